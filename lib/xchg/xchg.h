@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+#ifndef XCHG_H
+#define XCHG_H
+
+/**
+ * @file
+ * xchg: RTnet-style buffer exchange for DPDK. Include this one header.
+ *
+ * - xchg_arena.h: one preallocated arena of buffers per socket and geometry;
+ * - xchg_pool.h: owner pools (reservations), exchange and allocation;
+ * - xchg_census.h: proof that every buffer is accounted for.
+ */
+
+#include "xchg_arena.h"
+#include "xchg_pool.h"
+#include "xchg_census.h"
+
+#endif /* XCHG_H */

@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+#ifndef XCHG_ARENA_H
+#define XCHG_ARENA_H
+
+/**
+ * @file
+ * xchg arena: every packet buffer of one NUMA socket and one geometry,
+ * allocated once.
+ *
+ * An arena is an ordinary-looking mbuf mempool whose buffers are shared
+ * out as reservations (see xchg_pool.h). It is the mempool that PMDs are
+ * given in rte_eth_rx_queue_setup(), and every mbuf keeps pointing at it
+ * (m->pool is never rewritten), so any PMD and any free path work
+ * unchanged. All memory is taken at creation; nothing on the data path
+ * allocates.
+ *
+ * All functions in this file are control path: they may be called from
+ * any thread, they serialise on the arena, and none of them may run
+ * concurrently with xchg_arena_free() on the same arena.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct rte_mempool;
+struct xchg_arena;
+
+/** Longest arena or pool name, terminating NUL included. */
+#define XCHG_NAME_SIZE 32
+
+/** Default per-lcore cache of free buffers inside the arena. */
+#define XCHG_ARENA_CACHE_DEFAULT 64
+
+/** Largest per-lcore cache accepted. */
+#define XCHG_ARENA_CACHE_MAX 512
+
+/** Default number of owner pools an arena can hold. */
+#define XCHG_ARENA_POOLS_DEFAULT 64
+
+/** Largest number of owner pools an arena can hold. */
+#define XCHG_ARENA_POOLS_MAX 4094
+
+/** Arena creation parameters. Zero fields take their documented default. */
+struct xchg_arena_conf {
+	const char *name;      /**< Unique name, also the mempool's name. */
+	int socket_id;         /**< NUMA socket, or SOCKET_ID_ANY. */
+	uint32_t nb_buffers;   /**< Total buffers; required, at least 64. */
+	uint16_t data_room;    /**< Data room incl. headroom; default
+				*   RTE_MBUF_DEFAULT_BUF_SIZE. */
+	uint16_t priv_size;    /**< Application private area per mbuf;
+				*   multiple of RTE_MBUF_PRIV_ALIGN. */
+	uint16_t max_pools;    /**< Owner pools; default
+				*   XCHG_ARENA_POOLS_DEFAULT. */
+	int32_t lcore_cache;   /**< Per-lcore cache of free buffers: 0 takes
+				*   the default, negative disables. */
+};
+
+/** Read-only facts about an arena. */
+struct xchg_arena_info {
+	char name[XCHG_NAME_SIZE];   /**< Arena name. */
+	int socket_id;               /**< NUMA socket of its memory. */
+	uint32_t nb_buffers;         /**< Total buffers. */
+	uint32_t stride;             /**< Bytes from one buffer to the next:
+				      *   buffers are packed, never one per
+				      *   page. */
+	uint16_t data_room;          /**< Data room incl. headroom. */
+	uint16_t priv_size;          /**< Application private area. */
+	uint16_t max_pools;          /**< Owner pool slots. */
+	uint16_t nb_pools;           /**< Owner pools in use. */
+	uint32_t lcore_cache;        /**< Per-lcore cache size (0: none). */
+	uint32_t cache_slack;        /**< Buffers the caches may hold. */
+	uint32_t reserved;           /**< Sum of all pool quotas. */
+	uint32_t unreserved;         /**< Still free for new quotas. */
+	bool hugepages;              /**< Memory is backed by hugepages. */
+	uint64_t double_frees;       /**< Frees of a buffer already free,
+				      *   caught and ignored. */
+	uint64_t foreign_frees;      /**< Objects put into the arena that
+				      *   it does not own, caught and ignored. */
+};
+
+/**
+ * Create an arena and populate all of its buffers.
+ *
+ * The buffers are packed at a fixed stride in one chunk of memory, so
+ * performance does not depend on hugepages. In IOVA-as-PA mode the chunk
+ * must be IOVA-contiguous; when it cannot be had the call fails and the
+ * log suggests --iova-mode=va.
+ *
+ * @param conf
+ *   Parameters; conf->name and conf->nb_buffers are required.
+ * @return
+ *   The arena, or NULL with rte_errno set: EINVAL for a bad parameter
+ *   (the log names it), EEXIST for a name in use, ENOMEM when memory
+ *   cannot be had, ENOSPC when the mempool driver table is full.
+ */
+struct xchg_arena *xchg_arena_create(const struct xchg_arena_conf *conf);
+
+/**
+ * Free an arena and all its memory.
+ *
+ * @param arena
+ *   Arena to free; NULL is accepted and ignored.
+ * @return
+ *   0 on success; -EBUSY, changing nothing, when an owner pool still
+ *   exists or a buffer is out of the arena (in a ring, held by the
+ *   application or by a PMD).
+ */
+int xchg_arena_free(struct xchg_arena *arena);
+
+/**
+ * Find an arena by name.
+ *
+ * @return
+ *   The arena, or NULL with rte_errno set to ENOENT.
+ */
+struct xchg_arena *xchg_arena_lookup(const char *name);
+
+/**
+ * The arena that owns a mempool.
+ *
+ * @return
+ *   The arena, or NULL when @p mp is NULL or is not an arena.
+ */
+struct xchg_arena *xchg_arena_from_mempool(const struct rte_mempool *mp);
+
+/**
+ * The mempool to give PMDs (rte_eth_rx_queue_setup()) and to use with
+ * the plain mbuf API. Buffers taken from it directly, not through
+ * xchg_alloc_bulk(), belong to no owner: the census counts them as held
+ * in rings.
+ *
+ * @return
+ *   The mempool, or NULL when @p arena is NULL.
+ */
+struct rte_mempool *xchg_arena_mempool(const struct xchg_arena *arena);
+
+/**
+ * Read an arena's facts and figures.
+ *
+ * @return
+ *   0, or -EINVAL when an argument is NULL.
+ */
+int xchg_arena_info_get(const struct xchg_arena *arena,
+			struct xchg_arena_info *info);
+
+/**
+ * Call @p fn for each arena, in creation order, until it returns non-zero.
+ *
+ * @return
+ *   The last value @p fn returned, or 0.
+ */
+int xchg_arena_foreach(int (*fn)(struct xchg_arena *arena, void *arg),
+		       void *arg);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* XCHG_ARENA_H */

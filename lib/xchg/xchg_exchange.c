@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/*
+ * The data path: exchange (a consumer pays for received frames with its
+ * reservation) and allocation from an owner's own reservation. One
+ * compare-and-swap on the owner's counter per burst; one tag write per
+ * buffer. Buffers themselves never move: m->pool stays the arena.
+ */
+
+#include <errno.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_errno.h>
+#include <rte_mbuf.h>
+
+#include "xchg_private.h"
+
+/* Frames validated per pass; bounds the on-stack cost array. */
+#define XCHG_EXCHANGE_CHUNK 64
+
+/* What taking @m costs @p, in units, or a negative errno. Only the first
+ * mbuf cache line is read for a one-segment frame. */
+static inline int
+frame_cost(const struct xchg_arena *a, const struct xchg_pool *p,
+	   const struct rte_mbuf *m)
+{
+	const struct rte_mbuf *seg = m;
+	unsigned int i, nb_segs = m->nb_segs;
+	int cost = 0;
+
+	for (i = 0; i < nb_segs; i++, seg = seg->next) {
+		uint32_t idx;
+		xchg_tag_t tag;
+
+		if (unlikely(seg == NULL))
+			return -EINVAL; /* nb_segs longer than the chain */
+		if (unlikely(seg->pool != a->mp))
+			return -EXDEV;
+		if (unlikely(seg->ol_flags &
+			     (RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL)))
+			return -ENOTSUP;
+		if (unlikely(rte_mbuf_refcnt_read(seg) != 1))
+			return -EBUSY;
+		idx = xchg_arena_index(a, seg);
+		if (unlikely(idx == UINT32_MAX))
+			return -EXDEV;
+		tag = a->tags[idx];
+		if (unlikely(tag == XCHG_TAG_FREE))
+			return -EALREADY;
+		cost += tag != p->tag;
+	}
+	return cost;
+}
+
+/* Take units for the longest affordable prefix of @costs; returns its
+ * length. */
+static inline unsigned int
+reserve_prefix(struct xchg_pool *p, const uint16_t *costs, unsigned int nb)
+{
+	uint32_t avail = __atomic_load_n(&p->avail, __ATOMIC_RELAXED);
+	uint32_t sum;
+	unsigned int k;
+
+	do {
+		for (k = 0, sum = 0; k < nb && sum + costs[k] <= avail; k++)
+			sum += costs[k];
+		if (sum == 0)
+			return k;
+	} while (!__atomic_compare_exchange_n(&p->avail, &avail, avail - sum,
+					      true, __ATOMIC_ACQ_REL,
+					      __ATOMIC_RELAXED));
+	xchg_pool_lower_watermark(p, avail - sum);
+	return k;
+}
+
+/* Charge every segment of @mbufs[0..nb) to @p; a previous owner gets its
+ * unit back. */
+static inline void
+tag_frames(struct xchg_arena *a, struct xchg_pool *p,
+	   struct rte_mbuf **mbufs, unsigned int nb)
+{
+	xchg_tag_t run_tag = XCHG_TAG_NONE;
+	uint32_t run = 0;
+	unsigned int i, s;
+
+	for (i = 0; i < nb; i++) {
+		struct rte_mbuf *seg = mbufs[i];
+		unsigned int nb_segs = seg->nb_segs;
+
+		for (s = 0; s < nb_segs; s++, seg = seg->next) {
+			xchg_tag_t *tag = &a->tags[xchg_arena_index(a, seg)];
+			xchg_tag_t old = *tag;
+
+			if (likely(old == p->tag))
+				continue;
+			*tag = p->tag;
+			if (likely(old == XCHG_TAG_NONE))
+				continue;
+			if (old != run_tag) {
+				xchg_ops_credit(a, run_tag, run);
+				run_tag = old;
+				run = 0;
+			}
+			run++;
+		}
+	}
+	xchg_ops_credit(a, run_tag, run);
+}
+
+unsigned int
+xchg_acquire_burst(struct xchg_pool *p, struct rte_mbuf **mbufs,
+		   unsigned int n)
+{
+	uint16_t costs[XCHG_EXCHANGE_CHUNK];
+	struct xchg_arena *a;
+	unsigned int done = 0;
+	int err = 0;
+
+	if (unlikely(!xchg_pool_is_live(p) || mbufs == NULL)) {
+		rte_errno = EINVAL;
+		return 0;
+	}
+	a = p->arena;
+
+	while (done < n && err == 0) {
+		unsigned int chunk = RTE_MIN(n - done,
+					     (unsigned)XCHG_EXCHANGE_CHUNK);
+		unsigned int valid, taken;
+
+		for (valid = 0; valid < chunk; valid++) {
+			int cost = frame_cost(a, p, mbufs[done + valid]);
+
+			if (unlikely(cost < 0)) {
+				err = -cost;
+				break;
+			}
+			costs[valid] = (uint16_t)cost;
+		}
+		taken = reserve_prefix(p, costs, valid);
+		tag_frames(a, p, &mbufs[done], taken);
+		done += taken;
+		if (taken < valid)
+			err = ENOBUFS;
+	}
+
+	if (done != 0)
+		__atomic_fetch_add(&p->accepted, done, __ATOMIC_RELAXED);
+	if (unlikely(err != 0)) {
+		if (err == ENOBUFS)
+			__atomic_fetch_add(&p->refused, n - done,
+					   __ATOMIC_RELAXED);
+		else if (err != EINVAL)
+			__atomic_fetch_add(&p->rejected, 1, __ATOMIC_RELAXED);
+		rte_errno = err;
+	}
+	return done;
+}
+
+int
+xchg_alloc_bulk(struct xchg_pool *p, struct rte_mbuf **mbufs, unsigned int n)
+{
+	struct xchg_arena *a;
+	uint32_t avail;
+	unsigned int i;
+
+	if (unlikely(!xchg_pool_is_live(p) || mbufs == NULL))
+		return -EINVAL;
+	if (n == 0)
+		return 0;
+	a = p->arena;
+
+	avail = __atomic_load_n(&p->avail, __ATOMIC_RELAXED);
+	do {
+		if (avail < n) {
+			__atomic_fetch_add(&p->alloc_failed, 1,
+					   __ATOMIC_RELAXED);
+			return -ENOBUFS;
+		}
+	} while (!__atomic_compare_exchange_n(&p->avail, &avail, avail - n,
+					      true, __ATOMIC_ACQ_REL,
+					      __ATOMIC_RELAXED));
+	xchg_pool_lower_watermark(p, avail - n);
+
+	if (unlikely(rte_pktmbuf_alloc_bulk(a->mp, mbufs, n) != 0)) {
+		/* The sizing invariant makes this a leak somewhere else:
+		 * buffers out without an owner. The census names it. */
+		__atomic_fetch_add(&p->avail, n, __ATOMIC_RELEASE);
+		__atomic_fetch_add(&p->alloc_failed, 1, __ATOMIC_RELAXED);
+		return -ENOBUFS;
+	}
+	for (i = 0; i < n; i++)
+		a->tags[xchg_arena_index(a, mbufs[i])] = p->tag;
+	__atomic_fetch_add(&p->allocated, n, __ATOMIC_RELAXED);
+	return 0;
+}
+
+struct xchg_pool *
+xchg_mbuf_owner(const struct rte_mbuf *m)
+{
+	struct xchg_arena *a;
+	uint32_t idx;
+	xchg_tag_t tag;
+
+	if (m == NULL)
+		return NULL;
+	a = xchg_arena_from_mempool(m->pool);
+	if (a == NULL)
+		return NULL;
+	idx = xchg_arena_index(a, m);
+	if (idx == UINT32_MAX)
+		return NULL;
+	tag = a->tags[idx];
+	if (tag == XCHG_TAG_NONE || tag == XCHG_TAG_FREE ||
+	    !xchg_pool_is_live(&a->pools[tag]))
+		return NULL;
+	return &a->pools[tag];
+}

@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/*
+ * The arena's mempool driver. Every buffer that goes back into an arena,
+ * by whatever path (rte_pktmbuf_free, a PMD's TX completion, the last
+ * free of a clone), comes through xchg_ops_enqueue(), which credits the
+ * owner recorded in the tag table before the buffer is stored. This is
+ * how owners get their units back while applications and PMDs keep
+ * calling the plain mbuf API.
+ */
+
+#include <errno.h>
+#include <pthread.h>
+#include <string.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_mempool.h>
+#include <rte_ring.h>
+
+#include "xchg_private.h"
+
+/* Objects handled per pass; bounds the on-stack copy of survivors. */
+#define XCHG_OPS_CHUNK 64
+
+void
+xchg_ops_credit(struct xchg_arena *a, xchg_tag_t tag, uint32_t n)
+{
+	struct xchg_pool *p;
+
+	if (tag == XCHG_TAG_NONE || n == 0)
+		return;
+	p = &a->pools[tag];
+	__atomic_fetch_add(&p->avail, n, __ATOMIC_RELEASE);
+	__atomic_fetch_add(&p->returned, n, __ATOMIC_RELAXED);
+}
+
+static struct xchg_lcore_cache *
+lcore_cache(struct xchg_arena *a)
+{
+	unsigned int lcore = rte_lcore_id();
+
+	if (a->caches == NULL || lcore >= RTE_MAX_LCORE ||
+	    !a->cache_enabled[lcore])
+		return NULL;
+	return &a->caches[lcore];
+}
+
+static void
+store_put(struct xchg_arena *a, void * const *objs, unsigned int n)
+{
+	struct xchg_lcore_cache *c = lcore_cache(a);
+	unsigned int done;
+
+	if (c != NULL && n <= a->cache_size) {
+		memcpy(&c->objs[c->len], objs, sizeof(void *) * n);
+		c->len += n;
+		if (c->len < a->cache_flush)
+			return;
+		/* Keep the older half hot in this lcore, share the rest. */
+		objs = &c->objs[a->cache_size];
+		n = c->len - a->cache_size;
+		c->len = a->cache_size;
+	}
+	/* The store holds every buffer, so this only fails if a buffer came
+	 * back twice unnoticed, which the tag check rules out. */
+	done = rte_ring_mp_enqueue_bulk(a->store, objs, n, NULL);
+	RTE_VERIFY(done == n);
+}
+
+static int
+store_get(struct xchg_arena *a, void **objs, unsigned int n)
+{
+	struct xchg_lcore_cache *c = lcore_cache(a);
+	unsigned int i;
+
+	if (c != NULL && n <= a->cache_size) {
+		if (c->len < n) {
+			unsigned int want = a->cache_size + n - c->len;
+
+			if (rte_ring_mc_dequeue_bulk(a->store,
+					&c->objs[c->len], want, NULL) != 0)
+				c->len += want;
+			else if (rte_ring_mc_dequeue_bulk(a->store,
+					&c->objs[c->len], n - c->len,
+					NULL) != 0)
+				c->len = n;
+			else
+				return -ENOBUFS;
+		}
+		for (i = 0; i < n; i++)
+			objs[i] = c->objs[--c->len];
+		return 0;
+	}
+	return rte_ring_mc_dequeue_bulk(a->store, objs, n, NULL) == n ?
+		0 : -ENOBUFS;
+}
+
+static int
+xchg_ops_enqueue(struct rte_mempool *mp, void * const *objs, unsigned int n)
+{
+	struct xchg_arena *a = xchg_arena_of(mp);
+	void *keep[XCHG_OPS_CHUNK];
+	unsigned int off;
+
+	/* Populate puts every object once before tags exist. */
+	if (unlikely(!a->armed)) {
+		store_put(a, objs, n);
+		return 0;
+	}
+
+	for (off = 0; off < n; off += XCHG_OPS_CHUNK) {
+		unsigned int chunk = RTE_MIN(n - off, (unsigned)XCHG_OPS_CHUNK);
+		xchg_tag_t run_tag = XCHG_TAG_NONE;
+		uint32_t run = 0;
+		unsigned int i, kept = 0;
+
+		for (i = 0; i < chunk; i++) {
+			void *obj = objs[off + i];
+			uint32_t idx = xchg_arena_index(a, obj);
+			xchg_tag_t tag;
+
+			if (unlikely(idx == UINT32_MAX)) {
+				__atomic_fetch_add(&a->foreign_frees, 1,
+						   __ATOMIC_RELAXED);
+				XCHG_LOG(ERR, "%s: ignored free of %p, not one of its buffers\n",
+					 a->name, obj);
+				continue;
+			}
+			tag = a->tags[idx];
+			if (unlikely(tag == XCHG_TAG_FREE)) {
+				__atomic_fetch_add(&a->double_frees, 1,
+						   __ATOMIC_RELAXED);
+				XCHG_LOG(ERR, "%s: ignored second free of buffer %u (%p)\n",
+					 a->name, idx, obj);
+				continue;
+			}
+			a->tags[idx] = XCHG_TAG_FREE;
+			if (tag != run_tag) {
+				xchg_ops_credit(a, run_tag, run);
+				run_tag = tag;
+				run = 0;
+			}
+			run++;
+			keep[kept++] = obj;
+		}
+		xchg_ops_credit(a, run_tag, run);
+		if (kept != 0)
+			store_put(a, keep, kept);
+	}
+	return 0;
+}
+
+static int
+xchg_ops_dequeue(struct rte_mempool *mp, void **objs, unsigned int n)
+{
+	struct xchg_arena *a = xchg_arena_of(mp);
+	unsigned int i;
+
+	if (store_get(a, objs, n) != 0)
+		return -ENOBUFS;
+	if (likely(a->armed))
+		for (i = 0; i < n; i++)
+			a->tags[xchg_arena_index(a, objs[i])] = XCHG_TAG_NONE;
+	return 0;
+}
+
+uint32_t
+xchg_ops_free_count(const struct xchg_arena *a)
+{
+	uint32_t count = rte_ring_count(a->store);
+	unsigned int lcore;
+
+	if (a->caches != NULL)
+		for (lcore = 0; lcore < RTE_MAX_LCORE; lcore++)
+			count += __atomic_load_n(&a->caches[lcore].len,
+						 __ATOMIC_RELAXED);
+	return count;
+}
+
+static unsigned int
+xchg_ops_get_count(const struct rte_mempool *mp)
+{
+	return xchg_ops_free_count(xchg_arena_of(mp));
+}
+
+static int
+xchg_ops_alloc(struct rte_mempool *mp)
+{
+	struct xchg_arena *a = xchg_arena_of(mp);
+	char name[RTE_RING_NAMESIZE];
+
+	if (a == NULL)
+		return -EINVAL; /* only xchg_arena_create() may use this driver */
+	snprintf(name, sizeof(name), "xs_%.24s", a->name);
+	a->store = rte_ring_create(name, mp->size, mp->socket_id,
+				   RING_F_EXACT_SZ);
+	if (a->store == NULL)
+		return -rte_errno;
+	mp->pool_data = a->store;
+	return 0;
+}
+
+static void
+xchg_ops_free(struct rte_mempool *mp)
+{
+	rte_ring_free(mp->pool_data);
+}
+
+static const struct rte_mempool_ops xchg_ops = {
+	.name = XCHG_OPS_NAME,
+	.alloc = xchg_ops_alloc,
+	.free = xchg_ops_free,
+	.enqueue = xchg_ops_enqueue,
+	.dequeue = xchg_ops_dequeue,
+	.get_count = xchg_ops_get_count,
+};
+
+static pthread_once_t ops_once = PTHREAD_ONCE_INIT;
+static int ops_result;
+
+static void
+ops_register_once(void)
+{
+	ops_result = rte_mempool_register_ops(&xchg_ops);
+	if (ops_result < 0)
+		XCHG_LOG(ERR, "cannot register mempool driver '%s': %s; DPDK's driver table holds %d entries and the mempool drivers loaded so far fill it, so load fewer of them (-d) or build DPDK with fewer\n",
+			 XCHG_OPS_NAME, strerror(-ops_result),
+			 RTE_MEMPOOL_MAX_OPS_IDX);
+}
+
+/* Registered on first use, not by a constructor, so that a full driver
+ * table is reported instead of silently ignored. */
+int
+xchg_ops_register(void)
+{
+	pthread_once(&ops_once, ops_register_once);
+	return ops_result < 0 ? ops_result : 0;
+}

@@ -1,0 +1,314 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/*
+ * Owner pools on the control path: creation against the sizing
+ * invariant, resize, free, lookup and statistics. A pool's state is
+ * one counter, avail (units it may still take), so that exchange,
+ * allocation, free and resize can all run at once without a lock.
+ */
+
+#include <errno.h>
+#include <string.h>
+
+#include <rte_errno.h>
+#include <rte_string_fns.h>
+
+#include "xchg_private.h"
+
+static const char * const kind_names[XCHG_KIND_MAX] = {
+	[XCHG_KIND_RX_QUEUE] = "rx_queue",
+	[XCHG_KIND_TX_QUEUE] = "tx_queue",
+	[XCHG_KIND_SOCKET] = "socket",
+	[XCHG_KIND_SERVICE] = "service",
+	[XCHG_KIND_PROXY] = "proxy",
+	[XCHG_KIND_CAPTURE] = "capture",
+};
+
+const char *
+xchg_pool_kind_name(enum xchg_pool_kind kind)
+{
+	return (unsigned int)kind < XCHG_KIND_MAX ? kind_names[kind] :
+						    "unknown";
+}
+
+static uint32_t
+unreserved(const struct xchg_arena *a)
+{
+	return a->nb_buffers - a->cache_slack - a->reserved;
+}
+
+static struct xchg_pool *
+find_live(struct xchg_arena *a, const char *name)
+{
+	unsigned int i;
+
+	for (i = 1; i <= a->max_pools; i++)
+		if (a->pools[i].state == XCHG_POOL_LIVE &&
+		    strcmp(a->pools[i].name, name) == 0)
+			return &a->pools[i];
+	return NULL;
+}
+
+/* Slots are taken round robin, so that a stale handle to a freed pool
+ * keeps failing cleanly for as long as possible. */
+static struct xchg_pool *
+take_slot(struct xchg_arena *a)
+{
+	unsigned int i, slot;
+
+	for (i = 0; i < a->max_pools; i++) {
+		slot = 1 + (a->next_slot - 1 + i) % a->max_pools;
+		if (a->pools[slot].state != XCHG_POOL_LIVE) {
+			a->next_slot = 1 + slot % a->max_pools;
+			return &a->pools[slot];
+		}
+	}
+	return NULL;
+}
+
+static int
+create_check(struct xchg_arena *a, const char *name,
+	     enum xchg_pool_kind kind, uint32_t quota)
+{
+	if (a == NULL || name == NULL || name[0] == '\0' ||
+	    strlen(name) >= XCHG_NAME_SIZE) {
+		XCHG_LOG(ERR, "pool: arena must be set and name have 1 to %d characters\n",
+			 XCHG_NAME_SIZE - 1);
+		return EINVAL;
+	}
+	if ((unsigned int)kind >= XCHG_KIND_MAX || quota == 0) {
+		XCHG_LOG(ERR, "pool %s: %s\n", name, quota == 0 ?
+			 "quota must be at least 1" : "unknown kind");
+		return EINVAL;
+	}
+	if (find_live(a, name) != NULL) {
+		XCHG_LOG(ERR, "pool %s: name in use in arena %s\n",
+			 name, a->name);
+		return EEXIST;
+	}
+	if (quota > unreserved(a)) {
+		XCHG_LOG(ERR, "pool %s: quota %u is %u more than arena %s has unreserved (%u of %u buffers; %u reserved, %u for lcore caches); give the arena %u more buffers or lower the quota\n",
+			 name, quota, quota - unreserved(a), a->name,
+			 unreserved(a), a->nb_buffers, a->reserved,
+			 a->cache_slack, quota - unreserved(a));
+		return ENOSPC;
+	}
+	return 0;
+}
+
+struct xchg_pool *
+xchg_pool_create(struct xchg_arena *a, const char *name,
+		 enum xchg_pool_kind kind, uint32_t quota)
+{
+	struct xchg_pool *p;
+	xchg_tag_t tag;
+	int err;
+
+	if (a == NULL) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	pthread_mutex_lock(&a->lock);
+	err = create_check(a, name, kind, quota);
+	p = err == 0 ? take_slot(a) : NULL;
+	if (err == 0 && p == NULL) {
+		XCHG_LOG(ERR, "pool %s: arena %s has all %u pool slots in use; create it with a larger max_pools\n",
+			 name, a->name, a->max_pools);
+		err = EMFILE;
+	}
+	if (err != 0) {
+		pthread_mutex_unlock(&a->lock);
+		rte_errno = err;
+		return NULL;
+	}
+	tag = (xchg_tag_t)(p - a->pools);
+	memset(p, 0, sizeof(*p));
+	p->tag = tag;
+	p->kind = kind;
+	p->arena = a;
+	p->quota = quota;
+	p->avail = quota;
+	p->low_watermark = quota;
+	strlcpy(p->name, name, sizeof(p->name));
+	a->reserved += quota;
+	a->nb_pools++;
+	__atomic_store_n(&p->state, XCHG_POOL_LIVE, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&a->lock);
+
+	XCHG_LOG(DEBUG, "pool %s (%s): quota %u in arena %s, %u unreserved\n",
+		 name, kind_names[kind], quota, a->name, unreserved(a));
+	return p;
+}
+
+int
+xchg_pool_free(struct xchg_pool *p)
+{
+	struct xchg_arena *a;
+	uint32_t avail;
+
+	if (!xchg_pool_is_live(p))
+		return -EINVAL;
+	a = p->arena;
+	pthread_mutex_lock(&a->lock);
+	avail = __atomic_load_n(&p->avail, __ATOMIC_ACQUIRE);
+	if (p->state != XCHG_POOL_LIVE || avail != p->quota) {
+		int ret = p->state != XCHG_POOL_LIVE ? -EINVAL : -EBUSY;
+
+		pthread_mutex_unlock(&a->lock);
+		if (ret == -EBUSY)
+			XCHG_LOG(ERR, "pool %s: not freed, it holds %u buffers\n",
+				 p->name, p->quota - avail);
+		return ret;
+	}
+	__atomic_store_n(&p->state, XCHG_POOL_FREED, __ATOMIC_RELEASE);
+	a->reserved -= p->quota;
+	a->nb_pools--;
+	pthread_mutex_unlock(&a->lock);
+	return 0;
+}
+
+/* Give back up to @want free units; returns how many were given. */
+static uint32_t
+shrink(struct xchg_pool *p, uint32_t want)
+{
+	uint32_t avail = __atomic_load_n(&p->avail, __ATOMIC_RELAXED);
+	uint32_t take;
+
+	do {
+		take = RTE_MIN(want, avail);
+	} while (take != 0 &&
+		 !__atomic_compare_exchange_n(&p->avail, &avail, avail - take,
+					      true, __ATOMIC_ACQ_REL,
+					      __ATOMIC_RELAXED));
+	if (take != 0)
+		xchg_pool_lower_watermark(p, avail - take);
+	return take;
+}
+
+int
+xchg_pool_resize(struct xchg_pool *p, uint32_t quota, uint32_t *quota_out)
+{
+	struct xchg_arena *a;
+	uint32_t cur, delta;
+	int ret = 0;
+
+	if (!xchg_pool_is_live(p) || quota == 0)
+		return -EINVAL;
+	a = p->arena;
+	pthread_mutex_lock(&a->lock);
+	cur = p->quota;
+	if (quota > cur) {
+		delta = RTE_MIN(quota - cur, unreserved(a));
+		if (delta < quota - cur)
+			ret = -ENOSPC;
+		a->reserved += delta;
+		__atomic_store_n(&p->quota, cur + delta, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&p->avail, delta, __ATOMIC_RELEASE);
+	} else if (quota < cur) {
+		delta = shrink(p, cur - quota);
+		if (delta < cur - quota)
+			ret = -EBUSY;
+		a->reserved -= delta;
+		__atomic_store_n(&p->quota, cur - delta, __ATOMIC_RELAXED);
+	}
+	if (quota_out != NULL)
+		*quota_out = p->quota;
+	pthread_mutex_unlock(&a->lock);
+	if (ret != 0)
+		XCHG_LOG(INFO, "pool %s: resized to %u, not %u: %s\n",
+			 p->name, p->quota, quota, ret == -ENOSPC ?
+			 "the arena has no more unreserved buffers" :
+			 "the rest are in use");
+	return ret;
+}
+
+struct xchg_pool *
+xchg_pool_lookup(struct xchg_arena *a, const char *name)
+{
+	struct xchg_pool *p;
+
+	if (a == NULL || name == NULL) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	pthread_mutex_lock(&a->lock);
+	p = find_live(a, name);
+	pthread_mutex_unlock(&a->lock);
+	if (p == NULL)
+		rte_errno = ENOENT;
+	return p;
+}
+
+int
+xchg_pool_foreach(struct xchg_arena *a,
+		  int (*fn)(struct xchg_pool *pool, void *arg), void *arg)
+{
+	unsigned int i;
+	int ret = 0;
+
+	if (a == NULL || fn == NULL)
+		return -EINVAL;
+	pthread_mutex_lock(&a->lock);
+	for (i = 1; i <= a->max_pools && ret == 0; i++)
+		if (a->pools[i].state == XCHG_POOL_LIVE)
+			ret = fn(&a->pools[i], arg);
+	pthread_mutex_unlock(&a->lock);
+	return ret;
+}
+
+const char *
+xchg_pool_name(const struct xchg_pool *p)
+{
+	return xchg_pool_is_live(p) ? p->name : NULL;
+}
+
+enum xchg_pool_kind
+xchg_pool_kind(const struct xchg_pool *p)
+{
+	return xchg_pool_is_live(p) ? (enum xchg_pool_kind)p->kind :
+				      XCHG_KIND_MAX;
+}
+
+struct xchg_arena *
+xchg_pool_arena(const struct xchg_pool *p)
+{
+	return xchg_pool_is_live(p) ? p->arena : NULL;
+}
+
+int
+xchg_pool_stats_get(const struct xchg_pool *p, struct xchg_pool_stats *s)
+{
+	if (!xchg_pool_is_live(p) || s == NULL)
+		return -EINVAL;
+	s->quota = __atomic_load_n(&p->quota, __ATOMIC_RELAXED);
+	s->available = __atomic_load_n(&p->avail, __ATOMIC_RELAXED);
+	/* A resize between the two loads can leave avail above quota. */
+	s->available = RTE_MIN(s->available, s->quota);
+	s->in_use = s->quota - s->available;
+	s->low_watermark = __atomic_load_n(&p->low_watermark,
+					   __ATOMIC_RELAXED);
+	s->accepted = __atomic_load_n(&p->accepted, __ATOMIC_RELAXED);
+	s->refused = __atomic_load_n(&p->refused, __ATOMIC_RELAXED);
+	s->rejected = __atomic_load_n(&p->rejected, __ATOMIC_RELAXED);
+	s->allocated = __atomic_load_n(&p->allocated, __ATOMIC_RELAXED);
+	s->alloc_failed = __atomic_load_n(&p->alloc_failed, __ATOMIC_RELAXED);
+	s->returned = __atomic_load_n(&p->returned, __ATOMIC_RELAXED);
+	return 0;
+}
+
+int
+xchg_pool_stats_reset(struct xchg_pool *p)
+{
+	if (!xchg_pool_is_live(p))
+		return -EINVAL;
+	__atomic_store_n(&p->accepted, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&p->refused, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&p->rejected, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&p->allocated, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&p->alloc_failed, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&p->returned, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&p->low_watermark,
+			 __atomic_load_n(&p->avail, __ATOMIC_RELAXED),
+			 __ATOMIC_RELAXED);
+	return 0;
+}

@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+#ifndef XCHG_PRIVATE_H
+#define XCHG_PRIVATE_H
+
+/* Internal to libxchg: not installed. */
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_lcore.h>
+#include <rte_log.h>
+#include <rte_mempool.h>
+
+#include "xchg_arena.h"
+#include "xchg_pool.h"
+
+extern int xchg_logtype;
+
+#define XCHG_LOG(level, ...) \
+	rte_log(RTE_LOG_ ## level, xchg_logtype, "xchg: " __VA_ARGS__)
+
+/* Name of the mempool driver behind every arena. */
+#define XCHG_OPS_NAME "xchg_arena"
+
+/*
+ * Owner tag of each buffer, one entry per buffer in a side table indexed
+ * by the buffer's position. A side table, not an mbuf field: attaching a
+ * clone copies the mbuf's dynamic fields, which would charge the owner
+ * twice, and the table stays in cache where mbuf headers would not.
+ */
+typedef uint16_t xchg_tag_t;
+#define XCHG_TAG_NONE ((xchg_tag_t)0)      /* out, no owner: NIC ring */
+#define XCHG_TAG_FREE ((xchg_tag_t)0xffff) /* in the arena's free store */
+
+enum xchg_pool_state {
+	XCHG_POOL_UNUSED = 0,
+	XCHG_POOL_LIVE,
+	XCHG_POOL_FREED,
+};
+
+struct xchg_pool {
+	/* Written by every exchange, allocation and free of this owner. */
+	uint32_t avail;            /* quota - in_use; atomic */
+	uint32_t low_watermark;    /* atomic */
+	uint64_t accepted;         /* atomic counters from here */
+	uint64_t refused;
+	uint64_t rejected;
+	uint64_t allocated;
+	uint64_t alloc_failed;
+	uint64_t returned;
+
+	/* Read-mostly. */
+	uint32_t quota __rte_cache_aligned; /* atomic: resize runs live */
+	xchg_tag_t tag;
+	uint8_t kind;
+	uint8_t state;             /* enum xchg_pool_state; atomic */
+	struct xchg_arena *arena;
+	char name[XCHG_NAME_SIZE];
+} __rte_cache_aligned;
+
+/* Free buffers kept per lcore so that a free and the next allocation on
+ * the same lcore stay in its cache (LIFO), without the delayed credits a
+ * mempool cache would cause: owners are credited before buffers get here.
+ */
+struct xchg_lcore_cache {
+	uint32_t len;
+	void *objs[XCHG_ARENA_CACHE_MAX * 3]; /* size + flush + one put */
+} __rte_cache_aligned;
+
+struct xchg_arena {
+	/* Data path, read-only once armed. */
+	struct rte_mempool *mp;
+	struct rte_ring *store;        /* free buffers beyond the caches */
+	xchg_tag_t *tags;              /* one per buffer */
+	struct xchg_pool *pools;       /* indexed by tag; slot 0 unused */
+	struct xchg_lcore_cache *caches; /* RTE_MAX_LCORE, or NULL */
+	uintptr_t base;                /* address of buffer 0 */
+	uint64_t stride_inv;           /* inverse of stride's odd part */
+	uint32_t stride_shift;         /* stride's trailing zero bits */
+	uint32_t nb_buffers;
+	uint32_t cache_size;
+	uint32_t cache_flush;          /* flush threshold, 1.5 x size */
+	bool armed;                    /* tags valid: populate is over */
+	bool cache_enabled[RTE_MAX_LCORE];
+
+	/* Caught misuse; atomic. */
+	uint64_t double_frees __rte_cache_aligned;
+	uint64_t foreign_frees;
+
+	/* Control path, under lock. */
+	pthread_mutex_t lock __rte_cache_aligned;
+	uint32_t stride;
+	uint32_t reserved;             /* sum of quotas */
+	uint32_t cache_slack;          /* most the caches may hold */
+	uint16_t max_pools;
+	uint16_t nb_pools;
+	uint16_t next_slot;            /* round robin, delays slot reuse */
+	uint16_t data_room;
+	uint16_t priv_size;
+	int socket_id;
+	const struct rte_memzone *mz;
+	char name[XCHG_NAME_SIZE];
+};
+
+/* Position of a buffer in the arena, or UINT32_MAX when @obj is not the
+ * start of one of its buffers. Exact division: stride = odd << shift,
+ * and for a multiple x of odd, x / odd = x * odd^-1 mod 2^64. A product
+ * at or above nb_buffers means x was not a multiple.
+ */
+static inline uint32_t
+xchg_arena_index(const struct xchg_arena *a, const void *obj)
+{
+	uint64_t off = (uintptr_t)obj - a->base;
+	uint64_t idx = (off >> a->stride_shift) * a->stride_inv;
+
+	if (unlikely(idx >= a->nb_buffers ||
+		     (off & ((UINT64_C(1) << a->stride_shift) - 1)) != 0))
+		return UINT32_MAX;
+	return (uint32_t)idx;
+}
+
+static inline struct xchg_arena *
+xchg_arena_of(const struct rte_mempool *mp)
+{
+	return (struct xchg_arena *)mp->pool_config;
+}
+
+/* Mempool driver (xchg_ops.c). */
+int xchg_ops_register(void);
+void xchg_ops_credit(struct xchg_arena *a, xchg_tag_t tag, uint32_t n);
+uint32_t xchg_ops_free_count(const struct xchg_arena *a);
+
+/* Telemetry (xchg_telemetry.c). */
+void xchg_telemetry_init(void);
+
+/* Pools (xchg_pool.c): a pool is usable when live. */
+static inline bool
+xchg_pool_is_live(const struct xchg_pool *p)
+{
+	return p != NULL &&
+	       __atomic_load_n(&p->state, __ATOMIC_ACQUIRE) == XCHG_POOL_LIVE;
+}
+
+/* Record a new fewest-available figure; rare, so a CAS loop is fine. */
+static inline void
+xchg_pool_lower_watermark(struct xchg_pool *p, uint32_t avail)
+{
+	uint32_t low = __atomic_load_n(&p->low_watermark, __ATOMIC_RELAXED);
+
+	while (avail < low &&
+	       !__atomic_compare_exchange_n(&p->low_watermark, &low, avail,
+					    true, __ATOMIC_RELAXED,
+					    __ATOMIC_RELAXED))
+		;
+}
+
+#endif /* XCHG_PRIVATE_H */
