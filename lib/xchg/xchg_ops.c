@@ -93,8 +93,17 @@ store_get(struct xchg_arena *a, void **objs, unsigned int n)
 			objs[i] = c->objs[--c->len];
 		return 0;
 	}
-	return rte_ring_mc_dequeue_bulk(a->store, objs, n, NULL) == n ?
-		0 : -ENOBUFS;
+	if (rte_ring_mc_dequeue_bulk(a->store, objs, n, NULL) == n)
+		return 0;
+	/* A large request may need what this lcore's cache holds. */
+	if (c == NULL || c->len == 0)
+		return -ENOBUFS;
+	i = RTE_MIN(c->len, n);
+	if (rte_ring_mc_dequeue_bulk(a->store, objs, n - i, NULL) != n - i)
+		return -ENOBUFS;
+	for (; i > 0; i--)
+		objs[n - i] = c->objs[--c->len];
+	return 0;
 }
 
 static int

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_eal.h>
+#include <rte_log.h>
+#include <rte_memory.h>
+
+#include "xchg_test.h"
+
+unsigned int xt_checks;
+unsigned int xt_failures;
+
+void
+xt_eal_init(const char *prog, const char *lcores, int extra_argc,
+	    const char * const *extra_argv)
+{
+	const char *base[] = {
+		prog, "-l", lcores, "--no-huge", "-m", "512", "--no-pci",
+		"--no-shconf", "--log-level=lib.eal:warning",
+		"--log-level=xchg:warning",
+	};
+	char *argv[RTE_DIM(base) + 16];
+	int argc = 0, i;
+
+	if (extra_argc > 16) {
+		printf("too many EAL arguments\n");
+		exit(1);
+	}
+	for (i = 0; i < (int)RTE_DIM(base); i++)
+		argv[argc++] = (char *)(uintptr_t)base[i];
+	for (i = 0; i < extra_argc; i++)
+		argv[argc++] = (char *)(uintptr_t)extra_argv[i];
+	if (rte_eal_init(argc, argv) < 0) {
+		printf("EAL refused to start: %s\n", rte_strerror(rte_errno));
+		exit(1);
+	}
+}
+
+struct xchg_arena *
+xt_arena(const char *name, uint32_t nb_buffers, int32_t lcore_cache)
+{
+	struct xchg_arena_conf conf = {
+		.name = name,
+		.socket_id = SOCKET_ID_ANY,
+		.nb_buffers = nb_buffers,
+		.lcore_cache = lcore_cache,
+	};
+	struct xchg_arena *a = xchg_arena_create(&conf);
+
+	if (a == NULL) {
+		printf("cannot create arena %s: %s\n", name,
+		       rte_strerror(rte_errno));
+		exit(1);
+	}
+	return a;
+}
+
+bool
+xt_census_ok(struct xchg_arena *arena, const char *when)
+{
+	struct xchg_census c;
+	char line[256];
+	int ret = xchg_arena_census(arena, &c);
+
+	xchg_census_format(&c, line, sizeof(line));
+	printf("census %s: %s\n", when, line);
+	XT_CHECK(ret == 0 && c.conserved, "census %s broken", when);
+	return ret == 0;
+}
+
+void
+xt_pool_expect(struct xchg_pool *pool, uint32_t in_use, const char *when)
+{
+	struct xchg_pool_stats s;
+
+	XT_CHECK(xchg_pool_stats_get(pool, &s) == 0, "stats of %s", when);
+	XT_CHECK(s.in_use == in_use && s.available == s.quota - in_use,
+		 "%s: %s in_use %u available %u quota %u, expected in_use %u",
+		 when, xchg_pool_name(pool), s.in_use, s.available, s.quota,
+		 in_use);
+}
+
+int
+xt_done(const char *name)
+{
+	rte_eal_cleanup();
+	/* The closing line meson and CI read: N passed, N failed. */
+	printf("%s: %u passed, %u failed\n", name, xt_checks - xt_failures,
+	       xt_failures);
+	return xt_failures == 0 ? 0 : 1;
+}

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+#ifndef XCHG_TEST_H
+#define XCHG_TEST_H
+
+/*
+ * Minimal test harness for xchg test programs: checks that count
+ * failures instead of aborting, an EAL start that needs no hugepages
+ * and no shared files (so tests run in parallel), and the census every
+ * scenario must end with.
+ */
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <rte_errno.h>
+
+#include "xchg.h"
+
+extern unsigned int xt_checks;
+extern unsigned int xt_failures;
+
+/* Record one check; print where and why when it fails. */
+#define XT_CHECK(cond, ...) do {					\
+	xt_checks++;							\
+	if (!(cond)) {							\
+		xt_failures++;						\
+		printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);	\
+		printf(__VA_ARGS__);					\
+		printf("\n");						\
+	}								\
+} while (0)
+
+/* Equality of two integers, printing both. */
+#define XT_EQ(a, b) do {						\
+	long long xt_a_ = (long long)(a), xt_b_ = (long long)(b);	\
+	XT_CHECK(xt_a_ == xt_b_, "%lld != %lld", xt_a_, xt_b_);		\
+} while (0)
+
+/*
+ * Start the EAL for a test: --no-huge, --no-shconf, no PCI, quiet logs,
+ * the given lcore list and any extra arguments (vdevs). Exits the program
+ * with a message when the EAL refuses to start.
+ */
+void xt_eal_init(const char *prog, const char *lcores, int extra_argc,
+		 const char * const *extra_argv);
+
+/* Create an arena or exit the test with the reason. */
+struct xchg_arena *xt_arena(const char *name, uint32_t nb_buffers,
+			    int32_t lcore_cache);
+
+/* Check the arena's census is conserved; print it either way. */
+bool xt_census_ok(struct xchg_arena *arena, const char *when);
+
+/* Check a pool's in_use and available figures. */
+void xt_pool_expect(struct xchg_pool *pool, uint32_t in_use,
+		    const char *when);
+
+/* Print the summary line and return the exit code for main(). */
+int xt_done(const char *name);
+
+/* Run one named test case function. */
+#define XT_RUN(fn) do {							\
+	unsigned int xt_before_ = xt_failures;				\
+	fn();								\
+	printf("%s %s\n", xt_failures == xt_before_ ? "ok  " : "FAIL",	\
+	       #fn);							\
+} while (0)
+
+#endif /* XCHG_TEST_H */

@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/* Arena: creation and its refusals, layout, lookup, free, misuse caught
+ * on the free path (double free, foreign object). */
+
+#include <errno.h>
+#include <string.h>
+
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include "xchg_test.h"
+
+static struct xchg_arena *
+try_create(const char *name, uint32_t nb, uint16_t data_room,
+	   uint16_t priv, uint16_t max_pools, int32_t cache)
+{
+	struct xchg_arena_conf conf = {
+		.name = name, .socket_id = SOCKET_ID_ANY, .nb_buffers = nb,
+		.data_room = data_room, .priv_size = priv,
+		.max_pools = max_pools, .lcore_cache = cache,
+	};
+
+	return xchg_arena_create(&conf);
+}
+
+static void
+test_create_refusals(void)
+{
+	XT_CHECK(xchg_arena_create(NULL) == NULL && rte_errno == EINVAL,
+		 "NULL conf");
+	XT_CHECK(try_create(NULL, 1024, 0, 0, 0, 0) == NULL &&
+		 rte_errno == EINVAL, "NULL name");
+	XT_CHECK(try_create("", 1024, 0, 0, 0, 0) == NULL &&
+		 rte_errno == EINVAL, "empty name");
+	XT_CHECK(try_create("a_name_that_is_far_too_long_x", 1024, 0, 0, 0,
+			    0) == NULL && rte_errno == EINVAL, "long name");
+	XT_CHECK(try_create("a", 0, 0, 0, 0, 0) == NULL &&
+		 rte_errno == EINVAL, "zero buffers");
+	XT_CHECK(try_create("a", 10, 0, 0, 0, 0) == NULL &&
+		 rte_errno == EINVAL, "too few buffers");
+	XT_CHECK(try_create("a", 1024, 64, 0, 0, 0) == NULL &&
+		 rte_errno == EINVAL, "data room below headroom");
+	XT_CHECK(try_create("a", 1024, 0, 3, 0, 0) == NULL &&
+		 rte_errno == EINVAL, "misaligned priv size");
+	XT_CHECK(try_create("a", 1024, 0, 0, XCHG_ARENA_POOLS_MAX + 1, 0) ==
+		 NULL && rte_errno == EINVAL, "too many pools");
+	XT_CHECK(try_create("a", 1024, 0, 0, 0, XCHG_ARENA_CACHE_MAX + 1) ==
+		 NULL && rte_errno == EINVAL, "cache too large");
+	/* Two lcores with a 512 cache may hold 1534 buffers. */
+	XT_CHECK(try_create("a", 1024, 0, 0, 0, 512) == NULL &&
+		 rte_errno == EINVAL, "caches larger than the arena");
+	XT_CHECK(try_create("a", UINT32_MAX, 0, 0, 0, 0) == NULL &&
+		 rte_errno == EINVAL, "absurd size");
+	XT_CHECK(xchg_arena_lookup("a") == NULL && rte_errno == ENOENT,
+		 "nothing left behind by refusals");
+}
+
+static void
+test_layout_and_info(void)
+{
+	struct xchg_arena *a = try_create("layout", 1000, 0, 16, 8, -1);
+	struct xchg_arena_info info;
+	struct rte_mempool *mp;
+	struct rte_mbuf *m[3];
+
+	XT_CHECK(a != NULL, "create: %s", rte_strerror(rte_errno));
+	if (a == NULL)
+		return;
+	mp = xchg_arena_mempool(a);
+	XT_CHECK(mp != NULL && xchg_arena_from_mempool(mp) == a, "mempool");
+	XT_CHECK(xchg_arena_lookup("layout") == a, "lookup");
+	XT_CHECK(try_create("layout", 1000, 0, 0, 0, 0) == NULL &&
+		 rte_errno == EEXIST, "duplicate name");
+	XT_EQ(xchg_arena_info_get(a, &info), 0);
+	XT_EQ(info.nb_buffers, 1000);
+	XT_EQ(info.data_room, RTE_MBUF_DEFAULT_BUF_SIZE);
+	XT_EQ(info.priv_size, 16);
+	XT_EQ(info.max_pools, 8);
+	XT_EQ(info.lcore_cache, 0);
+	XT_EQ(info.cache_slack, 0);
+	XT_EQ(info.unreserved, 1000);
+	/* Packed: a buffer is the mbuf, its private area and data room plus
+	 * the mempool header, never one per 4 KiB page. */
+	XT_CHECK(info.stride < 4096 && info.stride >=
+		 sizeof(struct rte_mbuf) + 16 + RTE_MBUF_DEFAULT_BUF_SIZE,
+		 "stride %u", info.stride);
+	XT_EQ(rte_pktmbuf_data_room_size(mp), RTE_MBUF_DEFAULT_BUF_SIZE);
+	XT_EQ(rte_pktmbuf_priv_size(mp), 16);
+	XT_EQ(rte_mempool_avail_count(mp), 1000);
+	XT_CHECK(xchg_arena_info_get(NULL, &info) == -EINVAL &&
+		 xchg_arena_info_get(a, NULL) == -EINVAL, "info NULL");
+
+	XT_EQ(rte_pktmbuf_alloc_bulk(mp, m, 3), 0);
+	XT_CHECK(m[0]->buf_len == RTE_MBUF_DEFAULT_BUF_SIZE &&
+		 m[0]->priv_size == 16, "mbufs initialised");
+	XT_CHECK(xchg_mbuf_owner(m[0]) == NULL, "raw allocation is ownerless");
+	XT_EQ(xchg_arena_free(a), -EBUSY); /* buffers out */
+	XT_CHECK(xchg_arena_lookup("layout") == a, "still there after EBUSY");
+	rte_pktmbuf_free_bulk(m, 3);
+	xt_census_ok(a, "layout");
+	XT_EQ(xchg_arena_free(a), 0);
+	XT_CHECK(xchg_arena_lookup("layout") == NULL, "freed arena gone");
+	XT_EQ(xchg_arena_free(NULL), 0);
+}
+
+static void
+test_free_refused_with_pools(void)
+{
+	struct xchg_arena *a = xt_arena("withpool", 256, 0);
+	struct xchg_pool *p = xchg_pool_create(a, "p", XCHG_KIND_SOCKET, 8);
+
+	XT_CHECK(p != NULL, "pool");
+	XT_EQ(xchg_arena_free(a), -EBUSY);
+	XT_EQ(xchg_pool_free(p), 0);
+	XT_EQ(xchg_arena_free(a), 0);
+}
+
+static void
+test_from_other_mempool(void)
+{
+	struct rte_mempool *plain = rte_pktmbuf_pool_create("plain", 255, 0, 0,
+			RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+
+	XT_CHECK(plain != NULL, "plain pool");
+	XT_CHECK(xchg_arena_from_mempool(plain) == NULL, "plain is no arena");
+	XT_CHECK(xchg_arena_from_mempool(NULL) == NULL, "NULL is no arena");
+	XT_CHECK(xchg_arena_mempool(NULL) == NULL, "NULL arena");
+	rte_mempool_free(plain);
+}
+
+static void
+test_misuse_on_free_path(void)
+{
+	struct xchg_arena *a = xt_arena("misuse", 256, 0);
+	struct rte_mempool *mp = xchg_arena_mempool(a);
+	struct rte_mempool *plain = rte_pktmbuf_pool_create("plain2", 255, 0,
+			0, RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+	struct xchg_arena_info info;
+	struct rte_mbuf *m, *other;
+	char *inside;
+
+	m = rte_pktmbuf_alloc(mp);
+	XT_CHECK(m != NULL, "alloc");
+	rte_pktmbuf_free(m);
+	/* A second free would hand the buffer out twice: it is ignored. */
+	rte_mempool_put(mp, m);
+	XT_EQ(rte_mempool_avail_count(mp), 256);
+	XT_EQ(xchg_arena_info_get(a, &info), 0);
+	XT_EQ(info.double_frees, 1);
+
+	/* Objects the arena does not own are refused, not stored. */
+	other = rte_pktmbuf_alloc(plain);
+	rte_mempool_put(mp, other);
+	inside = (char *)m + 8;
+	rte_mempool_put(mp, inside);
+	XT_EQ(rte_mempool_avail_count(mp), 256);
+	XT_EQ(xchg_arena_info_get(a, &info), 0);
+	XT_EQ(info.foreign_frees, 2);
+	xt_census_ok(a, "after misuse");
+
+	/* Every buffer can still be taken exactly once. */
+	{
+		struct rte_mbuf *all[256];
+
+		XT_EQ(rte_pktmbuf_alloc_bulk(mp, all, 256), 0);
+		XT_CHECK(rte_pktmbuf_alloc(mp) == NULL, "257th buffer");
+		rte_pktmbuf_free_bulk(all, 256);
+	}
+	rte_pktmbuf_free(other);
+	rte_mempool_free(plain);
+	XT_EQ(xchg_arena_free(a), 0);
+}
+
+static void
+test_lcore_cache_counted(void)
+{
+	struct xchg_arena *a = xt_arena("cached", 1024, 32);
+	struct rte_mempool *mp = xchg_arena_mempool(a);
+	struct xchg_arena_info info;
+	struct rte_mbuf *m[40];
+
+	XT_EQ(xchg_arena_info_get(a, &info), 0);
+	XT_EQ(info.lcore_cache, 32);
+	/* Two lcores, each may hold up to 1.5 x 32 - 1 buffers. */
+	XT_EQ(info.cache_slack, 2 * 47);
+	XT_EQ(info.unreserved, 1024 - 94);
+	XT_EQ(rte_pktmbuf_alloc_bulk(mp, m, 40), 0);
+	rte_pktmbuf_free_bulk(m, 40);
+	/* Free buffers in the cache still count as free. */
+	XT_EQ(rte_mempool_avail_count(mp), 1024);
+	xt_census_ok(a, "cached");
+	XT_EQ(xchg_arena_free(a), 0);
+}
+
+int
+main(int argc __rte_unused, char **argv)
+{
+	xt_eal_init(argv[0], "0-1", 0, NULL);
+	XT_RUN(test_create_refusals);
+	XT_RUN(test_layout_and_info);
+	XT_RUN(test_free_refused_with_pools);
+	XT_RUN(test_from_other_mempool);
+	XT_RUN(test_misuse_on_free_path);
+	XT_RUN(test_lcore_cache_counted);
+	return xt_done("arena");
+}
