@@ -12,14 +12,14 @@
 unsigned int xt_checks;
 unsigned int xt_failures;
 
-void
-xt_eal_init(const char *prog, const char *lcores, int extra_argc,
-	    const char * const *extra_argv)
+static void
+eal_init(const char *prog, const char *lcores, bool shconf, int extra_argc,
+	 const char * const *extra_argv)
 {
 	const char *base[] = {
 		prog, "-l", lcores, "--no-huge", "-m", "512", "--no-pci",
-		"--no-shconf", "--log-level=lib.eal:warning",
-		"--log-level=xchg:warning",
+		"--log-level=lib.eal:warning", "--log-level=xchg:warning",
+		"--log-level=lib.telemetry:warning", "--no-shconf",
 	};
 	char *argv[RTE_DIM(base) + 16];
 	int argc = 0, i;
@@ -28,7 +28,7 @@ xt_eal_init(const char *prog, const char *lcores, int extra_argc,
 		printf("too many EAL arguments\n");
 		exit(1);
 	}
-	for (i = 0; i < (int)RTE_DIM(base); i++)
+	for (i = 0; i < (int)RTE_DIM(base) - (shconf ? 1 : 0); i++)
 		argv[argc++] = (char *)(uintptr_t)base[i];
 	for (i = 0; i < extra_argc; i++)
 		argv[argc++] = (char *)(uintptr_t)extra_argv[i];
@@ -36,6 +36,20 @@ xt_eal_init(const char *prog, const char *lcores, int extra_argc,
 		printf("EAL refused to start: %s\n", rte_strerror(rte_errno));
 		exit(1);
 	}
+}
+
+void
+xt_eal_init(const char *prog, const char *lcores, int extra_argc,
+	    const char * const *extra_argv)
+{
+	eal_init(prog, lcores, false, extra_argc, extra_argv);
+}
+
+void
+xt_eal_init_shared(const char *prog, const char *lcores, int extra_argc,
+		   const char * const *extra_argv)
+{
+	eal_init(prog, lcores, true, extra_argc, extra_argv);
 }
 
 struct xchg_arena *

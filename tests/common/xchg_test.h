@@ -45,6 +45,13 @@ extern unsigned int xt_failures;
 void xt_eal_init(const char *prog, const char *lcores, int extra_argc,
 		 const char * const *extra_argv);
 
+/*
+ * The same with a runtime folder (no --no-shconf), for tests that need
+ * one, like telemetry: give a unique --file-prefix in extra_argv.
+ */
+void xt_eal_init_shared(const char *prog, const char *lcores, int extra_argc,
+			const char * const *extra_argv);
+
 /* Create an arena or exit the test with the reason. */
 struct xchg_arena *xt_arena(const char *name, uint32_t nb_buffers,
 			    int32_t lcore_cache);

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/* Telemetry: /xchg/pools and /xchg/census answered over the process's
+ * own telemetry socket, the way dpdk-telemetry.py reads them, and through
+ * dpdk-telemetry.py itself when it is installed. */
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_mbuf.h>
+
+#include "xchg_test.h"
+
+static char sock_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+
+/* Send one command and return the JSON reply in @buf. */
+static int
+query(const char *cmd, char *buf, size_t size)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	memcpy(addr.sun_path, sock_path, sizeof(addr.sun_path));
+	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0) {
+		close(fd);
+		return -errno;
+	}
+	n = read(fd, buf, size - 1); /* greeting with version and limits */
+	if (n > 0 && write(fd, cmd, strlen(cmd)) == (ssize_t)strlen(cmd))
+		n = read(fd, buf, size - 1);
+	else
+		n = -1;
+	close(fd);
+	if (n < 0)
+		return -EIO;
+	buf[n] = '\0';
+	return 0;
+}
+
+static void
+test_pools_and_census(void)
+{
+	struct xchg_arena *a = xt_arena("tel", 512, -1);
+	struct xchg_pool *p = xchg_pool_create(a, "sock_a", XCHG_KIND_SOCKET,
+					       16);
+	struct rte_mbuf *m[3];
+	char buf[16384];
+
+	XT_EQ(xchg_alloc_bulk(p, m, 3), 0);
+
+	XT_EQ(query("/xchg/pools", buf, sizeof(buf)), 0);
+	printf("/xchg/pools -> %s\n", buf);
+	XT_CHECK(strstr(buf, "\"tel\":{\"sock_a\":{\"kind\":\"socket\",\"quota\":16,\"in_use\":3,\"available\":13") != NULL,
+		 "pools of every arena");
+	XT_EQ(query("/xchg/pools,tel", buf, sizeof(buf)), 0);
+	XT_CHECK(strstr(buf, "{\"/xchg/pools\":{\"sock_a\":{") != NULL &&
+		 strstr(buf, "\"allocated\":3") != NULL, "pools of one arena");
+	XT_EQ(query("/xchg/pools,nosuch", buf, sizeof(buf)), 0);
+	XT_CHECK(strstr(buf, "null") != NULL, "unknown arena: %s", buf);
+
+	XT_EQ(query("/xchg/census,tel", buf, sizeof(buf)), 0);
+	printf("/xchg/census,tel -> %s\n", buf);
+	XT_CHECK(strstr(buf, "\"total\":512") != NULL &&
+		 strstr(buf, "\"owned\":3") != NULL &&
+		 strstr(buf, "\"conserved\":1") != NULL, "census");
+
+	if (access("/usr/bin/dpdk-telemetry.py", X_OK) == 0) {
+		char cmd[512];
+		FILE *f;
+		size_t n;
+
+		/* The script takes the runtime folder's prefix with -f. */
+		snprintf(cmd, sizeof(cmd),
+			 "echo /xchg/pools,tel | /usr/bin/python3 /usr/bin/dpdk-telemetry.py -f %s 2>&1",
+			 getenv("XT_PREFIX"));
+		f = popen(cmd, "r");
+		n = f != NULL ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+		buf[n] = '\0';
+		if (f != NULL)
+			pclose(f);
+		printf("dpdk-telemetry.py -> %s\n", buf);
+		XT_CHECK(strstr(buf, "\"sock_a\"") != NULL &&
+			 strstr(buf, "\"in_use\": 3") != NULL,
+			 "dpdk-telemetry.py reads /xchg/pools");
+	}
+
+	rte_pktmbuf_free_bulk(m, 3);
+	XT_EQ(xchg_pool_free(p), 0);
+	XT_EQ(xchg_arena_free(a), 0);
+}
+
+int
+main(int argc __rte_unused, char **argv)
+{
+	char prefix[64], arg[PATH_MAX];
+	const char *extra[] = { arg };
+
+	/* Telemetry needs a runtime folder: a prefix of our own, not
+	 * --no-shconf, so that parallel tests do not meet. */
+	snprintf(prefix, sizeof(prefix), "xchg_tel_%d", getpid());
+	snprintf(arg, sizeof(arg), "--file-prefix=%s", prefix);
+	setenv("XT_PREFIX", prefix, 1);
+	xt_eal_init_shared(argv[0], "0", 1, extra);
+	snprintf(sock_path, sizeof(sock_path), "%s/dpdk_telemetry.v2",
+		 rte_eal_get_runtime_dir());
+	XT_RUN(test_pools_and_census);
+	/* Leave no runtime folder behind. */
+	snprintf(arg, sizeof(arg), "rm -rf '%s'", rte_eal_get_runtime_dir());
+	XT_EQ(system(arg), 0);
+	return xt_done("telemetry");
+}
