@@ -106,6 +106,17 @@ store_get(struct xchg_arena *a, void **objs, unsigned int n)
 	return 0;
 }
 
+/* Count a free that is ignored; log only the first of each kind, so that
+ * a buggy application cannot flood the log from the data path. */
+static void
+misuse(struct xchg_arena *a, uint64_t *counter, const void *obj,
+       const char *what)
+{
+	if (__atomic_fetch_add(counter, 1, __ATOMIC_RELAXED) == 0)
+		XCHG_LOG(ERR, "arena %s: ignored free of %p, %s; further ones are only counted (xchg_arena_info_get)\n",
+			 a->name, obj, what);
+}
+
 static int
 xchg_ops_enqueue(struct rte_mempool *mp, void * const *objs, unsigned int n)
 {
@@ -131,18 +142,14 @@ xchg_ops_enqueue(struct rte_mempool *mp, void * const *objs, unsigned int n)
 			xchg_tag_t tag;
 
 			if (unlikely(idx == UINT32_MAX)) {
-				__atomic_fetch_add(&a->foreign_frees, 1,
-						   __ATOMIC_RELAXED);
-				XCHG_LOG(ERR, "%s: ignored free of %p, not one of its buffers\n",
-					 a->name, obj);
+				misuse(a, &a->foreign_frees, obj,
+				       "not one of its buffers");
 				continue;
 			}
 			tag = a->tags[idx];
 			if (unlikely(tag == XCHG_TAG_FREE)) {
-				__atomic_fetch_add(&a->double_frees, 1,
-						   __ATOMIC_RELAXED);
-				XCHG_LOG(ERR, "%s: ignored second free of buffer %u (%p)\n",
-					 a->name, idx, obj);
+				misuse(a, &a->double_frees, obj,
+				       "freed a second time");
 				continue;
 			}
 			a->tags[idx] = XCHG_TAG_FREE;
