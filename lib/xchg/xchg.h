@@ -9,11 +9,13 @@
  *
  * - xchg_arena.h: one preallocated arena of buffers per socket and geometry;
  * - xchg_pool.h: owner pools (reservations), exchange and allocation;
- * - xchg_census.h: proof that every buffer is accounted for.
+ * - xchg_census.h: proof that every buffer is accounted for;
+ * - xchg_consumer.h: an owner pool with a bounded receive ring.
  */
 
 #include "xchg_arena.h"
 #include "xchg_pool.h"
 #include "xchg_census.h"
+#include "xchg_consumer.h"
 
 #endif /* XCHG_H */

@@ -1,0 +1,361 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/*
+ * Port set-up on an arena: a reservation per queue, checked against the
+ * sizing invariant before the PMD is given a single descriptor.
+ */
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_errno.h>
+#include <rte_malloc.h>
+
+#include "xchg_port_private.h"
+
+RTE_LOG_REGISTER(xchg_port_logtype, xchg.port, INFO);
+
+#define DEFAULT_DESC 512
+#define DEFAULT_RX_SLACK 64
+#define DEFAULT_TX_SLACK 32
+
+static pthread_mutex_t ports_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct xchg_port *ports[RTE_MAX_ETHPORTS];
+
+static const char * const drop_names[XCHG_DROP_MAX] = {
+	[XCHG_DROP_NO_CONSUMER] = "no_consumer",
+	[XCHG_DROP_NO_BUFFERS] = "no_buffers",
+	[XCHG_DROP_MALFORMED] = "malformed",
+	[XCHG_DROP_REJECTED] = "rejected",
+};
+
+const char *
+xchg_drop_reason_name(enum xchg_drop_reason reason)
+{
+	return (unsigned int)reason < XCHG_DROP_MAX ? drop_names[reason] :
+						      "unknown";
+}
+
+static void
+conf_defaults(struct xchg_port_conf *c)
+{
+	c->nb_rx_queues = c->nb_rx_queues ? c->nb_rx_queues : 1;
+	c->nb_tx_queues = c->nb_tx_queues ? c->nb_tx_queues : 1;
+	c->nb_rx_desc = c->nb_rx_desc ? c->nb_rx_desc : DEFAULT_DESC;
+	c->nb_tx_desc = c->nb_tx_desc ? c->nb_tx_desc : DEFAULT_DESC;
+	c->rx_slack = c->rx_slack ? c->rx_slack : DEFAULT_RX_SLACK;
+	c->tx_slack = c->tx_slack ? c->tx_slack : DEFAULT_TX_SLACK;
+}
+
+static int
+configure(struct xchg_port *p, struct xchg_port_conf *c)
+{
+	struct rte_eth_conf eth_conf = { 0 };
+	struct rte_eth_dev_info info;
+	int ret;
+
+	ret = rte_eth_dev_info_get(p->port_id, &info);
+	if (ret != 0)
+		return ret;
+	if (c->nb_rx_queues > info.max_rx_queues ||
+	    c->nb_tx_queues > info.max_tx_queues) {
+		PORT_LOG(ERR, "port %u (%s): %u RX and %u TX queues asked, the PMD has at most %u and %u\n",
+			 p->port_id, info.driver_name, c->nb_rx_queues,
+			 c->nb_tx_queues, info.max_rx_queues,
+			 info.max_tx_queues);
+		return -EINVAL;
+	}
+	if (c->nb_rx_queues > 1 && info.flow_type_rss_offloads != 0) {
+		eth_conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		eth_conf.rx_adv_conf.rss_conf.rss_hf =
+			info.flow_type_rss_offloads & (RTE_ETH_RSS_IP |
+				RTE_ETH_RSS_UDP | RTE_ETH_RSS_TCP);
+	}
+	ret = rte_eth_dev_configure(p->port_id, c->nb_rx_queues,
+				    c->nb_tx_queues, &eth_conf);
+	if (ret == 0)
+		ret = rte_eth_dev_adjust_nb_rx_tx_desc(p->port_id,
+				&c->nb_rx_desc, &c->nb_tx_desc);
+	return ret;
+}
+
+/* A reservation for one queue, or a message that says what is missing. */
+static struct xchg_pool *
+queue_pool(struct xchg_port *p, bool rx, uint16_t q, uint32_t quota)
+{
+	struct xchg_arena_info info;
+	struct xchg_pool *pool;
+	char name[XCHG_NAME_SIZE];
+
+	snprintf(name, sizeof(name), "port%u_%sq%u", p->port_id,
+		 rx ? "rx" : "tx", q);
+	pool = xchg_pool_create(p->arena, name, rx ? XCHG_KIND_RX_QUEUE :
+				XCHG_KIND_TX_QUEUE, quota);
+	if (pool == NULL && rte_errno == ENOSPC &&
+	    xchg_arena_info_get(p->arena, &info) == 0)
+		PORT_LOG(ERR, "port %u %s queue %u: needs %u buffers (descriptors + slack), arena %s has %u unreserved: %u buffers missing\n",
+			 p->port_id, rx ? "RX" : "TX", q, quota, info.name,
+			 info.unreserved, quota - info.unreserved);
+	return pool;
+}
+
+static int
+setup_queues(struct xchg_port *p, const struct xchg_port_conf *c)
+{
+	struct rte_mempool *mp = xchg_arena_mempool(p->arena);
+	struct rte_eth_dev_info info;
+	struct rte_eth_rxconf rxconf;
+	int socket = rte_eth_dev_socket_id(p->port_id);
+	uint16_t q;
+	int ret;
+
+	ret = rte_eth_dev_info_get(p->port_id, &info);
+	if (ret != 0)
+		return ret;
+	/* One undrained queue must not stall the whole port. */
+	rxconf = info.default_rxconf;
+	rxconf.rx_drop_en = 1;
+
+	for (q = 0; q < p->nb_rxq; q++) {
+		p->rxq[q].pool = queue_pool(p, true, q,
+					    c->nb_rx_desc + c->rx_slack);
+		if (p->rxq[q].pool == NULL)
+			return -rte_errno;
+		ret = rte_eth_rx_queue_setup(p->port_id, q, c->nb_rx_desc,
+					     socket, &rxconf, mp);
+		if (ret != 0)
+			return ret;
+	}
+	for (q = 0; q < p->nb_txq; q++) {
+		p->txq[q].pool = queue_pool(p, false, q,
+					    c->nb_tx_desc + c->tx_slack);
+		if (p->txq[q].pool == NULL)
+			return -rte_errno;
+		ret = rte_eth_tx_queue_setup(p->port_id, q, c->nb_tx_desc,
+					     socket, NULL);
+		if (ret != 0)
+			return ret;
+	}
+	return 0;
+}
+
+static void
+release_pools(struct xchg_port *p)
+{
+	uint16_t q;
+
+	for (q = 0; p->rxq != NULL && q < p->nb_rxq; q++)
+		if (p->rxq[q].pool != NULL)
+			xchg_pool_free(p->rxq[q].pool);
+	for (q = 0; p->txq != NULL && q < p->nb_txq; q++)
+		if (p->txq[q].pool != NULL)
+			xchg_pool_free(p->txq[q].pool);
+}
+
+static void
+port_destroy(struct xchg_port *p)
+{
+	release_pools(p);
+	rte_free(p->rxq);
+	rte_free(p->txq);
+	rte_free(p);
+}
+
+struct xchg_port *
+xchg_port_create(struct xchg_arena *arena, uint16_t port_id,
+		 const struct xchg_port_conf *conf)
+{
+	struct xchg_port_conf c = { 0 };
+	struct xchg_port *p;
+	int ret;
+
+	if (arena == NULL || !rte_eth_dev_is_valid_port(port_id)) {
+		PORT_LOG(ERR, "port %u: %s\n", port_id, arena == NULL ?
+			 "arena is NULL" : "no such ethdev port");
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	if (conf != NULL)
+		c = *conf;
+	conf_defaults(&c);
+	xchg_port_telemetry_init();
+
+	pthread_mutex_lock(&ports_lock);
+	if (ports[port_id] != NULL) {
+		pthread_mutex_unlock(&ports_lock);
+		PORT_LOG(ERR, "port %u: already bound to an arena\n", port_id);
+		rte_errno = EEXIST;
+		return NULL;
+	}
+	p = rte_zmalloc("xchg_port", sizeof(*p), RTE_CACHE_LINE_SIZE);
+	if (p != NULL) {
+		p->rxq = rte_zmalloc("xchg_rxq",
+				     sizeof(*p->rxq) * c.nb_rx_queues,
+				     RTE_CACHE_LINE_SIZE);
+		p->txq = rte_zmalloc("xchg_txq",
+				     sizeof(*p->txq) * c.nb_tx_queues,
+				     RTE_CACHE_LINE_SIZE);
+	}
+	if (p == NULL || p->rxq == NULL || p->txq == NULL) {
+		pthread_mutex_unlock(&ports_lock);
+		if (p != NULL)
+			port_destroy(p);
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	p->port_id = port_id;
+	p->arena = arena;
+	p->nb_rxq = c.nb_rx_queues;
+	p->nb_txq = c.nb_tx_queues;
+	p->tx_mode = c.tx_mode;
+	p->demux = c.demux;
+	p->demux_ctx = c.demux_ctx;
+
+	ret = configure(p, &c);
+	if (ret == 0)
+		ret = setup_queues(p, &c);
+	if (ret != 0) {
+		pthread_mutex_unlock(&ports_lock);
+		PORT_LOG(ERR, "port %u: not bound: %s\n", port_id,
+			 rte_strerror(-ret));
+		port_destroy(p);
+		rte_errno = -ret;
+		return NULL;
+	}
+	ports[port_id] = p;
+	pthread_mutex_unlock(&ports_lock);
+	return p;
+}
+
+int
+xchg_port_start(struct xchg_port *p)
+{
+	int ret;
+
+	if (p == NULL)
+		return -EINVAL;
+	ret = rte_eth_dev_start(p->port_id);
+	if (ret == 0)
+		p->started = true;
+	return ret;
+}
+
+int
+xchg_port_stop(struct xchg_port *p)
+{
+	int ret;
+
+	if (p == NULL)
+		return -EINVAL;
+	if (!p->started)
+		return 0;
+	ret = rte_eth_dev_stop(p->port_id);
+	if (ret == 0)
+		p->started = false;
+	return ret;
+}
+
+int
+xchg_port_free(struct xchg_port *p)
+{
+	struct xchg_pool_stats s;
+	uint16_t q;
+	int ret;
+
+	if (p == NULL)
+		return -EINVAL;
+	for (q = 0; q < p->nb_txq; q++)
+		if (xchg_pool_stats_get(p->txq[q].pool, &s) == 0 &&
+		    s.in_use != 0) {
+			PORT_LOG(ERR, "port %u: TX queue %u still pays for %u frames the application holds\n",
+				 p->port_id, q, s.in_use);
+			return -EBUSY;
+		}
+	ret = xchg_port_stop(p);
+	if (ret != 0)
+		return ret;
+	pthread_mutex_lock(&ports_lock);
+	ports[p->port_id] = NULL;
+	pthread_mutex_unlock(&ports_lock);
+	port_destroy(p);
+	return 0;
+}
+
+uint16_t
+xchg_port_id(const struct xchg_port *p)
+{
+	return p != NULL ? p->port_id : UINT16_MAX;
+}
+
+struct xchg_pool *
+xchg_port_rx_pool(const struct xchg_port *p, uint16_t q)
+{
+	return p != NULL && q < p->nb_rxq ? p->rxq[q].pool : NULL;
+}
+
+struct xchg_pool *
+xchg_port_tx_pool(const struct xchg_port *p, uint16_t q)
+{
+	return p != NULL && q < p->nb_txq ? p->txq[q].pool : NULL;
+}
+
+int
+xchg_port_bind_queue(struct xchg_port *p, uint16_t q, struct xchg_consumer *c)
+{
+	if (p == NULL || q >= p->nb_rxq)
+		return -EINVAL;
+	__atomic_store_n(&p->rxq[q].bound, c, __ATOMIC_RELEASE);
+	return 0;
+}
+
+int
+xchg_port_stats_get(const struct xchg_port *p, struct xchg_port_stats *s)
+{
+	unsigned int q, r;
+	int ret;
+
+	if (p == NULL || s == NULL)
+		return -EINVAL;
+	memset(s, 0, sizeof(*s));
+	ret = rte_eth_stats_get(p->port_id, &s->eth);
+	if (ret != 0)
+		return ret;
+	s->nb_rx_queues = p->nb_rxq;
+	s->nb_tx_queues = p->nb_txq;
+	for (q = 0; q < p->nb_rxq; q++) {
+		const struct xchg_rxq *rxq = &p->rxq[q];
+
+		s->rx_frames += __atomic_load_n(&rxq->frames, __ATOMIC_RELAXED);
+		s->delivered += __atomic_load_n(&rxq->delivered,
+						__ATOMIC_RELAXED);
+		for (r = 0; r < XCHG_DROP_MAX; r++)
+			s->drops[r] += __atomic_load_n(&rxq->drops[r],
+						       __ATOMIC_RELAXED);
+	}
+	for (q = 0; q < p->nb_txq; q++) {
+		const struct xchg_txq *txq = &p->txq[q];
+
+		s->tx_frames += __atomic_load_n(&txq->frames, __ATOMIC_RELAXED);
+		s->tx_nobufs += __atomic_load_n(&txq->nobufs, __ATOMIC_RELAXED);
+		s->tx_full += __atomic_load_n(&txq->full, __ATOMIC_RELAXED);
+	}
+	return 0;
+}
+
+int
+xchg_port_foreach(int (*fn)(struct xchg_port *port, void *arg), void *arg)
+{
+	unsigned int i;
+	int ret = 0;
+
+	if (fn == NULL)
+		return -EINVAL;
+	pthread_mutex_lock(&ports_lock);
+	for (i = 0; i < RTE_DIM(ports) && ret == 0; i++)
+		if (ports[i] != NULL)
+			ret = fn(ports[i], arg);
+	pthread_mutex_unlock(&ports_lock);
+	return ret;
+}

@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+#ifndef XCHG_PORT_H
+#define XCHG_PORT_H
+
+/**
+ * @file
+ * xchg NIC layer: binds any DPDK port to an arena.
+ *
+ * Every RX and TX queue gets its own reservation, sized from its
+ * descriptor count plus the PMD's refill slack, so the sizing invariant
+ * covers the rings. Received frames go to consumers only through the
+ * exchange: a consumer without units loses its own frames, and the RX
+ * ring keeps being refilled from the arena. Transmit follows RTnet: the
+ * TX queue pays for a frame when it is sent, so the sender is refilled at
+ * once and a slow TX completion can never starve it.
+ *
+ * Control path: xchg_port_create(), _start(), _stop(), _free(),
+ * _bind_queue(), _steer(). Data path: xchg_port_rx() and xchg_port_tx(),
+ * one lcore per queue (as rte_eth_rx_burst()), any number of queues and
+ * lcores at once; xchg_port_stats_get() from anywhere.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_byteorder.h>
+#include <rte_ethdev.h>
+
+#include "xchg.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct xchg_port;
+
+/** Why a received frame was dropped. */
+enum xchg_drop_reason {
+	XCHG_DROP_NO_CONSUMER = 0, /**< Demux named no consumer. */
+	XCHG_DROP_NO_BUFFERS,      /**< The consumer had no unit to pay. */
+	XCHG_DROP_MALFORMED,       /**< Demux found the frame malformed. */
+	XCHG_DROP_REJECTED,        /**< The exchange refused the mbuf
+				    *   (foreign, shared...) or the
+				    *   consumer's ring was full. */
+	XCHG_DROP_MAX
+};
+
+/** @return A drop reason's name ("no_consumer"...), or "unknown". */
+const char *xchg_drop_reason_name(enum xchg_drop_reason reason);
+
+/**
+ * Software demux: the consumer a frame is for, or NULL with *reason set
+ * (it is XCHG_DROP_NO_CONSUMER on entry). Called on the polling lcore.
+ */
+typedef struct xchg_consumer *(*xchg_demux_t)(struct rte_mbuf *m, void *ctx,
+					      enum xchg_drop_reason *reason);
+
+/** Who pays for a frame while the NIC transmits it. */
+enum xchg_tx_mode {
+	/** RTnet: the TX queue's reservation pays when the frame is sent and
+	 *  the sender gets its unit back at once. */
+	XCHG_TX_QUEUE_PAYS = 0,
+	/** The sender's unit comes back only when the PMD frees the frame. */
+	XCHG_TX_SENDER_PAYS,
+};
+
+/** Port parameters; zero fields take their documented default. */
+struct xchg_port_conf {
+	uint16_t nb_rx_queues; /**< Default 1. Several use RSS if the PMD
+				*   has it (net_pcap: one per rx_pcap). */
+	uint16_t nb_tx_queues; /**< Default 1. */
+	uint16_t nb_rx_desc;   /**< Per RX queue; default 512. */
+	uint16_t nb_tx_desc;   /**< Per TX queue; default 512. */
+	uint16_t rx_slack;     /**< Extra buffers per RX queue for the PMD's
+				*   refill; default 64. */
+	uint16_t tx_slack;     /**< Extra buffers per TX queue; default 32. */
+	enum xchg_tx_mode tx_mode; /**< Default XCHG_TX_QUEUE_PAYS. */
+	xchg_demux_t demux;    /**< Software demux; NULL drops every frame
+				*   of unbound queues as no_consumer. */
+	void *demux_ctx;       /**< Passed to @c demux. */
+};
+
+/** A flow for xchg_port_steer(); zero fields match anything. */
+struct xchg_flow_match {
+	uint16_t ether_type;   /**< Host order, e.g. RTE_ETHER_TYPE_IPV4. */
+	rte_be32_t ipv4_dst;   /**< Network order. */
+	uint16_t udp_dst_port; /**< Host order; implies IPv4 and UDP. */
+};
+
+/** Port figures: the PMD's and the exchange's, side by side. */
+struct xchg_port_stats {
+	struct rte_eth_stats eth;   /**< ipackets, rx_nombuf, imissed... */
+	uint64_t rx_frames;         /**< Frames polled by xchg_port_rx(). */
+	uint64_t delivered;         /**< Frames handed to consumers. */
+	uint64_t drops[XCHG_DROP_MAX]; /**< Dropped, by reason. */
+	uint64_t tx_frames;         /**< Frames the PMD took. */
+	uint64_t tx_nobufs;         /**< Frames refused: TX reservation out. */
+	uint64_t tx_full;           /**< Frames refused: TX ring full. */
+	uint16_t nb_rx_queues;      /**< RX queues. */
+	uint16_t nb_tx_queues;      /**< TX queues. */
+};
+
+/**
+ * Configure a port on an arena: queue reservations, then the queues.
+ *
+ * Refused, with a log naming the port, the queue and the number of
+ * buffers missing, when the arena cannot cover a queue's reservation.
+ *
+ * @return
+ *   The port, or NULL with rte_errno set: EINVAL for a bad argument or
+ *   queue count (the log says which), ENOSPC when the arena is short,
+ *   EEXIST when the port is already bound, or the ethdev error.
+ */
+struct xchg_port *xchg_port_create(struct xchg_arena *arena, uint16_t port_id,
+				   const struct xchg_port_conf *conf);
+
+/** Start the port. @return 0 or a negative errno. */
+int xchg_port_start(struct xchg_port *port);
+
+/**
+ * Stop the port. Buffers the PMD held in its rings go back to the
+ * arena. @return 0 or a negative errno.
+ */
+int xchg_port_stop(struct xchg_port *port);
+
+/**
+ * Stop the port and free its queue reservations. The ethdev is left
+ * configured; close it with rte_eth_dev_close() if wanted.
+ *
+ * @return
+ *   0; -EINVAL for NULL; -EBUSY when a TX queue's reservation still
+ *   pays for frames the application holds (nothing is freed then).
+ */
+int xchg_port_free(struct xchg_port *port);
+
+/** @return The ethdev port id, or UINT16_MAX for NULL. */
+uint16_t xchg_port_id(const struct xchg_port *port);
+
+/** @return RX queue @p queue's reservation, or NULL. */
+struct xchg_pool *xchg_port_rx_pool(const struct xchg_port *port,
+				    uint16_t queue);
+
+/** @return TX queue @p queue's reservation, or NULL. */
+struct xchg_pool *xchg_port_tx_pool(const struct xchg_port *port,
+				    uint16_t queue);
+
+/**
+ * Give every frame of one RX queue to one consumer, with no software
+ * demux: the hardware (rte_flow, or one capture file per queue with
+ * net_pcap) has already chosen the consumer. NULL unbinds.
+ *
+ * @return 0, or -EINVAL for a bad port or queue.
+ */
+int xchg_port_bind_queue(struct xchg_port *port, uint16_t queue,
+			 struct xchg_consumer *consumer);
+
+/**
+ * Steer a flow to a consumer: in hardware when the PMD accepts an
+ * rte_flow rule sending it to RX queue @p queue (which is then bound to
+ * the consumer), else in software before the demux callback; the
+ * fallback is logged once per port.
+ *
+ * @return
+ *   1 when steered in hardware, 0 in software, a negative errno for a
+ *   bad argument or a full software rule table (-ENOSPC).
+ */
+int xchg_port_steer(struct xchg_port *port,
+		    const struct xchg_flow_match *match, uint16_t queue,
+		    struct xchg_consumer *consumer);
+
+/**
+ * Poll one RX queue once: receive a burst, demux it, exchange each
+ * consumer's frames in bulk and queue them for it; drop the rest with a
+ * counted reason. Nothing is lost: a dropped frame goes back to the arena.
+ *
+ * @return
+ *   Frames received (delivered or dropped).
+ */
+unsigned int xchg_port_rx(struct xchg_port *port, uint16_t queue);
+
+/**
+ * Transmit frames. With XCHG_TX_QUEUE_PAYS the TX queue's reservation
+ * pays for each frame as it is sent, and the frame's previous owner gets
+ * its unit back at once; frames the PMD does not take go back to
+ * @p sender (if not NULL).
+ *
+ * @return
+ *   Frames sent, a prefix of @p mbufs; the rest stay with the caller.
+ *   When less than @p n, rte_errno is ENOBUFS (TX reservation exhausted)
+ *   or EAGAIN (TX ring full).
+ */
+unsigned int xchg_port_tx(struct xchg_port *port, uint16_t queue,
+			  struct xchg_pool *sender, struct rte_mbuf **mbufs,
+			  unsigned int n);
+
+/** Read port figures. @return 0, or a negative errno. */
+int xchg_port_stats_get(const struct xchg_port *port,
+			struct xchg_port_stats *stats);
+
+/** Call @p fn for each port until it returns non-zero. */
+int xchg_port_foreach(int (*fn)(struct xchg_port *port, void *arg),
+		      void *arg);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* XCHG_PORT_H */

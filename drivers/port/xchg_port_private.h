@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+#ifndef XCHG_PORT_PRIVATE_H
+#define XCHG_PORT_PRIVATE_H
+
+/* Internal to the NIC layer: not installed. */
+
+#include <rte_log.h>
+
+#include "xchg_port.h"
+
+extern int xchg_port_logtype;
+
+#define PORT_LOG(level, ...) \
+	rte_log(RTE_LOG_ ## level, xchg_port_logtype, "xchg.port: " __VA_ARGS__)
+
+#define XCHG_PORT_BURST 32
+#define XCHG_PORT_MAX_RULES 16
+
+/* Per RX queue: written only by the lcore polling it. */
+struct xchg_rxq {
+	struct xchg_pool *pool;
+	struct xchg_consumer *bound;
+	uint64_t frames;
+	uint64_t delivered;
+	uint64_t drops[XCHG_DROP_MAX];
+} __rte_cache_aligned;
+
+/* Per TX queue: written only by the lcore sending on it. */
+struct xchg_txq {
+	struct xchg_pool *pool;
+	uint64_t frames;
+	uint64_t nobufs;
+	uint64_t full;
+} __rte_cache_aligned;
+
+struct xchg_rule {
+	struct xchg_flow_match match;
+	struct xchg_consumer *consumer;
+};
+
+struct xchg_port {
+	uint16_t port_id;
+	uint16_t nb_rxq;
+	uint16_t nb_txq;
+	bool started;
+	bool flow_fallback_logged;
+	enum xchg_tx_mode tx_mode;
+	xchg_demux_t demux;
+	void *demux_ctx;
+	struct xchg_arena *arena;
+	unsigned int nb_rules;
+	struct xchg_rule rules[XCHG_PORT_MAX_RULES];
+	struct xchg_rxq *rxq;
+	struct xchg_txq *txq;
+};
+
+/* Software steering (xchg_port_flow.c). */
+struct xchg_consumer *xchg_port_rule_match(const struct xchg_port *p,
+					   const struct rte_mbuf *m);
+
+/* Telemetry (xchg_port_telemetry.c). */
+void xchg_port_telemetry_init(void);
+
+#endif /* XCHG_PORT_PRIVATE_H */

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/* Telemetry /xchg/ports: the PMD's figures and the exchange's, per port. */
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+
+#include <rte_telemetry.h>
+#include <rte_version.h>
+
+#include "xchg_port_private.h"
+
+#if RTE_VERSION >= RTE_VERSION_NUM(23, 3, 0, 0)
+#define tel_dict_u64 rte_tel_data_add_dict_uint
+#else
+#define tel_dict_u64 rte_tel_data_add_dict_u64
+#endif
+
+static void
+queue_pools_to_tel(struct rte_tel_data *d, const struct xchg_port *p)
+{
+	struct xchg_pool_stats s;
+	char key[32];
+	uint16_t q;
+
+	for (q = 0; q < p->nb_rxq; q++) {
+		snprintf(key, sizeof(key), "rxq%u_in_use", q);
+		if (xchg_pool_stats_get(p->rxq[q].pool, &s) == 0)
+			tel_dict_u64(d, key, s.in_use);
+		snprintf(key, sizeof(key), "rxq%u_packets", q);
+		tel_dict_u64(d, key, __atomic_load_n(&p->rxq[q].frames,
+						     __ATOMIC_RELAXED));
+	}
+	for (q = 0; q < p->nb_txq; q++) {
+		snprintf(key, sizeof(key), "txq%u_in_use", q);
+		if (xchg_pool_stats_get(p->txq[q].pool, &s) == 0)
+			tel_dict_u64(d, key, s.in_use);
+		snprintf(key, sizeof(key), "txq%u_quota", q);
+		tel_dict_u64(d, key, s.quota);
+	}
+}
+
+static int
+port_to_tel(struct xchg_port *p, void *arg)
+{
+	struct rte_tel_data *d = arg, *pd;
+	struct xchg_port_stats s;
+	char name[16];
+	unsigned int r;
+
+	if (xchg_port_stats_get(p, &s) != 0)
+		return 0;
+	pd = rte_tel_data_alloc();
+	if (pd == NULL)
+		return -ENOMEM;
+	rte_tel_data_start_dict(pd);
+	tel_dict_u64(pd, "ipackets", s.eth.ipackets);
+	tel_dict_u64(pd, "opackets", s.eth.opackets);
+	tel_dict_u64(pd, "imissed", s.eth.imissed);
+	tel_dict_u64(pd, "ierrors", s.eth.ierrors);
+	tel_dict_u64(pd, "rx_nombuf", s.eth.rx_nombuf);
+	tel_dict_u64(pd, "rx_frames", s.rx_frames);
+	tel_dict_u64(pd, "delivered", s.delivered);
+	for (r = 0; r < XCHG_DROP_MAX; r++) {
+		char key[32];
+
+		snprintf(key, sizeof(key), "drop_%s",
+			 xchg_drop_reason_name(r));
+		tel_dict_u64(pd, key, s.drops[r]);
+	}
+	tel_dict_u64(pd, "tx_frames", s.tx_frames);
+	tel_dict_u64(pd, "tx_nobufs", s.tx_nobufs);
+	tel_dict_u64(pd, "tx_full", s.tx_full);
+	queue_pools_to_tel(pd, p);
+	snprintf(name, sizeof(name), "port%u", p->port_id);
+	if (rte_tel_data_add_dict_container(d, name, pd, 0) != 0)
+		rte_tel_data_free(pd);
+	return 0;
+}
+
+static int
+handle_ports(const char *cmd __rte_unused, const char *params __rte_unused,
+	     struct rte_tel_data *d)
+{
+	rte_tel_data_start_dict(d);
+	return xchg_port_foreach(port_to_tel, d);
+}
+
+static pthread_once_t tel_once = PTHREAD_ONCE_INIT;
+
+static void
+tel_register(void)
+{
+	rte_telemetry_register_cmd("/xchg/ports", handle_ports,
+		"Ports bound to xchg: PMD figures (rx_nombuf, imissed...), drops by reason, per-queue packets and reservations. No parameters");
+}
+
+void
+xchg_port_telemetry_init(void)
+{
+	pthread_once(&tel_once, tel_register);
+}

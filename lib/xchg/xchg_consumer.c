@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/* Consumers: an owner pool plus a bounded ring of delivered frames. */
+
+#include <errno.h>
+#include <stdio.h>
+
+#include <rte_errno.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "xchg_consumer.h"
+#include "xchg_private.h"
+
+struct xchg_consumer {
+	struct xchg_pool *pool;
+	struct rte_ring *ring;
+};
+
+struct xchg_consumer *
+xchg_consumer_create(struct xchg_arena *arena, const char *name,
+		     enum xchg_pool_kind kind, uint32_t quota)
+{
+	char ring_name[RTE_RING_NAMESIZE];
+	struct xchg_consumer *c;
+	int err;
+
+	c = rte_zmalloc("xchg_consumer", sizeof(*c), RTE_CACHE_LINE_SIZE);
+	if (c == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	c->pool = xchg_pool_create(arena, name, kind, quota);
+	if (c->pool == NULL) {
+		err = rte_errno;
+		rte_free(c);
+		rte_errno = err;
+		return NULL;
+	}
+	/* Names are unique per arena only; the address is unique. */
+	snprintf(ring_name, sizeof(ring_name), "xc_%p", (void *)c);
+	c->ring = rte_ring_create(ring_name, quota, arena->mp->socket_id,
+				  RING_F_EXACT_SZ);
+	if (c->ring == NULL) {
+		XCHG_LOG(ERR, "consumer %s: no ring of %u: %s\n", name, quota,
+			 rte_strerror(rte_errno));
+		xchg_pool_free(c->pool);
+		rte_free(c);
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	return c;
+}
+
+int
+xchg_consumer_free(struct xchg_consumer *c)
+{
+	struct rte_mbuf *m[64];
+	unsigned int n;
+	int ret;
+
+	if (c == NULL)
+		return -EINVAL;
+	while ((n = rte_ring_dequeue_burst(c->ring, (void **)m, RTE_DIM(m),
+					   NULL)) != 0)
+		rte_pktmbuf_free_bulk(m, n);
+	ret = xchg_pool_free(c->pool);
+	if (ret != 0)
+		return ret;
+	rte_ring_free(c->ring);
+	rte_free(c);
+	return 0;
+}
+
+struct xchg_pool *
+xchg_consumer_pool(const struct xchg_consumer *c)
+{
+	return c != NULL ? c->pool : NULL;
+}
+
+const char *
+xchg_consumer_name(const struct xchg_consumer *c)
+{
+	return c != NULL ? xchg_pool_name(c->pool) : NULL;
+}
+
+unsigned int
+xchg_consumer_deliver(struct xchg_consumer *c, struct rte_mbuf **mbufs,
+		      unsigned int n)
+{
+	unsigned int taken, queued;
+	int err;
+
+	if (unlikely(c == NULL)) {
+		rte_errno = EINVAL;
+		return 0;
+	}
+	taken = xchg_acquire_burst(c->pool, mbufs, n);
+	err = rte_errno;
+	queued = rte_ring_enqueue_burst(c->ring, (void **)mbufs, taken, NULL);
+	if (unlikely(queued < taken)) {
+		/* Still charged to the consumer: the caller's free of the
+		 * rest gives the units back. */
+		__atomic_fetch_sub(&c->pool->accepted, taken - queued,
+				   __ATOMIC_RELAXED);
+		__atomic_fetch_add(&c->pool->refused, taken - queued,
+				   __ATOMIC_RELAXED);
+		rte_errno = ENOSPC;
+	} else if (taken < n) {
+		rte_errno = err;
+	}
+	return queued;
+}
+
+unsigned int
+xchg_consumer_recv_burst(struct xchg_consumer *c, struct rte_mbuf **mbufs,
+			 unsigned int n)
+{
+	if (unlikely(c == NULL || mbufs == NULL))
+		return 0;
+	return rte_ring_dequeue_burst(c->ring, (void **)mbufs, n, NULL);
+}
+
+unsigned int
+xchg_consumer_pending(const struct xchg_consumer *c)
+{
+	return c != NULL ? rte_ring_count(c->ring) : 0;
+}

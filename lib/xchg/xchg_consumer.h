@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+#ifndef XCHG_CONSUMER_H
+#define XCHG_CONSUMER_H
+
+/**
+ * @file
+ * xchg consumers: an owner pool with a bounded receive ring.
+ *
+ * The producer (a NIC RX queue, a demux) delivers frames with
+ * xchg_consumer_deliver(): they are exchanged into the consumer's pool
+ * and queued on its ring. The application takes them with
+ * xchg_consumer_recv_burst() and frees them with rte_pktmbuf_free(),
+ * which gives the units back. The ring is as large as the quota, so it
+ * cannot overflow while the quota holds.
+ *
+ * Deliver and receive are data path calls, safe from several lcores at
+ * once. Create and free are control path.
+ */
+
+#include <stdint.h>
+
+#include "xchg_pool.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct rte_mbuf;
+struct xchg_consumer;
+
+/**
+ * Create a consumer: an owner pool of @p quota and a ring to match.
+ *
+ * @return
+ *   The consumer, or NULL with rte_errno set as by xchg_pool_create(), or
+ *   ENOMEM when the ring cannot be had.
+ */
+struct xchg_consumer *xchg_consumer_create(struct xchg_arena *arena,
+					   const char *name,
+					   enum xchg_pool_kind kind,
+					   uint32_t quota);
+
+/**
+ * Free a consumer: frames still queued are freed, then the pool.
+ *
+ * @return
+ *   0; -EINVAL for NULL; -EBUSY, with the queue drained but the consumer
+ *   kept, when the application still holds frames it received.
+ */
+int xchg_consumer_free(struct xchg_consumer *c);
+
+/** @return The consumer's owner pool, or NULL for NULL. */
+struct xchg_pool *xchg_consumer_pool(const struct xchg_consumer *c);
+
+/** @return The consumer's name, or NULL for NULL. */
+const char *xchg_consumer_name(const struct xchg_consumer *c);
+
+/**
+ * Exchange frames into the consumer and queue them for it.
+ *
+ * @return
+ *   Frames delivered, a prefix of @p mbufs. The rest are untouched and
+ *   the caller drops them (frees them); rte_errno tells why, as for
+ *   xchg_acquire_burst(), or ENOSPC when the ring was full (possible
+ *   only after the quota grew beyond the ring).
+ */
+unsigned int xchg_consumer_deliver(struct xchg_consumer *c,
+				   struct rte_mbuf **mbufs, unsigned int n);
+
+/**
+ * Take delivered frames, oldest first. Zero copy: the application owns
+ * them now and frees them with rte_pktmbuf_free().
+ *
+ * @return
+ *   Frames taken, at most @p n.
+ */
+unsigned int xchg_consumer_recv_burst(struct xchg_consumer *c,
+				      struct rte_mbuf **mbufs, unsigned int n);
+
+/** @return Frames delivered and not yet received, or 0 for NULL. */
+unsigned int xchg_consumer_pending(const struct xchg_consumer *c);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* XCHG_CONSUMER_H */
