@@ -269,7 +269,7 @@ xchg_port_free(struct xchg_port *p)
 	for (q = 0; q < p->nb_txq; q++)
 		if (xchg_pool_stats_get(p->txq[q].pool, &s) == 0 &&
 		    s.in_use != 0) {
-			PORT_LOG(ERR, "port %u: TX queue %u still pays for %u frames the application holds\n",
+			PORT_LOG(ERR, "port %u: TX queue %u still pays for %u frames not yet completed (in the PMD or held by the application); complete or free them first\n",
 				 p->port_id, q, s.in_use);
 			return -EBUSY;
 		}

@@ -74,4 +74,12 @@ int xt_done(const char *name);
 	       #fn);							\
 } while (0)
 
+/* Run one named test case function that takes an argument. */
+#define XT_RUN_ARG(fn, arg) do {					\
+	unsigned int xt_before_ = xt_failures;				\
+	fn(arg);							\
+	printf("%s %s\n", xt_failures == xt_before_ ? "ok  " : "FAIL",	\
+	       #fn);							\
+} while (0)
+
 #endif /* XCHG_TEST_H */
