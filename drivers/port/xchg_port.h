@@ -130,7 +130,8 @@ int xchg_port_stop(struct xchg_port *port);
  *
  * @return
  *   0; -EINVAL for NULL; -EBUSY when a TX queue's reservation still
- *   pays for frames the application holds (nothing is freed then).
+ *   pays for frames not yet completed, in the PMD or held by the
+ *   application (nothing is freed then).
  */
 int xchg_port_free(struct xchg_port *port);
 
