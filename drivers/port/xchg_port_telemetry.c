@@ -24,10 +24,12 @@ queue_pools_to_tel(struct rte_tel_data *d, const struct xchg_port *p)
 	char key[32];
 	uint16_t q;
 
+	/* An RX reservation covers ring buffers, which have no owner tag:
+	 * its quota is the figure, not its in_use. */
 	for (q = 0; q < p->nb_rxq; q++) {
-		snprintf(key, sizeof(key), "rxq%u_in_use", q);
+		snprintf(key, sizeof(key), "rxq%u_quota", q);
 		if (xchg_pool_stats_get(p->rxq[q].pool, &s) == 0)
-			tel_dict_u64(d, key, s.in_use);
+			tel_dict_u64(d, key, s.quota);
 		snprintf(key, sizeof(key), "rxq%u_packets", q);
 		tel_dict_u64(d, key, __atomic_load_n(&p->rxq[q].frames,
 						     __ATOMIC_RELAXED));

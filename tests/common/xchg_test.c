@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include <rte_eal.h>
 #include <rte_log.h>
@@ -104,4 +108,31 @@ xt_done(const char *name)
 	printf("%s: %u passed, %u failed\n", name, xt_checks - xt_failures,
 	       xt_failures);
 	return xt_failures == 0 ? 0 : 1;
+}
+
+int
+xt_telemetry_query(const char *cmd, char *buf, size_t size)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s/dpdk_telemetry.v2",
+		 rte_eal_get_runtime_dir());
+	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0) {
+		close(fd);
+		return -errno;
+	}
+	n = read(fd, buf, size - 1); /* greeting with version and limits */
+	if (n > 0 && write(fd, cmd, strlen(cmd)) == (ssize_t)strlen(cmd))
+		n = read(fd, buf, size - 1);
+	else
+		n = -1;
+	close(fd);
+	if (n < 0)
+		return -EIO;
+	buf[n] = '\0';
+	return 0;
 }

@@ -52,6 +52,10 @@ void xt_eal_init(const char *prog, const char *lcores, int extra_argc,
 void xt_eal_init_shared(const char *prog, const char *lcores, int extra_argc,
 			const char * const *extra_argv);
 
+/* Send one command to this process's telemetry socket (EAL started with
+ * xt_eal_init_shared) and put the JSON reply in @buf. */
+int xt_telemetry_query(const char *cmd, char *buf, size_t size);
+
 /* Create an arena or exit the test with the reason. */
 struct xchg_arena *xt_arena(const char *name, uint32_t nb_buffers,
 			    int32_t lcore_cache);

@@ -9,43 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <rte_eal.h>
 #include <rte_mbuf.h>
 
 #include "xchg_test.h"
-
-static char sock_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
-
-/* Send one command and return the JSON reply in @buf. */
-static int
-query(const char *cmd, char *buf, size_t size)
-{
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	memcpy(addr.sun_path, sock_path, sizeof(addr.sun_path));
-	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0) {
-		close(fd);
-		return -errno;
-	}
-	n = read(fd, buf, size - 1); /* greeting with version and limits */
-	if (n > 0 && write(fd, cmd, strlen(cmd)) == (ssize_t)strlen(cmd))
-		n = read(fd, buf, size - 1);
-	else
-		n = -1;
-	close(fd);
-	if (n < 0)
-		return -EIO;
-	buf[n] = '\0';
-	return 0;
-}
 
 static void
 test_pools_and_census(void)
@@ -58,17 +27,17 @@ test_pools_and_census(void)
 
 	XT_EQ(xchg_alloc_bulk(p, m, 3), 0);
 
-	XT_EQ(query("/xchg/pools", buf, sizeof(buf)), 0);
+	XT_EQ(xt_telemetry_query("/xchg/pools", buf, sizeof(buf)), 0);
 	printf("/xchg/pools -> %s\n", buf);
 	XT_CHECK(strstr(buf, "\"tel\":{\"sock_a\":{\"kind\":\"socket\",\"quota\":16,\"in_use\":3,\"available\":13") != NULL,
 		 "pools of every arena");
-	XT_EQ(query("/xchg/pools,tel", buf, sizeof(buf)), 0);
+	XT_EQ(xt_telemetry_query("/xchg/pools,tel", buf, sizeof(buf)), 0);
 	XT_CHECK(strstr(buf, "{\"/xchg/pools\":{\"sock_a\":{") != NULL &&
 		 strstr(buf, "\"allocated\":3") != NULL, "pools of one arena");
-	XT_EQ(query("/xchg/pools,nosuch", buf, sizeof(buf)), 0);
+	XT_EQ(xt_telemetry_query("/xchg/pools,nosuch", buf, sizeof(buf)), 0);
 	XT_CHECK(strstr(buf, "null") != NULL, "unknown arena: %s", buf);
 
-	XT_EQ(query("/xchg/census,tel", buf, sizeof(buf)), 0);
+	XT_EQ(xt_telemetry_query("/xchg/census,tel", buf, sizeof(buf)), 0);
 	printf("/xchg/census,tel -> %s\n", buf);
 	XT_CHECK(strstr(buf, "\"total\":512") != NULL &&
 		 strstr(buf, "\"owned\":3") != NULL &&
@@ -111,8 +80,6 @@ main(int argc __rte_unused, char **argv)
 	snprintf(arg, sizeof(arg), "--file-prefix=%s", prefix);
 	setenv("XT_PREFIX", prefix, 1);
 	xt_eal_init_shared(argv[0], "0", 1, extra);
-	snprintf(sock_path, sizeof(sock_path), "%s/dpdk_telemetry.v2",
-		 rte_eal_get_runtime_dir());
 	XT_RUN(test_pools_and_census);
 	/* Leave no runtime folder behind. */
 	snprintf(arg, sizeof(arg), "rm -rf '%s'", rte_eal_get_runtime_dir());
