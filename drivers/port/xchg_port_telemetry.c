@@ -94,8 +94,9 @@ static pthread_once_t tel_once = PTHREAD_ONCE_INIT;
 static void
 tel_register(void)
 {
-	rte_telemetry_register_cmd("/xchg/ports", handle_ports,
-		"Ports bound to xchg: PMD figures (rx_nombuf, imissed...), drops by reason, per-queue packets and reservations. No parameters");
+	if (rte_telemetry_register_cmd("/xchg/ports", handle_ports,
+		"Ports bound to xchg: rx_nombuf, imissed, drops by reason, per-queue packets and reservations") != 0)
+		PORT_LOG(WARNING, "telemetry command /xchg/ports not registered\n");
 }
 
 void

@@ -51,8 +51,10 @@ struct xchg_census {
 	uint32_t owned;        /**< Held by owner pools. */
 	uint32_t in_rings;     /**< Out of the arena with no owner: in NIC
 				*   rings, or raw mempool allocations. */
-	uint32_t rings_allowed; /**< Most in_rings may be: NIC queue quotas,
-				 *   unreserved buffers and cache slack. */
+	uint32_t rings_allowed; /**< Most in_rings may be: NIC queue quotas
+				 *   and unreserved buffers. The lcore
+				 *   cache slack is not included: it is
+				 *   kept for free buffers the caches hold. */
 	uint16_t nb_pools;     /**< Live pools. */
 	bool conserved;        /**< Every rule holds. */
 	enum xchg_census_rule broken; /**< First rule broken, or OK. */

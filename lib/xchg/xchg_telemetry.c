@@ -134,13 +134,19 @@ handle_census(const char *cmd __rte_unused, const char *params,
 
 static pthread_once_t tel_once = PTHREAD_ONCE_INIT;
 
+/* Help texts must stay under RTE_TEL_MAX_STRING_LEN, or registration
+ * fails. */
 static void
 tel_register(void)
 {
-	rte_telemetry_register_cmd("/xchg/pools", handle_pools,
-		"Owner pools: quota, in_use, available, refused, low watermark... Parameters: arena name (optional)");
-	rte_telemetry_register_cmd("/xchg/census", handle_census,
-		"Buffer census and the first broken rule. Parameters: arena name (optional)");
+	int ret;
+
+	ret = rte_telemetry_register_cmd("/xchg/pools", handle_pools,
+		"Owner pools: quota, in_use, available, refused, low watermark... Param: arena name (optional)");
+	ret |= rte_telemetry_register_cmd("/xchg/census", handle_census,
+		"Buffer census, first broken rule; exact when quiescent. Param: arena name (optional)");
+	if (ret != 0)
+		XCHG_LOG(WARNING, "telemetry commands not registered\n");
 }
 
 void
