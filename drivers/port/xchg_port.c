@@ -73,6 +73,8 @@ configure(struct xchg_port *p, struct xchg_port_conf *c)
 			info.flow_type_rss_offloads & (RTE_ETH_RSS_IP |
 				RTE_ETH_RSS_UDP | RTE_ETH_RSS_TCP);
 	}
+	eth_conf.txmode.offloads = c->tx_offloads & info.tx_offload_capa;
+	p->tx_offloads = eth_conf.txmode.offloads;
 	ret = rte_eth_dev_configure(p->port_id, c->nb_rx_queues,
 				    c->nb_tx_queues, &eth_conf);
 	if (ret == 0)
@@ -299,6 +301,24 @@ struct xchg_pool *
 xchg_port_tx_pool(const struct xchg_port *p, uint16_t q)
 {
 	return p != NULL && q < p->nb_txq ? p->txq[q].pool : NULL;
+}
+
+int
+xchg_port_set_demux(struct xchg_port *p, xchg_demux_t demux, void *ctx)
+{
+	if (p == NULL)
+		return -EINVAL;
+	if (p->started)
+		return -EBUSY;
+	p->demux = demux;
+	p->demux_ctx = ctx;
+	return 0;
+}
+
+uint64_t
+xchg_port_tx_offloads(const struct xchg_port *p)
+{
+	return p != NULL ? p->tx_offloads : 0;
 }
 
 int

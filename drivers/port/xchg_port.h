@@ -46,12 +46,20 @@ enum xchg_drop_reason {
 	XCHG_DROP_MAX
 };
 
+/**
+ * Set in *reason by a demux that kept the frame itself (a fragment
+ * collector, for example): the port neither delivers nor frees it, and
+ * counts it as delivered.
+ */
+#define XCHG_DEMUX_KEPT XCHG_DROP_MAX
+
 /** @return A drop reason's name ("no_consumer"...), or "unknown". */
 const char *xchg_drop_reason_name(enum xchg_drop_reason reason);
 
 /**
  * Software demux: the consumer a frame is for, or NULL with *reason set
- * (it is XCHG_DROP_NO_CONSUMER on entry). Called on the polling lcore.
+ * (it is XCHG_DROP_NO_CONSUMER on entry; XCHG_DEMUX_KEPT when the demux
+ * took the frame). Called on the polling lcore.
  */
 typedef struct xchg_consumer *(*xchg_demux_t)(struct rte_mbuf *m, void *ctx,
 					      enum xchg_drop_reason *reason);
@@ -78,6 +86,8 @@ struct xchg_port_conf {
 	enum xchg_tx_mode tx_mode; /**< Default XCHG_TX_QUEUE_PAYS. */
 	xchg_demux_t demux;    /**< Software demux; NULL drops every frame
 				*   of unbound queues as no_consumer. */
+	uint64_t tx_offloads;  /**< RTE_ETH_TX_OFFLOAD_* wanted; those the
+				*   PMD lacks are left out. */
 	void *demux_ctx;       /**< Passed to @c demux. */
 };
 
@@ -117,6 +127,17 @@ struct xchg_port *xchg_port_create(struct xchg_arena *arena, uint16_t port_id,
 
 /** Start the port. @return 0 or a negative errno. */
 int xchg_port_start(struct xchg_port *port);
+
+/**
+ * Replace the software demux; control path, before the port is started.
+ *
+ * @return 0, -EINVAL for NULL, -EBUSY when the port runs.
+ */
+int xchg_port_set_demux(struct xchg_port *port, xchg_demux_t demux,
+			void *ctx);
+
+/** @return The port's TX offloads as configured (RTE_ETH_TX_OFFLOAD_*). */
+uint64_t xchg_port_tx_offloads(const struct xchg_port *port);
 
 /**
  * Stop the port. Buffers the PMD held in its rings go back to the

@@ -44,6 +44,7 @@ struct xchg_port {
 	uint16_t nb_rxq;
 	uint16_t nb_txq;
 	bool started;
+	uint64_t tx_offloads;
 	bool flow_fallback_logged;
 	enum xchg_tx_mode tx_mode;
 	xchg_demux_t demux;

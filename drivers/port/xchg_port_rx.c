@@ -87,8 +87,11 @@ xchg_port_rx(struct xchg_port *p, uint16_t queue)
 		struct xchg_consumer *c = classify(p, pkts[i], &reason);
 
 		if (c == NULL) {
-			drop(rxq, reason < XCHG_DROP_MAX ? reason :
-			     XCHG_DROP_NO_CONSUMER, &pkts[i], 1);
+			if (reason == XCHG_DEMUX_KEPT)
+				rxq->delivered++;
+			else
+				drop(rxq, reason < XCHG_DROP_MAX ? reason :
+				     XCHG_DROP_NO_CONSUMER, &pkts[i], 1);
 			continue;
 		}
 		for (g = 0; g < nb_groups && groups[g].consumer != c; g++)

@@ -1,0 +1,369 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/*
+ * The stack object: its interface (addresses, routes), its services'
+ * pools, the poll loop and the figures.
+ */
+
+#include <errno.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_malloc.h>
+
+#include "xchg_stack_private.h"
+
+RTE_LOG_REGISTER(xchg_stack_logtype, xchg.stack, INFO);
+
+static const char * const drop_names[XCHG_SD_MAX] = {
+	[XCHG_SD_RUNT] = "runt",
+	[XCHG_SD_VLAN_TRUNCATED] = "vlan_truncated",
+	[XCHG_SD_VLAN_TOO_MANY] = "vlan_too_many",
+	[XCHG_SD_UNKNOWN_ETHERTYPE] = "unknown_ethertype",
+	[XCHG_SD_IPV6] = "ipv6",
+	[XCHG_SD_ARP_MALFORMED] = "arp_malformed",
+	[XCHG_SD_ARP_NOT_FOR_US] = "arp_not_for_us",
+	[XCHG_SD_IPV4_TRUNCATED] = "ipv4_truncated",
+	[XCHG_SD_IPV4_VERSION] = "ipv4_version",
+	[XCHG_SD_IPV4_IHL] = "ipv4_ihl",
+	[XCHG_SD_IPV4_LENGTH] = "ipv4_length",
+	[XCHG_SD_IPV4_CHECKSUM] = "ipv4_checksum",
+	[XCHG_SD_IPV4_TTL] = "ipv4_ttl",
+	[XCHG_SD_IPV4_SOURCE] = "ipv4_source",
+	[XCHG_SD_NOT_FOR_US] = "not_for_us",
+	[XCHG_SD_L4_TRUNCATED] = "l4_truncated",
+	[XCHG_SD_UDP_LENGTH] = "udp_length",
+	[XCHG_SD_UDP_CHECKSUM] = "udp_checksum",
+	[XCHG_SD_ICMP_CHECKSUM] = "icmp_checksum",
+	[XCHG_SD_ICMP_UNHANDLED] = "icmp_unhandled",
+	[XCHG_SD_NO_SOCKET] = "no_socket",
+	[XCHG_SD_UNKNOWN_PROTOCOL] = "unknown_protocol",
+	[XCHG_SD_FRAG_NO_COLLECTOR] = "frag_no_collector",
+	[XCHG_SD_FRAG_INVALID] = "frag_invalid",
+	[XCHG_SD_FRAG_TIMEOUT] = "frag_timeout",
+	[XCHG_SD_NO_BUFFERS] = "no_buffers",
+};
+
+const char *
+xchg_stack_drop_name(enum xchg_stack_drop reason)
+{
+	return (unsigned int)reason < XCHG_SD_MAX ? drop_names[reason] :
+						    "unknown";
+}
+
+static rte_be32_t
+prefix_mask(uint8_t len)
+{
+	return len == 0 ? 0 : rte_cpu_to_be_32(~UINT32_C(0) << (32 - len));
+}
+
+bool
+xchg_stack_is_local(const struct xchg_stack *s, rte_be32_t ip)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->nb_addrs; i++)
+		if (s->addrs[i].ip == ip)
+			return true;
+	return false;
+}
+
+bool
+xchg_stack_is_broadcast(const struct xchg_stack *s, rte_be32_t ip)
+{
+	unsigned int i;
+
+	if (ip == RTE_BE32(0xffffffff))
+		return true;
+	for (i = 0; i < s->nb_addrs; i++)
+		if (s->addrs[i].mask != RTE_BE32(0xffffffff) &&
+		    ip == (s->addrs[i].ip | ~s->addrs[i].mask))
+			return true;
+	return false;
+}
+
+int
+xchg_stack_route(const struct xchg_stack *s, rte_be32_t dst, rte_be32_t *src,
+		 rte_be32_t *next_hop)
+{
+	const struct xchg_route *best = NULL;
+	unsigned int i;
+
+	for (i = 0; i < s->nb_addrs; i++)
+		if ((dst & s->addrs[i].mask) ==
+		    (s->addrs[i].ip & s->addrs[i].mask)) {
+			*src = s->addrs[i].ip;
+			*next_hop = dst;
+			return 0;
+		}
+	/* Longest prefix among the static routes. */
+	for (i = 0; i < s->nb_routes; i++)
+		if ((dst & s->routes[i].mask) == s->routes[i].dst &&
+		    (best == NULL || rte_be_to_cpu_32(s->routes[i].mask) >
+				     rte_be_to_cpu_32(best->mask)))
+			best = &s->routes[i];
+	if (best == NULL)
+		return -EHOSTUNREACH;
+	*next_hop = best->next_hop;
+	for (i = 0; i < s->nb_addrs; i++)
+		if ((best->next_hop & s->addrs[i].mask) ==
+		    (s->addrs[i].ip & s->addrs[i].mask)) {
+			*src = s->addrs[i].ip;
+			return 0;
+		}
+	return -EHOSTUNREACH;
+}
+
+static void
+conf_defaults(struct xchg_stack_conf *c)
+{
+	c->arp_quota = c->arp_quota ? c->arp_quota : 16;
+	c->icmp_quota = c->icmp_quota ? c->icmp_quota : 8;
+	c->neigh_max = c->neigh_max ? c->neigh_max : 256;
+	c->neigh_timeout_ms = c->neigh_timeout_ms ? c->neigh_timeout_ms :
+						    300000;
+	c->frag_collectors = c->frag_collectors ? c->frag_collectors : 8;
+	c->frag_timeout_ms = c->frag_timeout_ms ? c->frag_timeout_ms : 1000;
+	c->frag_max_frags = c->frag_max_frags ? c->frag_max_frags : 64;
+}
+
+static void
+stack_destroy(struct xchg_stack *s)
+{
+	xchg_stack_telemetry_unregister(s);
+	xchg_capture_free(s);
+	xchg_proxy_free(s);
+	xchg_socket_free_all(s);
+	if (s->frags != NULL)
+		xchg_frag_free(s->frags);
+	if (s->arp != NULL)
+		xchg_consumer_free(s->arp);
+	if (s->icmp != NULL)
+		xchg_consumer_free(s->icmp);
+	rte_free(s->udp_by_port);
+	rte_free(s->neigh);
+	pthread_mutex_destroy(&s->lock);
+	rte_free(s);
+}
+
+struct xchg_stack *
+xchg_stack_create(struct xchg_arena *arena, struct xchg_port *port,
+		  const struct xchg_stack_conf *conf)
+{
+	struct xchg_stack *s;
+	char name[XCHG_NAME_SIZE];
+	uint16_t port_id = xchg_port_id(port);
+	int socket, err = ENOMEM;
+
+	if (arena == NULL || port == NULL) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	socket = rte_eth_dev_socket_id(port_id);
+	s = rte_zmalloc_socket("xchg_stack", sizeof(*s), RTE_CACHE_LINE_SIZE,
+			       socket);
+	if (s == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	pthread_mutex_init(&s->lock, NULL);
+	rte_rwlock_init(&s->neigh_lock);
+	s->arena = arena;
+	s->port = port;
+	s->port_id = port_id;
+	s->hz = rte_get_timer_hz();
+	if (conf != NULL)
+		s->conf = *conf;
+	conf_defaults(&s->conf);
+	if (rte_eth_macaddr_get(port_id, &s->mac) != 0 ||
+	    rte_eth_dev_get_mtu(port_id, &s->mtu) != 0)
+		s->mtu = RTE_ETHER_MTU;
+
+	s->udp_by_port = rte_zmalloc_socket("xchg_udp_ports",
+			sizeof(*s->udp_by_port) * 65536, RTE_CACHE_LINE_SIZE,
+			socket);
+	s->frags = xchg_frag_create(&s->conf, s->hz, socket);
+	if (s->udp_by_port == NULL || s->frags == NULL ||
+	    xchg_neigh_init(s) != 0)
+		goto fail;
+	/* Services are consumers like any socket: a ping flood beyond the
+	 * ICMP pool drops only pings. */
+	snprintf(name, sizeof(name), "p%u_arp", port_id);
+	s->arp = xchg_consumer_create(arena, name, XCHG_KIND_SERVICE,
+				      s->conf.arp_quota);
+	snprintf(name, sizeof(name), "p%u_icmp", port_id);
+	s->icmp = s->arp == NULL ? NULL :
+		  xchg_consumer_create(arena, name, XCHG_KIND_SERVICE,
+				       s->conf.icmp_quota);
+	if (s->icmp == NULL) {
+		err = rte_errno;
+		goto fail;
+	}
+	err = -xchg_port_set_demux(port, xchg_stack_demux, s);
+	if (err != 0)
+		goto fail;
+	xchg_stack_telemetry_register(s);
+	return s;
+fail:
+	stack_destroy(s);
+	rte_errno = err;
+	return NULL;
+}
+
+int
+xchg_stack_free(struct xchg_stack *s)
+{
+	unsigned int i;
+
+	if (s == NULL)
+		return -EINVAL;
+	/* Refuse before anything is torn down. */
+	for (i = 0; i < XCHG_STACK_MAX_SOCKETS; i++) {
+		struct xchg_socket_stats st;
+
+		if (s->sockets[i] == NULL ||
+		    xchg_socket_stats_get(s->sockets[i], &st) != 0)
+			continue;
+		if (st.pool.in_use >
+		    xchg_consumer_pending(s->sockets[i]->consumer)) {
+			STACK_LOG(ERR, "stack not freed: socket %s: the application holds %u frames\n",
+				  xchg_socket_name(s->sockets[i]),
+				  st.pool.in_use -
+				  xchg_consumer_pending(s->sockets[i]->consumer));
+			return -EBUSY;
+		}
+	}
+	xchg_port_set_demux(s->port, NULL, NULL);
+	stack_destroy(s);
+	return 0;
+}
+
+int
+xchg_stack_add_address(struct xchg_stack *s, rte_be32_t ip, uint8_t len)
+{
+	int ret = 0;
+
+	if (s == NULL || len == 0 || len > 32 || ip == 0)
+		return -EINVAL;
+	pthread_mutex_lock(&s->lock);
+	if (xchg_stack_is_local(s, ip))
+		ret = -EEXIST;
+	else if (s->nb_addrs == XCHG_STACK_MAX_ADDRS)
+		ret = -ENOSPC;
+	else
+		s->addrs[s->nb_addrs++] = (struct xchg_addr){
+			.ip = ip, .mask = prefix_mask(len) };
+	pthread_mutex_unlock(&s->lock);
+	return ret;
+}
+
+int
+xchg_stack_add_route(struct xchg_stack *s, rte_be32_t dst, uint8_t len,
+		     rte_be32_t next_hop)
+{
+	rte_be32_t src, hop;
+	int ret = 0;
+
+	if (s == NULL || len > 32)
+		return -EINVAL;
+	pthread_mutex_lock(&s->lock);
+	/* The next hop must be on a local subnet, or nothing resolves it. */
+	if (xchg_stack_route(s, next_hop, &src, &hop) != 0 || hop != next_hop)
+		ret = -EINVAL;
+	else if (s->nb_routes == XCHG_STACK_MAX_ROUTES)
+		ret = -ENOSPC;
+	else
+		s->routes[s->nb_routes++] = (struct xchg_route){
+			.dst = dst & prefix_mask(len),
+			.mask = prefix_mask(len), .next_hop = next_hop };
+	pthread_mutex_unlock(&s->lock);
+	return ret;
+}
+
+unsigned int
+xchg_stack_rx(struct xchg_stack *s, uint16_t queue)
+{
+	return s != NULL ? xchg_port_rx(s->port, queue) : 0;
+}
+
+void
+xchg_stack_service(struct xchg_stack *s)
+{
+	uint64_t now;
+
+	if (s == NULL)
+		return;
+	xchg_arp_service(s);
+	xchg_icmp_service(s);
+	if (s->proxy != NULL)
+		xchg_proxy_service(s);
+	if (s->capture != NULL)
+		xchg_capture_service(s);
+	now = rte_get_timer_cycles();
+	xchg_frag_expire(s, now);
+	if (now >= s->next_aging) {
+		xchg_neigh_age(s, now);
+		s->next_aging = now + s->hz / 10;
+	}
+}
+
+unsigned int
+xchg_stack_poll(struct xchg_stack *s)
+{
+	struct xchg_port_stats ps;
+	unsigned int n = 0;
+	uint16_t q;
+
+	if (s == NULL || xchg_port_stats_get(s->port, &ps) != 0)
+		return 0;
+	for (q = 0; q < ps.nb_rx_queues; q++)
+		n += xchg_port_rx(s->port, q);
+	xchg_stack_service(s);
+	return n;
+}
+
+int
+xchg_stack_stats_get(struct xchg_stack *s, struct xchg_stack_stats *st)
+{
+	struct xchg_port_stats ps;
+	unsigned int i;
+
+	if (s == NULL || st == NULL)
+		return -EINVAL;
+	memset(st, 0, sizeof(*st));
+	st->frames = __atomic_load_n(&s->frames, __ATOMIC_RELAXED);
+	for (i = 0; i < XCHG_SD_MAX; i++)
+		st->drops[i] = __atomic_load_n(&s->drops[i], __ATOMIC_RELAXED);
+	/* Consumers that could not pay are counted where it happened: in
+	 * the port. */
+	if (xchg_port_stats_get(s->port, &ps) == 0) {
+		st->drops[XCHG_SD_NO_BUFFERS] +=
+			ps.drops[XCHG_DROP_NO_BUFFERS] +
+			ps.drops[XCHG_DROP_REJECTED];
+		st->delivered = ps.delivered;
+	}
+	st->arp_requests_answered = __atomic_load_n(&s->arp_answered,
+						    __ATOMIC_RELAXED);
+	st->arp_learned = __atomic_load_n(&s->arp_learned, __ATOMIC_RELAXED);
+	st->icmp_echo_answered = __atomic_load_n(&s->icmp_answered,
+						 __ATOMIC_RELAXED);
+	st->service_no_buffers = __atomic_load_n(&s->service_no_buffers,
+						 __ATOMIC_RELAXED);
+	st->reassembled = __atomic_load_n(&s->reassembled, __ATOMIC_RELAXED);
+	st->proxied_in = __atomic_load_n(&s->proxied_in, __ATOMIC_RELAXED);
+	st->proxied_out = __atomic_load_n(&s->proxied_out, __ATOMIC_RELAXED);
+	st->captured = __atomic_load_n(&s->captured, __ATOMIC_RELAXED);
+	st->capture_missed = __atomic_load_n(&s->capture_missed,
+					     __ATOMIC_RELAXED);
+	st->neighbours = __atomic_load_n(&s->nb_neigh, __ATOMIC_RELAXED);
+	return 0;
+}
+
+struct xchg_pool *
+xchg_stack_service_pool(struct xchg_stack *s, bool icmp)
+{
+	if (s == NULL)
+		return NULL;
+	return xchg_consumer_pool(icmp ? s->icmp : s->arp);
+}

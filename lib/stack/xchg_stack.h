@@ -1,0 +1,358 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+#ifndef XCHG_STACK_H
+#define XCHG_STACK_H
+
+/**
+ * @file
+ * xchg protocol stack: Ethernet/VLAN demux, ARP and ICMP services, IPv4,
+ * UDP and packet sockets, fragment reassembly, a proxy to the Linux
+ * stack and capture, on one port bound to an arena.
+ *
+ * Every socket and service is a consumer with its own pool, in RTnet's
+ * sense: ARP and ping keep answering and a critical UDP socket keeps
+ * receiving whatever another consumer does. Every frame is delivered or
+ * dropped with a counted reason.
+ *
+ * Threads: xchg_stack_poll() runs the whole stack on one lcore. To spread
+ * RX queues over lcores, call xchg_stack_rx() per queue on each lcore and
+ * xchg_stack_service() on one of them. Socket receive and send are safe
+ * from any lcore, one lcore per socket at a time. Everything else
+ * (create, configure, free) is control path.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_byteorder.h>
+#include <rte_ether.h>
+
+#include "xchg.h"
+#include "xchg_port.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct rte_mbuf;
+struct xchg_stack;
+struct xchg_socket;
+
+/** Why the stack dropped a frame. */
+enum xchg_stack_drop {
+	XCHG_SD_RUNT = 0,          /**< Shorter than an Ethernet header. */
+	XCHG_SD_VLAN_TRUNCATED,    /**< A VLAN tag cut short. */
+	XCHG_SD_VLAN_TOO_MANY,     /**< More than two VLAN tags. */
+	XCHG_SD_UNKNOWN_ETHERTYPE, /**< No handler and no proxy. */
+	XCHG_SD_IPV6,              /**< IPv6 and no proxy. */
+	XCHG_SD_ARP_MALFORMED,     /**< Not Ethernet/IPv4 ARP, or short. */
+	XCHG_SD_ARP_NOT_FOR_US,    /**< ARP request for another address. */
+	XCHG_SD_IPV4_TRUNCATED,    /**< Shorter than an IPv4 header. */
+	XCHG_SD_IPV4_VERSION,      /**< Version is not 4. */
+	XCHG_SD_IPV4_IHL,          /**< Header length below 20 or past the
+				    *   frame. */
+	XCHG_SD_IPV4_LENGTH,       /**< Total length below the header or
+				    *   past the frame. */
+	XCHG_SD_IPV4_CHECKSUM,     /**< Bad header checksum. */
+	XCHG_SD_IPV4_TTL,          /**< TTL 0: expired. */
+	XCHG_SD_IPV4_SOURCE,       /**< Multicast/broadcast source. */
+	XCHG_SD_NOT_FOR_US,        /**< Not our address, nor broadcast. */
+	XCHG_SD_L4_TRUNCATED,      /**< UDP/ICMP header past the datagram. */
+	XCHG_SD_UDP_LENGTH,        /**< UDP length inconsistent. */
+	XCHG_SD_UDP_CHECKSUM,      /**< Bad UDP checksum. */
+	XCHG_SD_ICMP_CHECKSUM,     /**< Bad ICMP checksum. */
+	XCHG_SD_ICMP_UNHANDLED,    /**< ICMP other than echo request, and
+				    *   no proxy. */
+	XCHG_SD_NO_SOCKET,         /**< UDP to an unbound port, no proxy. */
+	XCHG_SD_UNKNOWN_PROTOCOL,  /**< IP protocol with no handler and no
+				    *   proxy (TCP...). */
+	XCHG_SD_FRAG_NO_COLLECTOR, /**< A later fragment with no first one,
+				    *   or all collectors busy. */
+	XCHG_SD_FRAG_INVALID,      /**< Overlap, past 64 KiB, or too many
+				    *   fragments. */
+	XCHG_SD_FRAG_TIMEOUT,      /**< Fragments of a datagram that never
+				    *   completed (counted per fragment). */
+	XCHG_SD_NO_BUFFERS,        /**< The consumer had no unit to pay. */
+	XCHG_SD_MAX
+};
+
+/** @return A drop reason's name ("runt", "ipv4_checksum"...). */
+const char *xchg_stack_drop_name(enum xchg_stack_drop reason);
+
+/** Priority shown in statistics; critical consumers should get quotas
+ *  that cover their worst burst. */
+enum xchg_priority {
+	XCHG_PRIO_NORMAL = 0,
+	XCHG_PRIO_CRITICAL,
+};
+
+/** Stack parameters; zero fields take their documented default. */
+struct xchg_stack_conf {
+	uint32_t arp_quota;        /**< ARP service pool; default 16. */
+	uint32_t icmp_quota;       /**< ICMP echo service pool; default 8. */
+	uint32_t neigh_max;        /**< Neighbour table hard cap; default 256. */
+	uint32_t neigh_timeout_ms; /**< Learned entries expire; default 300000. */
+	uint32_t frag_collectors;  /**< Datagrams reassembled at once;
+				    *   default 8. */
+	uint32_t frag_timeout_ms;  /**< Give up a datagram; default 1000. */
+	uint16_t frag_max_frags;   /**< Fragments per datagram; default 64. */
+	bool verify_udp_checksum;  /**< Check UDP checksums on receive
+				    *   (default off: the NIC usually did). */
+};
+
+/** Stack-wide figures. */
+struct xchg_stack_stats {
+	uint64_t frames;                 /**< Frames classified. */
+	uint64_t delivered;              /**< Handed to a consumer. */
+	uint64_t drops[XCHG_SD_MAX];     /**< Dropped, by reason. */
+	uint64_t arp_requests_answered;  /**< ARP replies sent. */
+	uint64_t arp_learned;            /**< Neighbours learned or updated. */
+	uint64_t icmp_echo_answered;     /**< Echo replies sent. */
+	uint64_t service_no_buffers;     /**< Replies a service could not
+					  *   build: its pool was empty. */
+	uint64_t reassembled;            /**< Datagrams reassembled. */
+	uint64_t proxied_in;             /**< Frames passed to the host. */
+	uint64_t proxied_out;            /**< Frames the host sent out. */
+	uint64_t captured;               /**< Frames written to the capture. */
+	uint64_t capture_missed;         /**< Frames the capture missed: its
+					  *   pool was empty. */
+	uint32_t neighbours;             /**< Entries in the table now. */
+};
+
+/** Per-socket figures. */
+struct xchg_socket_stats {
+	struct xchg_pool_stats pool;     /**< The socket's reservation. */
+	uint64_t received;               /**< Datagrams delivered. */
+	uint64_t sent;                   /**< Datagrams sent. */
+	uint64_t send_failed;            /**< Sends refused (no route, no
+					  *   neighbour, TX reservation out). */
+	enum xchg_priority priority;     /**< As set at creation. */
+};
+
+/** One neighbour entry, for xchg_stack_neigh_foreach(). */
+struct xchg_neigh_info {
+	rte_be32_t ip;                   /**< Network order. */
+	struct rte_ether_addr mac;       /**< Hardware address. */
+	bool is_static;                  /**< Never ages out. */
+	uint32_t age_ms;                 /**< Since learned or confirmed. */
+};
+
+/**
+ * Create a stack on a port: its demux becomes the port's, and the ARP and
+ * ICMP services get their pools. The port must not be started yet.
+ *
+ * @return
+ *   The stack, or NULL with rte_errno set (EINVAL, ENOSPC when the arena
+ *   cannot cover the service pools, ENOMEM).
+ */
+struct xchg_stack *xchg_stack_create(struct xchg_arena *arena,
+				     struct xchg_port *port,
+				     const struct xchg_stack_conf *conf);
+
+/**
+ * Free a stack: its sockets, services, proxy and capture. The port is
+ * left bound; stop it first.
+ *
+ * @return 0; -EINVAL for NULL; -EBUSY when the application still holds
+ *   frames a socket received (nothing is freed then).
+ */
+int xchg_stack_free(struct xchg_stack *stack);
+
+/**
+ * Add an IPv4 address to the stack's interface.
+ *
+ * @param ip
+ *   Address, network order.
+ * @param prefix_len
+ *   Prefix length, 1 to 32.
+ * @return 0, -EINVAL, -EEXIST, or -ENOSPC when 8 are set already.
+ */
+int xchg_stack_add_address(struct xchg_stack *stack, rte_be32_t ip,
+			   uint8_t prefix_len);
+
+/**
+ * Add a static route. A zero @p prefix_len is the default route.
+ *
+ * @return 0, -EINVAL (next hop not on a local subnet), or -ENOSPC.
+ */
+int xchg_stack_add_route(struct xchg_stack *stack, rte_be32_t dst,
+			 uint8_t prefix_len, rte_be32_t next_hop);
+
+/**
+ * Add or replace a static neighbour; static entries never age out and
+ * count toward the cap.
+ *
+ * @return 0, -EINVAL, or -ENOSPC when the table is full of static entries.
+ */
+int xchg_stack_add_neighbour(struct xchg_stack *stack, rte_be32_t ip,
+			     const struct rte_ether_addr *mac);
+
+/** Look up a neighbour. @return 0 and @p mac, or -ENOENT. */
+int xchg_stack_lookup_neighbour(struct xchg_stack *stack, rte_be32_t ip,
+				struct rte_ether_addr *mac);
+
+/** Call @p fn for every neighbour entry until it returns non-zero. */
+int xchg_stack_neigh_foreach(struct xchg_stack *stack,
+			     int (*fn)(const struct xchg_neigh_info *n,
+				       void *arg),
+			     void *arg);
+
+/**
+ * Run the stack once on this lcore: poll every RX queue of the port,
+ * answer ARP and ICMP, pass frames to and from the proxy, write the
+ * capture, expire fragments and neighbours.
+ *
+ * @return Frames received.
+ */
+unsigned int xchg_stack_poll(struct xchg_stack *stack);
+
+/** Poll one RX queue; for stacks whose queues run on several lcores. */
+unsigned int xchg_stack_rx(struct xchg_stack *stack, uint16_t queue);
+
+/** Services, proxy, capture and timers, on one lcore. */
+void xchg_stack_service(struct xchg_stack *stack);
+
+/** Read the stack's figures. @return 0 or -EINVAL. */
+int xchg_stack_stats_get(struct xchg_stack *stack,
+			 struct xchg_stack_stats *stats);
+
+/** @return The ARP or ICMP service's pool, or NULL. */
+struct xchg_pool *xchg_stack_service_pool(struct xchg_stack *stack,
+					  bool icmp);
+
+/**
+ * Open a UDP socket with its own pool and receive ring.
+ *
+ * @return The socket, or NULL with rte_errno (EINVAL, EEXIST, ENOSPC).
+ */
+struct xchg_socket *xchg_udp_socket(struct xchg_stack *stack,
+				    const char *name, uint32_t quota,
+				    enum xchg_priority priority);
+
+/**
+ * Bind a UDP socket to a local address (0: any of ours) and port.
+ *
+ * @return 0, -EINVAL, or -EADDRINUSE.
+ */
+int xchg_udp_bind(struct xchg_socket *sock, rte_be32_t ip, uint16_t port);
+
+/**
+ * Set the default destination; received datagrams from elsewhere are
+ * then dropped as no_socket.
+ *
+ * @return 0 or -EINVAL.
+ */
+int xchg_udp_connect(struct xchg_socket *sock, rte_be32_t ip, uint16_t port);
+
+/**
+ * Open a packet socket: every frame of one ethertype (host order), whole,
+ * Ethernet header included.
+ *
+ * @return The socket, or NULL with rte_errno (EINVAL, EEXIST, ENOSPC).
+ */
+struct xchg_socket *xchg_packet_socket(struct xchg_stack *stack,
+				       const char *name, uint16_t ether_type,
+				       uint32_t quota,
+				       enum xchg_priority priority);
+
+/**
+ * Close a socket: queued frames are freed, then its pool.
+ *
+ * @return 0; -EINVAL; -EBUSY when the application still holds frames it
+ *   received (the socket stays open, unbound).
+ */
+int xchg_socket_close(struct xchg_socket *sock);
+
+/**
+ * Receive, zero copy. A UDP socket's mbufs start at the UDP payload
+ * (the headers stay in the headroom: see xchg_udp_source()); a packet
+ * socket's at the Ethernet header. Free them with rte_pktmbuf_free().
+ *
+ * @return Frames received, at most @p n.
+ */
+unsigned int xchg_socket_recv_burst(struct xchg_socket *sock,
+				    struct rte_mbuf **mbufs, unsigned int n);
+
+/**
+ * The sender of a datagram a UDP socket received.
+ *
+ * @return 0, or -EINVAL when @p m is not such a datagram.
+ */
+int xchg_udp_source(const struct rte_mbuf *m, rte_be32_t *ip, uint16_t *port);
+
+/**
+ * Allocate from the socket's own pool, with room for headers in front.
+ *
+ * @return 0 or -ENOBUFS (all or nothing).
+ */
+int xchg_socket_alloc_bulk(struct xchg_socket *sock, struct rte_mbuf **mbufs,
+			   unsigned int n);
+
+/**
+ * Send datagrams: each mbuf holds a payload; the stack prepends UDP,
+ * IPv4 and Ethernet headers with checksums, resolves the next hop and
+ * transmits. To @p ip / @p port, or to the connected peer when @p ip is 0.
+ *
+ * @return Datagrams sent, a prefix; the rest stay with the caller and
+ *   rte_errno says why: EHOSTUNREACH (no route), EAGAIN (neighbour being
+ *   resolved: an ARP request went out), EMSGSIZE (over the MTU), ENOBUFS
+ *   or EAGAIN from the port.
+ */
+unsigned int xchg_udp_send_burst(struct xchg_socket *sock, rte_be32_t ip,
+				 uint16_t port, struct rte_mbuf **mbufs,
+				 unsigned int n);
+
+/**
+ * Send whole frames on a packet socket, as they are.
+ *
+ * @return Frames sent, a prefix, as xchg_port_tx().
+ */
+unsigned int xchg_packet_send_burst(struct xchg_socket *sock,
+				    struct rte_mbuf **mbufs, unsigned int n);
+
+/** Read a socket's figures. @return 0 or -EINVAL. */
+int xchg_socket_stats_get(struct xchg_socket *sock,
+			  struct xchg_socket_stats *stats);
+
+/** @return The socket's name, or NULL. */
+const char *xchg_socket_name(const struct xchg_socket *sock);
+
+/** @return The socket's pool, or NULL. */
+struct xchg_pool *xchg_socket_pool(const struct xchg_socket *sock);
+
+/** Call @p fn for each open socket until it returns non-zero. */
+int xchg_stack_socket_foreach(struct xchg_stack *stack,
+			      int (*fn)(struct xchg_socket *sock, void *arg),
+			      void *arg);
+
+/**
+ * Proxy frames no socket or service claims to the host stack through a
+ * port the application created on a TAP device (net_tap), and send what
+ * the host sends out of the stack's port. The proxy has its own pool: a
+ * slow or absent host drops only proxy frames.
+ *
+ * @return 0, -EINVAL, -EEXIST, or -ENOSPC.
+ */
+int xchg_stack_set_proxy(struct xchg_stack *stack, struct xchg_port *tap,
+			 uint32_t quota);
+
+/**
+ * Capture frames to a pcap file, copied into the capture's own buffers:
+ * when they run out the capture misses frames and counts them, and never
+ * delays or takes from anyone.
+ *
+ * @param owners
+ *   Names of the consumers whose frames to capture ("arp", "icmp",
+ *   "proxy", socket names), or NULL for every frame received.
+ * @return 0, -EINVAL, -EEXIST, -ENOSPC, or -EIO when the file cannot be
+ *   written.
+ */
+int xchg_stack_set_capture(struct xchg_stack *stack, const char *path,
+			   uint32_t quota, const char * const *owners,
+			   unsigned int nb_owners);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* XCHG_STACK_H */

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/*
+ * ARP service: answers requests for our addresses, learns from requests
+ * and replies addressed to us and from gratuitous announcements, and
+ * sends the requests senders need. Replies reuse the request's buffer,
+ * which the ARP pool paid for; requests come from the ARP pool too, so an
+ * ARP flood can exhaust only ARP's own buffers.
+ */
+
+#include <string.h>
+
+#include <rte_arp.h>
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+
+#include "xchg_stack_private.h"
+
+static void
+answer(struct xchg_stack *s, struct rte_mbuf *m, struct rte_ether_hdr *eth,
+       struct rte_arp_hdr *arp)
+{
+	struct rte_arp_ipv4 *a = &arp->arp_data;
+	rte_be32_t ip = a->arp_tip;
+	struct xchg_pool *pool = xchg_consumer_pool(s->arp);
+
+	arp->arp_opcode = RTE_BE16(RTE_ARP_OP_REPLY);
+	a->arp_tha = a->arp_sha;
+	a->arp_tip = a->arp_sip;
+	a->arp_sha = s->mac;
+	a->arp_sip = ip;
+	eth->dst_addr = a->arp_tha;
+	eth->src_addr = s->mac;
+	if (xchg_port_tx(s->port, 0, pool, &m, 1) == 1)
+		xchg_stack_count(&s->arp_answered, 1);
+	else
+		rte_pktmbuf_free(m);
+}
+
+static void
+handle(struct xchg_stack *s, struct rte_mbuf *m)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct rte_arp_hdr *arp;
+	struct rte_arp_ipv4 *a;
+	bool for_us;
+
+	/* VLAN-tagged ARP is answered untagged: drop the tags first. */
+	if (eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_ARP) &&
+	    rte_vlan_strip(m) != 0) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	arp = (struct rte_arp_hdr *)(eth + 1);
+	a = &arp->arp_data;
+	for_us = xchg_stack_is_local(s, a->arp_tip);
+	/* RFC 826: update a known sender always, add it when it talks to us. */
+	xchg_neigh_learn(s, a->arp_sip, &a->arp_sha, for_us);
+
+	if (for_us && arp->arp_opcode == RTE_BE16(RTE_ARP_OP_REQUEST)) {
+		answer(s, m, eth, arp);
+		return;
+	}
+	/* The host behind the proxy resolves its own neighbours: let it
+	 * see replies too. The proxy pays and ARP gets its unit back. */
+	if (s->proxy != NULL && arp->arp_opcode == RTE_BE16(RTE_ARP_OP_REPLY) &&
+	    xchg_consumer_deliver(s->proxy, &m, 1) == 1)
+		return;
+	rte_pktmbuf_free(m);
+}
+
+void
+xchg_arp_service(struct xchg_stack *s)
+{
+	struct rte_mbuf *m[XCHG_STACK_BURST];
+	unsigned int i, n;
+
+	while ((n = xchg_consumer_recv_burst(s->arp, m, RTE_DIM(m))) != 0)
+		for (i = 0; i < n; i++)
+			handle(s, m[i]);
+}
+
+int
+xchg_arp_request(struct xchg_stack *s, rte_be32_t target)
+{
+	struct xchg_pool *pool = xchg_consumer_pool(s->arp);
+	struct rte_ether_hdr *eth;
+	struct rte_arp_hdr *arp;
+	struct rte_mbuf *m;
+	rte_be32_t src, hop;
+
+	if (xchg_stack_route(s, target, &src, &hop) != 0)
+		return -EHOSTUNREACH;
+	if (xchg_alloc_bulk(pool, &m, 1) != 0) {
+		xchg_stack_count(&s->service_no_buffers, 1);
+		return -ENOBUFS;
+	}
+	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(m,
+			sizeof(*eth) + sizeof(*arp));
+	arp = (struct rte_arp_hdr *)(eth + 1);
+	memset(&eth->dst_addr, 0xff, sizeof(eth->dst_addr));
+	eth->src_addr = s->mac;
+	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_ARP);
+	arp->arp_hardware = RTE_BE16(RTE_ARP_HRD_ETHER);
+	arp->arp_protocol = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	arp->arp_hlen = RTE_ETHER_ADDR_LEN;
+	arp->arp_plen = 4;
+	arp->arp_opcode = RTE_BE16(RTE_ARP_OP_REQUEST);
+	arp->arp_data.arp_sha = s->mac;
+	arp->arp_data.arp_sip = src;
+	memset(&arp->arp_data.arp_tha, 0, sizeof(arp->arp_data.arp_tha));
+	arp->arp_data.arp_tip = target;
+	if (xchg_port_tx(s->port, 0, pool, &m, 1) != 1) {
+		rte_pktmbuf_free(m);
+		return -ENOBUFS;
+	}
+	return 0;
+}

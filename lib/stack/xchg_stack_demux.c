@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/*
+ * The stack's demux, run by the port on the RX lcore for every frame:
+ * parse, pick the consumer (socket, service, fragment collector, proxy),
+ * or name the reason the frame is dropped. Frames nobody claims go to the
+ * proxy when there is one, never to a default pool that could be drained.
+ */
+
+#include <rte_arp.h>
+#include <rte_ether.h>
+#include <rte_icmp.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+#include "xchg_stack_private.h"
+
+/* A frame nobody here wants: the host may, if there is a proxy. */
+static struct xchg_consumer *
+unclaimed(struct xchg_stack *s, enum xchg_stack_drop *r,
+	  enum xchg_stack_drop why)
+{
+	if (s->proxy != NULL)
+		return s->proxy;
+	*r = why;
+	return NULL;
+}
+
+static struct xchg_consumer *
+arp_consumer(struct xchg_stack *s, const uint8_t *arp,
+	     enum xchg_stack_drop *r)
+{
+	rte_be32_t spa, tpa;
+
+	memcpy(&spa, arp + 14, 4);
+	memcpy(&tpa, arp + 24, 4);
+	/* Requests and replies for us, and gratuitous announcements. */
+	if (xchg_stack_is_local(s, tpa) || spa == tpa)
+		return s->arp;
+	*r = XCHG_SD_ARP_NOT_FOR_US;
+	return NULL;
+}
+
+/* Strip the headers of a datagram for a UDP socket: the application
+ * sees the payload; the headers stay in the headroom for
+ * xchg_udp_source(). Ethernet padding goes too. */
+static void
+to_payload(struct rte_mbuf *m, const struct xchg_pkt *pkt)
+{
+	uint16_t hdrs = pkt->l2_len + pkt->l3_len + pkt->l4_len;
+	uint32_t payload = pkt->ip_total - pkt->l3_len - pkt->l4_len;
+
+	m->l2_len = pkt->l2_len;
+	m->l3_len = pkt->l3_len;
+	m->l4_len = pkt->l4_len;
+	rte_pktmbuf_adj(m, hdrs);
+	if (rte_pktmbuf_pkt_len(m) > payload)
+		rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - payload);
+}
+
+/* Where a frame goes. */
+struct verdict {
+	struct xchg_consumer *consumer;  /* NULL: dropped for @reason */
+	struct xchg_socket *sock;        /* set for socket consumers */
+	bool fragment;                   /* to the fragment collectors */
+	enum xchg_stack_drop reason;
+};
+
+static struct xchg_consumer *
+to_socket(struct verdict *v, struct xchg_socket *sock)
+{
+	v->sock = sock;
+	return sock->consumer;
+}
+
+static struct xchg_consumer *
+ipv4_consumer(struct xchg_stack *s, const struct xchg_pkt *pkt,
+	      struct verdict *v)
+{
+	enum xchg_stack_drop *r = &v->reason;
+	const uint8_t *src = (const uint8_t *)&pkt->src;
+	struct xchg_socket *sock;
+
+	if (src[0] >= 224 || pkt->src == RTE_BE32(0xffffffff)) {
+		*r = XCHG_SD_IPV4_SOURCE;
+		return NULL;
+	}
+	if (!xchg_stack_is_local(s, pkt->dst) &&
+	    !xchg_stack_is_broadcast(s, pkt->dst)) {
+		*r = XCHG_SD_NOT_FOR_US;
+		return NULL;
+	}
+	if (pkt->frag_offset != 0 || pkt->more_frags) {
+		if (pkt->proto != IPPROTO_UDP)
+			return unclaimed(s, r, XCHG_SD_UNKNOWN_PROTOCOL);
+		sock = pkt->frag_offset == 0 ? xchg_stack_udp_lookup(s, pkt) :
+					       NULL;
+		if (pkt->frag_offset == 0 && sock == NULL)
+			return unclaimed(s, r, XCHG_SD_NO_SOCKET);
+		v->sock = sock;
+		v->fragment = true;
+		return NULL;
+	}
+	switch (pkt->proto) {
+	case IPPROTO_UDP:
+		sock = xchg_stack_udp_lookup(s, pkt);
+		if (sock == NULL)
+			return unclaimed(s, r, XCHG_SD_NO_SOCKET);
+		return to_socket(v, sock);
+	case IPPROTO_ICMP:
+		if (pkt->icmp_type == RTE_IP_ICMP_ECHO_REQUEST &&
+		    xchg_stack_is_local(s, pkt->dst))
+			return s->icmp;
+		return unclaimed(s, r, XCHG_SD_ICMP_UNHANDLED);
+	default:
+		return unclaimed(s, r, XCHG_SD_UNKNOWN_PROTOCOL);
+	}
+}
+
+static struct xchg_consumer *
+classify(struct xchg_stack *s, const struct rte_mbuf *m,
+	 const struct xchg_pkt *pkt, struct verdict *v)
+{
+	const uint8_t *l3 = rte_pktmbuf_mtod(m, const uint8_t *) + pkt->l2_len;
+	struct xchg_socket *sock = xchg_stack_packet_lookup(s, pkt->ether_type);
+
+	if (sock != NULL)
+		return to_socket(v, sock);
+	switch (pkt->ether_type) {
+	case RTE_ETHER_TYPE_ARP:
+		return arp_consumer(s, l3, &v->reason);
+	case RTE_ETHER_TYPE_IPV4:
+		return ipv4_consumer(s, pkt, v);
+	case RTE_ETHER_TYPE_IPV6:
+		return unclaimed(s, &v->reason, XCHG_SD_IPV6);
+	default:
+		return unclaimed(s, &v->reason, XCHG_SD_UNKNOWN_ETHERTYPE);
+	}
+}
+
+struct xchg_consumer *
+xchg_stack_demux(struct rte_mbuf *m, void *ctx, enum xchg_drop_reason *reason)
+{
+	struct xchg_stack *s = ctx;
+	struct verdict v = { .reason = XCHG_SD_MAX };
+	enum xchg_stack_drop r;
+	struct xchg_pkt pkt;
+
+	xchg_stack_count(&s->frames, 1);
+	/* Headers must sit in the first segment: the parser reads nothing
+	 * past data_len. */
+	r = xchg_stack_parse(rte_pktmbuf_mtod(m, const uint8_t *),
+			     rte_pktmbuf_data_len(m),
+			     s->conf.verify_udp_checksum, &pkt);
+	if (r != XCHG_SD_MAX) {
+		if (s->capture != NULL)
+			xchg_capture_frame(s, m, NULL);
+		xchg_stack_drop(s, r);
+		*reason = XCHG_DROP_MALFORMED;
+		return NULL;
+	}
+	v.consumer = classify(s, m, &pkt, &v);
+	/* The capture sees the frame whole, before any header is stripped. */
+	if (s->capture != NULL)
+		xchg_capture_frame(s, m, v.fragment && v.sock != NULL ?
+				   v.sock->consumer : v.consumer);
+	if (v.fragment) {
+		m->l2_len = pkt.l2_len;
+		m->l3_len = pkt.l3_len;
+		xchg_frag_input(s, v.sock, m, &pkt);
+		*reason = XCHG_DEMUX_KEPT;
+		return NULL;
+	}
+	if (v.consumer == NULL) {
+		xchg_stack_drop(s, v.reason);
+		*reason = XCHG_DROP_NO_CONSUMER;
+		return NULL;
+	}
+	if (v.sock != NULL && v.sock->type == XCHG_SOCK_UDP)
+		to_payload(m, &pkt);
+	else if (v.consumer == s->proxy)
+		xchg_stack_count(&s->proxied_in, 1);
+	return v.consumer;
+}

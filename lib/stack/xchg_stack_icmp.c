@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/*
+ * ICMP echo service. The reply is built in the request's buffer, which
+ * the ICMP pool paid for when the request arrived: a ping flood beyond
+ * that pool is refused at the exchange and costs nobody else a buffer.
+ */
+
+#include <rte_ether.h>
+#include <rte_icmp.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+#include "xchg_stack_private.h"
+
+static void
+reply(struct xchg_stack *s, struct rte_mbuf *m)
+{
+	struct rte_ether_hdr *eth;
+	struct rte_ipv4_hdr *ip;
+	struct rte_icmp_hdr *icmp;
+	struct rte_ether_addr peer;
+	uint16_t ihl, icmp_len;
+	uint32_t sum;
+	rte_be32_t addr;
+
+	/* Tagged requests are answered untagged. */
+	eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	if (eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) &&
+	    rte_vlan_strip(m) != 0)
+		goto drop;
+	eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	ip = (struct rte_ipv4_hdr *)(eth + 1);
+	ihl = rte_ipv4_hdr_len(ip);
+	icmp = (struct rte_icmp_hdr *)((uint8_t *)ip + ihl);
+	icmp_len = rte_be_to_cpu_16(ip->total_length) - ihl;
+
+	peer = eth->src_addr;
+	eth->dst_addr = peer;
+	eth->src_addr = s->mac;
+	addr = ip->src_addr;
+	ip->src_addr = ip->dst_addr;
+	ip->dst_addr = addr;
+	ip->time_to_live = 64;
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	/* Type 8 to type 0: adjust the checksum (RFC 1624) instead of
+	 * summing the whole payload again. */
+	icmp->icmp_type = RTE_IP_ICMP_ECHO_REPLY;
+	sum = (uint16_t)~rte_be_to_cpu_16(icmp->icmp_cksum) +
+	      (uint16_t)~(RTE_IP_ICMP_ECHO_REQUEST << 8) +
+	      (RTE_IP_ICMP_ECHO_REPLY << 8);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	icmp->icmp_cksum = rte_cpu_to_be_16((uint16_t)~sum);
+	/* Frames come back trimmed to the datagram: no padding echoed. */
+	rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - (sizeof(*eth) + ihl +
+						     icmp_len));
+	if (xchg_port_tx(s->port, 0, xchg_consumer_pool(s->icmp), &m, 1) == 1) {
+		xchg_stack_count(&s->icmp_answered, 1);
+		return;
+	}
+drop:
+	rte_pktmbuf_free(m);
+}
+
+void
+xchg_icmp_service(struct xchg_stack *s)
+{
+	struct rte_mbuf *m[XCHG_STACK_BURST];
+	unsigned int i, n;
+
+	while ((n = xchg_consumer_recv_burst(s->icmp, m, RTE_DIM(m))) != 0)
+		for (i = 0; i < n; i++)
+			reply(s, m[i]);
+}

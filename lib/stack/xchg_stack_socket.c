@@ -1,0 +1,424 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/*
+ * UDP and packet sockets. Each socket is a consumer: its own pool and a
+ * receive ring as large as its quota. Receive is zero copy; send builds
+ * the headers in the headroom of the application's own buffers and
+ * transmits with the socket as the sender, so the TX queue pays and the
+ * socket is refilled at once.
+ */
+
+#include <errno.h>
+#include <string.h>
+
+#include <rte_errno.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_udp.h>
+
+#include "xchg_stack_private.h"
+
+static struct xchg_socket *
+socket_open(struct xchg_stack *s, const char *name, uint32_t quota,
+	    enum xchg_priority prio, enum xchg_sock_type type)
+{
+	struct xchg_socket *sock = NULL;
+	unsigned int i;
+	int err = 0;
+
+	if (s == NULL || name == NULL || prio > XCHG_PRIO_CRITICAL) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	pthread_mutex_lock(&s->lock);
+	for (i = 0; i < XCHG_STACK_MAX_SOCKETS && s->sockets[i] != NULL; i++)
+		;
+	if (i == XCHG_STACK_MAX_SOCKETS)
+		err = EMFILE;
+	else
+		sock = rte_zmalloc("xchg_socket", sizeof(*sock), 0);
+	if (sock != NULL) {
+		sock->consumer = xchg_consumer_create(s->arena, name,
+						      XCHG_KIND_SOCKET, quota);
+		if (sock->consumer == NULL) {
+			err = rte_errno;
+			rte_free(sock);
+			sock = NULL;
+		}
+	} else if (err == 0) {
+		err = ENOMEM;
+	}
+	if (sock != NULL) {
+		sock->stack = s;
+		sock->type = type;
+		sock->priority = prio;
+		s->sockets[i] = sock;
+	}
+	pthread_mutex_unlock(&s->lock);
+	if (sock == NULL)
+		rte_errno = err;
+	return sock;
+}
+
+struct xchg_socket *
+xchg_udp_socket(struct xchg_stack *s, const char *name, uint32_t quota,
+		enum xchg_priority prio)
+{
+	return socket_open(s, name, quota, prio, XCHG_SOCK_UDP);
+}
+
+struct xchg_socket *
+xchg_packet_socket(struct xchg_stack *s, const char *name,
+		   uint16_t ether_type, uint32_t quota,
+		   enum xchg_priority prio)
+{
+	struct xchg_socket *sock;
+
+	if (s == NULL || ether_type < RTE_ETHER_MIN_MTU ||
+	    xchg_stack_packet_lookup(s, ether_type) != NULL) {
+		rte_errno = s != NULL && ether_type >= RTE_ETHER_MIN_MTU ?
+			    EADDRINUSE : EINVAL;
+		return NULL;
+	}
+	sock = socket_open(s, name, quota, prio, XCHG_SOCK_PACKET);
+	if (sock != NULL)
+		__atomic_store_n(&sock->ether_type, ether_type,
+				 __ATOMIC_RELEASE);
+	return sock;
+}
+
+int
+xchg_udp_bind(struct xchg_socket *sock, rte_be32_t ip, uint16_t port)
+{
+	struct xchg_stack *s;
+	int ret = 0;
+
+	if (sock == NULL || sock->type != XCHG_SOCK_UDP || port == 0 ||
+	    sock->local_port != 0)
+		return -EINVAL;
+	s = sock->stack;
+	if (ip != 0 && !xchg_stack_is_local(s, ip))
+		return -EINVAL;
+	pthread_mutex_lock(&s->lock);
+	if (s->udp_by_port[port] != NULL) {
+		ret = -EADDRINUSE;
+	} else {
+		sock->local_ip = ip;
+		sock->local_port = port;
+		/* Published last: the demux may look it up at once. */
+		__atomic_store_n(&s->udp_by_port[port], sock, __ATOMIC_RELEASE);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return ret;
+}
+
+int
+xchg_udp_connect(struct xchg_socket *sock, rte_be32_t ip, uint16_t port)
+{
+	if (sock == NULL || sock->type != XCHG_SOCK_UDP || ip == 0 ||
+	    port == 0)
+		return -EINVAL;
+	sock->peer_ip = ip;
+	sock->peer_port = port;
+	return 0;
+}
+
+struct xchg_socket *
+xchg_stack_udp_lookup(struct xchg_stack *s, const struct xchg_pkt *pkt)
+{
+	struct xchg_socket *sock;
+
+	if (pkt->l4_len == 0)
+		return NULL;
+	sock = __atomic_load_n(&s->udp_by_port[pkt->dport], __ATOMIC_ACQUIRE);
+	if (sock == NULL)
+		return NULL;
+	if (sock->local_ip != 0 && sock->local_ip != pkt->dst)
+		return NULL;
+	if (sock->peer_ip != 0 && (sock->peer_ip != pkt->src ||
+				   sock->peer_port != pkt->sport))
+		return NULL;
+	return sock;
+}
+
+struct xchg_socket *
+xchg_stack_packet_lookup(struct xchg_stack *s, uint16_t ether_type)
+{
+	unsigned int i;
+
+	for (i = 0; i < XCHG_STACK_MAX_SOCKETS; i++) {
+		struct xchg_socket *sock = __atomic_load_n(&s->sockets[i],
+							   __ATOMIC_ACQUIRE);
+
+		if (sock != NULL && sock->type == XCHG_SOCK_PACKET &&
+		    __atomic_load_n(&sock->ether_type, __ATOMIC_ACQUIRE) ==
+		    ether_type)
+			return sock;
+	}
+	return NULL;
+}
+
+/* Unpublish, then free; the caller holds the stack lock. */
+static int
+socket_close_locked(struct xchg_socket *sock)
+{
+	struct xchg_stack *s = sock->stack;
+	unsigned int i;
+	int ret;
+
+	if (sock->type == XCHG_SOCK_UDP && sock->local_port != 0)
+		__atomic_store_n(&s->udp_by_port[sock->local_port], NULL,
+				 __ATOMIC_RELEASE);
+	__atomic_store_n(&sock->ether_type, 0, __ATOMIC_RELEASE);
+	sock->local_port = 0;
+	ret = xchg_consumer_free(sock->consumer);
+	if (ret != 0)
+		return ret;
+	for (i = 0; i < XCHG_STACK_MAX_SOCKETS; i++)
+		if (s->sockets[i] == sock)
+			__atomic_store_n(&s->sockets[i], NULL,
+					 __ATOMIC_RELEASE);
+	rte_free(sock);
+	return 0;
+}
+
+int
+xchg_socket_close(struct xchg_socket *sock)
+{
+	struct xchg_stack *s;
+	int ret;
+
+	if (sock == NULL)
+		return -EINVAL;
+	s = sock->stack;
+	pthread_mutex_lock(&s->lock);
+	ret = socket_close_locked(sock);
+	pthread_mutex_unlock(&s->lock);
+	return ret;
+}
+
+void
+xchg_socket_free_all(struct xchg_stack *s)
+{
+	unsigned int i;
+
+	pthread_mutex_lock(&s->lock);
+	for (i = 0; i < XCHG_STACK_MAX_SOCKETS; i++)
+		if (s->sockets[i] != NULL)
+			socket_close_locked(s->sockets[i]);
+	pthread_mutex_unlock(&s->lock);
+}
+
+unsigned int
+xchg_socket_recv_burst(struct xchg_socket *sock, struct rte_mbuf **mbufs,
+		       unsigned int n)
+{
+	unsigned int got;
+
+	if (sock == NULL)
+		return 0;
+	got = xchg_consumer_recv_burst(sock->consumer, mbufs, n);
+	if (got != 0)
+		xchg_stack_count(&sock->received, got);
+	return got;
+}
+
+int
+xchg_udp_source(const struct rte_mbuf *m, rte_be32_t *ip, uint16_t *port)
+{
+	const uint8_t *udp, *iph;
+
+	if (m == NULL || m->l4_len != sizeof(struct rte_udp_hdr) ||
+	    m->l3_len < sizeof(struct rte_ipv4_hdr) ||
+	    rte_pktmbuf_headroom(m) < m->l3_len + m->l4_len)
+		return -EINVAL;
+	udp = rte_pktmbuf_mtod(m, const uint8_t *) - m->l4_len;
+	iph = udp - m->l3_len;
+	if (ip != NULL)
+		memcpy(ip, iph + 12, 4);
+	if (port != NULL)
+		*port = (uint16_t)(udp[0] << 8 | udp[1]);
+	return 0;
+}
+
+int
+xchg_socket_alloc_bulk(struct xchg_socket *sock, struct rte_mbuf **mbufs,
+		       unsigned int n)
+{
+	if (sock == NULL)
+		return -EINVAL;
+	return xchg_alloc_bulk(xchg_consumer_pool(sock->consumer), mbufs, n);
+}
+
+/* Prepend Ethernet, IPv4 and UDP headers to a payload. */
+static int
+build_udp(struct xchg_socket *sock, struct rte_mbuf *m, rte_be32_t src,
+	  rte_be32_t dst, uint16_t dport, const struct rte_ether_addr *mac,
+	  uint64_t offloads)
+{
+	struct xchg_stack *s = sock->stack;
+	uint32_t payload = rte_pktmbuf_pkt_len(m);
+	struct rte_ether_hdr *eth;
+	struct rte_ipv4_hdr *ip;
+	struct rte_udp_hdr *udp;
+
+	if (payload + 28 > s->mtu)
+		return -EMSGSIZE;
+	eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m,
+			XCHG_STACK_HDR_LEN);
+	if (eth == NULL)
+		return -ENOSPC;
+	ip = (struct rte_ipv4_hdr *)(eth + 1);
+	udp = (struct rte_udp_hdr *)(ip + 1);
+	eth->dst_addr = *mac;
+	eth->src_addr = s->mac;
+	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	memset(ip, 0, sizeof(*ip));
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(payload + 28));
+	ip->fragment_offset = RTE_BE16(RTE_IPV4_HDR_DF_FLAG);
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_UDP;
+	ip->src_addr = src;
+	ip->dst_addr = dst;
+	udp->src_port = rte_cpu_to_be_16(sock->local_port);
+	udp->dst_port = rte_cpu_to_be_16(dport);
+	udp->dgram_len = rte_cpu_to_be_16((uint16_t)(payload + 8));
+	udp->dgram_cksum = 0;
+	m->l2_len = sizeof(*eth);
+	m->l3_len = sizeof(*ip);
+	if (offloads & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM)
+		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM;
+	else
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+	if (offloads & RTE_ETH_TX_OFFLOAD_UDP_CKSUM) {
+		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_UDP_CKSUM;
+		udp->dgram_cksum = rte_ipv4_phdr_cksum(ip, m->ol_flags);
+	} else if (m->nb_segs == 1) {
+		udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);
+	}
+	/* A chained payload goes without a UDP checksum, which IPv4 allows:
+	 * the stable API sums contiguous data only. */
+	return 0;
+}
+
+static unsigned int
+send_failed(struct xchg_socket *sock, unsigned int done, unsigned int n,
+	    int err)
+{
+	xchg_stack_count(&sock->send_failed, n - done);
+	rte_errno = err;
+	return done;
+}
+
+unsigned int
+xchg_udp_send_burst(struct xchg_socket *sock, rte_be32_t ip, uint16_t port,
+		    struct rte_mbuf **mbufs, unsigned int n)
+{
+	struct xchg_stack *s;
+	struct rte_ether_addr mac;
+	rte_be32_t src, hop;
+	uint64_t offloads;
+	unsigned int i, sent;
+	int ret;
+
+	if (sock == NULL || sock->type != XCHG_SOCK_UDP || mbufs == NULL) {
+		rte_errno = EINVAL;
+		return 0;
+	}
+	s = sock->stack;
+	if (ip == 0) {
+		ip = sock->peer_ip;
+		port = sock->peer_port;
+	}
+	if (ip == 0 || port == 0 || sock->local_port == 0)
+		return send_failed(sock, 0, n, EINVAL);
+	ret = xchg_stack_route(s, ip, &src, &hop);
+	if (ret == 0)
+		ret = xchg_neigh_resolve(s, hop, &mac);
+	if (ret != 0)
+		return send_failed(sock, 0, n, ret == -ENOBUFS ? EAGAIN : -ret);
+	if (sock->local_ip != 0)
+		src = sock->local_ip;
+	offloads = xchg_port_tx_offloads(s->port);
+	for (i = 0; i < n; i++) {
+		ret = build_udp(sock, mbufs[i], src, ip, port, &mac, offloads);
+		if (ret != 0)
+			break;
+	}
+	sent = xchg_port_tx(s->port, 0, xchg_consumer_pool(sock->consumer),
+			    mbufs, i);
+	ret = ret != 0 ? -ret : rte_errno;
+	/* Frames not sent go back to the caller as they came: payload. */
+	for (i = sent; i < n; i++)
+		if (rte_pktmbuf_data_len(mbufs[i]) >= XCHG_STACK_HDR_LEN &&
+		    mbufs[i]->l3_len == sizeof(struct rte_ipv4_hdr) &&
+		    i < n)
+			rte_pktmbuf_adj(mbufs[i], XCHG_STACK_HDR_LEN);
+	xchg_stack_count(&sock->sent, sent);
+	return sent == n ? sent : send_failed(sock, sent, n, ret);
+}
+
+unsigned int
+xchg_packet_send_burst(struct xchg_socket *sock, struct rte_mbuf **mbufs,
+		       unsigned int n)
+{
+	unsigned int sent;
+
+	if (sock == NULL || sock->type != XCHG_SOCK_PACKET) {
+		rte_errno = EINVAL;
+		return 0;
+	}
+	sent = xchg_port_tx(sock->stack->port, 0,
+			    xchg_consumer_pool(sock->consumer), mbufs, n);
+	xchg_stack_count(&sock->sent, sent);
+	return sent == n ? sent : send_failed(sock, sent, n, rte_errno);
+}
+
+int
+xchg_socket_stats_get(struct xchg_socket *sock, struct xchg_socket_stats *st)
+{
+	if (sock == NULL || st == NULL)
+		return -EINVAL;
+	if (xchg_pool_stats_get(xchg_consumer_pool(sock->consumer),
+				&st->pool) != 0)
+		return -EINVAL;
+	st->received = __atomic_load_n(&sock->received, __ATOMIC_RELAXED);
+	st->sent = __atomic_load_n(&sock->sent, __ATOMIC_RELAXED);
+	st->send_failed = __atomic_load_n(&sock->send_failed,
+					  __ATOMIC_RELAXED);
+	st->priority = sock->priority;
+	return 0;
+}
+
+const char *
+xchg_socket_name(const struct xchg_socket *sock)
+{
+	return sock != NULL ? xchg_consumer_name(sock->consumer) : NULL;
+}
+
+struct xchg_pool *
+xchg_socket_pool(const struct xchg_socket *sock)
+{
+	return sock != NULL ? xchg_consumer_pool(sock->consumer) : NULL;
+}
+
+int
+xchg_stack_socket_foreach(struct xchg_stack *s,
+			  int (*fn)(struct xchg_socket *sock, void *arg),
+			  void *arg)
+{
+	unsigned int i;
+	int ret = 0;
+
+	if (s == NULL || fn == NULL)
+		return -EINVAL;
+	pthread_mutex_lock(&s->lock);
+	for (i = 0; i < XCHG_STACK_MAX_SOCKETS && ret == 0; i++)
+		if (s->sockets[i] != NULL)
+			ret = fn(s->sockets[i], arg);
+	pthread_mutex_unlock(&s->lock);
+	return ret;
+}
