@@ -107,6 +107,66 @@ tag_frames(struct xchg_arena *a, struct xchg_pool *p,
 	xchg_ops_credit(a, run_tag, run);
 }
 
+/* Take up to @p want units; returns how many were taken. */
+static inline uint32_t
+reserve_up_to(struct xchg_pool *p, uint32_t want)
+{
+	uint32_t avail = __atomic_load_n(&p->avail, __ATOMIC_RELAXED);
+	uint32_t take;
+
+	do {
+		take = RTE_MIN(avail, want);
+		if (take == 0)
+			return 0;
+	} while (!__atomic_compare_exchange_n(&p->avail, &avail,
+					      avail - take, true,
+					      __ATOMIC_ACQ_REL,
+					      __ATOMIC_RELAXED));
+	xchg_pool_lower_watermark(p, avail - take);
+	return take;
+}
+
+/*
+ * The common case, first: single-segment direct frames with refcnt 1,
+ * charged to nobody (fresh from a NIC ring). Each costs one unit, so the
+ * affordable prefix is just min(count, avail), and the index computed
+ * for the checks is kept for the tag write. Stops at the first frame
+ * that is anything else, for the general path to judge.
+ */
+static inline unsigned int
+acquire_fresh(struct xchg_arena *a, struct xchg_pool *p,
+	      struct rte_mbuf **mbufs, unsigned int n, unsigned int *taken)
+{
+	uint32_t idxs[XCHG_EXCHANGE_CHUNK];
+	xchg_tag_t *tags = a->tags;
+	uintptr_t base = a->base;
+	uint32_t shift = a->stride_shift, nb = a->nb_buffers;
+	uint64_t inv = a->stride_inv, mask = (UINT64_C(1) << shift) - 1;
+	const xchg_tag_t me = p->tag;
+	unsigned int fresh, k;
+
+	n = RTE_MIN(n, (unsigned int)XCHG_EXCHANGE_CHUNK);
+	for (fresh = 0; fresh < n; fresh++) {
+		const struct rte_mbuf *m = mbufs[fresh];
+		uint64_t o = (uintptr_t)m - base;
+		uint64_t idx = (o >> shift) * inv;
+
+		/* In the arena at a buffer start: so m->pool is the arena. */
+		if (unlikely(idx >= nb || (o & mask) != 0 ||
+			     m->nb_segs != 1 ||
+			     rte_mbuf_refcnt_read(m) != 1 ||
+			     (m->ol_flags & (RTE_MBUF_F_INDIRECT |
+					     RTE_MBUF_F_EXTERNAL)) != 0 ||
+			     tags[idx] != XCHG_TAG_NONE))
+			break;
+		idxs[fresh] = (uint32_t)idx;
+	}
+	*taken = reserve_up_to(p, fresh);
+	for (k = 0; k < *taken; k++)
+		tags[idxs[k]] = me;
+	return fresh;
+}
+
 unsigned int
 xchg_acquire_burst(struct xchg_pool *p, struct rte_mbuf **mbufs,
 		   unsigned int n)
@@ -123,10 +183,19 @@ xchg_acquire_burst(struct xchg_pool *p, struct rte_mbuf **mbufs,
 	a = p->arena;
 
 	while (done < n && err == 0) {
-		unsigned int chunk = RTE_MIN(n - done,
-					     (unsigned)XCHG_EXCHANGE_CHUNK);
-		unsigned int valid, taken;
+		unsigned int chunk, valid, taken, fresh;
 
+		fresh = acquire_fresh(a, p, &mbufs[done], n - done, &taken);
+		done += taken;
+		if (taken < fresh) {
+			err = ENOBUFS;
+			break;
+		}
+		if (fresh != 0)
+			continue;
+
+		/* The next frame is not fresh: judge a chunk in full. */
+		chunk = RTE_MIN(n - done, (unsigned)XCHG_EXCHANGE_CHUNK);
 		for (valid = 0; valid < chunk; valid++) {
 			int cost = frame_cost(a, p, mbufs[done + valid]);
 

@@ -47,26 +47,37 @@ lcore_cache(struct xchg_arena *a)
 	return &a->caches[lcore];
 }
 
+/* The store holds every buffer, so an enqueue only fails if a buffer
+ * came back twice unnoticed, which the tag check rules out. */
+static void
+ring_put(struct xchg_arena *a, void * const *objs, unsigned int n)
+{
+	unsigned int done = rte_ring_mp_enqueue_bulk(a->store, objs, n, NULL);
+
+	RTE_VERIFY(done == n);
+}
+
+/* Keep the older part hot in this lcore, share the rest. */
+static void
+cache_flush(struct xchg_arena *a, struct xchg_lcore_cache *c)
+{
+	ring_put(a, &c->objs[a->cache_size], c->len - a->cache_size);
+	c->len = a->cache_size;
+}
+
 static void
 store_put(struct xchg_arena *a, void * const *objs, unsigned int n)
 {
 	struct xchg_lcore_cache *c = lcore_cache(a);
-	unsigned int done;
 
 	if (c != NULL && n <= a->cache_size) {
 		memcpy(&c->objs[c->len], objs, sizeof(void *) * n);
 		c->len += n;
-		if (c->len < a->cache_flush)
-			return;
-		/* Keep the older half hot in this lcore, share the rest. */
-		objs = &c->objs[a->cache_size];
-		n = c->len - a->cache_size;
-		c->len = a->cache_size;
+		if (c->len >= a->cache_flush)
+			cache_flush(a, c);
+		return;
 	}
-	/* The store holds every buffer, so this only fails if a buffer came
-	 * back twice unnoticed, which the tag check rules out. */
-	done = rte_ring_mp_enqueue_bulk(a->store, objs, n, NULL);
-	RTE_VERIFY(done == n);
+	ring_put(a, objs, n);
 }
 
 static int
@@ -106,6 +117,7 @@ store_get(struct xchg_arena *a, void **objs, unsigned int n)
 	return 0;
 }
 
+
 /* Count a free that is ignored; log only the first of each kind, so that
  * a buggy application cannot flood the log from the data path. */
 static void
@@ -117,68 +129,124 @@ misuse(struct xchg_arena *a, uint64_t *counter, const void *obj,
 			 a->name, obj, what);
 }
 
+/*
+ * Credit the owners of @objs, mark them free, and copy the ones to be
+ * stored to @dst; returns how many. The geometry is read once into
+ * locals: the tag stores would otherwise make the compiler reload it.
+ */
+static inline unsigned int
+release(struct xchg_arena *a, void * const *objs, unsigned int n, void **dst)
+{
+	xchg_tag_t * const tags = a->tags;
+	const uintptr_t base = a->base;
+	const uint64_t inv = a->stride_inv;
+	const uint32_t shift = a->stride_shift, nb = a->nb_buffers;
+	const uint64_t mask = (UINT64_C(1) << shift) - 1;
+	xchg_tag_t run_tag = XCHG_TAG_NONE;
+	unsigned int i, kept = 0;
+	uint32_t run = 0;
+
+	for (i = 0; i < n; i++) {
+		void *obj = objs[i];
+		uint64_t off = (uintptr_t)obj - base;
+		uint64_t idx = (off >> shift) * inv;
+		xchg_tag_t tag;
+
+		if (unlikely(idx >= nb || (off & mask) != 0)) {
+			misuse(a, &a->foreign_frees, obj,
+			       "not one of its buffers");
+			continue;
+		}
+		tag = tags[idx];
+		if (unlikely(tag == XCHG_TAG_FREE)) {
+			misuse(a, &a->double_frees, obj, "freed a second time");
+			continue;
+		}
+		tags[idx] = XCHG_TAG_FREE;
+		dst[kept++] = obj;
+		if (unlikely(tag != run_tag)) {
+			xchg_ops_credit(a, run_tag, run);
+			run_tag = tag;
+			run = 0;
+		}
+		run++;
+	}
+	xchg_ops_credit(a, run_tag, run);
+	return kept;
+}
+
 static int
 xchg_ops_enqueue(struct rte_mempool *mp, void * const *objs, unsigned int n)
 {
 	struct xchg_arena *a = xchg_arena_of(mp);
+	struct xchg_lcore_cache *c;
 	void *keep[XCHG_OPS_CHUNK];
-	unsigned int off;
+	unsigned int off, chunk;
 
 	/* Populate puts every object once before tags exist. */
 	if (unlikely(!a->armed)) {
 		store_put(a, objs, n);
 		return 0;
 	}
-
-	for (off = 0; off < n; off += XCHG_OPS_CHUNK) {
-		unsigned int chunk = RTE_MIN(n - off, (unsigned)XCHG_OPS_CHUNK);
-		xchg_tag_t run_tag = XCHG_TAG_NONE;
-		uint32_t run = 0;
-		unsigned int i, kept = 0;
-
-		for (i = 0; i < chunk; i++) {
-			void *obj = objs[off + i];
-			uint32_t idx = xchg_arena_index(a, obj);
-			xchg_tag_t tag;
-
-			if (unlikely(idx == UINT32_MAX)) {
-				misuse(a, &a->foreign_frees, obj,
-				       "not one of its buffers");
-				continue;
-			}
-			tag = a->tags[idx];
-			if (unlikely(tag == XCHG_TAG_FREE)) {
-				misuse(a, &a->double_frees, obj,
-				       "freed a second time");
-				continue;
-			}
-			a->tags[idx] = XCHG_TAG_FREE;
-			if (tag != run_tag) {
-				xchg_ops_credit(a, run_tag, run);
-				run_tag = tag;
-				run = 0;
-			}
-			run++;
-			keep[kept++] = obj;
-		}
-		xchg_ops_credit(a, run_tag, run);
-		if (kept != 0)
-			store_put(a, keep, kept);
+	/* The usual burst goes straight into this lcore's cache. */
+	c = lcore_cache(a);
+	if (likely(c != NULL && n <= a->cache_size)) {
+		c->len += release(a, objs, n, &c->objs[c->len]);
+		if (c->len >= a->cache_flush)
+			cache_flush(a, c);
+		return 0;
+	}
+	for (off = 0; off < n; off += chunk) {
+		chunk = RTE_MIN(n - off, (unsigned int)XCHG_OPS_CHUNK);
+		store_put(a, keep, release(a, &objs[off], chunk, keep));
 	}
 	return 0;
+}
+
+/* Mark buffers leaving the arena as held by no owner. */
+static inline void
+take(struct xchg_arena *a, void * const *objs, unsigned int n)
+{
+	xchg_tag_t * const tags = a->tags;
+	const uintptr_t base = a->base;
+	const uint64_t inv = a->stride_inv;
+	const uint32_t shift = a->stride_shift;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		tags[(((uintptr_t)objs[i] - base) >> shift) * inv] =
+			XCHG_TAG_NONE;
 }
 
 static int
 xchg_ops_dequeue(struct rte_mempool *mp, void **objs, unsigned int n)
 {
 	struct xchg_arena *a = xchg_arena_of(mp);
+	struct xchg_lcore_cache *c = lcore_cache(a);
 	unsigned int i;
 
+	/* The usual burst: pop from this lcore's cache and mark in one go. */
+	if (likely(c != NULL && a->armed && n <= c->len)) {
+		xchg_tag_t * const tags = a->tags;
+		const uintptr_t base = a->base;
+		const uint64_t inv = a->stride_inv;
+		const uint32_t shift = a->stride_shift;
+		void **top = &c->objs[c->len];
+
+		for (i = 0; i < n; i++) {
+			void *obj = *--top;
+
+			objs[i] = obj;
+			tags[(((uintptr_t)obj - base) >> shift) * inv] =
+				XCHG_TAG_NONE;
+		}
+		c->len -= n;
+		return 0;
+	}
 	if (store_get(a, objs, n) != 0)
 		return -ENOBUFS;
 	if (likely(a->armed))
-		for (i = 0; i < n; i++)
-			a->tags[xchg_arena_index(a, objs[i])] = XCHG_TAG_NONE;
+		take(a, objs, n);
 	return 0;
 }
 
