@@ -1,0 +1,327 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/*
+ * The prompt, on librte_cmdline as testpmd's: interactive on stdin, with
+ * forwarding running between keystrokes, or a script file run line by
+ * line, where "run MS" forwards for a fixed time between commands.
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmdline.h>
+#include <cmdline_parse.h>
+#include <cmdline_parse_num.h>
+#include <cmdline_parse_string.h>
+#include <cmdline_rdline.h>
+#include <cmdline_socket.h>
+
+#include "testpmd.h"
+
+/* show pools | census | sockets */
+struct cmd_show_result {
+	cmdline_fixed_string_t show;
+	cmdline_fixed_string_t what;
+};
+
+static void
+cmd_show_parsed(void *parsed, struct cmdline *cl __rte_unused,
+		void *data __rte_unused)
+{
+	struct cmd_show_result *r = parsed;
+
+	if (strcmp(r->what, "pools") == 0)
+		tp_show_pools(stdout);
+	else if (strcmp(r->what, "census") == 0)
+		tp_show_census(stdout);
+	else
+		tp_show_sockets(stdout);
+	fflush(stdout);
+}
+
+static cmdline_parse_token_string_t cmd_show_show =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_result, show, "show");
+static cmdline_parse_token_string_t cmd_show_what =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_result, what,
+				 "pools#census#sockets");
+
+static cmdline_parse_inst_t cmd_show = {
+	.f = cmd_show_parsed,
+	.help_str = "show pools|census|sockets: reservations, buffer census, consumers",
+	.tokens = { (void *)&cmd_show_show, (void *)&cmd_show_what, NULL },
+};
+
+/* show port stats */
+struct cmd_show_port_result {
+	cmdline_fixed_string_t show;
+	cmdline_fixed_string_t port;
+	cmdline_fixed_string_t stats;
+};
+
+static void
+cmd_show_port_parsed(void *parsed __rte_unused, struct cmdline *cl __rte_unused,
+		     void *data __rte_unused)
+{
+	tp_show_ports(stdout);
+	fflush(stdout);
+}
+
+static cmdline_parse_token_string_t cmd_show_port_show =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_port_result, show, "show");
+static cmdline_parse_token_string_t cmd_show_port_port =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_port_result, port, "port");
+static cmdline_parse_token_string_t cmd_show_port_stats =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_port_result, stats, "stats");
+
+static cmdline_parse_inst_t cmd_show_port = {
+	.f = cmd_show_port_parsed,
+	.help_str = "show port stats: packets, rx_nombuf, drops per port",
+	.tokens = { (void *)&cmd_show_port_show, (void *)&cmd_show_port_port,
+		    (void *)&cmd_show_port_stats, NULL },
+};
+
+/* set consumer NAME normal|hog|slow[:N:MS] */
+struct cmd_set_consumer_result {
+	cmdline_fixed_string_t set;
+	cmdline_fixed_string_t consumer;
+	cmdline_fixed_string_t name;
+	cmdline_fixed_string_t how;
+};
+
+static void
+cmd_set_consumer_parsed(void *parsed, struct cmdline *cl __rte_unused,
+			void *data __rte_unused)
+{
+	struct cmd_set_consumer_result *r = parsed;
+	struct tp_consumer *c = tp_consumer_find(r->name);
+	enum tp_behaviour was;
+	char how[32];
+
+	if (c == NULL) {
+		printf("no consumer '%s'; see show sockets\n", r->name);
+		return;
+	}
+	was = c->behaviour;
+	if (tp_behaviour_parse(r->how, c) != 0) {
+		printf("'%s': give normal, hog, slow or slow:N:MS\n", r->how);
+		return;
+	}
+	/* A consumer that stops hogging lets go of what it held. */
+	if (was != TP_NORMAL && c->behaviour == TP_NORMAL)
+		tp_release_held(c);
+	printf("consumer %s: %s\n", c->name,
+	       tp_behaviour_name(c, how, sizeof(how)));
+}
+
+static cmdline_parse_token_string_t cmd_set_consumer_set =
+	TOKEN_STRING_INITIALIZER(struct cmd_set_consumer_result, set, "set");
+static cmdline_parse_token_string_t cmd_set_consumer_consumer =
+	TOKEN_STRING_INITIALIZER(struct cmd_set_consumer_result, consumer,
+				 "consumer");
+static cmdline_parse_token_string_t cmd_set_consumer_name =
+	TOKEN_STRING_INITIALIZER(struct cmd_set_consumer_result, name, NULL);
+static cmdline_parse_token_string_t cmd_set_consumer_how =
+	TOKEN_STRING_INITIALIZER(struct cmd_set_consumer_result, how, NULL);
+
+static cmdline_parse_inst_t cmd_set_consumer = {
+	.f = cmd_set_consumer_parsed,
+	.help_str = "set consumer NAME normal|hog|slow[:N:MS]: change what a consumer does with its frames",
+	.tokens = { (void *)&cmd_set_consumer_set,
+		    (void *)&cmd_set_consumer_consumer,
+		    (void *)&cmd_set_consumer_name,
+		    (void *)&cmd_set_consumer_how, NULL },
+};
+
+/* set quota POOL N */
+struct cmd_set_quota_result {
+	cmdline_fixed_string_t set;
+	cmdline_fixed_string_t quota;
+	cmdline_fixed_string_t pool;
+	uint32_t n;
+};
+
+static void
+cmd_set_quota_parsed(void *parsed, struct cmdline *cl __rte_unused,
+		     void *data __rte_unused)
+{
+	struct cmd_set_quota_result *r = parsed;
+	struct xchg_pool *pool = xchg_pool_lookup(tp.arena, r->pool);
+	uint32_t got = 0;
+	int ret;
+
+	if (pool == NULL) {
+		printf("no pool '%s'; see show pools\n", r->pool);
+		return;
+	}
+	ret = xchg_pool_resize(pool, r->n, &got);
+	printf("pool %s: quota %u%s\n", r->pool, got,
+	       ret == -ENOSPC ? " (the arena has no more unreserved buffers)" :
+	       ret == -EBUSY ? " (the rest are in use)" :
+	       ret != 0 ? " (refused)" : "");
+}
+
+static cmdline_parse_token_string_t cmd_set_quota_set =
+	TOKEN_STRING_INITIALIZER(struct cmd_set_quota_result, set, "set");
+static cmdline_parse_token_string_t cmd_set_quota_quota =
+	TOKEN_STRING_INITIALIZER(struct cmd_set_quota_result, quota, "quota");
+static cmdline_parse_token_string_t cmd_set_quota_pool =
+	TOKEN_STRING_INITIALIZER(struct cmd_set_quota_result, pool, NULL);
+static cmdline_parse_token_num_t cmd_set_quota_n =
+	TOKEN_NUM_INITIALIZER(struct cmd_set_quota_result, n, RTE_UINT32);
+
+static cmdline_parse_inst_t cmd_set_quota = {
+	.f = cmd_set_quota_parsed,
+	.help_str = "set quota POOL N: resize a reservation (grows from unreserved buffers, shrinks by free units)",
+	.tokens = { (void *)&cmd_set_quota_set, (void *)&cmd_set_quota_quota,
+		    (void *)&cmd_set_quota_pool, (void *)&cmd_set_quota_n,
+		    NULL },
+};
+
+/* start | stop | quit */
+struct cmd_word_result {
+	cmdline_fixed_string_t word;
+};
+
+static void
+cmd_word_parsed(void *parsed, struct cmdline *cl, void *data __rte_unused)
+{
+	struct cmd_word_result *r = parsed;
+
+	if (strcmp(r->word, "start") == 0) {
+		tp.forwarding = true;
+		printf("forwarding started (%s)\n", tp_mode_name(tp.mode));
+	} else if (strcmp(r->word, "stop") == 0) {
+		tp.forwarding = false;
+		printf("forwarding stopped\n");
+		tp_show_pools(stdout);
+		tp_show_ports(stdout);
+	} else {
+		tp.quit = true;
+		cmdline_quit(cl);
+	}
+}
+
+static cmdline_parse_token_string_t cmd_word_word =
+	TOKEN_STRING_INITIALIZER(struct cmd_word_result, word,
+				 "start#stop#quit");
+
+static cmdline_parse_inst_t cmd_word = {
+	.f = cmd_word_parsed,
+	.help_str = "start|stop|quit: forwarding on, off; leave",
+	.tokens = { (void *)&cmd_word_word, NULL },
+};
+
+/* run MS: forward for MS milliseconds, for scripts */
+struct cmd_run_result {
+	cmdline_fixed_string_t run;
+	uint32_t ms;
+};
+
+static void
+cmd_run_parsed(void *parsed, struct cmdline *cl __rte_unused,
+	       void *data __rte_unused)
+{
+	struct cmd_run_result *r = parsed;
+
+	tp_run_for(r->ms);
+	printf("ran %u ms\n", r->ms);
+}
+
+static cmdline_parse_token_string_t cmd_run_run =
+	TOKEN_STRING_INITIALIZER(struct cmd_run_result, run, "run");
+static cmdline_parse_token_num_t cmd_run_ms =
+	TOKEN_NUM_INITIALIZER(struct cmd_run_result, ms, RTE_UINT32);
+
+static cmdline_parse_inst_t cmd_run = {
+	.f = cmd_run_parsed,
+	.help_str = "run MS: forward for MS milliseconds, then return to the prompt",
+	.tokens = { (void *)&cmd_run_run, (void *)&cmd_run_ms, NULL },
+};
+
+/* help */
+struct cmd_help_result {
+	cmdline_fixed_string_t help;
+};
+
+static cmdline_parse_ctx_t main_ctx[];
+
+static void
+cmd_help_parsed(void *parsed __rte_unused, struct cmdline *cl __rte_unused,
+		void *data __rte_unused)
+{
+	unsigned int i;
+
+	for (i = 0; main_ctx[i] != NULL; i++)
+		printf("  %s\n", main_ctx[i]->help_str);
+}
+
+static cmdline_parse_token_string_t cmd_help_help =
+	TOKEN_STRING_INITIALIZER(struct cmd_help_result, help, "help");
+
+static cmdline_parse_inst_t cmd_help = {
+	.f = cmd_help_parsed,
+	.help_str = "help: this list",
+	.tokens = { (void *)&cmd_help_help, NULL },
+};
+
+static cmdline_parse_ctx_t main_ctx[] = {
+	&cmd_show, &cmd_show_port, &cmd_set_consumer, &cmd_set_quota,
+	&cmd_word, &cmd_run, &cmd_help, NULL,
+};
+
+int
+tp_prompt_interactive(void)
+{
+	struct cmdline *cl = cmdline_stdin_new(main_ctx, "xchg> ");
+
+	if (cl == NULL)
+		return -ENOMEM;
+	/* Forwarding runs between keystrokes, on this one lcore. */
+	while (!tp.quit && cmdline_poll(cl) != RDLINE_EXITED) {
+		if (tp.forwarding)
+			tp_forward_once();
+	}
+	cmdline_stdin_exit(cl);
+	return 0;
+}
+
+int
+tp_prompt_script(const char *path)
+{
+	struct cmdline *cl = cmdline_new(main_ctx, "", -1, STDOUT_FILENO);
+	FILE *f = fopen(path, "r");
+	char line[258];
+	unsigned int lineno = 0;
+	int ret = 0;
+
+	if (f == NULL || cl == NULL) {
+		fprintf(stderr, "xchg-testpmd: %s: %s\n", path,
+			f == NULL ? strerror(errno) : "no command line");
+		if (f != NULL)
+			fclose(f);
+		return -EINVAL;
+	}
+	while (!tp.quit && fgets(line, sizeof(line) - 1, f) != NULL) {
+		lineno++;
+		line[strcspn(line, "\r\n")] = '\0';
+		if (line[0] == '\0' || line[0] == '#')
+			continue;
+		printf("xchg> %s\n", line);
+		fflush(stdout);
+		/* The parser takes a whole line, newline included. */
+		strcat(line, "\n");
+		if (cmdline_parse(cl, line) < 0) {
+			fprintf(stderr, "xchg-testpmd: %s:%u: bad command '%s'; type help for the list\n",
+				path, lineno, line);
+			ret = -EINVAL;
+			break;
+		}
+		fflush(stdout);
+	}
+	fclose(f);
+	cmdline_free(cl);
+	return ret;
+}

@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/*
+ * Forwarding engines and consumer behaviours. In the forwarding modes
+ * every port's frames are exchanged into one consumer, "fwd", whose pool
+ * is its reservation; the engine then processes what fwd receives
+ * according to its behaviour: at once (normal), after holding them
+ * (slow), or never (hog). Whatever fwd does, the ports keep receiving.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "testpmd.h"
+
+static struct xchg_consumer *
+to_fwd(struct rte_mbuf *m __rte_unused, void *ctx,
+       enum xchg_drop_reason *reason __rte_unused)
+{
+	return ctx;
+}
+
+static int
+consumer_add(const char *name, struct xchg_consumer *consumer,
+	     struct xchg_socket *socket, uint32_t hold_max)
+{
+	struct tp_consumer *c = &tp.consumers[tp.nb_consumers];
+
+	if (tp.nb_consumers == TP_MAX_CONSUMERS)
+		return -ENOSPC;
+	memset(c, 0, sizeof(*c));
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	c->consumer = consumer;
+	c->socket = socket;
+	c->held_cap = hold_max;
+	c->held = calloc(hold_max, sizeof(*c->held));
+	c->held_at = calloc(hold_max, sizeof(*c->held_at));
+	if (c->held == NULL || c->held_at == NULL)
+		return -ENOMEM;
+	tp.nb_consumers++;
+	return 0;
+}
+
+static int
+ports_setup(void)
+{
+	struct xchg_consumer *fwd = NULL;
+	struct xchg_port_conf conf = { .nb_rx_desc = 256, .nb_tx_desc = 256 };
+	unsigned int i;
+	int ret;
+
+	if (tp.mode != TP_ICMPECHO && tp.mode != TP_STACK) {
+		fwd = xchg_consumer_create(tp.arena, "fwd", XCHG_KIND_SOCKET,
+					   tp.quota);
+		if (fwd == NULL)
+			return -rte_errno;
+		ret = consumer_add("fwd", fwd, NULL, tp.buffers);
+		if (ret != 0)
+			return ret;
+		conf.demux = to_fwd;
+		conf.demux_ctx = fwd;
+	}
+	for (i = 0; i < tp.nb_ports; i++) {
+		struct tp_port *p = &tp.ports[i];
+
+		p->port = xchg_port_create(tp.arena, p->port_id, &conf);
+		if (p->port == NULL) {
+			fprintf(stderr, "xchg-testpmd: port %u: %s\n",
+				p->port_id, rte_strerror(rte_errno));
+			return -rte_errno;
+		}
+		p->peer = (uint16_t)(tp.nb_ports > 1 ? i ^ 1 : i);
+	}
+	return 0;
+}
+
+/* icmpecho: the stack's ARP and ICMP services on port 0, nothing else. */
+static int
+icmpecho_setup(void)
+{
+	tp.stack = xchg_stack_create(tp.arena, tp.ports[0].port, NULL);
+	if (tp.stack == NULL)
+		return -rte_errno;
+	return xchg_stack_add_address(tp.stack,
+				      rte_cpu_to_be_32(RTE_IPV4(192, 0, 2, 1)),
+				      24);
+}
+
+int
+tp_setup(void)
+{
+	struct xchg_arena_conf aconf = {
+		.name = "testpmd", .socket_id = SOCKET_ID_ANY,
+		.nb_buffers = tp.buffers,
+	};
+	unsigned int i;
+	int ret;
+
+	tp.hz = rte_get_timer_hz();
+	tp.arena = xchg_arena_create(&aconf);
+	if (tp.arena == NULL) {
+		fprintf(stderr, "xchg-testpmd: arena of %u buffers: %s\n",
+			tp.buffers, rte_strerror(rte_errno));
+		return -rte_errno;
+	}
+	ret = ports_setup();
+	if (ret == 0 && tp.mode == TP_ICMPECHO)
+		ret = icmpecho_setup();
+	for (i = 0; ret == 0 && i < tp.nb_ports; i++)
+		ret = xchg_port_start(tp.ports[i].port);
+	if (ret != 0)
+		fprintf(stderr, "xchg-testpmd: set-up failed: %s\n",
+			rte_strerror(-ret));
+	return ret;
+}
+
+void
+tp_release_held(struct tp_consumer *c)
+{
+	while (c->held_len != 0) {
+		rte_pktmbuf_free(c->held[c->held_head]);
+		c->held_head = (c->held_head + 1) % c->held_cap;
+		c->held_len--;
+	}
+}
+
+void
+tp_teardown(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < tp.nb_ports; i++)
+		if (tp.ports[i].port != NULL)
+			xchg_port_stop(tp.ports[i].port);
+	for (i = 0; i < tp.nb_consumers; i++)
+		tp_release_held(&tp.consumers[i]);
+	if (tp.stack != NULL)
+		xchg_stack_free(tp.stack);
+	for (i = 0; i < tp.nb_consumers; i++) {
+		if (tp.consumers[i].consumer != NULL)
+			xchg_consumer_free(tp.consumers[i].consumer);
+		free(tp.consumers[i].held);
+		free(tp.consumers[i].held_at);
+	}
+	for (i = 0; i < tp.nb_ports; i++)
+		if (tp.ports[i].port != NULL)
+			xchg_port_free(tp.ports[i].port);
+	xchg_arena_free(tp.arena);
+}
+
+/* What the engine does with one frame it is done holding. */
+static void
+process(struct tp_consumer *c, struct rte_mbuf *m)
+{
+	struct xchg_pool *pool = xchg_consumer_pool(c->consumer);
+	struct rte_ether_hdr *eth;
+	struct rte_ether_addr tmp;
+	struct tp_port *p;
+
+	c->processed++;
+	if (tp.mode == TP_RXONLY || m->port >= TP_MAX_PORTS) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (tp.mode == TP_MACSWAP) {
+		eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+		tmp = eth->dst_addr;
+		eth->dst_addr = eth->src_addr;
+		eth->src_addr = tmp;
+	}
+	p = &tp.ports[0];
+	for (unsigned int i = 0; i < tp.nb_ports; i++)
+		if (tp.ports[i].port_id == m->port)
+			p = &tp.ports[tp.ports[i].peer];
+	/* The TX queue pays; what it cannot take is dropped here. */
+	if (xchg_port_tx(p->port, 0, pool, &m, 1) != 1)
+		rte_pktmbuf_free(m);
+}
+
+static void take(struct tp_consumer *c, struct rte_mbuf **m, unsigned int n,
+		 uint64_t now);
+
+/* Apply the behaviour to what the consumer received: hold what must be
+ * held, process the rest. */
+static void
+consume(struct tp_consumer *c, uint64_t now)
+{
+	struct rte_mbuf *m[TP_BURST];
+	unsigned int n;
+
+	do {
+		n = c->consumer != NULL ?
+		    xchg_consumer_recv_burst(c->consumer, m, TP_BURST) :
+		    xchg_socket_recv_burst(c->socket, m, TP_BURST);
+		take(c, m, n, now);
+	} while (n == TP_BURST);
+	if (c->behaviour != TP_SLOW)
+		return;
+	while (c->held_len != 0 &&
+	       (c->held_len > c->slow_n ||
+		now - c->held_at[c->held_head] >= c->slow_ms * tp.hz / 1000)) {
+		process(c, c->held[c->held_head]);
+		c->held_head = (c->held_head + 1) % c->held_cap;
+		c->held_len--;
+	}
+}
+
+static void
+take(struct tp_consumer *c, struct rte_mbuf **m, unsigned int n, uint64_t now)
+{
+	unsigned int i;
+
+	c->received += n;
+	for (i = 0; i < n; i++) {
+		if (c->behaviour == TP_NORMAL) {
+			process(c, m[i]);
+			continue;
+		}
+		/* The arena bounds what can be held, quota resized or not;
+		 * a full hold still lets the oldest go rather than lose one. */
+		if (c->held_len == c->held_cap) {
+			process(c, c->held[c->held_head]);
+			c->held_head = (c->held_head + 1) % c->held_cap;
+			c->held_len--;
+		}
+		c->held[(c->held_head + c->held_len) % c->held_cap] = m[i];
+		c->held_at[(c->held_head + c->held_len) % c->held_cap] = now;
+		c->held_len++;
+	}
+}
+
+void
+tp_forward_once(void)
+{
+	uint64_t now = rte_get_timer_cycles();
+	unsigned int i;
+	uint16_t q;
+
+	if (tp.stack != NULL) {
+		xchg_stack_poll(tp.stack);
+	} else {
+		for (i = 0; i < tp.nb_ports; i++)
+			for (q = 0; xchg_port_rx_pool(tp.ports[i].port, q) !=
+			     NULL; q++)
+				xchg_port_rx(tp.ports[i].port, q);
+	}
+	for (i = 0; i < tp.nb_consumers; i++)
+		consume(&tp.consumers[i], now);
+}
+
+void
+tp_run_for(uint64_t ms)
+{
+	uint64_t end = rte_get_timer_cycles() + ms * tp.hz / 1000;
+
+	while (rte_get_timer_cycles() < end && !tp.quit)
+		tp_forward_once();
+}

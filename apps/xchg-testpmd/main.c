@@ -1,0 +1,371 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/*
+ * xchg-testpmd: testpmd's conventions (EAL options, "--", application
+ * options) on ports bound to an xchg arena. With no arguments at all it
+ * runs a short demonstration on net_null ports, no NIC and no hugepages,
+ * and exits with the tables.
+ */
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+
+#include "testpmd.h"
+
+struct tp_state tp = {
+	.mode = TP_RXONLY,
+	.buffers = 8192,
+	.quota = 512,
+};
+
+static const char *default_eal[] = {
+	"-l", "0", "--no-huge", "-m", "512", "--no-pci", "--no-shconf",
+	"--log-level=lib.eal:error", "--log-level=lib.telemetry:error",
+	"--vdev=net_null0", "--vdev=net_null1",
+};
+
+static const char * const mode_names[] = {
+	[TP_RXONLY] = "rxonly", [TP_IO] = "io", [TP_MACSWAP] = "macswap",
+	[TP_ICMPECHO] = "icmpecho", [TP_STACK] = "stack",
+};
+
+const char *
+tp_mode_name(enum tp_mode mode)
+{
+	return mode_names[mode];
+}
+
+int
+tp_mode_parse(const char *s, enum tp_mode *mode)
+{
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(mode_names); i++)
+		if (strcmp(s, mode_names[i]) == 0) {
+			*mode = (enum tp_mode)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+const char *
+tp_behaviour_name(const struct tp_consumer *c, char *buf, size_t size)
+{
+	if (c->behaviour == TP_SLOW)
+		snprintf(buf, size, "slow:%u:%u", c->slow_n, c->slow_ms);
+	else
+		snprintf(buf, size, "%s", c->behaviour == TP_HOG ? "hog" :
+			 "normal");
+	return buf;
+}
+
+int
+tp_behaviour_parse(const char *s, struct tp_consumer *c)
+{
+	unsigned int n = 64, ms = 100;
+	char tail;
+
+	if (strcmp(s, "normal") == 0) {
+		c->behaviour = TP_NORMAL;
+	} else if (strcmp(s, "hog") == 0) {
+		c->behaviour = TP_HOG;
+	} else if (strcmp(s, "slow") == 0 ||
+		   sscanf(s, "slow:%u:%u%c", &n, &ms, &tail) == 2) {
+		if (n == 0 || n > c->held_cap || ms == 0 || ms > 60000)
+			return -EINVAL;
+		c->behaviour = TP_SLOW;
+		c->slow_n = n;
+		c->slow_ms = ms;
+	} else {
+		return -EINVAL;
+	}
+	return 0;
+}
+
+struct tp_consumer *
+tp_consumer_find(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < tp.nb_consumers; i++)
+		if (strcmp(tp.consumers[i].name, name) == 0)
+			return &tp.consumers[i];
+	return NULL;
+}
+
+static void
+usage(const char *prog)
+{
+	printf("Usage: %s [EAL options --] [options]\n"
+	       "testpmd-style forwarding on ports bound to an xchg arena: every consumer has\n"
+	       "its own reservation, so a hog loses its own frames and nobody else's.\n"
+	       "Without EAL options: %s", prog, "");
+	for (unsigned int i = 0; i < RTE_DIM(default_eal); i++)
+		printf("%s ", default_eal[i]);
+	printf("\n"
+	       "Without any argument: rxonly for 3 s, tables every second, then exit.\n\n"
+	       "  --forward-mode M      rxonly, io, macswap, icmpecho (192.0.2.1/24 on port 0) [rxonly]\n"
+	       "  --consumer NAME=B     behaviour of a consumer: normal, hog, slow or slow:N:MS\n"
+	       "                        (hold up to N frames, each at most MS ms) [fwd=normal]\n"
+	       "  --quota N             the fwd consumer's reservation [512]\n"
+	       "  --buffers N           buffers in the arena [8192]\n"
+	       "  --stats-period S      print the tables every S seconds [0: at the end]\n"
+	       "  --duration S          forward for S seconds, then exit [until Ctrl-C]\n"
+	       "  -i, --interactive     prompt: show pools|census|sockets, show port stats,\n"
+	       "                        set consumer NAME B, set quota POOL N, start, stop,\n"
+	       "                        run MS, help, quit\n"
+	       "  --cmdfile FILE        run prompt commands from FILE, then exit\n"
+	       "  -h, --help            this text\n");
+}
+
+struct tp_args {
+	uint32_t duration;
+	uint32_t stats_period;
+	bool interactive;
+	const char *cmdfile;
+	unsigned int nb_behaviours;
+	const char *behaviours[TP_MAX_CONSUMERS];
+};
+
+static int
+number(const char *opt, const char *arg, unsigned long max, uint32_t *out)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (errno != 0 || *end != '\0' || arg[0] == '-' || arg[0] == '\0' ||
+	    v > max) {
+		fprintf(stderr, "xchg-testpmd: --%s: '%s' is not a number from 0 to %lu\n",
+			opt, arg, max);
+		return -1;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int
+parse_args(int argc, char **argv, struct tp_args *a)
+{
+	static const struct option opts[] = {
+		{ "forward-mode", required_argument, NULL, 'm' },
+		{ "consumer", required_argument, NULL, 'c' },
+		{ "quota", required_argument, NULL, 'q' },
+		{ "buffers", required_argument, NULL, 'b' },
+		{ "stats-period", required_argument, NULL, 's' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "interactive", no_argument, NULL, 'i' },
+		{ "cmdfile", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, idx = 0, ret = 0;
+
+	optind = 1;
+	while (ret == 0 && (c = getopt_long(argc, argv, "ih", opts, &idx)) != -1) {
+		switch (c) {
+		case 'm':
+			if (tp_mode_parse(optarg, &tp.mode) != 0 ||
+			    tp.mode == TP_STACK) {
+				fprintf(stderr, "xchg-testpmd: --forward-mode: '%s' is not rxonly, io, macswap or icmpecho\n",
+					optarg);
+				ret = -1;
+			}
+			break;
+		case 'c':
+			if (a->nb_behaviours == TP_MAX_CONSUMERS ||
+			    strchr(optarg, '=') == NULL) {
+				fprintf(stderr, "xchg-testpmd: --consumer: '%s' is not NAME=normal|hog|slow[:N:MS]\n",
+					optarg);
+				ret = -1;
+			} else {
+				a->behaviours[a->nb_behaviours++] = optarg;
+			}
+			break;
+		case 'q':
+			ret = number("quota", optarg, 1u << 24, &tp.quota);
+			break;
+		case 'b':
+			ret = number("buffers", optarg, 1u << 26, &tp.buffers);
+			break;
+		case 's':
+			ret = number("stats-period", optarg, 3600,
+				     &a->stats_period);
+			break;
+		case 'd':
+			ret = number("duration", optarg, 86400, &a->duration);
+			break;
+		case 'i':
+			a->interactive = true;
+			break;
+		case 'f':
+			a->cmdfile = optarg;
+			break;
+		case 'h':
+			usage("xchg-testpmd");
+			exit(0);
+		default:
+			ret = -1;
+		}
+	}
+	if (ret == 0 && optind < argc) {
+		fprintf(stderr, "xchg-testpmd: unexpected argument '%s'; see --help\n",
+			argv[optind]);
+		ret = -1;
+	}
+	/* A missing script is found before the EAL starts, not after. */
+	if (ret == 0 && a->cmdfile != NULL && access(a->cmdfile, R_OK) != 0) {
+		fprintf(stderr, "xchg-testpmd: %s: %s\n", a->cmdfile,
+			strerror(errno));
+		ret = -1;
+	}
+	if (ret == 0 && tp.quota == 0) {
+		fprintf(stderr, "xchg-testpmd: --quota: give at least 1\n");
+		ret = -1;
+	}
+	return ret;
+}
+
+static int
+apply_behaviours(const struct tp_args *a)
+{
+	unsigned int i;
+
+	for (i = 0; i < a->nb_behaviours; i++) {
+		char name[XCHG_NAME_SIZE];
+		const char *eq = strchr(a->behaviours[i], '=');
+		struct tp_consumer *c;
+
+		snprintf(name, sizeof(name), "%.*s",
+			 (int)(eq - a->behaviours[i]), a->behaviours[i]);
+		c = tp_consumer_find(name);
+		if (c == NULL || tp_behaviour_parse(eq + 1, c) != 0) {
+			fprintf(stderr, "xchg-testpmd: --consumer %s: %s\n",
+				a->behaviours[i], c == NULL ?
+				"no such consumer (this mode has: fwd)" :
+				"give normal, hog, slow or slow:N:MS with N up to the quota");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void
+on_signal(int sig __rte_unused)
+{
+	tp.quit = true;
+}
+
+static void
+show_all(void)
+{
+	printf("\n");
+	tp_show_pools(stdout);
+	tp_show_ports(stdout);
+	tp_show_sockets(stdout);
+	tp_show_census(stdout);
+	fflush(stdout);
+}
+
+/* Forward until the duration ends or a signal, tables every period. */
+static void
+run(const struct tp_args *a)
+{
+	uint64_t start = rte_get_timer_cycles(), next, now;
+	uint64_t period = (uint64_t)a->stats_period * tp.hz;
+
+	next = start + period;
+	tp.forwarding = true;
+	while (!tp.quit) {
+		tp_forward_once();
+		now = rte_get_timer_cycles();
+		if (a->duration != 0 &&
+		    now - start >= (uint64_t)a->duration * tp.hz)
+			break;
+		if (period != 0 && now >= next) {
+			show_all();
+			next += period;
+		}
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct tp_args a = { 0 };
+	char *eal_argv[RTE_DIM(default_eal) + 1];
+	int i, ret, has_eal = 0;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--") == 0)
+			has_eal = 1;
+	if (!has_eal) {
+		/* All arguments are ours; the EAL gets the defaults. */
+		if (parse_args(argc, argv, &a) != 0)
+			return 2;
+		if (argc == 1) {
+			a.duration = 3;
+			a.stats_period = 1;
+		}
+		eal_argv[0] = argv[0];
+		for (i = 0; i < (int)RTE_DIM(default_eal); i++)
+			eal_argv[i + 1] = (char *)(uintptr_t)default_eal[i];
+		ret = rte_eal_init(RTE_DIM(eal_argv), eal_argv);
+	} else {
+		ret = rte_eal_init(argc, argv);
+		if (ret >= 0) {
+			argv[ret] = argv[0];
+			if (parse_args(argc - ret, argv + ret, &a) != 0)
+				return 2;
+		}
+	}
+	if (ret < 0) {
+		fprintf(stderr, "xchg-testpmd: EAL did not start: %s\n",
+			rte_strerror(rte_errno));
+		return 1;
+	}
+	tp.nb_ports = 0;
+	RTE_ETH_FOREACH_DEV(i) {
+		if (tp.nb_ports == TP_MAX_PORTS)
+			break;
+		tp.ports[tp.nb_ports++].port_id = (uint16_t)i;
+	}
+	if (tp.nb_ports == 0) {
+		fprintf(stderr, "xchg-testpmd: no ports; add one, e.g. --vdev=net_null0\n");
+		rte_eal_cleanup();
+		return 2;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+
+	ret = tp_setup();
+	if (ret == 0)
+		ret = apply_behaviours(&a) != 0 ? -EINVAL : 0;
+	if (ret == 0) {
+		printf("xchg-testpmd: %s on %u port(s), arena of %u buffers, fwd quota %u\n",
+		       tp_mode_name(tp.mode), tp.nb_ports, tp.buffers,
+		       tp.quota);
+		if (a.cmdfile != NULL)
+			ret = tp_prompt_script(a.cmdfile);
+		else if (a.interactive)
+			ret = tp_prompt_interactive();
+		else
+			run(&a);
+		show_all();
+	}
+	tp_teardown();
+	rte_eal_cleanup();
+	return ret == 0 ? 0 : 1;
+}

@@ -1,0 +1,26 @@
+# Every prompt command, in a scripted session. test_testpmd.sh checks the
+# output line by line.
+show pools
+show port stats
+show sockets
+show census
+set consumer fwd hog
+run 300
+show sockets
+show port stats
+set quota fwd 600
+set quota fwd 100000
+set consumer fwd slow:16:20
+run 300
+show sockets
+set consumer fwd normal
+run 100
+stop
+start
+run 100
+show census
+set consumer nosuch hog
+set consumer fwd sideways
+set quota nosuch 5
+help
+quit
