@@ -205,6 +205,9 @@ void xchg_frag_free(struct xchg_frag_table *t);
 void xchg_frag_input(struct xchg_stack *s, struct xchg_socket *sock,
 		     struct rte_mbuf *m, const struct xchg_pkt *pkt);
 void xchg_frag_expire(struct xchg_stack *s, uint64_t now);
+/* Drop the datagrams being collected for @sock (counted no_socket), so
+ * its pool can be freed; control path, before the consumer is freed. */
+void xchg_frag_forget_socket(struct xchg_stack *s, struct xchg_socket *sock);
 
 /* Proxy and capture (xchg_stack_proxy.c, xchg_stack_capture.c). */
 void xchg_proxy_service(struct xchg_stack *s);

@@ -173,6 +173,8 @@ socket_close_locked(struct xchg_socket *sock)
 				 __ATOMIC_RELEASE);
 	__atomic_store_n(&sock->ether_type, 0, __ATOMIC_RELEASE);
 	sock->local_port = 0;
+	/* Fragments being collected for it are charged to its pool. */
+	xchg_frag_forget_socket(s, sock);
 	ret = xchg_consumer_free(sock->consumer);
 	if (ret != 0)
 		return ret;

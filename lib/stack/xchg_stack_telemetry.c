@@ -1,6 +1,365 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+
+/*
+ * Telemetry of the stacks: /xchg/sockets, /xchg/services and
+ * /xchg/neighbours, read with dpdk-telemetry.py.
+ *
+ * Each takes an optional port id ("0" or "port0"): with one, that
+ * port's stack is reported at the top level; without, every live stack
+ * is reported, keyed by "port<N>" (also when there is only one, so the
+ * shape never depends on how many stacks run).
+ *
+ * Live stacks are kept in a registry under a mutex; a handler holds it
+ * while it reads a stack, so a stack cannot be freed under it
+ * (xchg_stack_free() unregisters first).
+ */
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_ether.h>
+#include <rte_telemetry.h>
+#include <rte_version.h>
+
 #include "xchg_stack_private.h"
 
-/* Stub: to be replaced by the telemetry. */
-void xchg_stack_telemetry_register(struct xchg_stack *s __rte_unused) {}
-void xchg_stack_telemetry_unregister(struct xchg_stack *s __rte_unused) {}
+/* DPDK 23.03 renamed the u64 helper and deprecated the old name. */
+#if RTE_VERSION >= RTE_VERSION_NUM(23, 3, 0, 0)
+#define tel_dict_u64 rte_tel_data_add_dict_uint
+#else
+#define tel_dict_u64 rte_tel_data_add_dict_u64
+#endif
+
+static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct xchg_stack *registry[RTE_MAX_ETHPORTS];
+
+/* Dictionary keys may hold only alphanumerics, '_' and '/'. */
+static void
+key_of(char *key, size_t size, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < size && name[i] != '\0'; i++)
+		key[i] = (char)((name[i] >= 'a' && name[i] <= 'z') ||
+				(name[i] >= 'A' && name[i] <= 'Z') ||
+				(name[i] >= '0' && name[i] <= '9') ||
+				name[i] == '_' || name[i] == '/' ?
+				name[i] : '_');
+	key[i] = '\0';
+}
+
+/* Add @sub to @d under @name; @sub is freed if it cannot be added. */
+static void
+add_container(struct rte_tel_data *d, const char *name,
+	      struct rte_tel_data *sub)
+{
+	char key[RTE_TEL_MAX_STRING_LEN];
+
+	key_of(key, sizeof(key), name);
+	if (rte_tel_data_add_dict_container(d, key, sub, 0) != 0)
+		rte_tel_data_free(sub);
+}
+
+static struct rte_tel_data *
+new_dict(void)
+{
+	struct rte_tel_data *d = rte_tel_data_alloc();
+
+	if (d != NULL)
+		rte_tel_data_start_dict(d);
+	return d;
+}
+
+/* /xchg/sockets */
+
+static int
+socket_to_tel(struct xchg_socket *sock, void *arg)
+{
+	struct rte_tel_data *d = arg, *sd;
+	struct xchg_socket_stats st;
+
+	if (xchg_socket_stats_get(sock, &st) != 0)
+		return 0;
+	sd = new_dict();
+	if (sd == NULL)
+		return -ENOMEM;
+	if (sock->type == XCHG_SOCK_UDP) {
+		rte_tel_data_add_dict_string(sd, "type", "udp");
+		tel_dict_u64(sd, "port", sock->local_port);
+	} else {
+		rte_tel_data_add_dict_string(sd, "type", "packet");
+		tel_dict_u64(sd, "ethertype",
+			     __atomic_load_n(&sock->ether_type,
+					     __ATOMIC_RELAXED));
+	}
+	rte_tel_data_add_dict_string(sd, "priority",
+				     st.priority == XCHG_PRIO_CRITICAL ?
+				     "critical" : "normal");
+	tel_dict_u64(sd, "quota", st.pool.quota);
+	tel_dict_u64(sd, "in_use", st.pool.in_use);
+	tel_dict_u64(sd, "available", st.pool.available);
+	tel_dict_u64(sd, "refused", st.pool.refused);
+	tel_dict_u64(sd, "low_watermark", st.pool.low_watermark);
+	tel_dict_u64(sd, "received", st.received);
+	tel_dict_u64(sd, "sent", st.sent);
+	tel_dict_u64(sd, "send_failed", st.send_failed);
+	add_container(d, xchg_socket_name(sock), sd);
+	return 0;
+}
+
+static int
+sockets_to_tel(struct xchg_stack *s, struct rte_tel_data *d)
+{
+	return xchg_stack_socket_foreach(s, socket_to_tel, d);
+}
+
+/* /xchg/services */
+
+static struct rte_tel_data *
+pool_dict(struct xchg_consumer *c)
+{
+	struct rte_tel_data *d;
+	struct xchg_pool_stats st;
+
+	if (xchg_pool_stats_get(xchg_consumer_pool(c), &st) != 0)
+		return NULL;
+	d = new_dict();
+	if (d == NULL)
+		return NULL;
+	tel_dict_u64(d, "quota", st.quota);
+	tel_dict_u64(d, "in_use", st.in_use);
+	tel_dict_u64(d, "available", st.available);
+	tel_dict_u64(d, "refused", st.refused);
+	tel_dict_u64(d, "low_watermark", st.low_watermark);
+	return d;
+}
+
+static int
+services_to_tel(struct xchg_stack *s, struct rte_tel_data *d)
+{
+	struct xchg_stack_stats st;
+	struct rte_tel_data *sd;
+	unsigned int r;
+
+	if (xchg_stack_stats_get(s, &st) != 0)
+		return -EINVAL;
+	sd = pool_dict(s->arp);
+	if (sd != NULL) {
+		tel_dict_u64(sd, "answered", st.arp_requests_answered);
+		tel_dict_u64(sd, "learned", st.arp_learned);
+		add_container(d, "arp", sd);
+	}
+	sd = pool_dict(s->icmp);
+	if (sd != NULL) {
+		tel_dict_u64(sd, "answered", st.icmp_echo_answered);
+		add_container(d, "icmp", sd);
+	}
+	/* The proxy and the capture are set and freed under the lock. */
+	pthread_mutex_lock(&s->lock);
+	sd = s->proxy != NULL ? pool_dict(s->proxy) : NULL;
+	if (sd != NULL) {
+		struct xchg_pool_stats out;
+
+		tel_dict_u64(sd, "proxied_in", st.proxied_in);
+		tel_dict_u64(sd, "proxied_out", st.proxied_out);
+		if (xchg_pool_stats_get(xchg_consumer_pool(s->tap_out),
+					&out) == 0) {
+			tel_dict_u64(sd, "hostout_quota", out.quota);
+			tel_dict_u64(sd, "hostout_in_use", out.in_use);
+			tel_dict_u64(sd, "hostout_refused", out.refused);
+		}
+		add_container(d, "proxy", sd);
+	}
+	sd = s->capture != NULL ? pool_dict(s->capture) : NULL;
+	if (sd != NULL) {
+		tel_dict_u64(sd, "captured", st.captured);
+		tel_dict_u64(sd, "missed", st.capture_missed);
+		add_container(d, "capture", sd);
+	}
+	pthread_mutex_unlock(&s->lock);
+	tel_dict_u64(d, "frames", st.frames);
+	tel_dict_u64(d, "delivered", st.delivered);
+	tel_dict_u64(d, "reassembled", st.reassembled);
+	tel_dict_u64(d, "service_no_buffers", st.service_no_buffers);
+	sd = new_dict();
+	if (sd != NULL) {
+		for (r = 0; r < XCHG_SD_MAX; r++)
+			tel_dict_u64(sd, xchg_stack_drop_name(r), st.drops[r]);
+		add_container(d, "drops", sd);
+	}
+	return 0;
+}
+
+/* /xchg/neighbours */
+
+static int
+neigh_to_tel(const struct xchg_neigh_info *n, void *arg)
+{
+	struct rte_tel_data *d = arg, *nd;
+	char ip[INET_ADDRSTRLEN], mac[RTE_ETHER_ADDR_FMT_SIZE];
+
+	nd = new_dict();
+	if (nd == NULL)
+		return -ENOMEM;
+	inet_ntop(AF_INET, &n->ip, ip, sizeof(ip));
+	rte_ether_format_addr(mac, sizeof(mac), &n->mac);
+	rte_tel_data_add_dict_string(nd, "ip", ip);
+	rte_tel_data_add_dict_string(nd, "mac", mac);
+	tel_dict_u64(nd, "static", n->is_static);
+	tel_dict_u64(nd, "age_ms", n->age_ms);
+	/* Keyed by address, dots made underscores: 192_0_2_1. */
+	add_container(d, ip, nd);
+	return 0;
+}
+
+static int
+neighbours_to_tel(struct xchg_stack *s, struct rte_tel_data *d)
+{
+	return xchg_stack_neigh_foreach(s, neigh_to_tel, d);
+}
+
+/* Commands */
+
+typedef int (*stack_to_tel_t)(struct xchg_stack *s, struct rte_tel_data *d);
+
+static int
+parse_port(const char *params)
+{
+	char *end;
+	long v;
+
+	if (strncmp(params, "port", 4) == 0)
+		params += 4;
+	v = strtol(params, &end, 10);
+	if (end == params || *end != '\0' || v < 0 || v >= RTE_MAX_ETHPORTS)
+		return -1;
+	return (int)v;
+}
+
+static int
+handle(const char *params, struct rte_tel_data *d, stack_to_tel_t fn)
+{
+	char key[16];
+	unsigned int i;
+	int port = -1, ret = 0;
+
+	rte_tel_data_start_dict(d);
+	if (params != NULL && params[0] != '\0') {
+		port = parse_port(params);
+		if (port < 0)
+			return -EINVAL;
+	}
+	pthread_mutex_lock(&registry_lock);
+	if (port >= 0) {
+		ret = -EINVAL;
+		for (i = 0; i < RTE_DIM(registry); i++)
+			if (registry[i] != NULL &&
+			    registry[i]->port_id == port) {
+				ret = fn(registry[i], d);
+				break;
+			}
+	} else {
+		for (i = 0; i < RTE_DIM(registry) && ret == 0; i++) {
+			struct rte_tel_data *sd;
+
+			if (registry[i] == NULL)
+				continue;
+			sd = new_dict();
+			if (sd == NULL) {
+				ret = -ENOMEM;
+				break;
+			}
+			ret = fn(registry[i], sd);
+			snprintf(key, sizeof(key), "port%u",
+				 registry[i]->port_id);
+			add_container(d, key, sd);
+		}
+	}
+	pthread_mutex_unlock(&registry_lock);
+	return ret;
+}
+
+static int
+handle_sockets(const char *cmd __rte_unused, const char *params,
+	       struct rte_tel_data *d)
+{
+	return handle(params, d, sockets_to_tel);
+}
+
+static int
+handle_services(const char *cmd __rte_unused, const char *params,
+		struct rte_tel_data *d)
+{
+	return handle(params, d, services_to_tel);
+}
+
+static int
+handle_neighbours(const char *cmd __rte_unused, const char *params,
+		  struct rte_tel_data *d)
+{
+	return handle(params, d, neighbours_to_tel);
+}
+
+static pthread_once_t tel_once = PTHREAD_ONCE_INIT;
+
+/* Help texts must stay under RTE_TEL_MAX_STRING_LEN (128), or
+ * registration fails. */
+static void
+tel_register(void)
+{
+	static const struct {
+		const char *cmd;
+		telemetry_cb fn;
+		const char *help;
+	} cmds[] = {
+		{ "/xchg/sockets", handle_sockets,
+		  "Stack sockets: type, port, priority, quota, in_use, refused, received, sent. Param: port id (optional)" },
+		{ "/xchg/services", handle_services,
+		  "Stack services (arp, icmp, proxy, capture) and drops by reason. Param: port id (optional)" },
+		{ "/xchg/neighbours", handle_neighbours,
+		  "Stack neighbour table: ip, mac, static, age_ms. Param: port id (optional)" },
+	};
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(cmds); i++) {
+		if (rte_telemetry_register_cmd(cmds[i].cmd, cmds[i].fn,
+					       cmds[i].help) != 0)
+			STACK_LOG(WARNING, "telemetry command %s not registered\n",
+				  cmds[i].cmd);
+	}
+}
+
+void
+xchg_stack_telemetry_register(struct xchg_stack *s)
+{
+	unsigned int i;
+
+	if (s == NULL)
+		return;
+	pthread_once(&tel_once, tel_register);
+	pthread_mutex_lock(&registry_lock);
+	for (i = 0; i < RTE_DIM(registry) && registry[i] != NULL; i++)
+		;
+	if (i < RTE_DIM(registry))
+		registry[i] = s;
+	else
+		STACK_LOG(WARNING, "port %u: stack not shown in telemetry: %u stacks already\n",
+			  s->port_id, i);
+	pthread_mutex_unlock(&registry_lock);
+}
+
+void
+xchg_stack_telemetry_unregister(struct xchg_stack *s)
+{
+	unsigned int i;
+
+	pthread_mutex_lock(&registry_lock);
+	for (i = 0; i < RTE_DIM(registry); i++)
+		if (registry[i] == s)
+			registry[i] = NULL;
+	pthread_mutex_unlock(&registry_lock);
+}

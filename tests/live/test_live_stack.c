@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 
 /*
- * The stack on a live wire, driven by live_stack.sh: net_af_packet on our
+ * The stack on a live wire, driven by live_stack.sh: net_pcap on our
  * end of a veth pair, Linux on the other. It answers ping and arping,
  * echoes UDP datagrams on port 7, answers datagrams on port 9 with their
  * size (so a reassembled 4000-byte datagram can be checked from Linux),
@@ -109,7 +109,12 @@ main(int argc, char **argv)
 		       slash + 1);
 		return 2;
 	}
-	snprintf(vdev, sizeof(vdev), "--vdev=net_af_packet0,iface=%s",
+	/* net_pcap, not net_af_packet: net_af_packet joins a fanout group
+	 * with PACKET_FANOUT_FLAG_DEFRAG, so the kernel reassembles IP
+	 * fragments before the PMD sees them (and a datagram over the ring
+	 * slot arrives truncated); libpcap passes fragments as they are.
+	 * phy_mac=1: the stack takes the interface's own MAC. */
+	snprintf(vdev, sizeof(vdev), "--vdev=net_pcap0,iface=%s,phy_mac=1",
 		 argv[1]);
 	if (argc == 5)
 		snprintf(tap_vdev, sizeof(tap_vdev),
