@@ -350,6 +350,7 @@ xchg_port_stats_get(const struct xchg_port *p, struct xchg_port_stats *s)
 		s->rx_frames += __atomic_load_n(&rxq->frames, __ATOMIC_RELAXED);
 		s->delivered += __atomic_load_n(&rxq->delivered,
 						__ATOMIC_RELAXED);
+		s->kept += __atomic_load_n(&rxq->kept, __ATOMIC_RELAXED);
 		for (r = 0; r < XCHG_DROP_MAX; r++)
 			s->drops[r] += __atomic_load_n(&rxq->drops[r],
 						       __ATOMIC_RELAXED);

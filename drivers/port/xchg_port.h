@@ -49,7 +49,7 @@ enum xchg_drop_reason {
 /**
  * Set in *reason by a demux that kept the frame itself (a fragment
  * collector, for example): the port neither delivers nor frees it, and
- * counts it as delivered.
+ * counts it as kept.
  */
 #define XCHG_DEMUX_KEPT XCHG_DROP_MAX
 
@@ -103,6 +103,8 @@ struct xchg_port_stats {
 	struct rte_eth_stats eth;   /**< ipackets, rx_nombuf, imissed... */
 	uint64_t rx_frames;         /**< Frames polled by xchg_port_rx(). */
 	uint64_t delivered;         /**< Frames handed to consumers. */
+	uint64_t kept;              /**< Frames the demux kept itself
+				     *   (XCHG_DEMUX_KEPT). */
 	uint64_t drops[XCHG_DROP_MAX]; /**< Dropped, by reason. */
 	uint64_t tx_frames;         /**< Frames the PMD took. */
 	uint64_t tx_nobufs;         /**< Frames refused: TX reservation out. */

@@ -23,6 +23,7 @@ struct xchg_rxq {
 	struct xchg_consumer *bound;
 	uint64_t frames;
 	uint64_t delivered;
+	uint64_t kept;
 	uint64_t drops[XCHG_DROP_MAX];
 } __rte_cache_aligned;
 

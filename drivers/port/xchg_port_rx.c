@@ -88,7 +88,7 @@ xchg_port_rx(struct xchg_port *p, uint16_t queue)
 
 		if (c == NULL) {
 			if (reason == XCHG_DEMUX_KEPT)
-				rxq->delivered++;
+				rxq->kept++;
 			else
 				drop(rxq, reason < XCHG_DROP_MAX ? reason :
 				     XCHG_DROP_NO_CONSUMER, &pkts[i], 1);

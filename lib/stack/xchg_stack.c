@@ -11,6 +11,7 @@
 #include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_malloc.h>
+#include <rte_mbuf.h>
 
 #include "xchg_stack_private.h"
 
@@ -341,7 +342,10 @@ xchg_stack_stats_get(struct xchg_stack *s, struct xchg_stack_stats *st)
 		st->drops[XCHG_SD_NO_BUFFERS] +=
 			ps.drops[XCHG_DROP_NO_BUFFERS] +
 			ps.drops[XCHG_DROP_REJECTED];
-		st->delivered = ps.delivered;
+		/* Fragments the demux kept count once their datagram
+		 * reaches a consumer. */
+		st->delivered = ps.delivered +
+			__atomic_load_n(&s->frag_delivered, __ATOMIC_RELAXED);
 	}
 	st->arp_requests_answered = __atomic_load_n(&s->arp_answered,
 						    __ATOMIC_RELAXED);
@@ -366,4 +370,33 @@ xchg_stack_service_pool(struct xchg_stack *s, bool icmp)
 	if (s == NULL)
 		return NULL;
 	return xchg_consumer_pool(icmp ? s->icmp : s->arp);
+}
+
+void
+xchg_stack_trim(struct rte_mbuf *m, uint32_t len)
+{
+	struct rte_mbuf *seg = m, *tail;
+	uint32_t left = len;
+	uint16_t segs = 1;
+
+	if (rte_pktmbuf_pkt_len(m) <= len)
+		return;
+	while (left > seg->data_len && seg->next != NULL) {
+		left -= seg->data_len;
+		seg = seg->next;
+		segs++;
+	}
+	seg->data_len = (uint16_t)left;
+	tail = seg->next;
+	seg->next = NULL;
+	m->nb_segs = segs;
+	m->pkt_len = len;
+	if (tail != NULL) {
+		/* A detached tail is a chain of its own for the free. */
+		tail->nb_segs = 1;
+		for (seg = tail->next; seg != NULL; seg = seg->next)
+			tail->nb_segs++;
+		tail->pkt_len = 0;
+		rte_pktmbuf_free(tail);
+	}
 }

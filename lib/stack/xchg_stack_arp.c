@@ -45,14 +45,10 @@ handle(struct xchg_stack *s, struct rte_mbuf *m)
 	struct rte_arp_ipv4 *a;
 	bool for_us;
 
-	/* VLAN-tagged ARP is answered untagged: drop the tags first. */
-	if (eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_ARP) &&
-	    rte_vlan_strip(m) != 0) {
-		rte_pktmbuf_free(m);
-		return;
-	}
-	eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-	arp = (struct rte_arp_hdr *)(eth + 1);
+	/* The reply is built in place and keeps the request's VLAN tags,
+	 * so it goes back on the VLAN the request came from. */
+	arp = (struct rte_arp_hdr *)((uint8_t *)eth +
+				     xchg_stack_l2_len((uint8_t *)eth));
 	a = &arp->arp_data;
 	for_us = xchg_stack_is_local(s, a->arp_tip);
 	/* RFC 826: update a known sender always, add it when it talks to us. */

@@ -48,14 +48,14 @@ static void
 to_payload(struct rte_mbuf *m, const struct xchg_pkt *pkt)
 {
 	uint16_t hdrs = pkt->l2_len + pkt->l3_len + pkt->l4_len;
-	uint32_t payload = pkt->ip_total - pkt->l3_len - pkt->l4_len;
 
 	m->l2_len = pkt->l2_len;
 	m->l3_len = pkt->l3_len;
 	m->l4_len = pkt->l4_len;
 	rte_pktmbuf_adj(m, hdrs);
-	if (rte_pktmbuf_pkt_len(m) > payload)
-		rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - payload);
+	/* The UDP length rules: bytes past it, in the IP datagram or in
+	 * Ethernet padding, are not the application's. */
+	xchg_stack_trim(m, pkt->udp_len - pkt->l4_len);
 }
 
 /* Where a frame goes. */
@@ -81,7 +81,7 @@ ipv4_consumer(struct xchg_stack *s, const struct xchg_pkt *pkt,
 	const uint8_t *src = (const uint8_t *)&pkt->src;
 	struct xchg_socket *sock;
 
-	if (src[0] >= 224 || pkt->src == RTE_BE32(0xffffffff)) {
+	if (src[0] >= 224 || xchg_stack_is_broadcast(s, pkt->src)) {
 		*r = XCHG_SD_IPV4_SOURCE;
 		return NULL;
 	}
@@ -148,10 +148,11 @@ xchg_stack_demux(struct rte_mbuf *m, void *ctx, enum xchg_drop_reason *reason)
 
 	xchg_stack_count(&s->frames, 1);
 	/* Headers must sit in the first segment: the parser reads nothing
-	 * past data_len. */
-	r = xchg_stack_parse(rte_pktmbuf_mtod(m, const uint8_t *),
-			     rte_pktmbuf_data_len(m),
-			     s->conf.verify_udp_checksum, &pkt);
+	 * past data_len, and checks lengths against the whole chain. */
+	r = xchg_stack_parse_wire(rte_pktmbuf_mtod(m, const uint8_t *),
+				  rte_pktmbuf_data_len(m),
+				  rte_pktmbuf_pkt_len(m),
+				  s->conf.verify_udp_checksum, &pkt);
 	if (r != XCHG_SD_MAX) {
 		if (s->capture != NULL)
 			xchg_capture_frame(s, m, NULL);

@@ -310,6 +310,7 @@ complete(struct xchg_stack *s, struct xchg_frag_table *t, struct collector *c)
 	/* Every segment is the socket's already: the exchange is free. */
 	if (xchg_consumer_deliver(c->sock->consumer, &head, 1) == 1) {
 		xchg_stack_count(&s->reassembled, 1);
+		xchg_stack_count(&s->frag_delivered, nb);
 	} else {
 		rte_pktmbuf_free(head);
 		for (i = 0; i < nb; i++)
@@ -333,6 +334,7 @@ no_collector(struct xchg_stack *s, struct rte_mbuf *m)
 			xchg_capture_frame(s, m, proxy);
 		if (xchg_consumer_deliver(proxy, &m, 1) == 1) {
 			xchg_stack_count(&s->proxied_in, 1);
+			xchg_stack_count(&s->frag_delivered, 1);
 			return;
 		}
 		xchg_stack_drop(s, XCHG_SD_NO_BUFFERS);

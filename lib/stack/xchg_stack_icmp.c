@@ -20,17 +20,15 @@ reply(struct xchg_stack *s, struct rte_mbuf *m)
 	struct rte_ipv4_hdr *ip;
 	struct rte_icmp_hdr *icmp;
 	struct rte_ether_addr peer;
-	uint16_t ihl, icmp_len;
+	uint16_t l2_len, ihl, icmp_len;
 	uint32_t sum;
 	rte_be32_t addr;
 
-	/* Tagged requests are answered untagged. */
+	/* In place, VLAN tags kept: the reply goes back on the VLAN the
+	 * request came from. */
 	eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-	if (eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) &&
-	    rte_vlan_strip(m) != 0)
-		goto drop;
-	eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-	ip = (struct rte_ipv4_hdr *)(eth + 1);
+	l2_len = xchg_stack_l2_len((uint8_t *)eth);
+	ip = (struct rte_ipv4_hdr *)((uint8_t *)eth + l2_len);
 	ihl = rte_ipv4_hdr_len(ip);
 	icmp = (struct rte_icmp_hdr *)((uint8_t *)ip + ihl);
 	icmp_len = rte_be_to_cpu_16(ip->total_length) - ihl;
@@ -54,13 +52,11 @@ reply(struct xchg_stack *s, struct rte_mbuf *m)
 	sum = (sum & 0xffff) + (sum >> 16);
 	icmp->icmp_cksum = rte_cpu_to_be_16((uint16_t)~sum);
 	/* Frames come back trimmed to the datagram: no padding echoed. */
-	rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - (sizeof(*eth) + ihl +
-						     icmp_len));
+	xchg_stack_trim(m, (uint32_t)l2_len + ihl + icmp_len);
 	if (xchg_port_tx(s->port, 0, xchg_consumer_pool(s->icmp), &m, 1) == 1) {
 		xchg_stack_count(&s->icmp_answered, 1);
 		return;
 	}
-drop:
 	rte_pktmbuf_free(m);
 }
 

@@ -62,8 +62,10 @@ static void
 set(struct xchg_stack *s, struct xchg_neigh *n, rte_be32_t ip,
     const struct rte_ether_addr *mac, bool is_static)
 {
-	if (!n->used)
+	if (!n->used) {
 		__atomic_fetch_add(&s->nb_neigh, 1, __ATOMIC_RELAXED);
+		n->requested = 0; /* a recycled slot asks afresh */
+	}
 	n->used = true;
 	n->ip = ip;
 	n->is_static = is_static;

@@ -86,9 +86,11 @@ parse_arp(const uint8_t *p, uint32_t len)
 	return XCHG_SD_MAX;
 }
 
+/* @len bytes at @p can be read; the datagram has @wire bytes, more when
+ * it spans several segments. */
 static enum xchg_stack_drop
-parse_udp(const uint8_t *p, uint32_t len, const uint8_t *ip_hdr, bool verify,
-	  struct xchg_pkt *pkt)
+parse_udp(const uint8_t *p, uint32_t len, uint32_t wire,
+	  const uint8_t *ip_hdr, bool verify, struct xchg_pkt *pkt)
 {
 	uint16_t udp_len;
 	uint32_t sum;
@@ -96,9 +98,11 @@ parse_udp(const uint8_t *p, uint32_t len, const uint8_t *ip_hdr, bool verify,
 	if (len < sizeof(struct rte_udp_hdr))
 		return XCHG_SD_L4_TRUNCATED;
 	udp_len = read_be16(p + 4);
-	if (udp_len < sizeof(struct rte_udp_hdr) || udp_len > len)
+	if (udp_len < sizeof(struct rte_udp_hdr) || udp_len > wire)
 		return XCHG_SD_UDP_LENGTH;
-	if (verify && read_be16(p + 6) != 0) {
+	pkt->udp_len = udp_len;
+	/* Only a contiguous datagram is summed here. */
+	if (verify && read_be16(p + 6) != 0 && udp_len <= len) {
 		/* Pseudo header: addresses, protocol, UDP length. */
 		sum = sum16(ip_hdr + 12, 8, IPPROTO_UDP + udp_len);
 		if (fold(sum16(p, udp_len, sum)) != 0xffff)
@@ -111,10 +115,15 @@ parse_udp(const uint8_t *p, uint32_t len, const uint8_t *ip_hdr, bool verify,
 }
 
 static enum xchg_stack_drop
-parse_icmp(const uint8_t *p, uint32_t len, struct xchg_pkt *pkt)
+parse_icmp(const uint8_t *p, uint32_t len, uint32_t wire,
+	   struct xchg_pkt *pkt)
 {
 	if (len < sizeof(struct rte_icmp_hdr))
 		return XCHG_SD_L4_TRUNCATED;
+	/* A message spread over segments is not answered: the reply is
+	 * built in place, in one segment. */
+	if (wire > len)
+		return XCHG_SD_ICMP_UNHANDLED;
 	if (fold(sum16(p, len, 0)) != 0xffff)
 		return XCHG_SD_ICMP_CHECKSUM;
 	pkt->icmp_type = p[0];
@@ -123,7 +132,7 @@ parse_icmp(const uint8_t *p, uint32_t len, struct xchg_pkt *pkt)
 }
 
 static enum xchg_stack_drop
-parse_ipv4(const uint8_t *p, uint32_t len, bool verify_udp,
+parse_ipv4(const uint8_t *p, uint32_t len, uint32_t wire, bool verify_udp,
 	   struct xchg_pkt *pkt)
 {
 	uint16_t ihl, total, frag;
@@ -136,7 +145,7 @@ parse_ipv4(const uint8_t *p, uint32_t len, bool verify_udp,
 	if (ihl < sizeof(struct rte_ipv4_hdr) || ihl > len)
 		return XCHG_SD_IPV4_IHL;
 	total = read_be16(p + 2);
-	if (total < ihl || total > len)
+	if (total < ihl || total > wire)
 		return XCHG_SD_IPV4_LENGTH;
 	if (xchg_ipv4_cksum(p, ihl) != 0)
 		return XCHG_SD_IPV4_CHECKSUM;
@@ -154,7 +163,8 @@ parse_ipv4(const uint8_t *p, uint32_t len, bool verify_udp,
 	if (pkt->frag_offset != 0 || pkt->more_frags) {
 		/* Only a first fragment has the UDP ports. */
 		if (pkt->frag_offset == 0 && pkt->proto == IPPROTO_UDP &&
-		    (size_t)(total - ihl) >= sizeof(struct rte_udp_hdr)) {
+		    (size_t)(RTE_MIN(total, len) - ihl) >=
+		    sizeof(struct rte_udp_hdr)) {
 			pkt->sport = read_be16(p + ihl);
 			pkt->dport = read_be16(p + ihl + 2);
 			pkt->l4_len = sizeof(struct rte_udp_hdr);
@@ -162,15 +172,17 @@ parse_ipv4(const uint8_t *p, uint32_t len, bool verify_udp,
 		return XCHG_SD_MAX;
 	}
 	if (pkt->proto == IPPROTO_UDP)
-		return parse_udp(p + ihl, total - ihl, p, verify_udp, pkt);
+		return parse_udp(p + ihl, RTE_MIN(total, len) - ihl, total - ihl,
+				 p, verify_udp, pkt);
 	if (pkt->proto == IPPROTO_ICMP)
-		return parse_icmp(p + ihl, total - ihl, pkt);
+		return parse_icmp(p + ihl, RTE_MIN(total, len) - ihl,
+				  total - ihl, pkt);
 	return XCHG_SD_MAX;
 }
 
 enum xchg_stack_drop
-xchg_stack_parse(const uint8_t *data, uint32_t len, bool verify_udp,
-		 struct xchg_pkt *pkt)
+xchg_stack_parse_wire(const uint8_t *data, uint32_t len, uint32_t wire,
+		      bool verify_udp, struct xchg_pkt *pkt)
 {
 	enum xchg_stack_drop r;
 
@@ -180,12 +192,32 @@ xchg_stack_parse(const uint8_t *data, uint32_t len, bool verify_udp,
 		return r;
 	data += pkt->l2_len;
 	len -= pkt->l2_len;
+	wire -= pkt->l2_len;
 	switch (pkt->ether_type) {
 	case RTE_ETHER_TYPE_ARP:
 		return parse_arp(data, len);
 	case RTE_ETHER_TYPE_IPV4:
-		return parse_ipv4(data, len, verify_udp, pkt);
+		return parse_ipv4(data, len, wire, verify_udp, pkt);
 	default:
 		return XCHG_SD_MAX; /* the demux decides: socket, proxy, drop */
 	}
+}
+
+enum xchg_stack_drop
+xchg_stack_parse(const uint8_t *data, uint32_t len, bool verify_udp,
+		 struct xchg_pkt *pkt)
+{
+	return xchg_stack_parse_wire(data, len, len, verify_udp, pkt);
+}
+
+uint16_t
+xchg_stack_l2_len(const uint8_t *frame)
+{
+	uint16_t off = 2 * RTE_ETHER_ADDR_LEN;
+
+	/* Called on frames the parser accepted: at most two tags. */
+	while (read_be16(frame + off) == RTE_ETHER_TYPE_VLAN ||
+	       read_be16(frame + off) == RTE_ETHER_TYPE_QINQ)
+		off += 4;
+	return off + 2;
 }

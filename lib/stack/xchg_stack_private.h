@@ -41,6 +41,7 @@ struct xchg_pkt {
 	bool more_frags;
 	uint16_t l4_len;        /* UDP 8, ICMP 8; 0 when not parsed */
 	uint16_t sport, dport;  /* host order, UDP only */
+	uint16_t udp_len;       /* UDP length field, UDP only */
 	uint8_t icmp_type;
 };
 
@@ -50,6 +51,21 @@ struct xchg_pkt {
  * checked; the payload is not. */
 enum xchg_stack_drop xchg_stack_parse(const uint8_t *data, uint32_t len,
 				      bool verify_udp, struct xchg_pkt *pkt);
+
+/* The same for a frame of @wire bytes of which the first @len are
+ * contiguous (a chained mbuf): lengths are checked against @wire, reads
+ * stay within @len. Headers must be in the first @len bytes. */
+enum xchg_stack_drop xchg_stack_parse_wire(const uint8_t *data, uint32_t len,
+					   uint32_t wire, bool verify_udp,
+					   struct xchg_pkt *pkt);
+
+/* Ethernet header length, VLAN tags included, of a frame the parser
+ * accepted. */
+uint16_t xchg_stack_l2_len(const uint8_t *frame);
+
+/* Cut a frame, possibly chained, to @len bytes; the tail segments are
+ * freed. */
+void xchg_stack_trim(struct rte_mbuf *m, uint32_t len);
 
 enum xchg_sock_type {
 	XCHG_SOCK_UDP,
@@ -144,6 +160,7 @@ struct xchg_stack {
 	uint64_t icmp_answered;
 	uint64_t service_no_buffers;
 	uint64_t reassembled;
+	uint64_t frag_delivered;         /* fragments a consumer took */
 	uint64_t proxied_in;
 	uint64_t proxied_out;
 	uint64_t captured;

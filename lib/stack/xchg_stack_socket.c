@@ -323,7 +323,7 @@ xchg_udp_send_burst(struct xchg_socket *sock, rte_be32_t ip, uint16_t port,
 	struct rte_ether_addr mac;
 	rte_be32_t src, hop;
 	uint64_t offloads;
-	unsigned int i, sent;
+	unsigned int i, built, sent;
 	int ret;
 
 	if (sock == NULL || sock->type != XCHG_SOCK_UDP || mbufs == NULL) {
@@ -345,20 +345,19 @@ xchg_udp_send_burst(struct xchg_socket *sock, rte_be32_t ip, uint16_t port,
 	if (sock->local_ip != 0)
 		src = sock->local_ip;
 	offloads = xchg_port_tx_offloads(s->port);
-	for (i = 0; i < n; i++) {
-		ret = build_udp(sock, mbufs[i], src, ip, port, &mac, offloads);
+	for (built = 0; built < n; built++) {
+		ret = build_udp(sock, mbufs[built], src, ip, port, &mac,
+				offloads);
 		if (ret != 0)
 			break;
 	}
 	sent = xchg_port_tx(s->port, 0, xchg_consumer_pool(sock->consumer),
-			    mbufs, i);
+			    mbufs, built);
 	ret = ret != 0 ? -ret : rte_errno;
-	/* Frames not sent go back to the caller as they came: payload. */
-	for (i = sent; i < n; i++)
-		if (rte_pktmbuf_data_len(mbufs[i]) >= XCHG_STACK_HDR_LEN &&
-		    mbufs[i]->l3_len == sizeof(struct rte_ipv4_hdr) &&
-		    i < n)
-			rte_pktmbuf_adj(mbufs[i], XCHG_STACK_HDR_LEN);
+	/* Frames built but not sent go back to the caller as they came:
+	 * payload only. */
+	for (i = sent; i < built; i++)
+		rte_pktmbuf_adj(mbufs[i], XCHG_STACK_HDR_LEN);
 	xchg_stack_count(&sock->sent, sent);
 	return sent == n ? sent : send_failed(sock, sent, n, ret);
 }

@@ -1,0 +1,675 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/*
+ * Building a set-up from a configuration, tearing it down, probing
+ * devices, and starting the EAL with one-line errors.
+ */
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+
+#include <rte_dev.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_log.h>
+
+#include "xchg_config.h"
+
+struct su_port {
+	uint16_t port_id;
+	bool probed;           /* we created the device: remove it */
+	bool have_id;
+	struct xchg_port *port;
+	struct xchg_stack *stack;
+};
+
+struct xchg_config_setup {
+	const struct xchg_config *cfg;
+	struct xchg_arena *arena;
+	unsigned int nb_ports;
+	struct su_port ports[XCHG_CONFIG_MAX_PORTS];
+	struct xchg_socket *sockets[XCHG_CONFIG_MAX_SOCKETS];
+	struct su_port tap;
+	bool started;
+};
+
+static void
+msg(char *err, size_t errlen, const char *fmt, ...) __rte_format_printf(3, 4);
+
+static void
+msg(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* Where a section is, for messages: "file:line: " or "file: ". */
+static void
+where(const struct xchg_config *cfg, unsigned int line, char *buf,
+      size_t size)
+{
+	if (line != 0)
+		snprintf(buf, size, "%s:%u: ", cfg->path, line);
+	else
+		snprintf(buf, size, "%s: ", cfg->path);
+}
+
+/* ---- log capture ------------------------------------------------------- */
+
+struct log_capture {
+	FILE *old;
+	FILE *mem;
+	char *buf;
+	size_t len;
+};
+
+static void
+log_capture_start(struct log_capture *lc)
+{
+	memset(lc, 0, sizeof(*lc));
+	lc->old = rte_log_get_stream();
+	lc->mem = open_memstream(&lc->buf, &lc->len);
+	if (lc->mem != NULL)
+		rte_openlog_stream(lc->mem);
+}
+
+static void
+log_capture_stop(struct log_capture *lc)
+{
+	if (lc->mem == NULL)
+		return;
+	fflush(lc->mem);
+	rte_openlog_stream(lc->old == stderr ? NULL : lc->old);
+	fclose(lc->mem);
+	lc->mem = NULL;
+}
+
+static void
+log_capture_free(struct log_capture *lc)
+{
+	free(lc->buf);
+	lc->buf = NULL;
+}
+
+/* The last line of @text worth quoting: not one of the EAL's generic
+ * "failed to attach" lines. */
+static void
+last_reason(const char *text, char *out, size_t size)
+{
+	const char *p = text, *nl, *best = NULL;
+	size_t best_len = 0;
+
+	out[0] = '\0';
+	if (text == NULL)
+		return;
+	while (*p != '\0') {
+		nl = strchr(p, '\n');
+		size_t len = nl != NULL ? (size_t)(nl - p) : strlen(p);
+
+		if (len != 0 && strstr(p, "Failed to attach device") != p + 5 &&
+		    strncmp(p, "EAL: Driver cannot attach", 25) != 0 &&
+		    strncmp(p, "EAL: Failed to attach", 21) != 0) {
+			best = p;
+			best_len = len;
+		}
+		if (nl == NULL)
+			break;
+		p = nl + 1;
+	}
+	if (best != NULL)
+		snprintf(out, size, "%.*s", (int)best_len, best);
+}
+
+/* ---- devices ----------------------------------------------------------- */
+
+int
+xchg_config_device_probe(const char *devargs, uint16_t *port_id, bool *probed,
+			 char *err, size_t errlen)
+{
+	char name[RTE_ETH_NAME_MAX_LEN], reason[200];
+	struct log_capture lc;
+	size_t n;
+	int ret;
+
+	if (devargs == NULL || port_id == NULL || probed == NULL)
+		return -EINVAL;
+	n = strcspn(devargs, ",");
+	if (n == 0 || n >= sizeof(name)) {
+		msg(err, errlen, "'%s' is not a device name", devargs);
+		return -EINVAL;
+	}
+	snprintf(name, sizeof(name), "%.*s", (int)n, devargs);
+	*probed = false;
+	/* Given with --vdev or -a, or found on the PCI bus at start. */
+	if (rte_eth_dev_get_port_by_name(name, port_id) == 0)
+		return 0;
+
+	log_capture_start(&lc);
+	ret = rte_dev_probe(devargs);
+	log_capture_stop(&lc);
+	if (ret == 0 && rte_eth_dev_get_port_by_name(name, port_id) != 0)
+		ret = -ENODEV;
+	if (ret == 0) {
+		*probed = true;
+		log_capture_free(&lc);
+		return 0;
+	}
+	if (lc.buf != NULL && strstr(lc.buf, "failed to parse device") != NULL)
+		msg(err, errlen, "%s: no DPDK driver matches this name (device names start with their driver: net_null0, net_pcap0, net_ring0, net_tap0, or a PCI address)",
+		    name);
+	else if (ret == -ENODEV && lc.buf != NULL &&
+		 strstr(lc.buf, "Driver cannot attach") == NULL)
+		msg(err, errlen, "%s: no such device, or it is not an Ethernet port (a PCI device must be bound to a DPDK driver and not excluded with --no-pci)",
+		    name);
+	else {
+		last_reason(lc.buf, reason, sizeof(reason));
+		msg(err, errlen, "%s: the driver refused '%s'%s%s", name,
+		    devargs, reason[0] ? ": " : "", reason);
+	}
+	log_capture_free(&lc);
+	return ret < 0 ? ret : -ENODEV;
+}
+
+int
+xchg_config_device_remove(uint16_t port_id)
+{
+	struct rte_eth_dev_info info;
+	struct rte_device *dev;
+	int ret;
+
+	ret = rte_eth_dev_info_get(port_id, &info);
+	if (ret != 0)
+		return ret;
+	dev = info.device;
+	rte_eth_dev_stop(port_id);
+	ret = rte_eth_dev_close(port_id);
+	if (ret == 0 && dev != NULL)
+		ret = rte_dev_remove(dev);
+	return ret;
+}
+
+/* ---- set-up ------------------------------------------------------------ */
+
+static int
+teardown(struct xchg_config_setup *su)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < su->nb_ports; i++)
+		if (su->ports[i].port != NULL)
+			xchg_port_stop(su->ports[i].port);
+	for (i = 0; i < su->nb_ports; i++) {
+		if (su->ports[i].stack == NULL)
+			continue;
+		ret = xchg_stack_free(su->ports[i].stack);
+		if (ret != 0)
+			return ret;
+		su->ports[i].stack = NULL;
+	}
+	memset(su->sockets, 0, sizeof(su->sockets));
+	for (i = 0; i <= su->nb_ports; i++) {
+		struct su_port *p = i < su->nb_ports ? &su->ports[i] : &su->tap;
+
+		if (p->port != NULL) {
+			ret = xchg_port_free(p->port);
+			if (ret != 0)
+				return ret;
+			p->port = NULL;
+		}
+		if (p->have_id && p->probed)
+			xchg_config_device_remove(p->port_id);
+		p->have_id = false;
+	}
+	if (su->arena != NULL) {
+		ret = xchg_arena_free(su->arena);
+		if (ret != 0)
+			return ret;
+		su->arena = NULL;
+	}
+	return 0;
+}
+
+static int
+make_arena(struct xchg_config_setup *su, char *err, size_t errlen)
+{
+	const struct xchg_config *cfg = su->cfg;
+	struct xchg_arena_conf ac = {
+		.name = cfg->arena.name,
+		.socket_id = SOCKET_ID_ANY,
+		.nb_buffers = cfg->arena.buffers,
+		.data_room = cfg->arena.data_room,
+		.lcore_cache = cfg->arena.lcore_cache ?
+			       (int32_t)cfg->arena.lcore_cache : -1,
+	};
+	char at[300];
+
+	su->arena = xchg_arena_create(&ac);
+	if (su->arena != NULL)
+		return 0;
+	where(cfg, cfg->arena.line, at, sizeof(at));
+	if (rte_errno == ENOMEM)
+		msg(err, errlen, "%s[arena]: not enough memory for %u buffers of %u bytes; give the EAL more memory (-m) or lower buffers",
+		    at, cfg->arena.buffers, cfg->arena.data_room);
+	else if (rte_errno == EEXIST)
+		msg(err, errlen, "%s[arena] name: an arena named %s exists already in this process",
+		    at, cfg->arena.name);
+	else
+		msg(err, errlen, "%s[arena]: the arena cannot be created: %s",
+		    at, rte_strerror(rte_errno));
+	return -rte_errno;
+}
+
+static int
+make_port(struct xchg_config_setup *su, unsigned int i, char *err,
+	  size_t errlen)
+{
+	const struct xchg_config *cfg = su->cfg;
+	const struct xchg_config_port *pc = &cfg->ports[i];
+	struct su_port *p = &su->ports[i];
+	const char *dev = pc->vdev[0] != '\0' ? pc->vdev : pc->pci;
+	struct xchg_port_conf conf = {
+		.nb_rx_queues = pc->rx_queues, .nb_tx_queues = pc->tx_queues,
+		.nb_rx_desc = pc->rx_desc, .nb_tx_desc = pc->tx_desc,
+		.rx_slack = pc->rx_slack, .tx_slack = pc->tx_slack,
+	};
+	struct xchg_stack_conf sc = {
+		.arp_quota = cfg->arp_quota, .icmp_quota = cfg->icmp_quota,
+	};
+	char at[300], why[300];
+	int ret;
+
+	where(cfg, pc->line, at, sizeof(at));
+	ret = xchg_config_device_probe(dev, &p->port_id, &p->probed, why,
+				       sizeof(why));
+	if (ret != 0) {
+		msg(err, errlen, "%s[port %s] %s: %s", at, pc->name,
+		    pc->vdev[0] != '\0' ? "vdev" : "pci", why);
+		return ret;
+	}
+	p->have_id = true;
+	p->port = xchg_port_create(su->arena, p->port_id, &conf);
+	if (p->port == NULL) {
+		ret = -rte_errno;
+		msg(err, errlen, "%s[port %s]: cannot bind ethdev port %u to the arena: %s%s",
+		    at, pc->name, p->port_id, rte_strerror(-ret),
+		    ret == -ENOSPC ? " (the PMD changed the descriptor counts; see the xchg.port log)" :
+		    ret == -EEXIST ? " (another port of this configuration uses the same device)" : "");
+		return ret;
+	}
+	p->stack = xchg_stack_create(su->arena, p->port, &sc);
+	if (p->stack == NULL) {
+		ret = -rte_errno;
+		msg(err, errlen, "%s[port %s]: cannot create its stack: %s", at,
+		    pc->name, rte_strerror(-ret));
+		return ret;
+	}
+	if (pc->has_ip) {
+		ret = xchg_stack_add_address(p->stack, pc->ip, pc->prefix_len);
+		if (ret != 0) {
+			msg(err, errlen, "%s[port %s] ip: refused by the stack: %s",
+			    at, pc->name, rte_strerror(-ret));
+			return ret;
+		}
+	}
+	if (pc->gateway != 0) {
+		ret = xchg_stack_add_route(p->stack, 0, 0, pc->gateway);
+		if (ret != 0) {
+			msg(err, errlen, "%s[port %s] gateway: refused by the stack: %s",
+			    at, pc->name, rte_strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static int
+make_socket(struct xchg_config_setup *su, unsigned int i, char *err,
+	    size_t errlen)
+{
+	const struct xchg_config *cfg = su->cfg;
+	const struct xchg_config_socket *sc = &cfg->sockets[i];
+	struct xchg_stack *stack = su->ports[sc->port].stack;
+	struct xchg_socket *s;
+	char at[300];
+	int ret;
+
+	where(cfg, sc->line, at, sizeof(at));
+	if (sc->type == XCHG_CONFIG_SOCKET_UDP)
+		s = xchg_udp_socket(stack, sc->name, sc->quota, sc->priority);
+	else
+		s = xchg_packet_socket(stack, sc->name, sc->ether_type,
+				       sc->quota, sc->priority);
+	if (s == NULL) {
+		ret = -rte_errno;
+		msg(err, errlen, "%s[socket %s]: cannot open it: %s", at,
+		    sc->name, rte_strerror(-ret));
+		return ret;
+	}
+	su->sockets[i] = s;
+	if (sc->type == XCHG_CONFIG_SOCKET_UDP) {
+		ret = xchg_udp_bind(s, 0, sc->udp_port);
+		if (ret != 0) {
+			msg(err, errlen, "%s[socket %s] port: cannot bind UDP port %u: %s",
+			    at, sc->name, sc->udp_port, rte_strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static int
+make_proxy(struct xchg_config_setup *su, char *err, size_t errlen)
+{
+	const struct xchg_config *cfg = su->cfg;
+	const struct xchg_config_proxy *pc = &cfg->proxy;
+	struct xchg_port_conf conf = {
+		.nb_rx_desc = pc->rx_desc, .nb_tx_desc = pc->tx_desc,
+	};
+	char at[300], why[300];
+	int ret;
+
+	where(cfg, pc->line, at, sizeof(at));
+	ret = xchg_config_device_probe(pc->tap, &su->tap.port_id,
+				       &su->tap.probed, why, sizeof(why));
+	if (ret != 0) {
+		msg(err, errlen, "%s[proxy] tap: %s", at, why);
+		return ret;
+	}
+	su->tap.have_id = true;
+	su->tap.port = xchg_port_create(su->arena, su->tap.port_id, &conf);
+	if (su->tap.port == NULL) {
+		ret = -rte_errno;
+		msg(err, errlen, "%s[proxy] tap: cannot bind ethdev port %u to the arena: %s",
+		    at, su->tap.port_id, rte_strerror(-ret));
+		return ret;
+	}
+	ret = xchg_stack_set_proxy(su->ports[pc->port].stack, su->tap.port,
+				   pc->quota);
+	if (ret != 0)
+		msg(err, errlen, "%s[proxy]: the stack refused the proxy: %s",
+		    at, rte_strerror(-ret));
+	return ret;
+}
+
+static int
+make_capture(struct xchg_config_setup *su, char *err, size_t errlen)
+{
+	const struct xchg_config *cfg = su->cfg;
+	const struct xchg_config_capture *cc = &cfg->capture;
+	const char *owners[XCHG_CONFIG_MAX_OWNERS];
+	unsigned int i;
+	char at[300];
+	int ret;
+
+	where(cfg, cc->line, at, sizeof(at));
+	for (i = 0; i < cc->nb_owners; i++)
+		owners[i] = cc->owners[i];
+	ret = xchg_stack_set_capture(su->ports[cc->port].stack, cc->file,
+				     cc->quota, cc->nb_owners ? owners : NULL,
+				     cc->nb_owners);
+	if (ret == -EIO)
+		msg(err, errlen, "%s[capture] file: cannot write %s", at,
+		    cc->file);
+	else if (ret != 0)
+		msg(err, errlen, "%s[capture]: the stack refused the capture: %s",
+		    at, rte_strerror(-ret));
+	return ret;
+}
+
+struct xchg_config_setup *
+xchg_config_setup_create(const struct xchg_config *cfg, char *err,
+			 size_t errlen)
+{
+	struct xchg_config_setup *su;
+	unsigned int i;
+	int ret;
+
+	if (err != NULL && errlen != 0)
+		err[0] = '\0';
+	if (cfg == NULL) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	su = calloc(1, sizeof(*su));
+	if (su == NULL) {
+		msg(err, errlen, "out of memory");
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	su->cfg = cfg;
+	ret = make_arena(su, err, errlen);
+	for (i = 0; ret == 0 && i < cfg->nb_ports; i++) {
+		su->nb_ports = i + 1;
+		ret = make_port(su, i, err, errlen);
+	}
+	for (i = 0; ret == 0 && i < cfg->nb_sockets; i++)
+		ret = make_socket(su, i, err, errlen);
+	if (ret == 0 && cfg->proxy.enabled)
+		ret = make_proxy(su, err, errlen);
+	if (ret == 0 && cfg->capture.enabled)
+		ret = make_capture(su, err, errlen);
+	if (ret != 0) {
+		teardown(su);
+		free(su);
+		rte_errno = -ret;
+		return NULL;
+	}
+	return su;
+}
+
+int
+xchg_config_setup_start(struct xchg_config_setup *su, char *err,
+			size_t errlen)
+{
+	unsigned int i;
+	char at[300];
+	int ret;
+
+	if (su == NULL)
+		return -EINVAL;
+	for (i = 0; i < su->nb_ports; i++) {
+		ret = xchg_port_start(su->ports[i].port);
+		if (ret != 0) {
+			where(su->cfg, su->cfg->ports[i].line, at, sizeof(at));
+			msg(err, errlen, "%s[port %s]: ethdev port %u does not start: %s",
+			    at, su->cfg->ports[i].name, su->ports[i].port_id,
+			    rte_strerror(-ret));
+			return ret;
+		}
+	}
+	su->started = true;
+	return 0;
+}
+
+unsigned int
+xchg_config_setup_poll(struct xchg_config_setup *su)
+{
+	unsigned int i, n = 0;
+
+	if (su == NULL)
+		return 0;
+	for (i = 0; i < su->nb_ports; i++)
+		n += xchg_stack_poll(su->ports[i].stack);
+	return n;
+}
+
+int
+xchg_config_setup_free(struct xchg_config_setup *su)
+{
+	int ret;
+
+	if (su == NULL)
+		return -EINVAL;
+	ret = teardown(su);
+	if (ret != 0)
+		return ret;
+	free(su);
+	return 0;
+}
+
+struct xchg_arena *
+xchg_config_setup_arena(const struct xchg_config_setup *su)
+{
+	return su != NULL ? su->arena : NULL;
+}
+
+struct xchg_port *
+xchg_config_setup_port(const struct xchg_config_setup *su, unsigned int idx)
+{
+	return su != NULL && idx < su->nb_ports ? su->ports[idx].port : NULL;
+}
+
+struct xchg_stack *
+xchg_config_setup_stack(const struct xchg_config_setup *su, unsigned int idx)
+{
+	return su != NULL && idx < su->nb_ports ? su->ports[idx].stack : NULL;
+}
+
+struct xchg_socket *
+xchg_config_setup_socket(const struct xchg_config_setup *su, unsigned int idx)
+{
+	return su != NULL && idx < su->cfg->nb_sockets ? su->sockets[idx] :
+							  NULL;
+}
+
+struct xchg_port *
+xchg_config_setup_tap(const struct xchg_config_setup *su)
+{
+	return su != NULL ? su->tap.port : NULL;
+}
+
+/* ---- EAL --------------------------------------------------------------- */
+
+/* One line saying why the EAL did not start, from what it printed. */
+static void
+eal_reason(const char *out, char *err, size_t errlen)
+{
+	const char *p, *q, *line = NULL;
+	size_t len = 0;
+
+	p = out != NULL ? strstr(out, "failed to parse device \"") : NULL;
+	if (p != NULL) {
+		p += strlen("failed to parse device \"");
+		q = strchr(p, '"');
+		msg(err, errlen, "--vdev %.*s: no DPDK driver matches this name (device names start with their driver: net_null0, net_pcap0, net_ring0, net_tap0)",
+		    q != NULL ? (int)(q - p) : 40, p);
+		return;
+	}
+	for (p = out; p != NULL && *p != '\0';) {
+		q = strchr(p, '\n');
+		size_t l = q != NULL ? (size_t)(q - p) : strlen(p);
+
+		/* getopt's own words: "prog: unrecognized option '--x'" */
+		if ((memmem(p, l, "unrecognized option", 19) != NULL ||
+		     memmem(p, l, "invalid option", 14) != NULL ||
+		     memmem(p, l, "requires an argument", 20) != NULL) &&
+		    memmem(p, l, ": ", 2) != NULL) {
+			const char *c = memmem(p, l, ": ", 2);
+
+			msg(err, errlen, "EAL options: %.*s (EAL options go before --)",
+			    (int)(l - (size_t)(c - p) - 2), c + 2);
+			return;
+		}
+		if (strncmp(p, "EAL: ", 5) == 0 &&
+		    strncmp(p, "EAL: Detected", 13) != 0 &&
+		    strncmp(p, "EAL: Error - exiting", 20) != 0 &&
+		    strncmp(p, "EAL: Selected IOVA", 18) != 0) {
+			line = p + 5;
+			len = l - 5;
+		}
+		p = q != NULL ? q + 1 : NULL;
+	}
+	if (line != NULL)
+		msg(err, errlen, "EAL: %.*s", (int)len, line);
+	else
+		msg(err, errlen, "the EAL did not start: %s (run with --log-level=lib.eal:debug for more)",
+		    rte_strerror(rte_errno));
+}
+
+int
+xchg_config_eal_init(int argc, char **argv, const char * const *defaults,
+		     unsigned int nb_defaults, char *err, size_t errlen)
+{
+	char **eal_argv;
+	char *out = NULL;
+	int i, dashdash = -1, eal_argc, first, ret;
+	int saved_out = -1, saved_err = -1;
+	FILE *tmp;
+	long size;
+
+	if (err != NULL && errlen != 0)
+		err[0] = '\0';
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--") == 0) {
+			dashdash = i;
+			break;
+		}
+	eal_argv = calloc((size_t)argc + nb_defaults + 1, sizeof(*eal_argv));
+	if (eal_argv == NULL) {
+		msg(err, errlen, "out of memory");
+		return -1;
+	}
+	eal_argv[0] = argv[0];
+	if (dashdash >= 0) {
+		for (i = 1; i < dashdash; i++)
+			eal_argv[i] = argv[i];
+		eal_argc = dashdash;
+		first = dashdash + 1;
+	} else {
+		for (i = 0; i < (int)nb_defaults; i++)
+			eal_argv[i + 1] = (char *)(uintptr_t)defaults[i];
+		eal_argc = (int)nb_defaults + 1;
+		first = 1;
+	}
+
+	/* Hold back what the EAL prints while it starts: its logs, and its
+	 * usage text on a bad option. */
+	fflush(stdout);
+	fflush(stderr);
+	tmp = tmpfile();
+	if (tmp != NULL) {
+		saved_out = dup(STDOUT_FILENO);
+		saved_err = dup(STDERR_FILENO);
+		dup2(fileno(tmp), STDOUT_FILENO);
+		dup2(fileno(tmp), STDERR_FILENO);
+	}
+	ret = rte_eal_init(eal_argc, eal_argv);
+	fflush(stdout);
+	fflush(stderr);
+	if (tmp != NULL) {
+		dup2(saved_out, STDOUT_FILENO);
+		dup2(saved_err, STDERR_FILENO);
+		close(saved_out);
+		close(saved_err);
+		size = lseek(fileno(tmp), 0, SEEK_END);
+		out = size > 0 ? calloc(1, (size_t)size + 1) : NULL;
+		if (out != NULL) {
+			if (pread(fileno(tmp), out, (size_t)size, 0) < 0)
+				out[0] = '\0';
+		}
+		fclose(tmp);
+	}
+	free(eal_argv);
+	if (ret < 0) {
+		eal_reason(out, err, errlen);
+		free(out);
+		return -1;
+	}
+	if (out != NULL)
+		fputs(out, stderr);
+	free(out);
+	return first;
+}
