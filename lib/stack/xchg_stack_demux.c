@@ -138,6 +138,34 @@ classify(struct xchg_stack *s, const struct rte_mbuf *m,
 	}
 }
 
+/* The parser sums contiguous datagrams only; a chained one is summed
+ * here, across its segments. */
+static bool
+udp_chain_checksum_ok(const struct rte_mbuf *m, const struct xchg_pkt *pkt)
+{
+	const uint8_t *udp = rte_pktmbuf_mtod(m, const uint8_t *) +
+			     pkt->l2_len + pkt->l3_len;
+	uint8_t ph[12];
+	uint16_t part;
+	uint32_t sum;
+
+	if ((udp[6] | udp[7]) == 0)
+		return true; /* no checksum sent */
+	memcpy(ph, &pkt->src, 4);
+	memcpy(ph + 4, &pkt->dst, 4);
+	ph[8] = 0;
+	ph[9] = IPPROTO_UDP;
+	ph[10] = (uint8_t)(pkt->udp_len >> 8);
+	ph[11] = (uint8_t)pkt->udp_len;
+	if (rte_raw_cksum_mbuf(m, pkt->l2_len + pkt->l3_len, pkt->udp_len,
+			       &part) != 0)
+		return false;
+	sum = (uint32_t)rte_raw_cksum(ph, sizeof(ph)) + part;
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return sum == 0xffff;
+}
+
 struct xchg_consumer *
 xchg_stack_demux(struct rte_mbuf *m, void *ctx, enum xchg_drop_reason *reason)
 {
@@ -153,6 +181,10 @@ xchg_stack_demux(struct rte_mbuf *m, void *ctx, enum xchg_drop_reason *reason)
 				  rte_pktmbuf_data_len(m),
 				  rte_pktmbuf_pkt_len(m),
 				  s->conf.verify_udp_checksum, &pkt);
+	if (r == XCHG_SD_MAX && m->nb_segs > 1 && s->conf.verify_udp_checksum &&
+	    pkt.proto == IPPROTO_UDP && pkt.udp_len != 0 &&
+	    !udp_chain_checksum_ok(m, &pkt))
+		r = XCHG_SD_UDP_CHECKSUM;
 	if (r != XCHG_SD_MAX) {
 		if (s->capture != NULL)
 			xchg_capture_frame(s, m, NULL);

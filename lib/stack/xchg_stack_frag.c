@@ -248,10 +248,13 @@ udp_checksum_ok(const struct collector *c, uint16_t udp_len)
 	ph[11] = (uint8_t)udp_len;
 	sum = rte_raw_cksum(ph, sizeof(ph));
 	for (i = 0; i < c->nb; i++) {
-		const struct rte_mbuf *m = c->frags[i].m;
+		uint16_t part;
 
-		sum += rte_raw_cksum(rte_pktmbuf_mtod(m, const void *),
-				     c->frags[i].len);
+		/* Fragments may be chained; the sum walks the segments. */
+		if (rte_raw_cksum_mbuf(c->frags[i].m, 0, c->frags[i].len,
+				       &part) != 0)
+			return false;
+		sum += part;
 	}
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
@@ -271,12 +274,7 @@ complete(struct xchg_stack *s, struct xchg_frag_table *t, struct collector *c)
 	for (i = 0; i < nb; i++) {
 		m = c->frags[i].m;
 		rte_pktmbuf_adj(m, (uint16_t)(m->l2_len + m->l3_len));
-		if (rte_pktmbuf_pkt_len(m) > c->frags[i].len &&
-		    rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) -
-						   c->frags[i].len)) != 0) {
-			drop_datagram(s, t, c, XCHG_SD_FRAG_INVALID);
-			return;
-		}
+		xchg_stack_trim(m, c->frags[i].len);
 	}
 	head = c->frags[0].m;
 	udp = rte_pktmbuf_mtod(head, const uint8_t *);
@@ -361,14 +359,8 @@ xchg_frag_input(struct xchg_stack *s, struct xchg_socket *sock,
 	bool bad;
 	int pos;
 
-	/* The parser found the whole datagram in the first segment: any
-	 * further one holds padding only. One segment, one unit. */
-	if (unlikely(m->nb_segs > 1)) {
-		rte_pktmbuf_free(m->next);
-		m->next = NULL;
-		m->nb_segs = 1;
-		m->pkt_len = m->data_len;
-	}
+	/* A fragment larger than a data room comes chained: it stays so,
+	 * and costs one unit per segment like any chain. */
 	/* Past 64 KiB, or a middle fragment not a multiple of 8 bytes. */
 	bad = off + len + pkt->l3_len > IPV4_MAX_TOTAL ||
 	      (!last && len % 8 != 0);

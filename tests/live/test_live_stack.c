@@ -63,11 +63,15 @@ size_reply(struct xchg_socket *sock)
 
 		if (xchg_udp_source(m[i], &ip, &port) == 0 &&
 		    xchg_socket_alloc_bulk(sock, &r, 1) == 0) {
-			text = rte_pktmbuf_append(r, 32);
-			snprintf(text, 32, "got %u segs %u\n",
-				 rte_pktmbuf_pkt_len(m[i]), m[i]->nb_segs);
-			rte_pktmbuf_trim(r, 32 - strlen(text));
-			if (xchg_udp_send_burst(sock, ip, port, &r, 1) != 1)
+			text = rte_pktmbuf_append(r, 48);
+			if (text != NULL) {
+				snprintf(text, 48, "got %u segs %u\n",
+					 rte_pktmbuf_pkt_len(m[i]),
+					 m[i]->nb_segs);
+				rte_pktmbuf_trim(r, 48 - strlen(text));
+			}
+			if (text == NULL ||
+			    xchg_udp_send_burst(sock, ip, port, &r, 1) != 1)
 				rte_pktmbuf_free(r);
 		}
 		rte_pktmbuf_free(m[i]);

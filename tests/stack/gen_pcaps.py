@@ -1,0 +1,429 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Write the deterministic captures test_stack_replay replays.
+
+Run with Debian's /usr/bin/python3 and python3-scapy:
+
+    /usr/bin/python3 gen_pcaps.py OUTDIR
+
+Writes OUTDIR/<scenario>.pcap for every scenario below and prints one line
+per file, "<scenario> <frames>", which the C test checks against its own
+expectations. Frames are built with Scapy (so every checksum the test
+expects to be right is computed by Scapy, not by the code under test);
+the files are written here byte by byte with fixed timestamps, so two runs
+give identical files.
+
+The C side (test_stack_replay.c) holds the expected figures; the layout of
+each scenario is described next to its frames here and there.
+"""
+
+import os
+import struct
+import sys
+
+from scapy.layers.inet import ICMP, IP, TCP, UDP, fragment
+from scapy.layers.inet6 import ICMPv6EchoRequest, IPv6
+from scapy.layers.l2 import ARP, Dot1AD, Dot1Q, Ether
+from scapy.packet import Padding
+
+OUR_IP = "192.0.2.1"            # the stack's address, /24
+OUR_IP2 = "198.51.100.1"        # a second address some scenarios add
+BCAST_IP = "192.0.2.255"
+OUR_MAC = "02:70:63:61:70:00"   # net_pcap's first MAC; the stack does not
+                                # filter on it
+PEER_IP = "192.0.2.2"
+PEER_MAC = "02:00:00:00:00:02"
+PEER_MAC2 = "02:00:00:00:00:22"
+OTHER_IP = "192.0.2.3"
+OTHER_MAC = "02:00:00:00:00:03"
+BCAST_MAC = "ff:ff:ff:ff:ff:ff"
+
+UDP_PORT = 7000                 # the scenarios' bound UDP socket
+FLOOD_PORT = 9000               # the critical socket of the ping flood
+PKT_TYPE = 0x88B5               # the packet socket's ethertype
+BURST = 32                      # XCHG_PORT_BURST: frames per poll
+
+ip_id = [0x100]
+
+
+def next_id():
+    ip_id[0] += 1
+    return ip_id[0]
+
+
+def payload(k, n):
+    """Payload of datagram k, n bytes; test_stack_replay.c has the same."""
+    return bytes(((k * 31 + j * 7 + 1) & 0xFF) for j in range(n))
+
+
+def to_us(dst=OUR_MAC, src=PEER_MAC):
+    return Ether(dst=dst, src=src)
+
+
+def ipv4(src=PEER_IP, dst=OUR_IP, **kw):
+    kw.setdefault("ttl", 64)
+    kw.setdefault("id", next_id())
+    return IP(src=src, dst=dst, **kw)
+
+
+def udp_to_us(k, n, dport=UDP_PORT, sport=None, l2=None, **ipkw):
+    l2 = l2 if l2 is not None else to_us()
+    sport = sport if sport is not None else 40000 + k
+    return l2 / ipv4(**ipkw) / UDP(sport=sport, dport=dport) / payload(k, n)
+
+
+def arp(op, sha, spa, tha, tpa, dst=BCAST_MAC, l2=None):
+    l2 = l2 if l2 is not None else Ether(dst=dst, src=sha)
+    return l2 / ARP(op=op, hwsrc=sha, psrc=spa, hwdst=tha, pdst=tpa)
+
+
+def echo(k, n, l2=None, **ipkw):
+    l2 = l2 if l2 is not None else to_us()
+    return l2 / ipv4(**ipkw) / ICMP(type=8, id=0x1234, seq=k) / payload(k, n)
+
+
+def raw_ipv4_frame(hdr, rest=b""):
+    """Ethernet + hand-made IPv4 header bytes (checksums as given)."""
+    return bytes(to_us())[:12] + b"\x08\x00" + hdr + rest
+
+
+def ip_header(ver_ihl=0x45, total=28, ttl=64, proto=17, src=PEER_IP,
+              dst=OUR_IP, options=b"", csum=None):
+    def a(s):
+        return bytes(int(x) for x in s.split("."))
+    h = struct.pack("!BBHHHBBH4s4s", ver_ihl, 0, total, next_id(), 0, ttl,
+                    proto, 0, a(src), a(dst)) + options
+    if csum is None:
+        s = 0
+        for i in range(0, len(h), 2):
+            s += (h[i] << 8) | h[i + 1]
+        while s >> 16:
+            s = (s & 0xFFFF) + (s >> 16)
+        csum = ~s & 0xFFFF
+    return h[:10] + struct.pack("!H", csum) + h[12:]
+
+
+def scenarios():
+    s = {}
+    bcast_l2 = Ether(dst=BCAST_MAC, src=PEER_MAC)
+
+    # ARP request for our address: answered, sender learned.
+    s["arp_request"] = [arp(1, PEER_MAC, PEER_IP, "00:00:00:00:00:00",
+                            OUR_IP)]
+    # ARP request for another address.
+    s["arp_not_for_us"] = [arp(1, PEER_MAC, PEER_IP, "00:00:00:00:00:00",
+                               "192.0.2.99")]
+    # 1: request for us from PEER (creates PEER -> PEER_MAC, answered);
+    # 2: gratuitous request from PEER with a new MAC (updates the entry);
+    # 3: gratuitous reply from an unknown host (RFC 826: not added).
+    s["arp_gratuitous"] = [
+        arp(1, PEER_MAC, PEER_IP, "00:00:00:00:00:00", OUR_IP),
+        arp(1, PEER_MAC2, PEER_IP, "00:00:00:00:00:00", PEER_IP),
+        arp(2, OTHER_MAC, OTHER_IP, BCAST_MAC, OTHER_IP),
+    ]
+    arp_head = bytes(Ether(dst=BCAST_MAC, src=PEER_MAC, type=0x0806))
+    good = bytes(ARP(op=1, hwsrc=PEER_MAC, psrc=PEER_IP, pdst=OUR_IP))
+    s["arp_malformed"] = [
+        arp_head + good[:4] + b"\x08" + good[5:] + b"\x00" * 4,  # hlen 8
+        arp_head + good[:20],                                   # cut short
+        arp_head + b"\x00\x06" + good[2:],                      # htype 6
+        arp_head + good[:2] + b"\x86\xdd" + good[4:],           # ptype v6
+    ]
+
+    # Echo requests: 56 bytes; empty and padded to 60; odd length;
+    # with a 4-byte IP option. All answered.
+    s["icmp_echo"] = [
+        echo(0, 56),
+        echo(1, 0) / Padding(b"\x00" * 18),
+        echo(2, 33),
+        echo(3, 20, options=b"\x01\x01\x01\x00"),
+    ]
+    s["icmp_bad_checksum"] = [
+        to_us() / ipv4() / ICMP(type=8, id=1, seq=1, chksum=0xDEAD) /
+        payload(0, 32),
+        to_us() / ipv4() / ICMP(type=8, id=1, seq=2, chksum=0) /
+        payload(1, 33),
+    ]
+    # Timestamp request, unreachable, echo reply, echo to broadcast.
+    s["icmp_unhandled"] = [
+        to_us() / ipv4() / ICMP(type=13, id=1, seq=1, ts_ori=1, ts_rx=2,
+                                 ts_tx=3),
+        to_us() / ipv4() / ICMP(type=3, code=3) /
+        IP(src=OUR_IP, dst=PEER_IP) / UDP(sport=7000, dport=5000),
+        to_us() / ipv4() / ICMP(type=0, id=1, seq=1) / payload(0, 8),
+        echo(1, 8, l2=bcast_l2, dst=BCAST_IP),
+    ]
+
+    # UDP to the bound socket (verify_udp_checksum on): 3 plain, one
+    # padded (payload 2), one to the subnet broadcast from OTHER, one
+    # without checksum, one with TTL 1. Datagram k comes from 40000 + k.
+    s["udp_delivered"] = [
+        udp_to_us(0, 12),
+        udp_to_us(1, 100),
+        udp_to_us(2, 1400),
+        udp_to_us(3, 2) / Padding(b"\x00" * 16),
+        udp_to_us(4, 30, l2=Ether(dst=BCAST_MAC, src=OTHER_MAC),
+                  src=OTHER_IP, dst=BCAST_IP),
+        to_us() / ipv4() / UDP(sport=40005, dport=UDP_PORT, chksum=0) /
+        payload(5, 17),
+        udp_to_us(6, 9, ttl=1),
+    ]
+    # Unbound port; a socket bound to OUR_IP2:7002 gets only what is sent
+    # to that address (frame 4), not to OUR_IP:7002 (frame 3).
+    s["udp_no_socket"] = [
+        udp_to_us(0, 10, dport=7001),
+        udp_to_us(1, 10, dport=7001),
+        udp_to_us(2, 10, dport=7002),
+        udp_to_us(3, 10, dport=7002, dst=OUR_IP2),
+    ]
+    # Connected to PEER:40000: only frame 0 is delivered.
+    s["udp_connected"] = [
+        udp_to_us(0, 10, sport=40000),
+        udp_to_us(1, 10, sport=40001),
+        udp_to_us(2, 10, sport=40000, src=OTHER_IP),
+    ]
+    # Two bad checksums (one odd length), then one good.
+    s["udp_bad_checksum"] = [
+        to_us() / ipv4() / UDP(sport=40000, dport=UDP_PORT, chksum=0xDEAD) /
+        payload(0, 20),
+        to_us() / ipv4() / UDP(sport=40001, dport=UDP_PORT, chksum=0x1234) /
+        payload(1, 21),
+        udp_to_us(2, 22),
+    ]
+    # UDP length past the datagram; UDP length below 8.
+    s["udp_bad_length"] = [
+        to_us() / ipv4() / UDP(sport=40000, dport=UDP_PORT, len=200) /
+        payload(0, 10),
+        to_us() / ipv4() / UDP(sport=40001, dport=UDP_PORT, len=4) /
+        payload(1, 10),
+    ]
+    # A UDP length shorter than the IP payload: RFC 768 says the datagram
+    # is what the UDP length says (4 bytes here, the rest is not payload).
+    # The UDP datagram (checksum right for its 12 bytes) is followed by
+    # 14 more bytes inside the IP datagram.
+    short = bytes(ipv4() / UDP(sport=40000, dport=UDP_PORT) /
+                  payload(0, 4))[20:]
+    s["udp_short_length"] = [
+        to_us() / ipv4(proto=17) / (short + payload(1, 14)),
+    ]
+    # 802.1Q, 802.1ad + 802.1Q, 802.1Q + 802.1Q: all delivered.
+    s["vlan_delivered"] = [
+        udp_to_us(0, 40, l2=to_us() / Dot1Q(vlan=10)),
+        udp_to_us(1, 41, l2=to_us() / Dot1AD(vlan=20) / Dot1Q(vlan=30)),
+        udp_to_us(2, 42, l2=to_us() / Dot1Q(vlan=40) / Dot1Q(vlan=50)),
+    ]
+    s["vlan_too_many"] = [
+        udp_to_us(0, 10, l2=to_us() / Dot1Q(vlan=1) / Dot1Q(vlan=2) /
+                  Dot1Q(vlan=3)),
+        udp_to_us(1, 10, l2=to_us() / Dot1AD(vlan=1) / Dot1Q(vlan=2) /
+                  Dot1Q(vlan=3)),
+    ]
+    eth12 = bytes(to_us())[:12]
+    s["vlan_truncated"] = [
+        eth12 + b"\x81\x00\x00\x0a",                   # 16 bytes: no type
+        eth12 + b"\x88\xa8\x00\x14\x81\x00\x00",       # second tag cut
+    ]
+    s["runt"] = [b"", b"\x02", eth12[:6], eth12 + b"\x08"]
+    s["unknown_ethertype"] = [
+        eth12 + struct.pack("!H", 0x88B6) + payload(0, 46),
+        eth12 + struct.pack("!H", 0x9000) + payload(1, 46),
+        eth12 + struct.pack("!H", 0x0026) + b"\x42\x42\x03" + payload(2, 43),
+    ]
+    s["ipv6"] = [
+        to_us() / IPv6(src="2001:db8::2", dst="2001:db8::1") /
+        UDP(sport=1, dport=UDP_PORT) / payload(0, 10),
+        Ether(dst="33:33:00:00:00:01", src=PEER_MAC) /
+        IPv6(src="fe80::2", dst="ff02::1") / ICMPv6EchoRequest(),
+        to_us() / Dot1Q(vlan=10) / IPv6(src="2001:db8::2", dst="2001:db8::1") /
+        UDP(sport=1, dport=UDP_PORT) / payload(1, 10),
+    ]
+    udp_body = bytes(UDP(sport=40000, dport=UDP_PORT, len=8 + 10,
+                         chksum=0) / payload(0, 10))
+    s["ipv4_version"] = [
+        raw_ipv4_frame(ip_header(ver_ihl=0x65, total=38), udp_body),
+        raw_ipv4_frame(ip_header(ver_ihl=0x05, total=38), udp_body),
+    ]
+    s["ipv4_ihl"] = [
+        raw_ipv4_frame(ip_header(ver_ihl=0x44, total=38), udp_body),
+        raw_ipv4_frame(ip_header(ver_ihl=0x4F, total=38), udp_body),
+        raw_ipv4_frame(ip_header(ver_ihl=0x40, total=38), udp_body),
+    ]
+    s["ipv4_length"] = [
+        raw_ipv4_frame(ip_header(total=19), udp_body),
+        raw_ipv4_frame(ip_header(total=1000), udp_body),
+        raw_ipv4_frame(ip_header(ver_ihl=0x46, total=22,
+                                 options=b"\x01\x01\x01\x00"), udp_body),
+    ]
+    s["ipv4_checksum"] = [
+        raw_ipv4_frame(ip_header(total=38, csum=0xBEEF), udp_body),
+        to_us() / ipv4(chksum=0x1234) / ICMP(type=8, id=1, seq=1) /
+        payload(1, 8),
+    ]
+    s["ipv4_ttl"] = [
+        udp_to_us(0, 10, ttl=0),
+        echo(1, 8, ttl=0),
+    ]
+    s["ipv4_truncated"] = [
+        raw_ipv4_frame(ip_header(total=38)[:19]),
+        raw_ipv4_frame(b""),
+    ]
+    s["not_for_us"] = [
+        udp_to_us(0, 10, dst="192.0.2.77"),
+        udp_to_us(1, 10, dst="198.51.100.7"),
+        echo(2, 8, dst="192.0.2.77"),
+    ]
+    s["ipv4_source"] = [
+        udp_to_us(0, 10, src="224.0.0.5"),
+        udp_to_us(1, 10, src="255.255.255.255"),
+        udp_to_us(2, 10, src="240.0.0.1"),
+    ]
+    # A subnet-directed broadcast is a broadcast source too (RFC 1122
+    # 3.2.1.3: a host must discard it).
+    s["ipv4_source_directed"] = [
+        udp_to_us(0, 10, src=BCAST_IP),
+    ]
+    s["l4_truncated"] = [
+        raw_ipv4_frame(ip_header(total=24, proto=17), udp_body[:4]),
+        raw_ipv4_frame(ip_header(total=24, proto=1), b"\x08\x00\xf7\xff"),
+    ]
+    s["unknown_protocol"] = [
+        to_us() / ipv4() / TCP(sport=40000, dport=80, flags="S"),
+        raw_ipv4_frame(ip_header(total=28, proto=47), b"\x00" * 8),
+    ]
+    # Whole frames of PKT_TYPE to the packet socket, one of them tagged;
+    # one frame of another ethertype is not its.
+    s["packet_socket"] = [
+        eth12 + struct.pack("!H", PKT_TYPE) + payload(0, 46),
+        eth12 + struct.pack("!H", PKT_TYPE) + payload(1, 100),
+        eth12 + struct.pack("!H", PKT_TYPE) + payload(2, 1000),
+        eth12 + b"\x81\x00\x00\x0a" + struct.pack("!H", PKT_TYPE) +
+        payload(3, 50),
+        eth12 + struct.pack("!H", 0x88B6) + payload(4, 46),
+    ]
+    # The send scenarios receive nothing, or one datagram to send back.
+    s["empty"] = []
+    s["udp_one"] = [udp_to_us(0, 50)]
+
+    # Services on tagged frames: an 802.1Q ARP request and an 802.1Q echo
+    # request, both answered untagged.
+    s["services_vlan"] = [
+        arp(1, PEER_MAC, PEER_IP, "00:00:00:00:00:00", OUR_IP,
+            l2=Ether(dst=BCAST_MAC, src=PEER_MAC) / Dot1Q(vlan=10)),
+        echo(1, 24, l2=to_us() / Dot1Q(vlan=10)),
+    ]
+    # The same over two tags, which the parser accepts: 802.1ad + 802.1Q
+    # and 802.1Q + 802.1Q; and a single 802.1ad tag.
+    s["services_qinq"] = [
+        arp(1, PEER_MAC, PEER_IP, "00:00:00:00:00:00", OUR_IP,
+            l2=Ether(dst=BCAST_MAC, src=PEER_MAC) / Dot1AD(vlan=20) /
+            Dot1Q(vlan=30)),
+        echo(1, 24, l2=to_us() / Dot1AD(vlan=20) / Dot1Q(vlan=30)),
+        echo(2, 24, l2=to_us() / Dot1Q(vlan=40) / Dot1Q(vlan=50)),
+        echo(3, 24, l2=to_us() / Dot1AD(vlan=60)),
+    ]
+
+    # Ping flood: 10 bursts of 32 frames, each 8 x (3 echo requests,
+    # 1 datagram to the critical socket on FLOOD_PORT).
+    flood = []
+    for b in range(10):
+        for g in range(8):
+            k = b * 8 + g
+            for p in range(3):
+                flood.append(echo(k * 3 + p, 32))
+            flood.append(udp_to_us(k, 64, dport=FLOOD_PORT,
+                                   sport=41000 + (k % 100)))
+    assert len(flood) == 10 * BURST
+    s["ping_flood"] = flood
+
+    # Neighbour flood: 100 ARP requests for us from 192.0.2.10..109, then
+    # 50 gratuitous announcements from unknown 192.0.2.150..199.
+    nf = []
+    for i in range(100):
+        nf.append(arp(1, "02:00:00:00:10:%02x" % i, "192.0.2.%d" % (10 + i),
+                      "00:00:00:00:00:00", OUR_IP))
+    for i in range(50):
+        ip = "192.0.2.%d" % (150 + i)
+        nf.append(arp(1, "02:00:00:00:20:%02x" % i, ip,
+                      "00:00:00:00:00:00", ip))
+    s["neigh_flood"] = nf
+
+    # A frame larger than one buffer (net_pcap chains it): a 1000-byte
+    # datagram followed by 1958 bytes that are not part of it.
+    s["udp_multiseg_trailer"] = [
+        udp_to_us(0, 1000) / Padding(b"\xee" * 1958),
+    ]
+    # A jumbo datagram in one frame larger than a buffer (net_pcap
+    # chains it): valid, and not past the frame.
+    s["udp_jumbo"] = [udp_to_us(0, 3000)]
+    # The same with a bad UDP checksum, and a jumbo echo request (the
+    # reply is built in place, in one buffer: not answered).
+    s["udp_jumbo_bad_checksum"] = [
+        to_us() / ipv4() / UDP(sport=40000, dport=UDP_PORT, chksum=0xDEAD) /
+        payload(0, 3000),
+    ]
+    s["icmp_jumbo"] = [echo(0, 3000)]
+
+    # Fragments. Datagram 0 (3000 bytes, fragments 0, 2, 1) and datagram 1
+    # (1500 bytes, in order) are reassembled.
+    def frags(k, n, size, **ipkw):
+        return [to_us() / f for f in
+                fragment(ipv4(**ipkw) / UDP(sport=40000 + k, dport=UDP_PORT) /
+                         payload(k, n), fragsize=size)]
+    a = frags(0, 3000, 1008)
+    b = frags(1, 1500, 1000)
+    assert len(a) == 3 and len(b) == 2
+    s["frag_reassembled"] = [a[0], a[2], a[1], b[0], b[1]]
+    # A fragmented echo request (only UDP is reassembled) and the first
+    # fragment of a datagram to an unbound port.
+    ping = [to_us() / f for f in
+            fragment(ipv4() / ICMP(type=8, id=1, seq=1) / payload(0, 1600),
+                     fragsize=1000)]
+    c = [to_us() / f for f in
+         fragment(ipv4() / UDP(sport=40000, dport=7001) / payload(1, 1600),
+                  fragsize=1000)]
+    s["frag_unclaimed"] = ping + [c[0]]
+    # A later fragment whose first never came.
+    s["frag_no_collector"] = [frags(0, 3000, 1008)[1]]
+    # Two fragments of three: never completes.
+    d = frags(0, 3000, 1008)
+    s["frag_timeout"] = [d[0], d[1]]
+    # Jumbo fragments (each longer than one buffer): 3092 bytes in
+    # fragments of 2992 and 108 bytes of IP payload.
+    j = frags(0, 3092, 2992)
+    assert len(j) == 2
+    s["frag_jumbo"] = j
+    # A fragment overlapping the first one held ([496, 1504) over [0, 1008)).
+    e = frags(0, 3000, 1008)
+    ov = e[1].copy()
+    ov[IP].frag = 62
+    ov[IP].chksum = None
+    s["frag_invalid"] = [e[0], ov]
+    return s
+
+
+def write_pcap(path, frames):
+    """Classic pcap, microseconds, Ethernet, snaplen 65535; frame i at
+    1000000000 s + i ms."""
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+        for i, fr in enumerate(frames):
+            data = bytes(fr)
+            f.write(struct.pack("<IIII", 1000000000 + i // 1000,
+                                (i % 1000) * 1000, len(data), len(data)))
+            f.write(data)
+
+
+def main():
+    if len(sys.argv) != 2:
+        print("usage: gen_pcaps.py OUTDIR", file=sys.stderr)
+        return 2
+    out = sys.argv[1]
+    os.makedirs(out, exist_ok=True)
+    for name, frames in sorted(scenarios().items()):
+        write_pcap(os.path.join(out, name + ".pcap"), frames)
+        print(name, len(frames))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
