@@ -67,6 +67,7 @@ struct ctx {
 	unsigned int socket_ethertype_line[XCHG_CONFIG_MAX_SOCKETS];
 	unsigned int port_gateway_line[XCHG_CONFIG_MAX_PORTS];
 	unsigned int arena_buffers_line;
+	bool have_lcore_cache;
 	unsigned int replay_line;
 	bool have_arena, have_arp, have_icmp, have_replay;
 };
@@ -210,7 +211,7 @@ scan_file(struct ctx *c, FILE *f, struct scan *s)
 		if (!comment && strlen(buf) >= CFG_NAME_LEN)
 			return fail(c, lineno, "key '%.20s...' is longer than %d characters",
 				    buf, CFG_NAME_LEN - 1);
-		if (!comment && strlen(eq + 1) > CFG_VALUE_LEN)
+		if (!comment && strip(eq + 1, strlen(eq + 1)) >= CFG_VALUE_LEN)
 			return fail(c, lineno, "key %s: value is longer than %d characters",
 				    buf, CFG_VALUE_LEN - 1);
 		if (scan_grow(s, false) != 0)
@@ -420,6 +421,7 @@ do_arena(struct ctx *c, const struct kv *kv)
 
 	if (strcmp(kv->key, "buffers") == 0) {
 		c->arena_buffers_line = kv->line;
+		a->buffers_line = kv->line;
 		return parse_u32(c, kv->line, l, kv->key, kv->value, 64,
 				 MAX_BUFFERS, &a->buffers);
 	}
@@ -432,6 +434,7 @@ do_arena(struct ctx *c, const struct kv *kv)
 			      XCHG_ARENA_CACHE_MAX, &v) != 0)
 			return -EINVAL;
 		a->lcore_cache = (uint16_t)v;
+		c->have_lcore_cache = true;
 		return 0;
 	}
 	if (strcmp(kv->key, "name") == 0) {
@@ -964,10 +967,13 @@ check_proxy_capture(struct ctx *c)
 }
 
 static void
-set_defaults(struct xchg_config *cfg)
+set_defaults(struct ctx *c)
 {
+	struct xchg_config *cfg = c->cfg;
 	unsigned int i;
 
+	if (!c->have_lcore_cache)
+		cfg->arena.lcore_cache = XCHG_ARENA_CACHE_DEFAULT;
 	if (cfg->arena.name[0] == '\0')
 		snprintf(cfg->arena.name, sizeof(cfg->arena.name), "arena0");
 	if (cfg->arena.data_room == 0)
@@ -1281,7 +1287,7 @@ xchg_config_load(const char *path, char *err, size_t errlen)
 			ret = fail(&c, c.cfg->arena.line, "[arena]: missing key buffers; add buffers = N, N from 64 to %u",
 				   MAX_BUFFERS);
 		if (ret == 0) {
-			set_defaults(c.cfg);
+			set_defaults(&c);
 			ret = check_ports(&c);
 		}
 		if (ret == 0)
@@ -1382,7 +1388,8 @@ xchg_config_check_sizing(const struct xchg_config *cfg, unsigned int nb_lcores,
 	if (ret != -ENOSPC)
 		return ret;
 	c = (struct ctx){ .path = cfg->path, .err = err, .errlen = errlen };
-	fail(&c, cfg->arena.line, "[arena] buffers: %u are %u short of what the ports, sockets and services reserve (%u); raise buffers to at least %u or lower the quotas (ports %u, sockets %u, services %u, proxy %u, capture %u, lcore caches %u for %u lcore%s)",
+	fail(&c, cfg->arena.buffers_line ? cfg->arena.buffers_line :
+	     cfg->arena.line, "[arena] buffers: %u are %u short of what the ports, sockets and services reserve (%u); raise buffers to at least %u or lower the quotas (ports %u, sockets %u, services %u, proxy %u, capture %u, lcore caches %u for %u lcore%s)",
 	     z.buffers, z.shortfall, z.required, z.required, z.ports,
 	     z.sockets, z.services, z.proxy, z.capture, z.cache_slack,
 	     nb_lcores, nb_lcores == 1 ? "" : "s");

@@ -74,6 +74,7 @@ struct xchg_config_arena {
 	uint16_t data_room;    /**< Default RTE_MBUF_DEFAULT_BUF_SIZE. */
 	uint16_t lcore_cache;  /**< Per-lcore cache; 0 disables; default 64. */
 	unsigned int line;     /**< Line of the section, 0 if unknown. */
+	unsigned int buffers_line; /**< Line of the buffers key. */
 };
 
 /** [port NAME]. */
@@ -350,8 +351,10 @@ unsigned int xchg_config_setup_poll(struct xchg_config_setup *su);
  * capture), the ports and the arena, and remove the devices it probed.
  *
  * @return
- *   0; -EINVAL for NULL; -EBUSY, freeing nothing, while the application
- *   still holds frames a socket received (free them and call again).
+ *   0; -EINVAL for NULL; -EBUSY while the application still holds frames
+ *   a socket received (the ports are stopped and the stacks before that
+ *   one freed; free the frames and call again to finish), or while a TX
+ *   queue still pays for frames not completed.
  */
 int xchg_config_setup_free(struct xchg_config_setup *su);
 

@@ -6,6 +6,7 @@
  */
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,9 +119,8 @@ last_reason(const char *text, char *out, size_t size)
 		nl = strchr(p, '\n');
 		size_t len = nl != NULL ? (size_t)(nl - p) : strlen(p);
 
-		if (len != 0 && strstr(p, "Failed to attach device") != p + 5 &&
-		    strncmp(p, "EAL: Driver cannot attach", 25) != 0 &&
-		    strncmp(p, "EAL: Failed to attach", 21) != 0) {
+		if (len != 0 && memmem(p, len, "Failed to attach", 16) == NULL &&
+		    memmem(p, len, "Driver cannot attach", 20) == NULL) {
 			best = p;
 			best_len = len;
 		}
@@ -186,6 +186,7 @@ int
 xchg_config_device_remove(uint16_t port_id)
 {
 	struct rte_eth_dev_info info;
+	struct log_capture lc;
 	struct rte_device *dev;
 	int ret;
 
@@ -193,7 +194,11 @@ xchg_config_device_remove(uint16_t port_id)
 	if (ret != 0)
 		return ret;
 	dev = info.device;
+	/* Stopping a stopped port logs a line: keep it off the terminal. */
+	log_capture_start(&lc);
 	rte_eth_dev_stop(port_id);
+	log_capture_stop(&lc);
+	log_capture_free(&lc);
 	ret = rte_eth_dev_close(port_id);
 	if (ret == 0 && dev != NULL)
 		ret = rte_dev_remove(dev);
@@ -606,7 +611,7 @@ xchg_config_eal_init(int argc, char **argv, const char * const *defaults,
 	char **eal_argv;
 	char *out = NULL;
 	int i, dashdash = -1, eal_argc, first, ret;
-	int saved_out = -1, saved_err = -1;
+	int saved_out = -1, saved_err = -1, saved_opterr;
 	FILE *tmp;
 	long size;
 
@@ -646,7 +651,13 @@ xchg_config_eal_init(int argc, char **argv, const char * const *defaults,
 		dup2(fileno(tmp), STDOUT_FILENO);
 		dup2(fileno(tmp), STDERR_FILENO);
 	}
+	/* A program that parsed its own options first may have silenced
+	 * getopt: the EAL's option errors are the ones to explain. */
+	saved_opterr = opterr;
+	opterr = 1;
+	optind = 1;
 	ret = rte_eal_init(eal_argc, eal_argv);
+	opterr = saved_opterr;
 	fflush(stdout);
 	fflush(stderr);
 	if (tmp != NULL) {

@@ -350,6 +350,17 @@ plan_file(const char *path, uint32_t first_seg, struct plan *pl)
 		pl->frames++;
 		r = parse_checked(data, len, h->caplen, true, &pkt, path,
 				  (unsigned int)pl->frames - 1);
+		/* A chained UDP datagram is summed by the demux, across its
+		 * segments: the whole frame tells what that finds. */
+		if (r == XCHG_SD_MAX && len < h->caplen &&
+		    pkt.proto == IPPROTO_UDP && pkt.udp_len != 0 &&
+		    pkt.frag_offset == 0 && !pkt.more_frags) {
+			struct xchg_pkt whole;
+
+			if (xchg_stack_parse(data, h->caplen, true, &whole) ==
+			    XCHG_SD_UDP_CHECKSUM)
+				r = XCHG_SD_UDP_CHECKSUM;
+		}
 		if (r < XCHG_SD_MAX) {
 			pl->parse_drops[r]++;
 			continue;

@@ -1,0 +1,426 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/*
+ * Exchange mode: the set-up exactly as the configuration describes it
+ * (libxchg_config builds it), every port replaced by net_pcap, polled on
+ * this lcore in configuration order. Also the parts both modes share:
+ * the devargs each port replays through, and turning the transmit
+ * captures into deterministic outputs.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_ethdev.h>
+
+#include "replay.h"
+
+/* Stop when a round this many times in a row reads nothing although input
+ * is left: a PMD that no longer reads is a bug, not a reason to spin. */
+#define STALL_ROUNDS 1000000
+
+static int
+txq_raw(const struct replay *r, unsigned int port, unsigned int q, char *buf,
+	size_t size)
+{
+	if (q == 0)
+		return snprintf(buf, size, "%s", r->tx_raw[port]) >=
+		       (int)size ? -ENAMETOOLONG : 0;
+	return out_path(r, buf, size, ".port-%s-txq%u.raw.pcap",
+			r->cfg->ports[port].name, q);
+}
+
+int
+replay_devargs(const struct replay *r, unsigned int i, char *buf, size_t size)
+{
+	const struct xchg_config_port *p = &r->cfg->ports[i];
+	char raw[4096];
+	size_t n;
+	unsigned int q;
+
+	n = (size_t)snprintf(buf, size, "net_pcap_xr%u", i);
+	for (q = 0; q < p->rx_queues && n < size; q++)
+		n += (size_t)snprintf(buf + n, size - n, ",rx_pcap=%s",
+				      q == 0 && r->inputs[i].path != NULL ?
+				      r->inputs[i].path : r->empty_pcap);
+	for (q = 0; q < p->tx_queues && n < size; q++) {
+		if (txq_raw(r, i, q, raw, sizeof(raw)) != 0)
+			return -ENAMETOOLONG;
+		n += (size_t)snprintf(buf + n, size - n, ",tx_pcap=%s", raw);
+	}
+	return n < size ? 0 : -ENAMETOOLONG;
+}
+
+int
+replay_tap_devargs(const struct replay *r, char *buf, size_t size)
+{
+	return snprintf(buf, size, "net_pcap_xrtap,rx_pcap=%s,tx_pcap=%s",
+			r->empty_pcap, r->tap_raw) < (int)size ?
+	       0 : -ENAMETOOLONG;
+}
+
+int
+replay_prepare(struct replay *r)
+{
+	const struct xchg_config *cfg = r->cfg;
+	unsigned int i;
+	int ret = 0;
+
+	ret |= out_path(r, r->empty_pcap, sizeof(r->empty_pcap),
+			".empty.pcap");
+	for (i = 0; i < cfg->nb_ports; i++)
+		ret |= out_path(r, r->tx_raw[i], sizeof(r->tx_raw[i]),
+				".port-%s-tx.raw.pcap", cfg->ports[i].name);
+	ret |= out_path(r, r->tap_raw, sizeof(r->tap_raw), ".proxy-tx.raw.pcap");
+	ret |= out_path(r, r->capture_raw, sizeof(r->capture_raw),
+			".capture.raw.pcap");
+	if (ret != 0) {
+		fprintf(stderr, PROG ": --out-dir %s: path too long\n",
+			r->out_dir);
+		return -ENAMETOOLONG;
+	}
+	if (strchr(r->out_dir, ',') != NULL) {
+		fprintf(stderr, PROG ": --out-dir %s: net_pcap cannot open file names with ','; choose another folder\n",
+			r->out_dir);
+		return -EINVAL;
+	}
+	if (write_empty_pcap(r->empty_pcap) != 0) {
+		fprintf(stderr, PROG ": %s: cannot write it\n", r->empty_pcap);
+		return -EIO;
+	}
+	return 0;
+}
+
+/* Raw transmit captures to their final names; temporary files go. */
+int
+replay_finish(struct replay *r)
+{
+	const struct xchg_config *cfg = r->cfg;
+	char final[4096], raw[4096];
+	unsigned int i, q;
+	int ret = 0;
+
+	for (i = 0; i < cfg->nb_ports; i++) {
+		if (out_path(r, final, sizeof(final), "port-%s-tx.pcap",
+			     cfg->ports[i].name) == 0 &&
+		    access(r->tx_raw[i], F_OK) == 0)
+			ret |= rewrite_pcap(r->tx_raw[i], final, &r->tx_ts[i],
+					    input_ts(&r->inputs[i], 0));
+		for (q = 1; q < cfg->ports[i].tx_queues; q++)
+			if (txq_raw(r, i, q, raw, sizeof(raw)) == 0)
+				unlink(raw);
+	}
+	if (cfg->proxy.enabled &&
+	    out_path(r, final, sizeof(final), "proxy-tx.pcap") == 0 &&
+	    access(r->tap_raw, F_OK) == 0)
+		ret |= rewrite_pcap(r->tap_raw, final, &r->tap_ts,
+				    input_ts(&r->inputs[cfg->proxy.port], 0));
+	if (cfg->capture.enabled &&
+	    out_path(r, final, sizeof(final), "capture.pcap") == 0 &&
+	    access(r->capture_raw, F_OK) == 0)
+		ret |= rewrite_pcap(r->capture_raw, final, &r->capture_ts,
+				    input_ts(&r->inputs[cfg->capture.port], 0));
+	unlink(r->empty_pcap);
+	return ret != 0 ? -EIO : 0;
+}
+
+/* Frames a port has taken from its capture, received or lost. */
+static uint64_t
+consumed(uint16_t port_id, struct rte_eth_stats *st)
+{
+	if (rte_eth_stats_get(port_id, st) != 0)
+		return 0;
+	return st->ipackets + st->rx_nombuf + st->ierrors;
+}
+
+/* After each round: what was read, what was written by then. Returns true
+ * when every port has read all of its capture. */
+bool
+replay_track(struct replay *r, const uint16_t *port_ids, int tap_id,
+	     uint64_t captured, uint64_t *total)
+{
+	const struct xchg_config *cfg = r->cfg;
+	struct rte_eth_stats st;
+	bool done = true;
+	unsigned int i;
+
+	*total = 0;
+	for (i = 0; i < cfg->nb_ports; i++) {
+		uint64_t c = consumed(port_ids[i], &st);
+
+		*total += c;
+		if (c < r->inputs[i].nb)
+			done = false;
+		ts_track_add(&r->tx_ts[i], st.opackets,
+			     input_ts(&r->inputs[i], c));
+		if (cfg->proxy.enabled && cfg->proxy.port == i && tap_id >= 0) {
+			struct rte_eth_stats ts;
+
+			if (rte_eth_stats_get((uint16_t)tap_id, &ts) == 0)
+				ts_track_add(&r->tap_ts, ts.opackets,
+					     input_ts(&r->inputs[i], c));
+		}
+		if (cfg->capture.enabled && cfg->capture.port == i)
+			ts_track_add(&r->capture_ts, captured,
+				     input_ts(&r->inputs[i], c));
+	}
+	return done;
+}
+
+/* Current input timestamp of a socket's port, for frames without one. */
+const struct timeval *
+replay_now(const struct replay *r, uint16_t port_id, unsigned int port)
+{
+	struct rte_eth_stats st;
+
+	return input_ts(&r->inputs[port], consumed(port_id, &st));
+}
+
+static void
+add_pool_result(struct result *res, const struct xchg_pool *pool)
+{
+	struct xchg_pool_stats s;
+	struct r_pool *p;
+
+	if (res->nb_pools == MAX_R_POOLS ||
+	    xchg_pool_stats_get(pool, &s) != 0)
+		return;
+	p = &res->pools[res->nb_pools++];
+	snprintf(p->name, sizeof(p->name), "%s", xchg_pool_name(pool));
+	p->kind = xchg_pool_kind_name(xchg_pool_kind(pool));
+	p->quota = s.quota;
+	p->in_use = s.in_use;
+	p->available = s.available;
+	p->low_watermark = s.low_watermark;
+	p->accepted = s.accepted;
+	p->refused = s.refused;
+	p->rejected = s.rejected;
+}
+
+static int
+pool_cb(struct xchg_pool *pool, void *arg)
+{
+	add_pool_result(arg, pool);
+	return 0;
+}
+
+static void
+add_consumer(struct result *res, const char *name, const char *kind,
+	     const struct xchg_pool *pool)
+{
+	struct xchg_pool_stats s;
+	struct r_consumer *c;
+
+	if (pool == NULL || xchg_pool_stats_get(pool, &s) != 0)
+		return;
+	c = &res->consumers[res->nb_consumers++];
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	c->kind = kind;
+	c->delivered = s.accepted;
+	c->refused = s.refused + s.rejected;
+}
+
+static void
+collect(struct replay *r, struct xchg_config_setup *su)
+{
+	const struct xchg_config *cfg = r->cfg;
+	struct result *res = &r->res;
+	struct xchg_arena *arena = xchg_config_setup_arena(su);
+	struct xchg_census census;
+	struct xchg_port_stats ps;
+	struct xchg_stack_stats ss;
+	char name[XCHG_CONFIG_NAME_SIZE];
+	unsigned int i, d;
+	uint64_t nombuf = 0;
+
+	res->mode = MODE_EXCHANGE;
+	res->buffers = cfg->arena.buffers;
+	for (i = 0; i < cfg->nb_sockets; i++) {
+		struct xchg_socket *s = xchg_config_setup_socket(su, i);
+		struct r_consumer *c = &res->consumers[res->nb_consumers];
+
+		add_consumer(res, cfg->sockets[i].name, "socket",
+			     xchg_socket_pool(s));
+		c->behaviour = xchg_config_behaviour_name(cfg->behaviour[i]);
+		c->priority = cfg->sockets[i].priority == XCHG_PRIO_CRITICAL ?
+			      "critical" : "normal";
+		c->received = r->consumers[i].received;
+		c->held = consumer_held(&r->consumers[i]);
+	}
+	for (i = 0; i < cfg->nb_ports; i++) {
+		struct xchg_stack *st = xchg_config_setup_stack(su, i);
+		struct xchg_pool *p;
+
+		p = xchg_stack_service_pool(st, false);
+		add_consumer(res, xchg_pool_name(p), "service", p);
+		p = xchg_stack_service_pool(st, true);
+		add_consumer(res, xchg_pool_name(p), "service", p);
+	}
+	if (cfg->proxy.enabled) {
+		uint16_t id = xchg_port_id(xchg_config_setup_port(su,
+							cfg->proxy.port));
+
+		snprintf(name, sizeof(name), "p%u_proxy", id);
+		add_consumer(res, name, "proxy", xchg_pool_lookup(arena, name));
+		snprintf(name, sizeof(name), "p%u_hostout", id);
+		add_consumer(res, name, "proxy", xchg_pool_lookup(arena, name));
+	}
+	if (cfg->capture.enabled) {
+		uint16_t id = xchg_port_id(xchg_config_setup_port(su,
+							cfg->capture.port));
+
+		snprintf(name, sizeof(name), "p%u_capture", id);
+		add_consumer(res, name, "capture",
+			     xchg_pool_lookup(arena, name));
+	}
+	xchg_pool_foreach(arena, pool_cb, res);
+
+	for (i = 0; i <= cfg->nb_ports; i++) {
+		struct xchg_port *port = i < cfg->nb_ports ?
+			xchg_config_setup_port(su, i) :
+			xchg_config_setup_tap(su);
+		struct r_port *rp;
+
+		if (port == NULL || xchg_port_stats_get(port, &ps) != 0)
+			continue;
+		rp = &res->ports[res->nb_ports++];
+		snprintf(rp->name, sizeof(rp->name), "%s",
+			 i < cfg->nb_ports ? cfg->ports[i].name : "proxy-tap");
+		rp->port_id = xchg_port_id(port);
+		rp->frames_in = i < cfg->nb_ports ? r->inputs[i].nb : 0;
+		rp->ipackets = ps.eth.ipackets;
+		rp->opackets = ps.eth.opackets;
+		rp->rx_nombuf = ps.eth.rx_nombuf;
+		rp->imissed = ps.eth.imissed;
+		rp->ierrors = ps.eth.ierrors;
+		nombuf += ps.eth.rx_nombuf;
+	}
+	result_drop(res, "rx_nombuf", nombuf);
+	for (d = 0; d < XCHG_SD_MAX; d++)
+		result_drop(res, xchg_stack_drop_name(d), 0);
+	for (i = 0; i < cfg->nb_ports; i++) {
+		if (xchg_stack_stats_get(xchg_config_setup_stack(su, i),
+					 &ss) != 0)
+			continue;
+		for (d = 0; d < XCHG_SD_MAX; d++)
+			result_drop(res, xchg_stack_drop_name(d), ss.drops[d]);
+		res->stack.arp_answered += ss.arp_requests_answered;
+		res->stack.icmp_answered += ss.icmp_echo_answered;
+		res->stack.proxied_in += ss.proxied_in;
+		res->stack.proxied_out += ss.proxied_out;
+		res->stack.captured += ss.captured;
+		res->stack.capture_missed += ss.capture_missed;
+		res->stack.reassembled += ss.reassembled;
+	}
+	xchg_arena_census(arena, &census);
+	res->census.total = census.total;
+	res->census.free = census.free;
+	res->census.owned = census.owned;
+	res->census.in_rings = census.in_rings;
+	res->census.conserved = census.conserved;
+}
+
+static uint64_t
+captured(struct xchg_config_setup *su, const struct xchg_config *cfg)
+{
+	struct xchg_stack_stats ss;
+
+	if (!cfg->capture.enabled ||
+	    xchg_stack_stats_get(xchg_config_setup_stack(su, cfg->capture.port),
+				 &ss) != 0)
+		return 0;
+	return ss.captured;
+}
+
+int
+run_exchange(struct replay *r)
+{
+	struct xchg_config *cfg = r->cfg;
+	char err[XCHG_CONFIG_ERR_SIZE], devargs[XCHG_CONFIG_DEVARGS_SIZE];
+	uint16_t port_ids[XCHG_CONFIG_MAX_PORTS];
+	struct xchg_config_setup *su;
+	struct rte_mbuf *m[BURST];
+	uint64_t total, last_total = UINT64_MAX, stall = 0;
+	unsigned int i, n, k, tail = 0;
+	int tap_id = -1, ret;
+	bool done;
+
+	if (replay_prepare(r) != 0)
+		return -1;
+	for (i = 0; i < cfg->nb_ports; i++) {
+		if (replay_devargs(r, i, devargs, sizeof(devargs)) != 0 ||
+		    xchg_config_set_vdev(cfg, cfg->ports[i].name,
+					 devargs) != 0) {
+			fprintf(stderr, PROG ": [port %s]: paths too long for net_pcap's arguments; use a shorter --out-dir\n",
+				cfg->ports[i].name);
+			return -1;
+		}
+	}
+	if (cfg->proxy.enabled &&
+	    (replay_tap_devargs(r, devargs, sizeof(devargs)) != 0 ||
+	     xchg_config_set_tap(cfg, devargs) != 0))
+		return -1;
+	if (cfg->capture.enabled &&
+	    xchg_config_set_capture_file(cfg, r->capture_raw) != 0)
+		return -1;
+
+	su = xchg_config_setup_create(cfg, err, sizeof(err));
+	if (su == NULL) {
+		fprintf(stderr, PROG ": %s\n", err);
+		return -1;
+	}
+	for (i = 0; i < cfg->nb_ports; i++)
+		port_ids[i] = xchg_port_id(xchg_config_setup_port(su, i));
+	if (xchg_config_setup_tap(su) != NULL)
+		tap_id = xchg_port_id(xchg_config_setup_tap(su));
+	ret = consumers_open(r);
+	if (ret == 0)
+		ret = xchg_config_setup_start(su, err, sizeof(err));
+	if (ret != 0) {
+		if (err[0] != '\0')
+			fprintf(stderr, PROG ": %s\n", err);
+		goto out;
+	}
+
+	for (;;) {
+		n = xchg_config_setup_poll(su);
+		for (i = 0; i < cfg->nb_sockets; i++) {
+			struct xchg_socket *s = xchg_config_setup_socket(su, i);
+			unsigned int p = cfg->sockets[i].port;
+
+			while ((k = xchg_socket_recv_burst(s, m, BURST)) != 0)
+				consumer_take(r, &r->consumers[i], m, k,
+					      replay_now(r, port_ids[p], p));
+		}
+		done = replay_track(r, port_ids, tap_id, captured(su, cfg),
+				    &total);
+		if (done) {
+			if (n == 0 && ++tail >= TAIL_ROUNDS)
+				break;
+			continue;
+		}
+		stall = total == last_total && n == 0 ? stall + 1 : 0;
+		last_total = total;
+		if (stall == STALL_ROUNDS) {
+			fprintf(stderr, PROG ": the ports stopped reading their captures after %" PRIu64 " frames\n",
+				total);
+			ret = -1;
+			break;
+		}
+	}
+	if (ret == 0)
+		collect(r, su);
+out:
+	consumers_release(r);
+	consumers_close(r);
+	if (xchg_config_setup_free(su) != 0) {
+		fprintf(stderr, PROG ": the set-up could not be torn down: buffers are still out\n");
+		ret = -1;
+	}
+	if (replay_finish(r) != 0)
+		ret = -1;
+	return ret;
+}

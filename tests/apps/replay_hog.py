@@ -1,0 +1,190 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""xchg-replay on the "hog" scenario, both modes, exact counts.
+
+A critical socket (ctrl) and a bulk socket whose application never frees
+(bulk = hog). Exchange mode: ctrl gets every frame offered to it, the hog
+stops at its quota, the NIC never lacks a buffer. Shared mode (one plain
+pool of the same 2048 buffers): the hog drains the pool, rx_nombuf
+climbs and ctrl starves; the counts are those of a model of a plain
+application (net_pcap reads one frame per buffer it gets, 32 per poll).
+Two runs of each mode give byte-identical outputs.
+
+Usage: replay_hog.py XCHG_REPLAY CONFIG_DIR
+"""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import replay_util as u  # noqa: E402
+
+u.need_scapy()
+import scenarios  # noqa: E402
+from scapy.all import ARP, ICMP, UDP, rdpcap  # noqa: E402
+
+BURST = 32
+DROP_CLASSES = ("no_socket", "ipv4_checksum", "ipv6", "not_for_us")
+
+
+def shared_model(classes, buffers):
+    """A plain DPDK application on one pool: what each class gets."""
+    free, i, nombuf, received = buffers, 0, 0, 0
+    got = {c: 0 for c in set(classes)}
+    while i < len(classes):
+        burst = []
+        while len(burst) < BURST and i < len(classes):
+            if free == 0:
+                nombuf += 1   # net_pcap read the frame and lost it
+                i += 1
+                break
+            free -= 1
+            burst.append(classes[i])
+            i += 1
+        for c in burst:
+            received += 1
+            got[c] += 1
+            if c != "bulk":   # the hog keeps bulk frames; all else is freed
+                free += 1
+    return got, nombuf, received
+
+
+def main():
+    exe, config_dir = sys.argv[1], sys.argv[2]
+    config = os.path.join(config_dir, "hog.ini")
+    t = u.Checks("replay_hog")
+    with u.TmpDir() as tmp:
+        pcap = os.path.join(tmp, "hog.pcap")
+        classes = scenarios.hog(pcap)
+        n = {c: classes.count(c) for c in set(classes)}
+        offered_ctrl, offered_bulk = n["ctrl"], n["bulk"]
+        frames = len(classes)
+        reports = {}
+        for mode in ("exchange", "shared"):
+            for run in (1, 2):
+                out = os.path.join(tmp, "%s%d" % (mode, run))
+                rc, so, se, rep = u.replay(exe, config, pcap, out, mode)
+                if not t.eq(rc, 0, "%s run %d exit status (stderr: %s)"
+                            % (mode, run, se.strip())):
+                    return t.done()
+                reports[mode, run] = rep
+            a, b = (os.path.join(tmp, mode + "1"),
+                    os.path.join(tmp, mode + "2"))
+            t.eq(u.files_of(a), u.files_of(b), mode + ": same output files")
+            for f in u.files_of(a):
+                t.check(u.same_bytes(os.path.join(a, f), os.path.join(b, f)),
+                        "%s: %s differs between two runs" % (mode, f))
+            t.eq(u.files_of(a), ["port-p0-tx.pcap", "report.json",
+                                 "socket-bulk.pcap", "socket-ctrl.pcap"],
+                 mode + ": output files")
+
+        # ---- exchange mode: exact -------------------------------------
+        x = reports["exchange", 1]
+        c = x["consumers"]
+        t.eq(x["mode"], "exchange", "mode")
+        t.eq(x["frames_in"], frames, "frames_in")
+        t.eq(x["buffers"], 2048, "buffers")
+        t.eq(c["ctrl"]["delivered"], offered_ctrl,
+             "exchange: critical socket gets every frame offered")
+        t.eq(c["ctrl"]["refused"], 0, "exchange: ctrl refused")
+        t.eq(c["ctrl"]["received"], offered_ctrl, "exchange: ctrl received")
+        t.eq(c["bulk"]["delivered"], 512, "exchange: hog stops at its quota")
+        t.eq(c["bulk"]["refused"], offered_bulk - 512, "exchange: hog refused")
+        t.eq(c["bulk"]["held"], 512, "exchange: hog holds its quota")
+        t.eq(c["p0_arp"]["delivered"], n["arp"], "exchange: ARP delivered")
+        t.eq(c["p0_icmp"]["delivered"], n["icmp"], "exchange: ICMP delivered")
+        t.eq(x["stack"]["arp_answered"], n["arp"], "exchange: ARP answered")
+        t.eq(x["stack"]["icmp_answered"], n["icmp"], "exchange: pings answered")
+        p0 = x["ports"]["p0"]
+        t.eq(p0["rx_nombuf"], 0, "exchange: rx_nombuf")
+        t.eq(p0["ipackets"], frames, "exchange: ipackets")
+        t.eq(p0["opackets"], n["arp"] + n["icmp"], "exchange: opackets")
+        d = x["drops"]
+        for reason in DROP_CLASSES:
+            t.eq(d[reason], n[reason], "exchange: drops." + reason)
+        t.eq(d["no_buffers"], offered_bulk - 512, "exchange: drops.no_buffers")
+        t.eq(d["rx_nombuf"], 0, "exchange: drops.rx_nombuf")
+        t.eq(sum(d.values()), sum(n[r] for r in DROP_CLASSES) +
+             offered_bulk - 512, "exchange: no other drop")
+        pools = x["pools"]
+        t.eq((pools["bulk"]["quota"], pools["bulk"]["in_use"],
+              pools["bulk"]["available"], pools["bulk"]["low_watermark"]),
+             (512, 512, 0, 0), "exchange: bulk pool quota/in_use/available/low_wm")
+        t.eq(pools["bulk"]["refused"], offered_bulk - 512, "exchange: bulk pool refused")
+        t.eq((pools["ctrl"]["refused"], pools["ctrl"]["in_use"]), (0, 0),
+             "exchange: ctrl pool refused/in_use")
+        t.eq(sorted(pools), sorted(["port0_rxq0", "port0_txq0", "p0_arp",
+                                    "p0_icmp", "ctrl", "bulk"]),
+             "exchange: pools")
+        t.eq(pools["port0_rxq0"]["quota"], 256 + 64, "exchange: RX queue quota")
+        cen = x["census"]
+        t.eq((cen["total"], cen["owned"], cen["conserved"]), (2048, 512, True),
+             "exchange: census with the hog holding")
+
+        # ---- shared mode: exact, from the model ------------------------
+        s = reports["shared", 1]
+        got, nombuf, received = shared_model(classes, 2048)
+        sc = s["consumers"]
+        t.eq(s["mode"], "shared", "mode")
+        t.eq(s["buffers"], x["buffers"], "shared: same total buffers")
+        t.eq(sc["ctrl"]["delivered"], got["ctrl"], "shared: ctrl delivered")
+        t.check(sc["ctrl"]["delivered"] < offered_ctrl,
+                "shared: the critical socket starves (%d of %d)"
+                % (sc["ctrl"]["delivered"], offered_ctrl))
+        t.check(sc["ctrl"]["delivered"] < c["ctrl"]["delivered"],
+                "shared delivers less to ctrl than exchange")
+        t.eq(sc["bulk"]["delivered"], 2048, "shared: the hog takes the whole pool")
+        t.eq(sc["bulk"]["held"], 2048, "shared: the hog holds the whole pool")
+        t.eq(sc["p0_arp"]["delivered"], got.get("arp", 0), "shared: ARP")
+        t.eq(sc["p0_icmp"]["delivered"], got.get("icmp", 0), "shared: ICMP")
+        sp = s["ports"]["p0"]
+        t.eq(sp["rx_nombuf"], nombuf, "shared: rx_nombuf")
+        t.check(sp["rx_nombuf"] > 0, "shared: the NIC ran out of buffers")
+        t.eq(sp["ipackets"], received, "shared: ipackets")
+        t.eq(sp["ipackets"] + sp["rx_nombuf"], frames,
+             "shared: every frame read or lost")
+        t.eq(s["drops"]["rx_nombuf"], nombuf, "shared: drops.rx_nombuf")
+        for reason in DROP_CLASSES:
+            t.eq(s["drops"][reason], got.get(reason, 0), "shared: drops." + reason)
+        sh = s["pools"]["shared"]
+        t.eq((sh["quota"], sh["in_use"], sh["available"], sh["low_watermark"]),
+             (2048, 2048, 0, 0), "shared: the pool is empty")
+        t.eq((s["census"]["total"], s["census"]["owned"],
+              s["census"]["conserved"]), (2048, 2048, True), "shared: census")
+
+        # ---- the pcaps --------------------------------------------------
+        ex = os.path.join(tmp, "exchange1")
+        inp = rdpcap(pcap)
+        ctrl_in = [p for p, k in zip(inp, classes) if k == "ctrl"]
+        ctrl_out = rdpcap(os.path.join(ex, "socket-ctrl.pcap"))
+        t.eq(len(ctrl_out), offered_ctrl, "exchange: socket-ctrl.pcap frames")
+        t.check(all(bytes(a) == bytes(b) for a, b in zip(ctrl_in, ctrl_out)),
+                "exchange: socket-ctrl.pcap holds the input frames, whole")
+        t.check(all(a.time == b.time for a, b in zip(ctrl_in, ctrl_out)),
+                "exchange: socket-ctrl.pcap keeps the input timestamps")
+        bulk_in = [p for p, k in zip(inp, classes) if k == "bulk"]
+        bulk_out = rdpcap(os.path.join(ex, "socket-bulk.pcap"))
+        t.eq(len(bulk_out), 512, "exchange: socket-bulk.pcap frames")
+        t.check(all(bytes(a) == bytes(b) for a, b in zip(bulk_in, bulk_out)),
+                "exchange: the hog got the first 512 bulk frames")
+        tx = rdpcap(os.path.join(ex, "port-p0-tx.pcap"))
+        arp = [p for p in tx if ARP in p]
+        echo = [p for p in tx if ICMP in p]
+        t.eq((len(arp), len(echo)), (n["arp"], n["icmp"]), "exchange: TX frames")
+        t.check(all(p[ARP].op == 2 and p[ARP].psrc == scenarios.US_IP and
+                    p[ARP].pdst == scenarios.PEER_IP for p in arp),
+                "exchange: ARP replies")
+        t.check(all(p[ICMP].type == 0 for p in echo), "exchange: echo replies")
+        t0 = float(inp[0].time)
+        t.check(all(t0 <= float(p.time) <= float(inp[-1].time) for p in tx),
+                "exchange: TX timestamps come from the input")
+        sctrl = rdpcap(os.path.join(tmp, "shared1", "socket-ctrl.pcap"))
+        t.eq(len(sctrl), got["ctrl"], "shared: socket-ctrl.pcap frames")
+        t.check(all(bytes(a) == bytes(b) for a, b in zip(ctrl_in, sctrl)),
+                "shared: socket-ctrl.pcap holds the first input frames")
+        t.check(UDP in ctrl_out[0], "pcap frames are UDP")
+    return t.done()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

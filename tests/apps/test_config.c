@@ -1,0 +1,298 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/*
+ * libxchg_config's API, as xchg-testpmd and xchg-replay use it: loading
+ * the shipped files, the sizing figures and their message, building a
+ * set-up (arena, port, stack, sockets, proxy, capture) on net_null and
+ * tearing it down, a device the EAL already has, and an unknown vdev
+ * refused with nothing left behind.
+ *
+ * Usage: test_config CONFIG_DIR
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+
+#include <rte_ethdev.h>
+
+#include "xchg_config.h"
+#include "xchg_test.h"
+
+static const char *config_dir;
+static char tmpdir[] = "/tmp/xchg-config-XXXXXX";
+
+static struct xchg_config *
+load(const char *name)
+{
+	char path[512], err[XCHG_CONFIG_ERR_SIZE];
+	struct xchg_config *cfg;
+
+	snprintf(path, sizeof(path), "%s/%s", config_dir, name);
+	cfg = xchg_config_load(path, err, sizeof(err));
+	XT_CHECK(cfg != NULL, "%s: %s", name, err);
+	return cfg;
+}
+
+static struct xchg_config *
+load_text(const char *text, char *err, size_t errlen)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/t.ini", tmpdir);
+	f = fopen(path, "w");
+	if (f == NULL)
+		return NULL;
+	fputs(text, f);
+	fclose(f);
+	return xchg_config_load(path, err, errlen);
+}
+
+static void
+test_default(void)
+{
+	struct xchg_config *cfg = load("default.ini");
+	struct in_addr a;
+
+	if (cfg == NULL)
+		return;
+	XT_EQ(cfg->arena.buffers, 4096);
+	XT_EQ(cfg->arena.lcore_cache, 64);
+	XT_EQ(cfg->arena.data_room, RTE_MBUF_DEFAULT_BUF_SIZE);
+	XT_CHECK(strcmp(cfg->arena.name, "arena0") == 0, "arena name");
+	XT_EQ(cfg->nb_ports, 1);
+	XT_CHECK(strcmp(cfg->ports[0].vdev, "net_null0") == 0, "vdev");
+	inet_pton(AF_INET, "192.0.2.1", &a);
+	XT_CHECK(cfg->ports[0].has_ip && cfg->ports[0].ip == a.s_addr &&
+		 cfg->ports[0].prefix_len == 24, "ip");
+	XT_EQ(cfg->ports[0].rx_queues, 1);
+	XT_EQ(cfg->ports[0].rx_slack, 64);
+	XT_EQ(cfg->ports[0].tx_slack, 32);
+	XT_EQ(cfg->nb_sockets, 2);
+	XT_EQ(xchg_config_socket_index(cfg, "bulk"), 1);
+	XT_EQ(cfg->sockets[0].priority, XCHG_PRIO_CRITICAL);
+	XT_EQ(cfg->sockets[0].udp_port, 5000);
+	XT_EQ(cfg->sockets[1].quota, 1024);
+	XT_EQ(cfg->arp_quota, 16);
+	XT_EQ(cfg->icmp_quota, 8);
+	XT_EQ(cfg->behaviour[1], XCHG_BEHAVIOUR_NORMAL);
+	XT_CHECK(!cfg->proxy.enabled && !cfg->capture.enabled, "no proxy");
+	XT_EQ(xchg_config_check_sizing(cfg, 1, NULL, 0), 0);
+	XT_EQ(xchg_config_set_vdev(cfg, "nope", "net_null1"), -ENOENT);
+	XT_EQ(xchg_config_set_tap(cfg, "net_null1"), -ENOENT);
+	XT_EQ(xchg_config_set_vdev(cfg, "p0", ""), -EINVAL);
+	xchg_config_free(cfg);
+}
+
+static void
+test_sizing(void)
+{
+	struct xchg_config *cfg = load("hog.ini");
+	struct xchg_config_sizing z;
+	char err[XCHG_CONFIG_ERR_SIZE];
+
+	if (cfg == NULL)
+		return;
+	XT_EQ(cfg->behaviour[1], XCHG_BEHAVIOUR_HOG);
+	XT_EQ(xchg_config_sizing(cfg, 1, &z), 0);
+	/* RX 256 + 64, TX 256 + 32; sockets 64 + 512; ARP 16 + ICMP 8;
+	 * one lcore's cache: 64 + 32 - 1. */
+	XT_EQ(z.ports, 608);
+	XT_EQ(z.sockets, 576);
+	XT_EQ(z.services, 24);
+	XT_EQ(z.cache_slack, 95);
+	XT_EQ(z.required, 1303);
+	XT_EQ(z.shortfall, 0);
+	/* Twenty lcores' caches break it by 1060. */
+	XT_EQ(xchg_config_sizing(cfg, 20, &z), -ENOSPC);
+	XT_EQ(z.required, 3108);
+	XT_EQ(z.shortfall, 1060);
+	XT_EQ(xchg_config_check_sizing(cfg, 20, err, sizeof(err)), -ENOSPC);
+	XT_CHECK(strstr(err, "hog.ini:10: [arena] buffers: 2048 are 1060 short of what the ports, sockets and services reserve (3108); raise buffers to at least 3108 or lower the quotas") != NULL,
+		 "message: %s", err);
+	XT_CHECK(strstr(err, "lcore caches 1900 for 20 lcores") != NULL,
+		 "message: %s", err);
+	xchg_config_free(cfg);
+
+	cfg = load("mixed.ini");
+	if (cfg == NULL)
+		return;
+	XT_EQ(cfg->behaviour[1], XCHG_BEHAVIOUR_HOLD);
+	XT_EQ(cfg->hold[1], 100);
+	XT_EQ(cfg->sockets[2].type, XCHG_CONFIG_SOCKET_PACKET);
+	XT_EQ(cfg->sockets[2].ether_type, 0x88b5);
+	XT_EQ(cfg->capture.nb_owners, 2);
+	XT_EQ(xchg_config_sizing(cfg, 1, &z), 0);
+	XT_EQ(z.capture, 64);
+	XT_EQ(z.services, 8);
+	xchg_config_free(cfg);
+}
+
+/* A message for a file that loads with lines numbered. */
+static void
+test_messages(void)
+{
+	char err[XCHG_CONFIG_ERR_SIZE];
+	struct xchg_config *cfg;
+
+	cfg = load_text("; comment\n# other comment = ignored\n[arena]\nbuffers = 128\n[port a]\nvdev = net_null0\n[port b]\nvdev = net_null1\n[socket s]\ntype = packet\nethertype = 0x88b5\n",
+			err, sizeof(err));
+	XT_CHECK(cfg == NULL && strstr(err, "t.ini:9: [socket s]: missing key interface; there are several ports (a, b): say which, e.g. interface = a") != NULL,
+		 "interface needed: %s", err);
+	xchg_config_free(cfg);
+	cfg = load_text("[arena]\nbuffers = 128\n[port a]\nvdev = net_null0\n[port b]\nvdev = net_null0,x=1\n",
+			err, sizeof(err));
+	XT_CHECK(cfg == NULL && strstr(err, "t.ini:5: [port b]: device net_null0 is also [port a]'s") != NULL,
+		 "same device: %s", err);
+	cfg = load_text("[arena]\nbuffers = 4096\n[port a]\nvdev = net_null0\n[proxy]\ntap = net_null0\n",
+			err, sizeof(err));
+	XT_CHECK(cfg == NULL && strstr(err, "[proxy] tap: device net_null0 is [port a]'s") != NULL,
+		 "proxy on the port's device: %s", err);
+	XT_CHECK(xchg_config_load(NULL, err, sizeof(err)) == NULL &&
+		 errno == EINVAL, "NULL path");
+}
+
+static void
+test_setup(void)
+{
+	char text[1024], cap[600], err[XCHG_CONFIG_ERR_SIZE];
+	struct xchg_config_setup *su;
+	struct xchg_config *cfg;
+	struct xchg_arena *arena;
+	struct xchg_pool_stats ps;
+	uint16_t id;
+	unsigned int i;
+
+	snprintf(cap, sizeof(cap), "%s/cap.pcap", tmpdir);
+	snprintf(text, sizeof(text),
+		 "[arena]\nname = cfgtest\nbuffers = 4096\n"
+		 "[port wan]\nvdev = net_null7\nip = 10.1.0.1/16\ngateway = 10.1.0.254\nrx_desc = 128\ntx_desc = 128\n"
+		 "[socket ctl]\ntype = udp\nport = 7000\nquota = 32\npriority = critical\n"
+		 "[socket eth]\ntype = packet\nethertype = 0x88b5\nquota = 8\n"
+		 "[service icmp]\nquota = 5\n"
+		 "[proxy]\ntap = net_null8\nquota = 24\nrx_desc = 64\ntx_desc = 64\n"
+		 "[capture]\nfile = %s\nquota = 16\nowners = ctl, icmp\n", cap);
+	cfg = load_text(text, err, sizeof(err));
+	XT_CHECK(cfg != NULL, "load: %s", err);
+	if (cfg == NULL)
+		return;
+	su = xchg_config_setup_create(cfg, err, sizeof(err));
+	XT_CHECK(su != NULL, "setup: %s", err);
+	if (su == NULL) {
+		xchg_config_free(cfg);
+		return;
+	}
+	arena = xchg_config_setup_arena(su);
+	XT_CHECK(arena == xchg_arena_lookup("cfgtest"), "arena by name");
+	XT_CHECK(rte_eth_dev_get_port_by_name("net_null7", &id) == 0 &&
+		 id == xchg_port_id(xchg_config_setup_port(su, 0)), "port");
+	XT_CHECK(xchg_config_setup_stack(su, 0) != NULL, "stack");
+	XT_CHECK(xchg_config_setup_port(su, 1) == NULL, "one port only");
+	XT_CHECK(xchg_config_setup_tap(su) != NULL, "proxy port");
+	XT_CHECK(strcmp(xchg_socket_name(xchg_config_setup_socket(su, 1)),
+			"eth") == 0, "socket by index");
+	XT_CHECK(xchg_config_setup_socket(su, 2) == NULL, "two sockets");
+	{
+		static const struct { const char *fmt; uint32_t quota; } want[] = {
+			{ "port%u_rxq0", 128 + 64 }, { "port%u_txq0", 128 + 32 },
+			{ "p%u_arp", 16 }, { "p%u_icmp", 5 }, { "ctl", 32 },
+			{ "eth", 8 }, { "p%u_proxy", 24 }, { "p%u_hostout", 24 },
+			{ "p%u_capture", 16 },
+		};
+		char name[XCHG_NAME_SIZE];
+
+		for (i = 0; i < RTE_DIM(want); i++) {
+			snprintf(name, sizeof(name), want[i].fmt, id);
+			XT_CHECK(xchg_pool_stats_get(xchg_pool_lookup(arena, name),
+						     &ps) == 0 &&
+				 ps.quota == want[i].quota, "pool %s quota %u",
+				 name, want[i].quota);
+		}
+	}
+	XT_CHECK(access(cap, F_OK) == 0, "capture file created");
+	XT_EQ(xchg_config_setup_start(su, err, sizeof(err)), 0);
+	/* net_null sends zero-filled frames: all dropped, counted. */
+	for (i = 0; i < 10; i++)
+		xchg_config_setup_poll(su);
+	{
+		struct xchg_stack_stats ss;
+
+		XT_EQ(xchg_stack_stats_get(xchg_config_setup_stack(su, 0), &ss), 0);
+		XT_CHECK(ss.frames > 0, "frames polled");
+	}
+	xt_census_ok(arena, "set-up running");
+	XT_EQ(xchg_config_setup_free(su), 0);
+	XT_CHECK(xchg_arena_lookup("cfgtest") == NULL, "arena freed");
+	XT_CHECK(rte_eth_dev_get_port_by_name("net_null7", &id) != 0,
+		 "probed device removed");
+	XT_CHECK(rte_eth_dev_get_port_by_name("net_null8", &id) != 0,
+		 "proxy device removed");
+
+	/* The same configuration builds again: nothing was left behind. */
+	su = xchg_config_setup_create(cfg, err, sizeof(err));
+	XT_CHECK(su != NULL, "setup again: %s", err);
+	XT_EQ(xchg_config_setup_free(su), 0);
+
+	/* A device the EAL already has (--vdev=net_null5) is used, not
+	 * probed, and stays after the set-up is gone. */
+	XT_EQ(xchg_config_set_vdev(cfg, "wan", "net_null5"), 0);
+	su = xchg_config_setup_create(cfg, err, sizeof(err));
+	XT_CHECK(su != NULL, "setup on an EAL device: %s", err);
+	XT_EQ(xchg_config_setup_free(su), 0);
+	XT_CHECK(rte_eth_dev_get_port_by_name("net_null5", &id) == 0,
+		 "EAL device left");
+
+	/* An unknown driver: one line, and nothing built stays. */
+	XT_EQ(xchg_config_set_vdev(cfg, "wan", "net_bogus0,x=1"), 0);
+	su = xchg_config_setup_create(cfg, err, sizeof(err));
+	XT_CHECK(su == NULL && strstr(err, "[port wan] vdev: net_bogus0: no DPDK driver matches this name") != NULL &&
+		 strchr(err, '\n') == NULL, "unknown vdev: %s", err);
+	XT_CHECK(xchg_arena_lookup("cfgtest") == NULL, "no arena left");
+	/* A driver that refuses its arguments: its reason is quoted. */
+	XT_EQ(xchg_config_set_vdev(cfg, "wan", "net_pcap_t0,rx_pcap=/nonexistent/x.pcap"), 0);
+	su = xchg_config_setup_create(cfg, err, sizeof(err));
+	XT_CHECK(su == NULL && strstr(err, "net_pcap_t0: the driver refused") != NULL &&
+		 strstr(err, "/nonexistent/x.pcap") != NULL, "refused args: %s", err);
+	XT_CHECK(xchg_arena_lookup("cfgtest") == NULL, "no arena left");
+	/* A proxy device that does not exist: the port built first goes. */
+	XT_EQ(xchg_config_set_vdev(cfg, "wan", "net_null7"), 0);
+	XT_EQ(xchg_config_set_tap(cfg, "net_nothing3"), 0);
+	su = xchg_config_setup_create(cfg, err, sizeof(err));
+	XT_CHECK(su == NULL && strstr(err, "[proxy] tap: net_nothing3: no DPDK driver") != NULL,
+		 "unknown tap: %s", err);
+	XT_CHECK(rte_eth_dev_get_port_by_name("net_null7", &id) != 0,
+		 "port device removed after a failure");
+	XT_CHECK(xchg_arena_lookup("cfgtest") == NULL, "no arena left");
+	xchg_config_free(cfg);
+	unlink(cap);
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *extra[] = { "--vdev=net_null5" };
+	char path[600];
+
+	if (argc < 2) {
+		printf("usage: %s CONFIG_DIR\n", argv[0]);
+		return 1;
+	}
+	config_dir = argv[1];
+	if (mkdtemp(tmpdir) == NULL)
+		return 1;
+	/* Loading needs no EAL. */
+	XT_RUN(test_default);
+	XT_RUN(test_sizing);
+	XT_RUN(test_messages);
+	xt_eal_init(argv[0], "0", 1, extra);
+	XT_RUN(test_setup);
+	snprintf(path, sizeof(path), "%s/t.ini", tmpdir);
+	unlink(path);
+	rmdir(tmpdir);
+	return xt_done("config");
+}
