@@ -245,7 +245,9 @@ arena_alloc_tables(struct xchg_arena *a)
 		lcores++;
 	}
 	a->cache_flush = a->cache_size + a->cache_size / 2;
-	a->cache_slack = lcores * (a->cache_flush - 1);
+	/* After a flush a cache keeps cache_size buffers; before one it
+	 * may hold up to cache_flush - 1 (equal for sizes of 2 and more). */
+	a->cache_slack = lcores * RTE_MAX(a->cache_flush - 1, a->cache_size);
 	return 0;
 }
 

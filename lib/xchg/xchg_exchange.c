@@ -28,6 +28,9 @@ frame_cost(const struct xchg_arena *a, const struct xchg_pool *p,
 	unsigned int i, nb_segs = m->nb_segs;
 	int cost = 0;
 
+	if (unlikely(nb_segs == 0))
+		return -EINVAL; /* would pass every check below unchecked */
+
 	for (i = 0; i < nb_segs; i++, seg = seg->next) {
 		uint32_t idx;
 		xchg_tag_t tag;
@@ -55,7 +58,8 @@ frame_cost(const struct xchg_arena *a, const struct xchg_pool *p,
 /* Take units for the longest affordable prefix of @costs; returns its
  * length. */
 static inline unsigned int
-reserve_prefix(struct xchg_pool *p, const uint16_t *costs, unsigned int nb)
+reserve_prefix(struct xchg_pool *p, const uint16_t *costs, unsigned int nb,
+	       uint32_t *paid)
 {
 	uint32_t avail = __atomic_load_n(&p->avail, __ATOMIC_RELAXED);
 	uint32_t sum;
@@ -64,6 +68,7 @@ reserve_prefix(struct xchg_pool *p, const uint16_t *costs, unsigned int nb)
 	do {
 		for (k = 0, sum = 0; k < nb && sum + costs[k] <= avail; k++)
 			sum += costs[k];
+		*paid = sum;
 		if (sum == 0)
 			return k;
 	} while (!__atomic_compare_exchange_n(&p->avail, &avail, avail - sum,
@@ -74,13 +79,14 @@ reserve_prefix(struct xchg_pool *p, const uint16_t *costs, unsigned int nb)
 }
 
 /* Charge every segment of @mbufs[0..nb) to @p; a previous owner gets its
- * unit back. */
-static inline void
+ * unit back. Returns how many segments changed owner: fewer than were
+ * paid for when the same buffer came twice in one burst. */
+static inline uint32_t
 tag_frames(struct xchg_arena *a, struct xchg_pool *p,
 	   struct rte_mbuf **mbufs, unsigned int nb)
 {
 	xchg_tag_t run_tag = XCHG_TAG_NONE;
-	uint32_t run = 0;
+	uint32_t run = 0, retagged = 0;
 	unsigned int i, s;
 
 	for (i = 0; i < nb; i++) {
@@ -94,6 +100,7 @@ tag_frames(struct xchg_arena *a, struct xchg_pool *p,
 			if (likely(old == p->tag))
 				continue;
 			*tag = p->tag;
+			retagged++;
 			if (likely(old == XCHG_TAG_NONE))
 				continue;
 			if (old != run_tag) {
@@ -105,6 +112,15 @@ tag_frames(struct xchg_arena *a, struct xchg_pool *p,
 		}
 	}
 	xchg_ops_credit(a, run_tag, run);
+	return retagged;
+}
+
+/* Give back units paid for buffers that did not change owner. */
+static inline void
+refund(struct xchg_pool *p, uint32_t n)
+{
+	if (unlikely(n != 0))
+		__atomic_fetch_add(&p->avail, n, __ATOMIC_RELEASE);
 }
 
 /* Take up to @p want units; returns how many were taken. */
@@ -143,7 +159,7 @@ acquire_fresh(struct xchg_arena *a, struct xchg_pool *p,
 	uint32_t shift = a->stride_shift, nb = a->nb_buffers;
 	uint64_t inv = a->stride_inv, mask = (UINT64_C(1) << shift) - 1;
 	const xchg_tag_t me = p->tag;
-	unsigned int fresh, k;
+	unsigned int fresh, k, dup = 0;
 
 	n = RTE_MIN(n, (unsigned int)XCHG_EXCHANGE_CHUNK);
 	for (fresh = 0; fresh < n; fresh++) {
@@ -162,8 +178,13 @@ acquire_fresh(struct xchg_arena *a, struct xchg_pool *p,
 		idxs[fresh] = (uint32_t)idx;
 	}
 	*taken = reserve_up_to(p, fresh);
-	for (k = 0; k < *taken; k++)
+	/* Every one was ownerless when checked: one already ours now is
+	 * the same buffer twice in the burst, paid for twice. */
+	for (k = 0; k < *taken; k++) {
+		dup += tags[idxs[k]] == me;
 		tags[idxs[k]] = me;
+	}
+	refund(p, dup);
 	return fresh;
 }
 
@@ -184,6 +205,7 @@ xchg_acquire_burst(struct xchg_pool *p, struct rte_mbuf **mbufs,
 
 	while (done < n && err == 0) {
 		unsigned int chunk, valid, taken, fresh;
+		uint32_t paid = 0, retagged;
 
 		fresh = acquire_fresh(a, p, &mbufs[done], n - done, &taken);
 		done += taken;
@@ -205,8 +227,9 @@ xchg_acquire_burst(struct xchg_pool *p, struct rte_mbuf **mbufs,
 			}
 			costs[valid] = (uint16_t)cost;
 		}
-		taken = reserve_prefix(p, costs, valid);
-		tag_frames(a, p, &mbufs[done], taken);
+		taken = reserve_prefix(p, costs, valid, &paid);
+		retagged = tag_frames(a, p, &mbufs[done], taken);
+		refund(p, paid - retagged);
 		done += taken;
 		if (taken < valid)
 			err = ENOBUFS;
@@ -218,7 +241,7 @@ xchg_acquire_burst(struct xchg_pool *p, struct rte_mbuf **mbufs,
 		if (err == ENOBUFS)
 			__atomic_fetch_add(&p->refused, n - done,
 					   __ATOMIC_RELAXED);
-		else if (err != EINVAL)
+		else
 			__atomic_fetch_add(&p->rejected, 1, __ATOMIC_RELAXED);
 		rte_errno = err;
 	}

@@ -196,6 +196,10 @@ xchg_pool_resize(struct xchg_pool *p, uint32_t quota, uint32_t *quota_out)
 		return -EINVAL;
 	a = p->arena;
 	pthread_mutex_lock(&a->lock);
+	if (p->state != XCHG_POOL_LIVE) { /* freed meanwhile */
+		pthread_mutex_unlock(&a->lock);
+		return -EINVAL;
+	}
 	cur = p->quota;
 	if (quota > cur) {
 		delta = RTE_MIN(quota - cur, unreserved(a));

@@ -193,6 +193,18 @@ test_lcore_cache_counted(void)
 	XT_EQ(xchg_arena_free(a), 0);
 }
 
+static void
+test_tiny_cache_counted(void)
+{
+	struct xchg_arena *a = xt_arena("tiny", 256, 1);
+	struct xchg_arena_info info;
+
+	/* A cache of one keeps one buffer after each flush. */
+	XT_EQ(xchg_arena_info_get(a, &info), 0);
+	XT_EQ(info.cache_slack, 2 * 1);
+	XT_EQ(xchg_arena_free(a), 0);
+}
+
 int
 main(int argc __rte_unused, char **argv)
 {
@@ -203,5 +215,6 @@ main(int argc __rte_unused, char **argv)
 	XT_RUN(test_from_other_mempool);
 	XT_RUN(test_misuse_on_free_path);
 	XT_RUN(test_lcore_cache_counted);
+	XT_RUN(test_tiny_cache_counted);
 	return xt_done("arena");
 }

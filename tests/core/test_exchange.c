@@ -255,6 +255,47 @@ test_clones(void)
 }
 
 static void
+test_misuse_in_a_burst(void)
+{
+	struct xchg_pool *p = xchg_pool_create(arena, "mis", XCHG_KIND_SOCKET,
+					       8);
+	struct xchg_pool_stats s;
+	struct rte_mbuf *m[4], *twice[3];
+
+	/* nb_segs 0 would pass every per-segment check unchecked. */
+	rx_frames(m, 1);
+	m[0]->nb_segs = 0;
+	XT_EQ(xchg_acquire_burst(p, m, 1), 0);
+	XT_EQ(rte_errno, EINVAL);
+	m[0]->nb_segs = 1;
+	XT_EQ(xchg_pool_stats_get(p, &s), 0);
+	XT_EQ(s.rejected, 1);
+	rte_pktmbuf_free(m[0]);
+
+	/* The same buffer twice in one burst is paid for once: fast path
+	 * (fresh frames) and general path (a chain in front). */
+	rx_frames(m, 1);
+	twice[0] = m[0];
+	twice[1] = m[0];
+	XT_EQ(xchg_acquire_burst(p, twice, 2), 2);
+	xt_pool_expect(p, 1, "one buffer twice, fast path");
+	rte_pktmbuf_free(m[0]);
+	xt_pool_expect(p, 0, "freed once");
+	m[0] = chain(2);
+	rx_frames(&m[1], 1);
+	twice[0] = m[0];
+	twice[1] = m[1];
+	twice[2] = m[1];
+	XT_EQ(xchg_acquire_burst(p, twice, 3), 3);
+	xt_pool_expect(p, 3, "a chain and one buffer twice, general path");
+	rte_pktmbuf_free(m[0]);
+	rte_pktmbuf_free(m[1]);
+	xt_pool_expect(p, 0, "all freed");
+	xt_census_ok(arena, "after misuse in a burst");
+	XT_EQ(xchg_pool_free(p), 0);
+}
+
+static void
 test_owner_lookup(void)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
@@ -276,6 +317,7 @@ main(int argc __rte_unused, char **argv)
 	XT_RUN(test_transfer_between_owners);
 	XT_RUN(test_alloc);
 	XT_RUN(test_clones);
+	XT_RUN(test_misuse_in_a_burst);
 	XT_RUN(test_owner_lookup);
 	xt_census_ok(arena, "end");
 	XT_EQ(xchg_arena_free(arena), 0);
