@@ -268,16 +268,18 @@ xchg_port_free(struct xchg_port *p)
 
 	if (p == NULL)
 		return -EINVAL;
-	for (q = 0; q < p->nb_txq; q++)
-		if (xchg_pool_stats_get(p->txq[q].pool, &s) == 0 &&
-		    s.in_use != 0) {
-			PORT_LOG(ERR, "port %u: TX queue %u still pays for %u frames not yet completed (in the PMD or held by the application); complete or free them first\n",
-				 p->port_id, q, s.in_use);
-			return -EBUSY;
-		}
+	/* Stopping first lets a PMD that cleans its TX ring lazily give
+	 * back what it holds. */
 	ret = xchg_port_stop(p);
 	if (ret != 0)
 		return ret;
+	for (q = 0; q < p->nb_txq; q++)
+		if (xchg_pool_stats_get(p->txq[q].pool, &s) == 0 &&
+		    s.in_use != 0) {
+			PORT_LOG(ERR, "port %u: TX queue %u still pays for %u frames the PMD kept after stop or the application holds; free them, or close the port\n",
+				 p->port_id, q, s.in_use);
+			return -EBUSY;
+		}
 	pthread_mutex_lock(&ports_lock);
 	ports[p->port_id] = NULL;
 	pthread_mutex_unlock(&ports_lock);

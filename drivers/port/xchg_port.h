@@ -152,9 +152,9 @@ int xchg_port_stop(struct xchg_port *port);
  * configured; close it with rte_eth_dev_close() if wanted.
  *
  * @return
- *   0; -EINVAL for NULL; -EBUSY when a TX queue's reservation still
- *   pays for frames not yet completed, in the PMD or held by the
- *   application (nothing is freed then).
+ *   0; -EINVAL for NULL; -EBUSY when, the port stopped, a TX queue's
+ *   reservation still pays for frames the PMD kept or the application
+ *   holds (the port stays stopped, nothing is freed).
  */
 int xchg_port_free(struct xchg_port *port);
 
@@ -207,12 +207,15 @@ unsigned int xchg_port_rx(struct xchg_port *port, uint16_t queue);
  * Transmit frames. With XCHG_TX_QUEUE_PAYS the TX queue's reservation
  * pays for each frame as it is sent, and the frame's previous owner gets
  * its unit back at once; frames the PMD does not take go back to
- * @p sender (if not NULL).
+ * @p sender (if not NULL). Frames the exchange cannot take over (clones,
+ * frames with refcnt above 1, buffers from another mempool) are sent as
+ * they are: whoever pays for them keeps paying until the PMD frees them.
  *
  * @return
  *   Frames sent, a prefix of @p mbufs; the rest stay with the caller.
- *   When less than @p n, rte_errno is ENOBUFS (TX reservation exhausted)
- *   or EAGAIN (TX ring full).
+ *   When less than @p n, rte_errno is ENOBUFS (TX reservation exhausted),
+ *   EAGAIN (TX ring full), EALREADY or EINVAL (a frame that is free in
+ *   the arena, or malformed: not sent).
  */
 unsigned int xchg_port_tx(struct xchg_port *port, uint16_t queue,
 			  struct xchg_pool *sender, struct rte_mbuf **mbufs,

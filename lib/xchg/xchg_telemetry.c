@@ -6,6 +6,7 @@
  * keyed by arena name.
  */
 
+#include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
 #include <string.h>
@@ -23,12 +24,27 @@
 #define tel_dict_u64 rte_tel_data_add_dict_u64
 #endif
 
+/* Telemetry keys may hold letters, digits, '_' and '/' only: any other
+ * character of a name becomes '_', so no pool goes missing. */
+static const char *
+tel_key(const char *name, char *key, size_t size)
+{
+	size_t i;
+
+	for (i = 0; name[i] != '\0' && i + 1 < size; i++)
+		key[i] = isalnum((unsigned char)name[i]) || name[i] == '/' ?
+			 name[i] : '_';
+	key[i] = '\0';
+	return key;
+}
+
 static int
 pool_to_tel(struct xchg_pool *p, void *arg)
 {
 	struct rte_tel_data *d = arg;
 	struct rte_tel_data *pd = rte_tel_data_alloc();
 	struct xchg_pool_stats s;
+	char key[XCHG_NAME_SIZE];
 
 	if (pd == NULL || xchg_pool_stats_get(p, &s) != 0) {
 		rte_tel_data_free(pd);
@@ -47,7 +63,8 @@ pool_to_tel(struct xchg_pool *p, void *arg)
 	tel_dict_u64(pd, "allocated", s.allocated);
 	tel_dict_u64(pd, "alloc_failed", s.alloc_failed);
 	tel_dict_u64(pd, "returned", s.returned);
-	if (rte_tel_data_add_dict_container(d, xchg_pool_name(p), pd, 0) != 0)
+	if (rte_tel_data_add_dict_container(d,
+			tel_key(xchg_pool_name(p), key, sizeof(key)), pd, 0) != 0)
 		rte_tel_data_free(pd);
 	return 0;
 }
@@ -86,21 +103,33 @@ arena_to_tel(struct xchg_arena *a, struct rte_tel_data *d, bool census)
 struct tel_all {
 	struct rte_tel_data *d;
 	bool census;
+	const char *name;   /* one arena only, or NULL for all */
+	bool found;
 };
 
 static int
 arena_to_tel_nested(struct xchg_arena *a, void *arg)
 {
 	struct tel_all *all = arg;
-	struct rte_tel_data *ad = rte_tel_data_alloc();
+	struct rte_tel_data *ad;
+	char key[XCHG_NAME_SIZE];
 	int ret;
 
+	/* Under the registry lock: the arena cannot be freed meanwhile. */
+	if (all->name != NULL) {
+		if (strcmp(a->name, all->name) != 0)
+			return 0;
+		all->found = true;
+		return arena_to_tel(a, all->d, all->census);
+	}
+	ad = rte_tel_data_alloc();
 	if (ad == NULL)
 		return -ENOMEM;
 	rte_tel_data_start_dict(ad);
 	ret = arena_to_tel(a, ad, all->census);
 	if (ret != 0 ||
-	    rte_tel_data_add_dict_container(all->d, a->name, ad, 0) != 0)
+	    rte_tel_data_add_dict_container(all->d,
+			tel_key(a->name, key, sizeof(key)), ad, 0) != 0)
 		rte_tel_data_free(ad);
 	return ret;
 }
@@ -109,13 +138,15 @@ static int
 handle(const char *params, struct rte_tel_data *d, bool census)
 {
 	struct tel_all all = { .d = d, .census = census };
-	struct xchg_arena *a;
+	int ret;
 
 	rte_tel_data_start_dict(d);
-	if (params == NULL || params[0] == '\0')
-		return xchg_arena_foreach(arena_to_tel_nested, &all);
-	a = xchg_arena_lookup(params);
-	return a != NULL ? arena_to_tel(a, d, census) : -EINVAL;
+	if (params != NULL && params[0] != '\0')
+		all.name = params;
+	ret = xchg_arena_foreach(arena_to_tel_nested, &all);
+	if (ret == 0 && all.name != NULL && !all.found)
+		ret = -EINVAL;
+	return ret;
 }
 
 static int

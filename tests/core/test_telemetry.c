@@ -22,6 +22,8 @@ test_pools_and_census(void)
 	struct xchg_arena *a = xt_arena("tel", 512, -1);
 	struct xchg_pool *p = xchg_pool_create(a, "sock_a", XCHG_KIND_SOCKET,
 					       16);
+	struct xchg_pool *dashed = xchg_pool_create(a, "sock-b.1",
+						    XCHG_KIND_SOCKET, 4);
 	struct rte_mbuf *m[3];
 	char buf[16384];
 
@@ -34,6 +36,9 @@ test_pools_and_census(void)
 	XT_EQ(xt_telemetry_query("/xchg/pools,tel", buf, sizeof(buf)), 0);
 	XT_CHECK(strstr(buf, "{\"/xchg/pools\":{\"sock_a\":{") != NULL &&
 		 strstr(buf, "\"allocated\":3") != NULL, "pools of one arena");
+	/* Telemetry refuses '-' and '.' in keys: the pool shows anyway. */
+	XT_CHECK(dashed != NULL && strstr(buf, "\"sock_b_1\":{") != NULL,
+		 "pool with '-' and '.' in its name");
 	XT_EQ(xt_telemetry_query("/xchg/pools,nosuch", buf, sizeof(buf)), 0);
 	XT_CHECK(strstr(buf, "null") != NULL, "unknown arena: %s", buf);
 
@@ -64,6 +69,7 @@ test_pools_and_census(void)
 	}
 
 	rte_pktmbuf_free_bulk(m, 3);
+	XT_EQ(xchg_pool_free(dashed), 0);
 	XT_EQ(xchg_pool_free(p), 0);
 	XT_EQ(xchg_arena_free(a), 0);
 }

@@ -99,13 +99,27 @@ test_queue_pays(struct xchg_port *p)
 	XT_EQ(s.tx_nobufs, BURST);
 	XT_EQ(s.tx_frames, 96);
 	xt_census_ok(arena, "TX stuck, queue pays");
+	/* net_ring keeps its ring across a stop: still busy. */
 	XT_EQ(xchg_port_free(p), -EBUSY);
+	XT_EQ(xchg_port_start(p), 0);
 
 	complete_tx(p);
 	xt_pool_expect(txq, 0, "completed");
 	XT_EQ(xchg_port_tx(p, 0, app, left, nb_left), nb_left);
 	complete_tx(p);
 	xt_pool_expect(app, 0, "sender after completion");
+
+	/* A clone cannot change owner: it is sent as it is, and the sender
+	 * pays until the PMD's free of the clone releases the original. */
+	XT_EQ(xchg_alloc_bulk(app, left, 1), 0);
+	rte_pktmbuf_append(left[0], 60);
+	left[1] = rte_pktmbuf_clone(left[0], xchg_arena_mempool(arena));
+	XT_CHECK(left[1] != NULL, "clone");
+	XT_EQ(xchg_port_tx(p, 0, app, &left[1], 1), 1);
+	rte_pktmbuf_free(left[0]);
+	xt_pool_expect(app, 1, "the clone in the ring holds the original");
+	complete_tx(p);
+	xt_pool_expect(app, 0, "released when the clone is freed");
 	XT_EQ(xchg_pool_free(app), 0);
 }
 
