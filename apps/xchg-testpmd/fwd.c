@@ -93,6 +93,57 @@ icmpecho_setup(void)
 				      24);
 }
 
+/* stack: the whole set-up of a configuration file; its sockets are the
+ * consumers, with the behaviours of its [replay] section. */
+static int
+stack_setup(void)
+{
+	char err[XCHG_CONFIG_ERR_SIZE];
+	unsigned int i;
+	int ret;
+
+	if (xchg_config_check_sizing(tp.config, rte_lcore_count(), err,
+				     sizeof(err)) != 0) {
+		fprintf(stderr, "xchg-testpmd: %s\n", err);
+		return -ENOSPC;
+	}
+	tp.setup = xchg_config_setup_create(tp.config, err, sizeof(err));
+	if (tp.setup == NULL) {
+		fprintf(stderr, "xchg-testpmd: %s\n", err);
+		return -rte_errno;
+	}
+	tp.arena = xchg_config_setup_arena(tp.setup);
+	tp.buffers = tp.config->arena.buffers;
+	tp.nb_ports = 0;
+	for (i = 0; i < tp.config->nb_ports && i < TP_MAX_PORTS; i++) {
+		tp.ports[i].port = xchg_config_setup_port(tp.setup, i);
+		tp.ports[i].port_id = xchg_port_id(tp.ports[i].port);
+		tp.nb_ports++;
+	}
+	for (i = 0; i < tp.config->nb_sockets; i++) {
+		struct tp_consumer *c;
+
+		ret = consumer_add(tp.config->sockets[i].name, NULL,
+				   xchg_config_setup_socket(tp.setup, i),
+				   tp.buffers);
+		if (ret != 0)
+			return ret;
+		c = &tp.consumers[tp.nb_consumers - 1];
+		if (tp.config->behaviour[i] == XCHG_BEHAVIOUR_HOG) {
+			c->behaviour = TP_HOG;
+		} else if (tp.config->behaviour[i] == XCHG_BEHAVIOUR_HOLD) {
+			/* Keeps the last N: slow with no time limit. */
+			c->behaviour = TP_SLOW;
+			c->slow_n = tp.config->hold[i];
+			c->slow_ms = 60000;
+		}
+	}
+	ret = xchg_config_setup_start(tp.setup, err, sizeof(err));
+	if (ret != 0)
+		fprintf(stderr, "xchg-testpmd: %s\n", err);
+	return ret;
+}
+
 int
 tp_setup(void)
 {
@@ -104,6 +155,8 @@ tp_setup(void)
 	int ret;
 
 	tp.hz = rte_get_timer_hz();
+	if (tp.mode == TP_STACK)
+		return stack_setup();
 	tp.arena = xchg_arena_create(&aconf);
 	if (tp.arena == NULL) {
 		fprintf(stderr, "xchg-testpmd: arena of %u buffers: %s\n",
@@ -136,6 +189,16 @@ tp_teardown(void)
 {
 	unsigned int i;
 
+	if (tp.setup != NULL) {
+		for (i = 0; i < tp.nb_consumers; i++) {
+			tp_release_held(&tp.consumers[i]);
+			free(tp.consumers[i].held);
+			free(tp.consumers[i].held_at);
+		}
+		xchg_config_setup_free(tp.setup);
+		return;
+	}
+
 	for (i = 0; i < tp.nb_ports; i++)
 		if (tp.ports[i].port != NULL)
 			xchg_port_stop(tp.ports[i].port);
@@ -165,7 +228,8 @@ process(struct tp_consumer *c, struct rte_mbuf *m)
 	struct tp_port *p;
 
 	c->processed++;
-	if (tp.mode == TP_RXONLY || m->port >= TP_MAX_PORTS) {
+	if (tp.mode == TP_RXONLY || tp.mode == TP_STACK ||
+	    m->port >= TP_MAX_PORTS) {
 		rte_pktmbuf_free(m);
 		return;
 	}
@@ -243,7 +307,9 @@ tp_forward_once(void)
 	unsigned int i;
 	uint16_t q;
 
-	if (tp.stack != NULL) {
+	if (tp.setup != NULL) {
+		xchg_config_setup_poll(tp.setup);
+	} else if (tp.stack != NULL) {
 		xchg_stack_poll(tp.stack);
 	} else {
 		for (i = 0; i < tp.nb_ports; i++)

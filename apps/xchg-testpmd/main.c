@@ -114,7 +114,10 @@ usage(const char *prog)
 		printf("%s ", default_eal[i]);
 	printf("\n"
 	       "Without any argument: rxonly for 3 s, tables every second, then exit.\n\n"
-	       "  --forward-mode M      rxonly, io, macswap, icmpecho (192.0.2.1/24 on port 0) [rxonly]\n"
+	       "  --forward-mode M      rxonly, io, macswap, icmpecho (192.0.2.1/24 on port 0),\n"
+	       "                        stack (the whole stack of --config FILE) [rxonly]\n"
+	       "  --config FILE         set-up for stack mode: arena, ports, sockets, services,\n"
+	       "                        proxy, capture (config/README.rst)\n"
 	       "  --consumer NAME=B     behaviour of a consumer: normal, hog, slow or slow:N:MS\n"
 	       "                        (hold up to N frames, each at most MS ms) [fwd=normal]\n"
 	       "  --quota N             the fwd consumer's reservation [512]\n"
@@ -129,6 +132,7 @@ usage(const char *prog)
 }
 
 struct tp_args {
+	const char *config;
 	uint32_t duration;
 	uint32_t stats_period;
 	bool interactive;
@@ -160,6 +164,7 @@ parse_args(int argc, char **argv, struct tp_args *a)
 {
 	static const struct option opts[] = {
 		{ "forward-mode", required_argument, NULL, 'm' },
+		{ "config", required_argument, NULL, 'C' },
 		{ "consumer", required_argument, NULL, 'c' },
 		{ "quota", required_argument, NULL, 'q' },
 		{ "buffers", required_argument, NULL, 'b' },
@@ -176,12 +181,14 @@ parse_args(int argc, char **argv, struct tp_args *a)
 	while (ret == 0 && (c = getopt_long(argc, argv, "ih", opts, &idx)) != -1) {
 		switch (c) {
 		case 'm':
-			if (tp_mode_parse(optarg, &tp.mode) != 0 ||
-			    tp.mode == TP_STACK) {
-				fprintf(stderr, "xchg-testpmd: --forward-mode: '%s' is not rxonly, io, macswap or icmpecho\n",
+			if (tp_mode_parse(optarg, &tp.mode) != 0) {
+				fprintf(stderr, "xchg-testpmd: --forward-mode: '%s' is not rxonly, io, macswap, icmpecho or stack\n",
 					optarg);
 				ret = -1;
 			}
+			break;
+		case 'C':
+			a->config = optarg;
 			break;
 		case 'c':
 			if (a->nb_behaviours == TP_MAX_CONSUMERS ||
@@ -230,6 +237,22 @@ parse_args(int argc, char **argv, struct tp_args *a)
 			strerror(errno));
 		ret = -1;
 	}
+	if (ret == 0 && (tp.mode == TP_STACK) != (a->config != NULL)) {
+		fprintf(stderr, "xchg-testpmd: %s\n", a->config == NULL ?
+			"--forward-mode stack needs --config FILE (see config/README.rst)" :
+			"--config FILE goes with --forward-mode stack");
+		ret = -1;
+	}
+	if (ret == 0 && a->config != NULL) {
+		char err[XCHG_CONFIG_ERR_SIZE];
+
+		/* A bad file is refused before the EAL starts. */
+		tp.config = xchg_config_load(a->config, err, sizeof(err));
+		if (tp.config == NULL) {
+			fprintf(stderr, "xchg-testpmd: %s\n", err);
+			ret = -1;
+		}
+	}
 	if (ret == 0 && tp.quota == 0) {
 		fprintf(stderr, "xchg-testpmd: --quota: give at least 1\n");
 		ret = -1;
@@ -253,7 +276,7 @@ apply_behaviours(const struct tp_args *a)
 		if (c == NULL || tp_behaviour_parse(eq + 1, c) != 0) {
 			fprintf(stderr, "xchg-testpmd: --consumer %s: %s\n",
 				a->behaviours[i], c == NULL ?
-				"no such consumer (this mode has: fwd)" :
+				"no such consumer (see show sockets)" :
 				"give normal, hog, slow or slow:N:MS with N up to the quota");
 			return -1;
 		}
@@ -338,11 +361,13 @@ main(int argc, char **argv)
 	}
 	tp.nb_ports = 0;
 	RTE_ETH_FOREACH_DEV(i) {
+		if (tp.mode == TP_STACK)
+			break; /* the configuration names its ports */
 		if (tp.nb_ports == TP_MAX_PORTS)
 			break;
 		tp.ports[tp.nb_ports++].port_id = (uint16_t)i;
 	}
-	if (tp.nb_ports == 0) {
+	if (tp.nb_ports == 0 && tp.mode != TP_STACK) {
 		fprintf(stderr, "xchg-testpmd: no ports; add one, e.g. --vdev=net_null0\n");
 		rte_eal_cleanup();
 		return 2;
@@ -366,6 +391,7 @@ main(int argc, char **argv)
 		show_all();
 	}
 	tp_teardown();
+	xchg_config_free(tp.config);
 	rte_eal_cleanup();
 	return ret == 0 ? 0 : 1;
 }

@@ -82,13 +82,21 @@ tp_show_sockets(FILE *out)
 			c->name, tp_behaviour_name(c, how, sizeof(how)),
 			c->received, c->processed, c->held_len);
 	}
-	if (tp.stack != NULL) {
+	for (i = 0; i < TP_MAX_PORTS; i++) {
+		struct xchg_stack *stack = tp.setup != NULL ?
+			xchg_config_setup_stack(tp.setup, i) :
+			i == 0 ? tp.stack : NULL;
 		struct xchg_stack_stats st;
+		unsigned int r;
 
-		if (xchg_stack_stats_get(tp.stack, &st) == 0)
-			fprintf(out, "  stack: %" PRIu64 " frames, %" PRIu64 " delivered, arp answered %" PRIu64 ", icmp answered %" PRIu64 "\n",
-				st.frames, st.delivered,
-				st.arp_requests_answered,
-				st.icmp_echo_answered);
+		if (stack == NULL || xchg_stack_stats_get(stack, &st) != 0)
+			continue;
+		fprintf(out, "  stack %u: %" PRIu64 " frames, %" PRIu64 " delivered, arp answered %" PRIu64 ", icmp answered %" PRIu64 "\n",
+			i, st.frames, st.delivered, st.arp_requests_answered,
+			st.icmp_echo_answered);
+		for (r = 0; r < XCHG_SD_MAX; r++)
+			if (st.drops[r] != 0)
+				fprintf(out, "    dropped %-18s %12" PRIu64 "\n",
+					xchg_stack_drop_name(r), st.drops[r]);
 	}
 }

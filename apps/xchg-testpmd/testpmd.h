@@ -11,6 +11,7 @@
 #include <rte_ether.h>
 
 #include "xchg.h"
+#include "xchg_config.h"
 #include "xchg_port.h"
 #include "xchg_stack.h"
 
@@ -63,7 +64,9 @@ struct tp_state {
 	struct xchg_arena *arena;
 	unsigned int nb_ports;
 	struct tp_port ports[TP_MAX_PORTS];
-	struct xchg_stack *stack;        /* icmpecho and stack modes */
+	struct xchg_stack *stack;        /* icmpecho mode */
+	struct xchg_config *config;      /* stack mode */
+	struct xchg_config_setup *setup; /* stack mode: arena, ports... */
 	unsigned int nb_consumers;
 	struct tp_consumer consumers[TP_MAX_CONSUMERS];
 	uint64_t hz;

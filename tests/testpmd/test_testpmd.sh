@@ -4,11 +4,12 @@
 # xchg-testpmd: the run with no arguments at all, a scripted session of
 # every prompt command, and the refusals of bad options.
 #
-# Usage: test_testpmd.sh PATH/TO/xchg-testpmd PATH/TO/session.cmd
+# Usage: test_testpmd.sh PATH/TO/xchg-testpmd PATH/TO/session.cmd CONFIG_DIR
 set -u
 
 bin=$1
 session=$2
+configs=$3
 dir=$(mktemp -d /tmp/xchg-testpmd-XXXXXX)
 trap 'rm -rf "$dir"' EXIT
 passed=0
@@ -63,7 +64,15 @@ expect "help lists the commands" "$log" '^  set quota POOL N: '
 if grep -q 'ignored free\|not freed\|BROKEN' "$log"; then bad "session: misuse or leak reported"; grep 'ignored free\|not freed\|BROKEN' "$log"; else ok "session: no misuse, nothing left out"; fi
 expect "session: census conserved at the end" "$log" 'census: total .*: conserved$'
 
-# 3. Refusals: one clear line and exit 2, no EAL dump.
+# 3. Stack mode on a configuration file.
+if timeout 30 "$bin" --forward-mode stack --config "$configs/default.ini" --duration 1 >"$dir/stack.log" 2>&1; then ok "stack: exit 0"; else bad "stack: exit $?"; fi
+expect "stack: the config's sockets" "$dir/stack.log" '^  ctrl +socket +64 '
+expect "stack: services" "$dir/stack.log" '^  p0_icmp +service +8 '
+expect "stack: every frame classified" "$dir/stack.log" '^    dropped unknown_ethertype +[1-9]'
+expect "stack: census conserved" "$dir/stack.log" 'census: total 4096 = .*: conserved$'
+printf '[arena]\nbufers = 10\n' >"$dir/bad.ini"
+
+# 4. Refusals: one clear line and exit 2, no EAL dump.
 refuse() {
 	name=$1
 	want=$2
@@ -78,6 +87,10 @@ refuse "zero quota" "--quota: give at least 1" --quota 0
 refuse "unknown option" "unrecognized option|unknown option" --frobnicate
 refuse "bad consumer" "--consumer: 'fwd' is not NAME=" --consumer fwd
 refuse "missing script" "xchg-testpmd: /nonexistent.cmd: No such file" --cmdfile /nonexistent.cmd
+refuse "stack without config" "--forward-mode stack needs --config FILE" --forward-mode stack
+refuse "config without stack" "--config FILE goes with --forward-mode stack" --config "$configs/default.ini"
+refuse "bad config key" "bad.ini:2: \[arena\]: unknown key 'bufers'; did you mean buffers" --forward-mode stack --config "$dir/bad.ini"
+refuse "missing config" "/nonexistent.ini" --forward-mode stack --config /nonexistent.ini
 refuse "no ports" "no ports; add one" -l 0 --no-huge -m 256 --no-pci --no-shconf --
 "$bin" -l 0 --no-huge -m 256 --no-pci --no-shconf --vdev=net_nosuch0 -- >"$dir/r.log" 2>&1
 rc=$?
