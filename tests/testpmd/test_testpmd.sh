@@ -64,7 +64,18 @@ expect "help lists the commands" "$log" '^  set quota POOL N: '
 if grep -q 'ignored free\|not freed\|BROKEN' "$log"; then bad "session: misuse or leak reported"; grep 'ignored free\|not freed\|BROKEN' "$log"; else ok "session: no misuse, nothing left out"; fi
 expect "session: census conserved at the end" "$log" 'census: total .*: conserved$'
 
-# 3. Stack mode on a configuration file.
+# 3. The forwarding modes: io and macswap send what they receive, the
+# TX queues pay; icmpecho runs the ARP and ICMP services.
+for mode in io macswap; do
+	if timeout 30 "$bin" --forward-mode $mode --duration 1 >"$dir/$mode.log" 2>&1; then ok "$mode: exit 0"; else bad "$mode: exit $?"; fi
+	expect "$mode: frames sent, none refused" "$dir/$mode.log" '^  0 +([1-9][0-9]*) +[1-9][0-9]* +0 +0 +[0-9]+ +0 +0$'
+	expect "$mode: census conserved" "$dir/$mode.log" 'census: total 8192 = .*: conserved$'
+done
+if timeout 30 "$bin" --forward-mode icmpecho --duration 1 >"$dir/icmp.log" 2>&1; then ok "icmpecho: exit 0"; else bad "icmpecho: exit $?"; fi
+expect "icmpecho: ICMP service pool" "$dir/icmp.log" '^  p0_icmp +service +8 '
+expect "icmpecho: frames classified" "$dir/icmp.log" '^    dropped unknown_ethertype +[1-9]'
+
+# 4. Stack mode on a configuration file.
 if timeout 30 "$bin" --forward-mode stack --config "$configs/default.ini" --duration 1 >"$dir/stack.log" 2>&1; then ok "stack: exit 0"; else bad "stack: exit $?"; fi
 expect "stack: the config's sockets" "$dir/stack.log" '^  ctrl +socket +64 '
 expect "stack: services" "$dir/stack.log" '^  p0_icmp +service +8 '
@@ -72,7 +83,7 @@ expect "stack: every frame classified" "$dir/stack.log" '^    dropped unknown_et
 expect "stack: census conserved" "$dir/stack.log" 'census: total 4096 = .*: conserved$'
 printf '[arena]\nbufers = 10\n' >"$dir/bad.ini"
 
-# 4. Refusals: one clear line and exit 2, no EAL dump.
+# 5. Refusals: one clear line and exit 2, no EAL dump.
 refuse() {
 	name=$1
 	want=$2
