@@ -32,6 +32,8 @@
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
+
+#include "xchg_app.h"
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 #include <rte_mempool.h>
@@ -126,33 +128,6 @@ usage(const char *prog)
 	       "  %s -l 0 -m 512 --no-pci --in-memory --\n", prog);
 }
 
-/* A whole number in [min, max], with an optional K/M/G suffix. */
-static int
-parse_num(const char *opt, const char *arg, uint64_t min, uint64_t max,
-	  uint64_t *out)
-{
-	unsigned long long v;
-	uint64_t mult = 1;
-	char *end;
-
-	errno = 0;
-	v = strtoull(arg, &end, 10);
-	if (end != arg && end[0] != '\0' && end[1] == '\0') {
-		mult = end[0] == 'K' || end[0] == 'k' ? 1000 :
-		       end[0] == 'M' || end[0] == 'm' ? 1000000 :
-		       end[0] == 'G' || end[0] == 'g' ? 1000000000 : 0;
-		end += mult != 0;
-	}
-	if (arg[0] == '-' || end == arg || *end != '\0' || errno != 0 ||
-	    mult == 0 || v > max / mult || v * mult < min) {
-		fprintf(stderr, "xchg-bench: --%s '%s': give a whole number from %" PRIu64 " to %" PRIu64 "\n",
-			opt, arg, min, max);
-		return -EINVAL;
-	}
-	*out = v * mult;
-	return 0;
-}
-
 /* Application options; argv[0] is the program. Returns 0, 1 after
  * --help, or -EINVAL. */
 static int
@@ -180,37 +155,37 @@ parse_opts(int argc, char **argv, struct bench_opts *o)
 			break;
 		switch (c) {
 		case 'p':
-			if (parse_num(longopts[idx].name, optarg, 1,
+			if (xchg_app_number("xchg-bench", longopts[idx].name, optarg, 1,
 				      UINT64_C(1) << 40, &v))
 				return -EINVAL;
 			o->packets = v;
 			break;
 		case 'b':
-			if (parse_num(longopts[idx].name, optarg, 1,
+			if (xchg_app_number("xchg-bench", longopts[idx].name, optarg, 1,
 				      BENCH_MAX_BURST, &v))
 				return -EINVAL;
 			o->burst = (unsigned int)v;
 			break;
 		case 'r':
-			if (parse_num(longopts[idx].name, optarg, 1,
+			if (xchg_app_number("xchg-bench", longopts[idx].name, optarg, 1,
 				      BENCH_MAX_ROUNDS, &v))
 				return -EINVAL;
 			o->rounds = (unsigned int)v;
 			break;
 		case 'n':
-			if (parse_num(longopts[idx].name, optarg,
+			if (xchg_app_number("xchg-bench", longopts[idx].name, optarg,
 				      BENCH_MIN_BUFFERS, UINT32_C(1) << 24, &v))
 				return -EINVAL;
 			o->buffers = (unsigned int)v;
 			break;
 		case 'q':
-			if (parse_num(longopts[idx].name, optarg, 1,
+			if (xchg_app_number("xchg-bench", longopts[idx].name, optarg, 1,
 				      UINT32_C(1) << 24, &v))
 				return -EINVAL;
 			o->quota = (unsigned int)v;
 			break;
 		case 'c':
-			if (parse_num(longopts[idx].name, optarg, 0,
+			if (xchg_app_number("xchg-bench", longopts[idx].name, optarg, 0,
 				      XCHG_ARENA_CACHE_MAX, &v))
 				return -EINVAL;
 			o->arena_cache = v == 0 ? -1 : (int)v;

@@ -24,6 +24,7 @@
 #include <rte_mbuf.h>
 
 #include "xchg.h"
+#include "xchg_app.h"
 
 #define BURST 32
 
@@ -70,23 +71,6 @@ usage(const char *prog)
 }
 
 static int
-parse_u64(const char *opt, const char *arg, uint64_t max, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(arg, &end, 0);
-	if (errno != 0 || *end != '\0' || arg[0] == '-' || v == 0 || v > max) {
-		fprintf(stderr, "xchg-demo: %s: '%s' is not a number from 1 to %" PRIu64 "\n",
-			opt, arg, max);
-		return -1;
-	}
-	*out = v;
-	return 0;
-}
-
-static int
 parse_args(int argc, char **argv, struct demo_conf *conf)
 {
 	static const struct option opts[] = {
@@ -109,8 +93,9 @@ parse_args(int argc, char **argv, struct demo_conf *conf)
 		}
 		if (c == '?')
 			return -1;
-		if (parse_u64(name, optarg, c == 'f' ? UINT64_C(1) << 40 :
-			      UINT32_C(1) << 24, &v) != 0)
+		if (xchg_app_number("xchg-demo", name, optarg, 1,
+				    c == 'f' ? UINT64_C(1) << 40 :
+				    UINT32_C(1) << 24, &v) != 0)
 			return -1;
 		if (c == 'f')
 			conf->frames = v;

@@ -21,6 +21,9 @@
 #include <rte_ethdev.h>
 
 #include "testpmd.h"
+#include "xchg_app.h"
+
+#define PROG "xchg-testpmd"
 
 struct tp_state tp = {
 	.mode = TP_RXONLY,
@@ -142,24 +145,6 @@ struct tp_args {
 };
 
 static int
-number(const char *opt, const char *arg, unsigned long max, uint32_t *out)
-{
-	unsigned long v;
-	char *end;
-
-	errno = 0;
-	v = strtoul(arg, &end, 10);
-	if (errno != 0 || *end != '\0' || arg[0] == '-' || arg[0] == '\0' ||
-	    v > max) {
-		fprintf(stderr, "xchg-testpmd: --%s: '%s' is not a number from 0 to %lu\n",
-			opt, arg, max);
-		return -1;
-	}
-	*out = (uint32_t)v;
-	return 0;
-}
-
-static int
 parse_args(int argc, char **argv, struct tp_args *a)
 {
 	static const struct option opts[] = {
@@ -176,6 +161,7 @@ parse_args(int argc, char **argv, struct tp_args *a)
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, idx = 0, ret = 0;
+	uint64_t v = 0;
 
 	optind = 1;
 	while (ret == 0 && (c = getopt_long(argc, argv, "ih", opts, &idx)) != -1) {
@@ -201,17 +187,24 @@ parse_args(int argc, char **argv, struct tp_args *a)
 			}
 			break;
 		case 'q':
-			ret = number("quota", optarg, 1u << 24, &tp.quota);
+			ret = xchg_app_number(PROG, "quota", optarg, 1,
+					      1u << 24, &v);
+			tp.quota = (uint32_t)v;
 			break;
 		case 'b':
-			ret = number("buffers", optarg, 1u << 26, &tp.buffers);
+			ret = xchg_app_number(PROG, "buffers", optarg, 64,
+					      1u << 26, &v);
+			tp.buffers = (uint32_t)v;
 			break;
 		case 's':
-			ret = number("stats-period", optarg, 3600,
-				     &a->stats_period);
+			ret = xchg_app_number(PROG, "stats-period", optarg, 0,
+					      3600, &v);
+			a->stats_period = (uint32_t)v;
 			break;
 		case 'd':
-			ret = number("duration", optarg, 86400, &a->duration);
+			ret = xchg_app_number(PROG, "duration", optarg, 0,
+					      86400, &v);
+			a->duration = (uint32_t)v;
 			break;
 		case 'i':
 			a->interactive = true;
@@ -252,10 +245,6 @@ parse_args(int argc, char **argv, struct tp_args *a)
 			fprintf(stderr, "xchg-testpmd: %s\n", err);
 			ret = -1;
 		}
-	}
-	if (ret == 0 && tp.quota == 0) {
-		fprintf(stderr, "xchg-testpmd: --quota: give at least 1\n");
-		ret = -1;
 	}
 	return ret;
 }

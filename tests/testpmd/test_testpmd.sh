@@ -93,8 +93,8 @@ refuse() {
 	if [ $rc -eq 2 ] && grep -Eq -- "$want" "$dir/r.log"; then ok "refused: $name"; else bad "refused: $name (exit $rc)"; sed 's/^/     /' "$dir/r.log" | tail -5; fi
 }
 refuse "bad mode" "--forward-mode: 'sideways' is not rxonly" --forward-mode sideways
-refuse "bad number" "--quota: 'lots' is not a number" --quota lots
-refuse "zero quota" "--quota: give at least 1" --quota 0
+refuse "bad number" "--quota: 'lots' is not a whole number from 1 to" --quota lots
+refuse "zero quota" "--quota: '0' is not a whole number from 1 to" --quota 0
 refuse "unknown option" "unrecognized option|unknown option" --frobnicate
 refuse "bad consumer" "--consumer: 'fwd' is not NAME=" --consumer fwd
 refuse "missing script" "xchg-testpmd: /nonexistent.cmd: No such file" --cmdfile /nonexistent.cmd
