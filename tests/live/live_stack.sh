@@ -15,6 +15,7 @@
 #
 # Usage: live_stack.sh PATH/TO/test_live_stack
 set -u
+. "$(dirname "$0")/../common/live.sh"
 
 bin=$1
 id=$$
@@ -56,31 +57,16 @@ done
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
 
 ip netns add "$wire" && ip netns add "$host" || exit 77
-ip link add "$ours" type veth peer name "$peer" || exit 1
-ip link set "$peer" netns "$wire"
-sysctl -q -w "net.ipv6.conf.$ours.disable_ipv6=1"
-ip netns exec "$wire" sysctl -q -w "net.ipv6.conf.$peer.disable_ipv6=1"
-ip link set "$ours" up
-ip -n "$wire" link set "$peer" up
+xt_wire "$wire" "$ours" "$peer" 192.0.2.2/24 || exit 1
 # veth leaves TCP/UDP checksums to an offload that never happens on the
 # way to our PMD; the host behind the proxy would drop such segments
 # (TcpInCsumErrors). Have the peer compute them (ETHTOOL_STXCSUM off).
 ip netns exec "$wire" ethtool -K "$peer" tx off >/dev/null || exit 1
-ip -n "$wire" addr add 192.0.2.2/24 dev "$peer"
 mac=$(cat "/sys/class/net/$ours/address")
 
 "$bin" "$ours" 192.0.2.1/24 "$tap" "$mac" >"$dir/app.log" 2>&1 &
 app=$!
-i=0
-until grep -q READY "$dir/app.log"; do
-	i=$((i + 1))
-	if [ $i -gt 200 ] || ! kill -0 "$app" 2>/dev/null; then
-		cat "$dir/app.log"
-		echo "FAIL: test_live_stack did not come up"
-		exit 1
-	fi
-	sleep 0.1
-done
+xt_wait_ready "$app" "$dir/app.log" test_live_stack || exit 1
 # The host side of the proxy: the tap in its own namespace, with our
 # address and MAC, serving TCP port 2222.
 ip link set "$tap" netns "$host"

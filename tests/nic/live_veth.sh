@@ -8,6 +8,7 @@
 #
 # Usage: live_veth.sh PATH/TO/test_live_veth
 set -u
+. "$(dirname "$0")/../common/live.sh"
 
 bin=$1
 in=40
@@ -35,13 +36,7 @@ if [ "$(id -u)" != 0 ] || ! command -v ip >/dev/null ||
 fi
 
 ip netns add "$ns" || exit 77
-ip link add "$ours" type veth peer name "$peer" || exit 1
-ip link set "$peer" netns "$ns"
-ip netns exec "$ns" sysctl -q -w "net.ipv6.conf.$peer.disable_ipv6=1"
-sysctl -q -w "net.ipv6.conf.$ours.disable_ipv6=1"
-ip link set "$ours" up
-ip -n "$ns" link set "$peer" up
-ip -n "$ns" addr add 192.0.2.2/24 dev "$peer"
+xt_wire "$ns" "$ours" "$peer" 192.0.2.2/24 || exit 1
 
 # Count what reaches Linux from us: UDP to port 6000.
 ip netns exec "$ns" timeout 40 tcpdump -n -i "$peer" -c "$out" -w "$dir/in-linux.pcap" \
@@ -50,16 +45,7 @@ dump=$!
 
 "$bin" "$ours" "$in" "$out" >"$dir/app.log" 2>&1 &
 app=$!
-i=0
-until grep -q READY "$dir/app.log"; do
-	i=$((i + 1))
-	if [ $i -gt 200 ] || ! kill -0 "$app" 2>/dev/null; then
-		cat "$dir/app.log"
-		echo "FAIL: test_live_veth did not come up"
-		exit 1
-	fi
-	sleep 0.1
-done
+xt_wait_ready "$app" "$dir/app.log" test_live_veth || exit 1
 sleep 2 # af_packet needs a moment before the first frame
 
 ip netns exec "$ns" /usr/bin/python3 - "$peer" "$in" <<'PY'
