@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <rte_eal.h>
+#include <rte_ethdev.h>
 #include <rte_log.h>
 #include <rte_memory.h>
 
@@ -135,4 +136,33 @@ xt_telemetry_query(const char *cmd, char *buf, size_t size)
 		return -EIO;
 	buf[n] = '\0';
 	return 0;
+}
+
+int
+xt_port_start(const char *name, struct rte_mempool *mp, uint16_t nb_desc,
+	      uint16_t *port)
+{
+	struct rte_eth_conf conf = { 0 };
+	int ret;
+
+	ret = rte_eth_dev_get_port_by_name(name, port);
+	if (ret == 0)
+		ret = rte_eth_dev_configure(*port, 1, 1, &conf);
+	if (ret == 0)
+		ret = rte_eth_rx_queue_setup(*port, 0, nb_desc, SOCKET_ID_ANY,
+					     NULL, mp);
+	if (ret == 0)
+		ret = rte_eth_tx_queue_setup(*port, 0, nb_desc, SOCKET_ID_ANY,
+					     NULL);
+	if (ret == 0)
+		ret = rte_eth_dev_start(*port);
+	XT_CHECK(ret == 0, "port %s: %s", name, rte_strerror(-ret));
+	return ret;
+}
+
+void
+xt_port_close(uint16_t port)
+{
+	XT_EQ(rte_eth_dev_stop(port), 0);
+	XT_EQ(rte_eth_dev_close(port), 0);
 }

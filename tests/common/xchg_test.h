@@ -11,9 +11,12 @@
  */
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include <rte_errno.h>
+
+struct rte_mempool;
 
 #include "xchg.h"
 
@@ -55,6 +58,14 @@ void xt_eal_init_shared(const char *prog, const char *lcores, int extra_argc,
 /* Send one command to this process's telemetry socket (EAL started with
  * xt_eal_init_shared) and put the JSON reply in @buf. */
 int xt_telemetry_query(const char *cmd, char *buf, size_t size);
+
+/* Set up and start a plain ethdev by name: one RX queue on @mp and one
+ * TX queue, @nb_desc descriptors each; the failure is a failed check. */
+int xt_port_start(const char *name, struct rte_mempool *mp, uint16_t nb_desc,
+		  uint16_t *port);
+
+/* Stop and close a port started with xt_port_start(). */
+void xt_port_close(uint16_t port);
 
 /* Create an arena or exit the test with the reason. */
 struct xchg_arena *xt_arena(const char *name, uint32_t nb_buffers,

@@ -45,35 +45,6 @@ struct run {
 	uint32_t min_free;        /* fewest free buffers seen after an RX */
 };
 
-static int
-port_setup(const char *name, struct rte_mempool *pool, uint16_t *port)
-{
-	struct rte_eth_conf conf;
-	int ret;
-
-	memset(&conf, 0, sizeof(conf));
-	ret = rte_eth_dev_get_port_by_name(name, port);
-	if (ret == 0)
-		ret = rte_eth_dev_configure(*port, 1, 1, &conf);
-	if (ret == 0)
-		ret = rte_eth_rx_queue_setup(*port, 0, 512, SOCKET_ID_ANY,
-					     NULL, pool);
-	if (ret == 0)
-		ret = rte_eth_tx_queue_setup(*port, 0, 512, SOCKET_ID_ANY,
-					     NULL);
-	if (ret == 0)
-		ret = rte_eth_dev_start(*port);
-	XT_CHECK(ret == 0, "port %s: %d", name, ret);
-	return ret;
-}
-
-static void
-port_close(uint16_t port)
-{
-	XT_EQ(rte_eth_dev_stop(port), 0);
-	XT_EQ(rte_eth_dev_close(port), 0);
-}
-
 /* Split a burst: even frames to the hog, odd ones to the critical
  * socket (by frame number, so the split is fair across bursts). */
 static void
@@ -133,7 +104,7 @@ test_hog_isolated_by_exchange(void)
 	crit = xchg_pool_create(a, "critical", XCHG_KIND_SOCKET, CRIT_QUOTA);
 	XT_CHECK(hog != NULL && crit != NULL, "pools");
 	if (hog == NULL || crit == NULL ||
-	    port_setup("net_null0", mp, &port) != 0)
+	    xt_port_start("net_null0", mp, 512, &port) != 0)
 		return;
 	XT_EQ(rte_eth_stats_reset(port), 0);
 
@@ -227,7 +198,7 @@ test_hog_isolated_by_exchange(void)
 	xt_census_ok(a, "hog freed");
 	XT_EQ(rte_mempool_avail_count(mp), NB_BUFFERS);
 
-	port_close(port);
+	xt_port_close(port);
 	XT_EQ(xchg_pool_free(hog), 0);
 	XT_EQ(xchg_pool_free(crit), 0);
 	XT_EQ(xchg_arena_free(a), 0);
@@ -251,7 +222,7 @@ test_hog_starves_plain_pool(void)
 					RTE_MBUF_DEFAULT_BUF_SIZE,
 					SOCKET_ID_ANY);
 	XT_CHECK(plain != NULL, "plain pool: %s", rte_strerror(rte_errno));
-	if (plain == NULL || port_setup("net_null1", plain, &port) != 0)
+	if (plain == NULL || xt_port_start("net_null1", plain, 512, &port) != 0)
 		return;
 	XT_EQ(rte_eth_stats_reset(port), 0);
 
@@ -298,7 +269,7 @@ test_hog_starves_plain_pool(void)
 
 	rte_pktmbuf_free_bulk(kept, r.hog_kept);
 	XT_EQ(rte_mempool_avail_count(plain), NB_BUFFERS);
-	port_close(port);
+	xt_port_close(port);
 	rte_mempool_free(plain);
 }
 

@@ -84,43 +84,6 @@ fill(struct rte_mbuf *m, uint16_t len, uint8_t byte)
 		memset(d, byte, len);
 }
 
-static int
-port_setup(const char *name, uint16_t *port)
-{
-	struct rte_eth_conf conf;
-	int ret;
-
-	memset(&conf, 0, sizeof(conf));
-	ret = rte_eth_dev_get_port_by_name(name, port);
-	XT_CHECK(ret == 0, "port %s: %d", name, ret);
-	if (ret != 0)
-		return ret;
-	ret = rte_eth_dev_configure(*port, 1, 1, &conf);
-	XT_CHECK(ret == 0, "configure %s: %d", name, ret);
-	if (ret == 0) {
-		ret = rte_eth_rx_queue_setup(*port, 0, 64, SOCKET_ID_ANY,
-					     NULL, mp);
-		XT_CHECK(ret == 0, "rx queue %s: %d", name, ret);
-	}
-	if (ret == 0) {
-		ret = rte_eth_tx_queue_setup(*port, 0, 64, SOCKET_ID_ANY,
-					     NULL);
-		XT_CHECK(ret == 0, "tx queue %s: %d", name, ret);
-	}
-	if (ret == 0) {
-		ret = rte_eth_dev_start(*port);
-		XT_CHECK(ret == 0, "start %s: %d", name, ret);
-	}
-	return ret;
-}
-
-static void
-port_close(uint16_t port)
-{
-	XT_EQ(rte_eth_dev_stop(port), 0);
-	XT_EQ(rte_eth_dev_close(port), 0);
-}
-
 /* net_pcap frees every frame inside rte_eth_tx_burst(). */
 static void
 test_pcap_tx_credits_sender(void)
@@ -524,9 +487,9 @@ main(int argc __rte_unused, char **argv)
 	XT_EQ(xchg_alloc_bulk(bystander, held_by_bystander, BYSTANDER_HOLD),
 	      0);
 
-	setup = port_setup("net_pcap0", &pcap_port);
-	setup |= port_setup("net_ring0", &ring_port);
-	setup |= port_setup("net_null0", &null_port);
+	setup = xt_port_start("net_pcap0", mp, 64, &pcap_port);
+	setup |= xt_port_start("net_ring0", mp, 64, &ring_port);
+	setup |= xt_port_start("net_null0", mp, 64, &null_port);
 	if (setup != 0)
 		goto out;
 	bystander_untouched("setup");
@@ -540,9 +503,9 @@ main(int argc __rte_unused, char **argv)
 	XT_RUN(test_clone_from_plain_pool);
 	XT_RUN(test_original_sent_clone_held);
 
-	port_close(pcap_port);
-	port_close(ring_port);
-	port_close(null_port);
+	xt_port_close(pcap_port);
+	xt_port_close(ring_port);
+	xt_port_close(null_port);
 	check_pcap_file();
 
 	bystander_untouched("end");
