@@ -8,6 +8,8 @@
  */
 
 #include <errno.h>
+#include <stddef.h>
+#include <string.h>
 
 #include <rte_branch_prediction.h>
 #include <rte_errno.h>
@@ -159,32 +161,37 @@ acquire_fresh(struct xchg_arena *a, struct xchg_pool *p,
 	uint32_t shift = a->stride_shift, nb = a->nb_buffers;
 	uint64_t inv = a->stride_inv, mask = (UINT64_C(1) << shift) - 1;
 	const xchg_tag_t me = p->tag;
-	unsigned int fresh, k, dup = 0;
+	unsigned int fresh, k;
 
+	RTE_BUILD_BUG_ON(offsetof(struct rte_mbuf, nb_segs) !=
+			 offsetof(struct rte_mbuf, refcnt) + sizeof(uint16_t));
 	n = RTE_MIN(n, (unsigned int)XCHG_EXCHANGE_CHUNK);
 	for (fresh = 0; fresh < n; fresh++) {
 		const struct rte_mbuf *m = mbufs[fresh];
 		uint64_t o = (uintptr_t)m - base;
 		uint64_t idx = (o >> shift) * inv;
+		uint32_t refcnt_segs;
 
-		/* In the arena at a buffer start: so m->pool is the arena. */
+		/* refcnt and nb_segs sit side by side: both must be 1,
+		 * which reads the same in either byte order. */
+		memcpy(&refcnt_segs, &m->refcnt, sizeof(refcnt_segs));
+		/* In the arena at a buffer start: so m->pool is the arena.
+		 * The tag is written at once: the same buffer later in the
+		 * burst then fails the ownerless check and goes the general
+		 * way, which pays for it once. */
 		if (unlikely(idx >= nb || (o & mask) != 0 ||
-			     m->nb_segs != 1 ||
-			     rte_mbuf_refcnt_read(m) != 1 ||
+			     refcnt_segs != (1u | 1u << 16) ||
 			     (m->ol_flags & (RTE_MBUF_F_INDIRECT |
 					     RTE_MBUF_F_EXTERNAL)) != 0 ||
 			     tags[idx] != XCHG_TAG_NONE))
 			break;
+		tags[idx] = me;
 		idxs[fresh] = (uint32_t)idx;
 	}
 	*taken = reserve_up_to(p, fresh);
-	/* Every one was ownerless when checked: one already ours now is
-	 * the same buffer twice in the burst, paid for twice. */
-	for (k = 0; k < *taken; k++) {
-		dup += tags[idxs[k]] == me;
-		tags[idxs[k]] = me;
-	}
-	refund(p, dup);
+	/* What could not be paid for goes back to no owner. */
+	for (k = *taken; k < fresh; k++)
+		tags[idxs[k]] = XCHG_TAG_NONE;
 	return fresh;
 }
 
