@@ -88,8 +88,9 @@ icmpecho_setup(void)
 	tp.stack = xchg_stack_create(tp.arena, tp.ports[0].port, NULL);
 	if (tp.stack == NULL)
 		return -rte_errno;
+	/* 192.0.2.1/24; not RTE_IPV4(), which shifts a signed int. */
 	return xchg_stack_add_address(tp.stack,
-				      rte_cpu_to_be_32(RTE_IPV4(192, 0, 2, 1)),
+				      rte_cpu_to_be_32(UINT32_C(0xc0000201)),
 				      24);
 }
 
