@@ -219,19 +219,22 @@ xchg_stack_free(struct xchg_stack *s)
 
 	if (s == NULL)
 		return -EINVAL;
+	/* Datagrams half reassembled are the stack's, not the
+	 * application's: they go first, counted as timed out. */
+	for (i = 0; i < XCHG_STACK_MAX_SOCKETS; i++)
+		if (s->sockets[i] != NULL)
+			xchg_frag_forget_socket(s, s->sockets[i],
+						XCHG_SD_FRAG_TIMEOUT);
 	/* Refuse before anything is torn down. */
 	for (i = 0; i < XCHG_STACK_MAX_SOCKETS; i++) {
-		struct xchg_socket_stats st;
+		uint32_t held;
 
-		if (s->sockets[i] == NULL ||
-		    xchg_socket_stats_get(s->sockets[i], &st) != 0)
+		if (s->sockets[i] == NULL)
 			continue;
-		if (st.pool.in_use >
-		    xchg_consumer_pending(s->sockets[i]->consumer)) {
+		held = xchg_socket_held_by_application(s->sockets[i]);
+		if (held != 0) {
 			STACK_LOG(ERR, "stack not freed: socket %s: the application holds %u frames\n",
-				  xchg_socket_name(s->sockets[i]),
-				  st.pool.in_use -
-				  xchg_consumer_pending(s->sockets[i]->consumer));
+				  xchg_socket_name(s->sockets[i]), held);
 			return -EBUSY;
 		}
 	}

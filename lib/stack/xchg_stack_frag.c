@@ -448,7 +448,8 @@ xchg_frag_expire(struct xchg_stack *s, uint64_t now)
 }
 
 void
-xchg_frag_forget_socket(struct xchg_stack *s, struct xchg_socket *sock)
+xchg_frag_forget_socket(struct xchg_stack *s, struct xchg_socket *sock,
+			enum xchg_stack_drop why)
 {
 	struct xchg_frag_table *t = s != NULL ? s->frags : NULL;
 	uint32_t i;
@@ -458,6 +459,6 @@ xchg_frag_forget_socket(struct xchg_stack *s, struct xchg_socket *sock)
 	rte_spinlock_lock(&t->lock);
 	for (i = 0; i < t->nb_collectors; i++)
 		if (t->col[i].used && t->col[i].sock == sock)
-			drop_datagram(s, t, &t->col[i], XCHG_SD_NO_SOCKET);
+			drop_datagram(s, t, &t->col[i], why);
 	rte_spinlock_unlock(&t->lock);
 }

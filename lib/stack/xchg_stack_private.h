@@ -211,6 +211,9 @@ struct xchg_socket *xchg_stack_udp_lookup(struct xchg_stack *s,
 struct xchg_socket *xchg_stack_packet_lookup(struct xchg_stack *s,
 					     uint16_t ether_type);
 void xchg_socket_free_all(struct xchg_stack *s);
+/* Frames a socket's application took and still holds: charged to its
+ * pool, neither queued nor being reassembled. */
+uint32_t xchg_socket_held_by_application(struct xchg_socket *sock);
 
 /* Fragments (xchg_stack_frag.c). */
 struct xchg_frag_table *xchg_frag_create(const struct xchg_stack_conf *conf,
@@ -224,7 +227,8 @@ void xchg_frag_input(struct xchg_stack *s, struct xchg_socket *sock,
 void xchg_frag_expire(struct xchg_stack *s, uint64_t now);
 /* Drop the datagrams being collected for @sock (counted no_socket), so
  * its pool can be freed; control path, before the consumer is freed. */
-void xchg_frag_forget_socket(struct xchg_stack *s, struct xchg_socket *sock);
+void xchg_frag_forget_socket(struct xchg_stack *s, struct xchg_socket *sock,
+			     enum xchg_stack_drop why);
 
 /* Proxy and capture (xchg_stack_proxy.c, xchg_stack_capture.c). */
 void xchg_proxy_service(struct xchg_stack *s);

@@ -160,7 +160,21 @@ xchg_stack_packet_lookup(struct xchg_stack *s, uint16_t ether_type)
 	return NULL;
 }
 
-/* Unpublish, then free; the caller holds the stack lock. */
+/* Frames the application took from the socket and still holds:
+ * charged to its pool, neither queued nor being reassembled. */
+uint32_t
+xchg_socket_held_by_application(struct xchg_socket *sock)
+{
+	struct xchg_pool_stats st;
+	uint32_t queued = xchg_consumer_pending(sock->consumer);
+
+	if (xchg_pool_stats_get(xchg_consumer_pool(sock->consumer), &st) != 0)
+		return 0;
+	return st.in_use > queued ? st.in_use - queued : 0;
+}
+
+/* Refuse while the application holds frames, else unpublish and free;
+ * the caller holds the stack lock. */
 static int
 socket_close_locked(struct xchg_socket *sock)
 {
@@ -168,13 +182,16 @@ socket_close_locked(struct xchg_socket *sock)
 	unsigned int i;
 	int ret;
 
+	/* Fragments being collected for it are charged to its pool: they
+	 * go first, then what is left is the application's. */
+	xchg_frag_forget_socket(s, sock, XCHG_SD_NO_SOCKET);
+	if (xchg_socket_held_by_application(sock) != 0)
+		return -EBUSY;
 	if (sock->type == XCHG_SOCK_UDP && sock->local_port != 0)
 		__atomic_store_n(&s->udp_by_port[sock->local_port], NULL,
 				 __ATOMIC_RELEASE);
 	__atomic_store_n(&sock->ether_type, 0, __ATOMIC_RELEASE);
 	sock->local_port = 0;
-	/* Fragments being collected for it are charged to its pool. */
-	xchg_frag_forget_socket(s, sock);
 	ret = xchg_consumer_free(sock->consumer);
 	if (ret != 0)
 		return ret;

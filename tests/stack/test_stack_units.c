@@ -369,6 +369,18 @@ test_out_of_order_and_timeout(void)
 	poll_n(&f, 1);
 	XT_EQ(stats(&f).drops[XCHG_SD_FRAG_TIMEOUT], 3);
 	xt_pool_expect(xchg_socket_pool(sock), 0, "timed out");
+
+	/* A datagram still being collected is the stack's, not the
+	 * application's: neither closing the socket nor freeing the stack
+	 * is refused for it. */
+	inject_frag(d, 202, 0, 600, true);
+	poll_n(&f, 1);
+	xt_pool_expect(xchg_socket_pool(sock), 1, "one fragment held");
+	XT_EQ(xchg_socket_close(sock), 0);
+	sock = udp_sock(&f, "ooo2", UDP_PORT, 16);
+	inject_frag(d, 203, 0, 600, true);
+	poll_n(&f, 1);
+	xt_pool_expect(xchg_socket_pool(sock), 1, "one fragment held again");
 	stack_down(&f, "out of order");
 }
 
