@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <rte_cycles.h>
 #include <rte_ethdev.h>
 
 #include "replay.h"
@@ -335,6 +336,25 @@ captured(struct xchg_config_setup *su, const struct xchg_config *cfg)
 	return ss.captured;
 }
 
+/* The stacks' time is the capture's, not the machine's: timeouts fire
+ * the same way however fast the replay runs. */
+static uint64_t
+replay_clock(void *arg)
+{
+	const struct replay *r = arg;
+	uint64_t hz = rte_get_timer_hz(), now = 0, t;
+	unsigned int p;
+
+	for (p = 0; p < r->nb_clock_ports; p++) {
+		const struct timeval *tv = replay_now(r, r->port_ids[p], p);
+
+		t = (uint64_t)tv->tv_sec * hz + (uint64_t)tv->tv_usec * hz /
+			1000000;
+		now = RTE_MAX(now, t);
+	}
+	return now;
+}
+
 int
 run_exchange(struct replay *r)
 {
@@ -367,6 +387,7 @@ run_exchange(struct replay *r)
 	    xchg_config_set_capture_file(cfg, r->capture_raw) != 0)
 		return -1;
 
+	xchg_config_set_clock(cfg, replay_clock, r);
 	su = xchg_config_setup_create(cfg, err, sizeof(err));
 	if (su == NULL) {
 		fprintf(stderr, PROG ": %s\n", err);
@@ -374,6 +395,8 @@ run_exchange(struct replay *r)
 	}
 	for (i = 0; i < cfg->nb_ports; i++)
 		port_ids[i] = xchg_port_id(xchg_config_setup_port(su, i));
+	memcpy(r->port_ids, port_ids, sizeof(port_ids));
+	r->nb_clock_ports = cfg->nb_ports;
 	if (xchg_config_setup_tap(su) != NULL)
 		tap_id = xchg_port_id(xchg_config_setup_tap(su));
 	ret = consumers_open(r);

@@ -113,6 +113,9 @@ struct replay {
 	struct ts_track capture_ts;
 	struct consumer consumers[XCHG_CONFIG_MAX_SOCKETS];
 	struct result res;
+	/* The stacks' clock: the capture time of the latest frame read. */
+	uint16_t port_ids[XCHG_CONFIG_MAX_PORTS];
+	unsigned int nb_clock_ports;
 };
 
 /* output.c */

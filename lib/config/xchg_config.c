@@ -1480,3 +1480,14 @@ xchg_config_behaviour_name(enum xchg_config_behaviour b)
 	}
 	return "unknown";
 }
+
+int
+xchg_config_set_clock(struct xchg_config *cfg, uint64_t (*clock)(void *),
+		      void *arg)
+{
+	if (cfg == NULL)
+		return -EINVAL;
+	cfg->clock = clock;
+	cfg->clock_arg = arg;
+	return 0;
+}

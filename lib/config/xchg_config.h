@@ -160,6 +160,10 @@ struct xchg_config {
 	enum xchg_config_behaviour behaviour[XCHG_CONFIG_MAX_SOCKETS];
 	/** For XCHG_BEHAVIOUR_HOLD: frames kept. */
 	uint32_t hold[XCHG_CONFIG_MAX_SOCKETS];
+	/** Time source for the stacks (xchg_stack_conf::clock), set by
+	 *  xchg_config_set_clock(); NULL: the timer. */
+	uint64_t (*clock)(void *arg);
+	void *clock_arg;           /**< Passed to @c clock. */
 };
 
 /** What the sizing invariant adds up. */
@@ -294,6 +298,16 @@ int xchg_config_set_tap(struct xchg_config *cfg, const char *devargs);
  *   0, -ENOENT when there is no [capture], -EINVAL for a bad argument.
  */
 int xchg_config_set_capture_file(struct xchg_config *cfg, const char *path);
+
+/**
+ * Give the stacks a time source of the application's, e.g. a replay's
+ * capture time (see xchg_stack_conf::clock). Before
+ * xchg_config_setup_create().
+ *
+ * @return 0, or -EINVAL for a NULL @p cfg.
+ */
+int xchg_config_set_clock(struct xchg_config *cfg, uint64_t (*clock)(void *),
+			  void *arg);
 
 /**
  * @return

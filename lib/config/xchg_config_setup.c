@@ -292,6 +292,7 @@ make_port(struct xchg_config_setup *su, unsigned int i, char *err,
 	};
 	struct xchg_stack_conf sc = {
 		.arp_quota = cfg->arp_quota, .icmp_quota = cfg->icmp_quota,
+		.clock = cfg->clock, .clock_arg = cfg->clock_arg,
 	};
 	char at[300], why[300];
 	int ret;

@@ -304,7 +304,7 @@ xchg_stack_service(struct xchg_stack *s)
 		xchg_proxy_service(s);
 	if (s->capture != NULL)
 		xchg_capture_service(s);
-	now = rte_get_timer_cycles();
+	now = xchg_stack_now(s);
 	xchg_frag_expire(s, now);
 	if (now >= s->next_aging) {
 		xchg_neigh_age(s, now);

@@ -98,6 +98,12 @@ struct xchg_stack_conf {
 	uint16_t frag_max_frags;   /**< Fragments per datagram; default 64. */
 	bool verify_udp_checksum;  /**< Check UDP checksums on receive
 				    *   (default off: the NIC usually did). */
+	/** Time for reassembly timeouts and neighbour aging, in timer
+	 *  cycles (rte_get_timer_hz() a second); NULL takes
+	 *  rte_get_timer_cycles(). A replay gives the capture's own time,
+	 *  so that results do not depend on how fast it runs. */
+	uint64_t (*clock)(void *arg);
+	void *clock_arg;           /**< Passed to @c clock. */
 };
 
 /** Stack-wide figures. */

@@ -379,7 +379,7 @@ xchg_frag_input(struct xchg_stack *s, struct xchg_socket *sock,
 			drop_one(s, m, XCHG_SD_FRAG_INVALID);
 			goto out;
 		}
-		c = open_collector(s, t, rte_get_timer_cycles());
+		c = open_collector(s, t, xchg_stack_now(s));
 		if (c == NULL) {
 			drop_one(s, m, XCHG_SD_FRAG_NO_COLLECTOR);
 			goto out;
@@ -397,7 +397,7 @@ xchg_frag_input(struct xchg_stack *s, struct xchg_socket *sock,
 		c->src = pkt->src;
 		c->dst = pkt->dst;
 		c->sock = sock;
-		c->started = rte_get_timer_cycles();
+		c->started = xchg_stack_now(s);
 		insert(c, 0, m, off, len, last);
 	} else {
 		if (c == NULL) {

@@ -72,7 +72,7 @@ set(struct xchg_stack *s, struct xchg_neigh *n, rte_be32_t ip,
 	n->resolved = mac != NULL;
 	if (mac != NULL)
 		n->mac = *mac;
-	n->updated = rte_get_timer_cycles();
+	n->updated = xchg_stack_now(s);
 }
 
 int
@@ -142,7 +142,7 @@ int
 xchg_neigh_resolve(struct xchg_stack *s, rte_be32_t ip,
 		   struct rte_ether_addr *mac)
 {
-	uint64_t now = rte_get_timer_cycles();
+	uint64_t now = xchg_stack_now(s);
 	struct xchg_neigh *n;
 	bool ask = false;
 
@@ -193,7 +193,7 @@ xchg_stack_neigh_foreach(struct xchg_stack *s,
 			 int (*fn)(const struct xchg_neigh_info *n, void *arg),
 			 void *arg)
 {
-	uint64_t now = rte_get_timer_cycles();
+	uint64_t now = xchg_stack_now(s);
 	struct xchg_neigh_info info;
 	uint32_t i;
 	int ret = 0;

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_cycles.h>
 #include <rte_ether.h>
 #include <rte_log.h>
 #include <rte_rwlock.h>
@@ -171,6 +172,14 @@ static inline void
 xchg_stack_count(uint64_t *counter, uint64_t n)
 {
 	__atomic_fetch_add(counter, n, __ATOMIC_RELAXED);
+}
+
+/* The stack's time: the configured clock, or the timer. */
+static inline uint64_t
+xchg_stack_now(const struct xchg_stack *s)
+{
+	return s->conf.clock != NULL ? s->conf.clock(s->conf.clock_arg) :
+				       rte_get_timer_cycles();
 }
 
 static inline void
