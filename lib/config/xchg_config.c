@@ -169,6 +169,10 @@ scan_file(struct ctx *c, FILE *f, struct scan *s)
 		if (len >= sizeof(buf) - 1 && buf[len - 1] != '\n')
 			return fail(c, lineno, "line is longer than %zu characters; shorten it",
 				    sizeof(buf) - 2);
+		/* fgets read up to the newline, strnlen stopped short: a NUL
+		 * byte, which would shift every later line number. */
+		if ((len == 0 || buf[len - 1] != '\n') && !feof(f))
+			return fail(c, lineno, "line holds a NUL byte; the file is not text");
 		pos = memchr(buf, COMMENT, len);
 		if (pos != NULL && (pos == buf || pos[-1] != '\\')) {
 			*pos = '\0';
