@@ -235,6 +235,10 @@ process(struct tp_consumer *c, struct rte_mbuf *m)
 		return;
 	}
 	if (tp.mode == TP_MACSWAP) {
+		if (rte_pktmbuf_data_len(m) < 2 * RTE_ETHER_ADDR_LEN) {
+			rte_pktmbuf_free(m); /* no addresses to swap */
+			return;
+		}
 		eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 		tmp = eth->dst_addr;
 		eth->dst_addr = eth->src_addr;
