@@ -322,6 +322,7 @@ xchg_arena_create(const struct xchg_arena_conf *conf)
 			conf->lcore_cache ? (uint32_t)conf->lcore_cache :
 			XCHG_ARENA_CACHE_DEFAULT;
 	a->next_slot = 1;
+	a->overcommit = conf->overcommit;
 
 	ret = arena_alloc_tables(a);
 	if (ret == 0)
@@ -340,10 +341,11 @@ xchg_arena_create(const struct xchg_arena_conf *conf)
 	registry[registry_len++] = a;
 	pthread_mutex_unlock(&registry_lock);
 
-	XCHG_LOG(INFO, "arena %s: %u buffers of %u bytes packed at stride %u on socket %d, %s, lcore cache %u\n",
+	XCHG_LOG(INFO, "arena %s: %u buffers of %u bytes packed at stride %u on socket %d, %s, lcore cache %u%s\n",
 		 a->name, a->nb_buffers, a->data_room, a->stride, a->socket_id,
 		 rte_eal_has_hugepages() ? "hugepages" : "no hugepages",
-		 a->cache_size);
+		 a->cache_size, a->overcommit ?
+		 ", OVERCOMMITTED: quotas unchecked, no guarantee" : "");
 	return a;
 }
 
@@ -428,7 +430,8 @@ xchg_arena_info_get(const struct xchg_arena *a, struct xchg_arena_info *info)
 	info->lcore_cache = a->cache_size;
 	info->cache_slack = a->cache_slack;
 	info->reserved = __atomic_load_n(&a->reserved, __ATOMIC_RELAXED);
-	info->unreserved = a->nb_buffers - a->cache_slack - info->reserved;
+	info->unreserved = xchg_arena_unreserved(a);
+	info->overcommit = a->overcommit;
 	info->hugepages = rte_eal_has_hugepages() != 0;
 	info->double_frees = __atomic_load_n(&a->double_frees,
 					     __ATOMIC_RELAXED);

@@ -58,6 +58,10 @@ struct xchg_arena_conf {
 				*   XCHG_ARENA_POOLS_DEFAULT. */
 	int32_t lcore_cache;   /**< Per-lcore cache of free buffers: 0 takes
 				*   the default, negative disables. */
+	bool overcommit;       /**< Quotas are not checked against the
+				*   arena: they may add up to more than it
+				*   holds. For comparing with a plain shared
+				*   pool only: the guarantee does not hold. */
 };
 
 /** Read-only facts about an arena. */
@@ -75,7 +79,9 @@ struct xchg_arena_info {
 	uint32_t lcore_cache;        /**< Per-lcore cache size (0: none). */
 	uint32_t cache_slack;        /**< Buffers the caches may hold. */
 	uint32_t reserved;           /**< Sum of all pool quotas. */
-	uint32_t unreserved;         /**< Still free for new quotas. */
+	uint32_t unreserved;         /**< Still free for new quotas (0 when
+				      *   overcommitted). */
+	bool overcommit;             /**< Created with overcommit. */
 	bool hugepages;              /**< Memory is backed by hugepages. */
 	uint64_t double_frees;       /**< Frees of a buffer already free,
 				      *   caught and ignored. */

@@ -74,8 +74,9 @@ check_pools(struct xchg_arena *a, const uint32_t *held, struct xchg_census *c)
 			broke(c, XCHG_CENSUS_OWNER_COUNT, p->name,
 			      (uint64_t)quota - avail, held[t]);
 	}
-	c->rings_allowed = nic_quota +
-			   (a->nb_buffers - a->cache_slack - a->reserved);
+	/* Overcommitted, nothing is promised: any count is allowed. */
+	c->rings_allowed = a->overcommit ? a->nb_buffers :
+			   nic_quota + xchg_arena_unreserved(a);
 	if (c->in_rings > c->rings_allowed)
 		broke(c, XCHG_CENSUS_RINGS_OVER, "", c->rings_allowed,
 		      c->in_rings);

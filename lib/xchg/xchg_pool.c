@@ -31,10 +31,12 @@ xchg_pool_kind_name(enum xchg_pool_kind kind)
 						    "unknown";
 }
 
+/* What a quota may still take: everything when overcommitted. */
 static uint32_t
 unreserved(const struct xchg_arena *a)
 {
-	return a->nb_buffers - a->cache_slack - a->reserved;
+	return a->overcommit ? UINT32_MAX - a->reserved :
+			       xchg_arena_unreserved(a);
 }
 
 static struct xchg_pool *

@@ -84,6 +84,7 @@ struct xchg_arena {
 	uint32_t cache_size;
 	uint32_t cache_flush;          /* flush threshold, 1.5 x size */
 	bool armed;                    /* tags valid: populate is over */
+	bool overcommit;               /* quotas not checked */
 	bool cache_enabled[RTE_MAX_LCORE];
 
 	/* Caught misuse; atomic. */
@@ -126,6 +127,16 @@ static inline struct xchg_arena *
 xchg_arena_of(const struct rte_mempool *mp)
 {
 	return (struct xchg_arena *)mp->pool_config;
+}
+
+/* Buffers not promised to any quota or cache; 0 when overcommitted. */
+static inline uint32_t
+xchg_arena_unreserved(const struct xchg_arena *a)
+{
+	uint64_t promised = (uint64_t)a->cache_slack + a->reserved;
+
+	return promised >= a->nb_buffers ? 0 :
+	       (uint32_t)(a->nb_buffers - promised);
 }
 
 /* Mempool driver (xchg_ops.c). */

@@ -205,6 +205,41 @@ test_tiny_cache_counted(void)
 	XT_EQ(xchg_arena_free(a), 0);
 }
 
+/* Overcommitted, quotas may cover the arena many times: a plain shared
+ * pool's behaviour, for comparisons. The census still holds. */
+static void
+test_overcommit(void)
+{
+	struct xchg_arena_conf conf = {
+		.name = "over", .socket_id = SOCKET_ID_ANY, .nb_buffers = 256,
+		.lcore_cache = -1, .overcommit = true,
+	};
+	struct xchg_arena *a = xchg_arena_create(&conf);
+	struct xchg_pool *hog, *other;
+	struct xchg_arena_info info;
+	struct rte_mbuf *m[256], *one;
+	uint32_t q;
+
+	XT_CHECK(a != NULL, "create");
+	if (a == NULL)
+		return;
+	hog = xchg_pool_create(a, "hog", XCHG_KIND_SOCKET, 256);
+	other = xchg_pool_create(a, "other", XCHG_KIND_SOCKET, 256);
+	XT_CHECK(hog != NULL && other != NULL, "quotas of the whole arena");
+	XT_EQ(xchg_pool_resize(other, 1000, &q), 0);
+	XT_EQ(xchg_arena_info_get(a, &info), 0);
+	XT_CHECK(info.overcommit && info.unreserved == 0, "info");
+	/* The hog takes everything, and the other owner is starved: no
+	 * guarantee, as with a shared pool. */
+	XT_EQ(xchg_alloc_bulk(hog, m, 256), 0);
+	XT_EQ(xchg_alloc_bulk(other, &one, 1), -ENOBUFS);
+	xt_census_ok(a, "overcommitted, the hog holds all");
+	rte_pktmbuf_free_bulk(m, 256);
+	XT_EQ(xchg_pool_free(hog), 0);
+	XT_EQ(xchg_pool_free(other), 0);
+	XT_EQ(xchg_arena_free(a), 0);
+}
+
 int
 main(int argc __rte_unused, char **argv)
 {
@@ -216,5 +251,6 @@ main(int argc __rte_unused, char **argv)
 	XT_RUN(test_misuse_on_free_path);
 	XT_RUN(test_lcore_cache_counted);
 	XT_RUN(test_tiny_cache_counted);
+	XT_RUN(test_overcommit);
 	return xt_done("arena");
 }
