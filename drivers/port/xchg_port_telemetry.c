@@ -10,12 +10,8 @@
 #include <rte_version.h>
 
 #include "xchg_port_private.h"
+#include "xchg_tel_util.h"
 
-#if RTE_VERSION >= RTE_VERSION_NUM(23, 3, 0, 0)
-#define tel_dict_u64 rte_tel_data_add_dict_uint
-#else
-#define tel_dict_u64 rte_tel_data_add_dict_u64
-#endif
 
 static void
 queue_pools_to_tel(struct rte_tel_data *d, const struct xchg_port *p)
@@ -29,17 +25,17 @@ queue_pools_to_tel(struct rte_tel_data *d, const struct xchg_port *p)
 	for (q = 0; q < p->nb_rxq; q++) {
 		snprintf(key, sizeof(key), "rxq%u_quota", q);
 		if (xchg_pool_stats_get(p->rxq[q].pool, &s) == 0)
-			tel_dict_u64(d, key, s.quota);
+			xchg_tel_u64(d, key, s.quota);
 		snprintf(key, sizeof(key), "rxq%u_packets", q);
-		tel_dict_u64(d, key, __atomic_load_n(&p->rxq[q].frames,
+		xchg_tel_u64(d, key, __atomic_load_n(&p->rxq[q].frames,
 						     __ATOMIC_RELAXED));
 	}
 	for (q = 0; q < p->nb_txq; q++) {
 		snprintf(key, sizeof(key), "txq%u_in_use", q);
 		if (xchg_pool_stats_get(p->txq[q].pool, &s) == 0)
-			tel_dict_u64(d, key, s.in_use);
+			xchg_tel_u64(d, key, s.in_use);
 		snprintf(key, sizeof(key), "txq%u_quota", q);
-		tel_dict_u64(d, key, s.quota);
+		xchg_tel_u64(d, key, s.quota);
 	}
 }
 
@@ -53,31 +49,29 @@ port_to_tel(struct xchg_port *p, void *arg)
 
 	if (xchg_port_stats_get(p, &s) != 0)
 		return 0;
-	pd = rte_tel_data_alloc();
+	pd = xchg_tel_new_dict();
 	if (pd == NULL)
 		return -ENOMEM;
-	rte_tel_data_start_dict(pd);
-	tel_dict_u64(pd, "ipackets", s.eth.ipackets);
-	tel_dict_u64(pd, "opackets", s.eth.opackets);
-	tel_dict_u64(pd, "imissed", s.eth.imissed);
-	tel_dict_u64(pd, "ierrors", s.eth.ierrors);
-	tel_dict_u64(pd, "rx_nombuf", s.eth.rx_nombuf);
-	tel_dict_u64(pd, "rx_frames", s.rx_frames);
-	tel_dict_u64(pd, "delivered", s.delivered);
+	xchg_tel_u64(pd, "ipackets", s.eth.ipackets);
+	xchg_tel_u64(pd, "opackets", s.eth.opackets);
+	xchg_tel_u64(pd, "imissed", s.eth.imissed);
+	xchg_tel_u64(pd, "ierrors", s.eth.ierrors);
+	xchg_tel_u64(pd, "rx_nombuf", s.eth.rx_nombuf);
+	xchg_tel_u64(pd, "rx_frames", s.rx_frames);
+	xchg_tel_u64(pd, "delivered", s.delivered);
 	for (r = 0; r < XCHG_DROP_MAX; r++) {
 		char key[32];
 
 		snprintf(key, sizeof(key), "drop_%s",
 			 xchg_drop_reason_name(r));
-		tel_dict_u64(pd, key, s.drops[r]);
+		xchg_tel_u64(pd, key, s.drops[r]);
 	}
-	tel_dict_u64(pd, "tx_frames", s.tx_frames);
-	tel_dict_u64(pd, "tx_nobufs", s.tx_nobufs);
-	tel_dict_u64(pd, "tx_full", s.tx_full);
+	xchg_tel_u64(pd, "tx_frames", s.tx_frames);
+	xchg_tel_u64(pd, "tx_nobufs", s.tx_nobufs);
+	xchg_tel_u64(pd, "tx_full", s.tx_full);
 	queue_pools_to_tel(pd, p);
 	snprintf(name, sizeof(name), "port%u", p->port_id);
-	if (rte_tel_data_add_dict_container(d, name, pd, 0) != 0)
-		rte_tel_data_free(pd);
+	xchg_tel_add_container(d, name, pd);
 	return 0;
 }
 

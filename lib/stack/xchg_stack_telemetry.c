@@ -26,53 +26,12 @@
 #include <rte_version.h>
 
 #include "xchg_stack_private.h"
+#include "xchg_tel_util.h"
 
-/* DPDK 23.03 renamed the u64 helper and deprecated the old name. */
-#if RTE_VERSION >= RTE_VERSION_NUM(23, 3, 0, 0)
-#define tel_dict_u64 rte_tel_data_add_dict_uint
-#else
-#define tel_dict_u64 rte_tel_data_add_dict_u64
-#endif
 
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct xchg_stack *registry[RTE_MAX_ETHPORTS];
 
-/* Dictionary keys may hold only alphanumerics, '_' and '/'. */
-static void
-key_of(char *key, size_t size, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < size && name[i] != '\0'; i++)
-		key[i] = (char)((name[i] >= 'a' && name[i] <= 'z') ||
-				(name[i] >= 'A' && name[i] <= 'Z') ||
-				(name[i] >= '0' && name[i] <= '9') ||
-				name[i] == '_' || name[i] == '/' ?
-				name[i] : '_');
-	key[i] = '\0';
-}
-
-/* Add @sub to @d under @name; @sub is freed if it cannot be added. */
-static void
-add_container(struct rte_tel_data *d, const char *name,
-	      struct rte_tel_data *sub)
-{
-	char key[RTE_TEL_MAX_STRING_LEN];
-
-	key_of(key, sizeof(key), name);
-	if (rte_tel_data_add_dict_container(d, key, sub, 0) != 0)
-		rte_tel_data_free(sub);
-}
-
-static struct rte_tel_data *
-new_dict(void)
-{
-	struct rte_tel_data *d = rte_tel_data_alloc();
-
-	if (d != NULL)
-		rte_tel_data_start_dict(d);
-	return d;
-}
 
 /* /xchg/sockets */
 
@@ -84,30 +43,30 @@ socket_to_tel(struct xchg_socket *sock, void *arg)
 
 	if (xchg_socket_stats_get(sock, &st) != 0)
 		return 0;
-	sd = new_dict();
+	sd = xchg_tel_new_dict();
 	if (sd == NULL)
 		return -ENOMEM;
 	if (sock->type == XCHG_SOCK_UDP) {
 		rte_tel_data_add_dict_string(sd, "type", "udp");
-		tel_dict_u64(sd, "port", sock->local_port);
+		xchg_tel_u64(sd, "port", sock->local_port);
 	} else {
 		rte_tel_data_add_dict_string(sd, "type", "packet");
-		tel_dict_u64(sd, "ethertype",
+		xchg_tel_u64(sd, "ethertype",
 			     __atomic_load_n(&sock->ether_type,
 					     __ATOMIC_RELAXED));
 	}
 	rte_tel_data_add_dict_string(sd, "priority",
 				     st.priority == XCHG_PRIO_CRITICAL ?
 				     "critical" : "normal");
-	tel_dict_u64(sd, "quota", st.pool.quota);
-	tel_dict_u64(sd, "in_use", st.pool.in_use);
-	tel_dict_u64(sd, "available", st.pool.available);
-	tel_dict_u64(sd, "refused", st.pool.refused);
-	tel_dict_u64(sd, "low_watermark", st.pool.low_watermark);
-	tel_dict_u64(sd, "received", st.received);
-	tel_dict_u64(sd, "sent", st.sent);
-	tel_dict_u64(sd, "send_failed", st.send_failed);
-	add_container(d, xchg_socket_name(sock), sd);
+	xchg_tel_u64(sd, "quota", st.pool.quota);
+	xchg_tel_u64(sd, "in_use", st.pool.in_use);
+	xchg_tel_u64(sd, "available", st.pool.available);
+	xchg_tel_u64(sd, "refused", st.pool.refused);
+	xchg_tel_u64(sd, "low_watermark", st.pool.low_watermark);
+	xchg_tel_u64(sd, "received", st.received);
+	xchg_tel_u64(sd, "sent", st.sent);
+	xchg_tel_u64(sd, "send_failed", st.send_failed);
+	xchg_tel_add_container(d, xchg_socket_name(sock), sd);
 	return 0;
 }
 
@@ -127,14 +86,14 @@ pool_dict(struct xchg_consumer *c)
 
 	if (xchg_pool_stats_get(xchg_consumer_pool(c), &st) != 0)
 		return NULL;
-	d = new_dict();
+	d = xchg_tel_new_dict();
 	if (d == NULL)
 		return NULL;
-	tel_dict_u64(d, "quota", st.quota);
-	tel_dict_u64(d, "in_use", st.in_use);
-	tel_dict_u64(d, "available", st.available);
-	tel_dict_u64(d, "refused", st.refused);
-	tel_dict_u64(d, "low_watermark", st.low_watermark);
+	xchg_tel_u64(d, "quota", st.quota);
+	xchg_tel_u64(d, "in_use", st.in_use);
+	xchg_tel_u64(d, "available", st.available);
+	xchg_tel_u64(d, "refused", st.refused);
+	xchg_tel_u64(d, "low_watermark", st.low_watermark);
 	return d;
 }
 
@@ -149,14 +108,14 @@ services_to_tel(struct xchg_stack *s, struct rte_tel_data *d)
 		return -EINVAL;
 	sd = pool_dict(s->arp);
 	if (sd != NULL) {
-		tel_dict_u64(sd, "answered", st.arp_requests_answered);
-		tel_dict_u64(sd, "learned", st.arp_learned);
-		add_container(d, "arp", sd);
+		xchg_tel_u64(sd, "answered", st.arp_requests_answered);
+		xchg_tel_u64(sd, "learned", st.arp_learned);
+		xchg_tel_add_container(d, "arp", sd);
 	}
 	sd = pool_dict(s->icmp);
 	if (sd != NULL) {
-		tel_dict_u64(sd, "answered", st.icmp_echo_answered);
-		add_container(d, "icmp", sd);
+		xchg_tel_u64(sd, "answered", st.icmp_echo_answered);
+		xchg_tel_add_container(d, "icmp", sd);
 	}
 	/* The proxy and the capture are set and freed under the lock. */
 	pthread_mutex_lock(&s->lock);
@@ -164,32 +123,32 @@ services_to_tel(struct xchg_stack *s, struct rte_tel_data *d)
 	if (sd != NULL) {
 		struct xchg_pool_stats out;
 
-		tel_dict_u64(sd, "proxied_in", st.proxied_in);
-		tel_dict_u64(sd, "proxied_out", st.proxied_out);
+		xchg_tel_u64(sd, "proxied_in", st.proxied_in);
+		xchg_tel_u64(sd, "proxied_out", st.proxied_out);
 		if (xchg_pool_stats_get(xchg_consumer_pool(s->tap_out),
 					&out) == 0) {
-			tel_dict_u64(sd, "hostout_quota", out.quota);
-			tel_dict_u64(sd, "hostout_in_use", out.in_use);
-			tel_dict_u64(sd, "hostout_refused", out.refused);
+			xchg_tel_u64(sd, "hostout_quota", out.quota);
+			xchg_tel_u64(sd, "hostout_in_use", out.in_use);
+			xchg_tel_u64(sd, "hostout_refused", out.refused);
 		}
-		add_container(d, "proxy", sd);
+		xchg_tel_add_container(d, "proxy", sd);
 	}
 	sd = s->capture != NULL ? pool_dict(s->capture) : NULL;
 	if (sd != NULL) {
-		tel_dict_u64(sd, "captured", st.captured);
-		tel_dict_u64(sd, "missed", st.capture_missed);
-		add_container(d, "capture", sd);
+		xchg_tel_u64(sd, "captured", st.captured);
+		xchg_tel_u64(sd, "missed", st.capture_missed);
+		xchg_tel_add_container(d, "capture", sd);
 	}
 	pthread_mutex_unlock(&s->lock);
-	tel_dict_u64(d, "frames", st.frames);
-	tel_dict_u64(d, "delivered", st.delivered);
-	tel_dict_u64(d, "reassembled", st.reassembled);
-	tel_dict_u64(d, "service_no_buffers", st.service_no_buffers);
-	sd = new_dict();
+	xchg_tel_u64(d, "frames", st.frames);
+	xchg_tel_u64(d, "delivered", st.delivered);
+	xchg_tel_u64(d, "reassembled", st.reassembled);
+	xchg_tel_u64(d, "service_no_buffers", st.service_no_buffers);
+	sd = xchg_tel_new_dict();
 	if (sd != NULL) {
 		for (r = 0; r < XCHG_SD_MAX; r++)
-			tel_dict_u64(sd, xchg_stack_drop_name(r), st.drops[r]);
-		add_container(d, "drops", sd);
+			xchg_tel_u64(sd, xchg_stack_drop_name(r), st.drops[r]);
+		xchg_tel_add_container(d, "drops", sd);
 	}
 	return 0;
 }
@@ -202,17 +161,17 @@ neigh_to_tel(const struct xchg_neigh_info *n, void *arg)
 	struct rte_tel_data *d = arg, *nd;
 	char ip[INET_ADDRSTRLEN], mac[RTE_ETHER_ADDR_FMT_SIZE];
 
-	nd = new_dict();
+	nd = xchg_tel_new_dict();
 	if (nd == NULL)
 		return -ENOMEM;
 	inet_ntop(AF_INET, &n->ip, ip, sizeof(ip));
 	rte_ether_format_addr(mac, sizeof(mac), &n->mac);
 	rte_tel_data_add_dict_string(nd, "ip", ip);
 	rte_tel_data_add_dict_string(nd, "mac", mac);
-	tel_dict_u64(nd, "static", n->is_static);
-	tel_dict_u64(nd, "age_ms", n->age_ms);
+	xchg_tel_u64(nd, "static", n->is_static);
+	xchg_tel_u64(nd, "age_ms", n->age_ms);
 	/* Keyed by address, dots made underscores: 192_0_2_1. */
-	add_container(d, ip, nd);
+	xchg_tel_add_container(d, ip, nd);
 	return 0;
 }
 
@@ -268,7 +227,7 @@ handle(const char *params, struct rte_tel_data *d, stack_to_tel_t fn)
 
 			if (registry[i] == NULL)
 				continue;
-			sd = new_dict();
+			sd = xchg_tel_new_dict();
 			if (sd == NULL) {
 				ret = -ENOMEM;
 				break;
@@ -276,7 +235,7 @@ handle(const char *params, struct rte_tel_data *d, stack_to_tel_t fn)
 			ret = fn(registry[i], sd);
 			snprintf(key, sizeof(key), "port%u",
 				 registry[i]->port_id);
-			add_container(d, key, sd);
+			xchg_tel_add_container(d, key, sd);
 		}
 	}
 	pthread_mutex_unlock(&registry_lock);

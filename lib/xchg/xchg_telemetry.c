@@ -6,7 +6,6 @@
  * keyed by arena name.
  */
 
-#include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
 #include <string.h>
@@ -16,56 +15,34 @@
 
 #include "xchg_census.h"
 #include "xchg_private.h"
+#include "xchg_tel_util.h"
 
-/* DPDK 23.03 renamed the u64 helper and deprecated the old name. */
-#if RTE_VERSION >= RTE_VERSION_NUM(23, 3, 0, 0)
-#define tel_dict_u64 rte_tel_data_add_dict_uint
-#else
-#define tel_dict_u64 rte_tel_data_add_dict_u64
-#endif
 
-/* Telemetry keys may hold letters, digits, '_' and '/' only: any other
- * character of a name becomes '_', so no pool goes missing. */
-static const char *
-tel_key(const char *name, char *key, size_t size)
-{
-	size_t i;
-
-	for (i = 0; name[i] != '\0' && i + 1 < size; i++)
-		key[i] = isalnum((unsigned char)name[i]) || name[i] == '/' ?
-			 name[i] : '_';
-	key[i] = '\0';
-	return key;
-}
 
 static int
 pool_to_tel(struct xchg_pool *p, void *arg)
 {
 	struct rte_tel_data *d = arg;
-	struct rte_tel_data *pd = rte_tel_data_alloc();
+	struct rte_tel_data *pd = xchg_tel_new_dict();
 	struct xchg_pool_stats s;
-	char key[XCHG_NAME_SIZE];
 
 	if (pd == NULL || xchg_pool_stats_get(p, &s) != 0) {
 		rte_tel_data_free(pd);
 		return -ENOMEM;
 	}
-	rte_tel_data_start_dict(pd);
 	rte_tel_data_add_dict_string(pd, "kind",
 				     xchg_pool_kind_name(xchg_pool_kind(p)));
-	tel_dict_u64(pd, "quota", s.quota);
-	tel_dict_u64(pd, "in_use", s.in_use);
-	tel_dict_u64(pd, "available", s.available);
-	tel_dict_u64(pd, "low_watermark", s.low_watermark);
-	tel_dict_u64(pd, "accepted", s.accepted);
-	tel_dict_u64(pd, "refused", s.refused);
-	tel_dict_u64(pd, "rejected", s.rejected);
-	tel_dict_u64(pd, "allocated", s.allocated);
-	tel_dict_u64(pd, "alloc_failed", s.alloc_failed);
-	tel_dict_u64(pd, "returned", s.returned);
-	if (rte_tel_data_add_dict_container(d,
-			tel_key(xchg_pool_name(p), key, sizeof(key)), pd, 0) != 0)
-		rte_tel_data_free(pd);
+	xchg_tel_u64(pd, "quota", s.quota);
+	xchg_tel_u64(pd, "in_use", s.in_use);
+	xchg_tel_u64(pd, "available", s.available);
+	xchg_tel_u64(pd, "low_watermark", s.low_watermark);
+	xchg_tel_u64(pd, "accepted", s.accepted);
+	xchg_tel_u64(pd, "refused", s.refused);
+	xchg_tel_u64(pd, "rejected", s.rejected);
+	xchg_tel_u64(pd, "allocated", s.allocated);
+	xchg_tel_u64(pd, "alloc_failed", s.alloc_failed);
+	xchg_tel_u64(pd, "returned", s.returned);
+	xchg_tel_add_container(d, xchg_pool_name(p), pd);
 	return 0;
 }
 
@@ -77,19 +54,19 @@ census_to_tel(struct xchg_arena *a, struct rte_tel_data *d)
 
 	if (ret == -EINVAL || ret == -ENOMEM)
 		return ret;
-	tel_dict_u64(d, "total", c.total);
-	tel_dict_u64(d, "free", c.free);
-	tel_dict_u64(d, "free_store", c.free_store);
-	tel_dict_u64(d, "owned", c.owned);
-	tel_dict_u64(d, "in_rings", c.in_rings);
-	tel_dict_u64(d, "rings_allowed", c.rings_allowed);
-	tel_dict_u64(d, "pools", c.nb_pools);
-	tel_dict_u64(d, "conserved", c.conserved);
+	xchg_tel_u64(d, "total", c.total);
+	xchg_tel_u64(d, "free", c.free);
+	xchg_tel_u64(d, "free_store", c.free_store);
+	xchg_tel_u64(d, "owned", c.owned);
+	xchg_tel_u64(d, "in_rings", c.in_rings);
+	xchg_tel_u64(d, "rings_allowed", c.rings_allowed);
+	xchg_tel_u64(d, "pools", c.nb_pools);
+	xchg_tel_u64(d, "conserved", c.conserved);
 	rte_tel_data_add_dict_string(d, "broken",
 				     xchg_census_rule_name(c.broken));
 	rte_tel_data_add_dict_string(d, "where", c.where);
-	tel_dict_u64(d, "expected", c.expected);
-	tel_dict_u64(d, "found", c.found);
+	xchg_tel_u64(d, "expected", c.expected);
+	xchg_tel_u64(d, "found", c.found);
 	return 0;
 }
 
@@ -112,7 +89,6 @@ arena_to_tel_nested(struct xchg_arena *a, void *arg)
 {
 	struct tel_all *all = arg;
 	struct rte_tel_data *ad;
-	char key[XCHG_NAME_SIZE];
 	int ret;
 
 	/* Under the registry lock: the arena cannot be freed meanwhile. */
@@ -122,15 +98,14 @@ arena_to_tel_nested(struct xchg_arena *a, void *arg)
 		all->found = true;
 		return arena_to_tel(a, all->d, all->census);
 	}
-	ad = rte_tel_data_alloc();
+	ad = xchg_tel_new_dict();
 	if (ad == NULL)
 		return -ENOMEM;
-	rte_tel_data_start_dict(ad);
 	ret = arena_to_tel(a, ad, all->census);
-	if (ret != 0 ||
-	    rte_tel_data_add_dict_container(all->d,
-			tel_key(a->name, key, sizeof(key)), ad, 0) != 0)
+	if (ret != 0)
 		rte_tel_data_free(ad);
+	else
+		xchg_tel_add_container(all->d, a->name, ad);
 	return ret;
 }
 
