@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 
 /*
- * Exchange mode: the set-up exactly as the configuration describes it
+ * The run, in both modes: the set-up as the configuration describes it
  * (libxchg_config builds it), every port replaced by net_pcap, polled on
- * this lcore in configuration order. Also the parts both modes share:
- * the devargs each port replays through, and turning the transmit
- * captures into deterministic outputs.
+ * this lcore in configuration order; then the transmit captures turned
+ * into deterministic outputs.
+ *
+ * Exchange mode builds it as configured. Shared mode builds the very same
+ * set-up on an overcommitted arena of the same buffers where every
+ * consumer's quota is the whole arena (xchg_config_set_shared()): one
+ * shared pool, as a plain DPDK application has, with the same stack.
  */
 
 #include <errno.h>
@@ -34,7 +38,7 @@ txq_raw(const struct replay *r, unsigned int port, unsigned int q, char *buf,
 			r->cfg->ports[port].name, q);
 }
 
-int
+static int
 replay_devargs(const struct replay *r, unsigned int i, char *buf, size_t size)
 {
 	const struct xchg_config_port *p = &r->cfg->ports[i];
@@ -55,7 +59,7 @@ replay_devargs(const struct replay *r, unsigned int i, char *buf, size_t size)
 	return n < size ? 0 : -ENAMETOOLONG;
 }
 
-int
+static int
 replay_tap_devargs(const struct replay *r, char *buf, size_t size)
 {
 	return snprintf(buf, size, "net_pcap_xrtap,rx_pcap=%s,tx_pcap=%s",
@@ -63,7 +67,7 @@ replay_tap_devargs(const struct replay *r, char *buf, size_t size)
 	       0 : -ENAMETOOLONG;
 }
 
-int
+static int
 replay_prepare(struct replay *r)
 {
 	const struct xchg_config *cfg = r->cfg;
@@ -96,7 +100,7 @@ replay_prepare(struct replay *r)
 }
 
 /* Raw transmit captures to their final names; temporary files go. */
-int
+static int
 replay_finish(struct replay *r)
 {
 	const struct xchg_config *cfg = r->cfg;
@@ -139,7 +143,7 @@ consumed(uint16_t port_id, struct rte_eth_stats *st)
 
 /* After each round: what was read, what was written by then. Returns true
  * when every port has read all of its capture. */
-bool
+static bool
 replay_track(struct replay *r, const uint16_t *port_ids, int tap_id,
 	     uint64_t captured, uint64_t *total)
 {
@@ -172,7 +176,7 @@ replay_track(struct replay *r, const uint16_t *port_ids, int tap_id,
 }
 
 /* Current input timestamp of a socket's port, for frames without one. */
-const struct timeval *
+static const struct timeval *
 replay_now(const struct replay *r, uint16_t port_id, unsigned int port)
 {
 	struct rte_eth_stats st;
@@ -237,7 +241,7 @@ collect(struct replay *r, struct xchg_config_setup *su)
 	unsigned int i, d;
 	uint64_t nombuf = 0;
 
-	res->mode = MODE_EXCHANGE;
+	res->mode = r->mode;
 	res->buffers = cfg->arena.buffers;
 	for (i = 0; i < cfg->nb_sockets; i++) {
 		struct xchg_socket *s = xchg_config_setup_socket(su, i);
@@ -356,7 +360,7 @@ replay_clock(void *arg)
 }
 
 int
-run_exchange(struct replay *r)
+run_replay(struct replay *r)
 {
 	struct xchg_config *cfg = r->cfg;
 	char err[XCHG_CONFIG_ERR_SIZE], devargs[XCHG_CONFIG_DEVARGS_SIZE];
@@ -388,6 +392,7 @@ run_exchange(struct replay *r)
 		return -1;
 
 	xchg_config_set_clock(cfg, replay_clock, r);
+	xchg_config_set_shared(cfg, r->mode == MODE_SHARED);
 	su = xchg_config_setup_create(cfg, err, sizeof(err));
 	if (su == NULL) {
 		fprintf(stderr, PROG ": %s\n", err);
@@ -415,7 +420,7 @@ run_exchange(struct replay *r)
 			unsigned int p = cfg->sockets[i].port;
 
 			while ((k = xchg_socket_recv_burst(s, m, BURST)) != 0)
-				consumer_take(r, &r->consumers[i], m, k,
+				consumer_take(&r->consumers[i], m, k,
 					      replay_now(r, port_ids[p], p));
 		}
 		done = replay_track(r, port_ids, tap_id, captured(su, cfg),

@@ -9,9 +9,11 @@
  * configuration give byte-identical pcaps and report: one lcore, a fixed
  * poll order, and timestamps taken from the input, never from the clock.
  *
- * --mode shared runs the same scenario as a plain DPDK application would:
- * one shared mbuf pool of the same number of buffers, its own demux, no
- * reservations and no exchange.
+ * --mode shared runs the very same set-up and stack on an overcommitted
+ * arena of the same number of buffers, where every consumer's quota is
+ * the whole arena: it behaves like the one shared mbuf pool of a plain
+ * DPDK application, so a consumer that keeps its frames can take every
+ * buffer, the NIC's included.
  */
 
 #include <errno.h>
@@ -55,8 +57,9 @@ usage(void)
 	       "  --report FILE      JSON report (default: DIR/report.json)\n"
 	       "  --mode exchange    xchg: a reservation per queue, socket and service, frames\n"
 	       "                     handed over by exchange (default)\n"
-	       "  --mode shared      plain DPDK: one shared mbuf pool of the same size, no\n"
-	       "                     exchange, for a side-by-side comparison\n"
+	       "  --mode shared      like plain DPDK's one shared mbuf pool: the same set-up on\n"
+	       "                     an overcommitted arena of the same size, every consumer's\n"
+	       "                     quota the whole arena, for a side-by-side comparison\n"
 	       "  -h, --help         this text\n"
 	       "\n"
 	       "Every [port]'s device is replaced by net_pcap (rx_pcap=capture, tx_pcap=output),\n"
@@ -350,7 +353,7 @@ main(int argc, char **argv)
 		out_path(&r, report, sizeof(report), "report.json");
 	r.report = report;
 
-	ret = r.mode == MODE_EXCHANGE ? run_exchange(&r) : run_shared(&r);
+	ret = run_replay(&r);
 	if (ret == 0) {
 		ret = write_report(&r, r.report);
 		if (ret != 0)

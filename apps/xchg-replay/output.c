@@ -133,7 +133,7 @@ consumer_held(const struct consumer *c)
 }
 
 /* The frame's RX timestamp (net_pcap copies the input's, in µs). */
-bool
+static bool
 replay_mbuf_ts(const struct rte_mbuf *m, struct timeval *tv)
 {
 	static int offset = -2;
@@ -189,7 +189,7 @@ udp_frame(const struct rte_mbuf *m, uint8_t *buf, uint32_t size)
 }
 
 static void
-dump_frame(struct replay *r, struct consumer *c, const struct rte_mbuf *m,
+dump_frame(struct consumer *c, const struct rte_mbuf *m,
 	   const struct timeval *fallback)
 {
 	static uint8_t buf[UINT16_MAX + 512];
@@ -197,7 +197,7 @@ dump_frame(struct replay *r, struct consumer *c, const struct rte_mbuf *m,
 	const void *data;
 	uint32_t len = 0;
 
-	if (c->udp && r->mode == MODE_EXCHANGE)
+	if (c->udp)
 		len = udp_frame(m, buf, sizeof(buf));
 	if (len != 0) {
 		data = buf;
@@ -216,13 +216,13 @@ dump_frame(struct replay *r, struct consumer *c, const struct rte_mbuf *m,
 }
 
 void
-consumer_take(struct replay *r, struct consumer *c, struct rte_mbuf **m,
-	      unsigned int n, const struct timeval *fallback)
+consumer_take(struct consumer *c, struct rte_mbuf **m, unsigned int n,
+	      const struct timeval *fallback)
 {
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
-		dump_frame(r, c, m[i], fallback);
+		dump_frame(c, m[i], fallback);
 		c->received++;
 		switch (c->behaviour) {
 		case XCHG_BEHAVIOUR_NORMAL:
@@ -482,7 +482,8 @@ print_summary(const struct replay *r)
 	printf(PROG ": %s mode, %" PRIu64 " frames in, %u buffers\n",
 	       res->mode == MODE_EXCHANGE ?
 	       "exchange (a reservation per owner)" :
-	       "shared (one plain mbuf pool)", res->frames_in, res->buffers);
+	       "shared (overcommitted: every quota is the whole arena)",
+	       res->frames_in, res->buffers);
 	printf("  %-16s %-9s %-9s %10s %10s %8s\n", "consumer", "kind",
 	       "behaviour", "delivered", "refused", "held");
 	for (i = 0; i < res->nb_consumers; i++) {

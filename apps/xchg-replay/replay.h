@@ -3,7 +3,7 @@
 #ifndef XCHG_REPLAY_H
 #define XCHG_REPLAY_H
 
-/* xchg-replay internals: shared by the two modes and the outputs. */
+/* xchg-replay internals: the run (exchange.c) and the outputs. */
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -21,6 +21,8 @@
  * finish what the last bursts gave them. */
 #define TAIL_ROUNDS 4
 
+/* Both modes run the same set-up and stack; shared mode builds it on an
+ * overcommitted arena where every consumer's quota is the whole arena. */
 enum replay_mode {
 	MODE_EXCHANGE = 0,
 	MODE_SHARED,
@@ -123,8 +125,7 @@ int out_path(const struct replay *r, char *buf, size_t size,
 	     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 int consumers_open(struct replay *r);
 void consumers_close(struct replay *r);
-void consumer_take(struct replay *r, struct consumer *c,
-		   struct rte_mbuf **m, unsigned int n,
+void consumer_take(struct consumer *c, struct rte_mbuf **m, unsigned int n,
 		   const struct timeval *fallback);
 void consumers_release(struct replay *r);
 uint64_t consumer_held(const struct consumer *c);
@@ -137,22 +138,8 @@ int write_report(const struct replay *r, const char *path);
 void print_summary(const struct replay *r);
 const struct timeval *input_ts(const struct input *in, uint64_t consumed);
 void result_drop(struct result *res, const char *name, uint64_t n);
-bool replay_mbuf_ts(const struct rte_mbuf *m, struct timeval *tv);
 
-/* exchange.c, shared.c */
-int run_exchange(struct replay *r);
-int run_shared(struct replay *r);
-
-/* exchange.c, for both modes: the devargs a port replays through,
- * temporary files, tracking what was read and written after each round. */
-int replay_devargs(const struct replay *r, unsigned int port, char *buf,
-		   size_t size);
-int replay_tap_devargs(const struct replay *r, char *buf, size_t size);
-int replay_prepare(struct replay *r);
-int replay_finish(struct replay *r);
-bool replay_track(struct replay *r, const uint16_t *port_ids, int tap_id,
-		  uint64_t captured, uint64_t *total);
-const struct timeval *replay_now(const struct replay *r, uint16_t port_id,
-				 unsigned int port);
+/* exchange.c: the run, in either mode (r->mode). */
+int run_replay(struct replay *r);
 
 #endif /* XCHG_REPLAY_H */

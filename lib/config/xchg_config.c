@@ -1495,3 +1495,12 @@ xchg_config_set_clock(struct xchg_config *cfg, uint64_t (*clock)(void *),
 	cfg->clock_arg = arg;
 	return 0;
 }
+
+int
+xchg_config_set_shared(struct xchg_config *cfg, bool shared)
+{
+	if (cfg == NULL)
+		return -EINVAL;
+	cfg->shared = shared;
+	return 0;
+}

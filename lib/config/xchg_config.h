@@ -164,6 +164,9 @@ struct xchg_config {
 	 *  xchg_config_set_clock(); NULL: the timer. */
 	uint64_t (*clock)(void *arg);
 	void *clock_arg;           /**< Passed to @c clock. */
+	/** Set by xchg_config_set_shared(): build an overcommitted arena
+	 *  where every consumer's quota is the whole arena. */
+	bool shared;
 };
 
 /** What the sizing invariant adds up. */
@@ -310,6 +313,20 @@ int xchg_config_set_clock(struct xchg_config *cfg, uint64_t (*clock)(void *),
 			  void *arg);
 
 /**
+ * Make xchg_config_setup_create() build the set-up as one shared pool
+ * would behave: the arena is overcommitted (xchg_arena_conf::overcommit)
+ * and every consumer quota (sockets, ARP and ICMP services, both proxy
+ * pools, the capture) is [arena] buffers instead of the configured one;
+ * the ports' queue reservations stay as configured. There is no
+ * guarantee then: one consumer may take every buffer. For comparisons
+ * with a plain DPDK application (xchg-replay --mode shared). The
+ * configuration's own quotas, and xchg_config_sizing(), are unchanged.
+ *
+ * @return 0, or -EINVAL for a NULL @p cfg.
+ */
+int xchg_config_set_shared(struct xchg_config *cfg, bool shared);
+
+/**
  * @return
  *   A behaviour's name: "normal", "hold" or "hog".
  */
@@ -324,6 +341,8 @@ struct xchg_config_setup;
  * the arena with a stack, its address and default route, the sockets,
  * the proxy (probing its TAP device) and the capture. Ports are not
  * started: see xchg_config_setup_start().
+ * After xchg_config_set_shared(), the arena is overcommitted and every
+ * consumer's quota is the whole arena.
  *
  * Log messages of the EAL and of the PMDs while a device is probed are
  * kept out of the terminal; the one that explains a failure is quoted in
@@ -393,8 +412,7 @@ struct xchg_port *xchg_config_setup_tap(const struct xchg_config_setup *su);
 /**
  * Probe a virtual or PCI device by its devargs, or find the ethdev the
  * EAL already has under that name, keeping the EAL's and the PMD's log
- * lines out of the terminal. For programs that create ports themselves
- * (the shared-pool mode of xchg-replay does).
+ * lines out of the terminal. For programs that create ports themselves.
  *
  * @param devargs
  *   "net_null0", "net_pcap0,rx_pcap=in.pcap", "0000:01:00.0"...

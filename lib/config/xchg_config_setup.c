@@ -207,6 +207,14 @@ xchg_config_device_remove(uint16_t port_id)
 
 /* ---- set-up ------------------------------------------------------------ */
 
+/* A consumer's quota: the configured one, or the whole arena when the
+ * set-up stands for one shared pool (xchg_config_set_shared()). */
+static uint32_t
+quota(const struct xchg_config *cfg, uint32_t configured)
+{
+	return cfg->shared ? cfg->arena.buffers : configured;
+}
+
 static int
 teardown(struct xchg_config_setup *su)
 {
@@ -258,6 +266,7 @@ make_arena(struct xchg_config_setup *su, char *err, size_t errlen)
 		.data_room = cfg->arena.data_room,
 		.lcore_cache = cfg->arena.lcore_cache ?
 			       (int32_t)cfg->arena.lcore_cache : -1,
+		.overcommit = cfg->shared,
 	};
 	char at[300];
 
@@ -291,7 +300,8 @@ make_port(struct xchg_config_setup *su, unsigned int i, char *err,
 		.rx_slack = pc->rx_slack, .tx_slack = pc->tx_slack,
 	};
 	struct xchg_stack_conf sc = {
-		.arp_quota = cfg->arp_quota, .icmp_quota = cfg->icmp_quota,
+		.arp_quota = quota(cfg, cfg->arp_quota),
+		.icmp_quota = quota(cfg, cfg->icmp_quota),
 		.clock = cfg->clock, .clock_arg = cfg->clock_arg,
 	};
 	char at[300], why[300];
@@ -354,10 +364,11 @@ make_socket(struct xchg_config_setup *su, unsigned int i, char *err,
 
 	where(cfg, sc->line, at, sizeof(at));
 	if (sc->type == XCHG_CONFIG_SOCKET_UDP)
-		s = xchg_udp_socket(stack, sc->name, sc->quota, sc->priority);
+		s = xchg_udp_socket(stack, sc->name, quota(cfg, sc->quota),
+				    sc->priority);
 	else
 		s = xchg_packet_socket(stack, sc->name, sc->ether_type,
-				       sc->quota, sc->priority);
+				       quota(cfg, sc->quota), sc->priority);
 	if (s == NULL) {
 		ret = -rte_errno;
 		msg(err, errlen, "%s[socket %s]: cannot open it: %s", at,
@@ -403,7 +414,7 @@ make_proxy(struct xchg_config_setup *su, char *err, size_t errlen)
 		return ret;
 	}
 	ret = xchg_stack_set_proxy(su->ports[pc->port].stack, su->tap.port,
-				   pc->quota);
+				   quota(cfg, pc->quota));
 	if (ret != 0)
 		msg(err, errlen, "%s[proxy]: the stack refused the proxy: %s",
 		    at, rte_strerror(-ret));
@@ -424,7 +435,8 @@ make_capture(struct xchg_config_setup *su, char *err, size_t errlen)
 	for (i = 0; i < cc->nb_owners; i++)
 		owners[i] = cc->owners[i];
 	ret = xchg_stack_set_capture(su->ports[cc->port].stack, cc->file,
-				     cc->quota, cc->nb_owners ? owners : NULL,
+				     quota(cfg, cc->quota),
+				     cc->nb_owners ? owners : NULL,
 				     cc->nb_owners);
 	if (ret == -EIO)
 		msg(err, errlen, "%s[capture] file: cannot write %s", at,

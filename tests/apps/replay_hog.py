@@ -4,8 +4,9 @@
 
 A critical socket (ctrl) and a bulk socket whose application never frees
 (bulk = hog). Exchange mode: ctrl gets every frame offered to it, the hog
-stops at its quota, the NIC never lacks a buffer. Shared mode (one plain
-pool of the same 2048 buffers): the hog drains the pool, rx_nombuf
+stops at its quota, the NIC never lacks a buffer. Shared mode (the same
+stack on an overcommitted arena of the same 2048 buffers, every quota the
+whole arena: one plain shared pool): the hog drains the arena, rx_nombuf
 climbs and ctrl starves; the counts are those of a model of a plain
 application (net_pcap reads one frame per buffer it gets, 32 per poll).
 Two runs of each mode give byte-identical outputs.
@@ -28,7 +29,7 @@ DROP_CLASSES = ("no_socket", "ipv4_checksum", "ipv6", "not_for_us")
 
 
 def shared_model(classes, buffers):
-    """A plain DPDK application on one pool: what each class gets."""
+    """One shared pool (an overcommitted arena): what each class gets."""
     free, i, nombuf, received = buffers, 0, 0, 0
     got = {c: 0 for c in set(classes)}
     while i < len(classes):
@@ -124,33 +125,58 @@ def main():
         # ---- shared mode: exact, from the model ------------------------
         s = reports["shared", 1]
         got, nombuf, received = shared_model(classes, 2048)
+        t.eq((got["ctrl"], nombuf, received), (682, 1281, 2762),
+             "the model's figures for this scenario")
         sc = s["consumers"]
         t.eq(s["mode"], "shared", "mode")
+        t.eq(s["frames_in"], frames, "shared: frames_in")
         t.eq(s["buffers"], x["buffers"], "shared: same total buffers")
         t.eq(sc["ctrl"]["delivered"], got["ctrl"], "shared: ctrl delivered")
+        t.eq((sc["ctrl"]["refused"], sc["ctrl"]["received"]),
+             (0, got["ctrl"]), "shared: ctrl refused/received")
         t.check(sc["ctrl"]["delivered"] < offered_ctrl,
                 "shared: the critical socket starves (%d of %d)"
                 % (sc["ctrl"]["delivered"], offered_ctrl))
         t.check(sc["ctrl"]["delivered"] < c["ctrl"]["delivered"],
                 "shared delivers less to ctrl than exchange")
         t.eq(sc["bulk"]["delivered"], 2048, "shared: the hog takes the whole pool")
+        t.eq(sc["bulk"]["refused"], 0, "shared: the hog is never refused")
         t.eq(sc["bulk"]["held"], 2048, "shared: the hog holds the whole pool")
         t.eq(sc["p0_arp"]["delivered"], got.get("arp", 0), "shared: ARP")
         t.eq(sc["p0_icmp"]["delivered"], got.get("icmp", 0), "shared: ICMP")
+        t.eq(s["stack"]["arp_answered"], got.get("arp", 0),
+             "shared: ARP answered")
+        t.eq(s["stack"]["icmp_answered"], got.get("icmp", 0),
+             "shared: pings answered")
         sp = s["ports"]["p0"]
         t.eq(sp["rx_nombuf"], nombuf, "shared: rx_nombuf")
         t.check(sp["rx_nombuf"] > 0, "shared: the NIC ran out of buffers")
         t.eq(sp["ipackets"], received, "shared: ipackets")
         t.eq(sp["ipackets"] + sp["rx_nombuf"], frames,
              "shared: every frame read or lost")
+        t.eq(sp["opackets"], got.get("arp", 0) + got.get("icmp", 0),
+             "shared: opackets")
         t.eq(s["drops"]["rx_nombuf"], nombuf, "shared: drops.rx_nombuf")
         for reason in DROP_CLASSES:
             t.eq(s["drops"][reason], got.get(reason, 0), "shared: drops." + reason)
-        sh = s["pools"]["shared"]
-        t.eq((sh["quota"], sh["in_use"], sh["available"], sh["low_watermark"]),
-             (2048, 2048, 0, 0), "shared: the pool is empty")
-        t.eq((s["census"]["total"], s["census"]["owned"],
-              s["census"]["conserved"]), (2048, 2048, True), "shared: census")
+        t.eq(s["drops"]["no_buffers"], 0, "shared: no quota ever refuses")
+        t.eq(sum(s["drops"].values()),
+             nombuf + sum(got.get(r, 0) for r in DROP_CLASSES),
+             "shared: no other drop")
+        sp = s["pools"]
+        t.eq(sorted(sp), sorted(pools), "shared: the same pools")
+        for name in ("ctrl", "bulk", "p0_arp", "p0_icmp"):
+            t.eq(sp[name]["quota"], 2048,
+                 "shared: %s's quota is the whole arena" % name)
+        t.eq((sp["port0_rxq0"]["quota"], sp["port0_txq0"]["quota"]),
+             (pools["port0_rxq0"]["quota"], pools["port0_txq0"]["quota"]),
+             "shared: queue reservations as configured")
+        t.eq((sp["bulk"]["in_use"], sp["bulk"]["available"],
+              sp["bulk"]["low_watermark"], sp["bulk"]["refused"]),
+             (2048, 0, 0, 0), "shared: the hog has the whole arena")
+        t.eq((s["census"]["total"], s["census"]["free"], s["census"]["owned"],
+              s["census"]["conserved"]), (2048, 0, 2048, True),
+             "shared: census")
 
         # ---- the pcaps --------------------------------------------------
         ex = os.path.join(tmp, "exchange1")

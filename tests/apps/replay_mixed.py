@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: BSD-3-Clause
 """xchg-replay on the "mixed" scenario: every kind of consumer and drop,
-exact counts in exchange mode, and the same scenario in shared mode.
+exact counts in exchange mode, and the same scenario in shared mode (the
+same stack on an overcommitted arena, every quota the whole arena).
 
 - ctrl (critical UDP, some frames VLAN-tagged) gets all its frames;
 - tele keeps the last 100 datagrams (hold 100), one of them reassembled
@@ -124,25 +125,50 @@ def main():
         t.eq(sum(1 for p in tx if ICMP in p and p[ICMP].type == 0), pings_in,
              "echo replies sent")
 
-        # ---- shared mode: no reservation, nothing to hog -------------------
+        # ---- shared mode: every quota is the arena, nothing to hog --------
         s = reports["shared"]
         sc = s["consumers"]
+        t.eq(s["mode"], "shared", "shared: mode")
         t.eq(sc["ctrl"]["delivered"], n["ctrl"], "shared: ctrl")
         t.eq(sc["raw"]["delivered"], n["raw"], "shared: raw")
+        t.eq((sc["tele"]["delivered"], sc["tele"]["received"],
+              sc["tele"]["held"]),
+             (n["tele"] + n["tele_fragment"] + 1, n["tele"] + 1, HOLD),
+             "shared: tele delivered/received/held")
+        t.eq(s["stack"]["reassembled"], 1,
+             "shared: the same stack reassembles the datagram")
         t.eq(sc["p0_icmp"]["delivered"], n["icmp"],
-             "shared: no ICMP pool: the whole flood is answered")
+             "shared: the ICMP quota is the arena: the whole flood is answered")
+        t.eq(sc["p0_icmp"]["refused"], 0, "shared: ICMP refused")
         t.eq(s["stack"]["icmp_answered"], n["icmp"], "shared: pings answered")
-        t.eq(s["drops"]["fragment_unsupported"], n["tele_fragment"],
-             "shared: no reassembly")
+        t.eq(s["stack"]["arp_answered"], n["arp"], "shared: ARP answered")
+        t.check("fragment_unsupported" not in s["drops"],
+                "shared: no fragment_unsupported drop")
         for reason in DROPS:
             t.eq(s["drops"][reason], n[reason], "shared: drops." + reason)
-        t.eq(s["ports"]["p0"]["rx_nombuf"], 0, "shared: rx_nombuf")
+        t.eq(s["drops"]["no_buffers"], 0, "shared: drops.no_buffers")
+        t.eq(sum(s["drops"].values()), sum(n[r] for r in DROPS),
+             "shared: no other drop")
+        t.eq((s["ports"]["p0"]["ipackets"], s["ports"]["p0"]["rx_nombuf"],
+              s["ports"]["p0"]["opackets"]),
+             (len(classes), 0, n["arp"] + n["icmp"]), "shared: port figures")
+        t.eq(sc["p0_capture"]["delivered"], n["ctrl"] + n["icmp"],
+             "shared: capture: ctrl's and ICMP's frames")
+        t.eq(s["stack"]["capture_missed"], 0, "shared: capture missed nothing")
+        t.eq({k: v["quota"] for k, v in s["pools"].items()
+              if not k.startswith("port")},
+             {k: 2048 for k in x["pools"] if not k.startswith("port")},
+             "shared: every consumer's quota is the whole arena")
+        t.eq((s["census"]["owned"], s["census"]["conserved"]),
+             (HOLD + 2, True), "shared: census")
         sh = os.path.join(tmp, "shared")
-        for f in ("socket-ctrl.pcap", "socket-raw.pcap"):
+        for f in ("socket-ctrl.pcap", "socket-raw.pcap", "socket-tele.pcap",
+                  "capture.pcap"):
             t.check(u.same_bytes(os.path.join(ex, f), os.path.join(sh, f)),
                     f + ": the same bytes in both modes")
-        t.eq(len(rdpcap(os.path.join(sh, "capture.pcap"))),
-             n["ctrl"] + n["icmp"], "shared: capture.pcap frames")
+        stx = rdpcap(os.path.join(sh, "port-p0-tx.pcap"))
+        t.eq(sum(1 for p in stx if ICMP in p and p[ICMP].type == 0),
+             n["icmp"], "shared: echo replies sent")
     return t.done()
 
 

@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: BSD-3-Clause
 """xchg-replay with a proxy: what no socket or service claims reaches the
-host side (proxy-tx.pcap), whole and in order, in both modes; the control
-socket and the services lose nothing.
+host side (proxy-tx.pcap), whole and in order, in both modes (shared: the
+same stack on an overcommitted arena, every quota the whole arena); the
+control socket and the services lose nothing.
 
 Usage: replay_proxy.py XCHG_REPLAY CONFIG_DIR
 """
@@ -51,6 +52,11 @@ def main():
             t.check(got == want, mode + ": proxy-tx.pcap holds the unclaimed "
                     "frames, in order (%d of %d)" % (len(got), len(want)))
             t.eq(r["census"]["conserved"], True, mode + ": census")
+            t.eq(r["mode"], mode, mode + ": mode")
+            quota = 4096 if mode == "shared" else 64
+            t.eq((r["pools"]["p0_proxy"]["quota"],
+                  r["pools"]["p0_hostout"]["quota"]), (quota, quota),
+                 mode + ": proxy quotas")
         t.check(u.same_bytes(os.path.join(tmp, "exchange", "proxy-tx.pcap"),
                              os.path.join(tmp, "shared", "proxy-tx.pcap")),
                 "proxy-tx.pcap: the same bytes in both modes")

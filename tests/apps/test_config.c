@@ -238,6 +238,38 @@ test_setup(void)
 	XT_CHECK(su != NULL, "setup again: %s", err);
 	XT_EQ(xchg_config_setup_free(su), 0);
 
+	/* Shared: an overcommitted arena, every consumer's quota the whole
+	 * arena, the queue reservations as configured. */
+	XT_EQ(xchg_config_set_shared(cfg, true), 0);
+	su = xchg_config_setup_create(cfg, err, sizeof(err));
+	XT_CHECK(su != NULL, "shared setup: %s", err);
+	if (su != NULL) {
+		static const struct { const char *fmt; uint32_t quota; } want[] = {
+			{ "port%u_rxq0", 128 + 64 }, { "port%u_txq0", 128 + 32 },
+			{ "p%u_arp", 4096 }, { "p%u_icmp", 4096 }, { "ctl", 4096 },
+			{ "eth", 4096 }, { "p%u_proxy", 4096 },
+			{ "p%u_hostout", 4096 }, { "p%u_capture", 4096 },
+		};
+		struct xchg_arena_info ai;
+		char name[XCHG_NAME_SIZE];
+
+		arena = xchg_config_setup_arena(su);
+		id = xchg_port_id(xchg_config_setup_port(su, 0));
+		XT_CHECK(xchg_arena_info_get(arena, &ai) == 0 && ai.overcommit &&
+			 ai.nb_buffers == 4096, "shared: overcommitted arena");
+		for (i = 0; i < RTE_DIM(want); i++) {
+			snprintf(name, sizeof(name), want[i].fmt, id);
+			XT_CHECK(xchg_pool_stats_get(xchg_pool_lookup(arena, name),
+						     &ps) == 0 &&
+				 ps.quota == want[i].quota,
+				 "shared: pool %s quota %u", name, want[i].quota);
+		}
+		XT_EQ(xchg_config_setup_free(su), 0);
+	}
+	XT_CHECK(cfg->sockets[0].quota == 32, "shared: the configuration is unchanged");
+	XT_EQ(xchg_config_set_shared(cfg, false), 0);
+	XT_EQ(xchg_config_set_shared(NULL, true), -EINVAL);
+
 	/* A device the EAL already has (--vdev=net_null5) is used, not
 	 * probed, and stays after the set-up is gone. */
 	XT_EQ(xchg_config_set_vdev(cfg, "wan", "net_null5"), 0);
