@@ -265,7 +265,7 @@ struct xchg_socket *xchg_packet_socket(struct xchg_stack *stack,
  * Close a socket: queued frames are freed, then its pool.
  *
  * @return 0; -EINVAL; -EBUSY when the application still holds frames it
- *   received (the socket stays open, unbound).
+ *   received (nothing changes: the socket stays open and bound).
  */
 int xchg_socket_close(struct xchg_socket *sock);
 
