@@ -149,11 +149,24 @@ cmd_set_quota_parsed(void *parsed, struct cmdline *cl __rte_unused,
 {
 	struct cmd_set_quota_result *r = parsed;
 	struct xchg_pool *pool = xchg_pool_lookup(tp.arena, r->pool);
+	enum xchg_pool_kind kind;
 	uint32_t got = 0;
 	int ret;
 
 	if (pool == NULL) {
 		printf("no pool '%s'; see show pools\n", r->pool);
+		return;
+	}
+	/* A queue's reservation covers its ring: shrinking it would let
+	 * consumers take what the NIC needs to refill. */
+	kind = xchg_pool_kind(pool);
+	if (kind == XCHG_KIND_RX_QUEUE || kind == XCHG_KIND_TX_QUEUE) {
+		printf("pool %s is a NIC queue's reservation, sized from its ring; it is not changed here\n",
+		       r->pool);
+		return;
+	}
+	if (r->n == 0) {
+		printf("a quota is at least 1\n");
 		return;
 	}
 	ret = xchg_pool_resize(pool, r->n, &got);
@@ -306,6 +319,12 @@ tp_prompt_script(const char *path)
 	}
 	while (!tp.quit && fgets(line, sizeof(line) - 1, f) != NULL) {
 		lineno++;
+		if (strchr(line, '\n') == NULL && !feof(f)) {
+			fprintf(stderr, "xchg-testpmd: %s:%u: line longer than %zu characters\n",
+				path, lineno, sizeof(line) - 3);
+			ret = -EINVAL;
+			break;
+		}
 		line[strcspn(line, "\r\n")] = '\0';
 		if (line[0] == '\0' || line[0] == '#')
 			continue;

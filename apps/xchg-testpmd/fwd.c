@@ -196,7 +196,8 @@ tp_teardown(void)
 			free(tp.consumers[i].held);
 			free(tp.consumers[i].held_at);
 		}
-		xchg_config_setup_free(tp.setup);
+		if (xchg_config_setup_free(tp.setup) != 0)
+			fprintf(stderr, "xchg-testpmd: the set-up could not be torn down: buffers are still out (see the log)\n");
 		return;
 	}
 
@@ -213,10 +214,17 @@ tp_teardown(void)
 		free(tp.consumers[i].held);
 		free(tp.consumers[i].held_at);
 	}
-	for (i = 0; i < tp.nb_ports; i++)
-		if (tp.ports[i].port != NULL)
-			xchg_port_free(tp.ports[i].port);
-	xchg_arena_free(tp.arena);
+	/* The program owns its ports: closing them makes every PMD give
+	 * back what its rings hold, before the arena goes. */
+	for (i = 0; i < tp.nb_ports; i++) {
+		if (tp.ports[i].port != NULL &&
+		    xchg_port_free(tp.ports[i].port) != 0)
+			fprintf(stderr, "xchg-testpmd: port %u: not freed\n",
+				tp.ports[i].port_id);
+		rte_eth_dev_close(tp.ports[i].port_id);
+	}
+	if (xchg_arena_free(tp.arena) != 0)
+		fprintf(stderr, "xchg-testpmd: the arena could not be freed: buffers are still out (see the log)\n");
 }
 
 /* What the engine does with one frame it is done holding. */

@@ -368,9 +368,13 @@ main(int argc, char **argv)
 	if (ret == 0)
 		ret = apply_behaviours(&a) != 0 ? -EINVAL : 0;
 	if (ret == 0) {
-		printf("xchg-testpmd: %s on %u port(s), arena of %u buffers, fwd quota %u\n",
-		       tp_mode_name(tp.mode), tp.nb_ports, tp.buffers,
-		       tp.quota);
+		if (tp.mode == TP_STACK)
+			printf("xchg-testpmd: stack on %u port(s), arena of %u buffers, %u consumers\n",
+			       tp.nb_ports, tp.buffers, tp.nb_consumers);
+		else
+			printf("xchg-testpmd: %s on %u port(s), arena of %u buffers, fwd quota %u\n",
+			       tp_mode_name(tp.mode), tp.nb_ports, tp.buffers,
+			       tp.quota);
 		if (a.cmdfile != NULL)
 			ret = tp_prompt_script(a.cmdfile);
 		else if (a.interactive)

@@ -15,8 +15,9 @@
 #include "xchg_port.h"
 #include "xchg_stack.h"
 
-#define TP_MAX_PORTS 4
-#define TP_MAX_CONSUMERS 16
+#define TP_MAX_PORTS XCHG_CONFIG_MAX_PORTS
+#define TP_MAX_CONSUMERS XCHG_CONFIG_MAX_SOCKETS
+
 #define TP_BURST 32
 
 enum tp_mode {

@@ -23,10 +23,13 @@
 
 #include "xchg_config.h"
 
+RTE_LOG_REGISTER(xchg_config_logtype, xchg.config, INFO);
+
 struct su_port {
 	uint16_t port_id;
 	bool probed;           /* we created the device: remove it */
 	bool have_id;
+	bool bound;            /* its queues were set up on the arena */
 	struct xchg_port *port;
 	struct xchg_stack *stack;
 };
@@ -215,6 +218,31 @@ quota(const struct xchg_config *cfg, uint32_t configured)
 	return cfg->shared ? cfg->arena.buffers : configured;
 }
 
+/* Some PMDs (net_tap) keep their RX ring's buffers until the port is
+ * closed. A device the set-up probed is gone by now; one the EAL had is
+ * closed only when its PMD still holds the arena's buffers: its queues
+ * point into an arena about to be freed, so it could not be used again
+ * anyway. */
+static void
+close_holders(struct xchg_config_setup *su)
+{
+	unsigned int i;
+
+	for (i = 0; i <= su->nb_ports; i++) {
+		struct su_port *p = i < su->nb_ports ? &su->ports[i] : &su->tap;
+
+		if (p->port_id < RTE_MAX_ETHPORTS &&
+		    rte_eth_dev_is_valid_port(p->port_id) && !p->probed &&
+		    p->bound) {
+			rte_log(RTE_LOG_INFO, xchg_config_logtype,
+				"xchg.config: closing port %u: its PMD keeps buffers of the arena\n",
+				p->port_id);
+			rte_eth_dev_close(p->port_id);
+			p->bound = false;
+		}
+	}
+}
+
 static int
 teardown(struct xchg_config_setup *su)
 {
@@ -225,14 +253,19 @@ teardown(struct xchg_config_setup *su)
 		if (su->ports[i].port != NULL)
 			xchg_port_stop(su->ports[i].port);
 	for (i = 0; i < su->nb_ports; i++) {
+		unsigned int k;
+
 		if (su->ports[i].stack == NULL)
 			continue;
 		ret = xchg_stack_free(su->ports[i].stack);
 		if (ret != 0)
 			return ret;
 		su->ports[i].stack = NULL;
+		/* Its sockets went with it: no stale handle stays. */
+		for (k = 0; k < su->cfg->nb_sockets; k++)
+			if (su->cfg->sockets[k].port == i)
+				su->sockets[k] = NULL;
 	}
-	memset(su->sockets, 0, sizeof(su->sockets));
 	for (i = 0; i <= su->nb_ports; i++) {
 		struct su_port *p = i < su->nb_ports ? &su->ports[i] : &su->tap;
 
@@ -247,6 +280,13 @@ teardown(struct xchg_config_setup *su)
 		p->have_id = false;
 	}
 	if (su->arena != NULL) {
+		struct xchg_census c;
+
+		/* Buffers out with no owner, every port stopped: a PMD's
+		 * ring still holds them. */
+		xchg_arena_census(su->arena, &c);
+		if (c.in_rings != 0)
+			close_holders(su);
 		ret = xchg_arena_free(su->arena);
 		if (ret != 0)
 			return ret;
@@ -317,6 +357,7 @@ make_port(struct xchg_config_setup *su, unsigned int i, char *err,
 	}
 	p->have_id = true;
 	p->port = xchg_port_create(su->arena, p->port_id, &conf);
+	p->bound = p->port != NULL;
 	if (p->port == NULL) {
 		ret = -rte_errno;
 		msg(err, errlen, "%s[port %s]: cannot bind ethdev port %u to the arena: %s%s",
@@ -407,6 +448,7 @@ make_proxy(struct xchg_config_setup *su, char *err, size_t errlen)
 	}
 	su->tap.have_id = true;
 	su->tap.port = xchg_port_create(su->arena, su->tap.port_id, &conf);
+	su->tap.bound = su->tap.port != NULL;
 	if (su->tap.port == NULL) {
 		ret = -rte_errno;
 		msg(err, errlen, "%s[proxy] tap: cannot bind ethdev port %u to the arena: %s",

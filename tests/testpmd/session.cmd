@@ -10,6 +10,8 @@ show sockets
 show port stats
 set quota fwd 600
 set quota fwd 100000
+set quota fwd 0
+set quota port0_rxq0 1
 set consumer fwd slow:16:20
 run 300
 show sockets

@@ -52,6 +52,8 @@ expect "hog holds its quota only" "$log" '^  fwd +hog +512 +0 +512$'
 expect "hog: ports never out of buffers" "$log" '^  1 +[1-9][0-9]* +0 +0 +0 +256 +[1-9][0-9]* +0$'
 expect "set quota grows" "$log" '^pool fwd: quota 600$'
 expect "set quota beyond the arena" "$log" '^pool fwd: quota [0-9]+ \(the arena has no more unreserved buffers\)$'
+expect "set quota 0 refused" "$log" '^a quota is at least 1$'
+expect "queue reservations are not resized" "$log" "^pool port0_rxq0 is a NIC queue's reservation, sized from its ring; it is not changed here$"
 expect "set consumer slow" "$log" '^consumer fwd: slow:16:20$'
 expect "slow holds at most 16" "$log" '^  fwd +slow:16:20 +[0-9]+ +[0-9]+ +([0-9]|1[0-6])$'
 expect "stop prints the tables" "$log" '^forwarding stopped$'
@@ -98,6 +100,10 @@ refuse "zero quota" "--quota: '0' is not a whole number from 1 to" --quota 0
 refuse "unknown option" "unrecognized option|unknown option" --frobnicate
 refuse "bad consumer" "--consumer: 'fwd' is not NAME=" --consumer fwd
 refuse "missing script" "xchg-testpmd: /nonexistent.cmd: No such file" --cmdfile /nonexistent.cmd
+{ printf 'show pools\n# '; head -c 300 /dev/zero | tr '\0' x; printf '\nquit\n'; } >"$dir/long.cmd"
+"$bin" --cmdfile "$dir/long.cmd" >"$dir/r.log" 2>&1
+rc=$?
+if [ $rc -eq 1 ] && grep -q "long.cmd:2: line longer than 255 characters" "$dir/r.log"; then ok "script: long line refused"; else bad "script: long line (exit $rc)"; tail -3 "$dir/r.log"; fi
 refuse "stack without config" "--forward-mode stack needs --config FILE" --forward-mode stack
 refuse "config without stack" "--config FILE goes with --forward-mode stack" --config "$configs/default.ini"
 refuse "bad config key" "bad.ini:2: \[arena\]: unknown key 'bufers'; did you mean buffers" --forward-mode stack --config "$dir/bad.ini"
