@@ -257,12 +257,19 @@ demo(const struct demo_conf *conf)
 	bool ok;
 
 	hog_store = calloc(conf->buffers, sizeof(*hog_store));
-	shared = rte_pktmbuf_pool_create("shared", conf->buffers, 256, 0,
+	/* A mempool cache may be at most 2/3 of the pool. */
+	shared = rte_pktmbuf_pool_create("shared", conf->buffers,
+					 RTE_MIN(256u, conf->buffers / 2), 0,
 					 RTE_MBUF_DEFAULT_BUF_SIZE,
 					 SOCKET_ID_ANY);
+	if (hog_store == NULL || shared == NULL) {
+		fprintf(stderr, "xchg-demo: no shared pool of %u buffers: %s\n",
+			conf->buffers, rte_strerror(rte_errno));
+		return 1;
+	}
 	arena = xchg_arena_create(&aconf);
-	if (hog_store == NULL || shared == NULL || arena == NULL) {
-		fprintf(stderr, "xchg-demo: cannot allocate %u buffers: %s\n",
+	if (arena == NULL) {
+		fprintf(stderr, "xchg-demo: no arena of %u buffers: %s (see the log above)\n",
 			conf->buffers, rte_strerror(rte_errno));
 		return 1;
 	}
