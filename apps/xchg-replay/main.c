@@ -80,6 +80,41 @@ struct opts {
 	enum replay_mode mode;
 };
 
+/* The paths end up in net_pcap's device arguments, where ',' and '='
+ * separate keys and values; a capture is read twice (counted here, then
+ * by the PMD), so it must be a regular file, not a pipe. */
+static int
+check_paths(const struct opts *o)
+{
+	struct stat st;
+	unsigned int i;
+
+	if (o->out_dir[0] == '\0' || strpbrk(o->out_dir, ",=") != NULL) {
+		fprintf(stderr, PROG ": --out-dir '%s': give a non-empty path without ',' or '='\n",
+			o->out_dir);
+		return -1;
+	}
+	for (i = 0; i < o->nb_pcaps; i++) {
+		/* PORT=FILE names the port; the file is what follows. */
+		const char *eq = strchr(o->pcaps[i], '=');
+		const char *file = eq != NULL &&
+			memchr(o->pcaps[i], '/', eq - o->pcaps[i]) == NULL ?
+			eq + 1 : o->pcaps[i];
+
+		if (strpbrk(file, ",=") != NULL) {
+			fprintf(stderr, PROG ": --pcap %s: the path may not hold ',' or '='\n",
+				o->pcaps[i]);
+			return -1;
+		}
+		if (stat(file, &st) == 0 && !S_ISREG(st.st_mode)) {
+			fprintf(stderr, PROG ": --pcap %s: not a regular file (a pipe cannot be read twice)\n",
+				o->pcaps[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int
 parse_opts(int argc, char **argv, struct opts *o)
 {
@@ -149,7 +184,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		fprintf(stderr, PROG ": --pcap FILE is required; see " PROG " --help\n");
 		return -1;
 	}
-	return 0;
+	return check_paths(o);
 }
 
 /* Read a capture's frame count and timestamps. */

@@ -222,6 +222,22 @@ def main():
                 ["--config", good, "--pcap", "wan=" + pcap],
                 "xchg-replay: --pcap wan=%s: no [port wan] in %s and no such "
                 "file" % (pcap, good))
+        refused("out-dir with a comma",
+                ["--config", good, "--pcap", pcap, "--out-dir", "x,y"],
+                "xchg-replay: --out-dir 'x,y': give a non-empty path without "
+                "',' or '='")
+        refused("empty out-dir",
+                ["--config", good, "--pcap", pcap, "--out-dir", ""],
+                "xchg-replay: --out-dir '': give a non-empty path without "
+                "',' or '='")
+        refused("capture path with a comma",
+                ["--config", good, "--pcap", pcap + ",x"],
+                "xchg-replay: --pcap %s,x: the path may not hold ',' or '='"
+                % pcap)
+        refused("capture that is not a regular file",
+                ["--config", good, "--pcap", "/dev/null"],
+                "xchg-replay: --pcap /dev/null: not a regular file (a pipe "
+                "cannot be read twice)")
         refused("bad mode", ["--config", good, "--mode", "turbo"] + ok,
                 "xchg-replay: --mode: 'turbo' is not a mode; use exchange or "
                 "shared")
