@@ -494,9 +494,12 @@ print_summary(const struct replay *r)
 		       c->delivered, c->refused, c->held);
 	}
 	for (i = 0; i < res->nb_ports; i++) {
-		printf("  port %-11s ipackets %" PRIu64 ", opackets %" PRIu64 ", rx_nombuf %" PRIu64 "\n",
+		/* net_pcap counts a chained frame it had no buffer for as
+		 * an error, not as rx_nombuf: show both. */
+		printf("  port %-11s ipackets %" PRIu64 ", opackets %" PRIu64 ", rx_nombuf %" PRIu64 ", ierrors %" PRIu64 "\n",
 		       res->ports[i].name, res->ports[i].ipackets,
-		       res->ports[i].opackets, res->ports[i].rx_nombuf);
+		       res->ports[i].opackets, res->ports[i].rx_nombuf,
+		       res->ports[i].ierrors);
 	}
 	printf("  census: total %u = free %u + owned %u + in rings %u: %s\n",
 	       res->census.total, res->census.free, res->census.owned,
