@@ -87,8 +87,8 @@ static inline uint32_t
 tag_frames(struct xchg_arena *a, struct xchg_pool *p,
 	   struct rte_mbuf **mbufs, unsigned int nb)
 {
-	xchg_tag_t run_tag = XCHG_TAG_NONE;
-	uint32_t run = 0, retagged = 0;
+	struct xchg_credit_run run = { XCHG_TAG_NONE, 0 };
+	uint32_t retagged = 0;
 	unsigned int i, s;
 
 	for (i = 0; i < nb; i++) {
@@ -105,15 +105,10 @@ tag_frames(struct xchg_arena *a, struct xchg_pool *p,
 			retagged++;
 			if (likely(old == XCHG_TAG_NONE))
 				continue;
-			if (old != run_tag) {
-				xchg_ops_credit(a, run_tag, run);
-				run_tag = old;
-				run = 0;
-			}
-			run++;
+			xchg_credit_run_add(a, &run, old);
 		}
 	}
-	xchg_ops_credit(a, run_tag, run);
+	xchg_credit_run_flush(a, &run);
 	return retagged;
 }
 

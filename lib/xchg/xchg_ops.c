@@ -146,9 +146,8 @@ release(struct xchg_arena *a, void * const *objs, unsigned int n, void **dst)
 	const uint64_t inv = a->stride_inv;
 	const uint32_t shift = a->stride_shift, nb = a->nb_buffers;
 	const uint64_t mask = (UINT64_C(1) << shift) - 1;
-	xchg_tag_t run_tag = XCHG_TAG_NONE;
+	struct xchg_credit_run run = { XCHG_TAG_NONE, 0 };
 	unsigned int i, kept = 0;
-	uint32_t run = 0;
 
 	for (i = 0; i < n; i++) {
 		void *obj = objs[i];
@@ -168,14 +167,9 @@ release(struct xchg_arena *a, void * const *objs, unsigned int n, void **dst)
 		}
 		tags[idx] = XCHG_TAG_FREE;
 		dst[kept++] = obj;
-		if (unlikely(tag != run_tag)) {
-			xchg_ops_credit(a, run_tag, run);
-			run_tag = tag;
-			run = 0;
-		}
-		run++;
+		xchg_credit_run_add(a, &run, tag);
 	}
-	xchg_ops_credit(a, run_tag, run);
+	xchg_credit_run_flush(a, &run);
 	return kept;
 }
 

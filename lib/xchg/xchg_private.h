@@ -144,6 +144,34 @@ int xchg_ops_register(void);
 void xchg_ops_credit(struct xchg_arena *a, xchg_tag_t tag, uint32_t n);
 uint32_t xchg_ops_free_count(const struct xchg_arena *a);
 
+/*
+ * Credits gathered while walking a burst: consecutive buffers of one
+ * owner are credited with one atomic add, not one per buffer. Start
+ * with { XCHG_TAG_NONE, 0 } and end with xchg_credit_run_flush().
+ */
+struct xchg_credit_run {
+	xchg_tag_t tag;
+	uint32_t n;
+};
+
+static inline void
+xchg_credit_run_add(struct xchg_arena *a, struct xchg_credit_run *run,
+		    xchg_tag_t tag)
+{
+	if (unlikely(tag != run->tag)) {
+		xchg_ops_credit(a, run->tag, run->n);
+		run->tag = tag;
+		run->n = 0;
+	}
+	run->n++;
+}
+
+static inline void
+xchg_credit_run_flush(struct xchg_arena *a, struct xchg_credit_run *run)
+{
+	xchg_ops_credit(a, run->tag, run->n);
+}
+
 /* Telemetry (xchg_telemetry.c). */
 void xchg_telemetry_init(void);
 
