@@ -14,6 +14,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -455,10 +456,25 @@ static const char * const port_keys[] = {
 	"vdev", "pci", "ip", "gateway", "rx_queues", "tx_queues", "rx_desc",
 	"tx_desc", "rx_slack", "tx_slack", NULL };
 
+/* The [port NAME] keys that are plain counts, with their ranges. */
+static const struct {
+	const char *key;
+	size_t offset;
+	uint16_t min, max;
+} port_counts[] = {
+	{ "rx_queues", offsetof(struct xchg_config_port, rx_queues), 1, 1024 },
+	{ "tx_queues", offsetof(struct xchg_config_port, tx_queues), 1, 1024 },
+	{ "rx_desc", offsetof(struct xchg_config_port, rx_desc), 1, 32768 },
+	{ "tx_desc", offsetof(struct xchg_config_port, tx_desc), 1, 32768 },
+	{ "rx_slack", offsetof(struct xchg_config_port, rx_slack), 1, 4096 },
+	{ "tx_slack", offsetof(struct xchg_config_port, tx_slack), 1, 4096 },
+};
+
 static int
 do_port(struct ctx *c, unsigned int idx, const char *l, const struct kv *kv)
 {
 	struct xchg_config_port *p = &c->cfg->ports[idx];
+	unsigned int i;
 
 	if (strcmp(kv->key, "vdev") == 0)
 		return copy_value(c, kv->line, l, kv->key, kv->value, p->vdev,
@@ -476,24 +492,12 @@ do_port(struct ctx *c, unsigned int idx, const char *l, const struct kv *kv)
 		return parse_ipv4(c, kv->line, l, kv->key, kv->value,
 				  &p->gateway);
 	}
-	if (strcmp(kv->key, "rx_queues") == 0)
-		return parse_u16(c, kv->line, l, kv->key, kv->value, 1, 1024,
-				 &p->rx_queues);
-	if (strcmp(kv->key, "tx_queues") == 0)
-		return parse_u16(c, kv->line, l, kv->key, kv->value, 1, 1024,
-				 &p->tx_queues);
-	if (strcmp(kv->key, "rx_desc") == 0)
-		return parse_u16(c, kv->line, l, kv->key, kv->value, 1, 32768,
-				 &p->rx_desc);
-	if (strcmp(kv->key, "tx_desc") == 0)
-		return parse_u16(c, kv->line, l, kv->key, kv->value, 1, 32768,
-				 &p->tx_desc);
-	if (strcmp(kv->key, "rx_slack") == 0)
-		return parse_u16(c, kv->line, l, kv->key, kv->value, 1, 4096,
-				 &p->rx_slack);
-	if (strcmp(kv->key, "tx_slack") == 0)
-		return parse_u16(c, kv->line, l, kv->key, kv->value, 1, 4096,
-				 &p->tx_slack);
+	for (i = 0; i < RTE_DIM(port_counts); i++)
+		if (strcmp(kv->key, port_counts[i].key) == 0)
+			return parse_u16(c, kv->line, l, kv->key, kv->value,
+					 port_counts[i].min, port_counts[i].max,
+					 (uint16_t *)((char *)p +
+						      port_counts[i].offset));
 	return unknown_key(c, kv->line, l, kv->key, port_keys, "[port NAME]");
 }
 
