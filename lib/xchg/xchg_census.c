@@ -22,6 +22,7 @@ static const char * const rule_names[] = {
 	[XCHG_CENSUS_OVER_QUOTA] = "over_quota",
 	[XCHG_CENSUS_RINGS_OVER] = "rings_over",
 	[XCHG_CENSUS_BAD_TAG] = "bad_tag",
+	[XCHG_CENSUS_OVER_CREDIT] = "over_credit",
 };
 
 const char *
@@ -63,14 +64,16 @@ check_pools(struct xchg_arena *a, const uint32_t *held, struct xchg_census *c)
 		if (p->state != XCHG_POOL_LIVE)
 			continue;
 		c->nb_pools++;
-		quota = __atomic_load_n(&p->quota, __ATOMIC_ACQUIRE);
-		avail = __atomic_load_n(&p->avail, __ATOMIC_ACQUIRE);
+		xchg_pool_read_avail(p, &quota, &avail);
 		if (is_nic_kind(p->kind))
 			nic_quota += quota;
 		if (held[t] > quota)
 			broke(c, XCHG_CENSUS_OVER_QUOTA, p->name, quota,
 			      held[t]);
-		if (avail > quota || held[t] != quota - avail)
+		if (avail > quota)
+			broke(c, XCHG_CENSUS_OVER_CREDIT, p->name, quota,
+			      avail);
+		else if (held[t] != quota - avail)
 			broke(c, XCHG_CENSUS_OWNER_COUNT, p->name,
 			      (uint64_t)quota - avail, held[t]);
 	}

@@ -41,6 +41,9 @@ enum xchg_census_rule {
 				    *   queue reservations and unreserved
 				    *   buffers allow: a leak. */
 	XCHG_CENSUS_BAD_TAG,       /**< A buffer is tagged to no live pool. */
+	XCHG_CENSUS_OVER_CREDIT,   /**< A pool was credited more units than
+				    *   its quota: a buffer came back twice
+				    *   by a path around the arena's checks. */
 };
 
 /** What a census found. */

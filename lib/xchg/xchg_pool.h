@@ -52,7 +52,14 @@ enum xchg_pool_kind {
 struct xchg_pool_stats {
 	uint32_t quota;         /**< Buffers the owner may hold. */
 	uint32_t in_use;        /**< Buffers the owner holds now. */
-	uint32_t available;     /**< quota - in_use. */
+	uint32_t available;     /**< quota - in_use, never capped: above
+				 *   the quota only with over_credit. */
+	uint32_t over_credit;   /**< Units credited beyond the quota: a
+				 *   buffer given back twice, by a path the
+				 *   library could not check (see the guide,
+				 *   "What an application may do with the
+				 *   arena's mempool"). 0 in a correct run;
+				 *   the census then breaks "over_credit". */
 	uint32_t low_watermark; /**< Fewest available ever seen. */
 	uint64_t accepted;      /**< Frames taken by xchg_acquire_burst(). */
 	uint64_t refused;       /**< Frames refused: no unit left to pay. */
