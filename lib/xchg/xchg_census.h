@@ -83,6 +83,13 @@ int xchg_arena_census(struct xchg_arena *arena, struct xchg_census *census);
 const char *xchg_census_rule_name(enum xchg_census_rule rule);
 
 /**
+ * @return What a broken rule means and its usual cause, in one sentence
+ *   (for rings_over: "buffers out with no owner beyond the NIC ring
+ *   allowance: ..."), or "unknown rule".
+ */
+const char *xchg_census_rule_text(enum xchg_census_rule rule);
+
+/**
  * Print a census in one line, for logs and tests.
  *
  * @return

@@ -250,20 +250,12 @@ xchg_acquire_burst(struct xchg_pool *p, struct rte_mbuf **mbufs,
 	return done;
 }
 
-int
-xchg_alloc_bulk(struct xchg_pool *p, struct rte_mbuf **mbufs, unsigned int n)
+/* Take exactly @n units, or none; counts a failure. */
+static inline int
+reserve_exact(struct xchg_pool *p, uint32_t n)
 {
-	struct xchg_arena *a;
-	uint32_t avail;
-	unsigned int i;
+	uint32_t avail = __atomic_load_n(&p->avail, __ATOMIC_RELAXED);
 
-	if (unlikely(!xchg_pool_is_live(p) || mbufs == NULL))
-		return -EINVAL;
-	if (n == 0)
-		return 0;
-	a = p->arena;
-
-	avail = __atomic_load_n(&p->avail, __ATOMIC_RELAXED);
 	do {
 		if (avail < n) {
 			__atomic_fetch_add(&p->alloc_failed, 1,
@@ -274,6 +266,22 @@ xchg_alloc_bulk(struct xchg_pool *p, struct rte_mbuf **mbufs, unsigned int n)
 					      true, __ATOMIC_ACQ_REL,
 					      __ATOMIC_RELAXED));
 	xchg_pool_lower_watermark(p, avail - n);
+	return 0;
+}
+
+int
+xchg_alloc_bulk(struct xchg_pool *p, struct rte_mbuf **mbufs, unsigned int n)
+{
+	struct xchg_arena *a;
+	unsigned int i;
+
+	if (unlikely(!xchg_pool_is_live(p) || mbufs == NULL))
+		return -EINVAL;
+	if (n == 0)
+		return 0;
+	a = p->arena;
+	if (reserve_exact(p, n) != 0)
+		return -ENOBUFS;
 
 	if (unlikely(rte_pktmbuf_alloc_bulk(a->mp, mbufs, n) != 0)) {
 		/* The sizing invariant makes this a leak somewhere else:
@@ -286,6 +294,37 @@ xchg_alloc_bulk(struct xchg_pool *p, struct rte_mbuf **mbufs, unsigned int n)
 		a->tags[xchg_arena_index(a, mbufs[i])] = p->tag;
 	__atomic_fetch_add(&p->allocated, n, __ATOMIC_RELAXED);
 	return 0;
+}
+
+struct rte_mbuf *
+xchg_pool_clone(struct xchg_pool *p, struct rte_mbuf *m)
+{
+	struct xchg_arena *a;
+	struct rte_mbuf *mi, *seg;
+	uint16_t nb_segs;
+
+	if (unlikely(!xchg_pool_is_live(p) || m == NULL || m->nb_segs == 0)) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	a = p->arena;
+	nb_segs = m->nb_segs;
+	if (reserve_exact(p, nb_segs) != 0) {
+		rte_errno = ENOBUFS;
+		return NULL;
+	}
+	mi = rte_pktmbuf_clone(m, a->mp);
+	if (unlikely(mi == NULL)) {
+		/* Partial clones went back ownerless: nothing to credit. */
+		__atomic_fetch_add(&p->avail, nb_segs, __ATOMIC_RELEASE);
+		__atomic_fetch_add(&p->alloc_failed, 1, __ATOMIC_RELAXED);
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	for (seg = mi; seg != NULL; seg = seg->next)
+		a->tags[xchg_arena_index(a, seg)] = p->tag;
+	__atomic_fetch_add(&p->allocated, nb_segs, __ATOMIC_RELAXED);
+	return mi;
 }
 
 struct xchg_pool *

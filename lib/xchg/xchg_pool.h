@@ -218,6 +218,29 @@ int xchg_alloc_bulk(struct xchg_pool *pool, struct rte_mbuf **mbufs,
 		    unsigned int n);
 
 /**
+ * Clone a frame, the clone's mbufs taken from the pool's arena and
+ * charged to the pool's reservation: one unit per segment, given back
+ * when the clone is freed. Use this instead of rte_pktmbuf_clone(m,
+ * arena_mempool), which takes arena buffers no quota pays for (see the
+ * guide, "What an application may do with the arena's mempool"); or
+ * clone into a separate plain mempool of the application's own.
+ *
+ * The original's owner stays charged for its buffers until the last
+ * reference to them is freed, as with any clone.
+ *
+ * @param pool
+ *   Owner that pays for the clone.
+ * @param m
+ *   Frame to clone, from any mempool.
+ * @return
+ *   The clone, or NULL with rte_errno set: ENOBUFS when the reservation
+ *   cannot cover the segments (counted in alloc_failed), ENOMEM when the
+ *   arena itself has no free buffer (a leak the census names), EINVAL
+ *   for a bad argument or a freed pool.
+ */
+struct rte_mbuf *xchg_pool_clone(struct xchg_pool *pool, struct rte_mbuf *m);
+
+/**
  * The owner a buffer is charged to now.
  *
  * @return
