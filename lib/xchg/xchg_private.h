@@ -70,6 +70,29 @@ struct xchg_lcore_cache {
 	void *objs[XCHG_ARENA_CACHE_MAX * 3]; /* size + flush + one put */
 } __rte_cache_aligned;
 
+/* Leak watch state (xchg_watch.c), control path, under the arena lock. */
+struct xchg_watch_pool {
+	uint64_t last_returned;   /* pool's returned counter at last tick */
+	uint64_t quiet_since;     /* tick it last changed (or creation) */
+	uint64_t low_since;       /* first tick seen starved */
+	uint64_t oldest;          /* stamp of its oldest buffer */
+	uint64_t starve_reports;
+	uint64_t last_now;        /* time of the last tick */
+	uint32_t held;
+	bool low;
+	bool reported;
+};
+
+struct xchg_watch {
+	uint64_t *stamp;          /* per buffer: first seen with seen[i] */
+	xchg_tag_t *seen;         /* per buffer: owner at the last tick */
+	struct xchg_watch_pool *pools; /* indexed by tag */
+	uint32_t starve_ms;
+	uint32_t starve_permille;
+	uint64_t (*clock_ms)(void);
+	bool ticked;              /* seen[] valid */
+};
+
 struct xchg_arena {
 	/* Data path, read-only once armed. */
 	struct rte_mempool *mp;
@@ -103,6 +126,7 @@ struct xchg_arena {
 	uint16_t priv_size;
 	int socket_id;
 	const struct rte_memzone *mz;
+	struct xchg_watch watch;
 	char name[XCHG_NAME_SIZE];
 };
 
@@ -171,6 +195,13 @@ xchg_credit_run_flush(struct xchg_arena *a, struct xchg_credit_run *run)
 {
 	xchg_ops_credit(a, run->tag, run->n);
 }
+
+/* Leak watch (xchg_watch.c): tables made with the arena; tick with the
+ * arena lock held; a new pool in a slot starts a fresh record. */
+int xchg_watch_alloc(struct xchg_arena *a);
+void xchg_watch_release(struct xchg_arena *a);
+void xchg_watch_tick_locked(struct xchg_arena *a);
+void xchg_watch_pool_reset(struct xchg_arena *a, xchg_tag_t tag);
 
 /* Telemetry (xchg_telemetry.c). */
 void xchg_telemetry_init(void);
