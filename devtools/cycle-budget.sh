@@ -52,4 +52,4 @@ for f in xchg_ops_dequeue xchg_ops_enqueue xchg_acquire_burst; do  # inclusive
 	awk -v n="${n:-0}" -v d=$d -v f=$f 'BEGIN { printf "  %-20s %6.1f\n", f, n / d }'
 done
 echo "cycles ($rounds interleaved rounds of $packets packets):"
-"$bench" --packets "$packets" --rounds "$rounds" | grep -E '^  \((a|b0|b|d)\) |^split|^b/a'
+"$bench" --packets "$packets" --rounds "$rounds" | grep -E '^  \((a|b0|b|d)\) .*Mpps|^split|^b/a'
