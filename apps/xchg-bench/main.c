@@ -355,7 +355,7 @@ print_setup(const struct bench *b)
 	printf("xchg-bench: %s, %" PRIu64 " packets per variant and round, burst %u, %u rounds, lcore %u\n",
 	       rte_version(), o->packets, o->burst, o->rounds,
 	       rte_lcore_id());
-	printf("memory: %s, IOVA as %s, TSC %.3f GHz (cycles below are TSC cycles)\n",
+	printf("memory: %s, IOVA as %s, TSC %.3f GHz (cycles below are TSC cycles while the thread ran)\n",
 	       rte_eal_has_hugepages() ? "hugepages" :
 	       "no hugepages (--no-huge)",
 	       rte_eal_iova_mode() == RTE_IOVA_VA ? "VA" : "PA",
@@ -383,6 +383,8 @@ run_variant(struct bench *b, struct variant *v, uint64_t packets)
 		cycles = bench_rx_exchange_free(v->port, b->opts.burst,
 						packets, v->consumer,
 						&b->accepted);
+	else if (v == &b->v[V_B0])
+		cycles = bench_rx_free_arena(v->port, b->opts.burst, packets);
 	else
 		cycles = bench_rx_free(v->port, b->opts.burst, packets);
 	if (cycles == 0) {

@@ -48,9 +48,10 @@ lcore_cache(struct xchg_arena *a)
 }
 
 /* The store holds every buffer, so an enqueue fails only when a buffer
- * came back twice unnoticed: two lcores freeing it at the same time get
- * past the tag check together. The copies that do not fit are counted
- * as double frees rather than stopping the process. */
+ * came back twice unnoticed, which the atomic tag exchange in release()
+ * rules out for frees; only a path around the driver's enqueue (see the
+ * guide) could. The copies that do not fit are counted as double frees
+ * rather than stopping the process. */
 static void
 ring_put(struct xchg_arena *a, void * const *objs, unsigned int n)
 {
@@ -135,7 +136,8 @@ misuse(struct xchg_arena *a, uint64_t *counter, const void *obj,
 
 /*
  * Credit the owners of @objs, mark them free, and copy the ones to be
- * stored to @dst; returns how many. The geometry is read once into
+ * stored to @dst; returns how many. Safe against another lcore freeing
+ * the same buffer at the same time: see the tag exchange. The geometry is read once into
  * locals: the tag stores would otherwise make the compiler reload it.
  */
 static inline unsigned int
@@ -160,12 +162,15 @@ release(struct xchg_arena *a, void * const *objs, unsigned int n, void **dst)
 			       "not one of its buffers");
 			continue;
 		}
-		tag = tags[idx];
+		/* One atomic exchange marks the buffer free and says what it
+		 * was: of two lcores freeing it at once, exactly one sees an
+		 * owner (and credits it), the other sees FREE. */
+		tag = __atomic_exchange_n(&tags[idx], XCHG_TAG_FREE,
+					  __ATOMIC_RELAXED);
 		if (unlikely(tag == XCHG_TAG_FREE)) {
 			misuse(a, &a->double_frees, obj, "freed a second time");
 			continue;
 		}
-		tags[idx] = XCHG_TAG_FREE;
 		dst[kept++] = obj;
 		xchg_credit_run_add(a, &run, tag);
 	}

@@ -183,6 +183,24 @@ xchg_pool_is_live(const struct xchg_pool *p)
 	       __atomic_load_n(&p->state, __ATOMIC_ACQUIRE) == XCHG_POOL_LIVE;
 }
 
+/* Quota and available units as one consistent pair: a resize between
+ * two plain loads could show avail above quota, which must mean an
+ * over-credit and nothing else. Resize writes the quota before adding
+ * units and takes units before lowering the quota, so avail <= quota
+ * holds at every moment of a correct run. Control path. */
+static inline void
+xchg_pool_read_avail(const struct xchg_pool *p, uint32_t *quota,
+		     uint32_t *avail)
+{
+	uint32_t q;
+
+	do {
+		q = __atomic_load_n(&p->quota, __ATOMIC_ACQUIRE);
+		*avail = __atomic_load_n(&p->avail, __ATOMIC_ACQUIRE);
+	} while (q != __atomic_load_n(&p->quota, __ATOMIC_ACQUIRE));
+	*quota = q;
+}
+
 /* Record a new fewest-available figure; rare, so a CAS loop is fine. */
 static inline void
 xchg_pool_lower_watermark(struct xchg_pool *p, uint32_t avail)
