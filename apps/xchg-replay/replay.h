@@ -127,6 +127,7 @@ struct timeline {
 	uint64_t *critical, *bulk;   /* [nb_slices] */
 	uint32_t *available;         /* [nb_slices * nb_pools], UINT32_MAX:
 				      * not sampled */
+	uint32_t *arena_free;        /* [nb_slices]: free in the arena */
 	uint64_t last_critical, last_bulk;
 };
 

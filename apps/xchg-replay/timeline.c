@@ -16,6 +16,8 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include <rte_mempool.h>
+
 #include "replay.h"
 
 #define MAX_SLICES 10000
@@ -63,6 +65,7 @@ timeline_free(struct timeline *tl)
 	free(tl->critical);
 	free(tl->bulk);
 	free(tl->available);
+	free(tl->arena_free);
 	memset(tl, 0, sizeof(*tl));
 }
 
@@ -107,6 +110,7 @@ timeline_sample(struct replay *r)
 	const struct xchg_config *cfg = r->cfg;
 	struct timeline *tl = &r->tl;
 	struct pool_walk w = { .tl = tl };
+	struct xchg_arena *arena;
 	uint64_t now = 0, crit = 0, bulk = 0, t;
 	unsigned int i;
 
@@ -134,13 +138,26 @@ timeline_sample(struct replay *r)
 		size_t n = (size_t)tl->nb_slices * MAX_R_POOLS;
 
 		tl->available = malloc(n * sizeof(*tl->available));
-		if (tl->available == NULL)
+		tl->arena_free = malloc(tl->nb_slices *
+					sizeof(*tl->arena_free));
+		if (tl->available == NULL || tl->arena_free == NULL) {
+			free(tl->available);
+			free(tl->arena_free);
+			tl->available = NULL;
+			tl->arena_free = NULL;
 			return;
+		}
 		for (i = 0; i < n; i++)
 			tl->available[i] = UINT32_MAX;
+		for (i = 0; i < tl->nb_slices; i++)
+			tl->arena_free[i] = UINT32_MAX;
 		w.names = true;
 	}
-	xchg_pool_foreach(xchg_config_setup_arena(r->su), pool_sample, &w);
+	arena = xchg_config_setup_arena(r->su);
+	xchg_pool_foreach(arena, pool_sample, &w);
+	t = rte_mempool_avail_count(xchg_arena_mempool(arena));
+	if (t < tl->arena_free[w.slice])
+		tl->arena_free[w.slice] = (uint32_t)t;
 }
 
 static const char *
@@ -165,7 +182,7 @@ timeline_write_csv(const struct replay *const *runs, unsigned int nb,
 {
 	const struct timeline *t0 = &runs[0]->tl;
 	unsigned int np = common_pools(runs, nb), i, j, k;
-	uint32_t last[2][MAX_R_POOLS];
+	uint32_t last[2][MAX_R_POOLS + 1];
 	FILE *f = fopen(path, "w");
 
 	if (f == NULL)
@@ -174,6 +191,8 @@ timeline_write_csv(const struct replay *const *runs, unsigned int nb,
 	for (j = 0; j < nb; j++)
 		fprintf(f, ",%s_critical_delivered,%s_bulk_delivered",
 			mode_name(runs[j]->mode), mode_name(runs[j]->mode));
+	for (j = 0; j < nb; j++)
+		fprintf(f, ",%s_arena_free", mode_name(runs[j]->mode));
 	for (j = 0; j < nb; j++)
 		for (k = 0; k < np; k++)
 			fprintf(f, ",%s_%s_available",
@@ -188,6 +207,19 @@ timeline_write_csv(const struct replay *const *runs, unsigned int nb,
 		for (j = 0; j < nb; j++)
 			fprintf(f, ",%" PRIu64 ",%" PRIu64,
 				runs[j]->tl.critical[i], runs[j]->tl.bulk[i]);
+		for (j = 0; j < nb; j++) {
+			const struct timeline *tl = &runs[j]->tl;
+			uint32_t v = tl->arena_free != NULL ?
+				     tl->arena_free[i] : UINT32_MAX;
+
+			if (v == UINT32_MAX)
+				v = last[j][MAX_R_POOLS];
+			last[j][MAX_R_POOLS] = v;
+			if (v == UINT32_MAX)
+				fprintf(f, ",");
+			else
+				fprintf(f, ",%u", v);
+		}
 		for (j = 0; j < nb; j++) {
 			const struct timeline *tl = &runs[j]->tl;
 
@@ -246,7 +278,7 @@ timeline_plot(const struct replay *const *runs, unsigned int nb,
 		PLOT_WIDTH, PLOT_HEIGHT);
 	gp_str(f, png);
 	fprintf(f, "\nset datafile separator ','\nset key outside right top\n"
-		"set grid\nset xlabel 'capture time (s)'\n"
+		"set grid\nset termoption noenhanced\nset xlabel 'capture time (s)'\n"
 		"set multiplot layout 2,1 title '" PROG ": %s, %" PRIu64 " frames in, %u buffers'\n",
 		base_name(runs[0]->cfg->path), runs[0]->res.frames_in,
 		runs[0]->res.buffers);
@@ -261,12 +293,18 @@ timeline_plot(const struct replay *const *runs, unsigned int nb,
 			" using 2:%u with lines lw 2 dt %u lc rgb '#d73027' title '%s: bulk'",
 			3 + 2 * j, j ? 2 : 1, m, 4 + 2 * j, j ? 2 : 1, m);
 	}
-	fprintf(f, "\nset title 'Available units per pool (fewest in the slice)'\n"
+	fprintf(f, "\nset title 'Free units: the arena, and each pool (available, fewest in the slice)'\n"
 		"set ylabel 'units'\nplot ");
-	col = 3 + 2 * nb;
+	for (j = 0; j < nb; j++) {
+		fprintf(f, "%s", j ? ", \\\n     " : "");
+		gp_str(f, csv);
+		fprintf(f, " using 2:%u with steps lw 3 dt %u lc rgb 'black' title '%s: arena free'",
+			3 + 2 * nb + j, j ? 2 : 1, mode_name(runs[j]->mode));
+	}
+	col = 3 + 3 * nb;
 	for (j = 0; j < nb; j++)
 		for (k = 0; k < np; k++, col++) {
-			fprintf(f, "%s", j || k ? ", \\\n     " : "");
+			fprintf(f, ", \\\n     ");
 			gp_str(f, csv);
 			fprintf(f, " using 2:%u with steps lw 1.5 dt %u lc %u title '%s: %s'",
 				col, j ? 2 : 1, k + 1, mode_name(runs[j]->mode),
