@@ -324,12 +324,20 @@ check_writable(const char *opt, const char *path)
 	for (dir = dirname(buf); stat(dir, &st) != 0; dir = dirname(dir))
 		if (strcmp(dir, "/") == 0 || strcmp(dir, ".") == 0)
 			break;
-	if (!S_ISDIR(st.st_mode) || access(dir, W_OK | X_OK) != 0) {
-		fprintf(stderr, PROG ": %s %s: cannot write it: %s is not a writable folder\n",
-			opt, path, dir);
-		return -1;
+	if (S_ISDIR(st.st_mode)) {
+		/* Permissions do not tell for root or /proc: try. */
+		char probe[4096];
+
+		if (snprintf(probe, sizeof(probe), "%s/.xchg-probe-XXXXXX",
+			     dir) < (int)sizeof(probe) &&
+		    mkdtemp(probe) != NULL) {
+			rmdir(probe);
+			return 0;
+		}
 	}
-	return 0;
+	fprintf(stderr, PROG ": %s %s: cannot write it: %s is not a writable folder\n",
+		opt, path, dir);
+	return -1;
 }
 
 /* What a run writes, and so what the next run into the same folder
