@@ -264,17 +264,18 @@ print_summary(const struct replay *r)
 	       "exchange (a reservation per owner)" :
 	       "shared (overcommitted: every quota is the whole arena)",
 	       res->frames_in, res->buffers);
-	printf("  %-16s %-9s %-9s %9s %9s %9s %9s %9s %9s\n", "consumer",
+	printf("  %-16s %-9s %-9s %9s %9s %9s %9s %9s %7s %6s\n", "consumer",
 	       "kind", "behaviour", "offered", "delivered", "lost",
-	       "no_bufs", "rx_nombuf", "held");
+	       "no_bufs", "rx_nombuf", "ierrors", "held");
 	for (i = 0; i < res->nb_consumers; i++) {
 		const struct r_consumer *c = &res->consumers[i];
 
 		printf("  %-16s %-9s %-9s %9" PRIu64 " %9" PRIu64 " %9" PRIu64
-		       " %9" PRIu64 " %9" PRIu64 " %9" PRIu64 "%s\n",
+		       " %9" PRIu64 " %9" PRIu64 " %7" PRIu64 " %6" PRIu64 "%s\n",
 		       c->name, c->kind, c->behaviour ? c->behaviour : "-",
 		       c->offered, c->delivered, lost_total(c),
-		       c->lost_no_buffers, c->lost_rx_nombuf, c->held,
+		       c->lost_no_buffers, c->lost_rx_nombuf, c->lost_ierrors,
+		       c->held,
 		       c->critical ? "  critical" : "");
 	}
 	printf("  %-16s %-9s %-9s %9" PRIu64 "   (dropped by the stack or lost at the NIC: %" PRIu64 ")\n",

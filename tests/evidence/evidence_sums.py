@@ -137,6 +137,26 @@ def main():
                      (True, x["stack"]["captured"] +
                       x["stack"]["capture_missed"]), "mixed: the capture")
 
+        # A chained frame net_pcap cannot finish (one buffer left) is an
+        # ierrors loss: charged to its consumer and under drops.
+        jumbo = os.path.join(tmp, "jumbo.pcap")
+        frames = [("bulk", scenarios._udp(6000, b"b%05d" % i))
+                  for i in range(2047)]
+        frames.append(("ctrl", scenarios._udp(5000, b"J" * 3000)))
+        frames += [("ctrl", scenarios._udp(5000, b"c%d" % i))
+                   for i in range(10)]
+        scenarios._write(jumbo, frames)
+        rc, so, se, rep = u.replay(exe, os.path.join(config_dir, "hog.ini"),
+                                   jumbo, os.path.join(tmp, "jumbo"), "shared")
+        if t.eq(rc, 0, "jumbo: exit status (%s)" % se.strip()):
+            check_run(t, "jumbo shared", rep, len(frames),
+                      {"ctrl": 11, "bulk": 2047})
+            c = rep["consumers"]["ctrl"]
+            t.eq((c["delivered"], c["lost"]["rx_nombuf"], c["lost"]["ierrors"]),
+                 (5, 5, 1), "jumbo: ctrl's losses by cause")
+            t.eq((rep["drops"]["ierrors"], rep["ports"]["p0"]["ierrors"]),
+                 (1, 1), "jumbo: ierrors under drops")
+
         # --check follows the verdict
         pcap = os.path.join(tmp, "hog.pcap")
         cfg = os.path.join(config_dir, "hog.ini")
