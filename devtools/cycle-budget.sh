@@ -44,12 +44,12 @@ awk -v a="$(ir "$out/incl" bench_rx_free)" -v b0="$(ir "$out/incl" bench_rx_free
 	printf "  (b)  arena rx + exchange + free %6.1f\n", b
 	printf "  b/a in instructions             %6.2f\n", b / a
 }'
-echo "library functions, exclusive instructions per packet through them:"
-for f in xchg_ops_dequeue xchg_ops_enqueue xchg_acquire_burst; do
-	n=$(ir "$out/excl" $f)
+echo "library entry points, inclusive instructions per packet through them:"
+for f in xchg_ops_dequeue xchg_ops_enqueue xchg_acquire_burst; do  # inclusive
+	n=$(ir "$out/incl" $f)
 	# the driver runs in (b0) and (b), the exchange in (b) only
 	d=$((per * 2)); [ $f = xchg_acquire_burst ] && d=$per
 	awk -v n="${n:-0}" -v d=$d -v f=$f 'BEGIN { printf "  %-20s %6.1f\n", f, n / d }'
 done
 echo "cycles ($rounds interleaved rounds of $packets packets):"
-"$bench" --packets "$packets" --rounds "$rounds" | grep -E '^  \((a|b0|b|d)\) |^split|^b/a'
+"$bench" --packets "$packets" --rounds "$rounds" | grep -E '^  \((a|b0|b|d)\) .*Mpps|^split|^b/a'

@@ -225,7 +225,7 @@ arena_alloc_tables(struct xchg_arena *a)
 	a->pools = rte_zmalloc_socket("xchg_pools",
 				      sizeof(*a->pools) * (a->max_pools + 1u),
 				      RTE_CACHE_LINE_SIZE, a->socket_id);
-	if (a->tags == NULL || a->pools == NULL)
+	if (a->tags == NULL || a->pools == NULL || xchg_watch_alloc(a) != 0)
 		return -ENOMEM;
 	if (a->cache_size == 0)
 		return 0;
@@ -256,6 +256,7 @@ arena_destroy(struct xchg_arena *a)
 	rte_free(a->caches);
 	rte_free(a->pools);
 	rte_free(a->tags);
+	xchg_watch_release(a);
 	pthread_mutex_destroy(&a->lock);
 	rte_free(a);
 }

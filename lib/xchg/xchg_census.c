@@ -143,6 +143,7 @@ xchg_arena_census(struct xchg_arena *a, struct xchg_census *c)
 	if (c->free != c->free_store)
 		broke(c, XCHG_CENSUS_FREE_COUNT, "", c->free_store, c->free);
 	check_pools(a, held, c);
+	xchg_watch_tick_locked(a);
 	pthread_mutex_unlock(&a->lock);
 	free(held);
 

@@ -137,7 +137,6 @@ acquire_fresh(struct xchg_arena *a, struct xchg_pool *p,
 	const uintptr_t base = a->base;
 	const uint32_t shift = a->stride_shift, nb = a->nb_buffers;
 	const uint64_t inv = a->stride_inv;
-	const uint64_t mask = (UINT64_C(1) << shift) - 1;
 	const xchg_tag_t me = p->tag;
 	uint32_t avail = __atomic_load_n(&p->avail, __ATOMIC_RELAXED);
 	uint32_t take;
@@ -156,8 +155,7 @@ acquire_fresh(struct xchg_arena *a, struct xchg_pool *p,
 					      __ATOMIC_RELAXED));
 	for (fresh = 0; fresh < take; fresh++) {
 		const struct rte_mbuf *m = mbufs[fresh];
-		uint64_t o = (uintptr_t)m - base;
-		uint64_t idx = (o >> shift) * inv;
+		uint64_t idx = xchg_arena_pos(base, inv, shift, m);
 		uint32_t refcnt_segs;
 		uint64_t bad;
 
@@ -166,7 +164,7 @@ acquire_fresh(struct xchg_arena *a, struct xchg_pool *p,
 		 * at a buffer start: so m->pool is the arena. One branch
 		 * for the checks that need no tag. */
 		memcpy(&refcnt_segs, &m->refcnt, sizeof(refcnt_segs));
-		bad = (o & mask) | (refcnt_segs ^ (1u | 1u << 16)) |
+		bad = (refcnt_segs ^ (1u | 1u << 16)) |
 		      (m->ol_flags & (RTE_MBUF_F_INDIRECT |
 				      RTE_MBUF_F_EXTERNAL));
 		/* The tag is written at once: the same buffer later in the

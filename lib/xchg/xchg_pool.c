@@ -134,6 +134,7 @@ xchg_pool_create(struct xchg_arena *a, const char *name,
 	strlcpy(p->name, name, sizeof(p->name));
 	a->reserved += quota;
 	a->nb_pools++;
+	xchg_watch_pool_reset(a, tag);
 	__atomic_store_n(&p->state, XCHG_POOL_LIVE, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&a->lock);
 
