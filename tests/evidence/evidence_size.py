@@ -73,6 +73,19 @@ def main():
         t.check(re.search(r"^quota = 82$", text, re.M) is not None,
                 "--write: [socket work] quota = 82")
         t.check("; sizing test" in text, "--write keeps the comments")
+        lf = os.path.join(tmp, "load.ini")
+        with open(lf, "w") as f:
+            f.write("; peak\n[load work]\nrate = 1000\nhold_ms = 50\n"
+                    "burst = 32\n")
+        rc, out2, err = u.run(size, ["--config", base, "--load-file", lf])
+        t.eq((rc, out2), (0, out.replace("written: %s\n" % sized, "")),
+             "--load-file gives what --load gives")
+        with open(lf, "w") as f:
+            f.write("[load work]\nrate = 1000\n")
+        rc, out2, err = u.run(size, ["--config", base, "--load-file", lf])
+        t.eq(rc, 2, "--load-file: a load without hold_ms is refused")
+        t.check("[load work]: give rate, hold_ms and burst" in err,
+                "and said: " + err.strip())
         rc, out, err = u.run(size, ["--config", base, "--load",
                                     "nobody:1:1:1"])
         t.eq(rc, 2, "a load for no consumer is refused")
