@@ -253,6 +253,24 @@ write_report(const struct replay *const *runs, unsigned int nb,
 	return ret;
 }
 
+/* This process's peak resident memory (VmHWM), in KiB, or 0. Not in
+ * the report: the report is the same bytes every run. */
+static unsigned long
+peak_rss_kib(void)
+{
+	char line[256];
+	unsigned long kib = 0;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "VmHWM: %lu kB", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}
+
 void
 print_summary(const struct replay *r)
 {
@@ -298,5 +316,6 @@ print_summary(const struct replay *r)
 	       "DO NOT ADD UP (see doc/evidence.rst)",
 	       res->verdict ? "every critical consumer got every frame" :
 	       "a critical consumer LOST frames");
-	printf("  outputs in %s, report %s\n", r->out_dir, r->report);
+	printf("  outputs in %s, report %s; peak memory %lu KiB\n", r->out_dir,
+	       r->report, peak_rss_kib());
 }

@@ -53,7 +53,8 @@ struct opts {
 static void
 usage(void)
 {
-	printf("Usage: " PROG " --config FILE [--load NAME:RATE:HOLD_MS:BURST]... [--lcores N]\n"
+	printf("Usage: " PROG " --config FILE [--load NAME:RATE:HOLD_MS:BURST]... [--load-file FILE]\n"
+	       "                 [--lcores N]\n"
 	       "                 [--write OUT.ini] [--from-replay REPORT.json]\n"
 	       "\n"
 	       "Computes the reservations of a configuration and the arena they need, every\n"
@@ -69,6 +70,8 @@ usage(void)
 	       "  --load N:R:H:B      consumer N (a [socket N], arp, icmp, proxy or capture)\n"
 	       "                      peaks at R frames/s, keeps a frame up to H ms, and takes\n"
 	       "                      bursts of B on top; consumers without one keep their quota\n"
+	       "  --load-file FILE    the same from an INI file: [load NAME] sections with\n"
+	       "                      rate = R, hold_ms = H and burst = B\n"
 	       "  --lcores N          EAL lcores of the program that runs it (default 1)\n"
 	       "  --write OUT.ini     the configuration with the computed quotas and buffers\n"
 	       "  --from-replay FILE  an xchg-replay report: which quotas ran dry (too small)\n"
@@ -108,6 +111,78 @@ parse_load(struct opts *o, const char *arg)
 			    &l->burst) != 0)
 		return -1;
 	return 0;
+}
+
+/* --load-file: [load NAME] sections with rate, hold_ms and burst. */
+static int
+parse_load_file(struct opts *o, const char *path)
+{
+	char line[512], key[64], val[128], name[128];
+	struct load *l = NULL;
+	unsigned int ln = 0, have = 0;
+	FILE *f = fopen(path, "r");
+	int ret = -1;
+
+	if (f == NULL) {
+		fprintf(stderr, PROG ": --load-file %s: %s\n", path,
+			strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *p = line + strspn(line, " \t");
+		uint64_t *dst;
+
+		ln++;
+		p[strcspn(p, ";#\r\n")] = '\0';
+		if (*p == '\0')
+			continue;
+		if (sscanf(p, "[load %127[^] ]]", name) == 1) {
+			if (l != NULL && have != 7)
+				goto missing;
+			if (o->nb_loads == MAX_LOADS ||
+			    strlen(name) >= XCHG_CONFIG_NAME_SIZE) {
+				fprintf(stderr, PROG ": %s:%u: too many loads or name too long\n",
+					path, ln);
+				goto out;
+			}
+			l = &o->loads[o->nb_loads++];
+			snprintf(l->name, sizeof(l->name), "%s", name);
+			have = 0;
+			continue;
+		}
+		if (l == NULL || sscanf(p, "%63[a-z_] = %127s", key, val) != 2) {
+			fprintf(stderr, PROG ": %s:%u: expected [load NAME] then rate, hold_ms and burst = N\n",
+				path, ln);
+			goto out;
+		}
+		if (strcmp(key, "rate") == 0) {
+			dst = &l->rate;
+			have |= 1;
+		} else if (strcmp(key, "hold_ms") == 0) {
+			dst = &l->hold_ms;
+			have |= 2;
+		} else if (strcmp(key, "burst") == 0) {
+			dst = &l->burst;
+			have |= 4;
+		} else {
+			fprintf(stderr, PROG ": %s:%u: [load %s] %s: unknown key; use rate, hold_ms or burst\n",
+				path, ln, l->name, key);
+			goto out;
+		}
+		if (xchg_app_number(PROG, key, val, 0, UINT64_C(1) << 32,
+				    dst) != 0)
+			goto out;
+	}
+	if (l != NULL && have != 7)
+		goto missing;
+	ret = 0;
+	goto out;
+missing:
+	fprintf(stderr, PROG ": %s: [load %s]: give rate, hold_ms and burst\n",
+		path, l->name);
+out:
+	fclose(f);
+	return ret;
 }
 
 static struct load *
@@ -436,6 +511,7 @@ main(int argc, char **argv)
 	static const struct option lopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "load", required_argument, NULL, 'l' },
+		{ "load-file", required_argument, NULL, 'f' },
 		{ "lcores", required_argument, NULL, 'L' },
 		{ "write", required_argument, NULL, 'w' },
 		{ "from-replay", required_argument, NULL, 'r' },
@@ -457,6 +533,10 @@ main(int argc, char **argv)
 			break;
 		case 'l':
 			if (parse_load(&o, optarg) != 0)
+				return 2;
+			break;
+		case 'f':
+			if (parse_load_file(&o, optarg) != 0)
 				return 2;
 			break;
 		case 'L':

@@ -15,9 +15,8 @@ Usage: evidence_edges.py XCHG_REPLAY CONFIG_DIR
 """
 
 import os
-import resource
+import re
 import struct
-import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
@@ -51,13 +50,11 @@ def raw_pcap(path, frame, n, linktype=1):
                                 (i % 1000) * 1000) + rec)
 
 
-def maxrss_kib(args):
-    """Peak resident memory of one run, from wait4()."""
-    p = subprocess.Popen(args, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
-    _, status, ru = os.wait4(p.pid, 0)
-    p.stderr.close()
-    return os.waitstatus_to_exitcode(status), ru.ru_maxrss
+def peak_kib(out):
+    """The peak memory xchg-replay prints (its VmHWM: a fork's own
+    rusage would count the Python it was forked from)."""
+    m = re.search(r"peak memory (\d+) KiB", out)
+    return int(m.group(1)) if m else None
 
 
 def main():
@@ -135,16 +132,15 @@ def main():
         for n in (20000, 200000):
             big = os.path.join(tmp, "m%d.pcap" % n)
             raw_pcap(big, frame, n)
-            rc, kib = maxrss_kib([exe, "--config", cfg("m.ini"), "--pcap",
-                                  big, "--out-dir",
-                                  os.path.join(tmp, "m%d" % n)])
+            rc, out, err = u.run(exe, ["--config", cfg("m.ini"), "--pcap",
+                                       big, "--out-dir",
+                                       os.path.join(tmp, "m%d" % n)])
             t.eq(rc, 0, "%d frames" % n)
-            rss.append(kib)
+            rss.append(peak_kib(out))
             os.unlink(big)
-        print("peak RSS: %d KiB for 20k frames, %d KiB for 200k" % tuple(rss))
-        t.check(rss[1] - rss[0] < 1024,
-                "peak memory does not grow with the capture (%d KiB more)"
-                % (rss[1] - rss[0]))
+        print("peak RSS: %s KiB for 20k frames, %s KiB for 200k" % tuple(rss))
+        t.check(None not in rss and rss[1] - rss[0] < 1024,
+                "peak memory does not grow with the capture (%s KiB)" % rss)
     return t.done()
 
 

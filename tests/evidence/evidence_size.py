@@ -46,6 +46,35 @@ work = hold 50
 """
 
 
+def shipped(t, size, exe, config_dir, tmp):
+    """Each shipped file, sized with no load: exactly the sizing
+    invariant of libxchg_config (one buffer less is refused)."""
+    pcap = os.path.join(tmp, "g.pcap")
+    scenarios.garbage(pcap)
+    for name in ("default", "hog", "mixed", "proxy"):
+        sized = os.path.join(tmp, "s-" + name + ".ini")
+        rc, out, err = u.run(size, ["--config", os.path.join(
+            config_dir, name + ".ini"), "--write", sized])
+        if not t.eq(rc, 0, name + ": xchg-size (%s)" % err.strip()):
+            continue
+        with open(sized) as f:
+            text = f.read()
+        n = int(re.search(r"^buffers = (\d+)$", text, re.M).group(1))
+        rc, so, se, rep = u.replay(exe, sized, pcap,
+                                   os.path.join(tmp, "o-" + name))
+        t.eq(rc, 0, "%s: sized to %d buffers, it runs (%s)"
+             % (name, n, se.strip()))
+        short = os.path.join(tmp, "short-" + name + ".ini")
+        with open(short, "w") as f:
+            f.write(text.replace("buffers = %d\n" % n,
+                                 "buffers = %d\n" % (n - 1)))
+        rc, so, se, rep = u.replay(exe, short, pcap,
+                                   os.path.join(tmp, "os-" + name))
+        t.eq(rc, 2, "%s: %d buffers are refused" % (name, n - 1))
+        t.check("1 short" in se, "%s: by one buffer (%s)"
+                % (name, se.strip()))
+
+
 def main():
     size, exe = sys.argv[1], sys.argv[2]
     t = u.Checks("evidence_size")
@@ -73,6 +102,19 @@ def main():
         t.check(re.search(r"^quota = 82$", text, re.M) is not None,
                 "--write: [socket work] quota = 82")
         t.check("; sizing test" in text, "--write keeps the comments")
+        lf = os.path.join(tmp, "load.ini")
+        with open(lf, "w") as f:
+            f.write("; peak\n[load work]\nrate = 1000\nhold_ms = 50\n"
+                    "burst = 32\n")
+        rc, out2, err = u.run(size, ["--config", base, "--load-file", lf])
+        t.eq((rc, out2), (0, out.replace("written: %s\n" % sized, "")),
+             "--load-file gives what --load gives")
+        with open(lf, "w") as f:
+            f.write("[load work]\nrate = 1000\n")
+        rc, out2, err = u.run(size, ["--config", base, "--load-file", lf])
+        t.eq(rc, 2, "--load-file: a load without hold_ms is refused")
+        t.check("[load work]: give rate, hold_ms and burst" in err,
+                "and said: " + err.strip())
         rc, out, err = u.run(size, ["--config", base, "--load",
                                     "nobody:1:1:1"])
         t.eq(rc, 2, "a load for no consumer is refused")
@@ -116,6 +158,7 @@ def main():
         t.eq(rc, 2, "one buffer less than computed is refused (%s)"
              % se.strip())
         t.check("1 short" in se, "by exactly one buffer")
+        shipped(t, size, exe, sys.argv[3], tmp)
     return t.done()
 
 
