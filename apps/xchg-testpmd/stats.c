@@ -84,6 +84,14 @@ tp_show_sockets(FILE *out)
 			c->name, tp_behaviour_name(c, how, sizeof(how)),
 			c->received, c->processed, c->held_len);
 	}
+	for (i = 0; i < tp.nb_consumers; i++) {
+		const struct tp_consumer *c = &tp.consumers[i];
+
+		if (c->behaviour == TP_ECHO || c->echoed != 0 ||
+		    c->echo_failed != 0)
+			fprintf(out, "  %s: echoed %" PRIu64 ", not echoed %" PRIu64 "\n",
+				c->name, c->echoed, c->echo_failed);
+	}
 	for (i = 0; i < TP_MAX_PORTS; i++) {
 		struct xchg_stack *stack = tp.setup != NULL ?
 			xchg_config_setup_stack(tp.setup, i) :
@@ -243,8 +251,14 @@ tp_fwd_stats_reset(void)
 	unsigned int i;
 
 	fwd_sum(&tp.fwd_base);
-	for (i = 0; i < tp.nb_ports; i++)
+	for (i = 0; i < tp.nb_ports; i++) {
 		xchg_port_stats_get(tp.ports[i].port, &tp.fwd_port_base[i]);
+		/* The first show's rates run from the first start. */
+		if (tp.rate_tsc[i] == 0) {
+			tp_port_stats(i, &tp.rate_last[i]);
+			tp.rate_tsc[i] = rte_get_timer_cycles();
+		}
+	}
 }
 
 /* testpmd's "show fwd stats all": per port what the engine received
