@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 
 /*
- * The tables that make the guarantee visible: per pool quota, in use,
- * free, refused and low watermark; per port rx_nombuf; the census.
+ * The tables that make the guarantee visible: per pool quota, in_use,
+ * available, refused and low_watermark; per port rx_nombuf; the census.
  */
 
 #include <inttypes.h>
@@ -20,7 +20,7 @@ pool_row(struct xchg_pool *pool, void *arg)
 	FILE *out = arg;
 
 	if (xchg_pool_stats_get(pool, &s) == 0)
-		fprintf(out, "  %-18s %-9s %7u %7u %7u %10" PRIu64 " %10" PRIu64 " %7u\n",
+		fprintf(out, "  %-18s %-9s %7u %7u %9u %10" PRIu64 " %10" PRIu64 " %13u\n",
 			xchg_pool_name(pool),
 			xchg_pool_kind_name(xchg_pool_kind(pool)), s.quota,
 			s.in_use, s.available, s.accepted, s.refused,
@@ -31,8 +31,9 @@ pool_row(struct xchg_pool *pool, void *arg)
 void
 tp_show_pools(FILE *out)
 {
-	fprintf(out, "  %-18s %-9s %7s %7s %7s %10s %10s %7s\n", "pool", "kind",
-		"quota", "in_use", "free", "accepted", "refused", "low_wm");
+	fprintf(out, "  %-18s %-9s %7s %7s %9s %10s %10s %13s\n", "pool", "kind",
+		"quota", "in_use", "available", "accepted", "refused",
+		"low_watermark");
 	xchg_pool_foreach(tp.arena, pool_row, out);
 }
 
