@@ -472,6 +472,10 @@ main(int argc, char **argv)
 			printf("xchg-testpmd: stack on %u port(s), arena of %u buffers, %u consumers%s\n",
 			       tp.nb_ports, tp.buffers, tp.nb_consumers,
 			       tp.shared ? ", shared (overcommitted arena)" : "");
+		else if (tp.mode == TP_ICMPECHO)
+			printf("xchg-testpmd: icmpecho on port %u (192.0.2.1/24), arena of %u buffers%s\n",
+			       tp.ports[0].port_id, tp.buffers,
+			       tp.shared ? ", shared (overcommitted arena)" : "");
 		else
 			printf("xchg-testpmd: %s on %u port(s), arena of %u buffers, fwd quota %u, %u forwarding lcore(s)%s\n",
 			       tp_mode_name(tp.mode), tp.nb_ports, tp.buffers,

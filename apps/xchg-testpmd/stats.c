@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 
 /*
- * The tables that make the guarantee visible: per pool quota, in use,
- * free, refused and low watermark; per port rx_nombuf; the census.
+ * The tables that make the guarantee visible: per pool quota, in_use,
+ * available, refused and low_watermark; per port rx_nombuf; the census.
  */
 
 #include <inttypes.h>
@@ -20,7 +20,7 @@ pool_row(struct xchg_pool *pool, void *arg)
 	FILE *out = arg;
 
 	if (xchg_pool_stats_get(pool, &s) == 0)
-		fprintf(out, "  %-18s %-9s %7u %7u %7u %10" PRIu64 " %10" PRIu64 " %7u\n",
+		fprintf(out, "  %-18s %-9s %7u %7u %9u %10" PRIu64 " %10" PRIu64 " %13u\n",
 			xchg_pool_name(pool),
 			xchg_pool_kind_name(xchg_pool_kind(pool)), s.quota,
 			s.in_use, s.available, s.accepted, s.refused,
@@ -31,8 +31,9 @@ pool_row(struct xchg_pool *pool, void *arg)
 void
 tp_show_pools(FILE *out)
 {
-	fprintf(out, "  %-18s %-9s %7s %7s %7s %10s %10s %7s\n", "pool", "kind",
-		"quota", "in_use", "free", "accepted", "refused", "low_wm");
+	fprintf(out, "  %-18s %-9s %7s %7s %9s %10s %10s %13s\n", "pool", "kind",
+		"quota", "in_use", "available", "accepted", "refused",
+		"low_watermark");
 	xchg_pool_foreach(tp.arena, pool_row, out);
 }
 
@@ -83,6 +84,14 @@ tp_show_sockets(FILE *out)
 		fprintf(out, "  %-14s %-12s %12" PRIu64 " %12" PRIu64 " %6u\n",
 			c->name, tp_behaviour_name(c, how, sizeof(how)),
 			c->received, c->processed, c->held_len);
+	}
+	for (i = 0; i < tp.nb_consumers; i++) {
+		const struct tp_consumer *c = &tp.consumers[i];
+
+		if (c->behaviour == TP_ECHO || c->echoed != 0 ||
+		    c->echo_failed != 0)
+			fprintf(out, "  %s: echoed %" PRIu64 ", not echoed %" PRIu64 "\n",
+				c->name, c->echoed, c->echo_failed);
 	}
 	for (i = 0; i < TP_MAX_PORTS; i++) {
 		struct xchg_stack *stack = tp.setup != NULL ?
@@ -243,8 +252,14 @@ tp_fwd_stats_reset(void)
 	unsigned int i;
 
 	fwd_sum(&tp.fwd_base);
-	for (i = 0; i < tp.nb_ports; i++)
+	for (i = 0; i < tp.nb_ports; i++) {
 		xchg_port_stats_get(tp.ports[i].port, &tp.fwd_port_base[i]);
+		/* The first show's rates run from the first start. */
+		if (tp.rate_tsc[i] == 0) {
+			tp_port_stats(i, &tp.rate_last[i]);
+			tp.rate_tsc[i] = rte_get_timer_cycles();
+		}
+	}
 }
 
 /* testpmd's "show fwd stats all": per port what the engine received

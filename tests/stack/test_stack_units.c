@@ -652,7 +652,8 @@ test_telemetry(void)
 		 strstr(buf, "\"raw\":{\"type\":\"packet\",\"ethertype\":34997,\"priority\":\"critical\",\"quota\":8") != NULL &&
 		 strstr(buf, "\"send_failed\":0") != NULL, "sockets");
 	XT_EQ(xt_telemetry_query("/xchg/sockets,0", buf, sizeof(buf)), 0);
-	XT_CHECK(strstr(buf, "{\"/xchg/sockets\":{\"tel_sock_1\":{") != NULL,
+	/* The same shape as without a parameter: port0 -> socket. */
+	XT_CHECK(strstr(buf, "{\"/xchg/sockets\":{\"port0\":{\"tel_sock_1\":{") != NULL,
 		 "sockets of port 0: %s", buf);
 	XT_EQ(xt_telemetry_query("/xchg/sockets,7", buf, sizeof(buf)), 0);
 	XT_CHECK(strstr(buf, "\"/xchg/sockets\":null") != NULL,
