@@ -337,7 +337,8 @@ test_reassembly(void)
 	stack_down(&f, "reassembly");
 }
 
-/* Later fragments first: no collector; the first one alone times out. */
+/* Later fragments first: they wait in the staging area and move to the
+ * socket when the first comes; a datagram that never ends times out. */
 static void
 test_out_of_order_and_timeout(void)
 {
@@ -353,21 +354,38 @@ test_out_of_order_and_timeout(void)
 	len = udp_dgram(d, UDP_PORT, 1600, 5);
 	inject_frag(d, 200, 1200, len - 1200, false);
 	inject_frag(d, 200, 600, 600, true);
+	poll_n(&f, 1);
+	XT_EQ(stats(&f).staging.held, 2);
+	xt_pool_expect(xchg_socket_pool(sock), 0, "staging pays");
+	xt_pool_expect(xchg_pool_lookup(arena, "p0_fragstage"), 2,
+		       "two staged");
+	xt_census_ok(arena, "fragments staged");
 	inject_frag(d, 200, 0, 600, true);
 	poll_n(&f, 1);
-	XT_EQ(stats(&f).drops[XCHG_SD_FRAG_NO_COLLECTOR], 2);
-	XT_EQ(stats(&f).reassembled, 0);
-	xt_pool_expect(xchg_socket_pool(sock), 1, "first fragment held");
-	xt_census_ok(arena, "fragment held");
+	XT_EQ(stats(&f).drops[XCHG_SD_FRAG_NO_COLLECTOR], 0);
+	XT_EQ(stats(&f).reassembled, 1);
+	XT_EQ(stats(&f).staging.moved, 2);
+	XT_EQ(stats(&f).staging.held, 0);
+	xt_pool_expect(xchg_pool_lookup(arena, "p0_fragstage"), 0,
+		       "staged moved");
+	expect_dgram(sock, d, len, 3);
+	xt_census_ok(arena, "out of order reassembled");
+
+	/* A later fragment nobody claims times out in the staging area. */
+	inject_frag(d, 199, 600, 600, true);
+	poll_n(&f, 1);
+	XT_EQ(stats(&f).staging.held, 1);
 
 	/* Two fragments of another datagram, and the end never comes. */
 	inject_frag(d, 201, 0, 600, true);
 	inject_frag(d, 201, 600, 600, true);
 	poll_n(&f, 1);
-	xt_pool_expect(xchg_socket_pool(sock), 3, "three fragments held");
+	xt_pool_expect(xchg_socket_pool(sock), 2, "two fragments held");
 	usleep(300 * 1000);
 	poll_n(&f, 1);
 	XT_EQ(stats(&f).drops[XCHG_SD_FRAG_TIMEOUT], 3);
+	XT_EQ(stats(&f).staging.timed_out, 1);
+	XT_EQ(stats(&f).staging.held, 0);
 	xt_pool_expect(xchg_socket_pool(sock), 0, "timed out");
 
 	/* A datagram still being collected is the stack's, not the
@@ -431,14 +449,28 @@ test_invalid(void)
 	stack_down(&f, "invalid");
 }
 
-/* A flood of first fragments fills the collectors and costs nobody
- * else anything; when they time out, reassembly works again. */
+static struct xchg_socket_stats
+sock_stats(struct xchg_socket *sock)
+{
+	struct xchg_socket_stats st;
+
+	memset(&st, 0, sizeof(st));
+	XT_EQ(xchg_socket_stats_get(sock, &st), 0);
+	return st;
+}
+
+/* A flood of first fragments at one socket fills that socket's own
+ * collectors only: its oldest half-built datagram is evicted for each
+ * newer one, counted against it; another socket reassembles as if
+ * nothing happened, and so does the flooded one for a datagram that
+ * completes between two flood fragments. */
 static void
 test_flood(void)
 {
 	struct xchg_stack_conf conf = { .frag_collectors = 4,
 					.frag_timeout_ms = 200 };
 	struct xchg_socket *victim, *other;
+	struct xchg_socket_stats vs, os;
 	struct rte_mbuf *m[32];
 	uint8_t d[DGRAM_MAX];
 	struct fx f;
@@ -455,29 +487,48 @@ test_flood(void)
 	for (i = 0; i < 8; i++)
 		inject_udp(OTHER_PORT, 100);
 	poll_n(&f, 2);
-	XT_EQ(stats(&f).drops[XCHG_SD_FRAG_NO_COLLECTOR], 16);
+	XT_EQ(stats(&f).drops[XCHG_SD_FRAG_NO_COLLECTOR], 0);
+	XT_EQ(stats(&f).drops[XCHG_SD_FRAG_EVICTED], 16);
+	vs = sock_stats(victim);
+	XT_EQ(vs.drops[XCHG_SD_FRAG_EVICTED], 16);
+	XT_EQ(vs.frag_collectors, 4);
+	XT_EQ(vs.frag_pending, 4);
 	xt_pool_expect(xchg_socket_pool(victim), 4, "four collectors");
 	n = xchg_socket_recv_burst(other, m, RTE_DIM(m));
 	XT_EQ(n, 8);
 	rte_pktmbuf_free_bulk(m, n);
 
-	/* A complete datagram now finds no collector. */
+	/* The other socket's fragmented datagram completes: its own
+	 * collectors are free. */
 	len = udp_dgram(d, OTHER_PORT, 1000, 8);
 	inject_frag(d, 500, 0, 504, true);
 	inject_frag(d, 500, 504, len - 504, false);
 	poll_n(&f, 1);
-	XT_EQ(stats(&f).drops[XCHG_SD_FRAG_NO_COLLECTOR], 18);
-	XT_EQ(stats(&f).reassembled, 0);
+	XT_EQ(stats(&f).reassembled, 1);
+	expect_dgram(other, d, len, 2);
+	os = sock_stats(other);
+	for (i = 0; i < XCHG_SD_MAX; i++)
+		XT_EQ(os.drops[i], 0);
+
+	/* A complete datagram to the flooded socket, between flood
+	 * fragments, evicts one flood datagram and completes. */
+	len = udp_dgram(d, UDP_PORT, 1000, 9);
+	inject_frag(d, 600, 0, 504, true);
+	inject_frag(d, 420, 0, 800, true);
+	inject_frag(d, 600, 504, len - 504, false);
+	poll_n(&f, 1);
+	XT_EQ(stats(&f).reassembled, 2);
+	expect_dgram(victim, d, len, 2);
+	vs = sock_stats(victim);
+	XT_EQ(vs.drops[XCHG_SD_FRAG_EVICTED], 18);
+	XT_EQ(vs.reassembled, 1);
+	xt_pool_expect(xchg_socket_pool(victim), 3, "three flood datagrams");
 
 	usleep(300 * 1000);
 	poll_n(&f, 1);
-	XT_EQ(stats(&f).drops[XCHG_SD_FRAG_TIMEOUT], 4);
+	XT_EQ(stats(&f).drops[XCHG_SD_FRAG_TIMEOUT], 3);
+	XT_EQ(sock_stats(victim).drops[XCHG_SD_FRAG_TIMEOUT], 3);
 	xt_pool_expect(xchg_socket_pool(victim), 0, "flood timed out");
-	inject_frag(d, 501, 0, 504, true);
-	inject_frag(d, 501, 504, len - 504, false);
-	poll_n(&f, 1);
-	XT_EQ(stats(&f).reassembled, 1);
-	expect_dgram(other, d, len, 2);
 	stack_down(&f, "flood");
 }
 
@@ -512,7 +563,10 @@ test_no_buffers(void)
 	inject_frag(d, 601, 600, 600, true);
 	poll_n(&f, 1);
 	XT_EQ(stats(&f).drops[XCHG_SD_NO_BUFFERS], 4);
-	XT_EQ(stats(&f).drops[XCHG_SD_FRAG_NO_COLLECTOR], 1);
+	XT_EQ(sock_stats(sock).drops[XCHG_SD_NO_BUFFERS], 4);
+	/* Its first is gone: the second waits in the staging area. */
+	XT_EQ(stats(&f).drops[XCHG_SD_FRAG_NO_COLLECTOR], 0);
+	XT_EQ(stats(&f).staging.held, 1);
 	XT_EQ(xchg_socket_recv_burst(sock, m, 2), 2);
 	rte_pktmbuf_free_bulk(m, 2);
 
@@ -717,6 +771,7 @@ static void
 test_proxy(void)
 {
 	struct xchg_port_conf tc = { .nb_rx_desc = 64, .nb_tx_desc = 64 };
+	struct xchg_stack_conf sc = { .frag_timeout_ms = 100 };
 	char devargs[64], ifname[IFNAMSIZ];
 	struct xchg_port_stats ps;
 	struct xchg_stack_stats st;
@@ -737,7 +792,7 @@ test_proxy(void)
 		XT_CHECK(false, "net_tap: cannot create %s", ifname);
 		return;
 	}
-	if (!stack_up(&f, NULL))
+	if (!stack_up(&f, &sc))
 		return;
 	/* No proxy: dropped as unknown ethertype. */
 	for (i = 0; i < 3; i++)
@@ -764,10 +819,20 @@ test_proxy(void)
 	/* To the host. */
 	for (i = 0; i < 5; i++)
 		inject_ethertype(ETH_EXPERIMENTAL, 0x22);
-	/* A later fragment with no collector goes to the host too. */
+	/* A later fragment no socket claims in time goes to the host too,
+	 * from the staging area. */
 	udp_dgram(d, UDP_PORT, 1000, 1);
 	inject_frag(d, 800, 504, 504, false);
 	poll_n(&f, 2);
+	XT_EQ(stats(&f).staging.held, 1);
+	/* Past its timeout (a signal may cut a sleep short). */
+	for (i = 0; i < 100 && stats(&f).staging.held != 0; i++) {
+		usleep(10 * 1000);
+		poll_n(&f, 1);
+	}
+	poll_n(&f, 1);
+	XT_EQ(stats(&f).staging.proxied, 1);
+	XT_EQ(stats(&f).staging.timed_out, 0);
 	drain_ring(0, NULL);
 	st = stats(&f);
 	XT_EQ(st.drops[XCHG_SD_UNKNOWN_ETHERTYPE], 3);
