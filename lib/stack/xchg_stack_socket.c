@@ -123,7 +123,7 @@ xchg_udp_socket(struct xchg_stack *s, const char *name, uint32_t quota,
 static int
 packet_type_check(struct xchg_stack *s, const char *name, uint16_t type)
 {
-	if (type < RTE_ETHER_MIN_MTU) {
+	if (type < 0x0600) {
 		STACK_LOG(ERR, "packet socket %s: ethertype 0x%04x is an 802.3 length, not a type; give one of 0x0600 and above\n",
 			  name, type);
 		return EINVAL;

@@ -579,6 +579,131 @@ test_no_buffers(void)
 	stack_down(&f, "no buffers");
 }
 
+/* Issue 13 item 2: a send the TX ring refuses leaves the datagram
+ * exactly as the application had it, so xchg_udp_source() still names
+ * the sender and a retry goes back to it, not to ourselves. */
+static void
+test_send_failed_keeps_source(void)
+{
+	static const struct rte_ether_addr peer = {
+		{ 0x02, 0, 0, 0, 0, 0x01 } };
+	uint8_t before[256], after[256];
+	struct rte_mbuf *m = NULL, *dummy[1024];
+	struct xchg_socket *sock;
+	unsigned int i, nb_dummy = 0;
+	rte_be32_t ip = 0;
+	uint16_t port = 0, hdrs;
+	struct fx f;
+
+	if (!stack_up(&f, NULL))
+		return;
+	sock = udp_sock(&f, "echo", UDP_PORT, 8);
+	XT_EQ(xchg_stack_add_neighbour(f.s, ip4(192, 0, 2, 1), &peer), 0);
+	inject_udp(UDP_PORT, 100);
+	poll_n(&f, 1);
+	XT_EQ(xchg_socket_recv_burst(sock, &m, 1), 1);
+	if (m == NULL)
+		goto out;
+	hdrs = (uint16_t)(m->l2_len + m->l3_len + m->l4_len);
+	memcpy(before, rte_pktmbuf_mtod(m, uint8_t *) - hdrs, hdrs + 100);
+
+	/* The PMD's ring is full: the send fails. */
+	while (nb_dummy < RTE_DIM(dummy) &&
+	       (dummy[nb_dummy] = rte_pktmbuf_alloc(mp)) != NULL &&
+	       rte_ring_enqueue(ring, dummy[nb_dummy]) == 0)
+		nb_dummy++;
+	XT_CHECK(nb_dummy < RTE_DIM(dummy), "the ring never filled");
+	if (nb_dummy < RTE_DIM(dummy))
+		rte_pktmbuf_free(dummy[nb_dummy]);
+	XT_EQ(xchg_udp_source(m, &ip, &port), 0);
+	XT_EQ(xchg_udp_send_burst(sock, ip, port, &m, 1), 0);
+	XT_EQ(xchg_udp_source(m, &ip, &port), 0);
+	XT_CHECK(ip == ip4(192, 0, 2, 1) && port == 12345,
+		 "the sender after a failed send: %08x:%u",
+		 rte_be_to_cpu_32(ip), port);
+	XT_EQ(rte_pktmbuf_pkt_len(m), 100);
+	XT_EQ(m->l2_len + m->l3_len + m->l4_len, hdrs);
+	XT_EQ(m->ol_flags & (RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM |
+			     RTE_MBUF_F_TX_UDP_CKSUM), 0);
+	memcpy(after, rte_pktmbuf_mtod(m, uint8_t *) - hdrs, hdrs + 100);
+	for (i = 0; i < hdrs + 100u; i++)
+		XT_CHECK(before[i] == after[i],
+			 "byte %u of the headers and payload: %02x, received %02x",
+			 i, after[i], before[i]);
+	XT_EQ(sock_stats(sock).send_failed, 1);
+
+	/* Room again: the retry goes to the sender. */
+	for (i = 0; i < nb_dummy; i++) {
+		struct rte_mbuf *d = NULL;
+
+		XT_EQ(rte_ring_dequeue(ring, (void **)&d), 0);
+		rte_pktmbuf_free(d);
+	}
+	XT_EQ(xchg_udp_send_burst(sock, ip, port, &m, 1), 1);
+	m = NULL;
+	XT_EQ(rte_ring_count(ring), 1);
+	if (rte_ring_dequeue(ring, (void **)&m) == 0) {
+		const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+
+		XT_CHECK(memcmp(p + 30, (const uint8_t[]){ 192, 0, 2, 1 },
+				4) == 0 && p[36] == 0x30 && p[37] == 0x39,
+			 "sent back to 192.0.2.1:12345");
+		rte_pktmbuf_free(m);
+	}
+	m = NULL;
+out:
+	rte_pktmbuf_free(m);
+	stack_down(&f, "send failed");
+}
+
+/* Issue 13 item 6: a packet socket may not take the stack's own
+ * ethertypes from the UDP sockets and services. */
+static void
+test_packet_socket_types(void)
+{
+	static const uint16_t refused[] = { 0x0800, 0x0806 };
+	static const uint16_t invalid[] = { 0x05ff, 0x8100, 0x88a8, 0x9100 };
+	struct xchg_socket *sock, *pkt;
+	struct rte_mbuf *m[4];
+	struct fx f;
+	unsigned int i;
+
+	if (!stack_up(&f, NULL))
+		return;
+	for (i = 0; i < RTE_DIM(refused); i++) {
+		XT_CHECK(xchg_packet_socket(f.s, "takeover", refused[i], 8,
+					    XCHG_PRIO_NORMAL) == NULL,
+			 "packet socket on 0x%04x", refused[i]);
+		XT_EQ(rte_errno, EADDRINUSE);
+	}
+	for (i = 0; i < RTE_DIM(invalid); i++) {
+		XT_CHECK(xchg_packet_socket(f.s, "tagged", invalid[i], 8,
+					    XCHG_PRIO_NORMAL) == NULL,
+			 "packet socket on 0x%04x", invalid[i]);
+		XT_EQ(rte_errno, EINVAL);
+	}
+	XT_CHECK(xchg_pool_lookup(arena, "takeover") == NULL &&
+		 xchg_pool_lookup(arena, "tagged") == NULL,
+		 "a refused socket leaves no pool");
+	pkt = xchg_packet_socket(f.s, "exp", ETH_EXPERIMENTAL, 8,
+				 XCHG_PRIO_NORMAL);
+	XT_CHECK(pkt != NULL, "packet socket: %s", rte_strerror(rte_errno));
+	XT_CHECK(xchg_packet_socket(f.s, "exp2", ETH_EXPERIMENTAL, 8,
+				    XCHG_PRIO_NORMAL) == NULL,
+		 "a second packet socket on one ethertype");
+	XT_EQ(rte_errno, EADDRINUSE);
+	/* Each goes where it belongs. */
+	sock = udp_sock(&f, "udp", UDP_PORT, 8);
+	inject_udp(UDP_PORT, 10);
+	inject_ethertype(ETH_EXPERIMENTAL, 0x66);
+	poll_n(&f, 1);
+	XT_EQ(xchg_socket_recv_burst(sock, m, 4), 1);
+	rte_pktmbuf_free(m[0]);
+	XT_EQ(xchg_socket_recv_burst(pkt, m, 4), 1);
+	rte_pktmbuf_free(m[0]);
+	stack_down(&f, "packet socket types");
+}
+
 struct pcap_seen {
 	unsigned int frames;
 	unsigned int to_port[3];   /* UDP_PORT, OTHER_PORT, other */
@@ -914,6 +1039,8 @@ main(int argc __rte_unused, char **argv)
 	XT_RUN(test_invalid);
 	XT_RUN(test_flood);
 	XT_RUN(test_no_buffers);
+	XT_RUN(test_send_failed_keeps_source);
+	XT_RUN(test_packet_socket_types);
 	XT_RUN(test_capture);
 	XT_RUN(test_telemetry);
 	XT_RUN(test_proxy);
