@@ -532,6 +532,45 @@ test_flood(void)
 	stack_down(&f, "flood");
 }
 
+/* A socket's own collectors: derived from its quota, set per socket,
+ * refused while a datagram is half built, and off at 0. */
+static void
+test_reassembly_setting(void)
+{
+	struct xchg_socket *sock;
+	uint8_t d[DGRAM_MAX];
+	struct fx f;
+	uint16_t len;
+
+	if (!stack_up(&f, NULL))
+		return;
+	sock = udp_sock(&f, "set", UDP_PORT, 16);
+	XT_EQ(sock_stats(sock).frag_collectors, 4);
+	XT_EQ(xchg_udp_set_reassembly(NULL, 1), -EINVAL);
+	len = udp_dgram(d, UDP_PORT, 1000, 3);
+	inject_frag(d, 700, 0, 504, true);
+	poll_n(&f, 1);
+	XT_EQ(sock_stats(sock).frag_pending, 1);
+	XT_EQ(xchg_udp_set_reassembly(sock, 2), -EBUSY);
+	inject_frag(d, 700, 504, len - 504, false);
+	poll_n(&f, 1);
+	expect_dgram(sock, d, len, 2);
+	XT_EQ(xchg_udp_set_reassembly(sock, 0), 0);
+	XT_EQ(sock_stats(sock).frag_collectors, 0);
+	inject_frag(d, 701, 0, 504, true);
+	poll_n(&f, 1);
+	XT_EQ(stats(&f).drops[XCHG_SD_FRAG_NO_COLLECTOR], 1);
+	XT_EQ(sock_stats(sock).drops[XCHG_SD_FRAG_NO_COLLECTOR], 1);
+	XT_EQ(xchg_udp_set_reassembly(sock, 1), 0);
+	inject_frag(d, 702, 0, 504, true);
+	inject_frag(d, 702, 504, len - 504, false);
+	poll_n(&f, 1);
+	expect_dgram(sock, d, len, 2);
+	XT_EQ(sock_stats(sock).reassembled, 2);
+	xt_pool_expect(xchg_socket_pool(sock), 0, "reassembly setting");
+	stack_down(&f, "reassembly setting");
+}
+
 /* The socket pays for each fragment as it arrives. */
 static void
 test_no_buffers(void)
@@ -1039,6 +1078,7 @@ main(int argc __rte_unused, char **argv)
 	XT_RUN(test_invalid);
 	XT_RUN(test_flood);
 	XT_RUN(test_no_buffers);
+	XT_RUN(test_reassembly_setting);
 	XT_RUN(test_send_failed_keeps_source);
 	XT_RUN(test_packet_socket_types);
 	XT_RUN(test_capture);
