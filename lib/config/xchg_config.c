@@ -25,6 +25,7 @@
 #include <rte_mbuf.h>
 
 #include "xchg_config.h"
+#include "xchg_stack.h"
 
 /* librte_cfgfile reads lines into a buffer of this size. */
 #define LINE_BUF (CFG_NAME_LEN + CFG_VALUE_LEN + 4)
@@ -1374,7 +1375,9 @@ xchg_config_sizing(const struct xchg_config *cfg, unsigned int nb_lcores,
 	z->buffers = cfg->arena.buffers;
 	z->ports = (uint32_t)RTE_MIN(ports, (uint64_t)UINT32_MAX);
 	z->sockets = (uint32_t)RTE_MIN(sockets, (uint64_t)UINT32_MAX);
-	z->services = cfg->nb_ports * (cfg->arp_quota + cfg->icmp_quota);
+	/* Each stack also reserves its reassembly staging area. */
+	z->services = cfg->nb_ports * (cfg->arp_quota + cfg->icmp_quota +
+				       XCHG_STACK_FRAG_STAGING);
 	z->proxy = cfg->proxy.enabled ? 2 * cfg->proxy.quota : 0;
 	z->capture = cfg->capture.enabled ? cfg->capture.quota : 0;
 	z->cache_slack = xchg_config_cache_slack(cfg, nb_lcores);
