@@ -112,10 +112,12 @@ enum sb_side { SB_PLAIN, SB_XCHG, SB_SIDES };
 struct sb_run;
 struct sb_run *sb_run_create(const struct sb_conf *c);
 void sb_run_free(struct sb_run *r);
-/* One timed round of one side: TSC cycles from the first rx to the last
- * lcore done, or 0 on a failure (printed). */
+/* One timed round of one side: on-CPU time of its slowest lcore, in TSC
+ * cycles, or 0 on a failure (printed). sb_run_wall(): the same round's
+ * wall time, TSC cycles from the start to the last lcore done. */
 uint64_t sb_run_round(struct sb_run *r, enum sb_side side, uint64_t packets);
 uint64_t sb_run_fill(struct sb_run *r, uint64_t packets);
+uint64_t sb_run_wall(const struct sb_run *r);
 /* Exact checks after a round: books add up, census conserved. */
 int sb_run_check(struct sb_run *r, enum sb_side side, bool print);
 const char *sb_run_layout(const struct sb_run *r, enum sb_side side);

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <rte_cycles.h>
 #include <rte_dev.h>
@@ -42,6 +43,7 @@ struct lcore_work {
 	enum sb_side side;
 	uint16_t queue;
 	uint64_t end;
+	uint64_t cpu_ns; /* on-CPU time of the loop */
 	uint64_t got;   /* frames the application dequeued */
 	int err;
 };
@@ -73,11 +75,29 @@ struct sb_run {
 	uint64_t expected[SB_SIDES];
 	uint64_t hog_last[SB_SIDES];
 	uint64_t exp_unclaimed[SB_SIDES];
+	uint64_t wall;              /* TSC cycles of the last round */
 	char layout[SB_SIDES][192];
 	struct sb_hist *hist[SB_SIDES];
 };
 
 static unsigned int run_seq;
+
+static uint64_t
+thread_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* On-CPU time in TSC cycles: what a round cost, without the time other
+ * processes of a shared machine had the CPU. */
+static uint64_t
+ns_to_cycles(uint64_t ns)
+{
+	return (uint64_t)((double)ns * rte_get_tsc_hz() / 1e9);
+}
 
 unsigned int
 sb_run_sockets(const struct sb_run *r)
@@ -395,11 +415,12 @@ lcore_loop(void *arg)
 	unsigned int first = r->c.shared ? 0 : q * r->per_lcore;
 	unsigned int count = r->c.shared ? (q == 0) : r->per_lcore;
 	struct sb_hist *h = r->hist[side];
-	uint64_t done = 0, got = 0, polls = 0, more;
+	uint64_t done = 0, got = 0, polls = 0, more, t0;
 	unsigned int n, dry = 0;
 
 	while (__atomic_load_n(&r->go, __ATOMIC_ACQUIRE) == 0)
 		rte_pause();
+	t0 = thread_ns();
 	while (done < r->c.packets) {
 		n = side == SB_PLAIN ? sb_plain_rx(r->plain, q) :
 				       xchg_stack_rx(r->stack, q);
@@ -418,6 +439,7 @@ lcore_loop(void *arg)
 			got += app_read(r, side, first, count, h);
 	}
 	w->end = rte_rdtsc_precise();
+	w->cpu_ns = thread_ns() - t0;
 	/* What is still queued, untimed. */
 	do {
 		more = app_read(r, side, first, count, h);
@@ -431,7 +453,7 @@ uint64_t
 sb_run_round(struct sb_run *r, enum sb_side side, uint64_t packets)
 {
 	unsigned int q;
-	uint64_t start, end = 0;
+	uint64_t start, end = 0, cpu = 0;
 
 	r->c.packets = packets;
 	for (q = 0; q < r->c.lcores; q++) {
@@ -466,13 +488,21 @@ sb_run_round(struct sb_run *r, enum sb_side side, uint64_t packets)
 			return 0;
 		}
 		end = RTE_MAX(end, r->work[q].end);
+		cpu = RTE_MAX(cpu, r->work[q].cpu_ns);
 		r->app_got[side] += r->work[q].got;
 	}
 	r->expected[side] += r->c.packets * r->c.lcores;
 	r->exp_unclaimed[side] += r->c.lcores *
 		(sb_kind_count(r->c.packets, SB_UNBOUND) +
 		 sb_kind_count(r->c.packets, SB_ETHERTYPE));
-	return end - start;
+	r->wall = end - start;
+	return RTE_MAX(ns_to_cycles(cpu), UINT64_C(1));
+}
+
+uint64_t
+sb_run_wall(const struct sb_run *r)
+{
+	return r->wall;
 }
 
 static void
@@ -584,7 +614,7 @@ sb_run_fill(struct sb_run *r, uint64_t packets)
 {
 	struct rte_mbuf *m[SB_BURST];
 	struct sb_gen *g = &r->gen[SB_PLAIN][0];
-	uint64_t done = 0, start;
+	uint64_t done = 0, start, t0;
 	unsigned int dry = 0;
 	uint16_t n;
 
@@ -592,6 +622,7 @@ sb_run_fill(struct sb_run *r, uint64_t packets)
 	g->next = g->base;
 	g->hog_left = g->hog_every;
 	start = rte_rdtsc_precise();
+	t0 = thread_ns();
 	while (done < packets) {
 		n = rte_eth_rx_burst(r->port[SB_PLAIN], 0, m, SB_BURST);
 		if (unlikely(n == 0) && ++dry == DRY_LIMIT)
@@ -599,5 +630,6 @@ sb_run_fill(struct sb_run *r, uint64_t packets)
 		rte_pktmbuf_free_bulk(m, n);
 		done += n;
 	}
-	return rte_rdtsc_precise() - start;
+	r->wall = rte_rdtsc_precise() - start;
+	return RTE_MAX(ns_to_cycles(thread_ns() - t0), UINT64_C(1));
 }
