@@ -70,6 +70,7 @@ struct sb_run {
 	struct sb_gen gen[SB_SIDES][SB_MAX_QUEUES];
 	struct lcore_work work[SB_MAX_QUEUES];
 	volatile uint64_t go;       /* start TSC, 0 until every lcore may run */
+	unsigned int running;       /* lcores still receiving */
 	uint64_t app_got[SB_SIDES];
 	struct sb_books last[SB_SIDES];
 	uint64_t expected[SB_SIDES];
@@ -440,11 +441,20 @@ lcore_loop(void *arg)
 	}
 	w->end = rte_rdtsc_precise();
 	w->cpu_ns = thread_ns() - t0;
-	/* What is still queued, untimed. */
-	do {
+	__atomic_fetch_sub(&r->running, 1, __ATOMIC_RELEASE);
+	/* What is still queued, untimed; a shared socket's reader waits
+	 * for the other lcores to finish delivering. */
+	for (;;) {
+		/* Read before the sockets: what was delivered before the
+		 * last lcore said it was done is seen by this read. */
+		bool last = count == 0 ||
+			    __atomic_load_n(&r->running, __ATOMIC_ACQUIRE) == 0;
+
 		more = app_read(r, side, first, count, h);
 		got += more;
-	} while (more != 0);
+		if (more == 0 && last)
+			break;
+	}
 	w->got = got;
 	return 0;
 }
@@ -466,6 +476,7 @@ sb_run_round(struct sb_run *r, enum sb_side side, uint64_t packets)
 						  .queue = (uint16_t)q };
 	}
 	__atomic_store_n(&r->go, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&r->running, r->c.lcores, __ATOMIC_RELEASE);
 	for (q = 1; q < r->c.lcores; q++)
 		if (rte_eal_remote_launch(lcore_loop, &r->work[q],
 					  r->lcore[q]) != 0) {
