@@ -25,8 +25,9 @@ if [ "$mode" = regress ]; then
 		exit 0
 	fi
 	echo "$name: replaying $# kept inputs from $regress"
-	# libFuzzer runs the files it is given once each, as fuzz_main.c does.
-	exec "$bin" "$@"
+	# libFuzzer runs the files it is given once each, as fuzz_main.c does;
+	# a find must fail the test (libFuzzer's own code, 77, means skip).
+	exec "$bin" -error_exitcode=1 "$@"
 fi
 
 seeds_bin=$6 corpus=${XCHG_CORPUS:-$7} config_dir=$8 seconds=$9
@@ -62,6 +63,7 @@ mkdir "$tmp/work"
 cp "$seeds"/* "$tmp/work/" 2>/dev/null || true
 rc=0
 "$bin" -max_total_time="$seconds" -print_final_stats=1 -timeout=20 \
+	-error_exitcode=1 \
 	-rss_limit_mb=3072 -max_len=$max_len -reload=0 \
 	-artifact_prefix="$artifacts/crash-$name-" \
 	"$tmp/work" "$regress" || rc=$?
