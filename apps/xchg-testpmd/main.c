@@ -22,6 +22,7 @@
 
 #include "testpmd.h"
 #include "xchg_app.h"
+#include "xchg_app_mem.h"
 
 #define PROG "xchg-testpmd"
 
@@ -131,6 +132,7 @@ usage(const char *prog)
 	       "                        set consumer NAME B, set quota POOL N, start, stop,\n"
 	       "                        run MS, help, quit\n"
 	       "  --cmdfile FILE        run prompt commands from FILE, then exit\n"
+	       XCHG_APP_MEM_USAGE
 	       "  -h, --help            this text\n");
 }
 
@@ -142,6 +144,7 @@ struct tp_args {
 	const char *cmdfile;
 	unsigned int nb_behaviours;
 	const char *behaviours[TP_MAX_CONSUMERS];
+	struct xchg_app_mem mem;
 };
 
 static int
@@ -158,6 +161,8 @@ parse_args(int argc, char **argv, struct tp_args *a)
 		{ "interactive", no_argument, NULL, 'i' },
 		{ "cmdfile", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "no-mlockall", no_argument, NULL, 'L' },
+		{ "oom-score-adj", required_argument, NULL, 'O' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, idx = 0, ret = 0;
@@ -215,6 +220,12 @@ parse_args(int argc, char **argv, struct tp_args *a)
 		case 'h':
 			usage("xchg-testpmd");
 			exit(0);
+		case 'L':
+			a->mem.no_mlockall = true;
+			break;
+		case 'O':
+			ret = xchg_app_mem_oom_arg(PROG, optarg, &a->mem);
+			break;
 		default:
 			ret = -1;
 		}
@@ -367,6 +378,9 @@ main(int argc, char **argv)
 	ret = tp_setup();
 	if (ret == 0)
 		ret = apply_behaviours(&a) != 0 ? -EINVAL : 0;
+	/* Everything is made: lock it in memory before the data path. */
+	if (ret == 0)
+		ret = xchg_app_mem_apply(PROG, &a.mem);
 	if (ret == 0) {
 		if (tp.mode == TP_STACK)
 			printf("xchg-testpmd: stack on %u port(s), arena of %u buffers, %u consumers\n",
