@@ -24,9 +24,6 @@
 
 RTE_LOG_REGISTER(xchg_logtype, xchg, INFO);
 
-/* Longest arena name: leaves room for the prefixes of the ring and
- * memzone names derived from it. */
-#define XCHG_ARENA_NAME_MAX 24
 #define XCHG_ARENA_MIN_BUFFERS 64
 #define XCHG_ARENA_MAX_BUFFERS (UINT32_C(1) << 30)
 

@@ -33,6 +33,11 @@ struct xchg_arena;
 /** Longest arena or pool name, terminating NUL included. */
 #define XCHG_NAME_SIZE 32
 
+/** Longest arena name, in characters: shorter than XCHG_NAME_SIZE to
+ *  leave room for the prefixes of the memzone and ring names derived
+ *  from it. */
+#define XCHG_ARENA_NAME_MAX 24
+
 /** Default per-lcore cache of free buffers inside the arena. */
 #define XCHG_ARENA_CACHE_DEFAULT 64
 

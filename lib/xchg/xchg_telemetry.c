@@ -100,12 +100,12 @@ arena_to_tel_nested(struct xchg_arena *a, void *arg)
 	struct rte_tel_data *ad;
 	int ret;
 
-	/* Under the registry lock: the arena cannot be freed meanwhile. */
+	/* Under the registry lock: the arena cannot be freed meanwhile.
+	 * One shape with or without a parameter: arena name -> figures. */
 	if (all->name != NULL) {
 		if (strcmp(a->name, all->name) != 0)
 			return 0;
 		all->found = true;
-		return arena_to_tel(a, all->d, all->census);
 	}
 	ad = xchg_tel_new_dict();
 	if (ad == NULL)
@@ -157,9 +157,9 @@ tel_register(void)
 	int ret;
 
 	ret = rte_telemetry_register_cmd("/xchg/pools", handle_pools,
-		"Owner pools: quota, in_use, available, refused, low watermark... Param: arena name (optional)");
+		"Owner pools by arena: quota, in_use, available, low_watermark, refused... Param: arena name (optional)");
 	ret |= rte_telemetry_register_cmd("/xchg/census", handle_census,
-		"Buffer census, first broken rule; exact when quiescent. Param: arena name (optional)");
+		"Buffer census by arena, first broken rule; exact when quiescent. Param: arena name (optional)");
 	if (ret != 0)
 		XCHG_LOG(WARNING, "telemetry commands not registered\n");
 }
