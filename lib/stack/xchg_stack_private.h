@@ -316,7 +316,4 @@ void xchg_capture_free(struct xchg_stack *s);
 void xchg_stack_telemetry_register(struct xchg_stack *s);
 void xchg_stack_telemetry_unregister(struct xchg_stack *s);
 
-/* Checksum helpers over plain memory. */
-uint16_t xchg_ipv4_cksum(const void *ip_hdr, unsigned int len);
-
 #endif /* XCHG_STACK_PRIVATE_H */

@@ -872,7 +872,8 @@ test_telemetry(void)
 		 strstr(buf, "\"frag_collectors\":4,\"frag_pending\":0,\"reassembled\":0,\"frag_evicted\":0") != NULL,
 		 "sockets");
 	XT_EQ(xt_telemetry_query("/xchg/sockets,0", buf, sizeof(buf)), 0);
-	XT_CHECK(strstr(buf, "{\"/xchg/sockets\":{\"tel_sock_1\":{") != NULL,
+	/* The same shape as without a parameter: port0 -> socket. */
+	XT_CHECK(strstr(buf, "{\"/xchg/sockets\":{\"port0\":{\"tel_sock_1\":{") != NULL,
 		 "sockets of port 0: %s", buf);
 	XT_EQ(xt_telemetry_query("/xchg/sockets,7", buf, sizeof(buf)), 0);
 	XT_CHECK(strstr(buf, "\"/xchg/sockets\":null") != NULL,
