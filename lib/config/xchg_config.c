@@ -443,9 +443,10 @@ do_arena(struct ctx *c, const struct kv *kv)
 		return 0;
 	}
 	if (strcmp(kv->key, "name") == 0) {
-		if (!valid_name(kv->value))
-			return fail(c, kv->line, "[arena] name: '%s' is not a valid name; use 1 to %d letters, digits, '_' or '-'",
-				    kv->value, XCHG_CONFIG_NAME_SIZE - 1);
+		if (!valid_name(kv->value) ||
+		    strlen(kv->value) > XCHG_ARENA_NAME_MAX)
+			return fail(c, kv->line, "[arena] name: '%s' is not a valid arena name; use 1 to %d letters, digits, '_' or '-'",
+				    kv->value, XCHG_ARENA_NAME_MAX);
 		snprintf(a->name, sizeof(a->name), "%s", kv->value);
 		return 0;
 	}
@@ -815,12 +816,14 @@ check_ports(struct ctx *c)
 			return fail(c, p->line, "%s: give vdev or pci, not both",
 				    l);
 		if (p->gateway != 0) {
-			rte_be32_t mask = rte_cpu_to_be_32(~UINT32_C(0) <<
-							   (32 - p->prefix_len));
+			rte_be32_t mask;
 
 			if (!p->has_ip)
 				return fail(c, c->port_gateway_line[i], "%s gateway: the port has no ip; add ip = address/prefix first",
 					    l);
+			/* Never a shift by 32 (undefined): a prefix of 0 has no mask. */
+			mask = rte_cpu_to_be_32(p->prefix_len == 0 ? 0 :
+				~UINT32_C(0) << (32 - p->prefix_len));
 			if ((p->gateway & mask) != (p->ip & mask) ||
 			    p->prefix_len == 32)
 				return fail(c, c->port_gateway_line[i], "%s gateway: is not on the port's subnet; give an address in the subnet of ip",

@@ -143,6 +143,45 @@ struct xchg_neigh_info {
 	uint32_t age_ms;                 /**< Since learned or confirmed. */
 };
 
+/** Where the stack sends a frame, judged on its bytes alone. */
+struct xchg_stack_verdict {
+	/** The consumer's reservation, or NULL when the stack drops it. */
+	struct xchg_pool *pool;
+	/** Why it is dropped when @c pool is NULL, else XCHG_SD_MAX. */
+	enum xchg_stack_drop reason;
+	/** An IPv4 fragment: it goes to the reassembly first. A later
+	 *  fragment (@c first_fragment false) names no socket: it goes to
+	 *  the socket its first fragment named, which @c pool does not
+	 *  tell (it is the proxy's or NULL with frag_no_collector). */
+	bool fragment;
+	bool first_fragment;     /**< Offset 0: names the socket. */
+	rte_be32_t src, dst;     /**< Fragments: the datagram's key... */
+	rte_be16_t ip_id;        /**< ...with the IP id... */
+	uint8_t proto;           /**< ...and the protocol. */
+};
+
+/**
+ * Classify a frame the way the stack's demux would, without a buffer,
+ * without changing any counter and without delivering anything: for
+ * tools that account for every frame of a capture whether or not a
+ * buffer was there for it (xchg-replay). Packet sockets, ARP, ICMP, UDP
+ * sockets and the proxy are judged as on receive; the reassembly's
+ * state is not (see xchg_stack_verdict::fragment).
+ *
+ * @param stack
+ *   The stack.
+ * @param frame
+ *   The frame, from its Ethernet header; only @p len bytes are read.
+ * @param len
+ *   Its length.
+ * @param verdict
+ *   Receives where it goes.
+ * @return
+ *   0, or -EINVAL for a NULL argument.
+ */
+int xchg_stack_classify(struct xchg_stack *stack, const void *frame,
+			uint32_t len, struct xchg_stack_verdict *verdict);
+
 /**
  * Create a stack on a port: its demux becomes the port's, and the ARP and
  * ICMP services get their pools. The port must not be started yet.

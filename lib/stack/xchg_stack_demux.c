@@ -7,6 +7,9 @@
  * proxy when there is one, never to a default pool that could be drained.
  */
 
+#include <errno.h>
+#include <string.h>
+
 #include <rte_arp.h>
 #include <rte_ether.h>
 #include <rte_icmp.h>
@@ -118,10 +121,10 @@ ipv4_consumer(struct xchg_stack *s, const struct xchg_pkt *pkt,
 }
 
 static struct xchg_consumer *
-classify(struct xchg_stack *s, const struct rte_mbuf *m,
+classify(struct xchg_stack *s, const uint8_t *frame,
 	 const struct xchg_pkt *pkt, struct verdict *v)
 {
-	const uint8_t *l3 = rte_pktmbuf_mtod(m, const uint8_t *) + pkt->l2_len;
+	const uint8_t *l3 = frame + pkt->l2_len;
 	struct xchg_socket *sock = xchg_stack_packet_lookup(s, pkt->ether_type);
 
 	if (sock != NULL)
@@ -192,7 +195,8 @@ xchg_stack_demux(struct rte_mbuf *m, void *ctx, enum xchg_drop_reason *reason)
 		*reason = XCHG_DROP_MALFORMED;
 		return NULL;
 	}
-	v.consumer = classify(s, m, &pkt, &v);
+	v.consumer = classify(s, rte_pktmbuf_mtod(m, const uint8_t *), &pkt,
+			      &v);
 	/* The capture sees the frame whole, before any header is stripped. */
 	if (s->capture != NULL)
 		xchg_capture_frame(s, m, v.fragment && v.sock != NULL ?
@@ -214,4 +218,42 @@ xchg_stack_demux(struct rte_mbuf *m, void *ctx, enum xchg_drop_reason *reason)
 	else if (v.consumer == s->proxy)
 		xchg_stack_count(&s->proxied_in, 1);
 	return v.consumer;
+}
+
+int
+xchg_stack_classify(struct xchg_stack *s, const void *frame, uint32_t len,
+		    struct xchg_stack_verdict *out)
+{
+	struct verdict v = { .reason = XCHG_SD_MAX };
+	struct xchg_pkt pkt;
+	enum xchg_stack_drop r;
+
+	if (s == NULL || frame == NULL || out == NULL)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	r = xchg_stack_parse(frame, len, s->conf.verify_udp_checksum, &pkt);
+	if (r != XCHG_SD_MAX) {
+		out->reason = r;
+		return 0;
+	}
+	v.consumer = classify(s, frame, &pkt, &v);
+	out->reason = v.reason;
+	if (v.fragment) {
+		out->fragment = true;
+		out->first_fragment = pkt.frag_offset == 0;
+		out->src = pkt.src;
+		out->dst = pkt.dst;
+		out->ip_id = pkt.ip_id;
+		out->proto = pkt.proto;
+		if (v.sock != NULL)
+			v.consumer = v.sock->consumer;
+		else if (s->proxy != NULL)
+			v.consumer = s->proxy; /* unless a collector has it */
+		else
+			out->reason = XCHG_SD_FRAG_NO_COLLECTOR;
+	}
+	out->pool = xchg_consumer_pool(v.consumer);
+	if (out->pool != NULL)
+		out->reason = XCHG_SD_MAX;
+	return 0;
 }

@@ -16,6 +16,7 @@
 #include "xchg_census.h"
 #include "xchg_private.h"
 #include "xchg_tel_util.h"
+#include "xchg_watch.h"
 
 
 
@@ -25,6 +26,7 @@ pool_to_tel(struct xchg_pool *p, void *arg)
 	struct rte_tel_data *d = arg;
 	struct rte_tel_data *pd = xchg_tel_new_dict();
 	struct xchg_pool_stats s;
+	struct xchg_holder h;
 
 	if (pd == NULL || xchg_pool_stats_get(p, &s) != 0) {
 		rte_tel_data_free(pd);
@@ -42,6 +44,13 @@ pool_to_tel(struct xchg_pool *p, void *arg)
 	xchg_tel_u64(pd, "allocated", s.allocated);
 	xchg_tel_u64(pd, "alloc_failed", s.alloc_failed);
 	xchg_tel_u64(pd, "returned", s.returned);
+	xchg_tel_u64(pd, "over_credit", s.over_credit);
+	if (xchg_watch_pool_get(p, &h) == 0) {
+		xchg_tel_u64(pd, "held_oldest_ms", h.oldest_ms);
+		xchg_tel_u64(pd, "starved", h.starved);
+		xchg_tel_u64(pd, "starved_ms", h.starved_ms);
+		xchg_tel_u64(pd, "starve_reports", h.starve_reports);
+	}
 	xchg_tel_add_container(d, xchg_pool_name(p), pd);
 	return 0;
 }

@@ -239,8 +239,8 @@ def main():
                 "xchg-replay: --pcap /dev/null: not a regular file (a pipe "
                 "cannot be read twice)")
         refused("bad mode", ["--config", good, "--mode", "turbo"] + ok,
-                "xchg-replay: --mode: 'turbo' is not a mode; use exchange or "
-                "shared")
+                "xchg-replay: --mode: 'turbo' is not a mode; use exchange, "
+                "shared or both")
         refused("unknown option", ["--config", good, "--turbo"] + ok,
                 "xchg-replay: unknown option --turbo; see xchg-replay --help")
         refused("option without value", ok + ["--config"],
