@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: BSD-3-Clause
 #
 # An out-of-tree application builds and runs with nothing but
-# pkg-config --cflags --libs libxchg: from the build tree (Meson's
-# uninstalled .pc file) and from an installation (meson install into a
-# private DESTDIR).
+# pkg-config --cflags --libs libxchg: from the build tree (the build
+# tree's build/libxchg.pc) and from an installation (meson install into a
+# private DESTDIR), both without LD_LIBRARY_PATH.
 #
 # Usage: pkgconfig.sh BUILD_DIR oot_app.c SANITIZE
 set -u
@@ -33,14 +33,18 @@ run() {
 	fi
 }
 
-# From the build tree.
-export PKG_CONFIG_PATH="$build/meson-uninstalled"
-libs=$(find "$build/lib" "$build/drivers" -name 'libxchg*.so' -printf '%h:' 2>/dev/null)
+# From the build tree, as the README writes it: PKG_CONFIG_PATH=build,
+# and no LD_LIBRARY_PATH (the .pc gives an rpath to each library).
+unset LD_LIBRARY_PATH
+export PKG_CONFIG_PATH="$build"
 run "build tree: compile and link" sh -c \
-	"$CC -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror '$src' -o '$dir/app-tree' \$(pkg-config --cflags --libs libxchg-uninstalled)"
-run "build tree: run" env LD_LIBRARY_PATH="$libs" "$dir/app-tree" $eal
+	"$CC -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror '$src' -o '$dir/app-tree' \$(pkg-config --cflags --libs libxchg)"
+run "build tree: run without LD_LIBRARY_PATH" "$dir/app-tree" $eal
+run "build tree: private headers not reachable" sh -c \
+	"! pkg-config --cflags libxchg | grep -q -e '/lib/xchg\\b' -e '/drivers/port\\b'"
 
-# From an installation.
+# From an installation (meson install into a private DESTDIR: a prefix
+# moved elsewhere, as a relocated install is).
 run "install" env DESTDIR="$dir/root" meson install -C "$build" --quiet --no-rebuild
 pc=$(find "$dir/root" -name libxchg.pc | head -1)
 if [ -n "$pc" ]; then
@@ -51,9 +55,25 @@ if [ -n "$pc" ]; then
 	sed "s|^prefix=.*|prefix=$dir/root$prefix|" "$pc" >"$dir/pc/libxchg.pc"
 	export PKG_CONFIG_PATH="$dir/pc"
 	libdir=$(pkg-config --variable=libdir libxchg)
-	run "installed: compile and link" sh -c \
-		"$CC -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror '$src' -o '$dir/app-inst' \$(pkg-config --cflags --libs libxchg)"
-	run "installed: run" env LD_LIBRARY_PATH="$libdir" "$dir/app-inst" $eal
+	run "installed .pc: only the installed include folder" sh -c \
+		"[ \"\$(pkg-config --cflags-only-I libxchg | tr ' ' '\\n' | grep xchg)\" = '-I$dir/root$prefix/include/xchg' ]"
+	run "installed: compile and link (the README's rpath line)" sh -c \
+		"$CC -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror '$src' -o '$dir/app-inst' \$(pkg-config --cflags --libs libxchg) -Wl,-rpath,\$(pkg-config --variable=libdir libxchg)"
+	run "installed: run without LD_LIBRARY_PATH" "$dir/app-inst" $eal
+	# The installed programs load the installed libraries, not the
+	# build tree's, with no LD_LIBRARY_PATH.
+	for p in xchg-testpmd xchg-demo xchg-replay xchg-bench; do
+		exe=$(find "$dir/root" -name $p -type f | head -1)
+		if [ -z "$exe" ]; then
+			echo "FAIL installed: no $p"
+			failed=$((failed + 1))
+			continue
+		fi
+		run "installed $p: libraries from the prefix" sh -c \
+			"l=\$(ldd '$exe' | grep libxchg); [ -n \"\$l\" ] && ! echo \"\$l\" | grep -qv '=> $dir/root/'"
+		run "installed $p: --help runs" "$exe" --help
+	done
+	run "installed xchg-testpmd: forwards and exits" "$(find "$dir/root" -name xchg-testpmd -type f)" --duration 1
 else
 	echo "FAIL installed: no libxchg.pc"
 	failed=$((failed + 1))
