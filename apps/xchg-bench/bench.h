@@ -46,10 +46,13 @@ const char *bench_layout_describe(const struct bench_layout *layout,
 				  char *buf, unsigned int size);
 
 /* run.c: each times one round of @p packets packets on the calling lcore
- * and returns the TSC cycles it took, or 0 when the port stopped giving
+ * and returns the TSC cycles it took while its thread was on a CPU (the
+ * thread's CPU clock at the TSC rate), or 0 when the port stopped giving
  * packets (its pool ran dry). */
 uint64_t bench_rx_free(uint16_t port_id, unsigned int burst,
 		       uint64_t packets);
+uint64_t bench_rx_free_arena(uint16_t port_id, unsigned int burst,
+			     uint64_t packets);
 uint64_t bench_rx_exchange_free(uint16_t port_id, unsigned int burst,
 				uint64_t packets, struct xchg_pool *consumer,
 				uint64_t *accepted);

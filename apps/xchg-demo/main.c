@@ -223,12 +223,12 @@ print_pools(struct xchg_pool * const *pools, unsigned int n)
 	struct xchg_pool_stats s;
 	unsigned int i;
 
-	printf("  %-10s %7s %7s %9s %10s %10s %8s\n", "pool", "quota",
-	       "in_use", "available", "accepted", "refused", "low_wm");
+	printf("  %-10s %7s %7s %9s %10s %10s %13s\n", "pool", "quota",
+	       "in_use", "available", "accepted", "refused", "low_watermark");
 	for (i = 0; i < n; i++) {
 		if (xchg_pool_stats_get(pools[i], &s) != 0)
 			continue;
-		printf("  %-10s %7u %7u %9u %10" PRIu64 " %10" PRIu64 " %8u\n",
+		printf("  %-10s %7u %7u %9u %10" PRIu64 " %10" PRIu64 " %13u\n",
 		       xchg_pool_name(pools[i]), s.quota, s.in_use,
 		       s.available, s.accepted, s.refused, s.low_watermark);
 	}

@@ -113,7 +113,7 @@ replay_finish(struct replay *r)
 			     cfg->ports[i].name) == 0 &&
 		    access(r->tx_raw[i], F_OK) == 0)
 			ret |= rewrite_pcap(r->tx_raw[i], final, &r->tx_ts[i],
-					    input_ts(&r->inputs[i], 0));
+					    &r->inputs[i].first);
 		for (q = 1; q < cfg->ports[i].tx_queues; q++)
 			if (txq_raw(r, i, q, raw, sizeof(raw)) == 0)
 				unlink(raw);
@@ -122,27 +122,18 @@ replay_finish(struct replay *r)
 	    out_path(r, final, sizeof(final), "proxy-tx.pcap") == 0 &&
 	    access(r->tap_raw, F_OK) == 0)
 		ret |= rewrite_pcap(r->tap_raw, final, &r->tap_ts,
-				    input_ts(&r->inputs[cfg->proxy.port], 0));
+				    &r->inputs[cfg->proxy.port].first);
 	if (cfg->capture.enabled &&
 	    out_path(r, final, sizeof(final), "capture.pcap") == 0 &&
 	    access(r->capture_raw, F_OK) == 0)
 		ret |= rewrite_pcap(r->capture_raw, final, &r->capture_ts,
-				    input_ts(&r->inputs[cfg->capture.port], 0));
+				    &r->inputs[cfg->capture.port].first);
 	unlink(r->empty_pcap);
 	return ret != 0 ? -EIO : 0;
 }
 
-/* Frames a port has taken from its capture, received or lost. */
-static uint64_t
-consumed(uint16_t port_id, struct rte_eth_stats *st)
-{
-	if (rte_eth_stats_get(port_id, st) != 0)
-		return 0;
-	return st->ipackets + st->rx_nombuf + st->ierrors;
-}
-
-/* After each round: what was read, what was written by then. Returns true
- * when every port has read all of its capture. */
+/* After each round: what was written by then. Returns true when every
+ * port has read all of its capture. */
 static bool
 replay_track(struct replay *r, const uint16_t *port_ids, int tap_id,
 	     uint64_t captured, uint64_t *total)
@@ -154,34 +145,20 @@ replay_track(struct replay *r, const uint16_t *port_ids, int tap_id,
 
 	*total = 0;
 	for (i = 0; i < cfg->nb_ports; i++) {
-		uint64_t c = consumed(port_ids[i], &st);
+		const struct input *in = &r->inputs[i];
 
-		*total += c;
-		if (c < r->inputs[i].nb)
+		*total += in->pos;
+		if (in->pos < in->nb)
 			done = false;
-		ts_track_add(&r->tx_ts[i], st.opackets,
-			     input_ts(&r->inputs[i], c));
-		if (cfg->proxy.enabled && cfg->proxy.port == i && tap_id >= 0) {
-			struct rte_eth_stats ts;
-
-			if (rte_eth_stats_get((uint16_t)tap_id, &ts) == 0)
-				ts_track_add(&r->tap_ts, ts.opackets,
-					     input_ts(&r->inputs[i], c));
-		}
+		if (rte_eth_stats_get(port_ids[i], &st) == 0)
+			ts_track_add(&r->tx_ts[i], st.opackets, &in->cur);
+		if (cfg->proxy.enabled && cfg->proxy.port == i && tap_id >= 0 &&
+		    rte_eth_stats_get((uint16_t)tap_id, &st) == 0)
+			ts_track_add(&r->tap_ts, st.opackets, &in->cur);
 		if (cfg->capture.enabled && cfg->capture.port == i)
-			ts_track_add(&r->capture_ts, captured,
-				     input_ts(&r->inputs[i], c));
+			ts_track_add(&r->capture_ts, captured, &in->cur);
 	}
 	return done;
-}
-
-/* Current input timestamp of a socket's port, for frames without one. */
-static const struct timeval *
-replay_now(const struct replay *r, uint16_t port_id, unsigned int port)
-{
-	struct rte_eth_stats st;
-
-	return input_ts(&r->inputs[port], consumed(port_id, &st));
 }
 
 static void
@@ -212,20 +189,38 @@ pool_cb(struct xchg_pool *pool, void *arg)
 	return 0;
 }
 
+/* A consumer's figures once the run is over. Sockets: what the
+ * application took, in capture frames; services and the proxy: what
+ * their pool accepted (one frame each). The capture copies frames: it
+ * is offered what its owners got, and is outside the frames_in sums. */
 static void
-add_consumer(struct result *res, const char *name, const char *kind,
-	     const struct xchg_pool *pool)
+consumer_figures(struct replay *r, struct r_consumer *c,
+		 const struct xchg_stack_stats *cap)
 {
 	struct xchg_pool_stats s;
-	struct r_consumer *c;
 
-	if (pool == NULL || xchg_pool_stats_get(pool, &s) != 0)
+	if (xchg_pool_stats_get(c->pool, &s) != 0)
 		return;
-	c = &res->consumers[res->nb_consumers++];
-	snprintf(c->name, sizeof(c->name), "%s", name);
-	c->kind = kind;
-	c->delivered = s.accepted;
 	c->refused = s.refused + s.rejected;
+	if (c->socket >= 0) {
+		const struct consumer *k = &r->consumers[c->socket];
+
+		c->delivered = k->frames;
+		c->received = k->received;
+		c->held = consumer_held(k);
+	} else if (strcmp(c->kind, "capture") == 0) {
+		c->offered = cap->captured + cap->capture_missed;
+		c->delivered = cap->captured;
+		c->lost_no_buffers = cap->capture_missed;
+		return;
+	} else {
+		c->delivered = s.accepted;
+	}
+	c->lost_no_buffers = c->refused;
+	/* Whatever the measured causes leave: frames of datagrams dropped
+	 * whole (reassembly timeout, invalid, ...), named in drops. */
+	c->lost_other = c->offered - RTE_MIN(c->offered, c->delivered +
+		c->lost_no_buffers + c->lost_rx_nombuf + c->lost_ierrors);
 }
 
 static void
@@ -237,50 +232,12 @@ collect(struct replay *r, struct xchg_config_setup *su)
 	struct xchg_census census;
 	struct xchg_port_stats ps;
 	struct xchg_stack_stats ss;
-	char name[XCHG_CONFIG_NAME_SIZE];
 	unsigned int i, d;
-	uint64_t nombuf = 0;
+	uint64_t nombuf = 0, ierrors = 0;
+	struct xchg_stack_stats cap = { 0 };
 
 	res->mode = r->mode;
 	res->buffers = cfg->arena.buffers;
-	for (i = 0; i < cfg->nb_sockets; i++) {
-		struct xchg_socket *s = xchg_config_setup_socket(su, i);
-		struct r_consumer *c = &res->consumers[res->nb_consumers];
-
-		add_consumer(res, cfg->sockets[i].name, "socket",
-			     xchg_socket_pool(s));
-		c->behaviour = xchg_config_behaviour_name(cfg->behaviour[i]);
-		c->priority = cfg->sockets[i].priority == XCHG_PRIO_CRITICAL ?
-			      "critical" : "normal";
-		c->received = r->consumers[i].received;
-		c->held = consumer_held(&r->consumers[i]);
-	}
-	for (i = 0; i < cfg->nb_ports; i++) {
-		struct xchg_stack *st = xchg_config_setup_stack(su, i);
-		struct xchg_pool *p;
-
-		p = xchg_stack_service_pool(st, false);
-		add_consumer(res, xchg_pool_name(p), "service", p);
-		p = xchg_stack_service_pool(st, true);
-		add_consumer(res, xchg_pool_name(p), "service", p);
-	}
-	if (cfg->proxy.enabled) {
-		uint16_t id = xchg_port_id(xchg_config_setup_port(su,
-							cfg->proxy.port));
-
-		snprintf(name, sizeof(name), "p%u_proxy", id);
-		add_consumer(res, name, "proxy", xchg_pool_lookup(arena, name));
-		snprintf(name, sizeof(name), "p%u_hostout", id);
-		add_consumer(res, name, "proxy", xchg_pool_lookup(arena, name));
-	}
-	if (cfg->capture.enabled) {
-		uint16_t id = xchg_port_id(xchg_config_setup_port(su,
-							cfg->capture.port));
-
-		snprintf(name, sizeof(name), "p%u_capture", id);
-		add_consumer(res, name, "capture",
-			     xchg_pool_lookup(arena, name));
-	}
 	xchg_pool_foreach(arena, pool_cb, res);
 
 	for (i = 0; i <= cfg->nb_ports; i++) {
@@ -302,8 +259,10 @@ collect(struct replay *r, struct xchg_config_setup *su)
 		rp->imissed = ps.eth.imissed;
 		rp->ierrors = ps.eth.ierrors;
 		nombuf += ps.eth.rx_nombuf;
+		ierrors += ps.eth.ierrors;
 	}
 	result_drop(res, "rx_nombuf", nombuf);
+	result_drop(res, "ierrors", ierrors);
 	for (d = 0; d < XCHG_SD_MAX; d++)
 		result_drop(res, xchg_stack_drop_name(d), 0);
 	for (i = 0; i < cfg->nb_ports; i++) {
@@ -319,7 +278,11 @@ collect(struct replay *r, struct xchg_config_setup *su)
 		res->stack.captured += ss.captured;
 		res->stack.capture_missed += ss.capture_missed;
 		res->stack.reassembled += ss.reassembled;
+		cap.captured += ss.captured;
+		cap.capture_missed += ss.capture_missed;
 	}
+	for (i = 0; i < res->nb_consumers; i++)
+		consumer_figures(r, &res->consumers[i], &cap);
 	xchg_arena_census(arena, &census);
 	res->census.total = census.total;
 	res->census.free = census.free;
@@ -345,12 +308,14 @@ captured(struct xchg_config_setup *su, const struct xchg_config *cfg)
 static uint64_t
 replay_clock(void *arg)
 {
-	const struct replay *r = arg;
+	struct replay *r = arg;
 	uint64_t hz = rte_get_timer_hz(), now = 0, t;
 	unsigned int p;
 
+	if (r->su != NULL)
+		inputs_advance(r);
 	for (p = 0; p < r->nb_clock_ports; p++) {
-		const struct timeval *tv = replay_now(r, r->port_ids[p], p);
+		const struct timeval *tv = &r->inputs[p].cur;
 
 		t = (uint64_t)tv->tv_sec * hz + (uint64_t)tv->tv_usec * hz /
 			1000000;
@@ -373,6 +338,15 @@ run_replay(struct replay *r)
 	bool done;
 
 	if (replay_prepare(r) != 0)
+		return -1;
+	for (i = 0; i < cfg->nb_ports; i++)
+		if (input_open(&r->inputs[i]) != 0)
+			return -1;
+	for (i = 0; i < cfg->nb_ports; i++)
+		if (ts_track_open(&r->tx_ts[i]) != 0)
+			return -1;
+	if (ts_track_open(&r->tap_ts) != 0 ||
+	    ts_track_open(&r->capture_ts) != 0)
 		return -1;
 	for (i = 0; i < cfg->nb_ports; i++) {
 		if (replay_devargs(r, i, devargs, sizeof(devargs)) != 0 ||
@@ -402,6 +376,8 @@ run_replay(struct replay *r)
 		port_ids[i] = xchg_port_id(xchg_config_setup_port(su, i));
 	memcpy(r->port_ids, port_ids, sizeof(port_ids));
 	r->nb_clock_ports = cfg->nb_ports;
+	r->su = su;
+	consumers_map(r);
 	if (xchg_config_setup_tap(su) != NULL)
 		tap_id = xchg_port_id(xchg_config_setup_tap(su));
 	ret = consumers_open(r);
@@ -415,16 +391,19 @@ run_replay(struct replay *r)
 
 	for (;;) {
 		n = xchg_config_setup_poll(su);
+		inputs_advance(r);
 		for (i = 0; i < cfg->nb_sockets; i++) {
 			struct xchg_socket *s = xchg_config_setup_socket(su, i);
 			unsigned int p = cfg->sockets[i].port;
 
 			while ((k = xchg_socket_recv_burst(s, m, BURST)) != 0)
 				consumer_take(&r->consumers[i], m, k,
-					      replay_now(r, port_ids[p], p));
+					      &r->inputs[p].cur);
 		}
 		done = replay_track(r, port_ids, tap_id, captured(su, cfg),
 				    &total);
+		if (r->tl.slice_us != 0)
+			timeline_sample(r);
 		if (done) {
 			if (n == 0 && ++tail >= TAIL_ROUNDS)
 				break;
@@ -442,6 +421,7 @@ run_replay(struct replay *r)
 	if (ret == 0)
 		collect(r, su);
 out:
+	r->su = NULL;
 	consumers_release(r);
 	consumers_close(r);
 	if (xchg_config_setup_free(su) != 0) {

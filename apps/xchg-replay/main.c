@@ -22,6 +22,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <libgen.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -29,6 +31,7 @@
 #include <rte_lcore.h>
 
 #include "replay.h"
+#include "xchg_app.h"
 
 static const char * const default_eal[] = {
 	"-l", "0", "--no-huge", "-m", "512", "--no-pci", "--no-shconf",
@@ -40,7 +43,8 @@ static void
 usage(void)
 {
 	printf("Usage: " PROG " [EAL options --] --config FILE --pcap [PORT=]FILE [--out-dir DIR]\n"
-	       "                   [--report FILE] [--mode exchange|shared]\n"
+	       "                   [--report FILE] [--mode exchange|shared|both] [--check]\n"
+	       "                   [--timeline FILE.csv] [--plot FILE.png] [--slice-ms N]\n"
 	       "\n"
 	       "Replays a capture through the set-up a configuration file describes, on one\n"
 	       "lcore, and writes what each socket received and what each port sent as pcap\n"
@@ -53,13 +57,25 @@ usage(void)
 	       "                     port PORT its own; repeat for several ports\n"
 	       "  --out-dir DIR      where the outputs go (default: replay-out), created if\n"
 	       "                     missing: socket-NAME.pcap, port-NAME-tx.pcap,\n"
-	       "                     proxy-tx.pcap, capture.pcap, report.json\n"
+	       "                     proxy-tx.pcap, capture.pcap, report.json; what an\n"
+	       "                     earlier run wrote there is removed first, nothing else\n"
 	       "  --report FILE      JSON report (default: DIR/report.json)\n"
 	       "  --mode exchange    xchg: a reservation per queue, socket and service, frames\n"
 	       "                     handed over by exchange (default)\n"
 	       "  --mode shared      like plain DPDK's one shared mbuf pool: the same set-up on\n"
 	       "                     an overcommitted arena of the same size, every consumer's\n"
 	       "                     quota the whole arena, for a side-by-side comparison\n"
+	       "  --mode both        exchange, then shared, one report with both (the pcaps in\n"
+	       "                     DIR/exchange and DIR/shared)\n"
+	       "  --check            exit status 3 unless every critical socket got every\n"
+	       "                     frame offered to it (with --mode both: in exchange mode)\n"
+	       "  --timeline FILE    per slice of capture time: frames delivered to critical\n"
+	       "                     and to other sockets, each pool's fewest available units\n"
+	       "  --plot FILE.png    draw that with gnuplot (" "1000x750 PNG); the script is\n"
+	       "                     written to DIR/plot.gp, the series to DIR/timeline.csv\n"
+	       "                     unless --timeline names another file\n"
+	       "  --slice-ms N       slice length (default: a hundredth of the capture, at\n"
+	       "                     least 1 ms)\n"
 	       "  -h, --help         this text\n"
 	       "\n"
 	       "Every [port]'s device is replaced by net_pcap (rx_pcap=capture, tx_pcap=output),\n"
@@ -68,7 +84,8 @@ usage(void)
 	       "Give EAL options before -- to change that, e.g.\n"
 	       "  " PROG " -l 0 --no-huge -m 1024 --no-pci -- --config x.ini --pcap x.pcap\n"
 	       "\n"
-	       "Exit status: 0 done, 1 the run failed, 2 bad command line, configuration or file.\n");
+	       "Exit status: 0 done, 1 the run failed, 2 bad command line, configuration or\n"
+	       "file, 3 (with --check) a critical socket lost frames.\n");
 }
 
 struct opts {
@@ -78,6 +95,9 @@ struct opts {
 	const char *out_dir;
 	const char *report;
 	enum replay_mode mode;
+	bool both, check;
+	const char *timeline, *plot;
+	uint64_t slice_ms;
 };
 
 /* The paths end up in net_pcap's device arguments, where ',' and '='
@@ -124,6 +144,10 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "out-dir", required_argument, NULL, 'o' },
 		{ "report", required_argument, NULL, 'r' },
 		{ "mode", required_argument, NULL, 'm' },
+		{ "check", no_argument, NULL, 'k' },
+		{ "timeline", required_argument, NULL, 't' },
+		{ "plot", required_argument, NULL, 'P' },
+		{ "slice-ms", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -155,11 +179,28 @@ parse_opts(int argc, char **argv, struct opts *o)
 				o->mode = MODE_EXCHANGE;
 			} else if (strcmp(optarg, "shared") == 0) {
 				o->mode = MODE_SHARED;
+			} else if (strcmp(optarg, "both") == 0) {
+				o->mode = MODE_EXCHANGE;
+				o->both = true;
 			} else {
-				fprintf(stderr, PROG ": --mode: '%s' is not a mode; use exchange or shared\n",
+				fprintf(stderr, PROG ": --mode: '%s' is not a mode; use exchange, shared or both\n",
 					optarg);
 				return -1;
 			}
+			break;
+		case 'k':
+			o->check = true;
+			break;
+		case 't':
+			o->timeline = optarg;
+			break;
+		case 'P':
+			o->plot = optarg;
+			break;
+		case 's':
+			if (xchg_app_number(PROG, "slice-ms", optarg, 1,
+					    3600000, &o->slice_ms) != 0)
+				return -1;
 			break;
 		case ':':
 			fprintf(stderr, PROG ": option %s needs a value; see " PROG " --help\n",
@@ -185,67 +226,6 @@ parse_opts(int argc, char **argv, struct opts *o)
 		return -1;
 	}
 	return check_paths(o);
-}
-
-/* Read a capture's frame count and timestamps. */
-static int
-read_input(struct input *in, const char *path)
-{
-	char errbuf[PCAP_ERRBUF_SIZE];
-	struct pcap_pkthdr *h;
-	const u_char *data;
-	size_t cap = 1024;
-	pcap_t *p;
-	int ret;
-
-	if (strchr(path, ',') != NULL) {
-		fprintf(stderr, PROG ": --pcap %s: net_pcap cannot open file names with ','; rename the file\n",
-			path);
-		return -1;
-	}
-	p = pcap_open_offline(path, errbuf);
-	if (p == NULL) {
-		fprintf(stderr, PROG ": --pcap %s: cannot read the capture: %s\n",
-			path, errbuf);
-		return -1;
-	}
-	if (pcap_datalink(p) != DLT_EN10MB) {
-		fprintf(stderr, PROG ": --pcap %s: not an Ethernet capture (link type %s); give an Ethernet pcap\n",
-			path, pcap_datalink_val_to_name(pcap_datalink(p)));
-		pcap_close(p);
-		return -1;
-	}
-	in->path = path;
-	in->nb = 0;
-	in->ts = malloc(cap * sizeof(*in->ts));
-	while (in->ts != NULL && (ret = pcap_next_ex(p, &h, &data)) == 1) {
-		if (in->nb == cap) {
-			struct timeval *t = realloc(in->ts,
-						    2 * cap * sizeof(*t));
-
-			if (t == NULL) {
-				free(in->ts);
-				in->ts = NULL;
-				break;
-			}
-			in->ts = t;
-			cap *= 2;
-		}
-		in->ts[in->nb++] = h->ts;
-	}
-	if (in->ts == NULL) {
-		fprintf(stderr, PROG ": --pcap %s: out of memory\n", path);
-		pcap_close(p);
-		return -1;
-	}
-	if (ret == PCAP_ERROR) {
-		fprintf(stderr, PROG ": --pcap %s: the capture is damaged after %" PRIu64 " frames: %s\n",
-			path, in->nb, pcap_geterr(p));
-		pcap_close(p);
-		return -1;
-	}
-	pcap_close(p);
-	return 0;
 }
 
 /* --pcap FILE for the first port, --pcap PORT=FILE for a named one. */
@@ -282,7 +262,7 @@ assign_inputs(struct replay *r, const struct opts *o)
 				r->inputs[port].path);
 			return -1;
 		}
-		if (read_input(&r->inputs[port], path) != 0)
+		if (input_count(&r->inputs[port], path) != 0)
 			return -1;
 	}
 	for (i = 0; i < cfg->nb_ports; i++)
@@ -319,12 +299,191 @@ make_dir(const char *dir)
 	return 0;
 }
 
+/* A file the run will write: writable, or creatable in a folder that is
+ * (or will be made in one that is). Checked before anything runs. */
+static int
+check_writable(const char *opt, const char *path)
+{
+	char buf[4096], *dir;
+	struct stat st;
+
+	if (stat(path, &st) == 0) {
+		if (S_ISDIR(st.st_mode) || access(path, W_OK) != 0) {
+			fprintf(stderr, PROG ": %s %s: cannot write it: %s\n", opt,
+				path, S_ISDIR(st.st_mode) ? "it is a folder" :
+				strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf)) {
+		fprintf(stderr, PROG ": %s: path too long\n", opt);
+		return -1;
+	}
+	/* The nearest folder that exists must let us create in it. */
+	for (dir = dirname(buf); stat(dir, &st) != 0; dir = dirname(dir))
+		if (strcmp(dir, "/") == 0 || strcmp(dir, ".") == 0)
+			break;
+	if (S_ISDIR(st.st_mode)) {
+		/* Permissions do not tell for root or /proc: try. */
+		char probe[4096];
+
+		if (snprintf(probe, sizeof(probe), "%s/.xchg-probe-XXXXXX",
+			     dir) < (int)sizeof(probe) &&
+		    mkdtemp(probe) != NULL) {
+			rmdir(probe);
+			return 0;
+		}
+	}
+	fprintf(stderr, PROG ": %s %s: cannot write it: %s is not a writable folder\n",
+		opt, path, dir);
+	return -1;
+}
+
+/* What a run writes, and so what the next run into the same folder
+ * removes first; any other file is left alone. */
+static bool
+is_output(const char *n)
+{
+	size_t len = strlen(n);
+
+#define ENDS(s) (len >= sizeof(s) - 1 && strcmp(n + len - (sizeof(s) - 1), s) == 0)
+	return strcmp(n, "report.json") == 0 || strcmp(n, "timeline.csv") == 0 ||
+	       strcmp(n, "plot.gp") == 0 || strcmp(n, "capture.pcap") == 0 ||
+	       strcmp(n, "proxy-tx.pcap") == 0 ||
+	       strcmp(n, ".empty.pcap") == 0 ||
+	       (strncmp(n, "socket-", 7) == 0 && ENDS(".pcap")) ||
+	       (strncmp(n, "port-", 5) == 0 && ENDS("-tx.pcap")) ||
+	       (n[0] == '.' && ENDS(".raw.pcap"));
+#undef ENDS
+}
+
+static int
+clear_outputs(const char *dir, bool sub)
+{
+	char path[4096];
+	struct dirent *e;
+	DIR *d = opendir(dir);
+	int ret = 0;
+
+	if (d == NULL)
+		return errno == ENOENT ? 0 : -errno;
+	while ((e = readdir(d)) != NULL) {
+		if (snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >=
+		    (int)sizeof(path))
+			continue;
+		if (!sub && (strcmp(e->d_name, "exchange") == 0 ||
+			     strcmp(e->d_name, "shared") == 0)) {
+			ret |= clear_outputs(path, true);
+			rmdir(path); /* only when nothing else is in it */
+		} else if (is_output(e->d_name) && unlink(path) != 0 &&
+			   errno != ENOENT) {
+			ret = -errno;
+		}
+	}
+	closedir(d);
+	return ret;
+}
+
+static void
+free_run(struct replay *r)
+{
+	unsigned int i;
+
+	for (i = 0; i < XCHG_CONFIG_MAX_PORTS; i++) {
+		input_close(&r->inputs[i]);
+		ts_track_free(&r->tx_ts[i]);
+	}
+	ts_track_free(&r->tap_ts);
+	ts_track_free(&r->capture_ts);
+	timeline_free(&r->tl);
+	xchg_config_free(r->cfg);
+	r->cfg = NULL;
+}
+
+/* net_pcap's limit per device (RTE_PMD_PCAP_MAX_QUEUES). */
+#define PCAP_MAX_QUEUES 16
+
+static int
+check_replayable(const struct xchg_config *cfg)
+{
+	unsigned int i;
+
+	for (i = 0; i < cfg->nb_ports; i++) {
+		const struct xchg_config_port *p = &cfg->ports[i];
+
+		if (p->rx_queues > PCAP_MAX_QUEUES ||
+		    p->tx_queues > PCAP_MAX_QUEUES) {
+			fprintf(stderr, PROG ": %s: [port %s] %s: %u queues; a replay runs each port on net_pcap, which has at most %u; give at most %u\n",
+				cfg->path, p->name,
+				p->rx_queues > PCAP_MAX_QUEUES ? "rx_queues" :
+				"tx_queues",
+				RTE_MAX(p->rx_queues, p->tx_queues),
+				PCAP_MAX_QUEUES, PCAP_MAX_QUEUES);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static struct replay runs[2];
+
+/* Load the configuration and count the captures for one run. */
+static int
+prepare_run(struct replay *r, const struct opts *o, enum replay_mode mode,
+	    const char *out_dir)
+{
+	char err[XCHG_CONFIG_ERR_SIZE];
+
+	memset(r, 0, sizeof(*r));
+	r->mode = mode;
+	r->out_dir = out_dir;
+	r->cfg = xchg_config_load(o->config, err, sizeof(err));
+	if (r->cfg == NULL) {
+		fprintf(stderr, PROG ": %s\n", err);
+		return -1;
+	}
+	if (check_replayable(r->cfg) != 0)
+		return -1;
+	return assign_inputs(r, o);
+}
+
+static uint64_t
+tv_us(const struct timeval *tv)
+{
+	return (uint64_t)tv->tv_sec * 1000000 + (uint64_t)tv->tv_usec;
+}
+
+/* The slices of the timeline: the same for both runs. */
+static int
+init_timeline(struct replay *r, const struct opts *o)
+{
+	uint64_t t0 = UINT64_MAX, t1 = 0, slice;
+	unsigned int i;
+
+	for (i = 0; i < r->cfg->nb_ports; i++) {
+		if (r->inputs[i].nb == 0)
+			continue;
+		t0 = RTE_MIN(t0, tv_us(&r->inputs[i].first));
+		t1 = RTE_MAX(t1, tv_us(&r->inputs[i].last));
+	}
+	if (t0 == UINT64_MAX)
+		t0 = t1 = 0;
+	if (o->slice_ms != 0)
+		slice = o->slice_ms * 1000;
+	else
+		slice = RTE_MAX((t1 - t0) / 100 / 1000, (uint64_t)1) * 1000;
+	return timeline_init(r, t0, t1, slice);
+}
+
 int
 main(int argc, char **argv)
 {
 	struct opts o = { .out_dir = "replay-out", .mode = MODE_EXCHANGE };
-	static struct replay r;
-	char err[XCHG_CONFIG_ERR_SIZE], report[4096];
+	char err[XCHG_CONFIG_ERR_SIZE], report[4096], sub[2][4096];
+	char csv[4096], script[4096];
+	const struct replay *done_runs[2];
+	unsigned int nb_runs, k;
 	char **app_argv;
 	int i, first = 1, dashdash = -1, ret, status = 2;
 	bool eal = false;
@@ -353,15 +512,42 @@ main(int argc, char **argv)
 		app_argv[i - first + 1] = argv[i];
 	if (parse_opts(argc - first + 1, app_argv, &o) != 0)
 		goto out;
-	r.mode = o.mode;
-	r.out_dir = o.out_dir;
-	r.cfg = xchg_config_load(o.config, err, sizeof(err));
-	if (r.cfg == NULL) {
-		fprintf(stderr, PROG ": %s\n", err);
+	nb_runs = o.both ? 2 : 1;
+	if (snprintf(sub[0], sizeof(sub[0]), "%s%s", o.out_dir,
+		     o.both ? "/exchange" : "") >= (int)sizeof(sub[0]) ||
+	    snprintf(sub[1], sizeof(sub[1]), "%s/shared", o.out_dir) >=
+		     (int)sizeof(sub[1]) ||
+	    snprintf(report, sizeof(report), "%s", o.report != NULL ?
+		     o.report : "") >= (int)sizeof(report) ||
+	    snprintf(csv, sizeof(csv), "%s", o.timeline != NULL ?
+		     o.timeline : "") >= (int)sizeof(csv) ||
+	    snprintf(script, sizeof(script), "%s/plot.gp", o.out_dir) >=
+		     (int)sizeof(script)) {
+		fprintf(stderr, PROG ": --out-dir %s: path too long\n",
+			o.out_dir);
 		goto out;
 	}
-	if (assign_inputs(&r, &o) != 0)
+	if (o.report == NULL)
+		snprintf(report, sizeof(report), "%s/report.json", o.out_dir);
+	if (o.plot != NULL && o.timeline == NULL)
+		snprintf(csv, sizeof(csv), "%s/timeline.csv", o.out_dir);
+	{
+		struct stat st;
+
+		if (stat(o.out_dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
+			fprintf(stderr, PROG ": --out-dir %s: cannot use it: %s\n",
+				o.out_dir, strerror(ENOTDIR));
+			goto out;
+		}
+	}
+	if (check_writable("--report", report) != 0 ||
+	    (csv[0] != '\0' && check_writable("--timeline", csv) != 0) ||
+	    (o.plot != NULL && check_writable("--plot", o.plot) != 0))
 		goto out;
+	for (k = 0; k < nb_runs; k++)
+		if (prepare_run(&runs[k], &o, k == 0 ? o.mode : MODE_SHARED,
+				sub[k]) != 0)
+			goto out;
 
 	if (xchg_config_eal_init(argc, argv, default_eal, RTE_DIM(default_eal),
 				 err, sizeof(err)) < 0) {
@@ -369,43 +555,61 @@ main(int argc, char **argv)
 		goto out;
 	}
 	eal = true;
-	if (xchg_config_check_sizing(r.cfg, rte_lcore_count(), err,
+	if (xchg_config_check_sizing(runs[0].cfg, rte_lcore_count(), err,
 				     sizeof(err)) != 0) {
 		fprintf(stderr, PROG ": %s\n", err);
 		goto out;
 	}
 	/* Made only once everything was checked: a refused run leaves
-	 * nothing behind. */
+	 * nothing behind. What an earlier run wrote goes first. */
 	ret = make_dir(o.out_dir);
+	if (ret == 0)
+		ret = clear_outputs(o.out_dir, false);
+	for (k = 0; ret == 0 && k < nb_runs; k++)
+		ret = make_dir(sub[k]);
 	if (ret != 0) {
 		fprintf(stderr, PROG ": --out-dir %s: cannot use it: %s\n",
 			o.out_dir, strerror(-ret));
 		goto out;
 	}
-	if (o.report != NULL)
-		snprintf(report, sizeof(report), "%s", o.report);
-	else
-		out_path(&r, report, sizeof(report), "report.json");
-	r.report = report;
 
-	ret = run_replay(&r);
-	if (ret == 0) {
-		ret = write_report(&r, r.report);
-		if (ret != 0)
-			fprintf(stderr, PROG ": --report %s: cannot write it: %s\n",
-				r.report, strerror(-ret));
-		else
-			print_summary(&r);
+	status = 1;
+	for (k = 0; k < nb_runs; k++) {
+		struct replay *r = &runs[k];
+
+		r->report = report;
+		if (csv[0] != '\0' && init_timeline(r, &o) != 0)
+			goto out;
+		if (run_replay(r) != 0)
+			goto out;
+		result_finish(&r->res);
+		done_runs[k] = r;
 	}
-	status = ret == 0 ? 0 : 1;
+	ret = write_report(done_runs, nb_runs, report);
+	if (ret != 0) {
+		fprintf(stderr, PROG ": --report %s: cannot write it: %s\n",
+			report, strerror(-ret));
+		goto out;
+	}
+	for (k = 0; k < nb_runs; k++)
+		print_summary(&runs[k]);
+	if (csv[0] != '\0') {
+		ret = timeline_write_csv(done_runs, nb_runs, csv);
+		if (ret != 0) {
+			fprintf(stderr, PROG ": --timeline %s: cannot write it: %s\n",
+				csv, strerror(-ret));
+			goto out;
+		}
+	}
+	if (o.plot != NULL) {
+		if (timeline_plot(done_runs, nb_runs, csv, o.plot, script) != 0)
+			goto out;
+		printf("  plot %s (gnuplot %s)\n", o.plot, script);
+	}
+	status = o.check && !runs[0].res.verdict ? 3 : 0;
 out:
-	for (i = 0; i < XCHG_CONFIG_MAX_PORTS; i++) {
-		free(r.inputs[i].ts);
-		ts_track_free(&r.tx_ts[i]);
-	}
-	ts_track_free(&r.tap_ts);
-	ts_track_free(&r.capture_ts);
-	xchg_config_free(r.cfg);
+	for (k = 0; k < 2; k++)
+		free_run(&runs[k]);
 	free(app_argv);
 	if (eal)
 		rte_eal_cleanup();

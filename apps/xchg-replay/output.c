@@ -39,18 +39,6 @@ out_path(const struct replay *r, char *buf, size_t size, const char *fmt, ...)
 	return (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
-const struct timeval *
-input_ts(const struct input *in, uint64_t consumed)
-{
-	static const struct timeval zero;
-
-	if (in == NULL || in->nb == 0)
-		return &zero;
-	if (consumed == 0)
-		return &in->ts[0];
-	return &in->ts[RTE_MIN(consumed, in->nb) - 1];
-}
-
 void
 result_drop(struct result *res, const char *name, uint64_t n)
 {
@@ -188,6 +176,27 @@ udp_frame(const struct rte_mbuf *m, uint8_t *buf, uint32_t size)
 	return hdr + payload;
 }
 
+/* Capture frames a datagram was made of: its fragments when the stack
+ * reassembled it (the header left in the headroom is the first
+ * fragment's, with more-fragments set; each fragment is one segment, as
+ * net_pcap gives frames up to the data room), else one. */
+static uint64_t
+udp_frames(const struct rte_mbuf *m)
+{
+	uint32_t hdr = m->l3_len + m->l4_len;
+	const struct rte_ipv4_hdr *ip;
+
+	if (m->l4_len == 0 || m->l3_len < sizeof(*ip) ||
+	    rte_pktmbuf_headroom(m) < hdr)
+		return 1;
+	ip = (const struct rte_ipv4_hdr *)(rte_pktmbuf_mtod(m, const uint8_t *)
+					   - hdr);
+	if ((ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG |
+					    RTE_IPV4_HDR_OFFSET_MASK)) == 0)
+		return 1;
+	return m->nb_segs;
+}
+
 static void
 dump_frame(struct consumer *c, const struct rte_mbuf *m,
 	   const struct timeval *fallback)
@@ -224,6 +233,7 @@ consumer_take(struct consumer *c, struct rte_mbuf **m, unsigned int n,
 	for (i = 0; i < n; i++) {
 		dump_frame(c, m[i], fallback);
 		c->received++;
+		c->frames += c->udp ? udp_frames(m[i]) : 1;
 		switch (c->behaviour) {
 		case XCHG_BEHAVIOUR_NORMAL:
 			rte_pktmbuf_free(m[i]);
@@ -269,35 +279,62 @@ consumers_release(struct replay *r)
 /* ---- transmit captures -------------------------------------------------- */
 
 int
+ts_track_open(struct ts_track *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->f = tmpfile();
+	if (t->f == NULL) {
+		fprintf(stderr, PROG ": cannot make a temporary file: %s\n",
+			strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+struct ts_rec {
+	uint64_t count;
+	int64_t sec, usec;
+};
+
+int
 ts_track_add(struct ts_track *t, uint64_t count, const struct timeval *ts)
 {
-	if (count == t->last)
-		return 0;
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? 2 * t->cap : 256;
-		uint64_t *c = realloc(t->count, cap * sizeof(*c));
-		struct timeval *v;
+	struct ts_rec rec = { count, ts->tv_sec, ts->tv_usec };
 
-		if (c == NULL)
-			return -ENOMEM;
-		t->count = c;
-		v = realloc(t->ts, cap * sizeof(*v));
-		if (v == NULL)
-			return -ENOMEM;
-		t->ts = v;
-		t->cap = cap;
-	}
-	t->count[t->n] = count;
-	t->ts[t->n++] = *ts;
+	if (count == t->last || t->f == NULL)
+		return 0;
 	t->last = count;
-	return 0;
+	return fwrite(&rec, sizeof(rec), 1, t->f) == 1 ? 0 : -EIO;
+}
+
+/* The next record with a count above @k: the timestamp of frame @k. */
+static const struct timeval *
+ts_track_at(struct ts_track *t, uint64_t k, const struct timeval *fallback)
+{
+	struct ts_rec rec;
+
+	while (!t->have_next || t->next_count <= k) {
+		if (t->have_next) {
+			t->cur_ts = t->next_ts;
+			t->have_cur = true;
+		}
+		if (t->f == NULL || fread(&rec, sizeof(rec), 1, t->f) != 1) {
+			t->have_next = false;
+			return t->have_cur ? &t->cur_ts : fallback;
+		}
+		t->next_count = rec.count;
+		t->next_ts.tv_sec = (time_t)rec.sec;
+		t->next_ts.tv_usec = (suseconds_t)rec.usec;
+		t->have_next = true;
+	}
+	return &t->next_ts;
 }
 
 void
 ts_track_free(struct ts_track *t)
 {
-	free(t->count);
-	free(t->ts);
+	if (t->f != NULL)
+		fclose(t->f);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -323,7 +360,7 @@ write_empty_pcap(const char *path)
  * input frame read by the round in which frame k was written.
  */
 int
-rewrite_pcap(const char *raw, const char *final, const struct ts_track *t,
+rewrite_pcap(const char *raw, const char *final, struct ts_track *t,
 	     const struct timeval *fallback)
 {
 	char errbuf[PCAP_ERRBUF_SIZE];
@@ -332,7 +369,6 @@ rewrite_pcap(const char *raw, const char *final, const struct ts_track *t,
 	pcap_t *in, *dead;
 	pcap_dumper_t *d;
 	uint64_t k = 0;
-	size_t idx = 0;
 	int ret;
 
 	in = pcap_open_offline_with_tstamp_precision(raw,
@@ -350,12 +386,12 @@ rewrite_pcap(const char *raw, const char *final, const struct ts_track *t,
 		pcap_close(in);
 		return -EIO;
 	}
+	if (t->f != NULL)
+		rewind(t->f);
+	t->have_next = t->have_cur = false;
 	while ((ret = pcap_next_ex(in, &h, &data)) == 1) {
-		while (idx < t->n && t->count[idx] <= k)
-			idx++;
 		out = *h;
-		out.ts = idx < t->n ? t->ts[idx] :
-			 t->n != 0 ? t->ts[t->n - 1] : *fallback;
+		out.ts = *ts_track_at(t, k, fallback);
 		pcap_dump((u_char *)d, &out, data);
 		k++;
 	}
@@ -366,144 +402,3 @@ rewrite_pcap(const char *raw, const char *final, const struct ts_track *t,
 	return 0;
 }
 
-/* ---- report ------------------------------------------------------------- */
-
-static void
-json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s != '\0'; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
-	}
-	fputc('"', f);
-}
-
-static const char *
-base(const char *path)
-{
-	const char *b = strrchr(path, '/');
-
-	return b != NULL ? b + 1 : path;
-}
-
-int
-write_report(const struct replay *r, const char *path)
-{
-	const struct result *res = &r->res;
-	const struct xchg_config *cfg = r->cfg;
-	unsigned int i;
-	FILE *f = fopen(path, "w");
-
-	if (f == NULL)
-		return -errno;
-	fprintf(f, "{\n  \"tool\": \"xchg-replay\",\n  \"mode\": \"%s\",\n",
-		res->mode == MODE_EXCHANGE ? "exchange" : "shared");
-	fprintf(f, "  \"config\": ");
-	json_str(f, base(cfg->path));
-	fprintf(f, ",\n  \"inputs\": {");
-	for (i = 0; i < cfg->nb_ports; i++) {
-		fprintf(f, "%s\n    ", i ? "," : "");
-		json_str(f, cfg->ports[i].name);
-		fprintf(f, ": {\"pcap\": ");
-		json_str(f, r->inputs[i].path != NULL ?
-			 base(r->inputs[i].path) : "");
-		fprintf(f, ", \"frames\": %" PRIu64 "}", r->inputs[i].nb);
-	}
-	fprintf(f, "\n  },\n  \"frames_in\": %" PRIu64 ",\n  \"buffers\": %u,\n",
-		res->frames_in, res->buffers);
-
-	fprintf(f, "  \"consumers\": {");
-	for (i = 0; i < res->nb_consumers; i++) {
-		const struct r_consumer *c = &res->consumers[i];
-
-		fprintf(f, "%s\n    ", i ? "," : "");
-		json_str(f, c->name);
-		fprintf(f, ": {\"kind\": \"%s\"", c->kind);
-		if (c->behaviour != NULL)
-			fprintf(f, ", \"behaviour\": \"%s\", \"priority\": \"%s\"",
-				c->behaviour, c->priority);
-		fprintf(f, ", \"delivered\": %" PRIu64 ", \"refused\": %" PRIu64,
-			c->delivered, c->refused);
-		if (c->behaviour != NULL)
-			fprintf(f, ", \"received\": %" PRIu64 ", \"held\": %" PRIu64,
-				c->received, c->held);
-		fprintf(f, "}");
-	}
-	fprintf(f, "\n  },\n  \"pools\": {");
-	for (i = 0; i < res->nb_pools; i++) {
-		const struct r_pool *p = &res->pools[i];
-
-		fprintf(f, "%s\n    ", i ? "," : "");
-		json_str(f, p->name);
-		fprintf(f, ": {\"kind\": \"%s\", \"quota\": %u, \"in_use\": %u, \"available\": %u, \"refused\": %" PRIu64 ", \"low_watermark\": %u, \"accepted\": %" PRIu64 ", \"rejected\": %" PRIu64 "}",
-			p->kind, p->quota, p->in_use, p->available, p->refused,
-			p->low_watermark, p->accepted, p->rejected);
-	}
-	fprintf(f, "\n  },\n  \"ports\": {");
-	for (i = 0; i < res->nb_ports; i++) {
-		const struct r_port *p = &res->ports[i];
-
-		fprintf(f, "%s\n    ", i ? "," : "");
-		json_str(f, p->name);
-		fprintf(f, ": {\"port_id\": %u, \"frames_in\": %" PRIu64 ", \"ipackets\": %" PRIu64 ", \"opackets\": %" PRIu64 ", \"rx_nombuf\": %" PRIu64 ", \"imissed\": %" PRIu64 ", \"ierrors\": %" PRIu64 "}",
-			p->port_id, p->frames_in, p->ipackets, p->opackets,
-			p->rx_nombuf, p->imissed, p->ierrors);
-	}
-	fprintf(f, "\n  },\n  \"drops\": {");
-	for (i = 0; i < res->nb_drops; i++)
-		fprintf(f, "%s\n    \"%s\": %" PRIu64, i ? "," : "",
-			res->drops[i].name, res->drops[i].n);
-	fprintf(f, "\n  },\n  \"stack\": {\"arp_answered\": %" PRIu64 ", \"icmp_answered\": %" PRIu64 ", \"proxied_in\": %" PRIu64 ", \"proxied_out\": %" PRIu64 ", \"captured\": %" PRIu64 ", \"capture_missed\": %" PRIu64 ", \"reassembled\": %" PRIu64 "},\n",
-		res->stack.arp_answered, res->stack.icmp_answered,
-		res->stack.proxied_in, res->stack.proxied_out,
-		res->stack.captured, res->stack.capture_missed,
-		res->stack.reassembled);
-	fprintf(f, "  \"census\": {\"total\": %u, \"free\": %u, \"owned\": %u, \"in_rings\": %u, \"conserved\": %s}\n}\n",
-		res->census.total, res->census.free, res->census.owned,
-		res->census.in_rings, res->census.conserved ? "true" : "false");
-	if (fclose(f) != 0)
-		return -errno;
-	return 0;
-}
-
-void
-print_summary(const struct replay *r)
-{
-	const struct result *res = &r->res;
-	unsigned int i;
-
-	printf(PROG ": %s mode, %" PRIu64 " frames in, %u buffers\n",
-	       res->mode == MODE_EXCHANGE ?
-	       "exchange (a reservation per owner)" :
-	       "shared (overcommitted: every quota is the whole arena)",
-	       res->frames_in, res->buffers);
-	printf("  %-16s %-9s %-9s %10s %10s %8s\n", "consumer", "kind",
-	       "behaviour", "delivered", "refused", "held");
-	for (i = 0; i < res->nb_consumers; i++) {
-		const struct r_consumer *c = &res->consumers[i];
-
-		printf("  %-16s %-9s %-9s %10" PRIu64 " %10" PRIu64 " %8" PRIu64 "\n",
-		       c->name, c->kind, c->behaviour ? c->behaviour : "-",
-		       c->delivered, c->refused, c->held);
-	}
-	for (i = 0; i < res->nb_ports; i++) {
-		/* net_pcap counts a chained frame it had no buffer for as
-		 * an error, not as rx_nombuf: show both. */
-		printf("  port %-11s ipackets %" PRIu64 ", opackets %" PRIu64 ", rx_nombuf %" PRIu64 ", ierrors %" PRIu64 "\n",
-		       res->ports[i].name, res->ports[i].ipackets,
-		       res->ports[i].opackets, res->ports[i].rx_nombuf,
-		       res->ports[i].ierrors);
-	}
-	printf("  census: total %u = free %u + owned %u + in rings %u: %s\n",
-	       res->census.total, res->census.free, res->census.owned,
-	       res->census.in_rings,
-	       res->census.conserved ? "conserved" : "NOT CONSERVED");
-	printf("  outputs in %s, report %s\n", r->out_dir, r->report);
-}

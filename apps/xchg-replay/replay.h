@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/time.h>
 
 #include <pcap/pcap.h>
@@ -14,6 +15,7 @@
 #include <rte_mbuf.h>
 
 #include "xchg_config.h"
+#include "xchg_stack.h"
 
 #define PROG "xchg-replay"
 #define BURST 32
@@ -28,21 +30,40 @@ enum replay_mode {
 	MODE_SHARED,
 };
 
-/* One input capture. */
+/* One input capture, read twice: counted before the run (frames, first
+ * and last timestamp, nothing stored per frame), then streamed beside
+ * the PMD during the run, each frame classified as the PMD reads it. */
 struct input {
 	const char *path;      /* NULL: the port reads nothing */
 	uint64_t nb;           /* frames in it */
-	struct timeval *ts;    /* each frame's timestamp */
+	struct timeval first, last;
+	pcap_t *rd;            /* the run's reader */
+	uint64_t pos;          /* frames read by it (= by the PMD) */
+	struct timeval cur;    /* timestamp of the last frame read */
+	uint64_t nombuf_seen, ierrors_seen;
 };
 
 /* Timestamps for frames a PMD or the capture wrote with the clock: after
- * each round, how many were written so far and the timestamp of the
- * last input frame read by then. */
+ * each round in which the count moved, the count written so far and the
+ * timestamp of the last input frame read by then, kept in a temporary
+ * file (memory does not grow with the capture). */
 struct ts_track {
-	uint64_t *count;
-	struct timeval *ts;
-	size_t n, cap;
+	FILE *f;
 	uint64_t last;
+	/* reading back */
+	uint64_t next_count;
+	struct timeval next_ts, cur_ts;
+	bool have_next, have_cur;
+};
+
+/* Fragments of one datagram go where its first fragment went. */
+#define FRAG_KEYS 64
+struct frag_key {
+	bool used;
+	uint8_t proto;
+	uint16_t ip_id;
+	uint32_t src, dst;
+	int consumer;          /* index in result.consumers, -1: unclaimed */
 };
 
 /* One socket as the replay runs it. */
@@ -53,7 +74,9 @@ struct consumer {
 	bool udp;
 	struct rte_mbuf **held;  /* hog: all it keeps; hold: a window */
 	uint32_t cap, head, count;
-	uint64_t received;       /* frames the application took */
+	uint64_t received;       /* datagrams the application took */
+	uint64_t frames;         /* capture frames in them (a reassembled
+				  * datagram counts its fragments) */
 	pcap_dumper_t *dump;
 	pcap_t *dead;
 };
@@ -64,7 +87,14 @@ struct r_consumer {
 	const char *kind;        /* socket, service, proxy, capture */
 	const char *behaviour;   /* sockets only */
 	const char *priority;    /* sockets only */
-	uint64_t delivered, refused, received, held;
+	bool critical;
+	int socket;              /* index in cfg->sockets, or -1 */
+	const struct xchg_pool *pool;
+	/* offered = delivered + lost_no_buffers + lost_rx_nombuf +
+	 * lost_ierrors + lost_other */
+	uint64_t offered, delivered;
+	uint64_t lost_no_buffers, lost_rx_nombuf, lost_ierrors, lost_other;
+	uint64_t refused, received, held;
 };
 
 struct r_pool {
@@ -83,14 +113,38 @@ struct r_port {
 
 #define MAX_R_POOLS 128
 #define MAX_R_DROPS 40
+#define MAX_R_CONSUMERS (XCHG_CONFIG_MAX_SOCKETS + 4 * XCHG_CONFIG_MAX_PORTS + 2)
+
+/* The time series behind --timeline and --plot: per slice of capture
+ * time, frames delivered to critical and to other sockets, and each
+ * pool's fewest available units. */
+struct timeline {
+	uint64_t slice_us;       /* 0: not recorded */
+	uint64_t t0_us;          /* first frame of the capture */
+	unsigned int nb_slices;
+	unsigned int nb_pools;
+	char pool_names[MAX_R_POOLS][XCHG_CONFIG_NAME_SIZE];
+	uint64_t *critical, *bulk;   /* [nb_slices] */
+	uint32_t *available;         /* [nb_slices * nb_pools], UINT32_MAX:
+				      * not sampled */
+	uint32_t *arena_free;        /* [nb_slices]: free in the arena */
+	uint64_t last_critical, last_bulk;
+};
 
 struct result {
 	enum replay_mode mode;
 	uint64_t frames_in;
 	uint32_t buffers;
 	unsigned int nb_consumers, nb_pools, nb_ports, nb_drops;
-	struct r_consumer consumers[XCHG_CONFIG_MAX_SOCKETS +
-				    4 * XCHG_CONFIG_MAX_PORTS + 2];
+	struct r_consumer consumers[MAX_R_CONSUMERS];
+	/* Frames no consumer was offered: by the stack's drop reason for
+	 * those the NIC read, rx_nombuf/ierrors for those it lost. */
+	uint64_t unclaimed;
+	uint64_t unclaimed_reason[XCHG_SD_MAX + 1];
+	uint64_t unclaimed_rx_nombuf, unclaimed_ierrors;
+	uint64_t sum_delivered, sum_drops;
+	bool adds_up;
+	bool verdict;            /* every critical consumer lost nothing */
 	struct r_pool pools[MAX_R_POOLS];
 	struct r_port ports[XCHG_CONFIG_MAX_PORTS + 1];
 	struct { const char *name; uint64_t n; } drops[MAX_R_DROPS];
@@ -115,6 +169,10 @@ struct replay {
 	struct ts_track capture_ts;
 	struct consumer consumers[XCHG_CONFIG_MAX_SOCKETS];
 	struct result res;
+	struct frag_key frag_keys[FRAG_KEYS];
+	unsigned int frag_next;
+	struct timeline tl;
+	struct xchg_config_setup *su;
 	/* The stacks' clock: the capture time of the latest frame read. */
 	uint16_t port_ids[XCHG_CONFIG_MAX_PORTS];
 	unsigned int nb_clock_ports;
@@ -129,15 +187,38 @@ void consumer_take(struct consumer *c, struct rte_mbuf **m, unsigned int n,
 		   const struct timeval *fallback);
 void consumers_release(struct replay *r);
 uint64_t consumer_held(const struct consumer *c);
+int ts_track_open(struct ts_track *t);
 int ts_track_add(struct ts_track *t, uint64_t count, const struct timeval *ts);
 void ts_track_free(struct ts_track *t);
 int rewrite_pcap(const char *raw, const char *final,
-		 const struct ts_track *t, const struct timeval *fallback);
+		 struct ts_track *t, const struct timeval *fallback);
 int write_empty_pcap(const char *path);
-int write_report(const struct replay *r, const char *path);
-void print_summary(const struct replay *r);
-const struct timeval *input_ts(const struct input *in, uint64_t consumed);
+const struct timeval *input_ts(const struct input *in);
 void result_drop(struct result *res, const char *name, uint64_t n);
+
+/* input.c */
+int input_count(struct input *in, const char *path);
+int input_open(struct input *in);
+void input_close(struct input *in);
+void inputs_advance(struct replay *r);
+void consumers_map(struct replay *r);
+int consumer_of_pool(const struct result *res, const struct xchg_pool *p);
+
+/* report.c */
+void result_finish(struct result *res);
+int write_report(const struct replay *const *runs, unsigned int nb,
+		 const char *path);
+void print_summary(const struct replay *r);
+
+/* timeline.c */
+int timeline_init(struct replay *r, uint64_t t0_us, uint64_t t1_us,
+		  uint64_t slice_us);
+void timeline_sample(struct replay *r);
+void timeline_free(struct timeline *tl);
+int timeline_write_csv(const struct replay *const *runs, unsigned int nb,
+		       const char *path);
+int timeline_plot(const struct replay *const *runs, unsigned int nb,
+		  const char *csv, const char *png, const char *script);
 
 /* exchange.c: the run, in either mode (r->mode). */
 int run_replay(struct replay *r);

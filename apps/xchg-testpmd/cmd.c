@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <rte_cycles.h>
+
 #include <cmdline.h>
 #include <cmdline_parse.h>
 #include <cmdline_parse_num.h>
@@ -32,6 +34,7 @@ cmd_show_parsed(void *parsed, struct cmdline *cl __rte_unused,
 		void *data __rte_unused)
 {
 	struct cmd_show_result *r = parsed;
+	bool was = tp_pause();
 
 	if (strcmp(r->what, "pools") == 0)
 		tp_show_pools(stdout);
@@ -40,6 +43,7 @@ cmd_show_parsed(void *parsed, struct cmdline *cl __rte_unused,
 	else
 		tp_show_sockets(stdout);
 	fflush(stdout);
+	tp_resume(was);
 }
 
 static cmdline_parse_token_string_t cmd_show_show =
@@ -65,8 +69,11 @@ static void
 cmd_show_port_parsed(void *parsed __rte_unused, struct cmdline *cl __rte_unused,
 		     void *data __rte_unused)
 {
+	bool was = tp_pause();
+
 	tp_show_ports(stdout);
 	fflush(stdout);
+	tp_resume(was);
 }
 
 static cmdline_parse_token_string_t cmd_show_port_show =
@@ -78,9 +85,224 @@ static cmdline_parse_token_string_t cmd_show_port_stats =
 
 static cmdline_parse_inst_t cmd_show_port = {
 	.f = cmd_show_port_parsed,
-	.help_str = "show port stats: packets, rx_nombuf, drops per port",
+	.help_str = "show port stats: one line per port: packets, rx_nombuf, drops",
 	.tokens = { (void *)&cmd_show_port_show, (void *)&cmd_show_port_port,
 		    (void *)&cmd_show_port_stats, NULL },
+};
+
+/* A port argument: "all" (-1) or a port id. */
+static int
+port_which(const char *s, int *port)
+{
+	char *end;
+	unsigned long v;
+
+	if (strcmp(s, "all") == 0) {
+		*port = -1;
+		return 0;
+	}
+	v = strtoul(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || v >= RTE_MAX_ETHPORTS)
+		return -1;
+	*port = (int)v;
+	return 0;
+}
+
+/* show port stats all|N, clear port stats all|N */
+struct cmd_port_stats_result {
+	cmdline_fixed_string_t verb;
+	cmdline_fixed_string_t port;
+	cmdline_fixed_string_t stats;
+	cmdline_fixed_string_t which;
+};
+
+static void
+cmd_port_stats_parsed(void *parsed, struct cmdline *cl __rte_unused,
+		      void *data __rte_unused)
+{
+	struct cmd_port_stats_result *r = parsed;
+	bool show = strcmp(r->verb, "show") == 0;
+	bool was;
+	int port, ret;
+
+	if (port_which(r->which, &port) != 0) {
+		printf("'%s': give all or a port id (see show config fwd)\n",
+		       r->which);
+		return;
+	}
+	was = tp_pause();
+	ret = show ? tp_show_port_stats(stdout, port) :
+	      tp_clear_port_stats(port);
+	if (ret != 0)
+		printf("no port %d; the ports are those of show config fwd\n",
+		       port);
+	fflush(stdout);
+	tp_resume(was);
+}
+
+static cmdline_parse_token_string_t cmd_port_stats_verb =
+	TOKEN_STRING_INITIALIZER(struct cmd_port_stats_result, verb,
+				 "show#clear");
+static cmdline_parse_token_string_t cmd_port_stats_port =
+	TOKEN_STRING_INITIALIZER(struct cmd_port_stats_result, port, "port");
+static cmdline_parse_token_string_t cmd_port_stats_stats =
+	TOKEN_STRING_INITIALIZER(struct cmd_port_stats_result, stats, "stats");
+static cmdline_parse_token_string_t cmd_port_stats_which =
+	TOKEN_STRING_INITIALIZER(struct cmd_port_stats_result, which, NULL);
+
+static cmdline_parse_inst_t cmd_port_stats = {
+	.f = cmd_port_stats_parsed,
+	.help_str = "show|clear port stats all|N: testpmd's NIC statistics (packets, bytes, errors, rx_nombuf, Rx/Tx-pps and bps since the last show), or clear them",
+	.tokens = { (void *)&cmd_port_stats_verb, (void *)&cmd_port_stats_port,
+		    (void *)&cmd_port_stats_stats,
+		    (void *)&cmd_port_stats_which, NULL },
+};
+
+/* show config fwd, show fwd stats all */
+struct cmd_show3_result {
+	cmdline_fixed_string_t show;
+	cmdline_fixed_string_t a;
+	cmdline_fixed_string_t b;
+};
+
+static void
+cmd_show_config_parsed(void *parsed __rte_unused,
+		       struct cmdline *cl __rte_unused, void *data __rte_unused)
+{
+	tp_show_config_fwd(stdout);
+	fflush(stdout);
+}
+
+static cmdline_parse_token_string_t cmd_show3_show =
+	TOKEN_STRING_INITIALIZER(struct cmd_show3_result, show, "show");
+static cmdline_parse_token_string_t cmd_show_config_a =
+	TOKEN_STRING_INITIALIZER(struct cmd_show3_result, a, "config");
+static cmdline_parse_token_string_t cmd_show_config_b =
+	TOKEN_STRING_INITIALIZER(struct cmd_show3_result, b, "fwd");
+
+static cmdline_parse_inst_t cmd_show_config = {
+	.f = cmd_show_config_parsed,
+	.help_str = "show config fwd: mode, lcores, and the streams each lcore forwards",
+	.tokens = { (void *)&cmd_show3_show, (void *)&cmd_show_config_a,
+		    (void *)&cmd_show_config_b, NULL },
+};
+
+/* show fwd stats all */
+struct cmd_show_fwd_result {
+	cmdline_fixed_string_t show;
+	cmdline_fixed_string_t fwd;
+	cmdline_fixed_string_t stats;
+	cmdline_fixed_string_t all;
+};
+
+static void
+cmd_show_fwd_parsed(void *parsed __rte_unused, struct cmdline *cl __rte_unused,
+		    void *data __rte_unused)
+{
+	bool was = tp_pause();
+
+	tp_show_fwd_stats(stdout);
+	fflush(stdout);
+	tp_resume(was);
+}
+
+static cmdline_parse_token_string_t cmd_show_fwd_show =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_fwd_result, show, "show");
+static cmdline_parse_token_string_t cmd_show_fwd_fwd =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_fwd_result, fwd, "fwd");
+static cmdline_parse_token_string_t cmd_show_fwd_stats =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_fwd_result, stats, "stats");
+static cmdline_parse_token_string_t cmd_show_fwd_all =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_fwd_result, all, "all");
+
+static cmdline_parse_inst_t cmd_show_fwd = {
+	.f = cmd_show_fwd_parsed,
+	.help_str = "show fwd stats all: per port, frames the engine received, dropped and sent since start",
+	.tokens = { (void *)&cmd_show_fwd_show, (void *)&cmd_show_fwd_fwd,
+		    (void *)&cmd_show_fwd_stats, (void *)&cmd_show_fwd_all,
+		    NULL },
+};
+
+/* set fwd MODE */
+struct cmd_set_fwd_result {
+	cmdline_fixed_string_t set;
+	cmdline_fixed_string_t fwd;
+	cmdline_fixed_string_t mode;
+};
+
+static void
+cmd_set_fwd_parsed(void *parsed, struct cmdline *cl __rte_unused,
+		   void *data __rte_unused)
+{
+	struct cmd_set_fwd_result *r = parsed;
+	enum tp_mode mode;
+
+	if (tp_mode_parse(r->mode, &mode) != 0) {
+		printf("'%s': give rxonly, io or macswap\n", r->mode);
+		return;
+	}
+	if (mode == tp.mode) {
+		printf("Set %s packet forwarding mode\n", tp_mode_name(mode));
+		return;
+	}
+	/* The forwarding modes share one set-up; icmpecho and stack each
+	 * build their own. */
+	if (mode > TP_MACSWAP || tp.mode > TP_MACSWAP) {
+		printf("set fwd %s: %s mode has its own set-up; start xchg-testpmd with --forward-mode %s\n",
+		       r->mode, tp_mode_name(mode > TP_MACSWAP ? mode : tp.mode),
+		       r->mode);
+		return;
+	}
+	if (tp.forwarding) {
+		printf("Please stop forwarding first\n");
+		return;
+	}
+	tp.mode = mode;
+	printf("Set %s packet forwarding mode\n", tp_mode_name(mode));
+}
+
+static cmdline_parse_token_string_t cmd_set_fwd_set =
+	TOKEN_STRING_INITIALIZER(struct cmd_set_fwd_result, set, "set");
+static cmdline_parse_token_string_t cmd_set_fwd_fwd =
+	TOKEN_STRING_INITIALIZER(struct cmd_set_fwd_result, fwd, "fwd");
+static cmdline_parse_token_string_t cmd_set_fwd_mode =
+	TOKEN_STRING_INITIALIZER(struct cmd_set_fwd_result, mode, NULL);
+
+static cmdline_parse_inst_t cmd_set_fwd = {
+	.f = cmd_set_fwd_parsed,
+	.help_str = "set fwd rxonly|io|macswap: the forwarding mode, while stopped",
+	.tokens = { (void *)&cmd_set_fwd_set, (void *)&cmd_set_fwd_fwd,
+		    (void *)&cmd_set_fwd_mode, NULL },
+};
+
+/* start tx_first */
+struct cmd_start_tx_first_result {
+	cmdline_fixed_string_t start;
+	cmdline_fixed_string_t tx_first;
+};
+
+static void start_forwarding(bool tx_first);
+
+static void
+cmd_start_tx_first_parsed(void *parsed __rte_unused,
+			  struct cmdline *cl __rte_unused,
+			  void *data __rte_unused)
+{
+	start_forwarding(true);
+}
+
+static cmdline_parse_token_string_t cmd_start_tx_first_start =
+	TOKEN_STRING_INITIALIZER(struct cmd_start_tx_first_result, start,
+				 "start");
+static cmdline_parse_token_string_t cmd_start_tx_first_tx =
+	TOKEN_STRING_INITIALIZER(struct cmd_start_tx_first_result, tx_first,
+				 "tx_first");
+
+static cmdline_parse_inst_t cmd_start_tx_first = {
+	.f = cmd_start_tx_first_parsed,
+	.help_str = "start tx_first: send a burst on every port, then start forwarding",
+	.tokens = { (void *)&cmd_start_tx_first_start,
+		    (void *)&cmd_start_tx_first_tx, NULL },
 };
 
 /* set consumer NAME normal|hog|slow[:N:MS] */
@@ -91,29 +313,54 @@ struct cmd_set_consumer_result {
 	cmdline_fixed_string_t how;
 };
 
+static int
+set_one(struct tp_consumer *c, const char *how_s)
+{
+	enum tp_behaviour was = c->behaviour;
+	char how[32];
+
+	if (tp_behaviour_parse(how_s, c) != 0)
+		return -1;
+	/* A consumer that stops holding lets go of what it held. */
+	if ((was == TP_SLOW || was == TP_HOG) &&
+	    c->behaviour != TP_SLOW && c->behaviour != TP_HOG)
+		tp_release_held(c);
+	printf("consumer %s: %s\n", c->name,
+	       tp_behaviour_name(c, how, sizeof(how)));
+	return 0;
+}
+
 static void
 cmd_set_consumer_parsed(void *parsed, struct cmdline *cl __rte_unused,
 			void *data __rte_unused)
 {
 	struct cmd_set_consumer_result *r = parsed;
 	struct tp_consumer *c = tp_consumer_find(r->name);
-	enum tp_behaviour was;
-	char how[32];
+	unsigned int i, n = 0;
+	bool was;
 
-	if (c == NULL) {
+	/* With several forwarding lcores, "fwd" names each one's. */
+	if (c == NULL && strcmp(r->name, "fwd") != 0) {
 		printf("no consumer '%s'; see show sockets\n", r->name);
 		return;
 	}
-	was = c->behaviour;
-	if (tp_behaviour_parse(r->how, c) != 0) {
-		printf("'%s': give normal, hog, slow or slow:N:MS\n", r->how);
-		return;
+	was = tp_pause();
+	for (i = 0; i < tp.nb_consumers; i++) {
+		struct tp_consumer *t = &tp.consumers[i];
+
+		if (c != NULL ? t != c : !tp_fwd_consumer(t))
+			continue;
+		n++;
+		if (set_one(t, r->how) != 0) {
+			printf("'%s': give normal, hog, slow or slow:N:MS%s\n",
+			       r->how, t->socket != NULL ?
+			       ", or echo" : "");
+			break;
+		}
 	}
-	/* A consumer that stops hogging lets go of what it held. */
-	if (was != TP_NORMAL && c->behaviour == TP_NORMAL)
-		tp_release_held(c);
-	printf("consumer %s: %s\n", c->name,
-	       tp_behaviour_name(c, how, sizeof(how)));
+	if (n == 0)
+		printf("no consumer '%s'; see show sockets\n", r->name);
+	tp_resume(was);
 }
 
 static cmdline_parse_token_string_t cmd_set_consumer_set =
@@ -128,7 +375,7 @@ static cmdline_parse_token_string_t cmd_set_consumer_how =
 
 static cmdline_parse_inst_t cmd_set_consumer = {
 	.f = cmd_set_consumer_parsed,
-	.help_str = "set consumer NAME normal|hog|slow[:N:MS]: change what a consumer does with its frames",
+	.help_str = "set consumer NAME normal|hog|slow[:N:MS]|echo: change what a consumer does with its frames (echo: a UDP socket sends each datagram back)",
 	.tokens = { (void *)&cmd_set_consumer_set,
 		    (void *)&cmd_set_consumer_consumer,
 		    (void *)&cmd_set_consumer_name,
@@ -169,7 +416,10 @@ cmd_set_quota_parsed(void *parsed, struct cmdline *cl __rte_unused,
 		printf("a quota is at least 1\n");
 		return;
 	}
+	bool was = tp_pause();
+
 	ret = xchg_pool_resize(pool, r->n, &got);
+	tp_resume(was);
 	printf("pool %s: quota %u%s\n", r->pool, got,
 	       ret == -ENOSPC ? " (the arena has no more unreserved buffers)" :
 	       ret == -EBUSY ? " (the rest are in use)" :
@@ -199,16 +449,40 @@ struct cmd_word_result {
 };
 
 static void
+start_forwarding(bool tx_first)
+{
+	if (tp.forwarding) {
+		printf("Packet forwarding already started\n");
+		return;
+	}
+	if (tx_first && tp.mode != TP_RXONLY && tp.mode != TP_IO &&
+	    tp.mode != TP_MACSWAP) {
+		printf("start tx_first: %s mode sends nothing of its own; use start\n",
+		       tp_mode_name(tp.mode));
+		return;
+	}
+	tp_fwd_stats_reset();
+	if (tx_first)
+		tp_tx_first();
+	tp_fwd_start();
+	printf("forwarding started (%s)\n", tp_mode_name(tp.mode));
+}
+
+static void
 cmd_word_parsed(void *parsed, struct cmdline *cl, void *data __rte_unused)
 {
 	struct cmd_word_result *r = parsed;
 
 	if (strcmp(r->word, "start") == 0) {
-		tp.forwarding = true;
-		printf("forwarding started (%s)\n", tp_mode_name(tp.mode));
+		start_forwarding(false);
 	} else if (strcmp(r->word, "stop") == 0) {
-		tp.forwarding = false;
+		if (!tp.forwarding) {
+			printf("Packet forwarding not started\n");
+			return;
+		}
+		tp_fwd_stop();
 		printf("forwarding stopped\n");
+		tp_show_fwd_stats(stdout);
 		tp_show_pools(stdout);
 		tp_show_ports(stdout);
 	} else {
@@ -223,7 +497,7 @@ static cmdline_parse_token_string_t cmd_word_word =
 
 static cmdline_parse_inst_t cmd_word = {
 	.f = cmd_word_parsed,
-	.help_str = "start|stop|quit: forwarding on, off; leave",
+	.help_str = "start|stop|quit: forwarding on (refused when on), off (prints the forward statistics); leave",
 	.tokens = { (void *)&cmd_word_word, NULL },
 };
 
@@ -281,8 +555,9 @@ static cmdline_parse_inst_t cmd_help = {
 };
 
 static cmdline_parse_ctx_t main_ctx[] = {
-	&cmd_show, &cmd_show_port, &cmd_set_consumer, &cmd_set_quota,
-	&cmd_word, &cmd_run, &cmd_help, NULL,
+	&cmd_show, &cmd_show_port, &cmd_port_stats, &cmd_show_config,
+	&cmd_show_fwd, &cmd_set_fwd, &cmd_set_consumer, &cmd_set_quota,
+	&cmd_start_tx_first, &cmd_word, &cmd_run, &cmd_help, NULL,
 };
 
 int
@@ -292,10 +567,13 @@ tp_prompt_interactive(void)
 
 	if (cl == NULL)
 		return -ENOMEM;
-	/* Forwarding runs between keystrokes, on this one lcore. */
+	/* With one lcore, forwarding runs between keystrokes; with
+	 * workers, on them. */
 	while (!tp.quit && cmdline_poll(cl) != RDLINE_EXITED) {
-		if (tp.forwarding)
+		if (tp.forwarding && !tp.workers)
 			tp_forward_once();
+		else if (tp.workers)
+			rte_delay_us_sleep(1000);
 	}
 	cmdline_stdin_exit(cl);
 	return 0;

@@ -20,11 +20,21 @@
 
 #include "testpmd.h"
 
+/* Each forwarding lcore has its own fwd consumer: a frame goes to the
+ * consumer of the lcore that polled it. */
 static struct xchg_consumer *
-to_fwd(struct rte_mbuf *m __rte_unused, void *ctx,
+to_fwd(struct rte_mbuf *m __rte_unused, void *ctx __rte_unused,
        enum xchg_drop_reason *reason __rte_unused)
 {
-	return ctx;
+	struct tp_consumer *c = tp.by_lcore[rte_lcore_id()];
+
+	return c != NULL ? c->consumer : NULL;
+}
+
+bool
+tp_fwd_consumer(const struct tp_consumer *c)
+{
+	return c->consumer != NULL && c->socket == NULL;
 }
 
 static int
@@ -51,21 +61,42 @@ consumer_add(const char *name, struct xchg_consumer *consumer,
 static int
 ports_setup(void)
 {
-	struct xchg_consumer *fwd = NULL;
-	struct xchg_port_conf conf = { .nb_rx_desc = 256, .nb_tx_desc = 256 };
+	struct xchg_port_conf conf = {
+		.nb_rx_queues = tp.rxq, .nb_tx_queues = tp.txq,
+		.nb_rx_desc = tp.rxd, .nb_tx_desc = tp.txd,
+	};
 	unsigned int i;
 	int ret;
 
 	if (tp.mode != TP_ICMPECHO && tp.mode != TP_STACK) {
-		fwd = xchg_consumer_create(tp.arena, "fwd", XCHG_KIND_SOCKET,
-					   tp.quota);
-		if (fwd == NULL)
-			return -rte_errno;
-		ret = consumer_add("fwd", fwd, NULL, tp.buffers);
-		if (ret != 0)
-			return ret;
+		/* "fwd" with one forwarding lcore, fwd0, fwd1... with more;
+		 * in shared mode each may take the whole arena. */
+		for (i = 0; i < tp.nb_lcores; i++) {
+			struct xchg_consumer *fwd;
+			char name[XCHG_NAME_SIZE];
+
+			if (tp.nb_lcores == 1)
+				snprintf(name, sizeof(name), "fwd");
+			else
+				snprintf(name, sizeof(name), "fwd%u", i);
+			fwd = xchg_consumer_create(tp.arena, name,
+						   XCHG_KIND_SOCKET,
+						   tp.shared ? tp.buffers :
+						   tp.quota);
+			if (fwd == NULL) {
+				fprintf(stderr, "xchg-testpmd: consumer %s, quota %u: %s\n",
+					name, tp.shared ? tp.buffers : tp.quota,
+					rte_strerror(rte_errno));
+				return -rte_errno;
+			}
+			ret = consumer_add(name, fwd, NULL, tp.buffers);
+			if (ret != 0)
+				return ret;
+			tp.consumers[tp.nb_consumers - 1].lcore = &tp.lcores[i];
+			tp.by_lcore[tp.lcores[i].lcore_id] =
+				&tp.consumers[tp.nb_consumers - 1];
+		}
 		conf.demux = to_fwd;
-		conf.demux_ctx = fwd;
 	}
 	for (i = 0; i < tp.nb_ports; i++) {
 		struct tp_port *p = &tp.ports[i];
@@ -77,6 +108,8 @@ ports_setup(void)
 			return -rte_errno;
 		}
 		p->peer = (uint16_t)(tp.nb_ports > 1 ? i ^ 1 : i);
+		if (p->peer >= tp.nb_ports)
+			p->peer = (uint16_t)i; /* an odd last port sends back */
 	}
 	return 0;
 }
@@ -103,6 +136,8 @@ stack_setup(void)
 	unsigned int i;
 	int ret;
 
+	if (tp.shared)
+		xchg_config_set_shared(tp.config, true);
 	if (xchg_config_check_sizing(tp.config, rte_lcore_count(), err,
 				     sizeof(err)) != 0) {
 		fprintf(stderr, "xchg-testpmd: %s\n", err);
@@ -130,6 +165,7 @@ stack_setup(void)
 		if (ret != 0)
 			return ret;
 		c = &tp.consumers[tp.nb_consumers - 1];
+		c->lcore = &tp.lcores[0];
 		if (tp.config->behaviour[i] == XCHG_BEHAVIOUR_HOG) {
 			c->behaviour = TP_HOG;
 		} else if (tp.config->behaviour[i] == XCHG_BEHAVIOUR_HOLD) {
@@ -150,7 +186,7 @@ tp_setup(void)
 {
 	struct xchg_arena_conf aconf = {
 		.name = "testpmd", .socket_id = SOCKET_ID_ANY,
-		.nb_buffers = tp.buffers,
+		.nb_buffers = tp.buffers, .overcommit = tp.shared,
 	};
 	unsigned int i;
 	int ret;
@@ -167,8 +203,11 @@ tp_setup(void)
 	ret = ports_setup();
 	if (ret == 0 && tp.mode == TP_ICMPECHO)
 		ret = icmpecho_setup();
-	for (i = 0; ret == 0 && i < tp.nb_ports; i++)
+	for (i = 0; ret == 0 && i < tp.nb_ports; i++) {
 		ret = xchg_port_start(tp.ports[i].port);
+		if (ret == 0)
+			rte_eth_promiscuous_enable(tp.ports[i].port_id);
+	}
 	if (ret != 0)
 		fprintf(stderr, "xchg-testpmd: set-up failed: %s\n",
 			rte_strerror(-ret));
@@ -190,6 +229,7 @@ tp_teardown(void)
 {
 	unsigned int i;
 
+	tp_fwd_stop();
 	if (tp.setup != NULL) {
 		for (i = 0; i < tp.nb_consumers; i++) {
 			tp_release_held(&tp.consumers[i]);
@@ -227,9 +267,27 @@ tp_teardown(void)
 		fprintf(stderr, "xchg-testpmd: the arena could not be freed: buffers are still out (see the log)\n");
 }
 
+/* echo: the datagram back to its sender, from the socket's own
+ * reservation (the frame itself: the stack puts the headers back). */
+static void
+echo(struct tp_consumer *c, struct rte_mbuf *m)
+{
+	rte_be32_t ip;
+	uint16_t port;
+
+	if (xchg_udp_source(m, &ip, &port) == 0 &&
+	    xchg_udp_send_burst(c->socket, ip, port, &m, 1) == 1) {
+		c->echoed++;
+		return;
+	}
+	c->echo_failed++;
+	rte_pktmbuf_free(m);
+}
+
 /* What the engine does with one frame it is done holding. */
 static void
-process(struct tp_consumer *c, struct rte_mbuf *m)
+process(struct tp_lcore *lc, struct tp_consumer *c, struct rte_mbuf *m,
+	unsigned int from)
 {
 	struct xchg_pool *pool = xchg_consumer_pool(c->consumer);
 	struct rte_ether_hdr *eth;
@@ -237,8 +295,12 @@ process(struct tp_consumer *c, struct rte_mbuf *m)
 	struct tp_port *p;
 
 	c->processed++;
+	if (c->behaviour == TP_ECHO && c->socket != NULL) {
+		echo(c, m);
+		return;
+	}
 	if (tp.mode == TP_RXONLY || tp.mode == TP_STACK ||
-	    m->port >= TP_MAX_PORTS) {
+	    tp.mode == TP_ICMPECHO || from >= tp.nb_ports) {
 		rte_pktmbuf_free(m);
 		return;
 	}
@@ -252,93 +314,139 @@ process(struct tp_consumer *c, struct rte_mbuf *m)
 		eth->dst_addr = eth->src_addr;
 		eth->src_addr = tmp;
 	}
-	p = &tp.ports[0];
-	for (unsigned int i = 0; i < tp.nb_ports; i++)
-		if (tp.ports[i].port_id == m->port)
-			p = &tp.ports[tp.ports[i].peer];
-	/* The TX queue pays; what it cannot take is dropped here. */
-	if (xchg_port_tx(p->port, 0, pool, &m, 1) != 1)
+	p = &tp.ports[tp.ports[from].peer];
+	/* The TX queue pays; what it cannot take is dropped here. Each
+	 * lcore sends on its own TX queue. */
+	if (xchg_port_tx(p->port, (uint16_t)lc->index, pool, &m, 1) == 1) {
+		lc->fs.tx[tp.ports[from].peer]++;
+	} else {
+		lc->fs.tx_dropped[tp.ports[from].peer]++;
 		rte_pktmbuf_free(m);
+	}
 }
 
-static void take(struct tp_consumer *c, struct rte_mbuf **m, unsigned int n,
-		 uint64_t now);
+/* The index in tp.ports of the port a frame came in on. */
+static unsigned int
+port_index(const struct rte_mbuf *m)
+{
+	unsigned int i;
+
+	for (i = 0; i < tp.nb_ports; i++)
+		if (tp.ports[i].port_id == m->port)
+			return i;
+	return TP_MAX_PORTS;
+}
+
+static void take(struct tp_lcore *lc, struct tp_consumer *c,
+		 struct rte_mbuf **m, unsigned int n, uint64_t now);
+
+static void
+release_one(struct tp_lcore *lc, struct tp_consumer *c)
+{
+	struct rte_mbuf *m = c->held[c->held_head];
+
+	process(lc, c, m, port_index(m));
+	c->held_head = (c->held_head + 1) % c->held_cap;
+	c->held_len--;
+}
 
 /* Apply the behaviour to what the consumer received: hold what must be
  * held, process the rest. */
 static void
-consume(struct tp_consumer *c, uint64_t now)
+consume(struct tp_lcore *lc, struct tp_consumer *c, uint64_t now)
 {
-	struct rte_mbuf *m[TP_BURST];
+	struct rte_mbuf *m[TP_MAX_BURST];
 	unsigned int n;
 
 	do {
 		n = c->consumer != NULL ?
-		    xchg_consumer_recv_burst(c->consumer, m, TP_BURST) :
-		    xchg_socket_recv_burst(c->socket, m, TP_BURST);
-		take(c, m, n, now);
-	} while (n == TP_BURST);
+		    xchg_consumer_recv_burst(c->consumer, m, tp.burst) :
+		    xchg_socket_recv_burst(c->socket, m, tp.burst);
+		take(lc, c, m, n, now);
+	} while (n == tp.burst);
 	if (c->behaviour != TP_SLOW)
 		return;
 	while (c->held_len != 0 &&
 	       (c->held_len > c->slow_n ||
-		now - c->held_at[c->held_head] >= c->slow_ms * tp.hz / 1000)) {
-		process(c, c->held[c->held_head]);
-		c->held_head = (c->held_head + 1) % c->held_cap;
-		c->held_len--;
-	}
+		now - c->held_at[c->held_head] >= c->slow_ms * tp.hz / 1000))
+		release_one(lc, c);
 }
 
 static void
-take(struct tp_consumer *c, struct rte_mbuf **m, unsigned int n, uint64_t now)
+take(struct tp_lcore *lc, struct tp_consumer *c, struct rte_mbuf **m,
+     unsigned int n, uint64_t now)
 {
-	unsigned int i;
+	unsigned int i, from;
 
 	c->received += n;
 	for (i = 0; i < n; i++) {
-		if (c->behaviour == TP_NORMAL) {
-			process(c, m[i]);
+		from = port_index(m[i]);
+		if (from < tp.nb_ports)
+			lc->fs.rx[from]++;
+		if (c->behaviour == TP_NORMAL || c->behaviour == TP_ECHO) {
+			process(lc, c, m[i], from);
 			continue;
 		}
 		/* The arena bounds what can be held, quota resized or not;
 		 * a full hold still lets the oldest go rather than lose one. */
-		if (c->held_len == c->held_cap) {
-			process(c, c->held[c->held_head]);
-			c->held_head = (c->held_head + 1) % c->held_cap;
-			c->held_len--;
-		}
+		if (c->held_len == c->held_cap)
+			release_one(lc, c);
 		c->held[(c->held_head + c->held_len) % c->held_cap] = m[i];
 		c->held_at[(c->held_head + c->held_len) % c->held_cap] = now;
 		c->held_len++;
 	}
 }
 
+/* One pass of one forwarding lcore: its streams (or the stack), then
+ * its consumers. */
 void
-tp_forward_once(void)
+tp_forward_lcore(struct tp_lcore *lc)
 {
 	uint64_t now = rte_get_timer_cycles();
 	unsigned int i;
-	uint16_t q;
 
-	if (tp.setup != NULL) {
-		xchg_config_setup_poll(tp.setup);
-	} else if (tp.stack != NULL) {
-		xchg_stack_poll(tp.stack);
-	} else {
-		for (i = 0; i < tp.nb_ports; i++)
-			for (q = 0; xchg_port_rx_pool(tp.ports[i].port, q) !=
-			     NULL; q++)
-				xchg_port_rx(tp.ports[i].port, q);
+	if (lc->polls_stack) {
+		if (tp.setup != NULL)
+			xchg_config_setup_poll(tp.setup);
+		else
+			xchg_stack_poll(tp.stack);
 	}
+	for (i = 0; i < lc->nb_streams; i++)
+		xchg_port_rx(tp.ports[lc->streams[i].port].port,
+			     lc->streams[i].queue);
 	for (i = 0; i < tp.nb_consumers; i++)
-		consume(&tp.consumers[i], now);
+		if (tp.consumers[i].lcore == lc)
+			consume(lc, &tp.consumers[i], now);
 }
 
-void
-tp_run_for(uint64_t ms)
+/* start tx_first: a burst on every port before forwarding starts, from
+ * the first fwd consumer's reservation, as testpmd's txonly frames:
+ * broadcast, IPv4 and UDP, 64 bytes with the FCS. */
+int
+tp_tx_first(void)
 {
-	uint64_t end = rte_get_timer_cycles() + ms * tp.hz / 1000;
+	struct tp_consumer *c = tp.by_lcore[tp.lcores[0].lcore_id];
+	struct xchg_pool *pool = c != NULL ? xchg_consumer_pool(c->consumer) :
+				 NULL;
+	struct rte_mbuf *m[TP_MAX_BURST];
+	unsigned int i, k, sent;
 
-	while (rte_get_timer_cycles() < end && !tp.quit)
-		tp_forward_once();
+	if (pool == NULL)
+		return -ENOTSUP;
+	for (i = 0; i < tp.nb_ports; i++) {
+		if (xchg_alloc_bulk(pool, m, tp.burst) != 0) {
+			printf("tx_first: port %u: no %u buffers in %s's reservation\n",
+			       tp.ports[i].port_id, tp.burst, c->name);
+			continue;
+		}
+		for (k = 0; k < tp.burst; k++)
+			tp_frame_udp(m[k], tp.ports[i].port_id);
+		sent = xchg_port_tx(tp.ports[i].port, 0, pool, m, tp.burst);
+		rte_pktmbuf_free_bulk(&m[sent], tp.burst - sent);
+		tp.lcores[0].fs.tx[i] += sent;
+		tp.lcores[0].fs.tx_dropped[i] += tp.burst - sent;
+		printf("tx_first: port %u: %u of %u frames sent\n",
+		       tp.ports[i].port_id, sent, tp.burst);
+	}
+	return 0;
 }

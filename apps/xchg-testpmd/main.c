@@ -30,6 +30,9 @@ struct tp_state tp = {
 	.mode = TP_RXONLY,
 	.buffers = 8192,
 	.quota = 512,
+	.rxd = 256,
+	.txd = 256,
+	.burst = TP_BURST,
 };
 
 static const char *default_eal[] = {
@@ -69,7 +72,7 @@ tp_behaviour_name(const struct tp_consumer *c, char *buf, size_t size)
 		snprintf(buf, size, "slow:%u:%u", c->slow_n, c->slow_ms);
 	else
 		snprintf(buf, size, "%s", c->behaviour == TP_HOG ? "hog" :
-			 "normal");
+			 c->behaviour == TP_ECHO ? "echo" : "normal");
 	return buf;
 }
 
@@ -83,6 +86,8 @@ tp_behaviour_parse(const char *s, struct tp_consumer *c)
 		c->behaviour = TP_NORMAL;
 	} else if (strcmp(s, "hog") == 0) {
 		c->behaviour = TP_HOG;
+	} else if (strcmp(s, "echo") == 0 && c->socket != NULL) {
+		c->behaviour = TP_ECHO; /* a UDP socket of the stack */
 	} else if (strcmp(s, "slow") == 0 ||
 		   sscanf(s, "slow:%u:%u%c", &n, &ms, &tail) == 2) {
 		if (n == 0 || n > c->held_cap || ms == 0 || ms > 60000)
@@ -122,15 +127,24 @@ usage(const char *prog)
 	       "                        stack (the whole stack of --config FILE) [rxonly]\n"
 	       "  --config FILE         set-up for stack mode: arena, ports, sockets, services,\n"
 	       "                        proxy, capture (config/README.rst)\n"
+	       "  --mode M              exchange (a reservation each) or shared (the same set-up\n"
+	       "                        on an overcommitted arena: every quota is the whole\n"
+	       "                        arena, as one plain shared mempool) [exchange]\n"
 	       "  --consumer NAME=B     behaviour of a consumer: normal, hog, slow or slow:N:MS\n"
-	       "                        (hold up to N frames, each at most MS ms) [fwd=normal]\n"
-	       "  --quota N             the fwd consumer's reservation [512]\n"
+	       "                        (hold up to N frames, each at most MS ms), or echo for a\n"
+	       "                        UDP socket of stack mode [fwd=normal]\n"
+	       "  --quota N             each fwd consumer's reservation [512]\n"
 	       "  --buffers N           buffers in the arena [8192]\n"
+	       "  --nb-cores N          forwarding lcores [every worker lcore, or the main one]\n"
+	       "  --rxq N, --txq N      RX and TX queues per port [one per forwarding lcore]\n"
+	       "  --rxd N, --txd N      descriptors per RX and TX queue [256]\n"
+	       "  --burst N             frames per consumer receive and per tx_first burst [32]\n"
 	       "  --stats-period S      print the tables every S seconds [0: at the end]\n"
 	       "  --duration S          forward for S seconds, then exit [until Ctrl-C]\n"
-	       "  -i, --interactive     prompt: show pools|census|sockets, show port stats,\n"
-	       "                        set consumer NAME B, set quota POOL N, start, stop,\n"
-	       "                        run MS, help, quit\n"
+	       "  -i, --interactive     prompt: show pools|census|sockets, show port stats [all|N],\n"
+	       "                        clear port stats all|N, show config fwd, show fwd stats\n"
+	       "                        all, set fwd M, set consumer NAME B, set quota POOL N,\n"
+	       "                        start [tx_first], stop, run MS, help, quit\n"
 	       "  --cmdfile FILE        run prompt commands from FILE, then exit\n"
 	       XCHG_APP_MEM_USAGE
 	       "  -h, --help            this text\n");
@@ -161,6 +175,13 @@ parse_args(int argc, char **argv, struct tp_args *a)
 		{ "interactive", no_argument, NULL, 'i' },
 		{ "cmdfile", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "mode", required_argument, NULL, 'M' },
+		{ "nb-cores", required_argument, NULL, 'n' },
+		{ "rxq", required_argument, NULL, 'r' },
+		{ "txq", required_argument, NULL, 't' },
+		{ "rxd", required_argument, NULL, 'R' },
+		{ "txd", required_argument, NULL, 'T' },
+		{ "burst", required_argument, NULL, 'B' },
 		{ "no-mlockall", no_argument, NULL, 'L' },
 		{ "oom-score-adj", required_argument, NULL, 'O' },
 		{ NULL, 0, NULL, 0 },
@@ -220,6 +241,46 @@ parse_args(int argc, char **argv, struct tp_args *a)
 		case 'h':
 			usage("xchg-testpmd");
 			exit(0);
+		case 'M':
+			if (strcmp(optarg, "shared") == 0 ||
+			    strcmp(optarg, "exchange") == 0) {
+				tp.shared = strcmp(optarg, "shared") == 0;
+			} else {
+				fprintf(stderr, "xchg-testpmd: --mode: '%s' is not exchange or shared\n",
+					optarg);
+				ret = -1;
+			}
+			break;
+		case 'n':
+			ret = xchg_app_number(PROG, "nb-cores", optarg, 1,
+					      TP_MAX_LCORES, &v);
+			tp.nb_cores = (unsigned int)v;
+			break;
+		case 'r':
+			ret = xchg_app_number(PROG, "rxq", optarg, 1,
+					      TP_MAX_QUEUES, &v);
+			tp.rxq = (uint16_t)v;
+			break;
+		case 't':
+			ret = xchg_app_number(PROG, "txq", optarg, 1,
+					      TP_MAX_QUEUES, &v);
+			tp.txq = (uint16_t)v;
+			break;
+		case 'R':
+			ret = xchg_app_number(PROG, "rxd", optarg, 32, 4096,
+					      &v);
+			tp.rxd = (uint16_t)v;
+			break;
+		case 'T':
+			ret = xchg_app_number(PROG, "txd", optarg, 32, 4096,
+					      &v);
+			tp.txd = (uint16_t)v;
+			break;
+		case 'B':
+			ret = xchg_app_number(PROG, "burst", optarg, 1,
+					      TP_MAX_BURST, &v);
+			tp.burst = (uint16_t)v;
+			break;
 		case 'L':
 			a->mem.no_mlockall = true;
 			break;
@@ -263,7 +324,7 @@ parse_args(int argc, char **argv, struct tp_args *a)
 static int
 apply_behaviours(const struct tp_args *a)
 {
-	unsigned int i;
+	unsigned int i, k, n;
 
 	for (i = 0; i < a->nb_behaviours; i++) {
 		char name[XCHG_NAME_SIZE];
@@ -273,11 +334,24 @@ apply_behaviours(const struct tp_args *a)
 		snprintf(name, sizeof(name), "%.*s",
 			 (int)(eq - a->behaviours[i]), a->behaviours[i]);
 		c = tp_consumer_find(name);
-		if (c == NULL || tp_behaviour_parse(eq + 1, c) != 0) {
-			fprintf(stderr, "xchg-testpmd: --consumer %s: %s\n",
-				a->behaviours[i], c == NULL ?
-				"no such consumer (see show sockets)" :
-				"give normal, hog, slow or slow:N:MS with N up to the quota");
+		/* "fwd" names every forwarding lcore's fwd consumer. */
+		for (k = 0, n = 0; k < tp.nb_consumers; k++) {
+			struct tp_consumer *t = &tp.consumers[k];
+
+			if (c != NULL ? t != c :
+			    strcmp(name, "fwd") != 0 || !tp_fwd_consumer(t))
+				continue;
+			n++;
+			if (tp_behaviour_parse(eq + 1, t) != 0) {
+				fprintf(stderr, "xchg-testpmd: --consumer %s: give normal, hog, slow or slow:N:MS with N up to the quota%s\n",
+					a->behaviours[i], t->socket != NULL ?
+					", or echo" : "");
+				return -1;
+			}
+		}
+		if (n == 0) {
+			fprintf(stderr, "xchg-testpmd: --consumer %s: no such consumer (see show sockets)\n",
+				a->behaviours[i]);
 			return -1;
 		}
 	}
@@ -307,20 +381,28 @@ run(const struct tp_args *a)
 {
 	uint64_t start = rte_get_timer_cycles(), next, now;
 	uint64_t period = (uint64_t)a->stats_period * tp.hz;
+	bool was;
 
 	next = start + period;
-	tp.forwarding = true;
+	tp_fwd_stats_reset();
+	tp_fwd_start();
 	while (!tp.quit) {
-		tp_forward_once();
+		if (tp.workers)
+			rte_delay_us_sleep(1000);
+		else
+			tp_forward_once();
 		now = rte_get_timer_cycles();
 		if (a->duration != 0 &&
 		    now - start >= (uint64_t)a->duration * tp.hz)
 			break;
 		if (period != 0 && now >= next) {
+			was = tp_pause();
 			show_all();
+			tp_resume(was);
 			next += period;
 		}
 	}
+	tp_fwd_stop();
 }
 
 int
@@ -332,8 +414,17 @@ main(int argc, char **argv)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (i = 1; i < argc; i++)
-		if (strcmp(argv[i], "--") == 0)
-			has_eal = 1;
+		if (strcmp(argv[i], "--") == 0) {
+			has_eal = i;
+			break;
+		}
+	if (has_eal == 1) {
+		/* A bare "--": no EAL options given, so the defaults stay. */
+		argv[1] = argv[0];
+		argv++;
+		argc--;
+		has_eal = 0;
+	}
 	if (!has_eal) {
 		/* All arguments are ours; the EAL gets the defaults. */
 		if (parse_args(argc, argv, &a) != 0)
@@ -350,13 +441,17 @@ main(int argc, char **argv)
 		ret = rte_eal_init(argc, argv);
 		if (ret >= 0) {
 			argv[ret] = argv[0];
-			if (parse_args(argc - ret, argv + ret, &a) != 0)
+			if (parse_args(argc - ret, argv + ret, &a) != 0) {
+				rte_eal_cleanup();
 				return 2;
+			}
 		}
 	}
 	if (ret < 0) {
-		fprintf(stderr, "xchg-testpmd: EAL did not start: %s\n",
-			rte_strerror(rte_errno));
+		fprintf(stderr, "xchg-testpmd: EAL did not start: %s%s\n",
+			rte_strerror(rte_errno), has_eal ?
+			"; EAL options replace the defaults: without hugepages give --no-huge -m 512, and --vdev=net_null0 for a port (or no EAL options at all)" :
+			"");
 		return 1;
 	}
 	tp.nb_ports = 0;
@@ -372,6 +467,11 @@ main(int argc, char **argv)
 		rte_eal_cleanup();
 		return 2;
 	}
+	if (tp_lcores_plan() != 0) {
+		xchg_config_free(tp.config);
+		rte_eal_cleanup();
+		return 2;
+	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 
@@ -383,12 +483,18 @@ main(int argc, char **argv)
 		ret = xchg_app_mem_apply(PROG, &a.mem);
 	if (ret == 0) {
 		if (tp.mode == TP_STACK)
-			printf("xchg-testpmd: stack on %u port(s), arena of %u buffers, %u consumers\n",
-			       tp.nb_ports, tp.buffers, tp.nb_consumers);
+			printf("xchg-testpmd: stack on %u port(s), arena of %u buffers, %u consumers%s\n",
+			       tp.nb_ports, tp.buffers, tp.nb_consumers,
+			       tp.shared ? ", shared (overcommitted arena)" : "");
+		else if (tp.mode == TP_ICMPECHO)
+			printf("xchg-testpmd: icmpecho on port %u (192.0.2.1/24), arena of %u buffers%s\n",
+			       tp.ports[0].port_id, tp.buffers,
+			       tp.shared ? ", shared (overcommitted arena)" : "");
 		else
-			printf("xchg-testpmd: %s on %u port(s), arena of %u buffers, fwd quota %u\n",
+			printf("xchg-testpmd: %s on %u port(s), arena of %u buffers, fwd quota %u, %u forwarding lcore(s)%s\n",
 			       tp_mode_name(tp.mode), tp.nb_ports, tp.buffers,
-			       tp.quota);
+			       tp.shared ? tp.buffers : tp.quota, tp.nb_lcores,
+			       tp.shared ? ", shared (overcommitted arena)" : "");
 		if (a.cmdfile != NULL)
 			ret = tp_prompt_script(a.cmdfile);
 		else if (a.interactive)

@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 
 /*
- * The tables that make the guarantee visible: per pool quota, in use,
- * free, refused and low watermark; per port rx_nombuf; the census.
+ * The tables that make the guarantee visible: per pool quota, in_use,
+ * available, refused and low_watermark; per port rx_nombuf; the census.
  */
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
+
+#include <rte_cycles.h>
 
 #include "testpmd.h"
 
@@ -17,7 +20,7 @@ pool_row(struct xchg_pool *pool, void *arg)
 	FILE *out = arg;
 
 	if (xchg_pool_stats_get(pool, &s) == 0)
-		fprintf(out, "  %-18s %-9s %7u %7u %7u %10" PRIu64 " %10" PRIu64 " %7u\n",
+		fprintf(out, "  %-18s %-9s %7u %7u %9u %10" PRIu64 " %10" PRIu64 " %13u\n",
 			xchg_pool_name(pool),
 			xchg_pool_kind_name(xchg_pool_kind(pool)), s.quota,
 			s.in_use, s.available, s.accepted, s.refused,
@@ -28,8 +31,9 @@ pool_row(struct xchg_pool *pool, void *arg)
 void
 tp_show_pools(FILE *out)
 {
-	fprintf(out, "  %-18s %-9s %7s %7s %7s %10s %10s %7s\n", "pool", "kind",
-		"quota", "in_use", "free", "accepted", "refused", "low_wm");
+	fprintf(out, "  %-18s %-9s %7s %7s %9s %10s %10s %13s\n", "pool", "kind",
+		"quota", "in_use", "available", "accepted", "refused",
+		"low_watermark");
 	xchg_pool_foreach(tp.arena, pool_row, out);
 }
 
@@ -56,8 +60,7 @@ tp_show_ports(FILE *out)
 	for (i = 0; i < tp.nb_ports; i++) {
 		uint64_t dropped = 0;
 
-		if (xchg_port_stats_get(tp.ports[i].port, &s) != 0)
-			continue;
+		tp_port_stats(i, &s);
 		for (r = 0; r < XCHG_DROP_MAX; r++)
 			dropped += s.drops[r];
 		fprintf(out, "  %-6u %12" PRIu64 " %12" PRIu64 " %10" PRIu64 " %8" PRIu64 " %10" PRIu64 " %10" PRIu64 " %10" PRIu64 "\n",
@@ -82,6 +85,14 @@ tp_show_sockets(FILE *out)
 			c->name, tp_behaviour_name(c, how, sizeof(how)),
 			c->received, c->processed, c->held_len);
 	}
+	for (i = 0; i < tp.nb_consumers; i++) {
+		const struct tp_consumer *c = &tp.consumers[i];
+
+		if (c->behaviour == TP_ECHO || c->echoed != 0 ||
+		    c->echo_failed != 0)
+			fprintf(out, "  %s: echoed %" PRIu64 ", not echoed %" PRIu64 "\n",
+				c->name, c->echoed, c->echo_failed);
+	}
 	for (i = 0; i < TP_MAX_PORTS; i++) {
 		struct xchg_stack *stack = tp.setup != NULL ?
 			xchg_config_setup_stack(tp.setup, i) :
@@ -99,4 +110,198 @@ tp_show_sockets(FILE *out)
 				fprintf(out, "    dropped %-18s %12" PRIu64 "\n",
 					xchg_stack_drop_name(r), st.drops[r]);
 	}
+}
+
+/* Port figures since the last clear port stats. */
+void
+tp_port_stats(unsigned int i, struct xchg_port_stats *s)
+{
+	const struct xchg_port_stats *b = &tp.port_base[i];
+	unsigned int r;
+
+	memset(s, 0, sizeof(*s));
+	if (xchg_port_stats_get(tp.ports[i].port, s) != 0)
+		return;
+	s->eth.ipackets -= b->eth.ipackets;
+	s->eth.opackets -= b->eth.opackets;
+	s->eth.ibytes -= b->eth.ibytes;
+	s->eth.obytes -= b->eth.obytes;
+	s->eth.imissed -= b->eth.imissed;
+	s->eth.ierrors -= b->eth.ierrors;
+	s->eth.oerrors -= b->eth.oerrors;
+	s->eth.rx_nombuf -= b->eth.rx_nombuf;
+	s->rx_frames -= b->rx_frames;
+	s->delivered -= b->delivered;
+	s->kept -= b->kept;
+	for (r = 0; r < XCHG_DROP_MAX; r++)
+		s->drops[r] -= b->drops[r];
+	s->tx_frames -= b->tx_frames;
+	s->tx_nobufs -= b->tx_nobufs;
+	s->tx_full -= b->tx_full;
+}
+
+static int
+port_arg(int port, unsigned int *first, unsigned int *last)
+{
+	unsigned int i;
+
+	if (port < 0) {
+		*first = 0;
+		*last = tp.nb_ports;
+		return 0;
+	}
+	for (i = 0; i < tp.nb_ports; i++)
+		if (tp.ports[i].port_id == port) {
+			*first = i;
+			*last = i + 1;
+			return 0;
+		}
+	return -1;
+}
+
+/* testpmd's "show port stats": the PMD's counters, the rates since the
+ * last show, and what the exchange did with the frames. */
+int
+tp_show_port_stats(FILE *out, int port)
+{
+	unsigned int i, first, last, r;
+	uint64_t now = rte_get_timer_cycles();
+
+	if (port_arg(port, &first, &last) != 0)
+		return -1;
+	for (i = first; i < last; i++) {
+		struct xchg_port_stats s, *l = &tp.rate_last[i];
+		uint64_t dt = tp.rate_tsc[i] != 0 ? now - tp.rate_tsc[i] : 0;
+		uint64_t rx_pps = 0, tx_pps = 0, rx_bps = 0, tx_bps = 0;
+		uint64_t dropped = 0;
+
+		tp_port_stats(i, &s);
+		if (dt != 0 && s.eth.ipackets >= l->eth.ipackets &&
+		    s.eth.opackets >= l->eth.opackets) {
+			rx_pps = (s.eth.ipackets - l->eth.ipackets) * tp.hz / dt;
+			tx_pps = (s.eth.opackets - l->eth.opackets) * tp.hz / dt;
+			rx_bps = (s.eth.ibytes - l->eth.ibytes) * 8 * tp.hz / dt;
+			tx_bps = (s.eth.obytes - l->eth.obytes) * 8 * tp.hz / dt;
+		}
+		*l = s;
+		tp.rate_tsc[i] = now;
+		for (r = 0; r < XCHG_DROP_MAX; r++)
+			dropped += s.drops[r];
+		fprintf(out, "\n  ######################## NIC statistics for port %-2u #######################\n",
+			tp.ports[i].port_id);
+		fprintf(out, "  RX-packets: %-10" PRIu64 " RX-missed: %-10" PRIu64 " RX-bytes:  %" PRIu64 "\n",
+			s.eth.ipackets, s.eth.imissed, s.eth.ibytes);
+		fprintf(out, "  RX-errors: %" PRIu64 "\n", s.eth.ierrors);
+		fprintf(out, "  RX-nombuf:  %" PRIu64 "\n", s.eth.rx_nombuf);
+		fprintf(out, "  TX-packets: %-10" PRIu64 " TX-errors: %-10" PRIu64 " TX-bytes:  %" PRIu64 "\n",
+			s.eth.opackets, s.eth.oerrors, s.eth.obytes);
+		fprintf(out, "\n  Throughput (since last show)\n");
+		fprintf(out, "  Rx-pps: %12" PRIu64 "          Rx-bps: %12" PRIu64 "\n",
+			rx_pps, rx_bps);
+		fprintf(out, "  Tx-pps: %12" PRIu64 "          Tx-bps: %12" PRIu64 "\n",
+			tx_pps, tx_bps);
+		fprintf(out, "\n  Exchange: delivered %" PRIu64 ", dropped %" PRIu64,
+			s.delivered, dropped);
+		for (r = 0; r < XCHG_DROP_MAX; r++)
+			if (s.drops[r] != 0)
+				fprintf(out, " (%s %" PRIu64 ")",
+					xchg_drop_reason_name(r), s.drops[r]);
+		fprintf(out, ", tx_nobufs %" PRIu64 ", tx_full %" PRIu64 "\n",
+			s.tx_nobufs, s.tx_full);
+		fprintf(out, "  ############################################################################\n");
+	}
+	return 0;
+}
+
+int
+tp_clear_port_stats(int port)
+{
+	unsigned int i, first, last;
+
+	if (port_arg(port, &first, &last) != 0)
+		return -1;
+	for (i = first; i < last; i++) {
+		memset(&tp.port_base[i], 0, sizeof(tp.port_base[i]));
+		xchg_port_stats_get(tp.ports[i].port, &tp.port_base[i]);
+		memset(&tp.rate_last[i], 0, sizeof(tp.rate_last[i]));
+		tp.rate_tsc[i] = rte_get_timer_cycles();
+		printf("\n  NIC statistics for port %u cleared\n",
+		       tp.ports[i].port_id);
+	}
+	return 0;
+}
+
+static void
+fwd_sum(struct tp_fwd_stats *sum)
+{
+	unsigned int k, i;
+
+	memset(sum, 0, sizeof(*sum));
+	for (k = 0; k < tp.nb_lcores; k++)
+		for (i = 0; i < tp.nb_ports; i++) {
+			sum->rx[i] += tp.lcores[k].fs.rx[i];
+			sum->tx[i] += tp.lcores[k].fs.tx[i];
+			sum->tx_dropped[i] += tp.lcores[k].fs.tx_dropped[i];
+		}
+}
+
+/* Forward statistics restart with every start, as testpmd's. */
+void
+tp_fwd_stats_reset(void)
+{
+	unsigned int i;
+
+	fwd_sum(&tp.fwd_base);
+	for (i = 0; i < tp.nb_ports; i++) {
+		xchg_port_stats_get(tp.ports[i].port, &tp.fwd_port_base[i]);
+		/* The first show's rates run from the first start. */
+		if (tp.rate_tsc[i] == 0) {
+			tp_port_stats(i, &tp.rate_last[i]);
+			tp.rate_tsc[i] = rte_get_timer_cycles();
+		}
+	}
+}
+
+/* testpmd's "show fwd stats all": per port what the engine received
+ * (RX-dropped: what the port dropped before any consumer had it, by the
+ * exchange or for want of a buffer), sent, and could not send. */
+void
+tp_show_fwd_stats(FILE *out)
+{
+	uint64_t rx = 0, rxd = 0, tx = 0, txd = 0;
+	struct tp_fwd_stats sum;
+	unsigned int i, r;
+
+	fwd_sum(&sum);
+	for (i = 0; i < tp.nb_ports; i++) {
+		const struct xchg_port_stats *b = &tp.fwd_port_base[i];
+		struct xchg_port_stats s;
+		uint64_t drop = 0, prx, ptx, ptxd;
+
+		memset(&s, 0, sizeof(s));
+		xchg_port_stats_get(tp.ports[i].port, &s);
+		for (r = 0; r < XCHG_DROP_MAX; r++)
+			drop += s.drops[r] - b->drops[r];
+		drop += s.eth.rx_nombuf - b->eth.rx_nombuf;
+		prx = sum.rx[i] - tp.fwd_base.rx[i];
+		ptx = sum.tx[i] - tp.fwd_base.tx[i];
+		ptxd = sum.tx_dropped[i] - tp.fwd_base.tx_dropped[i];
+		fprintf(out, "\n  ---------------------- Forward statistics for port %-2u ----------------------\n",
+			tp.ports[i].port_id);
+		fprintf(out, "  RX-packets: %-14" PRIu64 " RX-dropped: %-14" PRIu64 " RX-total: %" PRIu64 "\n",
+			prx, drop, prx + drop);
+		fprintf(out, "  TX-packets: %-14" PRIu64 " TX-dropped: %-14" PRIu64 " TX-total: %" PRIu64 "\n",
+			ptx, ptxd, ptx + ptxd);
+		fprintf(out, "  ----------------------------------------------------------------------------\n");
+		rx += prx;
+		rxd += drop;
+		tx += ptx;
+		txd += ptxd;
+	}
+	fprintf(out, "\n  +++++++++++++++ Accumulated forward statistics for all ports +++++++++++++++\n");
+	fprintf(out, "  RX-packets: %-14" PRIu64 " RX-dropped: %-14" PRIu64 " RX-total: %" PRIu64 "\n",
+		rx, rxd, rx + rxd);
+	fprintf(out, "  TX-packets: %-14" PRIu64 " TX-dropped: %-14" PRIu64 " TX-total: %" PRIu64 "\n",
+		tx, txd, tx + txd);
+	fprintf(out, "  ++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++\n");
 }

@@ -73,7 +73,14 @@ configure(struct xchg_port *p, struct xchg_port_conf *c)
 			info.flow_type_rss_offloads & (RTE_ETH_RSS_IP |
 				RTE_ETH_RSS_UDP | RTE_ETH_RSS_TCP);
 	}
-	eth_conf.txmode.offloads = c->tx_offloads & info.tx_offload_capa;
+	/* Fast free puts a TX batch straight to free[0]->pool with no
+	 * refcnt or indirect check; a clone sent on the port (it shares
+	 * its direct buffer) would then be marked free while referenced. */
+	if (c->tx_offloads & RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE)
+		PORT_LOG(INFO, "port %u: tx offload MBUF_FAST_FREE not enabled: it skips the refcnt check clones need\n",
+			 p->port_id);
+	eth_conf.txmode.offloads = c->tx_offloads & info.tx_offload_capa &
+				   ~RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
 	p->tx_offloads = eth_conf.txmode.offloads;
 	ret = rte_eth_dev_configure(p->port_id, c->nb_rx_queues,
 				    c->nb_tx_queues, &eth_conf);

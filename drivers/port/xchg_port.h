@@ -26,8 +26,27 @@
 
 #include <rte_byteorder.h>
 #include <rte_ethdev.h>
+#include <rte_version.h>
 
 #include "xchg.h"
+
+/*
+ * rte_eth_recycle_mbufs() (DPDK 23.11 and later) moves transmitted
+ * buffers from a TX queue straight into an RX ring without the mempool
+ * enqueue, so no owner would be credited and the census would find the
+ * buffers held by a pool that no longer has them. It must not be used on
+ * an xchg port, and the port layer never enables it: an application that
+ * includes this header and names it fails to compile ("attempt to use
+ * poisoned"). The poison is set whatever the DPDK version, so that code
+ * written against 22.11 keeps the rule when built against a newer DPDK.
+ */
+#if RTE_VERSION >= RTE_VERSION_NUM(23, 11, 0, 0)
+/** Set when the DPDK built against has rte_eth_recycle_mbufs(). */
+#define XCHG_DPDK_HAS_RECYCLE_MBUFS 1
+#else
+#define XCHG_DPDK_HAS_RECYCLE_MBUFS 0
+#endif
+#pragma GCC poison rte_eth_recycle_mbufs rte_eth_recycle_rx_queue_info_get
 
 #ifdef __cplusplus
 extern "C" {

@@ -25,6 +25,7 @@
 #include <rte_mbuf.h>
 
 #include "xchg_config.h"
+#include "xchg_stack.h"
 
 /* librte_cfgfile reads lines into a buffer of this size. */
 #define LINE_BUF (CFG_NAME_LEN + CFG_VALUE_LEN + 4)
@@ -443,9 +444,10 @@ do_arena(struct ctx *c, const struct kv *kv)
 		return 0;
 	}
 	if (strcmp(kv->key, "name") == 0) {
-		if (!valid_name(kv->value))
-			return fail(c, kv->line, "[arena] name: '%s' is not a valid name; use 1 to %d letters, digits, '_' or '-'",
-				    kv->value, XCHG_CONFIG_NAME_SIZE - 1);
+		if (!valid_name(kv->value) ||
+		    strlen(kv->value) > XCHG_ARENA_NAME_MAX)
+			return fail(c, kv->line, "[arena] name: '%s' is not a valid arena name; use 1 to %d letters, digits, '_' or '-'",
+				    kv->value, XCHG_ARENA_NAME_MAX);
 		snprintf(a->name, sizeof(a->name), "%s", kv->value);
 		return 0;
 	}
@@ -815,12 +817,14 @@ check_ports(struct ctx *c)
 			return fail(c, p->line, "%s: give vdev or pci, not both",
 				    l);
 		if (p->gateway != 0) {
-			rte_be32_t mask = rte_cpu_to_be_32(~UINT32_C(0) <<
-							   (32 - p->prefix_len));
+			rte_be32_t mask;
 
 			if (!p->has_ip)
 				return fail(c, c->port_gateway_line[i], "%s gateway: the port has no ip; add ip = address/prefix first",
 					    l);
+			/* Never a shift by 32 (undefined): a prefix of 0 has no mask. */
+			mask = rte_cpu_to_be_32(p->prefix_len == 0 ? 0 :
+				~UINT32_C(0) << (32 - p->prefix_len));
 			if ((p->gateway & mask) != (p->ip & mask) ||
 			    p->prefix_len == 32)
 				return fail(c, c->port_gateway_line[i], "%s gateway: is not on the port's subnet; give an address in the subnet of ip",
@@ -1371,7 +1375,9 @@ xchg_config_sizing(const struct xchg_config *cfg, unsigned int nb_lcores,
 	z->buffers = cfg->arena.buffers;
 	z->ports = (uint32_t)RTE_MIN(ports, (uint64_t)UINT32_MAX);
 	z->sockets = (uint32_t)RTE_MIN(sockets, (uint64_t)UINT32_MAX);
-	z->services = cfg->nb_ports * (cfg->arp_quota + cfg->icmp_quota);
+	/* Each stack also reserves its reassembly staging area. */
+	z->services = cfg->nb_ports * (cfg->arp_quota + cfg->icmp_quota +
+				       XCHG_STACK_FRAG_STAGING);
 	z->proxy = cfg->proxy.enabled ? 2 * cfg->proxy.quota : 0;
 	z->capture = cfg->capture.enabled ? cfg->capture.quota : 0;
 	z->cache_slack = xchg_config_cache_slack(cfg, nb_lcores);

@@ -10,6 +10,7 @@
 
 #include <rte_cycles.h>
 #include <rte_errno.h>
+#include <rte_ethdev.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
@@ -44,6 +45,8 @@ static const char * const drop_names[XCHG_SD_MAX] = {
 	[XCHG_SD_FRAG_INVALID] = "frag_invalid",
 	[XCHG_SD_FRAG_TIMEOUT] = "frag_timeout",
 	[XCHG_SD_NO_BUFFERS] = "no_buffers",
+	[XCHG_SD_FRAG_EVICTED] = "frag_evicted",
+	[XCHG_SD_FRAG_STAGING_EVICTED] = "frag_staging_evicted",
 };
 
 const char *
@@ -124,9 +127,12 @@ conf_defaults(struct xchg_stack_conf *c)
 	c->neigh_max = c->neigh_max ? c->neigh_max : 256;
 	c->neigh_timeout_ms = c->neigh_timeout_ms ? c->neigh_timeout_ms :
 						    300000;
-	c->frag_collectors = c->frag_collectors ? c->frag_collectors : 8;
 	c->frag_timeout_ms = c->frag_timeout_ms ? c->frag_timeout_ms : 1000;
 	c->frag_max_frags = c->frag_max_frags ? c->frag_max_frags : 64;
+	c->frag_staging = c->frag_staging ? c->frag_staging :
+					    XCHG_STACK_FRAG_STAGING;
+	c->max_sockets = c->max_sockets ? c->max_sockets :
+					  XCHG_STACK_DEFAULT_SOCKETS;
 }
 
 static void
@@ -143,7 +149,10 @@ stack_destroy(struct xchg_stack *s)
 	if (s->icmp != NULL)
 		xchg_consumer_free(s->icmp);
 	rte_free(s->udp_by_port);
-	rte_free(s->neigh);
+	rte_free(s->pkt_by_type);
+	rte_free(s->sockets);
+	rte_free(s->defer);
+	xchg_neigh_free(s);
 	pthread_mutex_destroy(&s->lock);
 	rte_free(s);
 }
@@ -152,6 +161,7 @@ struct xchg_stack *
 xchg_stack_create(struct xchg_arena *arena, struct xchg_port *port,
 		  const struct xchg_stack_conf *conf)
 {
+	struct rte_eth_dev_info info;
 	struct xchg_stack *s;
 	char name[XCHG_NAME_SIZE];
 	uint16_t port_id = xchg_port_id(port);
@@ -177,17 +187,51 @@ xchg_stack_create(struct xchg_arena *arena, struct xchg_port *port,
 	if (conf != NULL)
 		s->conf = *conf;
 	conf_defaults(&s->conf);
+	if (s->conf.max_sockets > XCHG_STACK_SOCKETS_LIMIT) {
+		STACK_LOG(ERR, "port %u: max_sockets %u is above %u\n",
+			  port_id, s->conf.max_sockets,
+			  XCHG_STACK_SOCKETS_LIMIT);
+		pthread_mutex_destroy(&s->lock);
+		rte_free(s);
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	s->max_sockets = s->conf.max_sockets;
 	if (rte_eth_macaddr_get(port_id, &s->mac) != 0 ||
 	    rte_eth_dev_get_mtu(port_id, &s->mtu) != 0)
 		s->mtu = RTE_ETHER_MTU;
+	/* The port configured its queues when it was created. */
+	if (rte_eth_dev_info_get(port_id, &info) != 0 ||
+	    info.nb_rx_queues == 0) {
+		rte_errno = EINVAL;
+		STACK_LOG(ERR, "port %u: cannot read its RX queue count\n",
+			  port_id);
+		pthread_mutex_destroy(&s->lock);
+		rte_free(s);
+		return NULL;
+	}
+	s->nb_rxq = info.nb_rx_queues;
 
 	s->udp_by_port = rte_zmalloc_socket("xchg_udp_ports",
 			sizeof(*s->udp_by_port) * 65536, RTE_CACHE_LINE_SIZE,
 			socket);
-	s->frags = xchg_frag_create(&s->conf, s->hz, socket);
-	if (s->udp_by_port == NULL || s->frags == NULL ||
-	    xchg_neigh_init(s) != 0)
+	s->pkt_by_type = rte_zmalloc_socket("xchg_pkt_types",
+			sizeof(*s->pkt_by_type) * 65536, RTE_CACHE_LINE_SIZE,
+			socket);
+	s->sockets = rte_zmalloc_socket("xchg_sockets",
+			sizeof(*s->sockets) * s->max_sockets,
+			RTE_CACHE_LINE_SIZE, socket);
+	s->defer = rte_zmalloc_socket("xchg_defer",
+			sizeof(*s->defer) * RTE_MAX_LCORE, RTE_CACHE_LINE_SIZE,
+			socket);
+	if (s->udp_by_port == NULL || s->pkt_by_type == NULL ||
+	    s->sockets == NULL || s->defer == NULL || xchg_neigh_init(s) != 0)
 		goto fail;
+	s->frags = xchg_frag_create(s);
+	if (s->frags == NULL) {
+		err = rte_errno == ENOSPC ? ENOSPC : ENOMEM;
+		goto fail;
+	}
 	/* Services are consumers like any socket: a ping flood beyond the
 	 * ICMP pool drops only pings. */
 	snprintf(name, sizeof(name), "p%u_arp", port_id);
@@ -221,12 +265,14 @@ xchg_stack_free(struct xchg_stack *s)
 		return -EINVAL;
 	/* Datagrams half reassembled are the stack's, not the
 	 * application's: they go first, counted as timed out. */
-	for (i = 0; i < XCHG_STACK_MAX_SOCKETS; i++)
-		if (s->sockets[i] != NULL)
+	for (i = 0; i < s->max_sockets; i++)
+		if (s->sockets[i] != NULL) {
 			xchg_frag_forget_socket(s, s->sockets[i],
 						XCHG_SD_FRAG_TIMEOUT);
+			xchg_stack_defer_forget(s, s->sockets[i]);
+		}
 	/* Refuse before anything is torn down. */
-	for (i = 0; i < XCHG_STACK_MAX_SOCKETS; i++) {
+	for (i = 0; i < s->max_sockets; i++) {
 		uint32_t held;
 
 		if (s->sockets[i] == NULL)
@@ -288,7 +334,15 @@ xchg_stack_add_route(struct xchg_stack *s, rte_be32_t dst, uint8_t len,
 unsigned int
 xchg_stack_rx(struct xchg_stack *s, uint16_t queue)
 {
-	return s != NULL ? xchg_port_rx(s->port, queue) : 0;
+	unsigned int n;
+
+	if (s == NULL)
+		return 0;
+	n = xchg_port_rx(s->port, queue);
+	/* The port has delivered the burst: what was held back for order
+	 * follows it. */
+	xchg_stack_defer_flush(s);
+	return n;
 }
 
 void
@@ -298,6 +352,7 @@ xchg_stack_service(struct xchg_stack *s)
 
 	if (s == NULL)
 		return;
+	xchg_stack_defer_flush(s);
 	xchg_arp_service(s);
 	xchg_icmp_service(s);
 	if (s->proxy != NULL)
@@ -315,14 +370,16 @@ xchg_stack_service(struct xchg_stack *s)
 unsigned int
 xchg_stack_poll(struct xchg_stack *s)
 {
-	struct xchg_port_stats ps;
 	unsigned int n = 0;
 	uint16_t q;
 
-	if (s == NULL || xchg_port_stats_get(s->port, &ps) != 0)
+	if (s == NULL)
 		return 0;
-	for (q = 0; q < ps.nb_rx_queues; q++)
-		n += xchg_port_rx(s->port, q);
+	/* The queue count was learned once, at creation: the data path
+	 * makes no call (no stats read, no system call) the PMD's own
+	 * receive does not need. */
+	for (q = 0; q < s->nb_rxq; q++)
+		n += xchg_stack_rx(s, q);
 	xchg_stack_service(s);
 	return n;
 }
@@ -364,6 +421,8 @@ xchg_stack_stats_get(struct xchg_stack *s, struct xchg_stack_stats *st)
 	st->capture_missed = __atomic_load_n(&s->capture_missed,
 					     __ATOMIC_RELAXED);
 	st->neighbours = __atomic_load_n(&s->nb_neigh, __ATOMIC_RELAXED);
+	st->neighbours_pinned = xchg_neigh_nb_pinned(s);
+	xchg_frag_staging_stats(s, &st->staging);
 	return 0;
 }
 

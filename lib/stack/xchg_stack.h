@@ -66,13 +66,22 @@ enum xchg_stack_drop {
 	XCHG_SD_NO_SOCKET,         /**< UDP to an unbound port, no proxy. */
 	XCHG_SD_UNKNOWN_PROTOCOL,  /**< IP protocol with no handler and no
 				    *   proxy (TCP...). */
-	XCHG_SD_FRAG_NO_COLLECTOR, /**< A later fragment with no first one,
-				    *   or all collectors busy. */
+	XCHG_SD_FRAG_NO_COLLECTOR, /**< A fragment for a socket whose
+				    *   reassembly is off (no collectors). */
 	XCHG_SD_FRAG_INVALID,      /**< Overlap, past 64 KiB, or too many
 				    *   fragments. */
 	XCHG_SD_FRAG_TIMEOUT,      /**< Fragments of a datagram that never
 				    *   completed (counted per fragment). */
 	XCHG_SD_NO_BUFFERS,        /**< The consumer had no unit to pay. */
+	XCHG_SD_FRAG_EVICTED,      /**< A socket's oldest half-built datagram,
+				    *   evicted for its newest when its
+				    *   collectors or reservation ran out
+				    *   (counted per fragment, against that
+				    *   socket only). */
+	XCHG_SD_FRAG_STAGING_EVICTED, /**< A fragment no socket could be
+				    *   named for yet, evicted oldest first
+				    *   from the staging area by a newer
+				    *   one. */
 	XCHG_SD_MAX
 };
 
@@ -86,16 +95,34 @@ enum xchg_priority {
 	XCHG_PRIO_CRITICAL,
 };
 
+/** Default quota of the reassembly staging area: a stack reserves it
+ *  beside the ARP and ICMP pools. */
+#define XCHG_STACK_FRAG_STAGING 16
+
 /** Stack parameters; zero fields take their documented default. */
 struct xchg_stack_conf {
 	uint32_t arp_quota;        /**< ARP service pool; default 16. */
 	uint32_t icmp_quota;       /**< ICMP echo service pool; default 8. */
-	uint32_t neigh_max;        /**< Neighbour table hard cap; default 256. */
+	uint32_t neigh_max;        /**< Learned neighbours at most; default
+				    *   256. Configured neighbours and the
+				    *   peers of connected sockets are kept
+				    *   apart and do not count. */
 	uint32_t neigh_timeout_ms; /**< Learned entries expire; default 300000. */
-	uint32_t frag_collectors;  /**< Datagrams reassembled at once;
-				    *   default 8. */
+	uint32_t frag_collectors;  /**< Datagrams each UDP socket
+				    *   reassembles at once; 0: derived from
+				    *   its quota (quota / 4, 1 to 16).
+				    *   See xchg_udp_set_reassembly(). */
 	uint32_t frag_timeout_ms;  /**< Give up a datagram; default 1000. */
 	uint16_t frag_max_frags;   /**< Fragments per datagram; default 64. */
+	uint32_t frag_staging;     /**< Staging area for fragments that
+				    *   arrive before the first one of their
+				    *   datagram (the one naming the
+				    *   socket): its own pool of this quota;
+				    *   default XCHG_STACK_FRAG_STAGING. */
+	uint32_t max_sockets;      /**< Sockets the stack holds; default
+				    *   4096, at most 65536. Each socket is a
+				    *   pool of the arena, so the arena's
+				    *   max_pools bounds this too. */
 	bool verify_udp_checksum;  /**< Check UDP checksums on receive
 				    *   (default off: the NIC usually did). */
 	/** Time for reassembly timeouts and neighbour aging, in timer
@@ -104,6 +131,22 @@ struct xchg_stack_conf {
 	 *  so that results do not depend on how fast it runs. */
 	uint64_t (*clock)(void *arg);
 	void *clock_arg;           /**< Passed to @c clock. */
+};
+
+/** The staging area's figures: fragments that came before the first
+ *  fragment of their datagram, and what became of them. */
+struct xchg_frag_staging_stats {
+	uint32_t quota;                  /**< Its pool's quota. */
+	uint32_t held;                   /**< Fragments staged now. */
+	uint64_t staged;                 /**< Fragments taken in. */
+	uint64_t moved;                  /**< Moved to their socket, which
+					  *   paid for them (an exchange). */
+	uint64_t proxied;                /**< Passed to the proxy. */
+	uint64_t evicted;                /**< Evicted oldest first. */
+	uint64_t timed_out;              /**< Never claimed in time. */
+	uint64_t no_buffers;             /**< Refused: more segments than
+					  *   the whole staging quota. */
+	uint64_t invalid;                /**< Past 64 KiB or misaligned. */
 };
 
 /** Stack-wide figures. */
@@ -123,6 +166,9 @@ struct xchg_stack_stats {
 	uint64_t capture_missed;         /**< Frames the capture missed: its
 					  *   pool was empty. */
 	uint32_t neighbours;             /**< Entries in the table now. */
+	uint32_t neighbours_pinned;      /**< Of which configured or peers of
+					  *   connected sockets. */
+	struct xchg_frag_staging_stats staging; /**< The staging area. */
 };
 
 /** Per-socket figures. */
@@ -133,15 +179,65 @@ struct xchg_socket_stats {
 	uint64_t send_failed;            /**< Sends refused (no route, no
 					  *   neighbour, TX reservation out). */
 	enum xchg_priority priority;     /**< As set at creation. */
+	uint32_t frag_collectors;        /**< Its reassembly collectors. */
+	uint32_t frag_pending;           /**< Datagrams half built now. */
+	uint64_t reassembled;            /**< Datagrams it completed. */
+	/** Frames lost on this socket's account, by reason: fragments of
+	 *  its datagrams (evicted, timed out, invalid, no_buffers) and
+	 *  frames held back for order it could not pay for. Whole frames
+	 *  its pool refused at the port are in @c pool.refused. */
+	uint64_t drops[XCHG_SD_MAX];
 };
 
 /** One neighbour entry, for xchg_stack_neigh_foreach(). */
 struct xchg_neigh_info {
 	rte_be32_t ip;                   /**< Network order. */
 	struct rte_ether_addr mac;       /**< Hardware address. */
-	bool is_static;                  /**< Never ages out. */
+	bool is_static;                  /**< Configured: never ages out. */
+	bool is_pinned;                  /**< Configured, or the next hop of
+					  *   a connected socket: kept apart
+					  *   from learned entries. */
 	uint32_t age_ms;                 /**< Since learned or confirmed. */
 };
+
+/** Where the stack sends a frame, judged on its bytes alone. */
+struct xchg_stack_verdict {
+	/** The consumer's reservation, or NULL when the stack drops it. */
+	struct xchg_pool *pool;
+	/** Why it is dropped when @c pool is NULL, else XCHG_SD_MAX. */
+	enum xchg_stack_drop reason;
+	/** An IPv4 fragment: it goes to the reassembly first. A later
+	 *  fragment (@c first_fragment false) names no socket: it goes to
+	 *  the socket its first fragment named, which @c pool does not
+	 *  tell (it is the proxy's or NULL with frag_no_collector). */
+	bool fragment;
+	bool first_fragment;     /**< Offset 0: names the socket. */
+	rte_be32_t src, dst;     /**< Fragments: the datagram's key... */
+	rte_be16_t ip_id;        /**< ...with the IP id... */
+	uint8_t proto;           /**< ...and the protocol. */
+};
+
+/**
+ * Classify a frame the way the stack's demux would, without a buffer,
+ * without changing any counter and without delivering anything: for
+ * tools that account for every frame of a capture whether or not a
+ * buffer was there for it (xchg-replay). Packet sockets, ARP, ICMP, UDP
+ * sockets and the proxy are judged as on receive; the reassembly's
+ * state is not (see xchg_stack_verdict::fragment).
+ *
+ * @param stack
+ *   The stack.
+ * @param frame
+ *   The frame, from its Ethernet header; only @p len bytes are read.
+ * @param len
+ *   Its length.
+ * @param verdict
+ *   Receives where it goes.
+ * @return
+ *   0, or -EINVAL for a NULL argument.
+ */
+int xchg_stack_classify(struct xchg_stack *stack, const void *frame,
+			uint32_t len, struct xchg_stack_verdict *verdict);
 
 /**
  * Create a stack on a port: its demux becomes the port's, and the ARP and
@@ -227,9 +323,11 @@ struct xchg_pool *xchg_stack_service_pool(struct xchg_stack *stack,
 					  bool icmp);
 
 /**
- * Open a UDP socket with its own pool and receive ring.
+ * Open a UDP socket with its own pool and receive ring, and its own
+ * reassembly collectors (see xchg_udp_set_reassembly()).
  *
- * @return The socket, or NULL with rte_errno (EINVAL, EEXIST, ENOSPC).
+ * @return The socket, or NULL with rte_errno (EINVAL, EEXIST, ENOSPC,
+ *   EMFILE when max_sockets are open).
  */
 struct xchg_socket *xchg_udp_socket(struct xchg_stack *stack,
 				    const char *name, uint32_t quota,
@@ -244,17 +342,40 @@ int xchg_udp_bind(struct xchg_socket *sock, rte_be32_t ip, uint16_t port);
 
 /**
  * Set the default destination; received datagrams from elsewhere are
- * then dropped as no_socket.
+ * then dropped as no_socket. The next hop's neighbour entry is pinned
+ * (kept apart from learned entries, so no ARP storm pushes it out) while
+ * the socket stays connected (when there is a route to @p ip then: set
+ * addresses and routes before connecting).
  *
  * @return 0 or -EINVAL.
  */
 int xchg_udp_connect(struct xchg_socket *sock, rte_be32_t ip, uint16_t port);
 
 /**
- * Open a packet socket: every frame of one ethertype (host order), whole,
- * Ethernet header included.
+ * Set how many datagrams a UDP socket reassembles at once: its own
+ * collectors, which no other socket's fragments can take. When they or
+ * the socket's reservation run out, its own least recently completed
+ * half-built datagram is evicted for the newest (XCHG_SD_FRAG_EVICTED,
+ * counted against it). 0 turns reassembly off (fragments to it are
+ * dropped as frag_no_collector). The default is
+ * xchg_stack_conf::frag_collectors, or quota / 4 (1 to 16).
  *
- * @return The socket, or NULL with rte_errno (EINVAL, EEXIST, ENOSPC).
+ * @return 0; -EINVAL; -EBUSY while it has datagrams half built; -ENOMEM.
+ */
+int xchg_udp_set_reassembly(struct xchg_socket *sock, uint32_t collectors);
+
+/**
+ * Open a packet socket: every frame of one ethertype (host order), whole,
+ * Ethernet header included. The stack's own ethertypes, IPv4 and ARP,
+ * are refused (a packet socket would take them from every UDP socket and
+ * service); VLAN tag types too (tags are stripped: give the inner type).
+ * A packet socket comes before the proxy: it takes IPv6 or any other
+ * ethertype the proxy would otherwise get.
+ *
+ * @return The socket, or NULL with rte_errno: EINVAL (below 0x0600, a
+ *   VLAN tag type, bad arguments), EADDRINUSE (IPv4, ARP, or a packet
+ *   socket has that ethertype), EMFILE (max_sockets open), or as
+ *   xchg_pool_create().
  */
 struct xchg_socket *xchg_packet_socket(struct xchg_stack *stack,
 				       const char *name, uint16_t ether_type,
@@ -298,8 +419,10 @@ int xchg_socket_alloc_bulk(struct xchg_socket *sock, struct rte_mbuf **mbufs,
  * Send datagrams: each mbuf holds a payload; the stack prepends UDP,
  * IPv4 and Ethernet headers with checksums, resolves the next hop and
  * transmits. To @p ip / @p port, or to the connected peer when @p ip is 0.
+ * An ARP request the send needs is paid by the socket's own pool.
  *
- * @return Datagrams sent, a prefix; the rest stay with the caller and
+ * @return Datagrams sent, a prefix; the rest stay with the caller exactly
+ *   as given (payload, headroom, and so xchg_udp_source(), unchanged) and
  *   rte_errno says why: EHOSTUNREACH (no route), EAGAIN (neighbour being
  *   resolved: an ARP request went out), EMSGSIZE (over the MTU), ENOBUFS
  *   or EAGAIN from the port.

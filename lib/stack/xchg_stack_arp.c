@@ -4,8 +4,11 @@
  * ARP service: answers requests for our addresses, learns from requests
  * and replies addressed to us and from gratuitous announcements, and
  * sends the requests senders need. Replies reuse the request's buffer,
- * which the ARP pool paid for; requests come from the ARP pool too, so an
- * ARP flood can exhaust only ARP's own buffers.
+ * which the ARP pool paid for, so an ARP flood can exhaust only ARP's own
+ * buffers. A request a socket's send needs is paid by that socket (sender
+ * pays): a flood that drains the ARP pool cannot stop a socket resolving
+ * its peer, and a socket sending to many unknown hosts pays for its own
+ * requests.
  */
 
 #include <string.h>
@@ -78,9 +81,11 @@ xchg_arp_service(struct xchg_stack *s)
 }
 
 int
-xchg_arp_request(struct xchg_stack *s, rte_be32_t target)
+xchg_arp_request(struct xchg_stack *s, rte_be32_t target,
+		 struct xchg_pool *payer)
 {
-	struct xchg_pool *pool = xchg_consumer_pool(s->arp);
+	struct xchg_pool *pool = payer != NULL ? payer :
+			     xchg_consumer_pool(s->arp);
 	struct rte_ether_hdr *eth;
 	struct rte_arp_hdr *arp;
 	struct rte_mbuf *m;

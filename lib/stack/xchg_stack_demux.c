@@ -5,9 +5,22 @@
  * parse, pick the consumer (socket, service, fragment collector, proxy),
  * or name the reason the frame is dropped. Frames nobody claims go to the
  * proxy when there is one, never to a default pool that could be drained.
+ *
+ * Order: the port delivers each consumer's frames of a burst together,
+ * after the burst; a reassembled datagram is complete in the middle of
+ * it. So that a socket receives its datagrams in the order their last
+ * fragment (or the whole frame) arrived, a completed datagram is held
+ * back on this lcore until the port has delivered the burst, and so is
+ * every later frame of the burst for the same socket; xchg_stack_rx()
+ * then delivers them in arrival order. Sockets with no datagram held
+ * back take the port's one exchange per burst as before.
  */
 
+#include <errno.h>
+#include <string.h>
+
 #include <rte_arp.h>
+#include <rte_lcore.h>
 #include <rte_ether.h>
 #include <rte_icmp.h>
 #include <rte_ip.h>
@@ -95,8 +108,11 @@ ipv4_consumer(struct xchg_stack *s, const struct xchg_pkt *pkt,
 			return unclaimed(s, r, XCHG_SD_UNKNOWN_PROTOCOL);
 		sock = pkt->frag_offset == 0 ? xchg_stack_udp_lookup(s, pkt) :
 					       NULL;
-		if (pkt->frag_offset == 0 && sock == NULL)
+		if (pkt->frag_offset == 0 && sock == NULL) {
+			if (s->proxy != NULL)
+				xchg_frag_to_proxy(s, pkt);
 			return unclaimed(s, r, XCHG_SD_NO_SOCKET);
+		}
 		v->sock = sock;
 		v->fragment = true;
 		return NULL;
@@ -118,10 +134,10 @@ ipv4_consumer(struct xchg_stack *s, const struct xchg_pkt *pkt,
 }
 
 static struct xchg_consumer *
-classify(struct xchg_stack *s, const struct rte_mbuf *m,
+classify(struct xchg_stack *s, const uint8_t *frame,
 	 const struct xchg_pkt *pkt, struct verdict *v)
 {
-	const uint8_t *l3 = rte_pktmbuf_mtod(m, const uint8_t *) + pkt->l2_len;
+	const uint8_t *l3 = frame + pkt->l2_len;
 	struct xchg_socket *sock = xchg_stack_packet_lookup(s, pkt->ether_type);
 
 	if (sock != NULL)
@@ -192,7 +208,8 @@ xchg_stack_demux(struct rte_mbuf *m, void *ctx, enum xchg_drop_reason *reason)
 		*reason = XCHG_DROP_MALFORMED;
 		return NULL;
 	}
-	v.consumer = classify(s, m, &pkt, &v);
+	v.consumer = classify(s, rte_pktmbuf_mtod(m, const uint8_t *), &pkt,
+			      &v);
 	/* The capture sees the frame whole, before any header is stripped. */
 	if (s->capture != NULL)
 		xchg_capture_frame(s, m, v.fragment && v.sock != NULL ?
@@ -209,9 +226,141 @@ xchg_stack_demux(struct rte_mbuf *m, void *ctx, enum xchg_drop_reason *reason)
 		*reason = XCHG_DROP_NO_CONSUMER;
 		return NULL;
 	}
-	if (v.sock != NULL && v.sock->type == XCHG_SOCK_UDP)
+	if (v.sock != NULL && v.sock->type == XCHG_SOCK_UDP) {
 		to_payload(m, &pkt);
-	else if (v.consumer == s->proxy)
+		/* A datagram of this socket is held back: this one follows
+		 * it, not the port's group. */
+		if (__atomic_load_n(&v.sock->deferring, __ATOMIC_RELAXED)) {
+			xchg_stack_defer(s, v.sock, m, 0);
+			*reason = XCHG_DEMUX_KEPT;
+			return NULL;
+		}
+	} else if (v.consumer == s->proxy)
 		xchg_stack_count(&s->proxied_in, 1);
 	return v.consumer;
+}
+
+int
+xchg_stack_classify(struct xchg_stack *s, const void *frame, uint32_t len,
+		    struct xchg_stack_verdict *out)
+{
+	struct verdict v = { .reason = XCHG_SD_MAX };
+	struct xchg_pkt pkt;
+	enum xchg_stack_drop r;
+
+	if (s == NULL || frame == NULL || out == NULL)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	r = xchg_stack_parse(frame, len, s->conf.verify_udp_checksum, &pkt);
+	if (r != XCHG_SD_MAX) {
+		out->reason = r;
+		return 0;
+	}
+	v.consumer = classify(s, frame, &pkt, &v);
+	out->reason = v.reason;
+	if (v.fragment) {
+		out->fragment = true;
+		out->first_fragment = pkt.frag_offset == 0;
+		out->src = pkt.src;
+		out->dst = pkt.dst;
+		out->ip_id = pkt.ip_id;
+		out->proto = pkt.proto;
+		if (v.sock != NULL)
+			v.consumer = v.sock->consumer;
+		else if (s->proxy != NULL)
+			v.consumer = s->proxy; /* unless a collector has it */
+		else
+			out->reason = XCHG_SD_FRAG_NO_COLLECTOR;
+	}
+	out->pool = xchg_consumer_pool(v.consumer);
+	if (out->pool != NULL)
+		out->reason = XCHG_SD_MAX;
+	return 0;
+}
+
+/* Deliver one frame held back; a whole frame is paid for here. */
+static void
+deliver_now(struct xchg_stack *s, struct xchg_socket *sock,
+	    struct rte_mbuf *m, uint16_t frags)
+{
+	uint16_t n = frags != 0 ? frags : 1;
+
+	if (xchg_consumer_deliver(sock->consumer, &m, 1) == 1) {
+		xchg_stack_count(&s->frag_delivered, n);
+		return;
+	}
+	xchg_socket_drop(s, sock, XCHG_SD_NO_BUFFERS, n);
+	rte_pktmbuf_free(m);
+}
+
+void
+xchg_stack_defer(struct xchg_stack *s, struct xchg_socket *sock,
+		 struct rte_mbuf *m, uint16_t frags)
+{
+	unsigned int lc = rte_lcore_id();
+	struct xchg_defer *d;
+
+	/* A thread with no lcore id polls alone (one at a time): its
+	 * frames go at once, in the order it sees them complete. */
+	if (lc >= RTE_MAX_LCORE) {
+		deliver_now(s, sock, m, frags);
+		return;
+	}
+	d = &s->defer[lc];
+	if (d->n == RTE_DIM(d->e))
+		xchg_stack_defer_flush(s); /* more than a burst: polled
+					    * through the port directly */
+	d->e[d->n].sock = sock;
+	d->e[d->n].m = m;
+	d->e[d->n].frags = frags;
+	d->n++;
+	__atomic_store_n(&sock->deferring, 1, __ATOMIC_RELAXED);
+}
+
+void
+xchg_stack_defer_flush(struct xchg_stack *s)
+{
+	unsigned int lc = rte_lcore_id();
+	struct xchg_defer *d;
+	uint32_t i, n;
+
+	if (lc >= RTE_MAX_LCORE)
+		return;
+	d = &s->defer[lc];
+	n = d->n;
+	if (n == 0)
+		return;
+	d->n = 0;
+	for (i = 0; i < n; i++)
+		__atomic_store_n(&d->e[i].sock->deferring, 0,
+				 __ATOMIC_RELAXED);
+	for (i = 0; i < n; i++)
+		deliver_now(s, d->e[i].sock, d->e[i].m, d->e[i].frags);
+}
+
+void
+xchg_stack_defer_forget(struct xchg_stack *s, struct xchg_socket *sock)
+{
+	unsigned int lc;
+	uint32_t i, k;
+
+	if (s->defer == NULL)
+		return;
+	for (lc = 0; lc < RTE_MAX_LCORE; lc++) {
+		struct xchg_defer *d = &s->defer[lc];
+
+		for (i = 0, k = 0; i < d->n; i++) {
+			struct xchg_defer_item *e = &d->e[i];
+
+			if (e->sock != sock) {
+				d->e[k++] = *e;
+				continue;
+			}
+			xchg_socket_drop(s, sock, XCHG_SD_NO_SOCKET,
+					 e->frags != 0 ? e->frags : 1);
+			rte_pktmbuf_free(e->m);
+		}
+		d->n = k;
+	}
+	sock->deferring = 0;
 }

@@ -1,233 +1,340 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 
 /*
- * IPv4 fragment reassembly for UDP, RTnet style: a bounded number of
- * collectors, each with a timeout. A collector opens on the first
- * fragment (offset 0), the only one that names the destination socket;
- * from then on every fragment of the datagram is charged to that
- * socket's pool as it arrives. A fragment flood therefore exhausts the
- * collectors and the target socket's own pool, and nothing else. A
- * datagram that completes is chained in offset order, stripped to its
- * UDP payload and queued on the socket's ring; its units are already
- * paid, so the delivery costs nothing.
+ * IPv4 fragment reassembly for UDP, owned by the destination socket,
+ * whole. Each UDP socket has its own collectors and its own fragment
+ * slots (xchg_frag_acct), and pays for every fragment of its datagrams
+ * from its own reservation as it arrives. When its collectors, slots or
+ * units run out, its own least recently completed half-built datagram
+ * is evicted for the newest (frag_evicted, counted against it), as Linux
+ * does under its fragment memory thresholds; another socket's datagrams
+ * are never touched. A fragment flood at a socket therefore costs that
+ * socket only.
  *
- * Later fragments that arrive before their first one have nowhere to
- * go: they are dropped (frag_no_collector), or passed to the proxy when
- * there is one, like an unclaimed first fragment.
+ * A collector opens on the first fragment (offset 0), the only one that
+ * carries the UDP port. Later fragments find their collector through a
+ * keyed hash (random seed per stack) over every socket's open
+ * collectors: the hash only indexes collectors the sockets own, so no
+ * socket can fill it for another. Later fragments whose first has not
+ * come yet wait in the staging area (xchg_stack_frag_stage.c).
+ *
+ * A datagram that completes is chained in offset order, stripped to its
+ * UDP payload and handed to xchg_stack_defer(), which delivers it after
+ * the frames that arrived before its last fragment.
  *
  * The table is shared by the RX lcores (xchg_frag_input) and the service
- * lcore (xchg_frag_expire) under one spinlock. Everything is allocated
- * at creation; nothing is allocated on the data path.
+ * lcore (xchg_frag_expire) under one spinlock: it is held for one
+ * fragment's work, so a flood costs others lock time, not collectors.
+ * Everything is allocated on the control path.
  */
 
 #include <errno.h>
 #include <string.h>
 
 #include <rte_byteorder.h>
-#include <rte_cycles.h>
 #include <rte_ip.h>
+#include <rte_jhash.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
-#include <rte_spinlock.h>
+#include <rte_random.h>
 #include <rte_udp.h>
 
-#include "xchg_stack_private.h"
+#include "xchg_stack_frag.h"
 
 /* Largest IPv4 datagram, header included. */
 #define IPV4_MAX_TOTAL 65535u
+#define OK XCHG_SD_MAX
 
-struct frag {
-	struct rte_mbuf *m;     /* whole frame, Ethernet header at mtod */
-	uint16_t off;           /* in the datagram's IP payload, bytes */
-	uint16_t len;           /* IP payload bytes this fragment holds */
-};
-
-struct collector {
-	bool used;
-	uint8_t proto;
-	rte_be16_t id;
-	rte_be32_t src, dst;
-	struct xchg_socket *sock;
-	uint64_t started;       /* timer cycles, at the first fragment */
-	uint32_t total;         /* datagram payload; 0 until the last one */
-	uint32_t have;          /* payload bytes held */
-	uint16_t nb;            /* fragments held, sorted by offset */
-	struct frag *frags;     /* max_frags entries */
-};
-
-struct xchg_frag_table {
-	rte_spinlock_t lock;
-	uint32_t nb_collectors;
-	uint32_t nb_used;       /* written under the lock, read without */
-	uint16_t max_frags;
-	uint64_t timeout;       /* timer cycles */
-	struct collector *col;
-	struct frag *frags;
-};
+static uint32_t
+bucket_of(const struct xchg_frag_table *t, const struct frag_key *k)
+{
+	return rte_jhash_3words(k->src, k->dst,
+				(uint32_t)k->id << 8 | k->proto, t->seed) &
+	       t->hash_mask;
+}
 
 struct xchg_frag_table *
-xchg_frag_create(const struct xchg_stack_conf *conf, uint64_t hz,
-		 int socket_id)
+xchg_frag_create(struct xchg_stack *s)
 {
 	struct xchg_frag_table *t;
-	uint32_t i;
+	uint32_t nb;
 
-	if (conf == NULL || conf->frag_collectors == 0 ||
-	    conf->frag_max_frags == 0)
-		return NULL;
-	t = rte_zmalloc_socket("xchg_frag", sizeof(*t), RTE_CACHE_LINE_SIZE,
-			       socket_id);
+	t = rte_zmalloc("xchg_frag", sizeof(*t), RTE_CACHE_LINE_SIZE);
 	if (t == NULL)
 		return NULL;
 	rte_spinlock_init(&t->lock);
-	t->nb_collectors = conf->frag_collectors;
-	t->max_frags = conf->frag_max_frags;
-	t->timeout = (uint64_t)conf->frag_timeout_ms * hz / 1000;
-	t->col = rte_zmalloc_socket("xchg_frag_col",
-				    sizeof(*t->col) * t->nb_collectors,
-				    RTE_CACHE_LINE_SIZE, socket_id);
-	t->frags = rte_zmalloc_socket("xchg_frag_frags",
-				      sizeof(*t->frags) * t->nb_collectors *
-				      t->max_frags, RTE_CACHE_LINE_SIZE,
-				      socket_id);
-	if (t->col == NULL || t->frags == NULL) {
-		rte_free(t->col);
-		rte_free(t->frags);
+	t->seed = (uint32_t)rte_rand();
+	nb = rte_align32pow2(RTE_MAX(s->max_sockets, 1024u));
+	t->hash_mask = nb - 1;
+	t->buckets = rte_zmalloc("xchg_frag_hash", sizeof(*t->buckets) * nb,
+				 RTE_CACHE_LINE_SIZE);
+	t->open.prev = t->open.next = &t->open;
+	t->max_frags = s->conf.frag_max_frags;
+	t->timeout = (uint64_t)s->conf.frag_timeout_ms * s->hz / 1000;
+	if (t->buckets == NULL || xchg_frag_stage_create(s, t) != 0) {
+		rte_free(t->buckets);
 		rte_free(t);
 		return NULL;
 	}
-	for (i = 0; i < t->nb_collectors; i++)
-		t->col[i].frags = &t->frags[(size_t)i * t->max_frags];
 	return t;
-}
-
-static void
-release(struct xchg_frag_table *t, struct collector *c)
-{
-	c->used = false;
-	c->sock = NULL;
-	c->nb = 0;
-	c->have = 0;
-	c->total = 0;
-	__atomic_store_n(&t->nb_used, t->nb_used - 1, __ATOMIC_RELAXED);
-}
-
-/* Drop a whole datagram, counting each fragment; the lock is held. */
-static void
-drop_datagram(struct xchg_stack *s, struct xchg_frag_table *t,
-	      struct collector *c, enum xchg_stack_drop why)
-{
-	uint16_t i;
-
-	for (i = 0; i < c->nb; i++) {
-		rte_pktmbuf_free(c->frags[i].m);
-		if (s != NULL)
-			xchg_stack_drop(s, why);
-	}
-	release(t, c);
 }
 
 void
 xchg_frag_free(struct xchg_frag_table *t)
 {
-	uint32_t i;
-
 	if (t == NULL)
 		return;
-	for (i = 0; i < t->nb_collectors; i++)
-		if (t->col[i].used)
-			drop_datagram(NULL, t, &t->col[i], XCHG_SD_FRAG_TIMEOUT);
-	rte_free(t->frags);
-	rte_free(t->col);
+	xchg_frag_stage_free(t);
+	rte_free(t->buckets);
 	rte_free(t);
 }
 
-static struct collector *
-find(struct xchg_frag_table *t, const struct xchg_pkt *pkt)
+uint32_t
+xchg_frag_default_collectors(const struct xchg_stack *s, uint32_t quota)
 {
-	uint32_t i;
-
-	for (i = 0; i < t->nb_collectors; i++) {
-		struct collector *c = &t->col[i];
-
-		if (c->used && c->id == pkt->ip_id && c->src == pkt->src &&
-		    c->dst == pkt->dst && c->proto == pkt->proto)
-			return c;
-	}
-	return NULL;
+	if (s->conf.frag_collectors != 0)
+		return s->conf.frag_collectors;
+	return RTE_MAX(1u, RTE_MIN(quota / 4, 16u));
 }
 
-static bool
-expired(const struct xchg_frag_table *t, const struct collector *c,
-	uint64_t now)
+int
+xchg_frag_acct_create(struct xchg_stack *s, struct xchg_socket *sock,
+		      uint32_t collectors)
 {
-	/* A start stamped on another lcore may read as just ahead. */
-	return now > c->started && now - c->started > t->timeout;
-}
+	struct xchg_frag_table *t = s->frags;
+	struct xchg_pool_stats ps;
+	struct xchg_frag_acct *a, *old;
+	uint32_t slots, i;
+	size_t size;
 
-/* A free collector; a timed-out one is reclaimed if none is free. */
-static struct collector *
-open_collector(struct xchg_stack *s, struct xchg_frag_table *t, uint64_t now)
-{
-	struct collector *old = NULL;
-	uint32_t i;
+	if (xchg_pool_stats_get(xchg_consumer_pool(sock->consumer), &ps) != 0)
+		return -EINVAL;
+	/* Every fragment held costs a unit: more slots than the quota
+	 * could never fill. */
+	slots = collectors == 0 ? 0 :
+		RTE_MAX(collectors, RTE_MIN(ps.quota,
+					    collectors * t->max_frags));
+	size = sizeof(*a) + sizeof(a->col[0]) * collectors +
+	       sizeof(a->slots[0]) * slots;
+	a = rte_zmalloc("xchg_frag_acct", size, RTE_CACHE_LINE_SIZE);
+	if (a == NULL)
+		return -ENOMEM;
+	a->sock = sock;
+	a->nb_col = collectors;
+	a->nb_slots = slots;
+	a->col = (struct collector *)(a + 1);
+	a->slots = (struct frag *)(a->col + collectors);
+	for (i = 0; i < slots; i++)
+		a->slots[i].next = i + 1 < slots ? (int32_t)i + 1 : -1;
+	a->free_slot = slots != 0 ? 0 : -1;
 
-	for (i = 0; i < t->nb_collectors; i++) {
-		struct collector *c = &t->col[i];
-
-		if (!c->used)
-			return c;
-		if (expired(t, c, now) &&
-		    (old == NULL || c->started < old->started))
-			old = c;
+	rte_spinlock_lock(&t->lock);
+	old = sock->frag;
+	if (old != NULL && old->nb_used != 0) {
+		rte_spinlock_unlock(&t->lock);
+		rte_free(a);
+		return -EBUSY;
 	}
 	if (old != NULL)
-		drop_datagram(s, t, old, XCHG_SD_FRAG_TIMEOUT);
-	return old;
+		a->reassembled = old->reassembled;
+	sock->frag = a;
+	rte_spinlock_unlock(&t->lock);
+	rte_free(old);
+	return 0;
 }
 
-/*
- * Where a fragment [off, off + len) goes in @c, or -1 when it overlaps
- * one held, runs past the datagram's end or the end runs before a
- * fragment held. @last: the fragment ends the datagram.
- */
-static int
-slot_for(const struct collector *c, uint32_t off, uint32_t len, bool last)
+void
+xchg_frag_acct_free(struct xchg_stack *s, struct xchg_socket *sock)
 {
-	uint32_t end = off + len;
-	uint16_t i;
+	struct xchg_frag_table *t = s->frags;
+	struct xchg_frag_acct *a;
 
-	if (c->total != 0 && (last || end > c->total))
-		return -1; /* a second end, or past the end */
-	for (i = 0; i < c->nb; i++) {
-		uint32_t o = c->frags[i].off;
-		uint32_t e = o + c->frags[i].len;
-
-		if (off < e && o < end)
-			return -1;
-		if (last && e > end)
-			return -1;
-		if (o >= end)
-			break;
-	}
-	/* Zero-length fragments would overlap nothing: refuse them. */
-	if (len == 0 && !last)
-		return -1;
-	return i;
+	rte_spinlock_lock(&t->lock);
+	a = sock->frag;
+	sock->frag = NULL;
+	rte_spinlock_unlock(&t->lock);
+	rte_free(a);
 }
 
 static void
-insert(struct collector *c, int pos, struct rte_mbuf *m, uint32_t off,
-       uint32_t len, bool last)
+unlink_collector(struct xchg_frag_table *t, struct collector *c)
 {
-	memmove(&c->frags[pos + 1], &c->frags[pos],
-		sizeof(c->frags[0]) * (c->nb - pos));
-	c->frags[pos] = (struct frag){
-		.m = m, .off = (uint16_t)off, .len = (uint16_t)len };
+	struct collector **pp = &t->buckets[bucket_of(t, &c->key)];
+
+	while (*pp != NULL && *pp != c)
+		pp = &(*pp)->hnext;
+	if (*pp == c)
+		*pp = c->hnext;
+	c->hnext = NULL;
+	c->prev->next = c->next;
+	c->next->prev = c->prev;
+	c->used = false;
+	c->acct->nb_used--;
+	__atomic_store_n(&t->nb_open, t->nb_open - 1, __ATOMIC_RELAXED);
+}
+
+static void
+put_slot(struct xchg_frag_acct *a, int32_t i)
+{
+	a->slots[i].m = NULL;
+	a->slots[i].next = a->free_slot;
+	a->free_slot = i;
+}
+
+/* Drop a whole datagram, counting each fragment against its socket. */
+static void
+drop_datagram(struct xchg_stack *s, struct xchg_frag_table *t,
+	      struct collector *c, enum xchg_stack_drop why)
+{
+	struct xchg_frag_acct *a = c->acct;
+	int32_t i = c->head;
+
+	while (i >= 0) {
+		int32_t next = a->slots[i].next;
+
+		rte_pktmbuf_free(a->slots[i].m);
+		put_slot(a, i);
+		i = next;
+	}
+	if (c->nb != 0)
+		xchg_socket_drop(s, a->sock, why, c->nb);
+	unlink_collector(t, c);
+}
+
+static void
+drop_one(struct xchg_stack *s, struct xchg_socket *sock, struct rte_mbuf *m,
+	 enum xchg_stack_drop why)
+{
+	xchg_socket_drop(s, sock, why, 1);
+	rte_pktmbuf_free(m);
+}
+
+/* The socket's half-built datagram that has waited longest for a
+ * fragment, @keep aside. */
+static struct collector *
+oldest(struct xchg_frag_acct *a, const struct collector *keep)
+{
+	struct collector *best = NULL;
+	uint32_t i;
+
+	for (i = 0; i < a->nb_col; i++) {
+		struct collector *c = &a->col[i];
+
+		if (c->used && c != keep &&
+		    (best == NULL || c->touched < best->touched))
+			best = c;
+	}
+	return best;
+}
+
+static bool
+evict_one(struct xchg_stack *s, struct xchg_frag_table *t,
+	  struct xchg_frag_acct *a, const struct collector *keep)
+{
+	struct collector *c = oldest(a, keep);
+
+	if (c == NULL)
+		return false;
+	drop_datagram(s, t, c, XCHG_SD_FRAG_EVICTED);
+	return true;
+}
+
+/* The socket pays for @m: when it cannot, its own older datagrams go
+ * first. */
+static bool
+pay(struct xchg_stack *s, struct xchg_frag_table *t,
+    struct xchg_frag_acct *a, const struct collector *keep,
+    struct rte_mbuf *m)
+{
+	struct xchg_pool *pool = xchg_consumer_pool(a->sock->consumer);
+
+	while (xchg_acquire_burst(pool, &m, 1) != 1)
+		if (rte_errno != ENOBUFS || !evict_one(s, t, a, keep))
+			return false;
+	return true;
+}
+
+static int32_t
+take_slot(struct xchg_stack *s, struct xchg_frag_table *t,
+	  struct xchg_frag_acct *a, const struct collector *keep)
+{
+	int32_t i;
+
+	if (a->free_slot < 0 && !evict_one(s, t, a, keep))
+		return -1;
+	i = a->free_slot;
+	a->free_slot = a->slots[i].next;
+	return i;
+}
+
+/*
+ * Where a fragment [off, off + len) goes in @c: the slot after which it
+ * is linked (-1: at the head), or -2 when it overlaps one held, runs
+ * past the datagram's end or the end runs before a fragment held.
+ */
+static int32_t
+place(const struct xchg_frag_acct *a, const struct collector *c,
+      uint32_t off, uint32_t len, bool last)
+{
+	uint32_t end = off + len;
+	int32_t i, prev = -1;
+
+	if (c->total != 0 && (last || end > c->total))
+		return -2; /* a second end, or past the end */
+	/* Zero-length fragments would overlap nothing: refuse them. */
+	if (len == 0 && !last)
+		return -2;
+	for (i = c->head; i >= 0; i = a->slots[i].next) {
+		uint32_t o = a->slots[i].off;
+		uint32_t e = o + a->slots[i].len;
+
+		if (off < e && o < end)
+			return -2;
+		if (o >= end)
+			return last ? -2 : prev; /* held past the end */
+		prev = i;
+	}
+	return prev;
+}
+
+int
+xchg_frag_add(struct xchg_stack *s, struct collector *c, struct rte_mbuf *m,
+	      uint32_t off, uint32_t len, bool last)
+{
+	struct xchg_frag_table *t = s->frags;
+	struct xchg_frag_acct *a = c->acct;
+	struct xchg_socket *sock = a->sock;
+	int32_t prev, slot;
+
+	prev = c->nb == t->max_frags ? -2 : place(a, c, off, len, last);
+	if (prev == -2) {
+		drop_datagram(s, t, c, XCHG_SD_FRAG_INVALID);
+		drop_one(s, sock, m, XCHG_SD_FRAG_INVALID);
+		return XCHG_SD_FRAG_INVALID;
+	}
+	/* Charged as it arrives: a datagram the socket cannot pay for can
+	 * never complete, so it goes at once. */
+	if (!pay(s, t, a, c, m) || (slot = take_slot(s, t, a, c)) < 0) {
+		drop_datagram(s, t, c, XCHG_SD_NO_BUFFERS);
+		drop_one(s, sock, m, XCHG_SD_NO_BUFFERS);
+		return XCHG_SD_NO_BUFFERS;
+	}
+	a->slots[slot].m = m;
+	a->slots[slot].off = (uint16_t)off;
+	a->slots[slot].len = (uint16_t)len;
+	if (prev < 0) {
+		a->slots[slot].next = c->head;
+		c->head = slot;
+	} else {
+		a->slots[slot].next = a->slots[prev].next;
+		a->slots[prev].next = slot;
+	}
 	c->nb++;
 	c->have += len;
 	if (last)
 		c->total = off + len;
+	c->touched = xchg_stack_now(s);
+	return OK;
 }
 
 /* One's complement sum of the reassembled UDP datagram, pseudo header
@@ -236,22 +343,23 @@ insert(struct collector *c, int pos, struct rte_mbuf *m, uint32_t off,
 static bool
 udp_checksum_ok(const struct collector *c, uint16_t udp_len)
 {
+	const struct xchg_frag_acct *a = c->acct;
 	uint8_t ph[12];
 	uint32_t sum;
-	uint16_t i;
+	int32_t i;
 
-	memcpy(ph, &c->src, 4);
-	memcpy(ph + 4, &c->dst, 4);
+	memcpy(ph, &c->key.src, 4);
+	memcpy(ph + 4, &c->key.dst, 4);
 	ph[8] = 0;
 	ph[9] = IPPROTO_UDP;
 	ph[10] = (uint8_t)(udp_len >> 8);
 	ph[11] = (uint8_t)udp_len;
 	sum = rte_raw_cksum(ph, sizeof(ph));
-	for (i = 0; i < c->nb; i++) {
+	for (i = c->head; i >= 0; i = a->slots[i].next) {
 		uint16_t part;
 
 		/* Fragments may be chained; the sum walks the segments. */
-		if (rte_raw_cksum_mbuf(c->frags[i].m, 0, c->frags[i].len,
+		if (rte_raw_cksum_mbuf(a->slots[i].m, 0, a->slots[i].len,
 				       &part) != 0)
 			return false;
 		sum += part;
@@ -261,22 +369,26 @@ udp_checksum_ok(const struct collector *c, uint16_t udp_len)
 	return sum == 0xffff;
 }
 
-/* The datagram is whole: strip, check, chain, deliver. Lock held. */
+/* The datagram is whole: strip, check, chain, hand over in order. */
 static void
 complete(struct xchg_stack *s, struct xchg_frag_table *t, struct collector *c)
 {
+	struct xchg_frag_acct *a = c->acct;
+	struct xchg_socket *sock = a->sock;
 	struct rte_mbuf *head, *m;
 	const uint8_t *udp;
-	uint16_t i, udp_len, cksum, nb = c->nb;
+	uint16_t udp_len, cksum, nb = c->nb;
+	bool failed = false;
+	int32_t i, next;
 
 	/* Each fragment to its IP payload, Ethernet padding trimmed; the
 	 * first keeps l2_len/l3_len for xchg_udp_source(). */
-	for (i = 0; i < nb; i++) {
-		m = c->frags[i].m;
+	for (i = c->head; i >= 0; i = a->slots[i].next) {
+		m = a->slots[i].m;
 		rte_pktmbuf_adj(m, (uint16_t)(m->l2_len + m->l3_len));
-		xchg_stack_trim(m, c->frags[i].len);
+		xchg_stack_trim(m, a->slots[i].len);
 	}
-	head = c->frags[0].m;
+	head = a->slots[c->head].m;
 	udp = rte_pktmbuf_mtod(head, const uint8_t *);
 	udp_len = (uint16_t)(udp[4] << 8 | udp[5]);
 	cksum = (uint16_t)(udp[6] << 8 | udp[7]);
@@ -291,59 +403,101 @@ complete(struct xchg_stack *s, struct xchg_frag_table *t, struct collector *c)
 	}
 	head->l4_len = sizeof(struct rte_udp_hdr);
 	rte_pktmbuf_adj(head, sizeof(struct rte_udp_hdr));
-	for (i = 1; i < nb; i++)
-		if (rte_pktmbuf_chain(head, c->frags[i].m) != 0) {
-			/* Cannot happen below 65535 segments; the rest are
-			 * still single frames. */
-			uint16_t k;
-
-			rte_pktmbuf_free(head);
-			for (k = i; k < nb; k++)
-				rte_pktmbuf_free(c->frags[k].m);
-			for (k = 0; k < nb; k++)
-				xchg_stack_drop(s, XCHG_SD_FRAG_INVALID);
-			release(t, c);
-			return;
+	next = a->slots[c->head].next;
+	put_slot(a, c->head);
+	for (i = next; i >= 0; i = next) {
+		next = a->slots[i].next;
+		m = a->slots[i].m;
+		put_slot(a, i);
+		/* Below 65535 segments this cannot fail. */
+		if (failed || rte_pktmbuf_chain(head, m) != 0) {
+			failed = true;
+			rte_pktmbuf_free(m);
 		}
-	/* Every segment is the socket's already: the exchange is free. */
-	if (xchg_consumer_deliver(c->sock->consumer, &head, 1) == 1) {
-		xchg_stack_count(&s->reassembled, 1);
-		xchg_stack_count(&s->frag_delivered, nb);
-	} else {
+	}
+	c->head = -1;
+	c->nb = 0;
+	unlink_collector(t, c);
+	if (failed) {
 		rte_pktmbuf_free(head);
-		for (i = 0; i < nb; i++)
-			xchg_stack_drop(s, XCHG_SD_NO_BUFFERS);
+		xchg_socket_drop(s, sock, XCHG_SD_FRAG_INVALID, nb);
+		return;
 	}
-	release(t, c);
+	a->reassembled++;
+	xchg_stack_count(&s->reassembled, 1);
+	/* Every segment is the socket's already: the delivery is free. */
+	xchg_stack_defer(s, sock, head, nb);
 }
 
-/* A later fragment with no collector: the host may know it. */
-static void
-no_collector(struct xchg_stack *s, struct rte_mbuf *m)
+static struct collector *
+find(struct xchg_frag_table *t, const struct frag_key *k)
 {
-	struct xchg_consumer *proxy = __atomic_load_n(&s->proxy,
-						      __ATOMIC_ACQUIRE);
+	struct collector *c = t->buckets[bucket_of(t, k)];
 
-	if (proxy == NULL) {
-		xchg_stack_drop(s, XCHG_SD_FRAG_NO_COLLECTOR);
-	} else {
-		/* The demux saw no owner: the proxy's capture sees it here. */
-		if (s->capture != NULL && !s->capture_all)
-			xchg_capture_frame(s, m, proxy);
-		if (xchg_consumer_deliver(proxy, &m, 1) == 1) {
-			xchg_stack_count(&s->proxied_in, 1);
-			xchg_stack_count(&s->frag_delivered, 1);
-			return;
-		}
-		xchg_stack_drop(s, XCHG_SD_NO_BUFFERS);
-	}
-	rte_pktmbuf_free(m);
+	while (c != NULL && !frag_key_eq(&c->key, k))
+		c = c->hnext;
+	return c;
+}
+
+/* A collector of the socket's own: a free one, else its oldest
+ * datagram's. */
+static struct collector *
+open_collector(struct xchg_stack *s, struct xchg_frag_table *t,
+	       struct xchg_frag_acct *a, const struct frag_key *k)
+{
+	struct collector *c = NULL;
+	uint32_t i, b;
+
+	if (a->nb_used == a->nb_col && !evict_one(s, t, a, NULL))
+		return NULL;
+	for (i = 0; i < a->nb_col && c == NULL; i++)
+		if (!a->col[i].used)
+			c = &a->col[i];
+	memset(c, 0, sizeof(*c));
+	c->used = true;
+	c->acct = a;
+	c->key = *k;
+	c->head = -1;
+	c->started = c->touched = xchg_stack_now(s);
+	b = bucket_of(t, k);
+	c->hnext = t->buckets[b];
+	t->buckets[b] = c;
+	c->prev = t->open.prev;
+	c->next = &t->open;
+	t->open.prev->next = c;
+	t->open.prev = c;
+	a->nb_used++;
+	__atomic_store_n(&t->nb_open, t->nb_open + 1, __ATOMIC_RELAXED);
+	return c;
+}
+
+/* A later fragment of a datagram whose first went to the proxy. */
+static bool
+proxied(const struct xchg_frag_table *t, const struct frag_key *k,
+	uint64_t now)
+{
+	uint32_t i;
+
+	for (i = 0; i < FRAG_PROXY_KEYS; i++)
+		if (t->proxy_at[i] != 0 && frag_key_eq(&t->proxy_keys[i], k) &&
+		    now - t->proxy_at[i] <= t->timeout)
+			return true;
+	return false;
 }
 
 static void
-drop_one(struct xchg_stack *s, struct rte_mbuf *m, enum xchg_stack_drop why)
+to_proxy(struct xchg_stack *s, struct xchg_consumer *proxy,
+	 struct rte_mbuf *m)
 {
-	xchg_stack_drop(s, why);
+	/* The demux saw no owner: the proxy's capture sees it here. */
+	if (s->capture != NULL && !s->capture_all)
+		xchg_capture_frame(s, m, proxy);
+	if (xchg_consumer_deliver(proxy, &m, 1) == 1) {
+		xchg_stack_count(&s->proxied_in, 1);
+		xchg_stack_count(&s->frag_delivered, 1);
+		return;
+	}
+	xchg_stack_drop(s, XCHG_SD_NO_BUFFERS);
 	rte_pktmbuf_free(m);
 }
 
@@ -355,76 +509,65 @@ xchg_frag_input(struct xchg_stack *s, struct xchg_socket *sock,
 	uint32_t off = pkt->frag_offset;
 	uint32_t len = (uint32_t)(pkt->ip_total - pkt->l3_len);
 	bool last = !pkt->more_frags;
+	struct xchg_consumer *proxy;
+	struct frag_key k;
 	struct collector *c;
 	bool bad;
-	int pos;
 
-	/* A fragment larger than a data room comes chained: it stays so,
+	/* Past 64 KiB, or a middle fragment not a multiple of 8 bytes. A
+	 * fragment larger than a data room comes chained: it stays so,
 	 * and costs one unit per segment like any chain. */
-	/* Past 64 KiB, or a middle fragment not a multiple of 8 bytes. */
 	bad = off + len + pkt->l3_len > IPV4_MAX_TOTAL ||
 	      (!last && len % 8 != 0);
+	frag_key_of(&k, pkt);
 
 	rte_spinlock_lock(&t->lock);
-	c = find(t, pkt);
+	c = find(t, &k);
 	if (off == 0) {
-		/* A first fragment: a second one for the same datagram
-		 * overlaps the first. */
+		struct xchg_frag_acct *a = sock->frag;
+
+		/* A second first fragment overlaps the first. */
 		if (c != NULL) {
 			drop_datagram(s, t, c, XCHG_SD_FRAG_INVALID);
-			drop_one(s, m, XCHG_SD_FRAG_INVALID);
+			drop_one(s, sock, m, XCHG_SD_FRAG_INVALID);
 			goto out;
 		}
-		if (bad || sock == NULL || pkt->l4_len == 0) {
-			drop_one(s, m, XCHG_SD_FRAG_INVALID);
+		if (bad || pkt->l4_len == 0) {
+			drop_one(s, sock, m, XCHG_SD_FRAG_INVALID);
 			goto out;
 		}
-		c = open_collector(s, t, xchg_stack_now(s));
+		c = a != NULL ? open_collector(s, t, a, &k) : NULL;
 		if (c == NULL) {
-			drop_one(s, m, XCHG_SD_FRAG_NO_COLLECTOR);
+			drop_one(s, sock, m, XCHG_SD_FRAG_NO_COLLECTOR);
 			goto out;
 		}
-		if (xchg_acquire_burst(xchg_consumer_pool(sock->consumer),
-				       &m, 1) != 1) {
-			drop_one(s, m, XCHG_SD_NO_BUFFERS);
+		if (xchg_frag_add(s, c, m, off, len, last) != OK)
 			goto out;
-		}
-		c->used = true;
-		__atomic_store_n(&t->nb_used, t->nb_used + 1,
-				 __ATOMIC_RELAXED);
-		c->proto = pkt->proto;
-		c->id = pkt->ip_id;
-		c->src = pkt->src;
-		c->dst = pkt->dst;
-		c->sock = sock;
-		c->started = xchg_stack_now(s);
-		insert(c, 0, m, off, len, last);
-	} else {
-		if (c == NULL) {
+		if (__atomic_load_n(&t->stage_used, __ATOMIC_RELAXED) != 0 &&
+		    !xchg_frag_stage_adopt(s, t, c))
+			goto out;
+	} else if (c == NULL) {
+		proxy = __atomic_load_n(&s->proxy, __ATOMIC_ACQUIRE);
+		if (proxy != NULL && proxied(t, &k, xchg_stack_now(s))) {
 			rte_spinlock_unlock(&t->lock);
-			no_collector(s, m);
+			to_proxy(s, proxy, m);
 			return;
 		}
+		xchg_frag_stage_put(s, t, m, pkt);
+		goto out;
+	} else {
 		/* The demux could not tell whose a later fragment is: the
 		 * capture of the socket's frames sees it here. */
 		if (s->capture != NULL && !s->capture_all)
-			xchg_capture_frame(s, m, c->sock->consumer);
-		pos = bad || c->nb == t->max_frags ? -1 :
-		      slot_for(c, off, len, last);
-		if (pos < 0) {
+			xchg_capture_frame(s, m, c->acct->sock->consumer);
+		if (bad) {
+			sock = c->acct->sock;
 			drop_datagram(s, t, c, XCHG_SD_FRAG_INVALID);
-			drop_one(s, m, XCHG_SD_FRAG_INVALID);
+			drop_one(s, sock, m, XCHG_SD_FRAG_INVALID);
 			goto out;
 		}
-		/* Charged as it arrives: a datagram the socket cannot pay
-		 * for can never complete, so it goes at once. */
-		if (xchg_acquire_burst(xchg_consumer_pool(c->sock->consumer),
-				       &m, 1) != 1) {
-			drop_datagram(s, t, c, XCHG_SD_NO_BUFFERS);
-			drop_one(s, m, XCHG_SD_NO_BUFFERS);
+		if (xchg_frag_add(s, c, m, off, len, last) != OK)
 			goto out;
-		}
-		insert(c, pos, m, off, len, last);
 	}
 	if (c->total != 0 && c->have == c->total)
 		complete(s, t, c);
@@ -433,17 +576,60 @@ out:
 }
 
 void
+xchg_frag_to_proxy(struct xchg_stack *s, const struct xchg_pkt *pkt)
+{
+	struct xchg_frag_table *t = s->frags;
+	struct xchg_consumer *proxy = s->proxy;
+	uint32_t i, n = 0;
+	struct rte_mbuf *m[XCHG_STACK_BURST];
+	struct frag_key k;
+	uint64_t now = xchg_stack_now(s);
+
+	frag_key_of(&k, pkt);
+	rte_spinlock_lock(&t->lock);
+	i = t->proxy_next++ % FRAG_PROXY_KEYS;
+	t->proxy_keys[i] = k;
+	t->proxy_at[i] = now != 0 ? now : 1;
+	/* Later fragments that came first follow it. */
+	for (i = 0; i < t->stage_cap && t->stage_used != 0 &&
+	     n < RTE_DIM(m); i++) {
+		struct staged *e = &t->stage[i];
+
+		if (e->used && frag_key_eq(&e->key, &k)) {
+			m[n++] = e->m;
+			e->used = false;
+			t->stage_used--;
+			t->stage_st.proxied++;
+		}
+	}
+	rte_spinlock_unlock(&t->lock);
+	for (i = 0; i < n; i++)
+		to_proxy(s, proxy, m[i]);
+}
+
+static bool
+expired(const struct xchg_frag_table *t, const struct collector *c,
+	uint64_t now)
+{
+	/* A start stamped on another lcore may read as just ahead. */
+	return now > c->started && now - c->started > t->timeout;
+}
+
+void
 xchg_frag_expire(struct xchg_stack *s, uint64_t now)
 {
 	struct xchg_frag_table *t = s->frags;
-	uint32_t i;
+	struct collector *c;
 
-	if (t == NULL || __atomic_load_n(&t->nb_used, __ATOMIC_RELAXED) == 0)
+	if (t == NULL ||
+	    (__atomic_load_n(&t->nb_open, __ATOMIC_RELAXED) == 0 &&
+	     __atomic_load_n(&t->stage_used, __ATOMIC_RELAXED) == 0))
 		return;
 	rte_spinlock_lock(&t->lock);
-	for (i = 0; i < t->nb_collectors; i++)
-		if (t->col[i].used && expired(t, &t->col[i], now))
-			drop_datagram(s, t, &t->col[i], XCHG_SD_FRAG_TIMEOUT);
+	/* Oldest first: the open list is in the order datagrams began. */
+	while ((c = t->open.next) != &t->open && expired(t, c, now))
+		drop_datagram(s, t, c, XCHG_SD_FRAG_TIMEOUT);
+	xchg_frag_stage_expire(s, t, now);
 	rte_spinlock_unlock(&t->lock);
 }
 
@@ -452,13 +638,30 @@ xchg_frag_forget_socket(struct xchg_stack *s, struct xchg_socket *sock,
 			enum xchg_stack_drop why)
 {
 	struct xchg_frag_table *t = s != NULL ? s->frags : NULL;
+	struct xchg_frag_acct *a;
 	uint32_t i;
 
 	if (t == NULL || sock == NULL)
 		return;
 	rte_spinlock_lock(&t->lock);
-	for (i = 0; i < t->nb_collectors; i++)
-		if (t->col[i].used && t->col[i].sock == sock)
-			drop_datagram(s, t, &t->col[i], why);
+	a = sock->frag;
+	for (i = 0; a != NULL && i < a->nb_col; i++)
+		if (a->col[i].used)
+			drop_datagram(s, t, &a->col[i], why);
+	rte_spinlock_unlock(&t->lock);
+}
+
+void
+xchg_frag_socket_stats(struct xchg_stack *s, struct xchg_socket *sock,
+		       struct xchg_socket_stats *st)
+{
+	struct xchg_frag_table *t = s->frags;
+	struct xchg_frag_acct *a;
+
+	rte_spinlock_lock(&t->lock);
+	a = sock->frag;
+	st->frag_collectors = a != NULL ? a->nb_col : 0;
+	st->frag_pending = a != NULL ? a->nb_used : 0;
+	st->reassembled = a != NULL ? a->reassembled : 0;
 	rte_spinlock_unlock(&t->lock);
 }

@@ -45,11 +45,6 @@ fold(uint32_t sum)
 	return (uint16_t)sum;
 }
 
-uint16_t
-xchg_ipv4_cksum(const void *ip_hdr, unsigned int len)
-{
-	return (uint16_t)~fold(sum16(ip_hdr, len, 0));
-}
 
 static enum xchg_stack_drop
 parse_l2(const uint8_t *data, uint32_t len, struct xchg_pkt *pkt)
@@ -147,7 +142,9 @@ parse_ipv4(const uint8_t *p, uint32_t len, uint32_t wire, bool verify_udp,
 	total = read_be16(p + 2);
 	if (total < ihl || total > wire)
 		return XCHG_SD_IPV4_LENGTH;
-	if (xchg_ipv4_cksum(p, ihl) != 0)
+	/* DPDK's checksum over the header, options included (rte_ipv4_hdr
+	 * is packed: any alignment); over a correct header it is 0. */
+	if (rte_ipv4_cksum((const struct rte_ipv4_hdr *)p) != 0)
 		return XCHG_SD_IPV4_CHECKSUM;
 	if (p[8] == 0)
 		return XCHG_SD_IPV4_TTL;

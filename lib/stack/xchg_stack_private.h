@@ -23,7 +23,14 @@ extern int xchg_stack_logtype;
 
 #define XCHG_STACK_MAX_ADDRS 8
 #define XCHG_STACK_MAX_ROUTES 16
-#define XCHG_STACK_MAX_SOCKETS 64
+/* Sockets a stack holds unless xchg_stack_conf::max_sockets says. */
+#define XCHG_STACK_DEFAULT_SOCKETS 4096
+#define XCHG_STACK_SOCKETS_LIMIT 65536
+/* Configured neighbours a stack holds beside the learned ones. */
+#define XCHG_STACK_DEFAULT_STATIC_NEIGH 64
+/* Frames one lcore may hold back in one receive burst to keep a
+ * socket's datagrams in arrival order (xchg_stack_demux.c). */
+#define XCHG_STACK_DEFER_MAX 64
 #define XCHG_STACK_BURST 32
 /* Headroom a send needs in front of the payload. */
 #define XCHG_STACK_HDR_LEN (RTE_ETHER_HDR_LEN + 20 + 8)
@@ -84,10 +91,21 @@ struct xchg_socket {
 	uint16_t peer_port;
 	uint16_t ether_type;        /* packet sockets, host order */
 	bool capture;               /* its frames go to the capture */
+	uint32_t slot;              /* index in the stack's socket table */
+	uint32_t deferring;         /* a datagram of it is held back for
+				     * order in this burst (atomic) */
+	rte_be32_t pinned_hop;      /* neighbour pinned by connect, 0: none */
+	struct xchg_frag_acct *frag; /* its own reassembly, UDP only */
 	uint64_t received;          /* atomic counters */
 	uint64_t sent;
 	uint64_t send_failed;
+	uint64_t drops[XCHG_SD_MAX]; /* frames lost on its account */
 };
+
+/* Count @n drops for @reason, stack-wide and against @sock (NULL: only
+ * stack-wide). */
+void xchg_socket_drop(struct xchg_stack *s, struct xchg_socket *sock,
+		      enum xchg_stack_drop reason, uint64_t n);
 
 struct xchg_addr {
 	rte_be32_t ip;
@@ -100,22 +118,30 @@ struct xchg_route {
 	rte_be32_t next_hop;
 };
 
-struct xchg_neigh {
-	rte_be32_t ip;
-	struct rte_ether_addr mac;
-	bool used;
-	bool is_static;
-	bool resolved;              /* false: a request is out */
-	uint64_t updated;           /* timer cycles */
-	uint64_t requested;         /* last request sent, timer cycles */
+struct xchg_neigh_table;
+struct xchg_frag_table;
+
+/* Frames held back by one lcore during a receive burst (see
+ * xchg_stack_defer()). */
+struct xchg_defer_item {
+	struct xchg_socket *sock;
+	struct rte_mbuf *m;
+	uint16_t frags;             /* 0: a whole frame the socket has still
+				     * to pay for; else a reassembled
+				     * datagram of that many fragments,
+				     * paid already */
 };
 
-struct xchg_frag_table;
+struct xchg_defer {
+	uint32_t n;
+	struct xchg_defer_item e[XCHG_STACK_DEFER_MAX];
+} __rte_cache_aligned;
 
 struct xchg_stack {
 	struct xchg_arena *arena;
 	struct xchg_port *port;
 	uint16_t port_id;
+	uint16_t nb_rxq;                 /* learned once, at creation */
 	struct rte_ether_addr mac;
 	uint16_t mtu;
 	struct xchg_stack_conf conf;
@@ -129,7 +155,7 @@ struct xchg_stack {
 
 	/* Neighbours: learned on the service lcore, read by senders. */
 	rte_rwlock_t neigh_lock;
-	struct xchg_neigh *neigh;
+	struct xchg_neigh_table *neigh;
 	uint32_t nb_neigh;
 
 	/* Consumers. */
@@ -139,8 +165,14 @@ struct xchg_stack {
 	struct xchg_port *tap;           /* the proxy's host side */
 	struct xchg_consumer *tap_out;   /* frames the host sends out */
 	struct xchg_socket **udp_by_port; /* 65536 entries */
-	struct xchg_socket *sockets[XCHG_STACK_MAX_SOCKETS];
+	struct xchg_socket **pkt_by_type; /* 65536 entries, by ethertype */
+	uint32_t nb_packet_sockets;      /* atomic; 0 skips the lookup */
+	struct xchg_socket **sockets;    /* max_sockets entries */
+	uint32_t max_sockets;
+	uint32_t nb_sockets;
+	uint32_t slot_hint;              /* where to look for a free slot */
 	pthread_mutex_t lock;            /* control path */
+	struct xchg_defer *defer;        /* RTE_MAX_LCORE entries */
 
 	/* Capture. */
 	struct xchg_consumer *capture;   /* NULL: no capture */
@@ -161,7 +193,9 @@ struct xchg_stack {
 	uint64_t icmp_answered;
 	uint64_t service_no_buffers;
 	uint64_t reassembled;
-	uint64_t frag_delivered;         /* fragments a consumer took */
+	uint64_t frag_delivered;         /* frames the demux kept (fragments,
+					  * frames held back for order) that
+					  * a consumer then took */
 	uint64_t proxied_in;
 	uint64_t proxied_out;
 	uint64_t captured;
@@ -201,17 +235,25 @@ struct xchg_consumer *xchg_stack_demux(struct rte_mbuf *m, void *ctx,
 
 /* Neighbours (xchg_stack_neigh.c). */
 int xchg_neigh_init(struct xchg_stack *s);
+void xchg_neigh_free(struct xchg_stack *s);
 void xchg_neigh_learn(struct xchg_stack *s, rte_be32_t ip,
 		      const struct rte_ether_addr *mac, bool create);
 /* 0 and @mac when resolved; -EAGAIN when a request went out (or is
- * out); -ENOBUFS when none could be sent. */
+ * out); -ENOBUFS when none could be sent. The request is paid by
+ * @sender's pool (NULL: the ARP service's). */
 int xchg_neigh_resolve(struct xchg_stack *s, rte_be32_t ip,
-		       struct rte_ether_addr *mac);
+		       struct rte_ether_addr *mac, struct xchg_socket *sender);
+/* Keep the entry of @ip apart from learned ones while a connected socket
+ * talks to it (0 or -ENOSPC); unpin when it stops. */
+int xchg_neigh_pin(struct xchg_stack *s, rte_be32_t ip);
+void xchg_neigh_unpin(struct xchg_stack *s, rte_be32_t ip);
 void xchg_neigh_age(struct xchg_stack *s, uint64_t now);
+uint32_t xchg_neigh_nb_pinned(struct xchg_stack *s);
 
 /* Services (xchg_stack_arp.c, xchg_stack_icmp.c). */
 void xchg_arp_service(struct xchg_stack *s);
-int xchg_arp_request(struct xchg_stack *s, rte_be32_t target);
+int xchg_arp_request(struct xchg_stack *s, rte_be32_t target,
+		     struct xchg_pool *payer);
 void xchg_icmp_service(struct xchg_stack *s);
 
 /* Sockets (xchg_stack_socket.c). */
@@ -224,20 +266,41 @@ void xchg_socket_free_all(struct xchg_stack *s);
  * pool, neither queued nor being reassembled. */
 uint32_t xchg_socket_held_by_application(struct xchg_socket *sock);
 
-/* Fragments (xchg_stack_frag.c). */
-struct xchg_frag_table *xchg_frag_create(const struct xchg_stack_conf *conf,
-					 uint64_t hz, int socket_id);
+/* Fragments (xchg_stack_frag.c, xchg_stack_frag_stage.c). */
+struct xchg_frag_table *xchg_frag_create(struct xchg_stack *s);
 void xchg_frag_free(struct xchg_frag_table *t);
+/* A socket's own collectors and fragment slots (control path). */
+int xchg_frag_acct_create(struct xchg_stack *s, struct xchg_socket *sock,
+			  uint32_t collectors);
+void xchg_frag_acct_free(struct xchg_stack *s, struct xchg_socket *sock);
 /* Take a fragment of a datagram for @sock (NULL for a later fragment:
  * the collector knows). Always takes @m: it is kept, delivered when the
  * datagram completes, or dropped with its reason counted. */
 void xchg_frag_input(struct xchg_stack *s, struct xchg_socket *sock,
 		     struct rte_mbuf *m, const struct xchg_pkt *pkt);
+/* A first fragment goes to the proxy: so do the rest of its datagram. */
+void xchg_frag_to_proxy(struct xchg_stack *s, const struct xchg_pkt *pkt);
 void xchg_frag_expire(struct xchg_stack *s, uint64_t now);
-/* Drop the datagrams being collected for @sock (counted no_socket), so
+/* Drop the datagrams being collected for @sock (counted @why), so
  * its pool can be freed; control path, before the consumer is freed. */
 void xchg_frag_forget_socket(struct xchg_stack *s, struct xchg_socket *sock,
 			     enum xchg_stack_drop why);
+void xchg_frag_staging_stats(struct xchg_stack *s,
+			     struct xchg_frag_staging_stats *st);
+void xchg_frag_socket_stats(struct xchg_stack *s, struct xchg_socket *sock,
+			    struct xchg_socket_stats *st);
+/* A socket's collectors unless set: the configured figure, or from its
+ * quota. */
+uint32_t xchg_frag_default_collectors(const struct xchg_stack *s,
+				      uint32_t quota);
+
+/* Order (xchg_stack_demux.c): hold @m for @sock back until the port has
+ * delivered the burst, then deliver it after what arrived before it. */
+void xchg_stack_defer(struct xchg_stack *s, struct xchg_socket *sock,
+		      struct rte_mbuf *m, uint16_t frags);
+void xchg_stack_defer_flush(struct xchg_stack *s);
+/* Control path: drop what any lcore holds back for @sock. */
+void xchg_stack_defer_forget(struct xchg_stack *s, struct xchg_socket *sock);
 
 /* Proxy and capture (xchg_stack_proxy.c, xchg_stack_capture.c). */
 void xchg_proxy_service(struct xchg_stack *s);
@@ -252,8 +315,5 @@ void xchg_capture_free(struct xchg_stack *s);
 /* Telemetry (xchg_stack_telemetry.c). */
 void xchg_stack_telemetry_register(struct xchg_stack *s);
 void xchg_stack_telemetry_unregister(struct xchg_stack *s);
-
-/* Checksum helpers over plain memory. */
-uint16_t xchg_ipv4_cksum(const void *ip_hdr, unsigned int len);
 
 #endif /* XCHG_STACK_PRIVATE_H */

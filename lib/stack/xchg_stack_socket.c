@@ -20,45 +20,93 @@
 
 #include "xchg_stack_private.h"
 
+void
+xchg_socket_drop(struct xchg_stack *s, struct xchg_socket *sock,
+		 enum xchg_stack_drop reason, uint64_t n)
+{
+	xchg_stack_count(&s->drops[reason], n);
+	if (sock != NULL)
+		xchg_stack_count(&sock->drops[reason], n);
+}
+
+/* A free slot in the socket table, from a rotating hint; the caller
+ * holds the stack lock. */
+static int
+free_slot(struct xchg_stack *s, uint32_t *slot)
+{
+	uint32_t i;
+
+	if (s->nb_sockets == s->max_sockets)
+		return -EMFILE;
+	for (i = 0; i < s->max_sockets; i++) {
+		uint32_t k = (s->slot_hint + i) % s->max_sockets;
+
+		if (s->sockets[k] == NULL) {
+			*slot = k;
+			s->slot_hint = k + 1;
+			return 0;
+		}
+	}
+	return -EMFILE;
+}
+
 static struct xchg_socket *
 socket_open(struct xchg_stack *s, const char *name, uint32_t quota,
-	    enum xchg_priority prio, enum xchg_sock_type type)
+	    enum xchg_priority prio, enum xchg_sock_type type,
+	    uint16_t ether_type)
 {
 	struct xchg_socket *sock = NULL;
-	unsigned int i;
-	int err = 0;
+	uint32_t slot = 0;
+	int err;
 
 	if (s == NULL || name == NULL || prio > XCHG_PRIO_CRITICAL) {
 		rte_errno = EINVAL;
 		return NULL;
 	}
 	pthread_mutex_lock(&s->lock);
-	for (i = 0; i < XCHG_STACK_MAX_SOCKETS && s->sockets[i] != NULL; i++)
-		;
-	if (i == XCHG_STACK_MAX_SOCKETS)
-		err = EMFILE;
-	else
+	err = -free_slot(s, &slot);
+	if (err == EMFILE)
+		STACK_LOG(ERR, "socket %s: all %u sockets of the stack are open; create the stack with a larger max_sockets\n",
+			  name, s->max_sockets);
+	if (err == 0 && type == XCHG_SOCK_PACKET &&
+	    s->pkt_by_type[ether_type] != NULL)
+		err = EADDRINUSE;
+	if (err == 0) {
 		sock = rte_zmalloc("xchg_socket", sizeof(*sock), 0);
-	if (sock != NULL) {
+		err = sock == NULL ? ENOMEM : 0;
+	}
+	if (err == 0) {
 		sock->consumer = xchg_consumer_create(s->arena, name,
 						      XCHG_KIND_SOCKET, quota);
-		if (sock->consumer == NULL) {
-			err = rte_errno;
-			rte_free(sock);
-			sock = NULL;
-		}
-	} else if (err == 0) {
-		err = ENOMEM;
+		err = sock->consumer == NULL ? rte_errno : 0;
 	}
-	if (sock != NULL) {
+	if (err == 0) {
 		sock->stack = s;
 		sock->type = type;
 		sock->priority = prio;
-		s->sockets[i] = sock;
+		sock->slot = slot;
+		sock->ether_type = ether_type;
+		if (type == XCHG_SOCK_UDP)
+			err = -xchg_frag_acct_create(s, sock,
+				xchg_frag_default_collectors(s, quota));
+	}
+	if (err != 0) {
+		if (sock != NULL && sock->consumer != NULL)
+			xchg_consumer_free(sock->consumer);
+		rte_free(sock);
+		pthread_mutex_unlock(&s->lock);
+		rte_errno = err;
+		return NULL;
+	}
+	__atomic_store_n(&s->sockets[slot], sock, __ATOMIC_RELEASE);
+	s->nb_sockets++;
+	if (type == XCHG_SOCK_PACKET) {
+		/* Published last: the demux may look it up at once. */
+		__atomic_store_n(&s->pkt_by_type[ether_type], sock,
+				 __ATOMIC_RELEASE);
+		__atomic_fetch_add(&s->nb_packet_sockets, 1, __ATOMIC_RELEASE);
 	}
 	pthread_mutex_unlock(&s->lock);
-	if (sock == NULL)
-		rte_errno = err;
 	return sock;
 }
 
@@ -66,7 +114,37 @@ struct xchg_socket *
 xchg_udp_socket(struct xchg_stack *s, const char *name, uint32_t quota,
 		enum xchg_priority prio)
 {
-	return socket_open(s, name, quota, prio, XCHG_SOCK_UDP);
+	return socket_open(s, name, quota, prio, XCHG_SOCK_UDP, 0);
+}
+
+/* 0, or why a packet socket may not take @type. The stack's own
+ * ethertypes are refused rather than ordered: a packet socket on IPv4
+ * or ARP would take every frame from the UDP sockets, ICMP and ARP. */
+static int
+packet_type_check(struct xchg_stack *s, const char *name, uint16_t type)
+{
+	if (type < 0x0600) {
+		STACK_LOG(ERR, "packet socket %s: ethertype 0x%04x is an 802.3 length, not a type; give one of 0x0600 and above\n",
+			  name, type);
+		return EINVAL;
+	}
+	if (type == RTE_ETHER_TYPE_VLAN || type == RTE_ETHER_TYPE_QINQ ||
+	    type == RTE_ETHER_TYPE_QINQ1 || type == RTE_ETHER_TYPE_QINQ2) {
+		STACK_LOG(ERR, "packet socket %s: ethertype 0x%04x is a VLAN tag, which the stack strips; give the inner ethertype\n",
+			  name, type);
+		return EINVAL;
+	}
+	if (type == RTE_ETHER_TYPE_IPV4 || type == RTE_ETHER_TYPE_ARP) {
+		STACK_LOG(ERR, "packet socket %s: ethertype 0x%04x is the stack's own (%s); use a UDP socket, or the proxy for what the stack does not claim\n",
+			  name, type, type == RTE_ETHER_TYPE_ARP ? "ARP" : "IPv4");
+		return EADDRINUSE;
+	}
+	if (xchg_stack_packet_lookup(s, type) != NULL) {
+		STACK_LOG(ERR, "packet socket %s: ethertype 0x%04x has a packet socket already\n",
+			  name, type);
+		return EADDRINUSE;
+	}
+	return 0;
 }
 
 struct xchg_socket *
@@ -75,17 +153,20 @@ xchg_packet_socket(struct xchg_stack *s, const char *name,
 		   enum xchg_priority prio)
 {
 	struct xchg_socket *sock;
+	int err;
 
-	if (s == NULL || ether_type < RTE_ETHER_MIN_MTU ||
-	    xchg_stack_packet_lookup(s, ether_type) != NULL) {
-		rte_errno = s != NULL && ether_type >= RTE_ETHER_MIN_MTU ?
-			    EADDRINUSE : EINVAL;
+	if (s == NULL || name == NULL) {
+		rte_errno = EINVAL;
 		return NULL;
 	}
-	sock = socket_open(s, name, quota, prio, XCHG_SOCK_PACKET);
-	if (sock != NULL)
-		__atomic_store_n(&sock->ether_type, ether_type,
-				 __ATOMIC_RELEASE);
+	pthread_mutex_lock(&s->lock);
+	err = packet_type_check(s, name, ether_type);
+	pthread_mutex_unlock(&s->lock);
+	if (err != 0) {
+		rte_errno = err;
+		return NULL;
+	}
+	sock = socket_open(s, name, quota, prio, XCHG_SOCK_PACKET, ether_type);
 	return sock;
 }
 
@@ -117,12 +198,42 @@ xchg_udp_bind(struct xchg_socket *sock, rte_be32_t ip, uint16_t port)
 int
 xchg_udp_connect(struct xchg_socket *sock, rte_be32_t ip, uint16_t port)
 {
+	struct xchg_stack *s;
+	rte_be32_t src, hop = 0;
+
 	if (sock == NULL || sock->type != XCHG_SOCK_UDP || ip == 0 ||
 	    port == 0)
 		return -EINVAL;
+	s = sock->stack;
+	pthread_mutex_lock(&s->lock);
+	/* Its next hop stays apart from learned neighbours while it is
+	 * connected: no ARP storm can push it out. */
+	if (xchg_stack_route(s, ip, &src, &hop) != 0 ||
+	    xchg_neigh_pin(s, hop) != 0)
+		hop = 0;
+	if (sock->pinned_hop != 0)
+		xchg_neigh_unpin(s, sock->pinned_hop);
+	sock->pinned_hop = hop;
 	sock->peer_ip = ip;
 	sock->peer_port = port;
+	pthread_mutex_unlock(&s->lock);
 	return 0;
+}
+
+int
+xchg_udp_set_reassembly(struct xchg_socket *sock, uint32_t collectors)
+{
+	struct xchg_stack *s;
+	int ret;
+
+	if (sock == NULL || sock->type != XCHG_SOCK_UDP ||
+	    collectors > UINT16_MAX)
+		return -EINVAL;
+	s = sock->stack;
+	pthread_mutex_lock(&s->lock);
+	ret = xchg_frag_acct_create(s, sock, collectors);
+	pthread_mutex_unlock(&s->lock);
+	return ret;
 }
 
 struct xchg_socket *
@@ -146,18 +257,9 @@ xchg_stack_udp_lookup(struct xchg_stack *s, const struct xchg_pkt *pkt)
 struct xchg_socket *
 xchg_stack_packet_lookup(struct xchg_stack *s, uint16_t ether_type)
 {
-	unsigned int i;
-
-	for (i = 0; i < XCHG_STACK_MAX_SOCKETS; i++) {
-		struct xchg_socket *sock = __atomic_load_n(&s->sockets[i],
-							   __ATOMIC_ACQUIRE);
-
-		if (sock != NULL && sock->type == XCHG_SOCK_PACKET &&
-		    __atomic_load_n(&sock->ether_type, __ATOMIC_ACQUIRE) ==
-		    ether_type)
-			return sock;
-	}
-	return NULL;
+	if (__atomic_load_n(&s->nb_packet_sockets, __ATOMIC_ACQUIRE) == 0)
+		return NULL;
+	return __atomic_load_n(&s->pkt_by_type[ether_type], __ATOMIC_ACQUIRE);
 }
 
 /* Frames the application took from the socket and still holds:
@@ -166,7 +268,8 @@ uint32_t
 xchg_socket_held_by_application(struct xchg_socket *sock)
 {
 	struct xchg_pool_stats st;
-	uint32_t queued = xchg_consumer_pending(sock->consumer);
+	/* A reassembled datagram is one frame of several buffers. */
+	uint32_t queued = xchg_consumer_pending_segs(sock->consumer);
 
 	if (xchg_pool_stats_get(xchg_consumer_pool(sock->consumer), &st) != 0)
 		return 0;
@@ -179,26 +282,33 @@ static int
 socket_close_locked(struct xchg_socket *sock)
 {
 	struct xchg_stack *s = sock->stack;
-	unsigned int i;
 	int ret;
 
-	/* Fragments being collected for it are charged to its pool: they
-	 * go first, then what is left is the application's. */
+	/* Fragments being collected for it, and frames held back for
+	 * order, are charged to its pool: they go first, then what is
+	 * left is the application's. */
 	xchg_frag_forget_socket(s, sock, XCHG_SD_NO_SOCKET);
+	xchg_stack_defer_forget(s, sock);
 	if (xchg_socket_held_by_application(sock) != 0)
 		return -EBUSY;
 	if (sock->type == XCHG_SOCK_UDP && sock->local_port != 0)
 		__atomic_store_n(&s->udp_by_port[sock->local_port], NULL,
 				 __ATOMIC_RELEASE);
-	__atomic_store_n(&sock->ether_type, 0, __ATOMIC_RELEASE);
+	if (sock->type == XCHG_SOCK_PACKET &&
+	    s->pkt_by_type[sock->ether_type] == sock) {
+		__atomic_store_n(&s->pkt_by_type[sock->ether_type], NULL,
+				 __ATOMIC_RELEASE);
+		__atomic_fetch_sub(&s->nb_packet_sockets, 1, __ATOMIC_RELEASE);
+	}
 	sock->local_port = 0;
 	ret = xchg_consumer_free(sock->consumer);
 	if (ret != 0)
 		return ret;
-	for (i = 0; i < XCHG_STACK_MAX_SOCKETS; i++)
-		if (s->sockets[i] == sock)
-			__atomic_store_n(&s->sockets[i], NULL,
-					 __ATOMIC_RELEASE);
+	if (sock->pinned_hop != 0)
+		xchg_neigh_unpin(s, sock->pinned_hop);
+	xchg_frag_acct_free(s, sock);
+	__atomic_store_n(&s->sockets[sock->slot], NULL, __ATOMIC_RELEASE);
+	s->nb_sockets--;
 	rte_free(sock);
 	return 0;
 }
@@ -223,8 +333,10 @@ xchg_socket_free_all(struct xchg_stack *s)
 {
 	unsigned int i;
 
+	if (s->sockets == NULL)
+		return;
 	pthread_mutex_lock(&s->lock);
-	for (i = 0; i < XCHG_STACK_MAX_SOCKETS; i++)
+	for (i = 0; i < s->max_sockets; i++)
 		if (s->sockets[i] != NULL)
 			socket_close_locked(s->sockets[i]);
 	pthread_mutex_unlock(&s->lock);
@@ -332,6 +444,76 @@ send_failed(struct xchg_socket *sock, unsigned int done, unsigned int n,
 	return done;
 }
 
+/* What building the headers changes in a datagram, so that a send that
+ * fails gives it back exactly as the application had it: the headroom
+ * the headers are written over (the received datagram's own headers,
+ * which xchg_udp_source() reads), the header lengths and the offload
+ * flags. */
+struct saved_dgram {
+	uint8_t hdr[XCHG_STACK_HDR_LEN];
+	uint64_t ol_flags;
+	uint64_t tx_offload;
+	uint16_t data_off;
+};
+
+static void
+save_dgram(struct saved_dgram *sv, const struct rte_mbuf *m)
+{
+	uint16_t room = RTE_MIN(rte_pktmbuf_headroom(m),
+				(uint16_t)XCHG_STACK_HDR_LEN);
+
+	sv->ol_flags = m->ol_flags;
+	sv->tx_offload = m->tx_offload;
+	sv->data_off = m->data_off;
+	memcpy(sv->hdr + XCHG_STACK_HDR_LEN - room,
+	       rte_pktmbuf_mtod(m, const uint8_t *) - room, room);
+}
+
+static void
+restore_dgram(const struct saved_dgram *sv, struct rte_mbuf *m)
+{
+	uint16_t len = (uint16_t)(m->data_off < sv->data_off ?
+				  sv->data_off - m->data_off : 0);
+	uint16_t room;
+
+	/* Back to the payload, and the bytes under the headers back. */
+	if (len != 0)
+		rte_pktmbuf_adj(m, len);
+	room = RTE_MIN(rte_pktmbuf_headroom(m), (uint16_t)XCHG_STACK_HDR_LEN);
+	memcpy(rte_pktmbuf_mtod(m, uint8_t *) - room,
+	       sv->hdr + XCHG_STACK_HDR_LEN - room, room);
+	m->ol_flags = sv->ol_flags;
+	m->tx_offload = sv->tx_offload;
+}
+
+/* Build and send up to XCHG_STACK_BURST datagrams; those not sent are
+ * restored. Returns how many went, and the error for the first that did
+ * not in @err. */
+static unsigned int
+send_chunk(struct xchg_socket *sock, rte_be32_t src, rte_be32_t ip,
+	   uint16_t port, const struct rte_ether_addr *mac, uint64_t offloads,
+	   struct rte_mbuf **mbufs, unsigned int n, int *err)
+{
+	struct saved_dgram sv[XCHG_STACK_BURST];
+	struct xchg_stack *s = sock->stack;
+	unsigned int i, built, sent;
+	int ret = 0;
+
+	for (built = 0; built < n; built++) {
+		save_dgram(&sv[built], mbufs[built]);
+		ret = build_udp(sock, mbufs[built], src, ip, port, mac,
+				offloads);
+		if (ret != 0)
+			break; /* nothing of it was changed */
+	}
+	sent = xchg_port_tx(s->port, 0, xchg_consumer_pool(sock->consumer),
+			    mbufs, built);
+	*err = sent < built ? rte_errno : -ret;
+	for (i = sent; i < built; i++)
+		restore_dgram(&sv[i], mbufs[i]);
+	return sent;
+}
+
 unsigned int
 xchg_udp_send_burst(struct xchg_socket *sock, rte_be32_t ip, uint16_t port,
 		    struct rte_mbuf **mbufs, unsigned int n)
@@ -340,8 +522,8 @@ xchg_udp_send_burst(struct xchg_socket *sock, rte_be32_t ip, uint16_t port,
 	struct rte_ether_addr mac;
 	rte_be32_t src, hop;
 	uint64_t offloads;
-	unsigned int i, built, sent;
-	int ret;
+	unsigned int sent = 0;
+	int ret, err = 0;
 
 	if (sock == NULL || sock->type != XCHG_SOCK_UDP || mbufs == NULL) {
 		rte_errno = EINVAL;
@@ -356,27 +538,25 @@ xchg_udp_send_burst(struct xchg_socket *sock, rte_be32_t ip, uint16_t port,
 		return send_failed(sock, 0, n, EINVAL);
 	ret = xchg_stack_route(s, ip, &src, &hop);
 	if (ret == 0)
-		ret = xchg_neigh_resolve(s, hop, &mac);
+		ret = xchg_neigh_resolve(s, hop, &mac, sock);
 	if (ret != 0)
 		return send_failed(sock, 0, n, ret == -ENOBUFS ? EAGAIN : -ret);
 	if (sock->local_ip != 0)
 		src = sock->local_ip;
 	offloads = xchg_port_tx_offloads(s->port);
-	for (built = 0; built < n; built++) {
-		ret = build_udp(sock, mbufs[built], src, ip, port, &mac,
-				offloads);
-		if (ret != 0)
+	while (sent < n) {
+		unsigned int want = RTE_MIN(n - sent,
+					    (unsigned int)XCHG_STACK_BURST);
+		unsigned int done = send_chunk(sock, src, ip, port, &mac,
+					       offloads, mbufs + sent, want,
+					       &err);
+
+		sent += done;
+		if (done < want)
 			break;
 	}
-	sent = xchg_port_tx(s->port, 0, xchg_consumer_pool(sock->consumer),
-			    mbufs, built);
-	ret = ret != 0 ? -ret : rte_errno;
-	/* Frames built but not sent go back to the caller as they came:
-	 * payload only. */
-	for (i = sent; i < built; i++)
-		rte_pktmbuf_adj(mbufs[i], XCHG_STACK_HDR_LEN);
 	xchg_stack_count(&sock->sent, sent);
-	return sent == n ? sent : send_failed(sock, sent, n, ret);
+	return sent == n ? sent : send_failed(sock, sent, n, err);
 }
 
 unsigned int
@@ -398,6 +578,8 @@ xchg_packet_send_burst(struct xchg_socket *sock, struct rte_mbuf **mbufs,
 int
 xchg_socket_stats_get(struct xchg_socket *sock, struct xchg_socket_stats *st)
 {
+	unsigned int i;
+
 	if (sock == NULL || st == NULL)
 		return -EINVAL;
 	if (xchg_pool_stats_get(xchg_consumer_pool(sock->consumer),
@@ -408,6 +590,14 @@ xchg_socket_stats_get(struct xchg_socket *sock, struct xchg_socket_stats *st)
 	st->send_failed = __atomic_load_n(&sock->send_failed,
 					  __ATOMIC_RELAXED);
 	st->priority = sock->priority;
+	for (i = 0; i < XCHG_SD_MAX; i++)
+		st->drops[i] = __atomic_load_n(&sock->drops[i],
+					       __ATOMIC_RELAXED);
+	st->frag_collectors = 0;
+	st->frag_pending = 0;
+	st->reassembled = 0;
+	if (sock->type == XCHG_SOCK_UDP)
+		xchg_frag_socket_stats(sock->stack, sock, st);
 	return 0;
 }
 
@@ -434,7 +624,7 @@ xchg_stack_socket_foreach(struct xchg_stack *s,
 	if (s == NULL || fn == NULL)
 		return -EINVAL;
 	pthread_mutex_lock(&s->lock);
-	for (i = 0; i < XCHG_STACK_MAX_SOCKETS && ret == 0; i++)
+	for (i = 0; i < s->max_sockets && ret == 0; i++)
 		if (s->sockets[i] != NULL)
 			ret = fn(s->sockets[i], arg);
 	pthread_mutex_unlock(&s->lock);

@@ -17,6 +17,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -205,6 +206,7 @@ handle(const char *params, struct rte_tel_data *d, stack_to_tel_t fn)
 	char key[16];
 	unsigned int i;
 	int port = -1, ret = 0;
+	bool found;
 
 	rte_tel_data_start_dict(d);
 	if (params != NULL && params[0] != '\0') {
@@ -212,32 +214,27 @@ handle(const char *params, struct rte_tel_data *d, stack_to_tel_t fn)
 		if (port < 0)
 			return -EINVAL;
 	}
+	/* One shape with or without a parameter: portN -> figures. */
 	pthread_mutex_lock(&registry_lock);
-	if (port >= 0) {
-		ret = -EINVAL;
-		for (i = 0; i < RTE_DIM(registry); i++)
-			if (registry[i] != NULL &&
-			    registry[i]->port_id == port) {
-				ret = fn(registry[i], d);
-				break;
-			}
-	} else {
-		for (i = 0; i < RTE_DIM(registry) && ret == 0; i++) {
-			struct rte_tel_data *sd;
+	found = port < 0;
+	for (i = 0; i < RTE_DIM(registry) && ret == 0; i++) {
+		struct rte_tel_data *sd;
 
-			if (registry[i] == NULL)
-				continue;
-			sd = xchg_tel_new_dict();
-			if (sd == NULL) {
-				ret = -ENOMEM;
-				break;
-			}
-			ret = fn(registry[i], sd);
-			snprintf(key, sizeof(key), "port%u",
-				 registry[i]->port_id);
-			xchg_tel_add_container(d, key, sd);
+		if (registry[i] == NULL ||
+		    (port >= 0 && registry[i]->port_id != port))
+			continue;
+		found = true;
+		sd = xchg_tel_new_dict();
+		if (sd == NULL) {
+			ret = -ENOMEM;
+			break;
 		}
+		ret = fn(registry[i], sd);
+		snprintf(key, sizeof(key), "port%u", registry[i]->port_id);
+		xchg_tel_add_container(d, key, sd);
 	}
+	if (ret == 0 && !found)
+		ret = -EINVAL;
 	pthread_mutex_unlock(&registry_lock);
 	return ret;
 }

@@ -24,9 +24,6 @@
 
 RTE_LOG_REGISTER(xchg_logtype, xchg, INFO);
 
-/* Longest arena name: leaves room for the prefixes of the ring and
- * memzone names derived from it. */
-#define XCHG_ARENA_NAME_MAX 24
 #define XCHG_ARENA_MIN_BUFFERS 64
 #define XCHG_ARENA_MAX_BUFFERS (UINT32_C(1) << 30)
 
@@ -228,7 +225,7 @@ arena_alloc_tables(struct xchg_arena *a)
 	a->pools = rte_zmalloc_socket("xchg_pools",
 				      sizeof(*a->pools) * (a->max_pools + 1u),
 				      RTE_CACHE_LINE_SIZE, a->socket_id);
-	if (a->tags == NULL || a->pools == NULL)
+	if (a->tags == NULL || a->pools == NULL || xchg_watch_alloc(a) != 0)
 		return -ENOMEM;
 	if (a->cache_size == 0)
 		return 0;
@@ -259,6 +256,7 @@ arena_destroy(struct xchg_arena *a)
 	rte_free(a->caches);
 	rte_free(a->pools);
 	rte_free(a->tags);
+	xchg_watch_release(a);
 	pthread_mutex_destroy(&a->lock);
 	rte_free(a);
 }

@@ -33,6 +33,11 @@ struct xchg_arena;
 /** Longest arena or pool name, terminating NUL included. */
 #define XCHG_NAME_SIZE 32
 
+/** Longest arena name, in characters: shorter than XCHG_NAME_SIZE to
+ *  leave room for the prefixes of the memzone and ring names derived
+ *  from it. */
+#define XCHG_ARENA_NAME_MAX 24
+
 /** Default per-lcore cache of free buffers inside the arena. */
 #define XCHG_ARENA_CACHE_DEFAULT 64
 
@@ -135,10 +140,22 @@ struct xchg_arena *xchg_arena_lookup(const char *name);
 struct xchg_arena *xchg_arena_from_mempool(const struct rte_mempool *mp);
 
 /**
- * The mempool to give PMDs (rte_eth_rx_queue_setup()) and to use with
- * the plain mbuf API. Buffers taken from it directly, not through
- * xchg_alloc_bulk(), belong to no owner: the census counts them as held
- * in rings.
+ * The mempool to give PMDs (rte_eth_rx_queue_setup(), through xchg_port)
+ * and to free into with the plain mbuf API.
+ *
+ * What an application may do with it:
+ * - free any of its mbufs with rte_pktmbuf_free(), _free_bulk() or a
+ *   PMD's TX completion, from any lcore or non-EAL thread: the owner is
+ *   credited;
+ * - allocate only with xchg_alloc_bulk(), clone into it only with
+ *   xchg_pool_clone() (or clone into a plain mempool of its own).
+ * What it must not do: rte_pktmbuf_alloc(), rte_mempool_get() or
+ * rte_pktmbuf_clone(m, this mempool) take buffers no quota pays for
+ * (the census counts them as held in rings and breaks "rings_over" past
+ * the NIC ring allowance); rte_mempool_put() of a clone or a shared mbuf
+ * skips the refcnt; a user-owned mempool cache keeps puts from the
+ * driver; rte_eth_recycle_mbufs() bypasses the enqueue (poisoned by
+ * xchg_port.h). The library cannot refuse these on the data path.
  *
  * @return
  *   The mempool, or NULL when @p arena is NULL.

@@ -22,7 +22,27 @@ static const char * const rule_names[] = {
 	[XCHG_CENSUS_OVER_QUOTA] = "over_quota",
 	[XCHG_CENSUS_RINGS_OVER] = "rings_over",
 	[XCHG_CENSUS_BAD_TAG] = "bad_tag",
+	[XCHG_CENSUS_OVER_CREDIT] = "over_credit",
 };
+
+/* What a broken rule means, in the words the guide uses, and the usual
+ * cause; printed by xchg_census_format(). */
+static const char * const rule_texts[] = {
+	[XCHG_CENSUS_OK] = "every rule holds",
+	[XCHG_CENSUS_FREE_COUNT] = "buffers marked free differ from buffers in the free store: a buffer stored twice or lost by a path around the arena's mempool driver",
+	[XCHG_CENSUS_OWNER_COUNT] = "buffers tagged to a pool differ from its counter",
+	[XCHG_CENSUS_OVER_QUOTA] = "a pool holds more buffers than its quota",
+	[XCHG_CENSUS_RINGS_OVER] = "buffers out with no owner beyond the NIC ring allowance: a leak, or raw allocations from the arena's mempool (rte_pktmbuf_alloc, rte_mempool_get, rte_pktmbuf_clone into the arena); allocate with xchg_alloc_bulk and clone with xchg_pool_clone",
+	[XCHG_CENSUS_BAD_TAG] = "a buffer is tagged to no live pool",
+	[XCHG_CENSUS_OVER_CREDIT] = "a pool was credited more units than its quota: a buffer came back twice by a path around the arena's checks",
+};
+
+const char *
+xchg_census_rule_text(enum xchg_census_rule rule)
+{
+	return (unsigned int)rule < RTE_DIM(rule_texts) ? rule_texts[rule] :
+							   "unknown rule";
+}
 
 const char *
 xchg_census_rule_name(enum xchg_census_rule rule)
@@ -63,14 +83,16 @@ check_pools(struct xchg_arena *a, const uint32_t *held, struct xchg_census *c)
 		if (p->state != XCHG_POOL_LIVE)
 			continue;
 		c->nb_pools++;
-		quota = __atomic_load_n(&p->quota, __ATOMIC_ACQUIRE);
-		avail = __atomic_load_n(&p->avail, __ATOMIC_ACQUIRE);
+		xchg_pool_read_avail(p, &quota, &avail);
 		if (is_nic_kind(p->kind))
 			nic_quota += quota;
 		if (held[t] > quota)
 			broke(c, XCHG_CENSUS_OVER_QUOTA, p->name, quota,
 			      held[t]);
-		if (avail > quota || held[t] != quota - avail)
+		if (avail > quota)
+			broke(c, XCHG_CENSUS_OVER_CREDIT, p->name, quota,
+			      avail);
+		else if (held[t] != quota - avail)
 			broke(c, XCHG_CENSUS_OWNER_COUNT, p->name,
 			      (uint64_t)quota - avail, held[t]);
 	}
@@ -121,6 +143,7 @@ xchg_arena_census(struct xchg_arena *a, struct xchg_census *c)
 	if (c->free != c->free_store)
 		broke(c, XCHG_CENSUS_FREE_COUNT, "", c->free_store, c->free);
 	check_pools(a, held, c);
+	xchg_watch_tick_locked(a);
 	pthread_mutex_unlock(&a->lock);
 	free(held);
 
@@ -144,7 +167,8 @@ xchg_census_format(const struct xchg_census *c, char *buf, size_t size)
 	if (c->conserved)
 		return n + snprintf(buf + n, size - n, "conserved");
 	return n + snprintf(buf + n, size - n,
-			    "BROKEN %s at '%s': expected %" PRIu64 ", found %" PRIu64,
+			    "BROKEN %s at '%s': expected %" PRIu64 ", found %" PRIu64 " (%s)",
 			    xchg_census_rule_name(c->broken), c->where,
-			    c->expected, c->found);
+			    c->expected, c->found,
+			    xchg_census_rule_text(c->broken));
 }

@@ -42,6 +42,9 @@ enum xchg_census_rule {
 				    *   queue reservations and unreserved
 				    *   buffers allow: a leak. */
 	XCHG_CENSUS_BAD_TAG,       /**< A buffer is tagged to no live pool. */
+	XCHG_CENSUS_OVER_CREDIT,   /**< A pool was credited more units than
+				    *   its quota: a buffer came back twice
+				    *   by a path around the arena's checks. */
 };
 
 /** What a census found. */
@@ -79,6 +82,13 @@ int xchg_arena_census(struct xchg_arena *arena, struct xchg_census *census);
 
 /** @return A rule's name, for messages ("free_count", "over_quota"...). */
 const char *xchg_census_rule_name(enum xchg_census_rule rule);
+
+/**
+ * @return What a broken rule means and its usual cause, in one sentence
+ *   (for rings_over: "buffers out with no owner beyond the NIC ring
+ *   allowance: ..."), or "unknown rule".
+ */
+const char *xchg_census_rule_text(enum xchg_census_rule rule);
 
 /**
  * Print a census in one line, for logs and tests.

@@ -24,6 +24,7 @@ xchg_consumer_create(struct xchg_arena *arena, const char *name,
 {
 	char ring_name[RTE_RING_NAMESIZE];
 	struct xchg_consumer *c;
+	ssize_t size;
 	int err;
 
 	c = rte_zmalloc("xchg_consumer", sizeof(*c), RTE_CACHE_LINE_SIZE);
@@ -38,13 +39,21 @@ xchg_consumer_create(struct xchg_arena *arena, const char *name,
 		rte_errno = err;
 		return NULL;
 	}
-	/* Names are unique per arena only; the address is unique. */
+	/* The ring lives on the heap, not in a memzone of its own: a
+	 * process has a few thousand memzones (RTE_MAX_MEMZONE) in all,
+	 * and a stack may hold thousands of sockets. Names are unique per
+	 * arena only; the address is unique. */
 	snprintf(ring_name, sizeof(ring_name), "xc_%p", (void *)c);
-	c->ring = rte_ring_create(ring_name, quota, arena->mp->socket_id,
-				  RING_F_EXACT_SZ);
-	if (c->ring == NULL) {
+	size = rte_ring_get_memsize_elem(sizeof(void *),
+					 rte_align32pow2(quota + 1));
+	c->ring = size < 0 ? NULL :
+		  rte_zmalloc_socket(ring_name, (size_t)size,
+				     RTE_CACHE_LINE_SIZE, arena->mp->socket_id);
+	if (c->ring == NULL ||
+	    rte_ring_init(c->ring, ring_name, quota, RING_F_EXACT_SZ) != 0) {
 		XCHG_LOG(ERR, "consumer %s: no ring of %u: %s\n", name, quota,
 			 rte_strerror(rte_errno));
+		rte_free(c->ring);
 		xchg_pool_free(c->pool);
 		rte_free(c);
 		rte_errno = ENOMEM;
@@ -68,7 +77,7 @@ xchg_consumer_free(struct xchg_consumer *c)
 	ret = xchg_pool_free(c->pool);
 	if (ret != 0)
 		return ret;
-	rte_ring_free(c->ring);
+	rte_free(c->ring);
 	rte_free(c);
 	return 0;
 }
@@ -126,4 +135,24 @@ unsigned int
 xchg_consumer_pending(const struct xchg_consumer *c)
 {
 	return c != NULL ? rte_ring_count(c->ring) : 0;
+}
+
+unsigned int
+xchg_consumer_pending_segs(const struct xchg_consumer *c)
+{
+	const struct rte_ring *r;
+	struct rte_mbuf * const *slots;
+	uint32_t i, head, tail;
+	unsigned int segs = 0;
+
+	if (c == NULL)
+		return 0;
+	/* Read in place, oldest to newest; nothing is dequeued. */
+	r = c->ring;
+	slots = (struct rte_mbuf * const *)(const void *)&r[1];
+	head = __atomic_load_n(&r->cons.tail, __ATOMIC_ACQUIRE);
+	tail = __atomic_load_n(&r->prod.tail, __ATOMIC_ACQUIRE);
+	for (i = head; i != tail; i++)
+		segs += slots[i & r->mask]->nb_segs;
+	return segs;
 }

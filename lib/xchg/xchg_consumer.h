@@ -81,6 +81,15 @@ unsigned int xchg_consumer_recv_burst(struct xchg_consumer *c,
 /** @return Frames delivered and not yet received, or 0 for NULL. */
 unsigned int xchg_consumer_pending(const struct xchg_consumer *c);
 
+/**
+ * Buffers (segments) of the frames delivered and not yet received: what
+ * the queue holds of the consumer's quota. Control path: read while no
+ * lcore delivers to or receives from @p c.
+ *
+ * @return Segments queued, or 0 for NULL.
+ */
+unsigned int xchg_consumer_pending_segs(const struct xchg_consumer *c);
+
 #ifdef __cplusplus
 }
 #endif

@@ -120,73 +120,64 @@ refund(struct xchg_pool *p, uint32_t n)
 		__atomic_fetch_add(&p->avail, n, __ATOMIC_RELEASE);
 }
 
-/* Take up to @p want units; returns how many were taken. */
-static inline uint32_t
-reserve_up_to(struct xchg_pool *p, uint32_t want)
+/*
+ * The common case, first: single-segment direct frames with refcnt 1,
+ * charged to nobody (fresh from a NIC ring). Each costs one unit, so the
+ * units for the whole burst are taken first with one compare-and-swap,
+ * and what the burst did not use is given back in the rare case it
+ * stops early; no index is kept for a rollback. Stops at the first frame
+ * that is anything else, for the general path to judge. Returns how many
+ * frames it took: 0 also when the pool had nothing to pay with.
+ */
+static inline unsigned int
+acquire_fresh(struct xchg_arena *a, struct xchg_pool *p,
+	      struct rte_mbuf **mbufs, unsigned int n)
 {
+	xchg_tag_t * const tags = a->tags;
+	const uintptr_t base = a->base;
+	const uint32_t shift = a->stride_shift, nb = a->nb_buffers;
+	const uint64_t inv = a->stride_inv;
+	const xchg_tag_t me = p->tag;
 	uint32_t avail = __atomic_load_n(&p->avail, __ATOMIC_RELAXED);
 	uint32_t take;
+	unsigned int fresh;
 
+	RTE_BUILD_BUG_ON(offsetof(struct rte_mbuf, nb_segs) !=
+			 offsetof(struct rte_mbuf, refcnt) + sizeof(uint16_t));
+	n = RTE_MIN(n, (unsigned int)XCHG_EXCHANGE_CHUNK);
 	do {
-		take = RTE_MIN(avail, want);
+		take = RTE_MIN(avail, n);
 		if (take == 0)
 			return 0;
 	} while (!__atomic_compare_exchange_n(&p->avail, &avail,
 					      avail - take, true,
 					      __ATOMIC_ACQ_REL,
 					      __ATOMIC_RELAXED));
-	xchg_pool_lower_watermark(p, avail - take);
-	return take;
-}
-
-/*
- * The common case, first: single-segment direct frames with refcnt 1,
- * charged to nobody (fresh from a NIC ring). Each costs one unit, so the
- * affordable prefix is just min(count, avail), and the index computed
- * for the checks is kept for the tag write. Stops at the first frame
- * that is anything else, for the general path to judge.
- */
-static inline unsigned int
-acquire_fresh(struct xchg_arena *a, struct xchg_pool *p,
-	      struct rte_mbuf **mbufs, unsigned int n, unsigned int *taken)
-{
-	uint32_t idxs[XCHG_EXCHANGE_CHUNK];
-	xchg_tag_t *tags = a->tags;
-	uintptr_t base = a->base;
-	uint32_t shift = a->stride_shift, nb = a->nb_buffers;
-	uint64_t inv = a->stride_inv, mask = (UINT64_C(1) << shift) - 1;
-	const xchg_tag_t me = p->tag;
-	unsigned int fresh, k;
-
-	RTE_BUILD_BUG_ON(offsetof(struct rte_mbuf, nb_segs) !=
-			 offsetof(struct rte_mbuf, refcnt) + sizeof(uint16_t));
-	n = RTE_MIN(n, (unsigned int)XCHG_EXCHANGE_CHUNK);
-	for (fresh = 0; fresh < n; fresh++) {
+	for (fresh = 0; fresh < take; fresh++) {
 		const struct rte_mbuf *m = mbufs[fresh];
-		uint64_t o = (uintptr_t)m - base;
-		uint64_t idx = (o >> shift) * inv;
+		uint64_t idx = xchg_arena_pos(base, inv, shift, m);
 		uint32_t refcnt_segs;
+		uint64_t bad;
 
 		/* refcnt and nb_segs sit side by side: both must be 1,
-		 * which reads the same in either byte order. */
+		 * which reads the same in either byte order. In the arena
+		 * at a buffer start: so m->pool is the arena. One branch
+		 * for the checks that need no tag. */
 		memcpy(&refcnt_segs, &m->refcnt, sizeof(refcnt_segs));
-		/* In the arena at a buffer start: so m->pool is the arena.
-		 * The tag is written at once: the same buffer later in the
+		bad = (refcnt_segs ^ (1u | 1u << 16)) |
+		      (m->ol_flags & (RTE_MBUF_F_INDIRECT |
+				      RTE_MBUF_F_EXTERNAL));
+		/* The tag is written at once: the same buffer later in the
 		 * burst then fails the ownerless check and goes the general
 		 * way, which pays for it once. */
-		if (unlikely(idx >= nb || (o & mask) != 0 ||
-			     refcnt_segs != (1u | 1u << 16) ||
-			     (m->ol_flags & (RTE_MBUF_F_INDIRECT |
-					     RTE_MBUF_F_EXTERNAL)) != 0 ||
+		if (unlikely(bad != 0 || idx >= nb ||
 			     tags[idx] != XCHG_TAG_NONE))
 			break;
 		tags[idx] = me;
-		idxs[fresh] = (uint32_t)idx;
 	}
-	*taken = reserve_up_to(p, fresh);
-	/* What could not be paid for goes back to no owner. */
-	for (k = *taken; k < fresh; k++)
-		tags[idxs[k]] = XCHG_TAG_NONE;
+	if (unlikely(fresh < take))
+		__atomic_fetch_add(&p->avail, take - fresh, __ATOMIC_RELEASE);
+	xchg_pool_lower_watermark(p, avail - fresh);
 	return fresh;
 }
 
@@ -209,14 +200,12 @@ xchg_acquire_burst(struct xchg_pool *p, struct rte_mbuf **mbufs,
 		unsigned int chunk, valid, taken, fresh;
 		uint32_t paid = 0, retagged;
 
-		fresh = acquire_fresh(a, p, &mbufs[done], n - done, &taken);
-		done += taken;
-		if (taken < fresh) {
-			err = ENOBUFS;
-			break;
-		}
+		fresh = acquire_fresh(a, p, &mbufs[done], n - done);
+		done += fresh;
 		if (fresh != 0)
 			continue;
+		/* No unit, or the next frame is not fresh: the general path
+		 * judges it (a frame the pool owns costs nothing). */
 
 		/* The next frame is not fresh: judge a chunk in full. */
 		chunk = RTE_MIN(n - done, (unsigned)XCHG_EXCHANGE_CHUNK);
@@ -250,20 +239,12 @@ xchg_acquire_burst(struct xchg_pool *p, struct rte_mbuf **mbufs,
 	return done;
 }
 
-int
-xchg_alloc_bulk(struct xchg_pool *p, struct rte_mbuf **mbufs, unsigned int n)
+/* Take exactly @n units, or none; counts a failure. */
+static inline int
+reserve_exact(struct xchg_pool *p, uint32_t n)
 {
-	struct xchg_arena *a;
-	uint32_t avail;
-	unsigned int i;
+	uint32_t avail = __atomic_load_n(&p->avail, __ATOMIC_RELAXED);
 
-	if (unlikely(!xchg_pool_is_live(p) || mbufs == NULL))
-		return -EINVAL;
-	if (n == 0)
-		return 0;
-	a = p->arena;
-
-	avail = __atomic_load_n(&p->avail, __ATOMIC_RELAXED);
 	do {
 		if (avail < n) {
 			__atomic_fetch_add(&p->alloc_failed, 1,
@@ -274,6 +255,22 @@ xchg_alloc_bulk(struct xchg_pool *p, struct rte_mbuf **mbufs, unsigned int n)
 					      true, __ATOMIC_ACQ_REL,
 					      __ATOMIC_RELAXED));
 	xchg_pool_lower_watermark(p, avail - n);
+	return 0;
+}
+
+int
+xchg_alloc_bulk(struct xchg_pool *p, struct rte_mbuf **mbufs, unsigned int n)
+{
+	struct xchg_arena *a;
+	unsigned int i;
+
+	if (unlikely(!xchg_pool_is_live(p) || mbufs == NULL))
+		return -EINVAL;
+	if (n == 0)
+		return 0;
+	a = p->arena;
+	if (reserve_exact(p, n) != 0)
+		return -ENOBUFS;
 
 	if (unlikely(rte_pktmbuf_alloc_bulk(a->mp, mbufs, n) != 0)) {
 		/* The sizing invariant makes this a leak somewhere else:
@@ -286,6 +283,37 @@ xchg_alloc_bulk(struct xchg_pool *p, struct rte_mbuf **mbufs, unsigned int n)
 		a->tags[xchg_arena_index(a, mbufs[i])] = p->tag;
 	__atomic_fetch_add(&p->allocated, n, __ATOMIC_RELAXED);
 	return 0;
+}
+
+struct rte_mbuf *
+xchg_pool_clone(struct xchg_pool *p, struct rte_mbuf *m)
+{
+	struct xchg_arena *a;
+	struct rte_mbuf *mi, *seg;
+	uint16_t nb_segs;
+
+	if (unlikely(!xchg_pool_is_live(p) || m == NULL || m->nb_segs == 0)) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	a = p->arena;
+	nb_segs = m->nb_segs;
+	if (reserve_exact(p, nb_segs) != 0) {
+		rte_errno = ENOBUFS;
+		return NULL;
+	}
+	mi = rte_pktmbuf_clone(m, a->mp);
+	if (unlikely(mi == NULL)) {
+		/* Partial clones went back ownerless: nothing to credit. */
+		__atomic_fetch_add(&p->avail, nb_segs, __ATOMIC_RELEASE);
+		__atomic_fetch_add(&p->alloc_failed, 1, __ATOMIC_RELAXED);
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	for (seg = mi; seg != NULL; seg = seg->next)
+		a->tags[xchg_arena_index(a, seg)] = p->tag;
+	__atomic_fetch_add(&p->allocated, nb_segs, __ATOMIC_RELAXED);
+	return mi;
 }
 
 struct xchg_pool *

@@ -24,18 +24,6 @@
 /* Objects handled per pass; bounds the on-stack copy of survivors. */
 #define XCHG_OPS_CHUNK 64
 
-void
-xchg_ops_credit(struct xchg_arena *a, xchg_tag_t tag, uint32_t n)
-{
-	struct xchg_pool *p;
-
-	if (tag == XCHG_TAG_NONE || n == 0)
-		return;
-	p = &a->pools[tag];
-	__atomic_fetch_add(&p->avail, n, __ATOMIC_RELEASE);
-	__atomic_fetch_add(&p->returned, n, __ATOMIC_RELAXED);
-}
-
 static struct xchg_lcore_cache *
 lcore_cache(struct xchg_arena *a)
 {
@@ -48,9 +36,10 @@ lcore_cache(struct xchg_arena *a)
 }
 
 /* The store holds every buffer, so an enqueue fails only when a buffer
- * came back twice unnoticed: two lcores freeing it at the same time get
- * past the tag check together. The copies that do not fit are counted
- * as double frees rather than stopping the process. */
+ * came back twice unnoticed, which the atomic tag exchange in release()
+ * rules out for frees; only a path around the driver's enqueue (see the
+ * guide) could. The copies that do not fit are counted as double frees
+ * rather than stopping the process. */
 static void
 ring_put(struct xchg_arena *a, void * const *objs, unsigned int n)
 {
@@ -135,7 +124,8 @@ misuse(struct xchg_arena *a, uint64_t *counter, const void *obj,
 
 /*
  * Credit the owners of @objs, mark them free, and copy the ones to be
- * stored to @dst; returns how many. The geometry is read once into
+ * stored to @dst; returns how many. Safe against another lcore freeing
+ * the same buffer at the same time: see the tag exchange. The geometry is read once into
  * locals: the tag stores would otherwise make the compiler reload it.
  */
 static inline unsigned int
@@ -145,32 +135,41 @@ release(struct xchg_arena *a, void * const *objs, unsigned int n, void **dst)
 	const uintptr_t base = a->base;
 	const uint64_t inv = a->stride_inv;
 	const uint32_t shift = a->stride_shift, nb = a->nb_buffers;
-	const uint64_t mask = (UINT64_C(1) << shift) - 1;
-	struct xchg_credit_run run = { XCHG_TAG_NONE, 0 };
-	unsigned int i, kept = 0;
+	void * const * const end = objs + n;
+	void **out = dst;
+	xchg_tag_t run_tag = XCHG_TAG_NONE;
+	uint32_t run_n = 0;
 
-	for (i = 0; i < n; i++) {
-		void *obj = objs[i];
-		uint64_t off = (uintptr_t)obj - base;
-		uint64_t idx = (off >> shift) * inv;
+	for (; objs != end; objs++) {
+		void *obj = *objs;
+		uint64_t idx = xchg_arena_pos(base, inv, shift, obj);
 		xchg_tag_t tag;
 
-		if (unlikely(idx >= nb || (off & mask) != 0)) {
+		if (unlikely(idx >= nb)) {
 			misuse(a, &a->foreign_frees, obj,
 			       "not one of its buffers");
 			continue;
 		}
-		tag = tags[idx];
+		/* One atomic exchange marks the buffer free and says what it
+		 * was: of two lcores freeing it at once, exactly one sees an
+		 * owner (and credits it), the other sees FREE. */
+		tag = __atomic_exchange_n(&tags[idx], XCHG_TAG_FREE,
+					  __ATOMIC_RELAXED);
 		if (unlikely(tag == XCHG_TAG_FREE)) {
 			misuse(a, &a->double_frees, obj, "freed a second time");
 			continue;
 		}
-		tags[idx] = XCHG_TAG_FREE;
-		dst[kept++] = obj;
-		xchg_credit_run_add(a, &run, tag);
+		*out++ = obj;
+		/* Consecutive buffers of one owner: one credit. */
+		if (unlikely(tag != run_tag)) {
+			xchg_ops_credit(a, run_tag, run_n);
+			run_tag = tag;
+			run_n = 0;
+		}
+		run_n++;
 	}
-	xchg_credit_run_flush(a, &run);
-	return kept;
+	xchg_ops_credit(a, run_tag, run_n);
+	return (unsigned int)(out - dst);
 }
 
 static int
@@ -212,8 +211,7 @@ take(struct xchg_arena *a, void * const *objs, unsigned int n)
 	unsigned int i;
 
 	for (i = 0; i < n; i++)
-		tags[(((uintptr_t)objs[i] - base) >> shift) * inv] =
-			XCHG_TAG_NONE;
+		tags[xchg_arena_pos(base, inv, shift, objs[i])] = XCHG_TAG_NONE;
 }
 
 static int
@@ -235,7 +233,7 @@ xchg_ops_dequeue(struct rte_mempool *mp, void **objs, unsigned int n)
 			void *obj = *--top;
 
 			objs[i] = obj;
-			tags[(((uintptr_t)obj - base) >> shift) * inv] =
+			tags[xchg_arena_pos(base, inv, shift, obj)] =
 				XCHG_TAG_NONE;
 		}
 		c->len -= n;

@@ -134,6 +134,7 @@ xchg_pool_create(struct xchg_arena *a, const char *name,
 	strlcpy(p->name, name, sizeof(p->name));
 	a->reserved += quota;
 	a->nb_pools++;
+	xchg_watch_pool_reset(a, tag);
 	__atomic_store_n(&p->state, XCHG_POOL_LIVE, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&a->lock);
 
@@ -157,7 +158,10 @@ xchg_pool_free(struct xchg_pool *p)
 		int ret = p->state != XCHG_POOL_LIVE ? -EINVAL : -EBUSY;
 
 		pthread_mutex_unlock(&a->lock);
-		if (ret == -EBUSY)
+		if (ret == -EBUSY && avail > p->quota)
+			XCHG_LOG(ERR, "pool %s: not freed, it was credited %u units more than its quota %u: a buffer was given back twice by a path the library cannot check; xchg_arena_census names it\n",
+				 p->name, avail - p->quota, p->quota);
+		else if (ret == -EBUSY)
 			XCHG_LOG(ERR, "pool %s: not freed, it holds %u buffers\n",
 				 p->name, p->quota - avail);
 		return ret;
@@ -286,11 +290,10 @@ xchg_pool_stats_get(const struct xchg_pool *p, struct xchg_pool_stats *s)
 {
 	if (!xchg_pool_is_live(p) || s == NULL)
 		return -EINVAL;
-	s->quota = __atomic_load_n(&p->quota, __ATOMIC_RELAXED);
-	s->available = __atomic_load_n(&p->avail, __ATOMIC_RELAXED);
-	/* A resize between the two loads can leave avail above quota. */
-	s->available = RTE_MIN(s->available, s->quota);
-	s->in_use = s->quota - s->available;
+	xchg_pool_read_avail(p, &s->quota, &s->available);
+	s->over_credit = s->available > s->quota ?
+			 s->available - s->quota : 0;
+	s->in_use = s->over_credit != 0 ? 0 : s->quota - s->available;
 	s->low_watermark = __atomic_load_n(&p->low_watermark,
 					   __ATOMIC_RELAXED);
 	s->accepted = __atomic_load_n(&p->accepted, __ATOMIC_RELAXED);

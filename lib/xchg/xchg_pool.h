@@ -52,7 +52,14 @@ enum xchg_pool_kind {
 struct xchg_pool_stats {
 	uint32_t quota;         /**< Buffers the owner may hold. */
 	uint32_t in_use;        /**< Buffers the owner holds now. */
-	uint32_t available;     /**< quota - in_use. */
+	uint32_t available;     /**< quota - in_use, never capped: above
+				 *   the quota only with over_credit. */
+	uint32_t over_credit;   /**< Units credited beyond the quota: a
+				 *   buffer given back twice, by a path the
+				 *   library could not check (see the guide,
+				 *   "What an application may do with the
+				 *   arena's mempool"). 0 in a correct run;
+				 *   the census then breaks "over_credit". */
 	uint32_t low_watermark; /**< Fewest available ever seen. */
 	uint64_t accepted;      /**< Frames taken by xchg_acquire_burst(). */
 	uint64_t refused;       /**< Frames refused: no unit left to pay. */
@@ -209,6 +216,29 @@ unsigned int xchg_acquire_burst(struct xchg_pool *pool,
  */
 int xchg_alloc_bulk(struct xchg_pool *pool, struct rte_mbuf **mbufs,
 		    unsigned int n);
+
+/**
+ * Clone a frame, the clone's mbufs taken from the pool's arena and
+ * charged to the pool's reservation: one unit per segment, given back
+ * when the clone is freed. Use this instead of rte_pktmbuf_clone(m,
+ * arena_mempool), which takes arena buffers no quota pays for (see the
+ * guide, "What an application may do with the arena's mempool"); or
+ * clone into a separate plain mempool of the application's own.
+ *
+ * The original's owner stays charged for its buffers until the last
+ * reference to them is freed, as with any clone.
+ *
+ * @param pool
+ *   Owner that pays for the clone.
+ * @param m
+ *   Frame to clone, from any mempool.
+ * @return
+ *   The clone, or NULL with rte_errno set: ENOBUFS when the reservation
+ *   cannot cover the segments (counted in alloc_failed), ENOMEM when the
+ *   arena itself has no free buffer (a leak the census names), EINVAL
+ *   for a bad argument or a freed pool.
+ */
+struct rte_mbuf *xchg_pool_clone(struct xchg_pool *pool, struct rte_mbuf *m);
 
 /**
  * The owner a buffer is charged to now.

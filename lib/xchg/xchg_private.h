@@ -70,6 +70,29 @@ struct xchg_lcore_cache {
 	void *objs[XCHG_ARENA_CACHE_MAX * 3]; /* size + flush + one put */
 } __rte_cache_aligned;
 
+/* Leak watch state (xchg_watch.c), control path, under the arena lock. */
+struct xchg_watch_pool {
+	uint64_t last_returned;   /* pool's returned counter at last tick */
+	uint64_t quiet_since;     /* tick it last changed (or creation) */
+	uint64_t low_since;       /* first tick seen starved */
+	uint64_t oldest;          /* stamp of its oldest buffer */
+	uint64_t starve_reports;
+	uint64_t last_now;        /* time of the last tick */
+	uint32_t held;
+	bool low;
+	bool reported;
+};
+
+struct xchg_watch {
+	uint64_t *stamp;          /* per buffer: first seen with seen[i] */
+	xchg_tag_t *seen;         /* per buffer: owner at the last tick */
+	struct xchg_watch_pool *pools; /* indexed by tag */
+	uint32_t starve_ms;
+	uint32_t starve_permille;
+	uint64_t (*clock_ms)(void);
+	bool ticked;              /* seen[] valid */
+};
+
 struct xchg_arena {
 	/* Data path, read-only once armed. */
 	struct rte_mempool *mp;
@@ -103,24 +126,35 @@ struct xchg_arena {
 	uint16_t priv_size;
 	int socket_id;
 	const struct rte_memzone *mz;
+	struct xchg_watch watch;
 	char name[XCHG_NAME_SIZE];
 };
 
-/* Position of a buffer in the arena, or UINT32_MAX when @obj is not the
- * start of one of its buffers. Exact division: stride = odd << shift,
- * and for a multiple x of odd, x / odd = x * odd^-1 mod 2^64. A product
- * at or above nb_buffers means x was not a multiple.
+/*
+ * Position of @obj counted in buffers from buffer 0, by exact division
+ * with one multiply and one rotate: stride = odd << shift, and for
+ * x = off * odd^-1 mod 2^64, rotating x right by shift gives off / stride
+ * when off is a multiple of stride and a number above 2^64 / stride
+ * otherwise (the test of Granlund and Montgomery). So a single
+ * comparison with nb_buffers checks "one of its buffers, at its start".
  */
+static inline uint64_t
+xchg_arena_pos(uintptr_t base, uint64_t inv, uint32_t shift, const void *obj)
+{
+	uint64_t x = ((uintptr_t)obj - base) * inv;
+
+	return (x >> shift) | (x << ((64 - shift) & 63));
+}
+
+/* Position of a buffer in the arena, or UINT32_MAX when @obj is not the
+ * start of one of its buffers. */
 static inline uint32_t
 xchg_arena_index(const struct xchg_arena *a, const void *obj)
 {
-	uint64_t off = (uintptr_t)obj - a->base;
-	uint64_t idx = (off >> a->stride_shift) * a->stride_inv;
+	uint64_t idx = xchg_arena_pos(a->base, a->stride_inv, a->stride_shift,
+				      obj);
 
-	if (unlikely(idx >= a->nb_buffers ||
-		     (off & ((UINT64_C(1) << a->stride_shift) - 1)) != 0))
-		return UINT32_MAX;
-	return (uint32_t)idx;
+	return unlikely(idx >= a->nb_buffers) ? UINT32_MAX : (uint32_t)idx;
 }
 
 static inline struct xchg_arena *
@@ -141,8 +175,21 @@ xchg_arena_unreserved(const struct xchg_arena *a)
 
 /* Mempool driver (xchg_ops.c). */
 int xchg_ops_register(void);
-void xchg_ops_credit(struct xchg_arena *a, xchg_tag_t tag, uint32_t n);
 uint32_t xchg_ops_free_count(const struct xchg_arena *a);
+
+/* Give @n units back to the owner @tag. Inline: called once per run of
+ * buffers of one owner on every free and transfer. */
+static inline void
+xchg_ops_credit(struct xchg_arena *a, xchg_tag_t tag, uint32_t n)
+{
+	struct xchg_pool *p;
+
+	if (tag == XCHG_TAG_NONE || n == 0)
+		return;
+	p = &a->pools[tag];
+	__atomic_fetch_add(&p->avail, n, __ATOMIC_RELEASE);
+	__atomic_fetch_add(&p->returned, n, __ATOMIC_RELAXED);
+}
 
 /*
  * Credits gathered while walking a burst: consecutive buffers of one
@@ -172,6 +219,13 @@ xchg_credit_run_flush(struct xchg_arena *a, struct xchg_credit_run *run)
 	xchg_ops_credit(a, run->tag, run->n);
 }
 
+/* Leak watch (xchg_watch.c): tables made with the arena; tick with the
+ * arena lock held; a new pool in a slot starts a fresh record. */
+int xchg_watch_alloc(struct xchg_arena *a);
+void xchg_watch_release(struct xchg_arena *a);
+void xchg_watch_tick_locked(struct xchg_arena *a);
+void xchg_watch_pool_reset(struct xchg_arena *a, xchg_tag_t tag);
+
 /* Telemetry (xchg_telemetry.c). */
 void xchg_telemetry_init(void);
 
@@ -181,6 +235,24 @@ xchg_pool_is_live(const struct xchg_pool *p)
 {
 	return p != NULL &&
 	       __atomic_load_n(&p->state, __ATOMIC_ACQUIRE) == XCHG_POOL_LIVE;
+}
+
+/* Quota and available units as one consistent pair: a resize between
+ * two plain loads could show avail above quota, which must mean an
+ * over-credit and nothing else. Resize writes the quota before adding
+ * units and takes units before lowering the quota, so avail <= quota
+ * holds at every moment of a correct run. Control path. */
+static inline void
+xchg_pool_read_avail(const struct xchg_pool *p, uint32_t *quota,
+		     uint32_t *avail)
+{
+	uint32_t q;
+
+	do {
+		q = __atomic_load_n(&p->quota, __ATOMIC_ACQUIRE);
+		*avail = __atomic_load_n(&p->avail, __ATOMIC_ACQUIRE);
+	} while (q != __atomic_load_n(&p->quota, __ATOMIC_ACQUIRE));
+	*quota = q;
 }
 
 /* Record a new fewest-available figure; rare, so a CAS loop is fine. */

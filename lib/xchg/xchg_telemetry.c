@@ -16,6 +16,7 @@
 #include "xchg_census.h"
 #include "xchg_private.h"
 #include "xchg_tel_util.h"
+#include "xchg_watch.h"
 
 
 
@@ -25,6 +26,7 @@ pool_to_tel(struct xchg_pool *p, void *arg)
 	struct rte_tel_data *d = arg;
 	struct rte_tel_data *pd = xchg_tel_new_dict();
 	struct xchg_pool_stats s;
+	struct xchg_holder h;
 
 	if (pd == NULL || xchg_pool_stats_get(p, &s) != 0) {
 		rte_tel_data_free(pd);
@@ -42,6 +44,13 @@ pool_to_tel(struct xchg_pool *p, void *arg)
 	xchg_tel_u64(pd, "allocated", s.allocated);
 	xchg_tel_u64(pd, "alloc_failed", s.alloc_failed);
 	xchg_tel_u64(pd, "returned", s.returned);
+	xchg_tel_u64(pd, "over_credit", s.over_credit);
+	if (xchg_watch_pool_get(p, &h) == 0) {
+		xchg_tel_u64(pd, "held_oldest_ms", h.oldest_ms);
+		xchg_tel_u64(pd, "starved", h.starved);
+		xchg_tel_u64(pd, "starved_ms", h.starved_ms);
+		xchg_tel_u64(pd, "starve_reports", h.starve_reports);
+	}
 	xchg_tel_add_container(d, xchg_pool_name(p), pd);
 	return 0;
 }
@@ -91,12 +100,12 @@ arena_to_tel_nested(struct xchg_arena *a, void *arg)
 	struct rte_tel_data *ad;
 	int ret;
 
-	/* Under the registry lock: the arena cannot be freed meanwhile. */
+	/* Under the registry lock: the arena cannot be freed meanwhile.
+	 * One shape with or without a parameter: arena name -> figures. */
 	if (all->name != NULL) {
 		if (strcmp(a->name, all->name) != 0)
 			return 0;
 		all->found = true;
-		return arena_to_tel(a, all->d, all->census);
 	}
 	ad = xchg_tel_new_dict();
 	if (ad == NULL)
@@ -148,9 +157,9 @@ tel_register(void)
 	int ret;
 
 	ret = rte_telemetry_register_cmd("/xchg/pools", handle_pools,
-		"Owner pools: quota, in_use, available, refused, low watermark... Param: arena name (optional)");
+		"Owner pools by arena: quota, in_use, available, low_watermark, refused... Param: arena name (optional)");
 	ret |= rte_telemetry_register_cmd("/xchg/census", handle_census,
-		"Buffer census, first broken rule; exact when quiescent. Param: arena name (optional)");
+		"Buffer census by arena, first broken rule; exact when quiescent. Param: arena name (optional)");
 	if (ret != 0)
 		XCHG_LOG(WARNING, "telemetry commands not registered\n");
 }

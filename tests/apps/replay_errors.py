@@ -71,9 +71,9 @@ CONFIG_CASES = [
      ":8: [socket ctrl] quota: 5000 is more than the arena's 2048 buffers; "
      "lower it or raise [arena] buffers"),
     ("sizing invariant", edit({2: "buffers = 700"}),
-     ":2: [arena] buffers: 700 are 91 short of what the ports, sockets and "
-     "services reserve (791); raise buffers to at least 791 or lower the "
-     "quotas (ports 608, sockets 64, services 24, proxy 0, capture 0, lcore "
+     ":2: [arena] buffers: 700 are 107 short of what the ports, sockets and "
+     "services reserve (807); raise buffers to at least 807 or lower the "
+     "quotas (ports 608, sockets 64, services 40, proxy 0, capture 0, lcore "
      "caches 95 for 1 lcore)"),
     ("missing buffers", edit(drop=2),
      ":1: [arena]: missing key buffers; add buffers = N, N from 64 to 16777216"),
@@ -239,8 +239,8 @@ def main():
                 "xchg-replay: --pcap /dev/null: not a regular file (a pipe "
                 "cannot be read twice)")
         refused("bad mode", ["--config", good, "--mode", "turbo"] + ok,
-                "xchg-replay: --mode: 'turbo' is not a mode; use exchange or "
-                "shared")
+                "xchg-replay: --mode: 'turbo' is not a mode; use exchange, "
+                "shared or both")
         refused("unknown option", ["--config", good, "--turbo"] + ok,
                 "xchg-replay: unknown option --turbo; see xchg-replay --help")
         refused("option without value", ok + ["--config"],

@@ -115,7 +115,8 @@ def main():
         t.eq((pools["ctrl"]["refused"], pools["ctrl"]["in_use"]), (0, 0),
              "exchange: ctrl pool refused/in_use")
         t.eq(sorted(pools), sorted(["port0_rxq0", "port0_txq0", "p0_arp",
-                                    "p0_icmp", "ctrl", "bulk"]),
+                                    "p0_icmp", "p0_fragstage", "ctrl",
+                                    "bulk"]),
              "exchange: pools")
         t.eq(pools["port0_rxq0"]["quota"], 256 + 64, "exchange: RX queue quota")
         cen = x["census"]

@@ -34,7 +34,8 @@ test_pools_and_census(void)
 	XT_CHECK(strstr(buf, "\"tel\":{\"sock_a\":{\"kind\":\"socket\",\"quota\":16,\"in_use\":3,\"available\":13") != NULL,
 		 "pools of every arena");
 	XT_EQ(xt_telemetry_query("/xchg/pools,tel", buf, sizeof(buf)), 0);
-	XT_CHECK(strstr(buf, "{\"/xchg/pools\":{\"sock_a\":{") != NULL &&
+	/* The same shape as without a parameter: arena -> pool -> figures. */
+	XT_CHECK(strstr(buf, "{\"/xchg/pools\":{\"tel\":{\"sock_a\":{") != NULL &&
 		 strstr(buf, "\"allocated\":3") != NULL, "pools of one arena");
 	/* Telemetry refuses '-' and '.' in keys: the pool shows anyway. */
 	XT_CHECK(dashed != NULL && strstr(buf, "\"sock_b_1\":{") != NULL,
@@ -44,7 +45,7 @@ test_pools_and_census(void)
 
 	XT_EQ(xt_telemetry_query("/xchg/census,tel", buf, sizeof(buf)), 0);
 	printf("/xchg/census,tel -> %s\n", buf);
-	XT_CHECK(strstr(buf, "\"total\":512") != NULL &&
+	XT_CHECK(strstr(buf, "{\"/xchg/census\":{\"tel\":{\"total\":512") != NULL &&
 		 strstr(buf, "\"owned\":3") != NULL &&
 		 strstr(buf, "\"conserved\":1") != NULL, "census");
 

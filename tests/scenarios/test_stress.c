@@ -107,7 +107,7 @@ static struct {
 	uint64_t stats_in_use_wrong;       /* in_use > quota or avail wrong */
 	uint64_t resize_wrong;             /* resize result not as documented */
 	uint64_t live_census, live_census_broken, live_census_bad_tag;
-	uint64_t live_rule[XCHG_CENSUS_BAD_TAG + 1]; /* first rule broken */
+	uint64_t live_rule[XCHG_CENSUS_OVER_CREDIT + 1]; /* first rule broken */
 	int64_t peak_held[NB_POOLS];
 } ctl;
 

@@ -337,7 +337,8 @@ test_reassembly(void)
 	stack_down(&f, "reassembly");
 }
 
-/* Later fragments first: no collector; the first one alone times out. */
+/* Later fragments first: they wait in the staging area and move to the
+ * socket when the first comes; a datagram that never ends times out. */
 static void
 test_out_of_order_and_timeout(void)
 {
@@ -353,21 +354,38 @@ test_out_of_order_and_timeout(void)
 	len = udp_dgram(d, UDP_PORT, 1600, 5);
 	inject_frag(d, 200, 1200, len - 1200, false);
 	inject_frag(d, 200, 600, 600, true);
+	poll_n(&f, 1);
+	XT_EQ(stats(&f).staging.held, 2);
+	xt_pool_expect(xchg_socket_pool(sock), 0, "staging pays");
+	xt_pool_expect(xchg_pool_lookup(arena, "p0_fragstage"), 2,
+		       "two staged");
+	xt_census_ok(arena, "fragments staged");
 	inject_frag(d, 200, 0, 600, true);
 	poll_n(&f, 1);
-	XT_EQ(stats(&f).drops[XCHG_SD_FRAG_NO_COLLECTOR], 2);
-	XT_EQ(stats(&f).reassembled, 0);
-	xt_pool_expect(xchg_socket_pool(sock), 1, "first fragment held");
-	xt_census_ok(arena, "fragment held");
+	XT_EQ(stats(&f).drops[XCHG_SD_FRAG_NO_COLLECTOR], 0);
+	XT_EQ(stats(&f).reassembled, 1);
+	XT_EQ(stats(&f).staging.moved, 2);
+	XT_EQ(stats(&f).staging.held, 0);
+	xt_pool_expect(xchg_pool_lookup(arena, "p0_fragstage"), 0,
+		       "staged moved");
+	expect_dgram(sock, d, len, 3);
+	xt_census_ok(arena, "out of order reassembled");
+
+	/* A later fragment nobody claims times out in the staging area. */
+	inject_frag(d, 199, 600, 600, true);
+	poll_n(&f, 1);
+	XT_EQ(stats(&f).staging.held, 1);
 
 	/* Two fragments of another datagram, and the end never comes. */
 	inject_frag(d, 201, 0, 600, true);
 	inject_frag(d, 201, 600, 600, true);
 	poll_n(&f, 1);
-	xt_pool_expect(xchg_socket_pool(sock), 3, "three fragments held");
+	xt_pool_expect(xchg_socket_pool(sock), 2, "two fragments held");
 	usleep(300 * 1000);
 	poll_n(&f, 1);
 	XT_EQ(stats(&f).drops[XCHG_SD_FRAG_TIMEOUT], 3);
+	XT_EQ(stats(&f).staging.timed_out, 1);
+	XT_EQ(stats(&f).staging.held, 0);
 	xt_pool_expect(xchg_socket_pool(sock), 0, "timed out");
 
 	/* A datagram still being collected is the stack's, not the
@@ -431,14 +449,28 @@ test_invalid(void)
 	stack_down(&f, "invalid");
 }
 
-/* A flood of first fragments fills the collectors and costs nobody
- * else anything; when they time out, reassembly works again. */
+static struct xchg_socket_stats
+sock_stats(struct xchg_socket *sock)
+{
+	struct xchg_socket_stats st;
+
+	memset(&st, 0, sizeof(st));
+	XT_EQ(xchg_socket_stats_get(sock, &st), 0);
+	return st;
+}
+
+/* A flood of first fragments at one socket fills that socket's own
+ * collectors only: its oldest half-built datagram is evicted for each
+ * newer one, counted against it; another socket reassembles as if
+ * nothing happened, and so does the flooded one for a datagram that
+ * completes between two flood fragments. */
 static void
 test_flood(void)
 {
 	struct xchg_stack_conf conf = { .frag_collectors = 4,
 					.frag_timeout_ms = 200 };
 	struct xchg_socket *victim, *other;
+	struct xchg_socket_stats vs, os;
 	struct rte_mbuf *m[32];
 	uint8_t d[DGRAM_MAX];
 	struct fx f;
@@ -455,30 +487,88 @@ test_flood(void)
 	for (i = 0; i < 8; i++)
 		inject_udp(OTHER_PORT, 100);
 	poll_n(&f, 2);
-	XT_EQ(stats(&f).drops[XCHG_SD_FRAG_NO_COLLECTOR], 16);
+	XT_EQ(stats(&f).drops[XCHG_SD_FRAG_NO_COLLECTOR], 0);
+	XT_EQ(stats(&f).drops[XCHG_SD_FRAG_EVICTED], 16);
+	vs = sock_stats(victim);
+	XT_EQ(vs.drops[XCHG_SD_FRAG_EVICTED], 16);
+	XT_EQ(vs.frag_collectors, 4);
+	XT_EQ(vs.frag_pending, 4);
 	xt_pool_expect(xchg_socket_pool(victim), 4, "four collectors");
 	n = xchg_socket_recv_burst(other, m, RTE_DIM(m));
 	XT_EQ(n, 8);
 	rte_pktmbuf_free_bulk(m, n);
 
-	/* A complete datagram now finds no collector. */
+	/* The other socket's fragmented datagram completes: its own
+	 * collectors are free. */
 	len = udp_dgram(d, OTHER_PORT, 1000, 8);
 	inject_frag(d, 500, 0, 504, true);
 	inject_frag(d, 500, 504, len - 504, false);
 	poll_n(&f, 1);
-	XT_EQ(stats(&f).drops[XCHG_SD_FRAG_NO_COLLECTOR], 18);
-	XT_EQ(stats(&f).reassembled, 0);
+	XT_EQ(stats(&f).reassembled, 1);
+	expect_dgram(other, d, len, 2);
+	os = sock_stats(other);
+	for (i = 0; i < XCHG_SD_MAX; i++)
+		XT_EQ(os.drops[i], 0);
+
+	/* A complete datagram to the flooded socket, between flood
+	 * fragments, evicts one flood datagram and completes. */
+	len = udp_dgram(d, UDP_PORT, 1000, 9);
+	inject_frag(d, 600, 0, 504, true);
+	inject_frag(d, 420, 0, 800, true);
+	inject_frag(d, 600, 504, len - 504, false);
+	poll_n(&f, 1);
+	XT_EQ(stats(&f).reassembled, 2);
+	expect_dgram(victim, d, len, 2);
+	vs = sock_stats(victim);
+	XT_EQ(vs.drops[XCHG_SD_FRAG_EVICTED], 18);
+	XT_EQ(vs.reassembled, 1);
+	xt_pool_expect(xchg_socket_pool(victim), 3, "three flood datagrams");
 
 	usleep(300 * 1000);
 	poll_n(&f, 1);
-	XT_EQ(stats(&f).drops[XCHG_SD_FRAG_TIMEOUT], 4);
+	XT_EQ(stats(&f).drops[XCHG_SD_FRAG_TIMEOUT], 3);
+	XT_EQ(sock_stats(victim).drops[XCHG_SD_FRAG_TIMEOUT], 3);
 	xt_pool_expect(xchg_socket_pool(victim), 0, "flood timed out");
-	inject_frag(d, 501, 0, 504, true);
-	inject_frag(d, 501, 504, len - 504, false);
-	poll_n(&f, 1);
-	XT_EQ(stats(&f).reassembled, 1);
-	expect_dgram(other, d, len, 2);
 	stack_down(&f, "flood");
+}
+
+/* A socket's own collectors: derived from its quota, set per socket,
+ * refused while a datagram is half built, and off at 0. */
+static void
+test_reassembly_setting(void)
+{
+	struct xchg_socket *sock;
+	uint8_t d[DGRAM_MAX];
+	struct fx f;
+	uint16_t len;
+
+	if (!stack_up(&f, NULL))
+		return;
+	sock = udp_sock(&f, "set", UDP_PORT, 16);
+	XT_EQ(sock_stats(sock).frag_collectors, 4);
+	XT_EQ(xchg_udp_set_reassembly(NULL, 1), -EINVAL);
+	len = udp_dgram(d, UDP_PORT, 1000, 3);
+	inject_frag(d, 700, 0, 504, true);
+	poll_n(&f, 1);
+	XT_EQ(sock_stats(sock).frag_pending, 1);
+	XT_EQ(xchg_udp_set_reassembly(sock, 2), -EBUSY);
+	inject_frag(d, 700, 504, len - 504, false);
+	poll_n(&f, 1);
+	expect_dgram(sock, d, len, 2);
+	XT_EQ(xchg_udp_set_reassembly(sock, 0), 0);
+	XT_EQ(sock_stats(sock).frag_collectors, 0);
+	inject_frag(d, 701, 0, 504, true);
+	poll_n(&f, 1);
+	XT_EQ(stats(&f).drops[XCHG_SD_FRAG_NO_COLLECTOR], 1);
+	XT_EQ(sock_stats(sock).drops[XCHG_SD_FRAG_NO_COLLECTOR], 1);
+	XT_EQ(xchg_udp_set_reassembly(sock, 1), 0);
+	inject_frag(d, 702, 0, 504, true);
+	inject_frag(d, 702, 504, len - 504, false);
+	poll_n(&f, 1);
+	expect_dgram(sock, d, len, 2);
+	XT_EQ(sock_stats(sock).reassembled, 2);
+	xt_pool_expect(xchg_socket_pool(sock), 0, "reassembly setting");
+	stack_down(&f, "reassembly setting");
 }
 
 /* The socket pays for each fragment as it arrives. */
@@ -512,7 +602,10 @@ test_no_buffers(void)
 	inject_frag(d, 601, 600, 600, true);
 	poll_n(&f, 1);
 	XT_EQ(stats(&f).drops[XCHG_SD_NO_BUFFERS], 4);
-	XT_EQ(stats(&f).drops[XCHG_SD_FRAG_NO_COLLECTOR], 1);
+	XT_EQ(sock_stats(sock).drops[XCHG_SD_NO_BUFFERS], 4);
+	/* Its first is gone: the second waits in the staging area. */
+	XT_EQ(stats(&f).drops[XCHG_SD_FRAG_NO_COLLECTOR], 0);
+	XT_EQ(stats(&f).staging.held, 1);
 	XT_EQ(xchg_socket_recv_burst(sock, m, 2), 2);
 	rte_pktmbuf_free_bulk(m, 2);
 
@@ -523,6 +616,131 @@ test_no_buffers(void)
 	XT_EQ(xchg_socket_close(sock), 0);
 	XT_EQ(stats(&f).drops[XCHG_SD_NO_SOCKET], 1);
 	stack_down(&f, "no buffers");
+}
+
+/* Issue 13 item 2: a send the TX ring refuses leaves the datagram
+ * exactly as the application had it, so xchg_udp_source() still names
+ * the sender and a retry goes back to it, not to ourselves. */
+static void
+test_send_failed_keeps_source(void)
+{
+	static const struct rte_ether_addr peer = {
+		{ 0x02, 0, 0, 0, 0, 0x01 } };
+	uint8_t before[256], after[256];
+	struct rte_mbuf *m = NULL, *dummy[1024];
+	struct xchg_socket *sock;
+	unsigned int i, nb_dummy = 0;
+	rte_be32_t ip = 0;
+	uint16_t port = 0, hdrs;
+	struct fx f;
+
+	if (!stack_up(&f, NULL))
+		return;
+	sock = udp_sock(&f, "echo", UDP_PORT, 8);
+	XT_EQ(xchg_stack_add_neighbour(f.s, ip4(192, 0, 2, 1), &peer), 0);
+	inject_udp(UDP_PORT, 100);
+	poll_n(&f, 1);
+	XT_EQ(xchg_socket_recv_burst(sock, &m, 1), 1);
+	if (m == NULL)
+		goto out;
+	hdrs = (uint16_t)(m->l2_len + m->l3_len + m->l4_len);
+	memcpy(before, rte_pktmbuf_mtod(m, uint8_t *) - hdrs, hdrs + 100);
+
+	/* The PMD's ring is full: the send fails. */
+	while (nb_dummy < RTE_DIM(dummy) &&
+	       (dummy[nb_dummy] = rte_pktmbuf_alloc(mp)) != NULL &&
+	       rte_ring_enqueue(ring, dummy[nb_dummy]) == 0)
+		nb_dummy++;
+	XT_CHECK(nb_dummy < RTE_DIM(dummy), "the ring never filled");
+	if (nb_dummy < RTE_DIM(dummy))
+		rte_pktmbuf_free(dummy[nb_dummy]);
+	XT_EQ(xchg_udp_source(m, &ip, &port), 0);
+	XT_EQ(xchg_udp_send_burst(sock, ip, port, &m, 1), 0);
+	XT_EQ(xchg_udp_source(m, &ip, &port), 0);
+	XT_CHECK(ip == ip4(192, 0, 2, 1) && port == 12345,
+		 "the sender after a failed send: %08x:%u",
+		 rte_be_to_cpu_32(ip), port);
+	XT_EQ(rte_pktmbuf_pkt_len(m), 100);
+	XT_EQ(m->l2_len + m->l3_len + m->l4_len, hdrs);
+	XT_EQ(m->ol_flags & (RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM |
+			     RTE_MBUF_F_TX_UDP_CKSUM), 0);
+	memcpy(after, rte_pktmbuf_mtod(m, uint8_t *) - hdrs, hdrs + 100);
+	for (i = 0; i < hdrs + 100u; i++)
+		XT_CHECK(before[i] == after[i],
+			 "byte %u of the headers and payload: %02x, received %02x",
+			 i, after[i], before[i]);
+	XT_EQ(sock_stats(sock).send_failed, 1);
+
+	/* Room again: the retry goes to the sender. */
+	for (i = 0; i < nb_dummy; i++) {
+		struct rte_mbuf *d = NULL;
+
+		XT_EQ(rte_ring_dequeue(ring, (void **)&d), 0);
+		rte_pktmbuf_free(d);
+	}
+	XT_EQ(xchg_udp_send_burst(sock, ip, port, &m, 1), 1);
+	m = NULL;
+	XT_EQ(rte_ring_count(ring), 1);
+	if (rte_ring_dequeue(ring, (void **)&m) == 0) {
+		const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+
+		XT_CHECK(memcmp(p + 30, (const uint8_t[]){ 192, 0, 2, 1 },
+				4) == 0 && p[36] == 0x30 && p[37] == 0x39,
+			 "sent back to 192.0.2.1:12345");
+		rte_pktmbuf_free(m);
+	}
+	m = NULL;
+out:
+	rte_pktmbuf_free(m);
+	stack_down(&f, "send failed");
+}
+
+/* Issue 13 item 6: a packet socket may not take the stack's own
+ * ethertypes from the UDP sockets and services. */
+static void
+test_packet_socket_types(void)
+{
+	static const uint16_t refused[] = { 0x0800, 0x0806 };
+	static const uint16_t invalid[] = { 0x05ff, 0x8100, 0x88a8, 0x9100 };
+	struct xchg_socket *sock, *pkt;
+	struct rte_mbuf *m[4];
+	struct fx f;
+	unsigned int i;
+
+	if (!stack_up(&f, NULL))
+		return;
+	for (i = 0; i < RTE_DIM(refused); i++) {
+		XT_CHECK(xchg_packet_socket(f.s, "takeover", refused[i], 8,
+					    XCHG_PRIO_NORMAL) == NULL,
+			 "packet socket on 0x%04x", refused[i]);
+		XT_EQ(rte_errno, EADDRINUSE);
+	}
+	for (i = 0; i < RTE_DIM(invalid); i++) {
+		XT_CHECK(xchg_packet_socket(f.s, "tagged", invalid[i], 8,
+					    XCHG_PRIO_NORMAL) == NULL,
+			 "packet socket on 0x%04x", invalid[i]);
+		XT_EQ(rte_errno, EINVAL);
+	}
+	XT_CHECK(xchg_pool_lookup(arena, "takeover") == NULL &&
+		 xchg_pool_lookup(arena, "tagged") == NULL,
+		 "a refused socket leaves no pool");
+	pkt = xchg_packet_socket(f.s, "exp", ETH_EXPERIMENTAL, 8,
+				 XCHG_PRIO_NORMAL);
+	XT_CHECK(pkt != NULL, "packet socket: %s", rte_strerror(rte_errno));
+	XT_CHECK(xchg_packet_socket(f.s, "exp2", ETH_EXPERIMENTAL, 8,
+				    XCHG_PRIO_NORMAL) == NULL,
+		 "a second packet socket on one ethertype");
+	XT_EQ(rte_errno, EADDRINUSE);
+	/* Each goes where it belongs. */
+	sock = udp_sock(&f, "udp", UDP_PORT, 8);
+	inject_udp(UDP_PORT, 10);
+	inject_ethertype(ETH_EXPERIMENTAL, 0x66);
+	poll_n(&f, 1);
+	XT_EQ(xchg_socket_recv_burst(sock, m, 4), 1);
+	rte_pktmbuf_free(m[0]);
+	XT_EQ(xchg_socket_recv_burst(pkt, m, 4), 1);
+	rte_pktmbuf_free(m[0]);
+	stack_down(&f, "packet socket types");
 }
 
 struct pcap_seen {
@@ -652,7 +870,8 @@ test_telemetry(void)
 		 strstr(buf, "\"raw\":{\"type\":\"packet\",\"ethertype\":34997,\"priority\":\"critical\",\"quota\":8") != NULL &&
 		 strstr(buf, "\"send_failed\":0") != NULL, "sockets");
 	XT_EQ(xt_telemetry_query("/xchg/sockets,0", buf, sizeof(buf)), 0);
-	XT_CHECK(strstr(buf, "{\"/xchg/sockets\":{\"tel_sock_1\":{") != NULL,
+	/* The same shape as without a parameter: port0 -> socket. */
+	XT_CHECK(strstr(buf, "{\"/xchg/sockets\":{\"port0\":{\"tel_sock_1\":{") != NULL,
 		 "sockets of port 0: %s", buf);
 	XT_EQ(xt_telemetry_query("/xchg/sockets,7", buf, sizeof(buf)), 0);
 	XT_CHECK(strstr(buf, "\"/xchg/sockets\":null") != NULL,
@@ -717,6 +936,7 @@ static void
 test_proxy(void)
 {
 	struct xchg_port_conf tc = { .nb_rx_desc = 64, .nb_tx_desc = 64 };
+	struct xchg_stack_conf sc = { .frag_timeout_ms = 100 };
 	char devargs[64], ifname[IFNAMSIZ];
 	struct xchg_port_stats ps;
 	struct xchg_stack_stats st;
@@ -737,7 +957,7 @@ test_proxy(void)
 		XT_CHECK(false, "net_tap: cannot create %s", ifname);
 		return;
 	}
-	if (!stack_up(&f, NULL))
+	if (!stack_up(&f, &sc))
 		return;
 	/* No proxy: dropped as unknown ethertype. */
 	for (i = 0; i < 3; i++)
@@ -764,10 +984,20 @@ test_proxy(void)
 	/* To the host. */
 	for (i = 0; i < 5; i++)
 		inject_ethertype(ETH_EXPERIMENTAL, 0x22);
-	/* A later fragment with no collector goes to the host too. */
+	/* A later fragment no socket claims in time goes to the host too,
+	 * from the staging area. */
 	udp_dgram(d, UDP_PORT, 1000, 1);
 	inject_frag(d, 800, 504, 504, false);
 	poll_n(&f, 2);
+	XT_EQ(stats(&f).staging.held, 1);
+	/* Past its timeout (a signal may cut a sleep short). */
+	for (i = 0; i < 100 && stats(&f).staging.held != 0; i++) {
+		usleep(10 * 1000);
+		poll_n(&f, 1);
+	}
+	poll_n(&f, 1);
+	XT_EQ(stats(&f).staging.proxied, 1);
+	XT_EQ(stats(&f).staging.timed_out, 0);
 	drain_ring(0, NULL);
 	st = stats(&f);
 	XT_EQ(st.drops[XCHG_SD_UNKNOWN_ETHERTYPE], 3);
@@ -849,6 +1079,9 @@ main(int argc __rte_unused, char **argv)
 	XT_RUN(test_invalid);
 	XT_RUN(test_flood);
 	XT_RUN(test_no_buffers);
+	XT_RUN(test_reassembly_setting);
+	XT_RUN(test_send_failed_keeps_source);
+	XT_RUN(test_packet_socket_types);
 	XT_RUN(test_capture);
 	XT_RUN(test_telemetry);
 	XT_RUN(test_proxy);

@@ -17,9 +17,11 @@ run 300
 show sockets
 set consumer fwd normal
 run 100
-stop
+start
 start
 run 100
+stop
+stop
 show census
 set consumer nosuch hog
 set consumer fwd sideways

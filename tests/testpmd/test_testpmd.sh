@@ -59,6 +59,8 @@ expect "slow holds at most 16" "$log" '^  fwd +slow:16:20 +[0-9]+ +[0-9]+ +([0-9
 expect "stop prints the tables" "$log" '^forwarding stopped$'
 expect "start" "$log" '^forwarding started \(rxonly\)$'
 expect "run" "$log" '^ran 100 ms$'
+expect "a second start is refused" "$log" '^Packet forwarding already started$'
+expect "a second stop is refused" "$log" '^Packet forwarding not started$'
 expect "unknown consumer" "$log" "^no consumer 'nosuch'; see show sockets$"
 expect "bad behaviour" "$log" "^'sideways': give normal, hog, slow or slow:N:MS$"
 expect "unknown pool" "$log" "^no pool 'nosuch'; see show pools$"

@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+#ifndef XCHG_STACK_FRAG_H
+#define XCHG_STACK_FRAG_H
+
+/* Internal to the stack's reassembly (xchg_stack_frag*.c): not
+ * installed. */
+
+#include <rte_spinlock.h>
+
+#include "xchg_stack_private.h"
+
+/* One fragment held: a slot of its socket's account. */
+struct frag {
+	struct rte_mbuf *m;     /* whole frame, Ethernet header at mtod */
+	uint16_t off;           /* in the datagram's IP payload, bytes */
+	uint16_t len;           /* IP payload bytes this fragment holds */
+	int32_t next;           /* next slot by offset, -1: the last */
+};
+
+/* Who a datagram is: the IPv4 reassembly key. */
+struct frag_key {
+	rte_be32_t src, dst;
+	rte_be16_t id;
+	uint8_t proto;
+};
+
+/* A datagram being reassembled, in its socket's own set. */
+struct collector {
+	struct collector *hnext;        /* hash chain */
+	struct collector *prev, *next;  /* the table's open list, by start */
+	struct xchg_frag_acct *acct;    /* the socket it is for */
+	bool used;
+	struct frag_key key;
+	uint64_t started;       /* stack clock, at the first fragment */
+	uint64_t touched;       /* stack clock, at the latest fragment */
+	uint32_t total;         /* datagram payload; 0 until the last one */
+	uint32_t have;          /* payload bytes held */
+	uint16_t nb;            /* fragments held */
+	int32_t head;           /* first slot, by offset; -1: none */
+};
+
+/* A socket's reassembly: its own collectors and fragment slots. */
+struct xchg_frag_acct {
+	struct xchg_socket *sock;
+	uint32_t nb_col;
+	uint32_t nb_used;       /* collectors in use */
+	uint32_t nb_slots;
+	int32_t free_slot;      /* free list through frag.next */
+	uint64_t reassembled;
+	struct collector *col;
+	struct frag *slots;
+};
+
+/* A fragment in the staging area. */
+struct staged {
+	struct rte_mbuf *m;
+	struct frag_key key;
+	bool used;
+	bool last;
+	uint16_t off, len;
+	uint64_t arrived;       /* stack clock */
+};
+
+/* First fragments that went to the proxy: their later fragments follow
+ * them there. The proxy's own small memory, oldest overwritten. */
+#define FRAG_PROXY_KEYS 16
+
+struct xchg_frag_table {
+	rte_spinlock_t lock;
+	uint32_t seed;
+	uint32_t hash_mask;
+	struct collector **buckets;
+	struct collector open;          /* sentinel of the open list */
+	uint32_t nb_open;               /* read without the lock */
+	uint16_t max_frags;
+	uint64_t timeout;               /* stack clock cycles */
+
+	/* Staging (xchg_stack_frag_stage.c). */
+	struct xchg_pool *stage_pool;
+	uint32_t stage_cap;
+	uint32_t stage_used;            /* read without the lock */
+	struct staged *stage;
+	struct xchg_frag_staging_stats stage_st;
+
+	struct frag_key proxy_keys[FRAG_PROXY_KEYS];
+	uint64_t proxy_at[FRAG_PROXY_KEYS];
+	uint32_t proxy_next;
+};
+
+static inline void
+frag_key_of(struct frag_key *k, const struct xchg_pkt *pkt)
+{
+	k->src = pkt->src;
+	k->dst = pkt->dst;
+	k->id = pkt->ip_id;
+	k->proto = pkt->proto;
+}
+
+static inline bool
+frag_key_eq(const struct frag_key *a, const struct frag_key *b)
+{
+	return a->src == b->src && a->dst == b->dst && a->id == b->id &&
+	       a->proto == b->proto;
+}
+
+/* Add a fragment to @c of its socket (slot and units paid already is
+ * not assumed: pays, evicting the socket's own oldest datagrams other
+ * than @c when needed). Returns 0, or the drop reason when @c can never
+ * complete (it is dropped whole then, and @m with it). Lock held. */
+int xchg_frag_add(struct xchg_stack *s, struct collector *c,
+		  struct rte_mbuf *m, uint32_t off, uint32_t len, bool last);
+
+/* Staging, lock held. */
+int xchg_frag_stage_create(struct xchg_stack *s, struct xchg_frag_table *t);
+void xchg_frag_stage_free(struct xchg_frag_table *t);
+void xchg_frag_stage_put(struct xchg_stack *s, struct xchg_frag_table *t,
+			 struct rte_mbuf *m, const struct xchg_pkt *pkt);
+/* Move the staged fragments of @c's datagram into it; false when the
+ * datagram was dropped meanwhile. */
+bool xchg_frag_stage_adopt(struct xchg_stack *s, struct xchg_frag_table *t,
+			   struct collector *c);
+void xchg_frag_stage_expire(struct xchg_stack *s, struct xchg_frag_table *t,
+			    uint64_t now);
+
+#endif /* XCHG_STACK_FRAG_H */
