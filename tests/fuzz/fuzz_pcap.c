@@ -6,7 +6,7 @@
  * The input is written as a file and read the way xchg-replay reads its
  * input first (libpcap: the frames and whether the file is damaged); a
  * file libpcap refuses, that is not Ethernet, or that is damaged is
- * refused there (tests/fuzz/test_replay_refusals.sh checks that
+ * refused there (tests/fuzz/replay_refusals.py checks that
  * xchg-replay says so in one line). A file it accepts is replayed as
  * xchg-replay does: the configuration's port becomes a net_pcap device
  * reading the file (rx_pcap), the set-up is built through lib/config,
