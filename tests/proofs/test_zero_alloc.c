@@ -71,7 +71,10 @@
 #endif
 #endif
 #ifdef ZA_ASAN
-#include <sanitizer/allocator_interface.h>
+/* In libasan (gcc and clang); gcc ships no header that declares it. */
+int __sanitizer_install_malloc_and_free_hooks(
+	void (*malloc_hook)(const volatile void *, size_t),
+	void (*free_hook)(const volatile void *));
 #endif
 
 #define HOG_FROM 300000
