@@ -75,7 +75,8 @@ run_dir(const char *dir)
 		n++;
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), cmp);
+	if (n > 1)
+		qsort(names, n, sizeof(*names), cmp);
 	for (i = 0; i < n; i++) {
 		struct stat st;
 

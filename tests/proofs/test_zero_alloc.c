@@ -71,7 +71,10 @@
 #endif
 #endif
 #ifdef ZA_ASAN
-#include <sanitizer/allocator_interface.h>
+/* In libasan (gcc and clang); gcc ships no header that declares it. */
+int __sanitizer_install_malloc_and_free_hooks(
+	void (*malloc_hook)(const volatile void *, size_t),
+	void (*free_hook)(const volatile void *));
 #endif
 
 #define HOG_FROM 300000
@@ -317,10 +320,18 @@ report(const struct snap *a, const struct snap *b, const uint64_t *ref0)
 	XT_EQ(b->rte_blocks, a->rte_blocks);
 	XT_EQ(b->rte_bytes, a->rte_bytes);
 	XT_EQ(b->zones, a->zones);
-	XT_EQ(b->poller_min - a->poller_min, 0);
 	XT_EQ(b->poller_maj - a->poller_maj, 0);
 	XT_EQ(b->proc_maj - a->proc_maj - z.proc_maj, 0);
+#ifndef ZA_ASAN
+	XT_EQ(b->poller_min - a->poller_min, 0);
 	XT_EQ(b->proc_min - a->proc_min - z.proc_min, 0);
+#else
+	/* AddressSanitizer's shadow memory is mapped without backing
+	 * (MAP_NORESERVE, outside mlockall's reach) and faulted in as the
+	 * sanitizer first touches it: minor faults are the sanitizer's
+	 * here, and only the release build can show there are none. */
+	printf("minor faults not checked: the sanitizer faults in its own shadow memory\n");
+#endif
 	/* The guarantee while the hog held its socket. */
 	XT_EQ(refused(xchg_socket_pool(echo_sock)) - ref0[0], 0);
 	XT_EQ(refused(xchg_stack_service_pool(stack, true)) - ref0[1], 0);
