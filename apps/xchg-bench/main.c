@@ -14,8 +14,16 @@
  * (a) and (b) share a layout, packed, so that b/a measures the exchange
  * and not cache-set aliasing; (d) shows what the layout alone is worth.
  *
+ * With --mode stack (run by default after the above), lcores, latency or
+ * sockets it measures the whole receive stack instead, plain DPDK (p)
+ * against lib/stack (x): see stack.c, lcores.c, latency.c, sockets.c and
+ * doc/benchmarks.rst. A run without --mode ends with "b/a = R" and
+ * "x/p = R".
+ *
  *   xchg-bench [EAL options] -- [--packets N] [--burst B] [--rounds R]
- *              [--buffers N] [--quota Q] [--arena-cache N]
+ *              [--buffers N] [--quota Q] [--arena-cache N] [--mode M,...]
+ *              [--stack-packets N] [--sockets N] [--socket-quota Q]
+ *              [--socket-counts N,...]
  *
  * Without "--" every argument is the application's and the EAL starts
  * with built-in defaults that need no hugepages.
