@@ -340,15 +340,17 @@ find_separator(int argc, char **argv)
 	return 0;
 }
 
+static char **eal_argv;
+
 /* Start the EAL with the options before "--", or the defaults when there
  * is no "--", plus the net_null ports. */
 static int
 eal_start(int argc, char **argv, int sep)
 {
 	int i, eal_argc = 0;
-	char **eal_argv;
 
-	/* The EAL may keep pointers into its argv: never freed. */
+	/* The EAL may keep pointers into its argv: freed only after
+	 * rte_eal_cleanup(). */
 	eal_argv = calloc(argc + RTE_DIM(eal_defaults) + RTE_DIM(eal_vdevs) + 1,
 			  sizeof(*eal_argv));
 	if (eal_argv == NULL) {
@@ -711,8 +713,10 @@ main(int argc, char **argv)
 	/* Two lcores for the two RX queues of --mode lcores. */
 	if (b.opts.modes & M_LCORES)
 		eal_defaults[1] = "0-1";
-	if (eal_start(argc, argv, sep) != 0)
+	if (eal_start(argc, argv, sep) != 0) {
+		free(eal_argv);
 		return EXIT_FAILURE;
+	}
 
 	/* Whole bursts only: net_null always fills one, so every round
 	 * receives exactly this many packets. */
@@ -727,5 +731,6 @@ main(int argc, char **argv)
 	b.opts.sb.rounds = b.opts.rounds;
 	ret = run_stack_modes(&b, ret);
 	rte_eal_cleanup();
+	free(eal_argv);
 	return ret;
 }
