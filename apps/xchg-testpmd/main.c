@@ -22,6 +22,7 @@
 
 #include "testpmd.h"
 #include "xchg_app.h"
+#include "xchg_app_mem.h"
 
 #define PROG "xchg-testpmd"
 
@@ -145,6 +146,7 @@ usage(const char *prog)
 	       "                        all, set fwd M, set consumer NAME B, set quota POOL N,\n"
 	       "                        start [tx_first], stop, run MS, help, quit\n"
 	       "  --cmdfile FILE        run prompt commands from FILE, then exit\n"
+	       XCHG_APP_MEM_USAGE
 	       "  -h, --help            this text\n");
 }
 
@@ -156,6 +158,7 @@ struct tp_args {
 	const char *cmdfile;
 	unsigned int nb_behaviours;
 	const char *behaviours[TP_MAX_CONSUMERS];
+	struct xchg_app_mem mem;
 };
 
 static int
@@ -179,6 +182,8 @@ parse_args(int argc, char **argv, struct tp_args *a)
 		{ "rxd", required_argument, NULL, 'R' },
 		{ "txd", required_argument, NULL, 'T' },
 		{ "burst", required_argument, NULL, 'B' },
+		{ "no-mlockall", no_argument, NULL, 'L' },
+		{ "oom-score-adj", required_argument, NULL, 'O' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, idx = 0, ret = 0;
@@ -275,6 +280,12 @@ parse_args(int argc, char **argv, struct tp_args *a)
 			ret = xchg_app_number(PROG, "burst", optarg, 1,
 					      TP_MAX_BURST, &v);
 			tp.burst = (uint16_t)v;
+			break;
+		case 'L':
+			a->mem.no_mlockall = true;
+			break;
+		case 'O':
+			ret = xchg_app_mem_oom_arg(PROG, optarg, &a->mem);
 			break;
 		default:
 			ret = -1;
@@ -467,6 +478,9 @@ main(int argc, char **argv)
 	ret = tp_setup();
 	if (ret == 0)
 		ret = apply_behaviours(&a) != 0 ? -EINVAL : 0;
+	/* Everything is made: lock it in memory before the data path. */
+	if (ret == 0)
+		ret = xchg_app_mem_apply(PROG, &a.mem);
 	if (ret == 0) {
 		if (tp.mode == TP_STACK)
 			printf("xchg-testpmd: stack on %u port(s), arena of %u buffers, %u consumers%s\n",
@@ -487,6 +501,7 @@ main(int argc, char **argv)
 			ret = tp_prompt_interactive();
 		else
 			run(&a);
+		tp_fwd_stop(); /* the workers, before the last tables */
 		show_all();
 	}
 	tp_teardown();
