@@ -254,7 +254,7 @@ demo(const struct demo_conf *conf)
 	struct xchg_arena *arena;
 	struct xchg_census census;
 	char line[256];
-	bool ok;
+	bool ok, held;
 
 	hog_store = calloc(conf->buffers, sizeof(*hog_store));
 	/* A mempool cache may be at most 2/3 of the pool. */
@@ -313,9 +313,15 @@ demo(const struct demo_conf *conf)
 	rte_eth_dev_stop(1);
 	rte_eth_dev_close(0);
 	rte_eth_dev_close(1);
-	xchg_pool_free(pools[0]);
-	xchg_pool_free(pools[1]);
-	xchg_arena_free(arena);
+	/* Each is tried; a refusal says who still holds buffers. */
+	held = xchg_pool_free(pools[0]) != 0;
+	held |= xchg_pool_free(pools[1]) != 0;
+	held |= xchg_arena_free(arena) != 0;
+	if (held) {
+		fprintf(stderr, "xchg-demo: the arena could not be freed: buffers are still out; who holds them:\n");
+		xchg_census_print_holders(stderr);
+		ok = false;
+	}
 	rte_mempool_free(shared);
 	free(hog_store);
 	return ok ? 0 : 1;

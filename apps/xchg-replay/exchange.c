@@ -425,7 +425,8 @@ out:
 	consumers_release(r);
 	consumers_close(r);
 	if (xchg_config_setup_free(su) != 0) {
-		fprintf(stderr, PROG ": the set-up could not be torn down: buffers are still out\n");
+		fprintf(stderr, PROG ": the set-up could not be torn down: buffers are still out; who holds them:\n");
+		xchg_census_print_holders(stderr);
 		ret = -1;
 	}
 	if (replay_finish(r) != 0)

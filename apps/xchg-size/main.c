@@ -4,8 +4,8 @@
  * xchg-size: the sizing calculator. From a configuration file and, per
  * consumer, a peak frame rate, a worst-case hold time and a burst, it
  * computes each quota (rate x hold time + burst), each NIC queue's
- * reservation (descriptors + the PMD's refill slack), the lcore cache
- * term, the arena and the memory it takes, writing every term out
+ * reservation (descriptors + the PMD's refill slack), each stack's
+ * fragment staging area, the lcore cache term, the arena and the memory it takes, writing every term out
  * (doc/sizing.rst). --write emits the configuration with those figures;
  * --from-replay reads an xchg-replay report and says which quotas were
  * too small or far too big. No EAL, no DPDK memory: it only computes.
@@ -25,7 +25,6 @@
 
 #include "xchg_app.h"
 #include "xchg_config.h"
-#include "xchg_stack.h"
 
 #define PROG "xchg-size"
 #define MAX_LOADS 80
@@ -64,6 +63,7 @@ usage(void)
 	       "  RX queue     = rx_desc + rx_slack (the PMD's refill slack: a vector PMD\n"
 	       "                 rearms 64 descriptors at a time)\n"
 	       "  TX queue     = tx_desc + tx_slack (frames completed late)\n"
+	       "  staging      = ports x the stack's fragment staging area (16)\n"
 	       "  lcore caches = lcores x (lcore_cache + lcore_cache / 2 - 1)\n"
 	       "  arena        = the sum; memory = arena x object stride\n"
 	       "\n"
@@ -78,7 +78,8 @@ usage(void)
 	       "  --from-replay FILE  an xchg-replay report: which quotas ran dry (too small)\n"
 	       "                      or were never used past a quarter (far too big)\n"
 	       "\n"
-	       "Exit status: 0 done, 2 bad command line or file, 3 (--from-replay) a quota\n"
+	       "Exit status: 0 done, 2 bad command line or file (or an internal error: the\n"
+	       "sum differs from libxchg_config's sizing check), 3 (--from-replay) a quota\n"
 	       "was too small.\n");
 }
 
@@ -239,11 +240,51 @@ struct sized {
 	uint64_t arp, icmp, proxy, capture, buffers;
 };
 
+/* The library's own sum over the sized figures must be ours: a term the
+ * configuration library adds and this calculator misses is caught here,
+ * not by a user whose sized arena is refused. */
+static int
+cross_check(const struct xchg_config *cfg, const struct sized *z,
+	    uint64_t lcores, uint64_t buffers)
+{
+	struct xchg_config *c;
+	struct xchg_config_sizing lz;
+	unsigned int i;
+	int ret = 0;
+
+	if (buffers > UINT32_MAX)
+		return 0; /* the file would refuse it anyway */
+	c = malloc(sizeof(*c));
+	if (c == NULL) {
+		fprintf(stderr, PROG ": out of memory\n");
+		return -1;
+	}
+	*c = *cfg;
+	for (i = 0; i < c->nb_sockets; i++)
+		c->sockets[i].quota = (uint32_t)z->socket_quota[i];
+	c->arp_quota = (uint32_t)z->arp;
+	c->icmp_quota = (uint32_t)z->icmp;
+	c->proxy.quota = (uint32_t)z->proxy;
+	c->capture.quota = (uint32_t)z->capture;
+	c->arena.buffers = (uint32_t)buffers;
+	xchg_config_sizing(c, (unsigned int)lcores, &lz);
+	if (lz.required != buffers) {
+		fprintf(stderr, PROG ": internal error: libxchg_config's sizing invariant adds up to %u (ports %u, sockets %u, services %u, fragment staging %u, proxy %u, capture %u, caches %u), this calculator to %" PRIu64 "; please report it\n",
+			lz.required, lz.ports, lz.sockets, lz.services,
+			lz.staging, lz.proxy, lz.capture, lz.cache_slack,
+			buffers);
+		ret = -1;
+	}
+	free(c);
+	return ret;
+}
+
 static int
 compute(struct opts *o, const struct xchg_config *cfg, struct sized *z)
 {
-	uint64_t ports = 0, sockets = 0, services, cache = 0, proxy = 0;
-	uint64_t capture = 0, stride, elt, hdr;
+	uint64_t ports = 0, sockets = 0, services, cache, proxy = 0;
+	uint64_t capture = 0, staging, stride, elt, hdr;
+	uint32_t frag = xchg_config_frag_staging(cfg);
 	char label[64];
 	unsigned int i, q;
 
@@ -261,8 +302,7 @@ compute(struct opts *o, const struct xchg_config *cfg, struct sized *z)
 	}
 	z->arp = quota(o, "service arp (per port)", "arp", cfg->arp_quota);
 	z->icmp = quota(o, "service icmp (per port)", "icmp", cfg->icmp_quota);
-	/* Each stack also reserves its fragment staging area. */
-	services = cfg->nb_ports * (z->arp + z->icmp + XCHG_STACK_FRAG_STAGING);
+	services = cfg->nb_ports * (z->arp + z->icmp);
 	if (cfg->proxy.enabled) {
 		z->proxy = quota(o, "proxy (each direction)", "proxy",
 				 cfg->proxy.quota);
@@ -306,17 +346,22 @@ compute(struct opts *o, const struct xchg_config *cfg, struct sized *z)
 		       XCHG_CONFIG_DEFAULT_TX_SLACK, q);
 		ports += q;
 	}
-	if (cfg->arena.lcore_cache != 0)
-		cache = o->lcores * (cfg->arena.lcore_cache +
-				     cfg->arena.lcore_cache / 2 - 1);
+	/* Fragments whose first has not come yet wait in each stack's
+	 * staging area, a pool of its own (doc/isolation.rst). */
+	staging = (uint64_t)cfg->nb_ports * frag;
+	printf("fragment staging (each port's stack, for fragments ahead of their first):\n  ports %u x staging %u = %" PRIu64 "\n",
+	       cfg->nb_ports, frag, staging);
+	cache = xchg_config_cache_slack(cfg, (unsigned int)o->lcores);
 	printf("lcore caches:\n  lcores %" PRIu64 " x (lcore_cache %u + %u / 2 - 1) = %" PRIu64 "\n",
 	       o->lcores, cfg->arena.lcore_cache, cfg->arena.lcore_cache,
 	       cache);
-	z->buffers = ports + sockets + services + proxy + capture + cache;
-	printf("arena:\n  buffers = ports %" PRIu64 " + sockets %" PRIu64 " + services %u x (%" PRIu64 " + %" PRIu64 " + %u) + proxy %" PRIu64 " + capture %" PRIu64 " + caches %" PRIu64 " = %" PRIu64 " (configured %u)\n",
-	       ports, sockets, cfg->nb_ports, z->arp, z->icmp,
-	       XCHG_STACK_FRAG_STAGING, proxy, capture,
-	       cache, z->buffers, cfg->arena.buffers);
+	z->buffers = ports + sockets + services + staging + proxy + capture +
+		     cache;
+	printf("arena:\n  buffers = ports %" PRIu64 " + sockets %" PRIu64 " + services %u x (%" PRIu64 " + %" PRIu64 ") + staging %u x %u + proxy %" PRIu64 " + capture %" PRIu64 " + caches %" PRIu64 " = %" PRIu64 " (configured %u)\n",
+	       ports, sockets, cfg->nb_ports, z->arp, z->icmp, cfg->nb_ports,
+	       frag, proxy, capture, cache, z->buffers, cfg->arena.buffers);
+	if (cross_check(cfg, z, o->lcores, z->buffers) != 0)
+		return -1;
 	if (z->buffers < 64) {
 		printf("  raised to 64, the smallest arena\n");
 		z->buffers = 64;

@@ -574,6 +574,7 @@ tp_prompt_interactive(void)
 			tp_forward_once();
 		else if (tp.workers)
 			rte_delay_us_sleep(1000);
+		tp_watch_poll();
 	}
 	cmdline_stdin_exit(cl);
 	return 0;

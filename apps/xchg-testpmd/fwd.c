@@ -237,8 +237,10 @@ tp_teardown(void)
 			free(tp.consumers[i].held);
 			free(tp.consumers[i].held_at);
 		}
-		if (xchg_config_setup_free(tp.setup) != 0)
-			fprintf(stderr, "xchg-testpmd: the set-up could not be torn down: buffers are still out (see the log)\n");
+		if (xchg_config_setup_free(tp.setup) != 0) {
+			fprintf(stderr, "xchg-testpmd: the set-up could not be torn down: buffers are still out; who holds them:\n");
+			xchg_census_print_holders(stderr);
+		}
 		return;
 	}
 
@@ -264,8 +266,10 @@ tp_teardown(void)
 				tp.ports[i].port_id);
 		rte_eth_dev_close(tp.ports[i].port_id);
 	}
-	if (xchg_arena_free(tp.arena) != 0)
-		fprintf(stderr, "xchg-testpmd: the arena could not be freed: buffers are still out (see the log)\n");
+	if (xchg_arena_free(tp.arena) != 0) {
+		fprintf(stderr, "xchg-testpmd: the arena could not be freed: buffers are still out; who holds them:\n");
+		xchg_census_print_holders(stderr);
+	}
 }
 
 /* echo: the datagram back to its sender, from the socket's own

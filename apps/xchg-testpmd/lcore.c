@@ -250,13 +250,17 @@ tp_run_for(uint64_t ms)
 	bool was = running != 0;
 
 	if (!tp.workers) {
-		while (rte_get_timer_cycles() < end && !tp.quit)
+		while (rte_get_timer_cycles() < end && !tp.quit) {
 			tp_forward_once();
+			tp_watch_poll();
+		}
 		return;
 	}
 	launch();
-	while (rte_get_timer_cycles() < end && !tp.quit)
+	while (rte_get_timer_cycles() < end && !tp.quit) {
 		rte_delay_us_sleep(1000);
+		tp_watch_poll();
+	}
 	if (!was)
 		halt();
 }

@@ -391,6 +391,7 @@ run(const struct tp_args *a)
 			rte_delay_us_sleep(1000);
 		else
 			tp_forward_once();
+		tp_watch_poll();
 		now = rte_get_timer_cycles();
 		if (a->duration != 0 &&
 		    now - start >= (uint64_t)a->duration * tp.hz)

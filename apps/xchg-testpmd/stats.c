@@ -3,6 +3,8 @@
 /*
  * The tables that make the guarantee visible: per pool quota, in_use,
  * available, refused and low_watermark; per port rx_nombuf; the census.
+ * The leak watch (xchg_watch.h) ticks from the main loop; a pool starved
+ * for longer than its limit is marked in the pool table.
  */
 
 #include <inttypes.h>
@@ -13,28 +15,53 @@
 
 #include "testpmd.h"
 
+/* The watch's limit: testpmd keeps the arena's default. */
+#define TP_STARVE_MS XCHG_WATCH_STARVE_MS_DEFAULT
+#define TP_WATCH_EVERY_MS 100
+
 static int
 pool_row(struct xchg_pool *pool, void *arg)
 {
 	struct xchg_pool_stats s;
+	struct xchg_holder h;
+	char mark[128] = "";
 	FILE *out = arg;
 
+	if (xchg_watch_pool_get(pool, &h) == 0 && h.starved &&
+	    h.starved_ms > TP_STARVE_MS)
+		snprintf(mark, sizeof(mark),
+			 "  STARVED %" PRIu64 " ms: holds %u, oldest held at least %" PRIu64 " ms",
+			 h.starved_ms, h.held, h.oldest_ms);
 	if (xchg_pool_stats_get(pool, &s) == 0)
-		fprintf(out, "  %-18s %-9s %7u %7u %9u %10" PRIu64 " %10" PRIu64 " %13u\n",
+		fprintf(out, "  %-18s %-9s %7u %7u %9u %10" PRIu64 " %10" PRIu64 " %13u%s\n",
 			xchg_pool_name(pool),
 			xchg_pool_kind_name(xchg_pool_kind(pool)), s.quota,
 			s.in_use, s.available, s.accepted, s.refused,
-			s.low_watermark);
+			s.low_watermark, mark);
 	return 0;
 }
 
 void
 tp_show_pools(FILE *out)
 {
+	/* A fresh look: the marks below are from now. */
+	xchg_watch_tick(tp.arena);
 	fprintf(out, "  %-18s %-9s %7s %7s %9s %10s %10s %13s\n", "pool", "kind",
 		"quota", "in_use", "available", "accepted", "refused",
 		"low_watermark");
 	xchg_pool_foreach(tp.arena, pool_row, out);
+}
+
+void
+tp_watch_poll(void)
+{
+	static uint64_t next;
+	uint64_t now = rte_get_timer_cycles();
+
+	if (now < next || tp.arena == NULL)
+		return;
+	next = now + tp.hz * TP_WATCH_EVERY_MS / 1000;
+	xchg_watch_tick(tp.arena);
 }
 
 void

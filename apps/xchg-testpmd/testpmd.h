@@ -157,6 +157,7 @@ void tp_run_for(uint64_t ms);
 
 /* Tables (stats.c), written to @out. */
 void tp_show_pools(FILE *out);
+void tp_watch_poll(void);     /* leak watch tick, at most every 100 ms */
 void tp_show_census(FILE *out);
 void tp_show_ports(FILE *out);
 void tp_show_sockets(FILE *out);

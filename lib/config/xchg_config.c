@@ -1350,6 +1350,12 @@ xchg_config_cache_slack(const struct xchg_config *cfg, unsigned int nb_lcores)
 	return nb_lcores * (cache + cache / 2 - 1);
 }
 
+uint32_t
+xchg_config_frag_staging(const struct xchg_config *cfg)
+{
+	return cfg == NULL ? 0 : XCHG_STACK_FRAG_STAGING;
+}
+
 int
 xchg_config_sizing(const struct xchg_config *cfg, unsigned int nb_lcores,
 		   struct xchg_config_sizing *z)
@@ -1375,14 +1381,14 @@ xchg_config_sizing(const struct xchg_config *cfg, unsigned int nb_lcores,
 	z->buffers = cfg->arena.buffers;
 	z->ports = (uint32_t)RTE_MIN(ports, (uint64_t)UINT32_MAX);
 	z->sockets = (uint32_t)RTE_MIN(sockets, (uint64_t)UINT32_MAX);
+	z->services = cfg->nb_ports * (cfg->arp_quota + cfg->icmp_quota);
 	/* Each stack also reserves its reassembly staging area. */
-	z->services = cfg->nb_ports * (cfg->arp_quota + cfg->icmp_quota +
-				       XCHG_STACK_FRAG_STAGING);
+	z->staging = cfg->nb_ports * xchg_config_frag_staging(cfg);
 	z->proxy = cfg->proxy.enabled ? 2 * cfg->proxy.quota : 0;
 	z->capture = cfg->capture.enabled ? cfg->capture.quota : 0;
 	z->cache_slack = xchg_config_cache_slack(cfg, nb_lcores);
-	total = ports + sockets + z->services + (uint64_t)z->proxy +
-		z->capture + z->cache_slack;
+	total = ports + sockets + z->services + (uint64_t)z->staging +
+		z->proxy + z->capture + z->cache_slack;
 	z->required = (uint32_t)RTE_MIN(total, (uint64_t)UINT32_MAX);
 	z->shortfall = total > z->buffers ? (uint32_t)(total - z->buffers) : 0;
 	return z->shortfall != 0 ? -ENOSPC : 0;
@@ -1403,9 +1409,9 @@ xchg_config_check_sizing(const struct xchg_config *cfg, unsigned int nb_lcores,
 		return ret;
 	c = (struct ctx){ .path = cfg->path, .err = err, .errlen = errlen };
 	fail(&c, cfg->arena.buffers_line ? cfg->arena.buffers_line :
-	     cfg->arena.line, "[arena] buffers: %u are %u short of what the ports, sockets and services reserve (%u); raise buffers to at least %u or lower the quotas (ports %u, sockets %u, services %u, proxy %u, capture %u, lcore caches %u for %u lcore%s)",
+	     cfg->arena.line, "[arena] buffers: %u are %u short of what the ports, sockets and services reserve (%u); raise buffers to at least %u or lower the quotas (ports %u, sockets %u, services %u, fragment staging %u, proxy %u, capture %u, lcore caches %u for %u lcore%s)",
 	     z.buffers, z.shortfall, z.required, z.required, z.ports,
-	     z.sockets, z.services, z.proxy, z.capture, z.cache_slack,
+	     z.sockets, z.services, z.staging, z.proxy, z.capture, z.cache_slack,
 	     nb_lcores, nb_lcores == 1 ? "" : "s");
 	return -ENOSPC;
 }

@@ -176,6 +176,8 @@ struct xchg_config_sizing {
 				*   port and of the proxy's TAP port. */
 	uint32_t sockets;      /**< Socket quotas. */
 	uint32_t services;     /**< ARP and ICMP quotas, per port. */
+	uint32_t staging;      /**< Fragment staging areas: ports x
+				*   xchg_config_frag_staging(). */
 	uint32_t proxy;        /**< 2 x proxy quota (to and from the host). */
 	uint32_t capture;      /**< Capture quota. */
 	uint32_t cache_slack;  /**< lcores x (1.5 x lcore_cache - 1). */
@@ -230,8 +232,23 @@ uint32_t xchg_config_cache_slack(const struct xchg_config *cfg,
 				 unsigned int nb_lcores);
 
 /**
+ * Buffers each port's stack reserves for its fragment staging area
+ * (xchg_stack_conf::frag_staging): XCHG_STACK_FRAG_STAGING, the stack's
+ * default; a configuration file has no key for it. The set-up gives the
+ * stacks this figure and xchg_config_sizing() counts it once per port,
+ * so a program that sizes an arena (xchg-size) takes it from here.
+ *
+ * @param cfg
+ *   Configuration.
+ * @return
+ *   The staging quota of one stack, 0 for a NULL @p cfg.
+ */
+uint32_t xchg_config_frag_staging(const struct xchg_config *cfg);
+
+/**
  * Add up the sizing invariant: what every port, socket, service, the
- * proxy, the capture and the lcore caches reserve, against the arena.
+ * fragment staging areas, the proxy, the capture and the lcore caches
+ * reserve, against the arena.
  *
  * @param cfg
  *   Configuration.

@@ -342,7 +342,7 @@ make_port(struct xchg_config_setup *su, unsigned int i, char *err,
 	struct xchg_stack_conf sc = {
 		.arp_quota = quota(cfg, cfg->arp_quota),
 		.icmp_quota = quota(cfg, cfg->icmp_quota),
-		.frag_staging = quota(cfg, XCHG_STACK_FRAG_STAGING),
+		.frag_staging = quota(cfg, xchg_config_frag_staging(cfg)),
 		.clock = cfg->clock, .clock_arg = cfg->clock_arg,
 	};
 	char at[300], why[300];

@@ -73,8 +73,8 @@ CONFIG_CASES = [
     ("sizing invariant", edit({2: "buffers = 700"}),
      ":2: [arena] buffers: 700 are 107 short of what the ports, sockets and "
      "services reserve (807); raise buffers to at least 807 or lower the "
-     "quotas (ports 608, sockets 64, services 40, proxy 0, capture 0, lcore "
-     "caches 95 for 1 lcore)"),
+     "quotas (ports 608, sockets 64, services 24, fragment staging 16, "
+     "proxy 0, capture 0, lcore caches 95 for 1 lcore)"),
     ("missing buffers", edit(drop=2),
      ":1: [arena]: missing key buffers; add buffers = N, N from 64 to 16777216"),
     ("missing type", edit(drop=9),

@@ -105,7 +105,9 @@ test_sizing(void)
 	 * one lcore's cache: 64 + 32 - 1. */
 	XT_EQ(z.ports, 608);
 	XT_EQ(z.sockets, 576);
-	XT_EQ(z.services, 40); /* ARP 16, ICMP 8, fragment staging 16 */
+	XT_EQ(z.services, 24); /* ARP 16, ICMP 8 */
+	XT_EQ(z.staging, 16); /* one port's fragment staging area */
+	XT_EQ(xchg_config_frag_staging(cfg), XCHG_STACK_FRAG_STAGING);
 	XT_EQ(z.cache_slack, 95);
 	XT_EQ(z.required, 1319);
 	XT_EQ(z.shortfall, 0);
@@ -130,7 +132,8 @@ test_sizing(void)
 	XT_EQ(cfg->capture.nb_owners, 2);
 	XT_EQ(xchg_config_sizing(cfg, 1, &z), 0);
 	XT_EQ(z.capture, 64);
-	XT_EQ(z.services, 24);
+	XT_EQ(z.services, 8); /* ARP 4, ICMP 4 */
+	XT_EQ(z.staging, 16);
 	xchg_config_free(cfg);
 }
 

@@ -91,8 +91,9 @@ def main():
                      "1 RX x (rx_desc 64 + rx_slack 64) = 1 x 128 = 128",
                      "rx_slack covers the vector-PMD rearm of 64",
                      "1 TX x (tx_desc 64 + tx_slack 32) = 1 x 96 = 96",
+                     "ports 1 x staging 16 = 16",
                      "lcores 1 x (lcore_cache 64 + 64 / 2 - 1) = 95",
-                     "buffers = ports 224 + sockets 82 + services 1 x (16 + 8 + 16) + proxy 0 + capture 0 + caches 95 = 441",
+                     "buffers = ports 224 + sockets 82 + services 1 x (16 + 8) + staging 1 x 16 + proxy 0 + capture 0 + caches 95 = 441",
                      "= 2368 B", "441 buffers x 2368 B = 1044288 B"):
             t.check(want in out, "output shows %r" % want)
         with open(sized) as f:
