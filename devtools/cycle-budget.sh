@@ -24,7 +24,7 @@ trap 'rm -rf "$out"' EXIT
 # many for one round, so every variant moves 512,000 packets.
 cg_packets=256000
 valgrind --tool=callgrind --callgrind-out-file="$out/cg" \
-	"$bench" --packets $cg_packets --rounds 1 >"$out/cg.log" 2>&1 ||
+	"$bench" --mode core --packets $cg_packets --rounds 1 >"$out/cg.log" 2>&1 ||
 	{ cat "$out/cg.log" >&2; exit 1; }
 callgrind_annotate --inclusive=yes "$out/cg" >"$out/incl" 2>/dev/null
 callgrind_annotate --inclusive=no "$out/cg" >"$out/excl" 2>/dev/null
@@ -52,4 +52,4 @@ for f in xchg_ops_dequeue xchg_ops_enqueue xchg_acquire_burst; do  # inclusive
 	awk -v n="${n:-0}" -v d=$d -v f=$f 'BEGIN { printf "  %-20s %6.1f\n", f, n / d }'
 done
 echo "cycles ($rounds interleaved rounds of $packets packets):"
-"$bench" --packets "$packets" --rounds "$rounds" | grep -E '^  \((a|b0|b|d)\) .*Mpps|^split|^b/a'
+"$bench" --mode core --packets "$packets" --rounds "$rounds" | grep -E '^  \((a|b0|b|d)\) .*Mpps|^split|^b/a'

@@ -72,7 +72,7 @@ sb_hist_quantile(const struct sb_hist *h, double q)
 }
 
 struct lat {
-	uint64_t p50, p99, p999, max, n;
+	uint64_t p50, p99, p999, max, n, preempted;
 };
 
 static void
@@ -88,8 +88,9 @@ summarise(const struct sb_hist *h, struct lat *l)
 static void
 print_lat(const char *label, const struct lat *l, double ns)
 {
-	printf("  %-26s %10" PRIu64 " frames  p50 %6" PRIu64 "  p99 %6" PRIu64 "  p99.9 %7" PRIu64 "  max %9" PRIu64 " cycles  (p99.9 %.0f ns)\n",
-	       label, l->n, l->p50, l->p99, l->p999, l->max, l->p999 * ns);
+	printf("  %-26s %10" PRIu64 " frames  p50 %6" PRIu64 "  p99 %6" PRIu64 "  p99.9 %7" PRIu64 "  max %9" PRIu64 " cycles  (p99.9 %.0f ns), polling thread preempted %" PRIu64 " times\n",
+	       label, l->n, l->p50, l->p99, l->p999, l->max, l->p999 * ns,
+	       l->preempted);
 }
 
 int
@@ -99,6 +100,7 @@ sb_mode_latency(const struct sb_conf *c)
 	struct sb_conf cc[2] = { *c, *c };
 	struct sb_run *r[2] = { NULL, NULL };
 	struct lat l[2][SB_SIDES];
+	uint64_t pre0[2][SB_SIDES];
 	double ns = 1e9 / rte_get_tsc_hz();
 	unsigned int i, h, s;
 	int ret = -1;
@@ -119,8 +121,10 @@ sb_mode_latency(const struct sb_conf *c)
 	for (h = 0; h < 2; h++) {
 		if (sb_warmup(r[h], &cc[h]) != 0)
 			goto out;
-		for (s = 0; s < SB_SIDES; s++)
+		for (s = 0; s < SB_SIDES; s++) {
 			memset(sb_run_hist(r[h], s), 0, sizeof(struct sb_hist));
+			pre0[h][s] = sb_run_preempted(r[h], s);
+		}
 	}
 	for (i = 0; i < c->rounds; i++)
 		for (h = 0; h < 2; h++)
@@ -138,6 +142,7 @@ sb_mode_latency(const struct sb_conf *c)
 			char label[64];
 
 			summarise(sb_run_hist(r[h], s), &l[h][s]);
+			l[h][s].preempted = sb_run_preempted(r[h], s) - pre0[h][s];
 			snprintf(label, sizeof(label), "%s %s", side_name[s],
 				 h ? "with the hog" : "without a hog");
 			print_lat(label, &l[h][s], ns);
@@ -148,11 +153,11 @@ sb_mode_latency(const struct sb_conf *c)
 		       s == SB_XCHG ? " (target <= 1.50)" : "");
 	for (h = 0; h < 2; h++)
 		for (s = 0; s < SB_SIDES; s++)
-			printf("result mode=latency memory=%s layout=packed same_layout=1 lcores=1 sockets=%u hog=%u side=%c frames=%" PRIu64 " p50=%" PRIu64 " p99=%" PRIu64 " p999=%" PRIu64 " max=%" PRIu64 " tsc_hz=%" PRIu64 " dpdk=\"%s\"\n",
+			printf("result mode=latency memory=%s layout=packed same_layout=1 lcores=1 sockets=%u hog=%u side=%c frames=%" PRIu64 " p50=%" PRIu64 " p99=%" PRIu64 " p999=%" PRIu64 " max=%" PRIu64 " preempted=%" PRIu64 " tsc_hz=%" PRIu64 " dpdk=\"%s\"\n",
 			       sb_memory(), sb_run_sockets(r[h]), h,
 			       s == SB_PLAIN ? 'p' : 'x', l[h][s].n, l[h][s].p50,
 			       l[h][s].p99, l[h][s].p999, l[h][s].max,
-			       rte_get_tsc_hz(), rte_version());
+			       l[h][s].preempted, rte_get_tsc_hz(), rte_version());
 	ret = 0;
 out:
 	sb_run_free(r[0]);

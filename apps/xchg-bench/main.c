@@ -14,8 +14,16 @@
  * (a) and (b) share a layout, packed, so that b/a measures the exchange
  * and not cache-set aliasing; (d) shows what the layout alone is worth.
  *
+ * With --mode stack (run by default after the above), lcores, latency or
+ * sockets it measures the whole receive stack instead, plain DPDK (p)
+ * against lib/stack (x): see stack.c, lcores.c, latency.c, sockets.c and
+ * doc/benchmarks.rst. A run without --mode ends with "b/a = R" and
+ * "x/p = R".
+ *
  *   xchg-bench [EAL options] -- [--packets N] [--burst B] [--rounds R]
- *              [--buffers N] [--quota Q] [--arena-cache N]
+ *              [--buffers N] [--quota Q] [--arena-cache N] [--mode M,...]
+ *              [--stack-packets N] [--sockets N] [--socket-quota Q]
+ *              [--socket-counts N,...]
  *
  * Without "--" every argument is the application's and the EAL starts
  * with built-in defaults that need no hugepages.
@@ -332,15 +340,17 @@ find_separator(int argc, char **argv)
 	return 0;
 }
 
+static char **eal_argv;
+
 /* Start the EAL with the options before "--", or the defaults when there
  * is no "--", plus the net_null ports. */
 static int
 eal_start(int argc, char **argv, int sep)
 {
 	int i, eal_argc = 0;
-	char **eal_argv;
 
-	/* The EAL may keep pointers into its argv: never freed. */
+	/* The EAL may keep pointers into its argv: freed only after
+	 * rte_eal_cleanup(). */
 	eal_argv = calloc(argc + RTE_DIM(eal_defaults) + RTE_DIM(eal_vdevs) + 1,
 			  sizeof(*eal_argv));
 	if (eal_argv == NULL) {
@@ -703,8 +713,10 @@ main(int argc, char **argv)
 	/* Two lcores for the two RX queues of --mode lcores. */
 	if (b.opts.modes & M_LCORES)
 		eal_defaults[1] = "0-1";
-	if (eal_start(argc, argv, sep) != 0)
+	if (eal_start(argc, argv, sep) != 0) {
+		free(eal_argv);
 		return EXIT_FAILURE;
+	}
 
 	/* Whole bursts only: net_null always fills one, so every round
 	 * receives exactly this many packets. */
@@ -719,5 +731,6 @@ main(int argc, char **argv)
 	b.opts.sb.rounds = b.opts.rounds;
 	ret = run_stack_modes(&b, ret);
 	rte_eal_cleanup();
+	free(eal_argv);
 	return ret;
 }

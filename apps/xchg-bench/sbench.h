@@ -118,6 +118,8 @@ void sb_run_free(struct sb_run *r);
 uint64_t sb_run_round(struct sb_run *r, enum sb_side side, uint64_t packets);
 uint64_t sb_run_fill(struct sb_run *r, uint64_t packets);
 uint64_t sb_run_wall(const struct sb_run *r);
+/* Involuntary context switches of the polling threads in timed loops. */
+uint64_t sb_run_preempted(const struct sb_run *r, enum sb_side side);
 /* Exact checks after a round: books add up, census conserved. */
 int sb_run_check(struct sb_run *r, enum sb_side side, bool print);
 const char *sb_run_layout(const struct sb_run *r, enum sb_side side);

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
 
 #include <rte_cycles.h>
 #include <rte_dev.h>
@@ -44,6 +45,7 @@ struct lcore_work {
 	uint16_t queue;
 	uint64_t end;
 	uint64_t cpu_ns; /* on-CPU time of the loop */
+	uint64_t preempted; /* involuntary context switches meanwhile */
 	uint64_t got;   /* frames the application dequeued */
 	int err;
 };
@@ -77,6 +79,7 @@ struct sb_run {
 	uint64_t hog_last[SB_SIDES];
 	uint64_t exp_unclaimed[SB_SIDES];
 	uint64_t wall;              /* TSC cycles of the last round */
+	uint64_t preempted[SB_SIDES]; /* context switches while timed */
 	char layout[SB_SIDES][192];
 	struct sb_hist *hist[SB_SIDES];
 };
@@ -90,6 +93,14 @@ thread_ns(void)
 
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t
+thread_preemptions(void)
+{
+	struct rusage ru;
+
+	return getrusage(RUSAGE_THREAD, &ru) == 0 ? (uint64_t)ru.ru_nivcsw : 0;
 }
 
 /* On-CPU time in TSC cycles: what a round cost, without the time other
@@ -422,6 +433,7 @@ lcore_loop(void *arg)
 	while (__atomic_load_n(&r->go, __ATOMIC_ACQUIRE) == 0)
 		rte_pause();
 	t0 = thread_ns();
+	w->preempted = thread_preemptions();
 	while (done < r->c.packets) {
 		n = side == SB_PLAIN ? sb_plain_rx(r->plain, q) :
 				       xchg_stack_rx(r->stack, q);
@@ -441,6 +453,7 @@ lcore_loop(void *arg)
 	}
 	w->end = rte_rdtsc_precise();
 	w->cpu_ns = thread_ns() - t0;
+	w->preempted = thread_preemptions() - w->preempted;
 	__atomic_fetch_sub(&r->running, 1, __ATOMIC_RELEASE);
 	/* What is still queued, untimed; a shared socket's reader waits
 	 * for the other lcores to finish delivering. */
@@ -500,6 +513,7 @@ sb_run_round(struct sb_run *r, enum sb_side side, uint64_t packets)
 		}
 		end = RTE_MAX(end, r->work[q].end);
 		cpu = RTE_MAX(cpu, r->work[q].cpu_ns);
+		r->preempted[side] += r->work[q].preempted;
 		r->app_got[side] += r->work[q].got;
 	}
 	r->expected[side] += r->c.packets * r->c.lcores;
@@ -508,6 +522,12 @@ sb_run_round(struct sb_run *r, enum sb_side side, uint64_t packets)
 		 sb_kind_count(r->c.packets, SB_ETHERTYPE));
 	r->wall = end - start;
 	return RTE_MAX(ns_to_cycles(cpu), UINT64_C(1));
+}
+
+uint64_t
+sb_run_preempted(const struct sb_run *r, enum sb_side side)
+{
+	return r->preempted[side];
 }
 
 uint64_t

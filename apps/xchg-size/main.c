@@ -25,6 +25,7 @@
 
 #include "xchg_app.h"
 #include "xchg_config.h"
+#include "xchg_stack.h"
 
 #define PROG "xchg-size"
 #define MAX_LOADS 80
@@ -260,7 +261,8 @@ compute(struct opts *o, const struct xchg_config *cfg, struct sized *z)
 	}
 	z->arp = quota(o, "service arp (per port)", "arp", cfg->arp_quota);
 	z->icmp = quota(o, "service icmp (per port)", "icmp", cfg->icmp_quota);
-	services = cfg->nb_ports * (z->arp + z->icmp);
+	/* Each stack also reserves its fragment staging area. */
+	services = cfg->nb_ports * (z->arp + z->icmp + XCHG_STACK_FRAG_STAGING);
 	if (cfg->proxy.enabled) {
 		z->proxy = quota(o, "proxy (each direction)", "proxy",
 				 cfg->proxy.quota);
@@ -311,8 +313,9 @@ compute(struct opts *o, const struct xchg_config *cfg, struct sized *z)
 	       o->lcores, cfg->arena.lcore_cache, cfg->arena.lcore_cache,
 	       cache);
 	z->buffers = ports + sockets + services + proxy + capture + cache;
-	printf("arena:\n  buffers = ports %" PRIu64 " + sockets %" PRIu64 " + services %u x (%" PRIu64 " + %" PRIu64 ") + proxy %" PRIu64 " + capture %" PRIu64 " + caches %" PRIu64 " = %" PRIu64 " (configured %u)\n",
-	       ports, sockets, cfg->nb_ports, z->arp, z->icmp, proxy, capture,
+	printf("arena:\n  buffers = ports %" PRIu64 " + sockets %" PRIu64 " + services %u x (%" PRIu64 " + %" PRIu64 " + %u) + proxy %" PRIu64 " + capture %" PRIu64 " + caches %" PRIu64 " = %" PRIu64 " (configured %u)\n",
+	       ports, sockets, cfg->nb_ports, z->arp, z->icmp,
+	       XCHG_STACK_FRAG_STAGING, proxy, capture,
 	       cache, z->buffers, cfg->arena.buffers);
 	if (z->buffers < 64) {
 		printf("  raised to 64, the smallest arena\n");

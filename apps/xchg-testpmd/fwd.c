@@ -26,7 +26,8 @@ static struct xchg_consumer *
 to_fwd(struct rte_mbuf *m __rte_unused, void *ctx __rte_unused,
        enum xchg_drop_reason *reason __rte_unused)
 {
-	struct tp_consumer *c = tp.by_lcore[rte_lcore_id()];
+	unsigned int id = rte_lcore_id();
+	struct tp_consumer *c = id < RTE_MAX_LCORE ? tp.by_lcore[id] : NULL;
 
 	return c != NULL ? c->consumer : NULL;
 }

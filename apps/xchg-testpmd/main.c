@@ -501,6 +501,7 @@ main(int argc, char **argv)
 			ret = tp_prompt_interactive();
 		else
 			run(&a);
+		tp_fwd_stop(); /* the workers, before the last tables */
 		show_all();
 	}
 	tp_teardown();

@@ -102,8 +102,9 @@ tp_show_sockets(FILE *out)
 
 		if (stack == NULL || xchg_stack_stats_get(stack, &st) != 0)
 			continue;
-		fprintf(out, "  stack %u: %" PRIu64 " frames, %" PRIu64 " delivered, arp answered %" PRIu64 ", icmp answered %" PRIu64 "\n",
-			i, st.frames, st.delivered, st.arp_requests_answered,
+		/* Named by its port's ethdev id, as everywhere. */
+		fprintf(out, "  stack on port %u: %" PRIu64 " frames, %" PRIu64 " delivered, arp answered %" PRIu64 ", icmp answered %" PRIu64 "\n",
+			i < tp.nb_ports ? tp.ports[i].port_id : i, st.frames, st.delivered, st.arp_requests_answered,
 			st.icmp_echo_answered);
 		for (r = 0; r < XCHG_SD_MAX; r++)
 			if (st.drops[r] != 0)

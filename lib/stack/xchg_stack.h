@@ -209,7 +209,9 @@ struct xchg_stack_verdict {
 	/** An IPv4 fragment: it goes to the reassembly first. A later
 	 *  fragment (@c first_fragment false) names no socket: it goes to
 	 *  the socket its first fragment named, which @c pool does not
-	 *  tell (it is the proxy's or NULL with frag_no_collector). */
+	 *  tell (it is the proxy's or NULL with frag_no_collector; on
+	 *  receive, one that comes before its first fragment waits in the
+	 *  staging area, whose pool pays until then). */
 	bool fragment;
 	bool first_fragment;     /**< Offset 0: names the socket. */
 	rte_be32_t src, dst;     /**< Fragments: the datagram's key... */

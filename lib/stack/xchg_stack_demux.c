@@ -108,11 +108,8 @@ ipv4_consumer(struct xchg_stack *s, const struct xchg_pkt *pkt,
 			return unclaimed(s, r, XCHG_SD_UNKNOWN_PROTOCOL);
 		sock = pkt->frag_offset == 0 ? xchg_stack_udp_lookup(s, pkt) :
 					       NULL;
-		if (pkt->frag_offset == 0 && sock == NULL) {
-			if (s->proxy != NULL)
-				xchg_frag_to_proxy(s, pkt);
+		if (pkt->frag_offset == 0 && sock == NULL)
 			return unclaimed(s, r, XCHG_SD_NO_SOCKET);
-		}
 		v->sock = sock;
 		v->fragment = true;
 		return NULL;
@@ -226,6 +223,13 @@ xchg_stack_demux(struct rte_mbuf *m, void *ctx, enum xchg_drop_reason *reason)
 		*reason = XCHG_DROP_NO_CONSUMER;
 		return NULL;
 	}
+	/* A first fragment the proxy takes: the rest of its datagram
+	 * follow it there (classify() itself changes nothing, for
+	 * xchg_stack_classify()). */
+	if (v.consumer == s->proxy && pkt.ether_type == RTE_ETHER_TYPE_IPV4 &&
+	    pkt.proto == IPPROTO_UDP && pkt.frag_offset == 0 &&
+	    pkt.more_frags)
+		xchg_frag_to_proxy(s, &pkt);
 	if (v.sock != NULL && v.sock->type == XCHG_SOCK_UDP) {
 		to_payload(m, &pkt);
 		/* A datagram of this socket is held back: this one follows

@@ -67,6 +67,13 @@ socket_to_tel(struct xchg_socket *sock, void *arg)
 	xchg_tel_u64(sd, "received", st.received);
 	xchg_tel_u64(sd, "sent", st.sent);
 	xchg_tel_u64(sd, "send_failed", st.send_failed);
+	if (sock->type == XCHG_SOCK_UDP) {
+		xchg_tel_u64(sd, "frag_collectors", st.frag_collectors);
+		xchg_tel_u64(sd, "frag_pending", st.frag_pending);
+		xchg_tel_u64(sd, "reassembled", st.reassembled);
+		xchg_tel_u64(sd, "frag_evicted",
+			     st.drops[XCHG_SD_FRAG_EVICTED]);
+	}
 	xchg_tel_add_container(d, xchg_socket_name(sock), sd);
 	return 0;
 }
@@ -141,6 +148,17 @@ services_to_tel(struct xchg_stack *s, struct rte_tel_data *d)
 		xchg_tel_add_container(d, "capture", sd);
 	}
 	pthread_mutex_unlock(&s->lock);
+	sd = xchg_tel_new_dict();
+	if (sd != NULL) {
+		xchg_tel_u64(sd, "quota", st.staging.quota);
+		xchg_tel_u64(sd, "held", st.staging.held);
+		xchg_tel_u64(sd, "staged", st.staging.staged);
+		xchg_tel_u64(sd, "moved", st.staging.moved);
+		xchg_tel_u64(sd, "proxied", st.staging.proxied);
+		xchg_tel_u64(sd, "evicted", st.staging.evicted);
+		xchg_tel_u64(sd, "timed_out", st.staging.timed_out);
+		xchg_tel_add_container(d, "frag_staging", sd);
+	}
 	xchg_tel_u64(d, "frames", st.frames);
 	xchg_tel_u64(d, "delivered", st.delivered);
 	xchg_tel_u64(d, "reassembled", st.reassembled);
@@ -275,7 +293,7 @@ tel_register(void)
 		{ "/xchg/sockets", handle_sockets,
 		  "Stack sockets: type, port, priority, quota, in_use, refused, received, sent. Param: port id (optional)" },
 		{ "/xchg/services", handle_services,
-		  "Stack services (arp, icmp, proxy, capture) and drops by reason. Param: port id (optional)" },
+		  "Stack services (arp, icmp, proxy, capture, frag_staging) and drops by reason. Param: port id (optional)" },
 		{ "/xchg/neighbours", handle_neighbours,
 		  "Stack neighbour table: ip, mac, static, age_ms. Param: port id (optional)" },
 	};

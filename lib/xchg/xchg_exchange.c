@@ -205,9 +205,8 @@ xchg_acquire_burst(struct xchg_pool *p, struct rte_mbuf **mbufs,
 		if (fresh != 0)
 			continue;
 		/* No unit, or the next frame is not fresh: the general path
-		 * judges it (a frame the pool owns costs nothing). */
-
-		/* The next frame is not fresh: judge a chunk in full. */
+		 * judges a chunk in full (a frame the pool owns costs
+		 * nothing). */
 		chunk = RTE_MIN(n - done, (unsigned)XCHG_EXCHANGE_CHUNK);
 		for (valid = 0; valid < chunk; valid++) {
 			int cost = frame_cost(a, p, mbufs[done + valid]);

@@ -92,13 +92,13 @@ def main():
                      "rx_slack covers the vector-PMD rearm of 64",
                      "1 TX x (tx_desc 64 + tx_slack 32) = 1 x 96 = 96",
                      "lcores 1 x (lcore_cache 64 + 64 / 2 - 1) = 95",
-                     "buffers = ports 224 + sockets 82 + services 1 x (16 + 8) + proxy 0 + capture 0 + caches 95 = 425",
-                     "= 2368 B", "425 buffers x 2368 B = 1006400 B"):
+                     "buffers = ports 224 + sockets 82 + services 1 x (16 + 8 + 16) + proxy 0 + capture 0 + caches 95 = 441",
+                     "= 2368 B", "441 buffers x 2368 B = 1044288 B"):
             t.check(want in out, "output shows %r" % want)
         with open(sized) as f:
             text = f.read()
-        t.check(re.search(r"^buffers = 425$", text, re.M) is not None,
-                "--write: [arena] buffers = 425")
+        t.check(re.search(r"^buffers = 441$", text, re.M) is not None,
+                "--write: [arena] buffers = 441")
         t.check(re.search(r"^quota = 82$", text, re.M) is not None,
                 "--write: [socket work] quota = 82")
         t.check("; sizing test" in text, "--write keeps the comments")
@@ -153,7 +153,7 @@ def main():
 
         short = os.path.join(tmp, "short.ini")
         with open(short, "w") as f:
-            f.write(text.replace("buffers = 425", "buffers = 424"))
+            f.write(text.replace("buffers = 441", "buffers = 440"))
         rc, so, se, rep = u.replay(exe, short, pcap, os.path.join(tmp, "sh"))
         t.eq(rc, 2, "one buffer less than computed is refused (%s)"
              % se.strip())

@@ -27,7 +27,7 @@ fb=xfb$id
 dir=$(mktemp -d /tmp/xchg-isolive-XXXXXX)
 count=300
 size=4000
-flood=3000
+flood=1500
 
 cleanup() {
 	[ -n "${app:-}" ] && kill "$app" 2>/dev/null && wait "$app" 2>/dev/null
@@ -80,7 +80,7 @@ a ping -c 1 -W 2 10.9.0.1 >/dev/null 2>&1
 ip netns exec "$nsf" ping -c 1 -W 2 10.9.0.1 >/dev/null 2>&1
 
 ip netns exec "$nsf" timeout 30 hping3 -q --udp -p 9000 -x -d 1200 \
-	-c $flood -i u1000 10.9.0.1 >"$dir/flood.log" 2>&1 &
+	-c $flood -i u2000 10.9.0.1 >"$dir/flood.log" 2>&1 &
 flooder=$!
 a timeout 30 /usr/bin/python3 - $count $size <<'PY'
 import socket, struct, sys, time

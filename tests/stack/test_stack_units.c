@@ -868,7 +868,9 @@ test_telemetry(void)
 	printf("/xchg/sockets -> %s\n", buf);
 	XT_CHECK(strstr(buf, "\"port0\":{\"tel_sock_1\":{\"type\":\"udp\",\"port\":5000,\"priority\":\"normal\",\"quota\":16,\"in_use\":0,") != NULL &&
 		 strstr(buf, "\"raw\":{\"type\":\"packet\",\"ethertype\":34997,\"priority\":\"critical\",\"quota\":8") != NULL &&
-		 strstr(buf, "\"send_failed\":0") != NULL, "sockets");
+		 strstr(buf, "\"send_failed\":0") != NULL &&
+		 strstr(buf, "\"frag_collectors\":4,\"frag_pending\":0,\"reassembled\":0,\"frag_evicted\":0") != NULL,
+		 "sockets");
 	XT_EQ(xt_telemetry_query("/xchg/sockets,0", buf, sizeof(buf)), 0);
 	/* The same shape as without a parameter: port0 -> socket. */
 	XT_CHECK(strstr(buf, "{\"/xchg/sockets\":{\"port0\":{\"tel_sock_1\":{") != NULL,
@@ -883,7 +885,9 @@ test_telemetry(void)
 		 strstr(buf, "\"icmp\":{\"quota\":8,") != NULL &&
 		 strstr(buf, "\"frames\":1") != NULL &&
 		 strstr(buf, "\"unknown_ethertype\":1") != NULL &&
-		 strstr(buf, "\"frag_no_collector\":0") != NULL, "services");
+		 strstr(buf, "\"frag_no_collector\":0") != NULL &&
+		 strstr(buf, "\"frag_staging\":{\"quota\":16,\"held\":0,") != NULL,
+		 "services");
 	XT_CHECK(strstr(buf, "\"proxy\"") == NULL &&
 		 strstr(buf, "\"capture\"") == NULL, "no proxy or capture");
 

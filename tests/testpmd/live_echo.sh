@@ -75,6 +75,10 @@ run() {
 	# (its ARP request teaches the stack the peer's address) rather
 	# than answer from its cache of the previous run.
 	ip -n "$ns" neigh flush dev "$peer"
+	# Made here, not by the background redirections, so the waits
+	# below never read a file that is not there yet.
+	: >"$log"
+	: >"$dir/$mode.replies"
 	"$bin" -l 0 --no-huge -m 512 --no-pci --file-prefix "xe$id$mode" \
 		--log-level=lib.eal:error -- --forward-mode stack \
 		--config "$dir/echo.ini" --consumer echo=echo --mode "$mode" \
