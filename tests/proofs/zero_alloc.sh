@@ -132,10 +132,11 @@ echo "system calls of the polling thread (tid $tid) over the window's first $tfr
 cat "$dir/strace.txt"
 # Only what net_pcap's own I/O needs: libpcap's receive (poll when its
 # ring is empty, recvfrom) and transmit (sendto), and the capture's
-# writes to its file.
+# writes to its file; restart_syscall is the kernel resuming the poll
+# that strace's attach interrupted.
 bad=$(awk 'NF >= 5 && $NF != "syscall" && $NF != "total" && $1 !~ /^-/ {
 	name = $NF
-	if (name !~ /^(poll|ppoll|recvfrom|recvmsg|sendto|sendmsg|write|writev)$/)
+	if (name !~ /^(poll|ppoll|recvfrom|recvmsg|sendto|sendmsg|write|writev|restart_syscall)$/)
 		printf "%s=%s ", name, ($(NF-1) ~ /^[0-9]+$/ && NF == 6) ? $(NF-2) : $(NF-1)
 }' "$dir/strace.txt")
 if [ -n "$bad" ]; then
