@@ -176,14 +176,14 @@ consumers_map(struct replay *r)
 		uint16_t id = xchg_port_id(xchg_config_setup_port(su,
 							cfg->proxy.port));
 
-		snprintf(name, sizeof(name), "p%u_proxy", id);
+		snprintf(name, sizeof(name), "port%u_proxy", id);
 		add_consumer(res, name, "proxy", xchg_pool_lookup(arena, name));
 	}
 	if (cfg->capture.enabled) {
 		uint16_t id = xchg_port_id(xchg_config_setup_port(su,
 							cfg->capture.port));
 
-		snprintf(name, sizeof(name), "p%u_capture", id);
+		snprintf(name, sizeof(name), "port%u_capture", id);
 		add_consumer(res, name, "capture",
 			     xchg_pool_lookup(arena, name));
 	}

@@ -246,7 +246,8 @@ valid_name(const char *n)
 	return true;
 }
 
-/* Names the library gives its own pools: p<N>_..., port<N>_... */
+/* Names the library gives its own pools (port<N>_...), and the p<N>_...
+ * of earlier releases, kept reserved. */
 static bool
 reserved_name(const char *n)
 {

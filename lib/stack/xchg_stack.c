@@ -234,10 +234,10 @@ xchg_stack_create(struct xchg_arena *arena, struct xchg_port *port,
 	}
 	/* Services are consumers like any socket: a ping flood beyond the
 	 * ICMP pool drops only pings. */
-	snprintf(name, sizeof(name), "p%u_arp", port_id);
+	snprintf(name, sizeof(name), "port%u_arp", port_id);
 	s->arp = xchg_consumer_create(arena, name, XCHG_KIND_SERVICE,
 				      s->conf.arp_quota);
-	snprintf(name, sizeof(name), "p%u_icmp", port_id);
+	snprintf(name, sizeof(name), "port%u_icmp", port_id);
 	s->icmp = s->arp == NULL ? NULL :
 		  xchg_consumer_create(arena, name, XCHG_KIND_SERVICE,
 				       s->conf.icmp_quota);

@@ -220,7 +220,7 @@ xchg_stack_set_capture(struct xchg_stack *s, const char *path,
 		ret = -EIO;
 		goto out;
 	}
-	snprintf(name, sizeof(name), "p%u_capture", s->port_id);
+	snprintf(name, sizeof(name), "port%u_capture", s->port_id);
 	cap = xchg_consumer_create(s->arena, name, XCHG_KIND_CAPTURE, quota);
 	if (cap == NULL) {
 		ret = -rte_errno;

@@ -41,7 +41,7 @@ xchg_frag_stage_create(struct xchg_stack *s, struct xchg_frag_table *t)
 			       RTE_CACHE_LINE_SIZE);
 	if (t->stage == NULL)
 		return -ENOMEM;
-	snprintf(name, sizeof(name), "p%u_fragstage", s->port_id);
+	snprintf(name, sizeof(name), "port%u_fragstage", s->port_id);
 	t->stage_pool = xchg_pool_create(s->arena, name, XCHG_KIND_SERVICE,
 					 t->stage_cap);
 	if (t->stage_pool == NULL) {

@@ -4,9 +4,9 @@
  * Proxy to the host stack through a TAP port, as RTnet's rtcap/proxy:
  * two consumers with their own pools.
  *
- * - "p<port>_proxy" receives what no socket or service claims (the
+ * - "port<N>_proxy" receives what no socket or service claims (the
  *   demux sends it there); the service transmits it on the TAP port.
- * - "p<port>_hostout" receives everything the host sends on the TAP
+ * - "port<N>_hostout" receives everything the host sends on the TAP
  *   device; the service transmits it on the stack's port.
  *
  * Both directions are paid by the proxy's own reservations: a slow or
@@ -78,13 +78,13 @@ xchg_stack_set_proxy(struct xchg_stack *s, struct xchg_port *tap,
 		ret = -EEXIST;
 		goto out;
 	}
-	snprintf(name, sizeof(name), "p%u_proxy", s->port_id);
+	snprintf(name, sizeof(name), "port%u_proxy", s->port_id);
 	proxy = xchg_consumer_create(s->arena, name, XCHG_KIND_PROXY, quota);
 	if (proxy == NULL) {
 		ret = -rte_errno;
 		goto out;
 	}
-	snprintf(name, sizeof(name), "p%u_hostout", s->port_id);
+	snprintf(name, sizeof(name), "port%u_hostout", s->port_id);
 	out = xchg_consumer_create(s->arena, name, XCHG_KIND_PROXY, quota);
 	if (out == NULL) {
 		ret = -rte_errno;

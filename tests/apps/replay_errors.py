@@ -96,8 +96,8 @@ CONFIG_CASES = [
      ":12: [socket ctrl] quota: given twice (first on line 11); keep one"),
     ("duplicate section", edit(append="[arena]\nbuffers = 10\n"),
      ":15: [arena]: section given twice; merge them into one"),
-    ("reserved name", edit({8: "[socket p0_arp]", 14: "p0_arp = normal"}),
-     ":8: [socket p0_arp]: names like p0_x and port0_x are the library's own "
+    ("reserved name", edit({8: "[socket port0_arp]", 14: "port0_arp = normal"}),
+     ":8: [socket port0_arp]: names like p0_x and port0_x are the library's own "
      "pool names; choose another"),
     ("bad address", edit({5: "ip = 192.0.2.300/24"}),
      ":5: [port p0] ip: '192.0.2.300' is not an IPv4 address; write "

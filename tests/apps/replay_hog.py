@@ -92,8 +92,8 @@ def main():
         t.eq(c["bulk"]["delivered"], 512, "exchange: hog stops at its quota")
         t.eq(c["bulk"]["refused"], offered_bulk - 512, "exchange: hog refused")
         t.eq(c["bulk"]["held"], 512, "exchange: hog holds its quota")
-        t.eq(c["p0_arp"]["delivered"], n["arp"], "exchange: ARP delivered")
-        t.eq(c["p0_icmp"]["delivered"], n["icmp"], "exchange: ICMP delivered")
+        t.eq(c["port0_arp"]["delivered"], n["arp"], "exchange: ARP delivered")
+        t.eq(c["port0_icmp"]["delivered"], n["icmp"], "exchange: ICMP delivered")
         t.eq(x["stack"]["arp_answered"], n["arp"], "exchange: ARP answered")
         t.eq(x["stack"]["icmp_answered"], n["icmp"], "exchange: pings answered")
         p0 = x["ports"]["p0"]
@@ -114,8 +114,8 @@ def main():
         t.eq(pools["bulk"]["refused"], offered_bulk - 512, "exchange: bulk pool refused")
         t.eq((pools["ctrl"]["refused"], pools["ctrl"]["in_use"]), (0, 0),
              "exchange: ctrl pool refused/in_use")
-        t.eq(sorted(pools), sorted(["port0_rxq0", "port0_txq0", "p0_arp",
-                                    "p0_icmp", "p0_fragstage", "ctrl",
+        t.eq(sorted(pools), sorted(["port0_rxq0", "port0_txq0", "port0_arp",
+                                    "port0_icmp", "port0_fragstage", "ctrl",
                                     "bulk"]),
              "exchange: pools")
         t.eq(pools["port0_rxq0"]["quota"], 256 + 64, "exchange: RX queue quota")
@@ -143,8 +143,8 @@ def main():
         t.eq(sc["bulk"]["delivered"], 2048, "shared: the hog takes the whole pool")
         t.eq(sc["bulk"]["refused"], 0, "shared: the hog is never refused")
         t.eq(sc["bulk"]["held"], 2048, "shared: the hog holds the whole pool")
-        t.eq(sc["p0_arp"]["delivered"], got.get("arp", 0), "shared: ARP")
-        t.eq(sc["p0_icmp"]["delivered"], got.get("icmp", 0), "shared: ICMP")
+        t.eq(sc["port0_arp"]["delivered"], got.get("arp", 0), "shared: ARP")
+        t.eq(sc["port0_icmp"]["delivered"], got.get("icmp", 0), "shared: ICMP")
         t.eq(s["stack"]["arp_answered"], got.get("arp", 0),
              "shared: ARP answered")
         t.eq(s["stack"]["icmp_answered"], got.get("icmp", 0),
@@ -166,7 +166,7 @@ def main():
              "shared: no other drop")
         sp = s["pools"]
         t.eq(sorted(sp), sorted(pools), "shared: the same pools")
-        for name in ("ctrl", "bulk", "p0_arp", "p0_icmp"):
+        for name in ("ctrl", "bulk", "port0_arp", "port0_icmp"):
             t.eq(sp[name]["quota"], 2048,
                  "shared: %s's quota is the whole arena" % name)
         t.eq((sp["port0_rxq0"]["quota"], sp["port0_txq0"]["quota"]),

@@ -79,10 +79,10 @@ def main():
         t.check(after < HOLD, "the datagram is held")
         t.eq(x["pools"]["tele"]["in_use"], HOLD + 2, "tele pool in_use")
         t.eq(x["stack"]["reassembled"], 1, "one datagram reassembled")
-        t.eq(c["p0_icmp"]["delivered"], pings_in, "ICMP delivered")
-        t.eq(c["p0_icmp"]["refused"], n["icmp"] - pings_in, "ICMP refused")
+        t.eq(c["port0_icmp"]["delivered"], pings_in, "ICMP delivered")
+        t.eq(c["port0_icmp"]["refused"], n["icmp"] - pings_in, "ICMP refused")
         t.eq(x["stack"]["icmp_answered"], pings_in, "pings answered")
-        t.eq(c["p0_arp"]["delivered"], n["arp"], "ARP delivered")
+        t.eq(c["port0_arp"]["delivered"], n["arp"], "ARP delivered")
         t.eq(x["stack"]["arp_answered"], n["arp"], "ARP answered")
         for reason in DROPS:
             t.eq(x["drops"][reason], n[reason], "drops." + reason)
@@ -93,7 +93,7 @@ def main():
         p0 = x["ports"]["p0"]
         t.eq((p0["ipackets"], p0["rx_nombuf"], p0["opackets"]),
              (len(classes), 0, n["arp"] + pings_in), "port figures")
-        t.eq(c["p0_capture"]["delivered"], n["ctrl"] + n["icmp"],
+        t.eq(c["port0_capture"]["delivered"], n["ctrl"] + n["icmp"],
              "capture: ctrl's and ICMP's frames")
         t.eq(x["stack"]["capture_missed"], 0, "capture missed nothing")
         t.eq(x["census"]["conserved"], True, "census")
@@ -138,9 +138,9 @@ def main():
              "shared: tele delivered/received/held")
         t.eq(s["stack"]["reassembled"], 1,
              "shared: the same stack reassembles the datagram")
-        t.eq(sc["p0_icmp"]["delivered"], n["icmp"],
+        t.eq(sc["port0_icmp"]["delivered"], n["icmp"],
              "shared: the ICMP quota is the arena: the whole flood is answered")
-        t.eq(sc["p0_icmp"]["refused"], 0, "shared: ICMP refused")
+        t.eq(sc["port0_icmp"]["refused"], 0, "shared: ICMP refused")
         t.eq(s["stack"]["icmp_answered"], n["icmp"], "shared: pings answered")
         t.eq(s["stack"]["arp_answered"], n["arp"], "shared: ARP answered")
         t.check("fragment_unsupported" not in s["drops"],
@@ -153,7 +153,7 @@ def main():
         t.eq((s["ports"]["p0"]["ipackets"], s["ports"]["p0"]["rx_nombuf"],
               s["ports"]["p0"]["opackets"]),
              (len(classes), 0, n["arp"] + n["icmp"]), "shared: port figures")
-        t.eq(sc["p0_capture"]["delivered"], n["ctrl"] + n["icmp"],
+        t.eq(sc["port0_capture"]["delivered"], n["ctrl"] + n["icmp"],
              "shared: capture: ctrl's and ICMP's frames")
         t.eq(s["stack"]["capture_missed"], 0, "shared: capture missed nothing")
         t.eq({k: v["quota"] for k, v in s["pools"].items()

@@ -37,7 +37,7 @@ def main():
             if not t.eq(rc, 0, "%s: exit status (%s)" % (mode, se.strip())):
                 return t.done()
             t.eq(r["stack"]["proxied_in"], len(want), mode + ": proxied_in")
-            t.eq(r["consumers"]["p0_proxy"]["delivered"], len(want),
+            t.eq(r["consumers"]["port0_proxy"]["delivered"], len(want),
                  mode + ": proxy delivered")
             t.eq(r["ports"]["proxy-tap"]["opackets"], len(want),
                  mode + ": frames sent to the host")
@@ -54,8 +54,8 @@ def main():
             t.eq(r["census"]["conserved"], True, mode + ": census")
             t.eq(r["mode"], mode, mode + ": mode")
             quota = 4096 if mode == "shared" else 64
-            t.eq((r["pools"]["p0_proxy"]["quota"],
-                  r["pools"]["p0_hostout"]["quota"]), (quota, quota),
+            t.eq((r["pools"]["port0_proxy"]["quota"],
+                  r["pools"]["port0_hostout"]["quota"]), (quota, quota),
                  mode + ": proxy quotas")
         t.check(u.same_bytes(os.path.join(tmp, "exchange", "proxy-tx.pcap"),
                              os.path.join(tmp, "shared", "proxy-tx.pcap")),

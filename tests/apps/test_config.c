@@ -204,9 +204,9 @@ test_setup(void)
 	{
 		static const struct { const char *fmt; uint32_t quota; } want[] = {
 			{ "port%u_rxq0", 128 + 64 }, { "port%u_txq0", 128 + 32 },
-			{ "p%u_arp", 16 }, { "p%u_icmp", 5 }, { "ctl", 32 },
-			{ "eth", 8 }, { "p%u_proxy", 24 }, { "p%u_hostout", 24 },
-			{ "p%u_capture", 16 },
+			{ "port%u_arp", 16 }, { "port%u_icmp", 5 }, { "ctl", 32 },
+			{ "eth", 8 }, { "port%u_proxy", 24 }, { "port%u_hostout", 24 },
+			{ "port%u_capture", 16 },
 		};
 		char name[XCHG_NAME_SIZE];
 
@@ -250,9 +250,9 @@ test_setup(void)
 	if (su != NULL) {
 		static const struct { const char *fmt; uint32_t quota; } want[] = {
 			{ "port%u_rxq0", 128 + 64 }, { "port%u_txq0", 128 + 32 },
-			{ "p%u_arp", 4096 }, { "p%u_icmp", 4096 }, { "ctl", 4096 },
-			{ "eth", 4096 }, { "p%u_proxy", 4096 },
-			{ "p%u_hostout", 4096 }, { "p%u_capture", 4096 },
+			{ "port%u_arp", 4096 }, { "port%u_icmp", 4096 }, { "ctl", 4096 },
+			{ "eth", 4096 }, { "port%u_proxy", 4096 },
+			{ "port%u_hostout", 4096 }, { "port%u_capture", 4096 },
 		};
 		struct xchg_arena_info ai;
 		char name[XCHG_NAME_SIZE];

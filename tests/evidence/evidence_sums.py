@@ -32,14 +32,14 @@ CAUSES = ("no_buffers", "rx_nombuf", "ierrors", "other")
 def consumers_of(name, n):
     """Frames the parser gives each consumer, from the scenario classes."""
     if name == "hog":
-        return {"ctrl": n["ctrl"], "bulk": n["bulk"], "p0_arp": n["arp"],
-                "p0_icmp": n["icmp"]}
+        return {"ctrl": n["ctrl"], "bulk": n["bulk"], "port0_arp": n["arp"],
+                "port0_icmp": n["icmp"]}
     if name == "mixed":
         return {"ctrl": n["ctrl"], "tele": n["tele"] + n["tele_fragment"],
-                "raw": n["raw"], "p0_arp": n["arp"], "p0_icmp": n["icmp"]}
+                "raw": n["raw"], "port0_arp": n["arp"], "port0_icmp": n["icmp"]}
     # proxy: what no socket claims goes to the host
-    return {"ctrl": n["ctrl"], "p0_arp": n["arp"], "p0_icmp": n["icmp"],
-            "p0_proxy": n["bulk"] + n["no_socket"] + n["ipv6"]}
+    return {"ctrl": n["ctrl"], "port0_arp": n["arp"], "port0_icmp": n["icmp"],
+            "port0_proxy": n["bulk"] + n["no_socket"] + n["ipv6"]}
 
 
 def check_run(t, label, run, frames, want_offered):
@@ -127,12 +127,12 @@ def main():
                      (n["tele"] + n["tele_fragment"], n["tele"] + 1),
                      "mixed: a reassembled datagram counts its fragments "
                      "once in delivered, once in received")
-                t.eq(xc["p0_icmp"]["lost"]["no_buffers"],
-                     n["icmp"] - xc["p0_icmp"]["delivered"],
+                t.eq(xc["port0_icmp"]["lost"]["no_buffers"],
+                     n["icmp"] - xc["port0_icmp"]["delivered"],
                      "mixed: the ping flood loses to ICMP's own quota")
-                t.check(xc["p0_icmp"]["lost"]["no_buffers"] > 0,
+                t.check(xc["port0_icmp"]["lost"]["no_buffers"] > 0,
                         "mixed: ICMP refused some pings")
-                cap = xc["p0_capture"]
+                cap = xc["port0_capture"]
                 t.eq((cap["copy"], cap["offered"]),
                      (True, x["stack"]["captured"] +
                       x["stack"]["capture_missed"]), "mixed: the capture")

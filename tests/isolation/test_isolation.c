@@ -396,7 +396,7 @@ check_staging_flood(struct run *r)
 	XT_EQ(r->st.staging.evicted, flood - 16);
 	XT_EQ(r->st.staging.held, 16);
 	XT_EQ(r->st.drops[XCHG_SD_FRAG_STAGING_EVICTED], flood - 16);
-	xt_pool_expect(xchg_pool_lookup(r->arena, "p0_fragstage"), 16,
+	xt_pool_expect(xchg_pool_lookup(r->arena, "port0_fragstage"), 16,
 		       "staging_flood: the staging pool holds its flood");
 }
 

@@ -967,7 +967,7 @@ check_frag_staged(struct run *r)
 {
 	XT_EQ(r->st.staging.staged, 1);
 	XT_EQ(r->st.staging.held, 1);
-	xt_pool_expect(xchg_pool_lookup(r->arena, "p0_fragstage"), 1,
+	xt_pool_expect(xchg_pool_lookup(r->arena, "port0_fragstage"), 1,
 		       "frag_staged");
 }
 

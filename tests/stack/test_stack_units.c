@@ -357,7 +357,7 @@ test_out_of_order_and_timeout(void)
 	poll_n(&f, 1);
 	XT_EQ(stats(&f).staging.held, 2);
 	xt_pool_expect(xchg_socket_pool(sock), 0, "staging pays");
-	xt_pool_expect(xchg_pool_lookup(arena, "p0_fragstage"), 2,
+	xt_pool_expect(xchg_pool_lookup(arena, "port0_fragstage"), 2,
 		       "two staged");
 	xt_census_ok(arena, "fragments staged");
 	inject_frag(d, 200, 0, 600, true);
@@ -366,7 +366,7 @@ test_out_of_order_and_timeout(void)
 	XT_EQ(stats(&f).reassembled, 1);
 	XT_EQ(stats(&f).staging.moved, 2);
 	XT_EQ(stats(&f).staging.held, 0);
-	xt_pool_expect(xchg_pool_lookup(arena, "p0_fragstage"), 0,
+	xt_pool_expect(xchg_pool_lookup(arena, "port0_fragstage"), 0,
 		       "staged moved");
 	expect_dgram(sock, d, len, 3);
 	xt_census_ok(arena, "out of order reassembled");
@@ -980,8 +980,8 @@ test_proxy(void)
 	XT_EQ(xchg_stack_set_proxy(f.s, f.port, 32), -EINVAL);
 	XT_EQ(xchg_stack_set_proxy(f.s, tap, 8), 0);
 	XT_EQ(xchg_stack_set_proxy(f.s, tap, 8), -EEXIST);
-	XT_CHECK(xchg_pool_lookup(arena, "p0_proxy") != NULL &&
-		 xchg_pool_lookup(arena, "p0_hostout") != NULL, "pools");
+	XT_CHECK(xchg_pool_lookup(arena, "port0_proxy") != NULL &&
+		 xchg_pool_lookup(arena, "port0_hostout") != NULL, "pools");
 	fd = host_socket(ifname);
 	XT_CHECK(fd >= 0, "raw socket on %s: %s", ifname, strerror(errno));
 
@@ -1052,7 +1052,7 @@ test_proxy(void)
 		close(fd);
 
 	stack_down(&f, "proxy, stack freed");
-	XT_CHECK(xchg_pool_lookup(arena, "p0_proxy") == NULL, "proxy freed");
+	XT_CHECK(xchg_pool_lookup(arena, "port0_proxy") == NULL, "proxy freed");
 	XT_EQ(xchg_port_free(tap), 0);
 	rte_eth_dev_close(tap_id);
 	xt_census_ok(arena, "proxy");

@@ -76,13 +76,13 @@ for mode in io macswap; do
 	expect "$mode: census conserved" "$dir/$mode.log" 'census: total 8192 = .*: conserved$'
 done
 if timeout 30 "$bin" --forward-mode icmpecho --duration 1 >"$dir/icmp.log" 2>&1; then ok "icmpecho: exit 0"; else bad "icmpecho: exit $?"; fi
-expect "icmpecho: ICMP service pool" "$dir/icmp.log" '^  p0_icmp +service +8 '
+expect "icmpecho: ICMP service pool" "$dir/icmp.log" '^  port0_icmp +service +8 '
 expect "icmpecho: frames classified" "$dir/icmp.log" '^    dropped unknown_ethertype +[1-9]'
 
 # 4. Stack mode on a configuration file.
 if timeout 30 "$bin" --forward-mode stack --config "$configs/default.ini" --duration 1 >"$dir/stack.log" 2>&1; then ok "stack: exit 0"; else bad "stack: exit $?"; fi
 expect "stack: the config's sockets" "$dir/stack.log" '^  ctrl +socket +64 '
-expect "stack: services" "$dir/stack.log" '^  p0_icmp +service +8 '
+expect "stack: services" "$dir/stack.log" '^  port0_icmp +service +8 '
 expect "stack: every frame classified" "$dir/stack.log" '^    dropped unknown_ethertype +[1-9]'
 expect "stack: census conserved" "$dir/stack.log" 'census: total 4096 = .*: conserved$'
 printf '[arena]\nbufers = 10\n' >"$dir/bad.ini"
