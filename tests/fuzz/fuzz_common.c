@@ -26,6 +26,7 @@
 #include <rte_malloc.h>
 #include <rte_errno.h>
 #include <rte_mbuf.h>
+#include <rte_memzone.h>
 
 #include "fuzz_common.h"
 #include "xchg.h"
@@ -220,6 +221,34 @@ fz_malloc_blocks(void)
 	if (rte_malloc_get_socket_stats(0, &st) != 0)
 		return 0;
 	return st.alloc_count;
+}
+
+static int
+count_arena(struct xchg_arena *a, void *arg)
+{
+	(void)a;
+	(*(unsigned int *)arg)++;
+	return 0;
+}
+
+static void
+count_zone(const struct rte_memzone *mz, void *arg)
+{
+	(void)mz;
+	(*(unsigned int *)arg)++;
+}
+
+void
+fz_mem_count(struct fz_mem *c)
+{
+	uint16_t pid;
+
+	memset(c, 0, sizeof(*c));
+	rte_memzone_walk(count_zone, &c->zones);
+	xchg_arena_foreach(count_arena, &c->arenas);
+	RTE_ETH_FOREACH_DEV(pid)
+		c->ports++;
+	c->allocs = fz_malloc_blocks();
 }
 
 static void

@@ -56,6 +56,17 @@ void fz_check_arena(struct xchg_arena *arena, bool idle, const char *when);
 /* rte_malloc blocks now allocated on socket 0. */
 uint64_t fz_malloc_blocks(void);
 
+/* What a set-up made and must give back: compared before and after. */
+struct fz_mem {
+	unsigned int zones;  /* memzones */
+	unsigned int arenas; /* xchg arenas */
+	unsigned int ports;  /* ethdevs */
+	uint64_t allocs;     /* fz_malloc_blocks() */
+};
+
+/* Count what @p c lists, now. */
+void fz_mem_count(struct fz_mem *c);
+
 /*
  * rte_malloc blocks DPDK itself keeps after one probe, configure (one
  * RX and one TX queue), start, stop, close and remove of the device

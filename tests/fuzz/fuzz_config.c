@@ -89,39 +89,6 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-static int
-count_arena(struct xchg_arena *a, void *arg)
-{
-	(void)a;
-	(*(unsigned int *)arg)++;
-	return 0;
-}
-
-static void
-count_zone(const struct rte_memzone *mz, void *arg)
-{
-	(void)mz;
-	(*(unsigned int *)arg)++;
-}
-
-struct mem_count {
-	unsigned int zones, arenas, ports;
-	uint64_t allocs;
-};
-
-static void
-mem_count(struct mem_count *c)
-{
-	uint16_t pid;
-
-	memset(c, 0, sizeof(*c));
-	rte_memzone_walk(count_zone, &c->zones);
-	xchg_arena_foreach(count_arena, &c->arenas);
-	RTE_ETH_FOREACH_DEV(pid)
-		c->ports++;
-	c->allocs = fz_malloc_blocks();
-}
-
 /* A message is one line and names the file. */
 static void
 check_message(const char *what, const char *err)
@@ -159,7 +126,7 @@ build(struct xchg_config *cfg)
 {
 	char err[XCHG_CONFIG_ERR_SIZE] = "", dev[64];
 	struct xchg_config_setup *su;
-	struct mem_count before, after;
+	struct fz_mem before, after;
 	unsigned int i, nb_dev = cfg->nb_ports + (cfg->proxy.enabled ? 1 : 0);
 	bool built = false;
 	int ret;
@@ -176,7 +143,7 @@ build(struct xchg_config *cfg)
 	    xchg_config_set_capture_file(cfg, capture) != 0)
 		fz_fail("set_capture_file");
 
-	mem_count(&before);
+	fz_mem_count(&before);
 	su = xchg_config_setup_create(cfg, err, sizeof(err));
 	if (su == NULL) {
 		/* Refused after the checks passed: say why, in one line. */
@@ -195,7 +162,7 @@ build(struct xchg_config *cfg)
 		if (ret != 0)
 			fz_fail("set-up teardown: %s", strerror(-ret));
 	}
-	mem_count(&after);
+	fz_mem_count(&after);
 	if (!warm) {
 		warm = true; /* the first set-up made DPDK's one-time tables */
 		return;

@@ -165,39 +165,6 @@ count_frames(void)
 	return ret == PCAP_ERROR ? -1 : n;
 }
 
-static int
-count_arena(struct xchg_arena *a, void *arg)
-{
-	(void)a;
-	(*(unsigned int *)arg)++;
-	return 0;
-}
-
-static void
-count_zone(const struct rte_memzone *mz, void *arg)
-{
-	(void)mz;
-	(*(unsigned int *)arg)++;
-}
-
-struct mem_count {
-	unsigned int zones, arenas, ports;
-	uint64_t allocs;
-};
-
-static void
-mem_count(struct mem_count *c)
-{
-	uint16_t pid;
-
-	memset(c, 0, sizeof(*c));
-	rte_memzone_walk(count_zone, &c->zones);
-	xchg_arena_foreach(count_arena, &c->arenas);
-	RTE_ETH_FOREACH_DEV(pid)
-		c->ports++;
-	c->allocs = fz_malloc_blocks();
-}
-
 static void
 drain(struct xchg_config_setup *su)
 {
@@ -216,7 +183,7 @@ static void
 replay(long frames)
 {
 	char err[XCHG_CONFIG_ERR_SIZE] = "", dev[256];
-	struct mem_count before, after;
+	struct fz_mem before, after;
 	struct xchg_config_setup *su;
 	struct xchg_port_stats ps;
 	struct xchg_stack_stats st;
@@ -229,7 +196,7 @@ replay(long frames)
 	if (xchg_config_set_vdev(cfg, "p0", dev) != 0 ||
 	    xchg_config_set_capture_file(cfg, cap_path) != 0)
 		fz_fail("set_vdev");
-	mem_count(&before);
+	fz_mem_count(&before);
 	su = xchg_config_setup_create(cfg, err, sizeof(err));
 	if (su == NULL)
 		fz_fail("a capture libpcap reads was refused by the set-up: %s",
@@ -267,7 +234,7 @@ replay(long frames)
 	ret = xchg_config_setup_free(su);
 	if (ret != 0)
 		fz_fail("set-up teardown: %s", strerror(-ret));
-	mem_count(&after);
+	fz_mem_count(&after);
 	if (!warm) {
 		warm = true; /* the first set-up made DPDK's one-time tables */
 		return;
