@@ -166,3 +166,32 @@ xt_port_close(uint16_t port)
 	XT_EQ(rte_eth_dev_stop(port), 0);
 	XT_EQ(rte_eth_dev_close(port), 0);
 }
+
+#define XT_PYTHON "/usr/bin/python3"
+
+FILE *
+xt_scapy_popen(const char *script, const char *dir, int *rc)
+{
+	char cmd[2048];
+	FILE *p;
+
+	if (access(XT_PYTHON, X_OK) != 0) {
+		printf("SKIP: %s not found (Debian's python3 with python3-scapy writes the captures)\n",
+		       XT_PYTHON);
+		*rc = 77;
+		return NULL;
+	}
+	snprintf(cmd, sizeof(cmd), "%s -c 'import scapy' 2>/dev/null",
+		 XT_PYTHON);
+	if (system(cmd) != 0) {
+		printf("SKIP: %s has no scapy (apt-get install python3-scapy)\n",
+		       XT_PYTHON);
+		*rc = 77;
+		return NULL;
+	}
+	snprintf(cmd, sizeof(cmd), "%s '%s' '%s'", XT_PYTHON, script, dir);
+	p = popen(cmd, "r");
+	if (p == NULL)
+		*rc = 1;
+	return p;
+}

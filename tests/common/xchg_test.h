@@ -78,6 +78,14 @@ bool xt_census_ok(struct xchg_arena *arena, const char *when);
 void xt_pool_expect(struct xchg_pool *pool, uint32_t in_use,
 		    const char *when);
 
+/*
+ * Start a Scapy capture generator, Debian's /usr/bin/python3 @p script
+ * @p dir, and return its output to read (close with pclose()). NULL with
+ * *@p rc set to 77 (skip, the reason printed) when that python3 or its
+ * scapy is missing, or to 1 when it cannot be started.
+ */
+FILE *xt_scapy_popen(const char *script, const char *dir, int *rc);
+
 /* Print the summary line and return the exit code for main(). */
 int xt_done(const char *name);
 

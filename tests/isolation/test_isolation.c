@@ -44,7 +44,6 @@
 #include "xchg_test.h"
 #include "xt_frames.h"
 
-#define PYTHON "/usr/bin/python3"
 #define IP4(a, b, c, d) ((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
 #define OUR_IP IP4(10, 1, 0, 1)
 #define PEER_IP IP4(10, 1, 0, 2)
@@ -109,24 +108,13 @@ fig(const struct figures *f, const char *key)
 static int
 generate(const char *script)
 {
-	char cmd[2048], line[512];
+	char line[512];
 	FILE *p;
+	int rc;
 
-	if (access(PYTHON, X_OK) != 0) {
-		printf("SKIP: %s not found (Debian's python3 with python3-scapy writes the captures)\n",
-		       PYTHON);
-		return 77;
-	}
-	snprintf(cmd, sizeof(cmd), "%s -c 'import scapy' 2>/dev/null", PYTHON);
-	if (system(cmd) != 0) {
-		printf("SKIP: %s has no scapy (apt-get install python3-scapy)\n",
-		       PYTHON);
-		return 77;
-	}
-	snprintf(cmd, sizeof(cmd), "%s '%s' '%s'", PYTHON, script, dir);
-	p = popen(cmd, "r");
+	p = xt_scapy_popen(script, dir, &rc);
 	if (p == NULL)
-		return 1;
+		return rc;
 	while (fgets(line, sizeof(line), p) != NULL &&
 	       nb_figs < RTE_DIM(figs)) {
 		struct figures *f = &figs[nb_figs];
@@ -152,7 +140,7 @@ generate(const char *script)
 		nb_figs++;
 	}
 	if (pclose(p) != 0) {
-		printf("FAIL: %s failed\n", cmd);
+		printf("FAIL: the generator %s failed\n", script);
 		return 1;
 	}
 	return 0;

@@ -37,7 +37,6 @@
 #include "xchg_test.h"
 #include "xt_frames.h"
 
-#define PYTHON "/usr/bin/python3"
 #define IP4(a, b, c, d) ((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
 #define OUR_IP IP4(192, 0, 2, 1)
 #define OUR_IP2 IP4(198, 51, 100, 1)
@@ -1331,25 +1330,14 @@ out:
 static int
 generate(const char *script)
 {
-	char cmd[2048], line[256], name[128];
+	char line[256], name[128];
 	unsigned int n, i, found = 0;
 	FILE *p;
+	int rc;
 
-	if (access(PYTHON, X_OK) != 0) {
-		printf("SKIP: %s not found (Debian's python3 with python3-scapy writes the captures)\n",
-		       PYTHON);
-		return 77;
-	}
-	snprintf(cmd, sizeof(cmd), "%s -c 'import scapy' 2>/dev/null", PYTHON);
-	if (system(cmd) != 0) {
-		printf("SKIP: %s has no scapy (apt-get install python3-scapy)\n",
-		       PYTHON);
-		return 77;
-	}
-	snprintf(cmd, sizeof(cmd), "%s '%s' '%s'", PYTHON, script, dir);
-	p = popen(cmd, "r");
+	p = xt_scapy_popen(script, dir, &rc);
 	if (p == NULL)
-		return 1;
+		return rc;
 	while (fgets(line, sizeof(line), p) != NULL) {
 		if (sscanf(line, "%127s %u", name, &n) != 2)
 			continue;
@@ -1366,7 +1354,7 @@ generate(const char *script)
 		}
 	}
 	if (pclose(p) != 0) {
-		printf("FAIL: %s failed\n", cmd);
+		printf("FAIL: the generator %s failed\n", script);
 		return 1;
 	}
 	XT_CHECK(found == RTE_DIM(scenarios), "gen_pcaps.py wrote %u of the %u captures the scenarios use",
