@@ -8,17 +8,12 @@
  */
 
 #include <errno.h>
+#include <string.h>
 
 #include <rte_errno.h>
 #include <rte_mbuf.h>
 
 #include "xchg_port_private.h"
-
-struct rx_group {
-	struct xchg_consumer *consumer;
-	uint16_t n;
-	struct rte_mbuf *mbufs[XCHG_PORT_BURST];
-};
 
 static void
 drop(struct xchg_rxq *rxq, enum xchg_drop_reason reason,
@@ -57,16 +52,39 @@ classify(const struct xchg_port *p, struct rte_mbuf *m,
 	return c;
 }
 
+/*
+ * Frames of one burst grouped by consumer, in arrival order within each
+ * group, so that each consumer pays with one exchange per burst. A
+ * consumer's group is found through a small open-addressing table keyed
+ * by the consumer's address (consumers are cache-line aligned, so the
+ * bits above the line offset tell them apart): a burst spread over many
+ * sockets costs a probe per frame, not a scan of the groups so far.
+ */
+#define RX_HASH_SIZE 64 /* twice the burst: probes stay short */
+
+static inline unsigned int
+rx_hash(const struct xchg_consumer *c)
+{
+	uintptr_t v = (uintptr_t)c >> 6;
+
+	return (unsigned int)(v ^ (v >> 6)) & (RX_HASH_SIZE - 1);
+}
+
 unsigned int
 xchg_port_rx(struct xchg_port *p, uint16_t queue)
 {
 	struct rte_mbuf *pkts[XCHG_PORT_BURST];
-	struct rx_group groups[XCHG_PORT_BURST];
+	struct rte_mbuf *sorted[XCHG_PORT_BURST];
+	struct xchg_consumer *gc[XCHG_PORT_BURST]; /* consumer of group g */
+	uint8_t gid[XCHG_PORT_BURST];              /* group of frame i */
+	uint8_t gn[XCHG_PORT_BURST];               /* frames in group g */
+	uint8_t slot[RX_HASH_SIZE];                /* group + 1, 0: empty */
 	struct xchg_consumer *bound;
 	struct xchg_rxq *rxq;
-	unsigned int i, g, nb_groups = 0;
+	unsigned int i, g, h, off, nb_groups = 0, nb_kept = 0;
 	uint16_t n;
 
+	RTE_BUILD_BUG_ON(XCHG_PORT_BURST > UINT8_MAX);
 	if (unlikely(p == NULL || queue >= p->nb_rxq))
 		return 0;
 	rxq = &p->rxq[queue];
@@ -82,28 +100,58 @@ xchg_port_rx(struct xchg_port *p, uint16_t queue)
 		return n;
 	}
 
+	memset(slot, 0, sizeof(slot));
 	for (i = 0; i < n; i++) {
 		enum xchg_drop_reason reason;
 		struct xchg_consumer *c = classify(p, pkts[i], &reason);
 
 		if (c == NULL) {
+			gid[i] = UINT8_MAX;
 			if (reason == XCHG_DEMUX_KEPT)
-				rxq->kept++;
+				nb_kept++;
 			else
 				drop(rxq, reason < XCHG_DROP_MAX ? reason :
 				     XCHG_DROP_NO_CONSUMER, &pkts[i], 1);
 			continue;
 		}
-		for (g = 0; g < nb_groups && groups[g].consumer != c; g++)
+		for (h = rx_hash(c); slot[h] != 0 && gc[slot[h] - 1] != c;
+		     h = (h + 1) & (RX_HASH_SIZE - 1))
 			;
-		if (g == nb_groups) {
-			groups[g].consumer = c;
-			groups[g].n = 0;
-			nb_groups++;
+		if (slot[h] == 0) {
+			gc[nb_groups] = c;
+			gn[nb_groups] = 0;
+			slot[h] = (uint8_t)++nb_groups;
 		}
-		groups[g].mbufs[groups[g].n++] = pkts[i];
+		g = slot[h] - 1u;
+		gid[i] = (uint8_t)g;
+		gn[g]++;
 	}
-	for (g = 0; g < nb_groups; g++)
-		deliver(rxq, groups[g].consumer, groups[g].mbufs, groups[g].n);
+	rxq->kept += nb_kept;
+	if (nb_groups == 0)
+		return n;
+	if (nb_groups == 1) {
+		/* One consumer took the burst: no reordering needed. */
+		for (i = 0, off = 0; i < n; i++)
+			if (gid[i] != UINT8_MAX)
+				sorted[off++] = pkts[i];
+		deliver(rxq, gc[0], sorted, off);
+		return n;
+	}
+	/* Counting sort: each group's frames contiguous, in arrival order. */
+	{
+		uint8_t pos[XCHG_PORT_BURST];
+
+		for (g = 0, off = 0; g < nb_groups; g++) {
+			pos[g] = (uint8_t)off;
+			off += gn[g];
+		}
+		for (i = 0; i < n; i++)
+			if (gid[i] != UINT8_MAX)
+				sorted[pos[gid[i]]++] = pkts[i];
+	}
+	for (g = 0, off = 0; g < nb_groups; g++) {
+		deliver(rxq, gc[g], &sorted[off], gn[g]);
+		off += gn[g];
+	}
 	return n;
 }

@@ -152,6 +152,7 @@ stack_destroy(struct xchg_stack *s)
 	rte_free(s->pkt_by_type);
 	rte_free(s->sockets);
 	rte_free(s->defer);
+	rte_free(s->cnt);
 	xchg_neigh_free(s);
 	pthread_mutex_destroy(&s->lock);
 	rte_free(s);
@@ -221,11 +222,14 @@ xchg_stack_create(struct xchg_arena *arena, struct xchg_port *port,
 	s->sockets = rte_zmalloc_socket("xchg_sockets",
 			sizeof(*s->sockets) * s->max_sockets,
 			RTE_CACHE_LINE_SIZE, socket);
+	s->cnt = rte_zmalloc_socket("xchg_stack_cnt",
+			sizeof(*s->cnt) * (RTE_MAX_LCORE + 1),
+			RTE_CACHE_LINE_SIZE, socket);
 	s->defer = rte_zmalloc_socket("xchg_defer",
 			sizeof(*s->defer) * RTE_MAX_LCORE, RTE_CACHE_LINE_SIZE,
 			socket);
 	if (s->udp_by_port == NULL || s->pkt_by_type == NULL ||
-	    s->sockets == NULL || s->defer == NULL || xchg_neigh_init(s) != 0)
+	    s->sockets == NULL || s->defer == NULL || s->cnt == NULL || xchg_neigh_init(s) != 0)
 		goto fail;
 	s->frags = xchg_frag_create(s);
 	if (s->frags == NULL) {
@@ -345,6 +349,18 @@ xchg_stack_rx(struct xchg_stack *s, uint16_t queue)
 	return n;
 }
 
+unsigned int
+xchg_stack_send_replies(struct xchg_stack *s, struct xchg_consumer *service,
+			struct rte_mbuf **m, unsigned int n)
+{
+	unsigned int sent = xchg_port_tx(s->port, 0,
+					 xchg_consumer_pool(service), m, n);
+
+	if (sent < n)
+		rte_pktmbuf_free_bulk(&m[sent], n - sent);
+	return sent;
+}
+
 void
 xchg_stack_service(struct xchg_stack *s)
 {
@@ -384,6 +400,19 @@ xchg_stack_poll(struct xchg_stack *s)
 	return n;
 }
 
+uint64_t
+xchg_stack_cnt_sum(const struct xchg_stack *s, size_t offset)
+{
+	uint64_t sum = 0;
+	unsigned int lc;
+
+	for (lc = 0; lc <= RTE_MAX_LCORE; lc++)
+		sum += __atomic_load_n((const uint64_t *)(const void *)
+				       ((const uint8_t *)&s->cnt[lc] + offset),
+				       __ATOMIC_RELAXED);
+	return sum;
+}
+
 int
 xchg_stack_stats_get(struct xchg_stack *s, struct xchg_stack_stats *st)
 {
@@ -393,9 +422,9 @@ xchg_stack_stats_get(struct xchg_stack *s, struct xchg_stack_stats *st)
 	if (s == NULL || st == NULL)
 		return -EINVAL;
 	memset(st, 0, sizeof(*st));
-	st->frames = __atomic_load_n(&s->frames, __ATOMIC_RELAXED);
+	st->frames = XCHG_STACK_SUM(s, frames);
 	for (i = 0; i < XCHG_SD_MAX; i++)
-		st->drops[i] = __atomic_load_n(&s->drops[i], __ATOMIC_RELAXED);
+		st->drops[i] = XCHG_STACK_SUM(s, drops[i]);
 	/* Consumers that could not pay are counted where it happened: in
 	 * the port. */
 	if (xchg_port_stats_get(s->port, &ps) == 0) {
@@ -404,22 +433,17 @@ xchg_stack_stats_get(struct xchg_stack *s, struct xchg_stack_stats *st)
 			ps.drops[XCHG_DROP_REJECTED];
 		/* Fragments the demux kept count once their datagram
 		 * reaches a consumer. */
-		st->delivered = ps.delivered +
-			__atomic_load_n(&s->frag_delivered, __ATOMIC_RELAXED);
+		st->delivered = ps.delivered + XCHG_STACK_SUM(s, frag_delivered);
 	}
-	st->arp_requests_answered = __atomic_load_n(&s->arp_answered,
-						    __ATOMIC_RELAXED);
-	st->arp_learned = __atomic_load_n(&s->arp_learned, __ATOMIC_RELAXED);
-	st->icmp_echo_answered = __atomic_load_n(&s->icmp_answered,
-						 __ATOMIC_RELAXED);
-	st->service_no_buffers = __atomic_load_n(&s->service_no_buffers,
-						 __ATOMIC_RELAXED);
-	st->reassembled = __atomic_load_n(&s->reassembled, __ATOMIC_RELAXED);
-	st->proxied_in = __atomic_load_n(&s->proxied_in, __ATOMIC_RELAXED);
-	st->proxied_out = __atomic_load_n(&s->proxied_out, __ATOMIC_RELAXED);
-	st->captured = __atomic_load_n(&s->captured, __ATOMIC_RELAXED);
-	st->capture_missed = __atomic_load_n(&s->capture_missed,
-					     __ATOMIC_RELAXED);
+	st->arp_requests_answered = XCHG_STACK_SUM(s, arp_answered);
+	st->arp_learned = XCHG_STACK_SUM(s, arp_learned);
+	st->icmp_echo_answered = XCHG_STACK_SUM(s, icmp_answered);
+	st->service_no_buffers = XCHG_STACK_SUM(s, service_no_buffers);
+	st->reassembled = XCHG_STACK_SUM(s, reassembled);
+	st->proxied_in = XCHG_STACK_SUM(s, proxied_in);
+	st->proxied_out = XCHG_STACK_SUM(s, proxied_out);
+	st->captured = XCHG_STACK_SUM(s, captured);
+	st->capture_missed = XCHG_STACK_SUM(s, capture_missed);
 	st->neighbours = __atomic_load_n(&s->nb_neigh, __ATOMIC_RELAXED);
 	st->neighbours_pinned = xchg_neigh_nb_pinned(s);
 	xchg_frag_staging_stats(s, &st->staging);

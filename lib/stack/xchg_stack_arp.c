@@ -19,13 +19,12 @@
 
 #include "xchg_stack_private.h"
 
+/* Turn the request into its reply, in place. */
 static void
-answer(struct xchg_stack *s, struct rte_mbuf *m, struct rte_ether_hdr *eth,
-       struct rte_arp_hdr *arp)
+answer(struct xchg_stack *s, struct rte_ether_hdr *eth, struct rte_arp_hdr *arp)
 {
 	struct rte_arp_ipv4 *a = &arp->arp_data;
 	rte_be32_t ip = a->arp_tip;
-	struct xchg_pool *pool = xchg_consumer_pool(s->arp);
 
 	arp->arp_opcode = RTE_BE16(RTE_ARP_OP_REPLY);
 	a->arp_tha = a->arp_sha;
@@ -34,13 +33,10 @@ answer(struct xchg_stack *s, struct rte_mbuf *m, struct rte_ether_hdr *eth,
 	a->arp_sip = ip;
 	eth->dst_addr = a->arp_tha;
 	eth->src_addr = s->mac;
-	if (xchg_port_tx(s->port, 0, pool, &m, 1) == 1)
-		xchg_stack_count(&s->arp_answered, 1);
-	else
-		rte_pktmbuf_free(m);
 }
 
-static void
+/* Learn from @m; returns true when @m became a reply to send. */
+static bool
 handle(struct xchg_stack *s, struct rte_mbuf *m)
 {
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
@@ -58,26 +54,34 @@ handle(struct xchg_stack *s, struct rte_mbuf *m)
 	xchg_neigh_learn(s, a->arp_sip, &a->arp_sha, for_us);
 
 	if (for_us && arp->arp_opcode == RTE_BE16(RTE_ARP_OP_REQUEST)) {
-		answer(s, m, eth, arp);
-		return;
+		answer(s, eth, arp);
+		return true;
 	}
 	/* The host behind the proxy resolves its own neighbours: let it
 	 * see replies too. The proxy pays and ARP gets its unit back. */
 	if (s->proxy != NULL && arp->arp_opcode == RTE_BE16(RTE_ARP_OP_REPLY) &&
 	    xchg_consumer_deliver(s->proxy, &m, 1) == 1)
-		return;
+		return false;
 	rte_pktmbuf_free(m);
+	return false;
 }
 
 void
 xchg_arp_service(struct xchg_stack *s)
 {
 	struct rte_mbuf *m[XCHG_STACK_BURST];
-	unsigned int i, n;
+	unsigned int i, k, n;
 
-	while ((n = xchg_consumer_recv_burst(s->arp, m, RTE_DIM(m))) != 0)
-		for (i = 0; i < n; i++)
-			handle(s, m[i]);
+	/* Replies go out a burst at a time, as in the ICMP service. */
+	while ((n = xchg_consumer_recv_burst(s->arp, m, RTE_DIM(m))) != 0) {
+		for (i = 0, k = 0; i < n; i++)
+			if (handle(s, m[i]))
+				m[k++] = m[i];
+		if (k != 0)
+			XCHG_STACK_COUNT(s, arp_answered,
+					 xchg_stack_send_replies(s, s->arp, m,
+								 k));
+	}
 }
 
 int
@@ -94,7 +98,7 @@ xchg_arp_request(struct xchg_stack *s, rte_be32_t target,
 	if (xchg_stack_route(s, target, &src, &hop) != 0)
 		return -EHOSTUNREACH;
 	if (xchg_alloc_bulk(pool, &m, 1) != 0) {
-		xchg_stack_count(&s->service_no_buffers, 1);
+		XCHG_STACK_COUNT(s, service_no_buffers, 1);
 		return -ENOBUFS;
 	}
 	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(m,

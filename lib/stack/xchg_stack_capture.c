@@ -90,7 +90,7 @@ xchg_capture_frame(struct xchg_stack *s, const struct rte_mbuf *m,
 	if (!wanted(s, ctx, owner))
 		return;
 	if (xchg_alloc_bulk(xchg_consumer_pool(cap), &c, 1) != 0) {
-		xchg_stack_count(&s->capture_missed, 1);
+		XCHG_STACK_COUNT(s, capture_missed, 1);
 		return;
 	}
 	len = rte_pktmbuf_pkt_len(m);
@@ -99,7 +99,7 @@ xchg_capture_frame(struct xchg_stack *s, const struct rte_mbuf *m,
 	src = dst != NULL ? rte_pktmbuf_read(m, 0, caplen, dst) : NULL;
 	if (src == NULL || rte_pktmbuf_headroom(c) < sizeof(*meta)) {
 		rte_pktmbuf_free(c);
-		xchg_stack_count(&s->capture_missed, 1);
+		XCHG_STACK_COUNT(s, capture_missed, 1);
 		return;
 	}
 	if (src != dst)
@@ -110,7 +110,7 @@ xchg_capture_frame(struct xchg_stack *s, const struct rte_mbuf *m,
 	/* The copy is the capture's already: queuing it costs nothing. */
 	if (xchg_consumer_deliver(cap, &c, 1) != 1) {
 		rte_pktmbuf_free(c);
-		xchg_stack_count(&s->capture_missed, 1);
+		XCHG_STACK_COUNT(s, capture_missed, 1);
 	}
 }
 
@@ -150,7 +150,7 @@ write_queued(struct xchg_stack *s, struct xchg_consumer *cap)
 		total += n;
 	}
 	if (total != 0) {
-		xchg_stack_count(&s->captured, total);
+		XCHG_STACK_COUNT(s, captured, total);
 		pcap_dump_flush(s->dumper);
 	}
 	return total;

@@ -187,7 +187,7 @@ xchg_stack_demux(struct rte_mbuf *m, void *ctx, enum xchg_drop_reason *reason)
 	enum xchg_stack_drop r;
 	struct xchg_pkt pkt;
 
-	xchg_stack_count(&s->frames, 1);
+	XCHG_STACK_COUNT(s, frames, 1);
 	/* Headers must sit in the first segment: the parser reads nothing
 	 * past data_len, and checks lengths against the whole chain. */
 	r = xchg_stack_parse_wire(rte_pktmbuf_mtod(m, const uint8_t *),
@@ -240,7 +240,7 @@ xchg_stack_demux(struct rte_mbuf *m, void *ctx, enum xchg_drop_reason *reason)
 			return NULL;
 		}
 	} else if (v.consumer == s->proxy)
-		xchg_stack_count(&s->proxied_in, 1);
+		XCHG_STACK_COUNT(s, proxied_in, 1);
 	return v.consumer;
 }
 
@@ -290,7 +290,7 @@ deliver_now(struct xchg_stack *s, struct xchg_socket *sock,
 	uint16_t n = frags != 0 ? frags : 1;
 
 	if (xchg_consumer_deliver(sock->consumer, &m, 1) == 1) {
-		xchg_stack_count(&s->frag_delivered, n);
+		XCHG_STACK_COUNT(s, frag_delivered, n);
 		return;
 	}
 	xchg_socket_drop(s, sock, XCHG_SD_NO_BUFFERS, n);

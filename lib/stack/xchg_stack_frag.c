@@ -424,7 +424,7 @@ complete(struct xchg_stack *s, struct xchg_frag_table *t, struct collector *c)
 		return;
 	}
 	a->reassembled++;
-	xchg_stack_count(&s->reassembled, 1);
+	XCHG_STACK_COUNT(s, reassembled, 1);
 	/* Every segment is the socket's already: the delivery is free. */
 	xchg_stack_defer(s, sock, head, nb);
 }
@@ -493,8 +493,8 @@ to_proxy(struct xchg_stack *s, struct xchg_consumer *proxy,
 	if (s->capture != NULL && !s->capture_all)
 		xchg_capture_frame(s, m, proxy);
 	if (xchg_consumer_deliver(proxy, &m, 1) == 1) {
-		xchg_stack_count(&s->proxied_in, 1);
-		xchg_stack_count(&s->frag_delivered, 1);
+		XCHG_STACK_COUNT(s, proxied_in, 1);
+		XCHG_STACK_COUNT(s, frag_delivered, 1);
 		return;
 	}
 	xchg_stack_drop(s, XCHG_SD_NO_BUFFERS);

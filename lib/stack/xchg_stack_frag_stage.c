@@ -180,8 +180,8 @@ xchg_frag_stage_expire(struct xchg_stack *s, struct xchg_frag_table *t,
 		unstage(t, e);
 		if (proxy != NULL && xchg_consumer_deliver(proxy, &m, 1) == 1) {
 			t->stage_st.proxied++;
-			xchg_stack_count(&s->proxied_in, 1);
-			xchg_stack_count(&s->frag_delivered, 1);
+			XCHG_STACK_COUNT(s, proxied_in, 1);
+			XCHG_STACK_COUNT(s, frag_delivered, 1);
 			continue;
 		}
 		t->stage_st.timed_out++;

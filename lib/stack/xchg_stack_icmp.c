@@ -13,6 +13,7 @@
 
 #include "xchg_stack_private.h"
 
+/* Turn the echo request @m into its reply, in place. */
 static void
 reply(struct xchg_stack *s, struct rte_mbuf *m)
 {
@@ -53,11 +54,6 @@ reply(struct xchg_stack *s, struct rte_mbuf *m)
 	icmp->icmp_cksum = rte_cpu_to_be_16((uint16_t)~sum);
 	/* Frames come back trimmed to the datagram: no padding echoed. */
 	xchg_stack_trim(m, (uint32_t)l2_len + ihl + icmp_len);
-	if (xchg_port_tx(s->port, 0, xchg_consumer_pool(s->icmp), &m, 1) == 1) {
-		xchg_stack_count(&s->icmp_answered, 1);
-		return;
-	}
-	rte_pktmbuf_free(m);
 }
 
 void
@@ -66,7 +62,12 @@ xchg_icmp_service(struct xchg_stack *s)
 	struct rte_mbuf *m[XCHG_STACK_BURST];
 	unsigned int i, n;
 
-	while ((n = xchg_consumer_recv_burst(s->icmp, m, RTE_DIM(m))) != 0)
+	/* Replies go out a burst at a time: one exchange into the TX
+	 * queue's reservation and one rte_eth_tx_burst() per burst. */
+	while ((n = xchg_consumer_recv_burst(s->icmp, m, RTE_DIM(m))) != 0) {
 		for (i = 0; i < n; i++)
 			reply(s, m[i]);
+		XCHG_STACK_COUNT(s, icmp_answered,
+				 xchg_stack_send_replies(s, s->icmp, m, n));
+	}
 }

@@ -322,10 +322,10 @@ xchg_neigh_learn(struct xchg_stack *s, rte_be32_t ip,
 			age_unlink(t, i);
 			age_append(t, i);
 		}
-		xchg_stack_count(&s->arp_learned, 1);
+		XCHG_STACK_COUNT(s, arp_learned, 1);
 	} else if (i < 0 && create && (i = take_learned(t)) >= 0) {
 		fill(s, i, N_LEARNED, ip, mac);
-		xchg_stack_count(&s->arp_learned, 1);
+		XCHG_STACK_COUNT(s, arp_learned, 1);
 	}
 	count(s);
 	rte_rwlock_write_unlock(&s->neigh_lock);

@@ -7,10 +7,12 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <rte_cycles.h>
 #include <rte_ether.h>
+#include <rte_lcore.h>
 #include <rte_log.h>
 #include <rte_rwlock.h>
 
@@ -121,6 +123,33 @@ struct xchg_route {
 struct xchg_neigh_table;
 struct xchg_frag_table;
 
+/*
+ * The stack's counters, one block per lcore, written only by the thread
+ * of that lcore id (EAL and registered threads have their own), so the
+ * data path bumps them with a plain load and store: no locked add per
+ * frame, no cache line bouncing between RX lcores. A thread with no
+ * lcore id shares the last block and adds atomically. Readers
+ * (xchg_stack_stats_get(), telemetry) sum every block with relaxed
+ * loads; a 64-bit store is not torn on the targets DPDK supports, and
+ * the relaxed atomic store says so to the compiler.
+ */
+struct xchg_stack_counters {
+	uint64_t frames;
+	uint64_t drops[XCHG_SD_MAX];
+	uint64_t arp_answered;
+	uint64_t arp_learned;
+	uint64_t icmp_answered;
+	uint64_t service_no_buffers;
+	uint64_t reassembled;
+	uint64_t frag_delivered;         /* frames the demux kept (fragments,
+					  * frames held back for order) that
+					  * a consumer then took */
+	uint64_t proxied_in;
+	uint64_t proxied_out;
+	uint64_t captured;
+	uint64_t capture_missed;
+} __rte_cache_aligned;
+
 /* Frames held back by one lcore during a receive burst (see
  * xchg_stack_defer()). */
 struct xchg_defer_item {
@@ -184,22 +213,8 @@ struct xchg_stack {
 	struct xchg_frag_table *frags;
 	uint64_t next_aging;
 
-	/* Counters, atomic: several RX lcores may classify at once. */
-	uint64_t frames;
-	uint64_t delivered;
-	uint64_t drops[XCHG_SD_MAX];
-	uint64_t arp_answered;
-	uint64_t arp_learned;
-	uint64_t icmp_answered;
-	uint64_t service_no_buffers;
-	uint64_t reassembled;
-	uint64_t frag_delivered;         /* frames the demux kept (fragments,
-					  * frames held back for order) that
-					  * a consumer then took */
-	uint64_t proxied_in;
-	uint64_t proxied_out;
-	uint64_t captured;
-	uint64_t capture_missed;
+	/* Counters: one block per lcore (see xchg_stack_counters). */
+	struct xchg_stack_counters *cnt; /* RTE_MAX_LCORE + 1 entries */
 };
 
 static inline void
@@ -216,10 +231,45 @@ xchg_stack_now(const struct xchg_stack *s)
 				       rte_get_timer_cycles();
 }
 
+/* Add @n to @c, a counter of the calling lcore's block or, for a thread
+ * with no lcore id, of the shared one. */
+static inline void
+xchg_stack_cnt_add(uint64_t *c, uint64_t n, bool shared)
+{
+	if (likely(!shared))
+		__atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + n,
+				 __ATOMIC_RELAXED);
+	else
+		__atomic_fetch_add(c, n, __ATOMIC_RELAXED);
+}
+
+/* The calling thread's counter block. */
+static inline struct xchg_stack_counters *
+xchg_stack_cnt(struct xchg_stack *s, bool *shared)
+{
+	unsigned int lc = rte_lcore_id();
+
+	*shared = lc >= RTE_MAX_LCORE;
+	return &s->cnt[*shared ? RTE_MAX_LCORE : lc];
+}
+
+/* Count @n of stack counter @field on the calling lcore's block. */
+#define XCHG_STACK_COUNT(s, field, n) do { \
+	bool shared_; \
+	struct xchg_stack_counters *c_ = xchg_stack_cnt((s), &shared_); \
+	xchg_stack_cnt_add(&c_->field, (n), shared_); \
+} while (0)
+
+/* The sum of the stack counter at @offset in struct xchg_stack_counters
+ * over every lcore's block (readers). */
+uint64_t xchg_stack_cnt_sum(const struct xchg_stack *s, size_t offset);
+#define XCHG_STACK_SUM(s, field) \
+	xchg_stack_cnt_sum((s), offsetof(struct xchg_stack_counters, field))
+
 static inline void
 xchg_stack_drop(struct xchg_stack *s, enum xchg_stack_drop reason)
 {
-	xchg_stack_count(&s->drops[reason], 1);
+	XCHG_STACK_COUNT(s, drops[reason], 1);
 }
 
 /* Addresses (xchg_stack.c). */
@@ -255,6 +305,12 @@ void xchg_arp_service(struct xchg_stack *s);
 int xchg_arp_request(struct xchg_stack *s, rte_be32_t target,
 		     struct xchg_pool *payer);
 void xchg_icmp_service(struct xchg_stack *s);
+/* Send @n replies built in buffers @service paid for, in one burst on TX
+ * queue 0; what is not sent is freed (the service's units come back).
+ * Returns how many were sent. */
+unsigned int xchg_stack_send_replies(struct xchg_stack *s,
+				     struct xchg_consumer *service,
+				     struct rte_mbuf **m, unsigned int n);
 
 /* Sockets (xchg_stack_socket.c). */
 struct xchg_socket *xchg_stack_udp_lookup(struct xchg_stack *s,

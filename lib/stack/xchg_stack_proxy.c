@@ -149,7 +149,7 @@ xchg_proxy_service(struct xchg_stack *s)
 		if (n == 0)
 			break;
 		sent = xchg_port_tx(s->port, 0, pool, m, n);
-		xchg_stack_count(&s->proxied_out, sent);
+		XCHG_STACK_COUNT(s, proxied_out, sent);
 		if (sent < n)
 			rte_pktmbuf_free_bulk(&m[sent], n - sent);
 	}

@@ -24,7 +24,7 @@ void
 xchg_socket_drop(struct xchg_stack *s, struct xchg_socket *sock,
 		 enum xchg_stack_drop reason, uint64_t n)
 {
-	xchg_stack_count(&s->drops[reason], n);
+	XCHG_STACK_COUNT(s, drops[reason], n);
 	if (sock != NULL)
 		xchg_stack_count(&sock->drops[reason], n);
 }
