@@ -62,31 +62,6 @@ prefix_mask(uint8_t len)
 	return len == 0 ? 0 : rte_cpu_to_be_32(~UINT32_C(0) << (32 - len));
 }
 
-bool
-xchg_stack_is_local(const struct xchg_stack *s, rte_be32_t ip)
-{
-	unsigned int i;
-
-	for (i = 0; i < s->nb_addrs; i++)
-		if (s->addrs[i].ip == ip)
-			return true;
-	return false;
-}
-
-bool
-xchg_stack_is_broadcast(const struct xchg_stack *s, rte_be32_t ip)
-{
-	unsigned int i;
-
-	if (ip == RTE_BE32(0xffffffff))
-		return true;
-	for (i = 0; i < s->nb_addrs; i++)
-		if (s->addrs[i].mask != RTE_BE32(0xffffffff) &&
-		    ip == (s->addrs[i].ip | ~s->addrs[i].mask))
-			return true;
-	return false;
-}
-
 int
 xchg_stack_route(const struct xchg_stack *s, rte_be32_t dst, rte_be32_t *src,
 		 rte_be32_t *next_hop)

@@ -18,10 +18,14 @@
 
 #include "xchg_stack_private.h"
 
-static uint16_t
+/* One unaligned 16-bit load and a byte swap, not two byte loads. */
+static inline uint16_t
 read_be16(const uint8_t *p)
 {
-	return (uint16_t)(p[0] << 8 | p[1]);
+	uint16_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return rte_be_to_cpu_16(v);
 }
 
 /* One's complement sum, big-endian words, over plain memory. */

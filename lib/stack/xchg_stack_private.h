@@ -272,9 +272,33 @@ xchg_stack_drop(struct xchg_stack *s, enum xchg_stack_drop reason)
 	XCHG_STACK_COUNT(s, drops[reason], 1);
 }
 
-/* Addresses (xchg_stack.c). */
-bool xchg_stack_is_local(const struct xchg_stack *s, rte_be32_t ip);
-bool xchg_stack_is_broadcast(const struct xchg_stack *s, rte_be32_t ip);
+/* Addresses. Inline: the demux asks two or three times per IPv4 frame,
+ * and a stack usually has one address. */
+static inline bool
+xchg_stack_is_local(const struct xchg_stack *s, rte_be32_t ip)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->nb_addrs; i++)
+		if (s->addrs[i].ip == ip)
+			return true;
+	return false;
+}
+
+static inline bool
+xchg_stack_is_broadcast(const struct xchg_stack *s, rte_be32_t ip)
+{
+	unsigned int i;
+
+	if (ip == RTE_BE32(0xffffffff))
+		return true;
+	for (i = 0; i < s->nb_addrs; i++)
+		if (s->addrs[i].mask != RTE_BE32(0xffffffff) &&
+		    ip == (s->addrs[i].ip | ~s->addrs[i].mask))
+			return true;
+	return false;
+}
+
 /* Source address for talking to @dst, and the next hop; -EHOSTUNREACH. */
 int xchg_stack_route(const struct xchg_stack *s, rte_be32_t dst,
 		     rte_be32_t *src, rte_be32_t *next_hop);

@@ -227,6 +227,20 @@ arena_alloc_tables(struct xchg_arena *a)
 				      RTE_CACHE_LINE_SIZE, a->socket_id);
 	if (a->tags == NULL || a->pools == NULL || xchg_watch_alloc(a) != 0)
 		return -ENOMEM;
+	/* Counter sets: 0 for threads without an lcore, then one per lcore
+	 * the EAL has now, each set on lines of its own. */
+	a->nb_pcnt_sets = 1;
+	RTE_LCORE_FOREACH(lcore)
+		a->pcnt_set[lcore] = (uint16_t)a->nb_pcnt_sets++;
+	a->pcnt_stride = RTE_ALIGN_CEIL((a->max_pools + 1u) *
+			sizeof(struct xchg_pool_counters), RTE_CACHE_LINE_SIZE) /
+			sizeof(struct xchg_pool_counters);
+	a->pcnt = rte_zmalloc_socket("xchg_pool_cnt",
+				     sizeof(*a->pcnt) * a->pcnt_stride *
+				     a->nb_pcnt_sets,
+				     RTE_CACHE_LINE_SIZE, a->socket_id);
+	if (a->pcnt == NULL)
+		return -ENOMEM;
 	if (a->cache_size == 0)
 		return 0;
 
@@ -254,6 +268,7 @@ arena_destroy(struct xchg_arena *a)
 	if (a->mp != NULL)
 		rte_mempool_free(a->mp); /* also frees the store and chunk */
 	rte_free(a->caches);
+	rte_free(a->pcnt);
 	rte_free(a->pools);
 	rte_free(a->tags);
 	xchg_watch_release(a);

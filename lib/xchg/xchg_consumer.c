@@ -111,10 +111,8 @@ xchg_consumer_deliver(struct xchg_consumer *c, struct rte_mbuf **mbufs,
 	if (unlikely(queued < taken)) {
 		/* Still charged to the consumer: the caller's free of the
 		 * rest gives the units back. */
-		__atomic_fetch_sub(&c->pool->accepted, taken - queued,
-				   __ATOMIC_RELAXED);
-		__atomic_fetch_add(&c->pool->refused, taken - queued,
-				   __ATOMIC_RELAXED);
+		XCHG_POOL_COUNT(c->pool, accepted, -(uint64_t)(taken - queued));
+		XCHG_POOL_COUNT(c->pool, refused, taken - queued);
 		rte_errno = ENOSPC;
 	} else if (taken < n) {
 		rte_errno = err;

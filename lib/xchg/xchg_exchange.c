@@ -226,13 +226,12 @@ xchg_acquire_burst(struct xchg_pool *p, struct rte_mbuf **mbufs,
 	}
 
 	if (done != 0)
-		__atomic_fetch_add(&p->accepted, done, __ATOMIC_RELAXED);
+		XCHG_POOL_COUNT(p, accepted, done);
 	if (unlikely(err != 0)) {
 		if (err == ENOBUFS)
-			__atomic_fetch_add(&p->refused, n - done,
-					   __ATOMIC_RELAXED);
+			XCHG_POOL_COUNT(p, refused, n - done);
 		else
-			__atomic_fetch_add(&p->rejected, 1, __ATOMIC_RELAXED);
+			XCHG_POOL_COUNT(p, rejected, 1);
 		rte_errno = err;
 	}
 	return done;
@@ -246,8 +245,7 @@ reserve_exact(struct xchg_pool *p, uint32_t n)
 
 	do {
 		if (avail < n) {
-			__atomic_fetch_add(&p->alloc_failed, 1,
-					   __ATOMIC_RELAXED);
+			XCHG_POOL_COUNT(p, alloc_failed, 1);
 			return -ENOBUFS;
 		}
 	} while (!__atomic_compare_exchange_n(&p->avail, &avail, avail - n,
@@ -275,12 +273,12 @@ xchg_alloc_bulk(struct xchg_pool *p, struct rte_mbuf **mbufs, unsigned int n)
 		/* The sizing invariant makes this a leak somewhere else:
 		 * buffers out without an owner. The census names it. */
 		__atomic_fetch_add(&p->avail, n, __ATOMIC_RELEASE);
-		__atomic_fetch_add(&p->alloc_failed, 1, __ATOMIC_RELAXED);
+		XCHG_POOL_COUNT(p, alloc_failed, 1);
 		return -ENOBUFS;
 	}
 	for (i = 0; i < n; i++)
 		a->tags[xchg_arena_index(a, mbufs[i])] = p->tag;
-	__atomic_fetch_add(&p->allocated, n, __ATOMIC_RELAXED);
+	XCHG_POOL_COUNT(p, allocated, n);
 	return 0;
 }
 
@@ -305,13 +303,13 @@ xchg_pool_clone(struct xchg_pool *p, struct rte_mbuf *m)
 	if (unlikely(mi == NULL)) {
 		/* Partial clones went back ownerless: nothing to credit. */
 		__atomic_fetch_add(&p->avail, nb_segs, __ATOMIC_RELEASE);
-		__atomic_fetch_add(&p->alloc_failed, 1, __ATOMIC_RELAXED);
+		XCHG_POOL_COUNT(p, alloc_failed, 1);
 		rte_errno = ENOMEM;
 		return NULL;
 	}
 	for (seg = mi; seg != NULL; seg = seg->next)
 		a->tags[xchg_arena_index(a, seg)] = p->tag;
-	__atomic_fetch_add(&p->allocated, nb_segs, __ATOMIC_RELAXED);
+	XCHG_POOL_COUNT(p, allocated, nb_segs);
 	return mi;
 }
 

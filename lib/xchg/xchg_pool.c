@@ -126,6 +126,8 @@ xchg_pool_create(struct xchg_arena *a, const char *name,
 	tag = (xchg_tag_t)(p - a->pools);
 	memset(p, 0, sizeof(*p));
 	p->tag = tag;
+	/* A slot used before keeps its counters: start from their sums. */
+	xchg_pool_cnt_sum(a, tag, &p->base);
 	p->kind = kind;
 	p->arena = a;
 	p->quota = quota;
@@ -285,9 +287,32 @@ xchg_pool_arena(const struct xchg_pool *p)
 	return xchg_pool_is_live(p) ? p->arena : NULL;
 }
 
+void
+xchg_pool_cnt_sum(const struct xchg_arena *a, xchg_tag_t tag,
+		  struct xchg_pool_counters *sum)
+{
+	const struct xchg_pool_counters *c;
+	unsigned int set;
+
+	memset(sum, 0, sizeof(*sum));
+	for (set = 0; set < a->nb_pcnt_sets; set++) {
+		c = &a->pcnt[set * a->pcnt_stride + tag];
+		sum->accepted += __atomic_load_n(&c->accepted, __ATOMIC_RELAXED);
+		sum->refused += __atomic_load_n(&c->refused, __ATOMIC_RELAXED);
+		sum->rejected += __atomic_load_n(&c->rejected, __ATOMIC_RELAXED);
+		sum->allocated += __atomic_load_n(&c->allocated,
+						  __ATOMIC_RELAXED);
+		sum->alloc_failed += __atomic_load_n(&c->alloc_failed,
+						     __ATOMIC_RELAXED);
+		sum->returned += __atomic_load_n(&c->returned, __ATOMIC_RELAXED);
+	}
+}
+
 int
 xchg_pool_stats_get(const struct xchg_pool *p, struct xchg_pool_stats *s)
 {
+	struct xchg_pool_counters c;
+
 	if (!xchg_pool_is_live(p) || s == NULL)
 		return -EINVAL;
 	xchg_pool_read_avail(p, &s->quota, &s->available);
@@ -296,12 +321,13 @@ xchg_pool_stats_get(const struct xchg_pool *p, struct xchg_pool_stats *s)
 	s->in_use = s->over_credit != 0 ? 0 : s->quota - s->available;
 	s->low_watermark = __atomic_load_n(&p->low_watermark,
 					   __ATOMIC_RELAXED);
-	s->accepted = __atomic_load_n(&p->accepted, __ATOMIC_RELAXED);
-	s->refused = __atomic_load_n(&p->refused, __ATOMIC_RELAXED);
-	s->rejected = __atomic_load_n(&p->rejected, __ATOMIC_RELAXED);
-	s->allocated = __atomic_load_n(&p->allocated, __ATOMIC_RELAXED);
-	s->alloc_failed = __atomic_load_n(&p->alloc_failed, __ATOMIC_RELAXED);
-	s->returned = __atomic_load_n(&p->returned, __ATOMIC_RELAXED);
+	xchg_pool_cnt_sum(p->arena, p->tag, &c);
+	s->accepted = c.accepted - p->base.accepted;
+	s->refused = c.refused - p->base.refused;
+	s->rejected = c.rejected - p->base.rejected;
+	s->allocated = c.allocated - p->base.allocated;
+	s->alloc_failed = c.alloc_failed - p->base.alloc_failed;
+	s->returned = c.returned - p->base.returned;
 	return 0;
 }
 
@@ -310,12 +336,9 @@ xchg_pool_stats_reset(struct xchg_pool *p)
 {
 	if (!xchg_pool_is_live(p))
 		return -EINVAL;
-	__atomic_store_n(&p->accepted, 0, __ATOMIC_RELAXED);
-	__atomic_store_n(&p->refused, 0, __ATOMIC_RELAXED);
-	__atomic_store_n(&p->rejected, 0, __ATOMIC_RELAXED);
-	__atomic_store_n(&p->allocated, 0, __ATOMIC_RELAXED);
-	__atomic_store_n(&p->alloc_failed, 0, __ATOMIC_RELAXED);
-	__atomic_store_n(&p->returned, 0, __ATOMIC_RELAXED);
+	/* The lcores keep counting in their own sets: a reset moves the
+	 * base line, so no count of theirs is lost or torn. */
+	xchg_pool_cnt_sum(p->arena, p->tag, &p->base);
 	__atomic_store_n(&p->low_watermark,
 			 __atomic_load_n(&p->avail, __ATOMIC_RELAXED),
 			 __ATOMIC_RELAXED);

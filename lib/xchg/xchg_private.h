@@ -41,16 +41,29 @@ enum xchg_pool_state {
 	XCHG_POOL_FREED,
 };
 
-struct xchg_pool {
-	/* Written by every exchange, allocation and free of this owner. */
-	uint32_t avail;            /* quota - in_use; atomic */
-	uint32_t low_watermark;    /* atomic */
-	uint64_t accepted;         /* atomic counters from here */
+/*
+ * A pool's event counters, one set per lcore (struct xchg_arena::pcnt):
+ * written with a plain load and store by the only thread of that lcore,
+ * so that an exchange or a free pays one locked instruction per burst
+ * (the quota's compare-and-swap or add) and not three. Threads with no
+ * lcore of their own at arena creation share set 0 and add atomically.
+ * Readers sum the sets with relaxed loads.
+ */
+struct xchg_pool_counters {
+	uint64_t accepted;
 	uint64_t refused;
 	uint64_t rejected;
 	uint64_t allocated;
 	uint64_t alloc_failed;
 	uint64_t returned;
+};
+
+struct xchg_pool {
+	/* Written by every exchange, allocation and free of this owner. */
+	uint32_t avail;            /* quota - in_use; atomic */
+	uint32_t low_watermark;    /* atomic */
+	/* The counters' sums at the last xchg_pool_stats_reset(). */
+	struct xchg_pool_counters base;
 
 	/* Read-mostly. */
 	uint32_t quota __rte_cache_aligned; /* atomic: resize runs live */
@@ -100,6 +113,10 @@ struct xchg_arena {
 	xchg_tag_t *tags;              /* one per buffer */
 	struct xchg_pool *pools;       /* indexed by tag; slot 0 unused */
 	struct xchg_lcore_cache *caches; /* RTE_MAX_LCORE, or NULL */
+	struct xchg_pool_counters *pcnt; /* [set * pcnt_stride + tag] */
+	uint32_t pcnt_stride;          /* max_pools + 1, line-rounded */
+	uint32_t nb_pcnt_sets;         /* lcores at creation + 1 shared */
+	uint16_t pcnt_set[RTE_MAX_LCORE]; /* lcore id to set, 0: shared */
 	uintptr_t base;                /* address of buffer 0 */
 	uint64_t stride_inv;           /* inverse of stride's odd part */
 	uint32_t stride_shift;         /* stride's trailing zero bits */
@@ -177,6 +194,41 @@ xchg_arena_unreserved(const struct xchg_arena *a)
 int xchg_ops_register(void);
 uint32_t xchg_ops_free_count(const struct xchg_arena *a);
 
+/* The calling thread's counter set for pool @tag; *@shared when that is
+ * the set threads without an lcore share. */
+static inline struct xchg_pool_counters *
+xchg_pool_cnt(const struct xchg_arena *a, xchg_tag_t tag, bool *shared)
+{
+	unsigned int lcore = rte_lcore_id();
+	unsigned int set = lcore < RTE_MAX_LCORE ? a->pcnt_set[lcore] : 0;
+
+	*shared = set == 0;
+	return &a->pcnt[set * a->pcnt_stride + tag];
+}
+
+/* Add @n to a counter of a set xchg_pool_cnt() gave. */
+static inline void
+xchg_cnt_add(uint64_t *c, uint64_t n, bool shared)
+{
+	if (likely(!shared))
+		__atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + n,
+				 __ATOMIC_RELAXED);
+	else
+		__atomic_fetch_add(c, n, __ATOMIC_RELAXED);
+}
+
+/* Count @n of @field for pool @p on the calling lcore's set. */
+#define XCHG_POOL_COUNT(p, field, n) do { \
+	bool shared_; \
+	struct xchg_pool_counters *c_ = \
+		xchg_pool_cnt((p)->arena, (p)->tag, &shared_); \
+	xchg_cnt_add(&c_->field, (n), shared_); \
+} while (0)
+
+/* Sums of every set's counters of pool @tag (readers, control path). */
+void xchg_pool_cnt_sum(const struct xchg_arena *a, xchg_tag_t tag,
+		       struct xchg_pool_counters *sum);
+
 /* Give @n units back to the owner @tag. Inline: called once per run of
  * buffers of one owner on every free and transfer. */
 static inline void
@@ -188,7 +240,7 @@ xchg_ops_credit(struct xchg_arena *a, xchg_tag_t tag, uint32_t n)
 		return;
 	p = &a->pools[tag];
 	__atomic_fetch_add(&p->avail, n, __ATOMIC_RELEASE);
-	__atomic_fetch_add(&p->returned, n, __ATOMIC_RELAXED);
+	XCHG_POOL_COUNT(p, returned, n);
 }
 
 /*

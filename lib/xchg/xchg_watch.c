@@ -132,11 +132,13 @@ tick_locked(struct xchg_arena *a)
 
 	for (t = 1; t <= a->max_pools; t++) {
 		struct xchg_watch_pool *wp = &w->pools[t];
+		struct xchg_pool_counters c;
 		uint64_t ret;
 
 		if (a->pools[t].state != XCHG_POOL_LIVE)
 			continue;
-		ret = __atomic_load_n(&a->pools[t].returned, __ATOMIC_RELAXED);
+		xchg_pool_cnt_sum(a, t, &c);
+		ret = c.returned - a->pools[t].base.returned;
 		if (ret != wp->last_returned) {
 			wp->last_returned = ret;
 			wp->quiet_since = now;
