@@ -57,4 +57,6 @@ uint64_t bench_rx_exchange_free(uint16_t port_id, unsigned int burst,
 				uint64_t packets, struct xchg_pool *consumer,
 				uint64_t *accepted);
 
+void bench_locked_cost(uint64_t n, double *locked, double *plain);
+
 #endif /* XCHG_BENCH_H */

@@ -617,6 +617,17 @@ report(struct bench *b)
 	       med[V_B] - med[V_B0]);
 	printf("layout: default pool / packed pool, (d)/(a) = %.2f\n",
 	       med[V_D] / med[V_A]);
+	/* What one locked instruction costs here, against the budget that
+	 * b/a <= BENCH_TARGET leaves beyond (a). */
+	{
+		double lk[BENCH_MAX_ROUNDS], pl[BENCH_MAX_ROUNDS];
+
+		for (r = 0; r < n; r++)
+			bench_locked_cost(10000000, &lk[r], &pl[r]);
+		printf("locked add: %.2f cycles, plain add: %.2f cycles (median of %u runs of 10M); budget of b/a <= %.2f beyond (a): %.2f cycles per packet\n",
+		       median(lk, n, NULL, NULL), median(pl, n, NULL, NULL), n,
+		       BENCH_TARGET, (BENCH_TARGET - 1) * med[V_A]);
+	}
 
 	books_ok = report_exchange(b) == 0;
 

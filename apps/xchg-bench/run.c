@@ -108,3 +108,26 @@ bench_rx_exchange_free(uint16_t port_id, unsigned int burst,
 	*accepted += got;
 	return cycles;
 }
+
+/* The cost of one locked read-modify-write (an uncontended lock add, as
+ * the arena's free marking, quota updates and MP rings use) and of a
+ * plain one, in TSC cycles each, over @n back-to-back operations on a
+ * line of the calling thread's own: the figure the cycle budget
+ * (doc/cycle-budget.rst) weighs every atomic of the data path with. */
+void
+bench_locked_cost(uint64_t n, double *locked, double *plain)
+{
+	static uint64_t line[RTE_CACHE_LINE_SIZE / sizeof(uint64_t)]
+		__rte_cache_aligned;
+	volatile uint64_t *v = line;
+	uint64_t i, t0;
+
+	t0 = thread_ns();
+	for (i = 0; i < n; i++)
+		__atomic_fetch_add(&line[0], 1, __ATOMIC_RELAXED);
+	*locked = (double)cycles_since(t0) / (double)n;
+	t0 = thread_ns();
+	for (i = 0; i < n; i++)
+		v[1]++;
+	*plain = (double)cycles_since(t0) / (double)n;
+}
