@@ -395,6 +395,8 @@ sb_plain_books(const struct sb_plain *p, struct sb_books *b)
 		b->malformed += p->rxq[q].malformed;
 	}
 	b->answered = p->answered;
+	b->demuxed = b->received;  /* one counter per queue does both */
+	b->paid = b->accepted;
 }
 
 void

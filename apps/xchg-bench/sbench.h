@@ -103,6 +103,11 @@ struct sb_books {
 	uint64_t unclaimed;     /* no consumer (no socket, ethertype) */
 	uint64_t malformed;
 	uint64_t answered;      /* ARP and ICMP replies sent */
+	uint64_t demuxed;       /* frames the demux saw (x: the stack's
+				 * per-lcore counters; p: received) */
+	uint64_t paid;          /* x: the consumers' accepted counters,
+				 * summed (per-lcore pool counters); p:
+				 * accepted */
 };
 void sb_plain_books(const struct sb_plain *p, struct sb_books *b);
 void sb_plain_reset(struct sb_plain *p);

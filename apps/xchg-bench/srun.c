@@ -536,11 +536,20 @@ sb_run_wall(const struct sb_run *r)
 	return r->wall;
 }
 
+static uint64_t
+pool_accepted(const struct xchg_pool *p)
+{
+	struct xchg_pool_stats st;
+
+	return xchg_pool_stats_get(p, &st) == 0 ? st.accepted : 0;
+}
+
 static void
 xchg_books(struct sb_run *r, struct sb_books *b)
 {
 	struct xchg_port_stats ps;
 	struct xchg_stack_stats ss;
+	unsigned int i;
 
 	memset(b, 0, sizeof(*b));
 	xchg_port_stats_get(r->xport, &ps);
@@ -552,6 +561,13 @@ xchg_books(struct sb_run *r, struct sb_books *b)
 	b->unclaimed = ps.drops[XCHG_DROP_NO_CONSUMER] + ps.kept;
 	b->malformed = ps.drops[XCHG_DROP_MALFORMED];
 	b->answered = ss.arp_requests_answered + ss.icmp_echo_answered;
+	b->demuxed = ss.frames;
+	/* What the sockets and services paid for, from their own pools'
+	 * counters: the port's delivered figure again, counted elsewhere. */
+	b->paid = pool_accepted(xchg_stack_service_pool(r->stack, false)) +
+		  pool_accepted(xchg_stack_service_pool(r->stack, true));
+	for (i = 0; i < r->nb_socks + r->c.hog; i++)
+		b->paid += pool_accepted(xchg_socket_pool(r->socks[i]));
 }
 
 /* Frames the hog socket holds now: it never reads. */
@@ -609,12 +625,15 @@ sb_run_check(struct sb_run *r, enum sb_side side, bool print)
 	d.unclaimed = now.unclaimed - b->unclaimed;
 	d.malformed = now.malformed - b->malformed;
 	d.answered = now.answered - b->answered;
+	d.demuxed = now.demuxed - b->demuxed;
+	d.paid = now.paid - b->paid;
 	*b = now;
 
 	if (d.received != r->expected[side] ||
 	    d.accepted + d.refused + d.unclaimed + d.malformed != d.received ||
 	    d.malformed != 0 ||
-	    d.unclaimed != r->exp_unclaimed[side])
+	    d.unclaimed != r->exp_unclaimed[side] ||
+	    d.demuxed != d.received || d.paid != d.accepted)
 		ok = 0;
 	/* Everything taken was read, answered, or is held by the hog. */
 	hog = hog_held(r, side);
@@ -622,9 +641,10 @@ sb_run_check(struct sb_run *r, enum sb_side side, bool print)
 		ok = 0;
 	r->hog_last[side] = hog;
 	if (print || !ok)
-		printf("books (%c): received %" PRIu64 " = accepted %" PRIu64 " + refused %" PRIu64 " + unclaimed %" PRIu64 " + malformed %" PRIu64 "; answered %" PRIu64 ", read by the application %" PRIu64 ", held by the hog %" PRIu64 "\n",
+		printf("books (%c): received %" PRIu64 " = accepted %" PRIu64 " + refused %" PRIu64 " + unclaimed %" PRIu64 " + malformed %" PRIu64 "; answered %" PRIu64 ", read by the application %" PRIu64 ", held by the hog %" PRIu64 "; demuxed %" PRIu64 ", paid %" PRIu64 "\n",
 		       name, d.received, d.accepted, d.refused, d.unclaimed,
-		       d.malformed, d.answered, r->app_got[side], hog);
+		       d.malformed, d.answered, r->app_got[side], hog,
+		       d.demuxed, d.paid);
 	if (census(r, side, line, sizeof(line)) != 0)
 		ok = 0;
 	if (print || !ok)
