@@ -128,6 +128,7 @@ stack_destroy(struct xchg_stack *s)
 	rte_free(s->sockets);
 	rte_free(s->defer);
 	rte_free(s->cnt);
+	rte_free(s->sock_cnt);
 	xchg_neigh_free(s);
 	pthread_mutex_destroy(&s->lock);
 	rte_free(s);
@@ -142,6 +143,7 @@ xchg_stack_create(struct xchg_arena *arena, struct xchg_port *port,
 	char name[XCHG_NAME_SIZE];
 	uint16_t port_id = xchg_port_id(port);
 	int socket, err = ENOMEM;
+	unsigned int lcore;
 
 	if (arena == NULL || port == NULL) {
 		rte_errno = EINVAL;
@@ -197,6 +199,12 @@ xchg_stack_create(struct xchg_arena *arena, struct xchg_port *port,
 	s->sockets = rte_zmalloc_socket("xchg_sockets",
 			sizeof(*s->sockets) * s->max_sockets,
 			RTE_CACHE_LINE_SIZE, socket);
+	s->nb_sock_sets = 1;
+	RTE_LCORE_FOREACH(lcore)
+		s->sock_set[lcore] = (uint16_t)s->nb_sock_sets++;
+	s->sock_cnt = rte_zmalloc_socket("xchg_sock_cnt",
+			sizeof(*s->sock_cnt) * s->max_sockets * s->nb_sock_sets,
+			RTE_CACHE_LINE_SIZE, socket);
 	s->cnt = rte_zmalloc_socket("xchg_stack_cnt",
 			sizeof(*s->cnt) * (RTE_MAX_LCORE + 1),
 			RTE_CACHE_LINE_SIZE, socket);
@@ -204,7 +212,8 @@ xchg_stack_create(struct xchg_arena *arena, struct xchg_port *port,
 			sizeof(*s->defer) * RTE_MAX_LCORE, RTE_CACHE_LINE_SIZE,
 			socket);
 	if (s->udp_by_port == NULL || s->pkt_by_type == NULL ||
-	    s->sockets == NULL || s->defer == NULL || s->cnt == NULL || xchg_neigh_init(s) != 0)
+	    s->sockets == NULL || s->defer == NULL || s->cnt == NULL ||
+	    s->sock_cnt == NULL || xchg_neigh_init(s) != 0)
 		goto fail;
 	s->frags = xchg_frag_create(s);
 	if (s->frags == NULL) {

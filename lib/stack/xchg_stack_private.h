@@ -77,6 +77,15 @@ uint16_t xchg_stack_l2_len(const uint8_t *frame);
  * freed. */
 void xchg_stack_trim(struct rte_mbuf *m, uint32_t len);
 
+/* A socket's per-call counters, one set per lcore for every socket slot
+ * (struct xchg_stack::sock_cnt), kept like the stack's own counters:
+ * an application reading a socket pays no locked add per burst. */
+struct xchg_socket_counters {
+	uint64_t received;
+	uint64_t sent;
+	uint64_t send_failed;
+};
+
 enum xchg_sock_type {
 	XCHG_SOCK_UDP,
 	XCHG_SOCK_PACKET,
@@ -98,10 +107,9 @@ struct xchg_socket {
 				     * order in this burst (atomic) */
 	rte_be32_t pinned_hop;      /* neighbour pinned by connect, 0: none */
 	struct xchg_frag_acct *frag; /* its own reassembly, UDP only */
-	uint64_t received;          /* atomic counters */
-	uint64_t sent;
-	uint64_t send_failed;
-	uint64_t drops[XCHG_SD_MAX]; /* frames lost on its account */
+	/* Its slot's per-lcore counters summed when it opened. */
+	struct xchg_socket_counters base;
+	uint64_t drops[XCHG_SD_MAX]; /* frames lost on its account; atomic */
 };
 
 /* Count @n drops for @reason, stack-wide and against @sock (NULL: only
@@ -197,6 +205,11 @@ struct xchg_stack {
 	struct xchg_socket **pkt_by_type; /* 65536 entries, by ethertype */
 	uint32_t nb_packet_sockets;      /* atomic; 0 skips the lookup */
 	struct xchg_socket **sockets;    /* max_sockets entries */
+	/* Socket counters: [set * max_sockets + slot]; set 0 is shared by
+	 * threads that had no lcore when the stack was created. */
+	struct xchg_socket_counters *sock_cnt;
+	uint32_t nb_sock_sets;
+	uint16_t sock_set[RTE_MAX_LCORE];
 	uint32_t max_sockets;
 	uint32_t nb_sockets;
 	uint32_t slot_hint;              /* where to look for a free slot */
@@ -265,6 +278,20 @@ xchg_stack_cnt(struct xchg_stack *s, bool *shared)
 uint64_t xchg_stack_cnt_sum(const struct xchg_stack *s, size_t offset);
 #define XCHG_STACK_SUM(s, field) \
 	xchg_stack_cnt_sum((s), offsetof(struct xchg_stack_counters, field))
+
+/* Count @n of socket counter @field on the calling lcore's set. */
+#define XCHG_SOCKET_COUNT(sock, field, n) do { \
+	unsigned int lc_ = rte_lcore_id(); \
+	struct xchg_stack *st_ = (sock)->stack; \
+	unsigned int set_ = lc_ < RTE_MAX_LCORE ? st_->sock_set[lc_] : 0; \
+	xchg_stack_cnt_add(&st_->sock_cnt[set_ * st_->max_sockets + \
+					  (sock)->slot].field, (n), \
+			   set_ == 0); \
+} while (0)
+
+/* The sums over every set of socket slot @slot's counters. */
+void xchg_socket_cnt_sum(const struct xchg_stack *s, uint32_t slot,
+			 struct xchg_socket_counters *sum);
 
 static inline void
 xchg_stack_drop(struct xchg_stack *s, enum xchg_stack_drop reason)

@@ -85,6 +85,8 @@ socket_open(struct xchg_stack *s, const char *name, uint32_t quota,
 		sock->type = type;
 		sock->priority = prio;
 		sock->slot = slot;
+		/* A slot used before keeps its counters: start from them. */
+		xchg_socket_cnt_sum(s, slot, &sock->base);
 		sock->ether_type = ether_type;
 		if (type == XCHG_SOCK_UDP)
 			err = -xchg_frag_acct_create(s, sock,
@@ -352,7 +354,7 @@ xchg_socket_recv_burst(struct xchg_socket *sock, struct rte_mbuf **mbufs,
 		return 0;
 	got = xchg_consumer_recv_burst(sock->consumer, mbufs, n);
 	if (got != 0)
-		xchg_stack_count(&sock->received, got);
+		XCHG_SOCKET_COUNT(sock, received, got);
 	return got;
 }
 
@@ -439,7 +441,7 @@ static unsigned int
 send_failed(struct xchg_socket *sock, unsigned int done, unsigned int n,
 	    int err)
 {
-	xchg_stack_count(&sock->send_failed, n - done);
+	XCHG_SOCKET_COUNT(sock, send_failed, n - done);
 	rte_errno = err;
 	return done;
 }
@@ -555,7 +557,7 @@ xchg_udp_send_burst(struct xchg_socket *sock, rte_be32_t ip, uint16_t port,
 		if (done < want)
 			break;
 	}
-	xchg_stack_count(&sock->sent, sent);
+	XCHG_SOCKET_COUNT(sock, sent, sent);
 	return sent == n ? sent : send_failed(sock, sent, n, err);
 }
 
@@ -571,13 +573,32 @@ xchg_packet_send_burst(struct xchg_socket *sock, struct rte_mbuf **mbufs,
 	}
 	sent = xchg_port_tx(sock->stack->port, 0,
 			    xchg_consumer_pool(sock->consumer), mbufs, n);
-	xchg_stack_count(&sock->sent, sent);
+	XCHG_SOCKET_COUNT(sock, sent, sent);
 	return sent == n ? sent : send_failed(sock, sent, n, rte_errno);
+}
+
+void
+xchg_socket_cnt_sum(const struct xchg_stack *s, uint32_t slot,
+		    struct xchg_socket_counters *sum)
+{
+	const struct xchg_socket_counters *c;
+	unsigned int set;
+
+	memset(sum, 0, sizeof(*sum));
+	for (set = 0; set < s->nb_sock_sets; set++) {
+		c = &s->sock_cnt[set * s->max_sockets + slot];
+		sum->received += __atomic_load_n(&c->received,
+						 __ATOMIC_RELAXED);
+		sum->sent += __atomic_load_n(&c->sent, __ATOMIC_RELAXED);
+		sum->send_failed += __atomic_load_n(&c->send_failed,
+						    __ATOMIC_RELAXED);
+	}
 }
 
 int
 xchg_socket_stats_get(struct xchg_socket *sock, struct xchg_socket_stats *st)
 {
+	struct xchg_socket_counters c;
 	unsigned int i;
 
 	if (sock == NULL || st == NULL)
@@ -585,10 +606,10 @@ xchg_socket_stats_get(struct xchg_socket *sock, struct xchg_socket_stats *st)
 	if (xchg_pool_stats_get(xchg_consumer_pool(sock->consumer),
 				&st->pool) != 0)
 		return -EINVAL;
-	st->received = __atomic_load_n(&sock->received, __ATOMIC_RELAXED);
-	st->sent = __atomic_load_n(&sock->sent, __ATOMIC_RELAXED);
-	st->send_failed = __atomic_load_n(&sock->send_failed,
-					  __ATOMIC_RELAXED);
+	xchg_socket_cnt_sum(sock->stack, sock->slot, &c);
+	st->received = c.received - sock->base.received;
+	st->sent = c.sent - sock->base.sent;
+	st->send_failed = c.send_failed - sock->base.send_failed;
 	st->priority = sock->priority;
 	for (i = 0; i < XCHG_SD_MAX; i++)
 		st->drops[i] = __atomic_load_n(&sock->drops[i],

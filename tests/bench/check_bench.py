@@ -18,7 +18,7 @@ SMALL = ["--packets", "64K", "--stack-packets", "32K", "--rounds", "1"]
 BOOKS = re.compile(r"^books \(([px])\): received (\d+) = accepted (\d+) \+ "
                    r"refused (\d+) \+ unclaimed (\d+) \+ malformed (\d+); "
                    r"answered (\d+), read by the application (\d+), held by "
-                   r"the hog (\d+)$")
+                   r"the hog (\d+); demuxed (\d+), paid (\d+)$")
 failures = []
 
 
@@ -55,8 +55,12 @@ def check_books(out, expected_lines, no_hog=True):
     rows = books(out)
     check(len(rows) == expected_lines, "%d books lines, %d expected" %
           (len(rows), expected_lines))
-    for side, rx, acc, ref, uncl, mal, ans, read, hog in rows:
+    for side, rx, acc, ref, uncl, mal, ans, read, hog, dmx, paid in rows:
         check(rx > 0, "(%s) received nothing" % side)
+        # The stack's per-lcore frame counters and the consumers' own
+        # per-lcore accepted counters against the port's figures.
+        check(dmx == rx, "(%s) demuxed %d != received %d" % (side, dmx, rx))
+        check(paid == acc, "(%s) paid %d != accepted %d" % (side, paid, acc))
         check(acc + ref + uncl + mal == rx,
               "(%s) accepted %d + refused %d + unclaimed %d + malformed %d "
               "!= received %d" % (side, acc, ref, uncl, mal, rx))
@@ -154,7 +158,7 @@ def mode_lcores(bench):
     out = run(bench, ["--mode", "lcores", "--sockets", "2"] + SMALL).stdout
     rows = books(out)
     check(len(rows) == 8, "%d books lines, 8 expected" % len(rows))
-    for side, rx, acc, ref, uncl, mal, ans, read, hog in rows:
+    for side, rx, acc, ref, uncl, mal, ans, read, hog, _, _ in rows:
         check(acc + ref + uncl + mal == rx, "(%s) books do not add up" % side)
         check(acc == ans + read, "(%s) accepted %d != answered %d + read %d"
               % (side, acc, ans, read))
@@ -177,7 +181,8 @@ def mode_latency(bench):
     res = results(out)
     check(len(res) == 4, "latency results: %s" % res)
     # Every frame the application read was timed, and only those.
-    for (side, rx, acc, ref, uncl, mal, ans, read, hog), line in zip(rows, res):
+    for (side, rx, acc, ref, uncl, mal, ans, read, hog, _, _), line in \
+            zip(rows, res):
         frames = int(re.search(r" frames=(\d+)", line).group(1))
         check(frames == read, "(%s) %d frames timed, %d read" %
               (side, frames, read))

@@ -224,6 +224,65 @@ test_limit(void)
 	xt_census_ok(arena, "limit");
 }
 
+/* A socket's received figure is its own: kept per lcore for its slot, it
+ * counts every frame read and starts from zero when a later socket
+ * takes the slot. */
+static unsigned int
+read_one(struct xchg_socket *sock, struct xchg_stack *s, uint16_t port)
+{
+	struct rte_mbuf *m[4];
+	unsigned int got;
+
+	inject_udp(port);
+	poll_all(s);
+	got = xchg_socket_recv_burst(sock, m, RTE_DIM(m));
+	rte_pktmbuf_free_bulk(m, got);
+	return got;
+}
+
+static void
+test_counters_follow_the_socket(void)
+{
+	struct xchg_port_conf pc = { .nb_rx_desc = 64, .nb_tx_desc = 64 };
+	struct xchg_stack_conf one = { .max_sockets = 1 };
+	struct xchg_socket_stats ss;
+	struct xchg_socket *sock;
+	struct xchg_port *port;
+	struct xchg_stack *s;
+
+	port = xchg_port_create(arena, ring_id, &pc);
+	s = port != NULL ? xchg_stack_create(arena, port, &one) : NULL;
+	XT_CHECK(s != NULL, "stack: %s", rte_strerror(rte_errno));
+	if (s == NULL) {
+		xchg_port_free(port);
+		return;
+	}
+	XT_EQ(xchg_stack_add_address(s, rte_cpu_to_be_32(0xc0000202), 24), 0);
+	XT_EQ(xchg_port_start(port), 0);
+	sock = xchg_udp_socket(s, "first", 4, XCHG_PRIO_NORMAL);
+	XT_CHECK(sock != NULL, "first socket");
+	XT_EQ(xchg_udp_bind(sock, 0, 5000), 0);
+	XT_EQ(read_one(sock, s, 5000), 1);
+	XT_EQ(read_one(sock, s, 5000), 1);
+	XT_EQ(xchg_socket_stats_get(sock, &ss), 0);
+	XT_EQ(ss.received, 2);
+	XT_EQ(xchg_socket_close(sock), 0);
+	/* One slot: the second socket takes the first one's. */
+	sock = xchg_udp_socket(s, "second", 4, XCHG_PRIO_NORMAL);
+	XT_CHECK(sock != NULL, "second socket");
+	XT_EQ(xchg_udp_bind(sock, 0, 5001), 0);
+	XT_EQ(xchg_socket_stats_get(sock, &ss), 0);
+	XT_EQ(ss.received, 0);
+	XT_EQ(read_one(sock, s, 5001), 1);
+	XT_EQ(xchg_socket_stats_get(sock, &ss), 0);
+	XT_EQ(ss.received, 1);
+	XT_EQ(xchg_socket_close(sock), 0);
+	xchg_port_stop(port);
+	XT_EQ(xchg_stack_free(s), 0);
+	XT_EQ(xchg_port_free(port), 0);
+	xt_census_ok(arena, "counters follow the socket");
+}
+
 int
 main(int argc __rte_unused, char **argv)
 {
@@ -250,6 +309,7 @@ main(int argc __rte_unused, char **argv)
 	}
 	XT_RUN(test_many);
 	XT_RUN(test_limit);
+	XT_RUN(test_counters_follow_the_socket);
 	xt_census_ok(arena, "end");
 	XT_EQ(xchg_arena_free(arena), 0);
 	return xt_done("stack_sockets");
