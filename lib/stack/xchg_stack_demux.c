@@ -68,7 +68,8 @@ to_payload(struct rte_mbuf *m, const struct xchg_pkt *pkt)
 	rte_pktmbuf_adj(m, hdrs);
 	/* The UDP length rules: bytes past it, in the IP datagram or in
 	 * Ethernet padding, are not the application's. */
-	xchg_stack_trim(m, pkt->udp_len - pkt->l4_len);
+	if (rte_pktmbuf_pkt_len(m) > (uint32_t)(pkt->udp_len - pkt->l4_len))
+		xchg_stack_trim(m, pkt->udp_len - pkt->l4_len);
 }
 
 /* Where a frame goes. */
