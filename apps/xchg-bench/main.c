@@ -602,7 +602,7 @@ report(struct bench *b)
 {
 	unsigned int n = b->opts.rounds, r, i;
 	double med[V_MAX], lo, hi, ratio[BENCH_MAX_ROUNDS], b_a;
-	double hz = rte_get_tsc_hz();
+	double hz = rte_get_tsc_hz(), locked;
 	bool books_ok;
 
 	printf("cycles per packet, median of %u rounds (min..max):\n", n);
@@ -627,6 +627,7 @@ report(struct bench *b)
 		printf("locked add: %.2f cycles, plain add: %.2f cycles (median of %u runs of 10M); budget of b/a <= %.2f beyond (a): %.2f cycles per packet\n",
 		       median(lk, n, NULL, NULL), median(pl, n, NULL, NULL), n,
 		       BENCH_TARGET, (BENCH_TARGET - 1) * med[V_A]);
+		locked = median(lk, n, NULL, NULL);
 	}
 
 	books_ok = report_exchange(b) == 0;
@@ -637,6 +638,9 @@ report(struct bench *b)
 		ratio[r] = b->v[V_B].cpp[r] / b->v[V_A].cpp[r];
 	b_a = median(ratio, n, NULL, NULL);
 	b->b_a = b_a;
+	printf("result mode=core memory=%s layout=packed lcores=1 rounds=%u packets=%" PRIu64 " a_cpp=%.2f b_cpp=%.2f b0_cpp=%.2f d_cpp=%.2f b_a=%.3f locked_cpp=%.2f dpdk=\"%s\"\n",
+	       sb_memory(), n, b->opts.packets, med[V_A], med[V_B], med[V_B0],
+	       med[V_D], b_a, locked, rte_version());
 	printf("b/a = %.2f (target <= %.2f)%s\n", b_a, BENCH_TARGET,
 	       b_a <= BENCH_TARGET ? "" : ", MISSED");
 	/* A figure from a run that lost buffers is no figure: fail. */
