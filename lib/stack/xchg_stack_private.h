@@ -16,6 +16,7 @@
 #include <rte_log.h>
 #include <rte_rwlock.h>
 
+#include "xchg_lcore_cnt.h"
 #include "xchg_stack.h"
 
 extern int xchg_stack_logtype;
@@ -244,18 +245,6 @@ xchg_stack_now(const struct xchg_stack *s)
 				       rte_get_timer_cycles();
 }
 
-/* Add @n to @c, a counter of the calling lcore's block or, for a thread
- * with no lcore id, of the shared one. */
-static inline void
-xchg_stack_cnt_add(uint64_t *c, uint64_t n, bool shared)
-{
-	if (likely(!shared))
-		__atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + n,
-				 __ATOMIC_RELAXED);
-	else
-		__atomic_fetch_add(c, n, __ATOMIC_RELAXED);
-}
-
 /* The calling thread's counter block. */
 static inline struct xchg_stack_counters *
 xchg_stack_cnt(struct xchg_stack *s, bool *shared)
@@ -270,7 +259,7 @@ xchg_stack_cnt(struct xchg_stack *s, bool *shared)
 #define XCHG_STACK_COUNT(s, field, n) do { \
 	bool shared_; \
 	struct xchg_stack_counters *c_ = xchg_stack_cnt((s), &shared_); \
-	xchg_stack_cnt_add(&c_->field, (n), shared_); \
+	xchg_lcore_cnt_add(&c_->field, (n), shared_); \
 } while (0)
 
 /* The sum of the stack counter at @offset in struct xchg_stack_counters
@@ -284,7 +273,7 @@ uint64_t xchg_stack_cnt_sum(const struct xchg_stack *s, size_t offset);
 	unsigned int lc_ = rte_lcore_id(); \
 	struct xchg_stack *st_ = (sock)->stack; \
 	unsigned int set_ = lc_ < RTE_MAX_LCORE ? st_->sock_set[lc_] : 0; \
-	xchg_stack_cnt_add(&st_->sock_cnt[set_ * st_->max_sockets + \
+	xchg_lcore_cnt_add(&st_->sock_cnt[set_ * st_->max_sockets + \
 					  (sock)->slot].field, (n), \
 			   set_ == 0); \
 } while (0)

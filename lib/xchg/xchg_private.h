@@ -15,6 +15,7 @@
 #include <rte_mempool.h>
 
 #include "xchg_arena.h"
+#include "xchg_lcore_cnt.h"
 #include "xchg_pool.h"
 
 extern int xchg_logtype;
@@ -206,23 +207,12 @@ xchg_pool_cnt(const struct xchg_arena *a, xchg_tag_t tag, bool *shared)
 	return &a->pcnt[set * a->pcnt_stride + tag];
 }
 
-/* Add @n to a counter of a set xchg_pool_cnt() gave. */
-static inline void
-xchg_cnt_add(uint64_t *c, uint64_t n, bool shared)
-{
-	if (likely(!shared))
-		__atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + n,
-				 __ATOMIC_RELAXED);
-	else
-		__atomic_fetch_add(c, n, __ATOMIC_RELAXED);
-}
-
 /* Count @n of @field for pool @p on the calling lcore's set. */
 #define XCHG_POOL_COUNT(p, field, n) do { \
 	bool shared_; \
 	struct xchg_pool_counters *c_ = \
 		xchg_pool_cnt((p)->arena, (p)->tag, &shared_); \
-	xchg_cnt_add(&c_->field, (n), shared_); \
+	xchg_lcore_cnt_add(&c_->field, (n), shared_); \
 } while (0)
 
 /* Sums of every set's counters of pool @tag (readers, control path). */
