@@ -143,7 +143,6 @@ xchg_stack_create(struct xchg_arena *arena, struct xchg_port *port,
 	char name[XCHG_NAME_SIZE];
 	uint16_t port_id = xchg_port_id(port);
 	int socket, err = ENOMEM;
-	unsigned int lcore;
 
 	if (arena == NULL || port == NULL) {
 		rte_errno = EINVAL;
@@ -199,9 +198,7 @@ xchg_stack_create(struct xchg_arena *arena, struct xchg_port *port,
 	s->sockets = rte_zmalloc_socket("xchg_sockets",
 			sizeof(*s->sockets) * s->max_sockets,
 			RTE_CACHE_LINE_SIZE, socket);
-	s->nb_sock_sets = 1;
-	RTE_LCORE_FOREACH(lcore)
-		s->sock_set[lcore] = (uint16_t)s->nb_sock_sets++;
+	s->nb_sock_sets = xchg_lcore_cnt_map(s->sock_set);
 	s->sock_cnt = rte_zmalloc_socket("xchg_sock_cnt",
 			sizeof(*s->sock_cnt) * s->max_sockets * s->nb_sock_sets,
 			RTE_CACHE_LINE_SIZE, socket);
@@ -387,13 +384,13 @@ xchg_stack_poll(struct xchg_stack *s)
 uint64_t
 xchg_stack_cnt_sum(const struct xchg_stack *s, size_t offset)
 {
-	uint64_t sum = 0;
-	unsigned int lc;
+	uint64_t sum;
 
-	for (lc = 0; lc <= RTE_MAX_LCORE; lc++)
-		sum += __atomic_load_n((const uint64_t *)(const void *)
-				       ((const uint8_t *)&s->cnt[lc] + offset),
-				       __ATOMIC_RELAXED);
+	/* Every lcore id has a block, and the shared one comes last. */
+	xchg_lcore_cnt_sum((const uint64_t *)(const void *)
+			   ((const uint8_t *)s->cnt + offset),
+			   XCHG_LCORE_CNT_N(struct xchg_stack_counters),
+			   RTE_MAX_LCORE + 1, 1, &sum);
 	return sum;
 }
 

@@ -79,8 +79,8 @@ uint16_t xchg_stack_l2_len(const uint8_t *frame);
 void xchg_stack_trim(struct rte_mbuf *m, uint32_t len);
 
 /* A socket's per-call counters, one set per lcore for every socket slot
- * (struct xchg_stack::sock_cnt), kept like the stack's own counters:
- * an application reading a socket pays no locked add per burst. */
+ * (struct xchg_stack::sock_cnt, see xchg_lcore_cnt.h): an application
+ * reading a socket pays no locked add per burst. All uint64_t. */
 struct xchg_socket_counters {
 	uint64_t received;
 	uint64_t sent;
@@ -133,14 +133,9 @@ struct xchg_neigh_table;
 struct xchg_frag_table;
 
 /*
- * The stack's counters, one block per lcore, written only by the thread
- * of that lcore id (EAL and registered threads have their own), so the
- * data path bumps them with a plain load and store: no locked add per
- * frame, no cache line bouncing between RX lcores. A thread with no
- * lcore id shares the last block and adds atomically. Readers
- * (xchg_stack_stats_get(), telemetry) sum every block with relaxed
- * loads; a 64-bit store is not torn on the targets DPDK supports, and
- * the relaxed atomic store says so to the compiler.
+ * The stack's counters (see xchg_lcore_cnt.h), one block for every lcore
+ * id, registered threads included, and a last, shared block for threads
+ * with no lcore id.
  */
 struct xchg_stack_counters {
 	uint64_t frames;
@@ -270,9 +265,8 @@ uint64_t xchg_stack_cnt_sum(const struct xchg_stack *s, size_t offset);
 
 /* Count @n of socket counter @field on the calling lcore's set. */
 #define XCHG_SOCKET_COUNT(sock, field, n) do { \
-	unsigned int lc_ = rte_lcore_id(); \
 	struct xchg_stack *st_ = (sock)->stack; \
-	unsigned int set_ = lc_ < RTE_MAX_LCORE ? st_->sock_set[lc_] : 0; \
+	unsigned int set_ = xchg_lcore_cnt_set(st_->sock_set); \
 	xchg_lcore_cnt_add(&st_->sock_cnt[set_ * st_->max_sockets + \
 					  (sock)->slot].field, (n), \
 			   set_ == 0); \

@@ -581,18 +581,12 @@ void
 xchg_socket_cnt_sum(const struct xchg_stack *s, uint32_t slot,
 		    struct xchg_socket_counters *sum)
 {
-	const struct xchg_socket_counters *c;
-	unsigned int set;
+	const size_t n = XCHG_LCORE_CNT_N(struct xchg_socket_counters);
 
-	memset(sum, 0, sizeof(*sum));
-	for (set = 0; set < s->nb_sock_sets; set++) {
-		c = &s->sock_cnt[set * s->max_sockets + slot];
-		sum->received += __atomic_load_n(&c->received,
-						 __ATOMIC_RELAXED);
-		sum->sent += __atomic_load_n(&c->sent, __ATOMIC_RELAXED);
-		sum->send_failed += __atomic_load_n(&c->send_failed,
-						    __ATOMIC_RELAXED);
-	}
+	RTE_BUILD_BUG_ON(sizeof(*sum) != n * sizeof(uint64_t));
+	xchg_lcore_cnt_sum((const uint64_t *)(const void *)&s->sock_cnt[slot],
+			   (size_t)s->max_sockets * n, s->nb_sock_sets, n,
+			   (uint64_t *)(void *)sum);
 }
 
 int

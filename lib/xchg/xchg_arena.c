@@ -229,9 +229,7 @@ arena_alloc_tables(struct xchg_arena *a)
 		return -ENOMEM;
 	/* Counter sets: 0 for threads without an lcore, then one per lcore
 	 * the EAL has now, each set on lines of its own. */
-	a->nb_pcnt_sets = 1;
-	RTE_LCORE_FOREACH(lcore)
-		a->pcnt_set[lcore] = (uint16_t)a->nb_pcnt_sets++;
+	a->nb_pcnt_sets = xchg_lcore_cnt_map(a->pcnt_set);
 	a->pcnt_stride = RTE_ALIGN_CEIL((a->max_pools + 1u) *
 			sizeof(struct xchg_pool_counters), RTE_CACHE_LINE_SIZE) /
 			sizeof(struct xchg_pool_counters);

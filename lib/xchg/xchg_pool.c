@@ -291,21 +291,12 @@ void
 xchg_pool_cnt_sum(const struct xchg_arena *a, xchg_tag_t tag,
 		  struct xchg_pool_counters *sum)
 {
-	const struct xchg_pool_counters *c;
-	unsigned int set;
+	const size_t n = XCHG_LCORE_CNT_N(struct xchg_pool_counters);
 
-	memset(sum, 0, sizeof(*sum));
-	for (set = 0; set < a->nb_pcnt_sets; set++) {
-		c = &a->pcnt[set * a->pcnt_stride + tag];
-		sum->accepted += __atomic_load_n(&c->accepted, __ATOMIC_RELAXED);
-		sum->refused += __atomic_load_n(&c->refused, __ATOMIC_RELAXED);
-		sum->rejected += __atomic_load_n(&c->rejected, __ATOMIC_RELAXED);
-		sum->allocated += __atomic_load_n(&c->allocated,
-						  __ATOMIC_RELAXED);
-		sum->alloc_failed += __atomic_load_n(&c->alloc_failed,
-						     __ATOMIC_RELAXED);
-		sum->returned += __atomic_load_n(&c->returned, __ATOMIC_RELAXED);
-	}
+	RTE_BUILD_BUG_ON(sizeof(*sum) != n * sizeof(uint64_t));
+	xchg_lcore_cnt_sum((const uint64_t *)(const void *)&a->pcnt[tag],
+			   a->pcnt_stride * n, a->nb_pcnt_sets, n,
+			   (uint64_t *)(void *)sum);
 }
 
 int

@@ -43,12 +43,10 @@ enum xchg_pool_state {
 };
 
 /*
- * A pool's event counters, one set per lcore (struct xchg_arena::pcnt):
- * written with a plain load and store by the only thread of that lcore,
- * so that an exchange or a free pays one locked instruction per burst
- * (the quota's compare-and-swap or add) and not three. Threads with no
- * lcore of their own at arena creation share set 0 and add atomically.
- * Readers sum the sets with relaxed loads.
+ * A pool's event counters, one set per lcore (struct xchg_arena::pcnt,
+ * see xchg_lcore_cnt.h), so that an exchange or a free pays one locked
+ * instruction per burst (the quota's compare-and-swap or add), not
+ * three. All uint64_t: xchg_lcore_cnt_sum() sums them as an array.
  */
 struct xchg_pool_counters {
 	uint64_t accepted;
@@ -200,8 +198,7 @@ uint32_t xchg_ops_free_count(const struct xchg_arena *a);
 static inline struct xchg_pool_counters *
 xchg_pool_cnt(const struct xchg_arena *a, xchg_tag_t tag, bool *shared)
 {
-	unsigned int lcore = rte_lcore_id();
-	unsigned int set = lcore < RTE_MAX_LCORE ? a->pcnt_set[lcore] : 0;
+	unsigned int set = xchg_lcore_cnt_set(a->pcnt_set);
 
 	*shared = set == 0;
 	return &a->pcnt[set * a->pcnt_stride + tag];
