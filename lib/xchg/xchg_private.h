@@ -124,6 +124,7 @@ struct xchg_arena {
 	uint32_t cache_flush;          /* flush threshold, 1.5 x size */
 	bool armed;                    /* tags valid: populate is over */
 	bool overcommit;               /* quotas not checked */
+	bool strict;                   /* atomic free marking */
 	bool cache_enabled[RTE_MAX_LCORE];
 
 	/* Caught misuse; atomic. */
