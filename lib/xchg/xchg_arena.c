@@ -21,6 +21,7 @@
 #include <rte_memzone.h>
 
 #include "xchg_private.h"
+#include "xchg_quota.h"
 
 RTE_LOG_REGISTER(xchg_logtype, xchg, INFO);
 
@@ -335,6 +336,7 @@ xchg_arena_create(const struct xchg_arena_conf *conf)
 	a->next_slot = 1;
 	a->overcommit = conf->overcommit;
 	a->strict = conf->strict;
+	a->owner_ok = xchg_quota_owner_supported();
 
 	ret = arena_alloc_tables(a);
 	if (ret == 0)
