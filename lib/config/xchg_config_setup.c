@@ -325,6 +325,7 @@ make_arena(struct xchg_config_setup *su, char *err, size_t errlen)
 		.lcore_cache = cfg->arena.lcore_cache ?
 			       (int32_t)cfg->arena.lcore_cache : -1,
 		.overcommit = cfg->shared,
+		.strict = cfg->arena.strict,
 	};
 	char at[300];
 

@@ -22,6 +22,7 @@
 #include <rte_memzone.h>
 
 #include "xchg_private.h"
+#include "xchg_quota.h"
 
 RTE_LOG_REGISTER(xchg_logtype, xchg, INFO);
 
@@ -344,6 +345,8 @@ xchg_arena_create(const struct xchg_arena_conf *conf)
 			XCHG_ARENA_CACHE_DEFAULT;
 	a->next_slot = 1;
 	a->overcommit = conf->overcommit;
+	a->strict = conf->strict;
+	a->owner_ok = xchg_quota_owner_supported();
 
 	ret = arena_alloc_tables(a);
 	if (ret == 0)
@@ -362,10 +365,11 @@ xchg_arena_create(const struct xchg_arena_conf *conf)
 	registry[registry_len++] = a;
 	pthread_mutex_unlock(&registry_lock);
 
-	XCHG_LOG(INFO, "arena %s: %u buffers of %u bytes packed at stride %u on socket %d, %s, lcore cache %u%s\n",
+	XCHG_LOG(INFO, "arena %s: %u buffers of %u bytes packed at stride %u on socket %d, %s, lcore cache %u%s%s\n",
 		 a->name, a->nb_buffers, a->data_room, a->stride, a->socket_id,
 		 rte_eal_has_hugepages() ? "hugepages" : "no hugepages",
-		 a->cache_size, a->overcommit ?
+		 a->cache_size, a->strict ? ", strict free marking" : "",
+		 a->overcommit ?
 		 ", OVERCOMMITTED: quotas unchecked, no guarantee" : "");
 	return a;
 }
@@ -453,6 +457,7 @@ xchg_arena_info_get(const struct xchg_arena *a, struct xchg_arena_info *info)
 	info->reserved = __atomic_load_n(&a->reserved, __ATOMIC_RELAXED);
 	info->unreserved = xchg_arena_unreserved(a);
 	info->overcommit = a->overcommit;
+	info->strict = a->strict;
 	info->hugepages = rte_eal_has_hugepages() != 0;
 	info->double_frees = __atomic_load_n(&a->double_frees,
 					     __ATOMIC_RELAXED);
