@@ -258,13 +258,14 @@ tp_teardown(void)
 		free(tp.consumers[i].held_at);
 	}
 	/* The program owns its ports: closing them makes every PMD give
-	 * back what its rings hold, before the arena goes. */
+	 * back what its rings hold and the TX frames it parked (some keep
+	 * them until close), before the reservations and the arena go. */
 	for (i = 0; i < tp.nb_ports; i++) {
+		rte_eth_dev_close(tp.ports[i].port_id);
 		if (tp.ports[i].port != NULL &&
 		    xchg_port_free(tp.ports[i].port) != 0)
 			fprintf(stderr, "xchg-testpmd: port %u: not freed\n",
 				tp.ports[i].port_id);
-		rte_eth_dev_close(tp.ports[i].port_id);
 	}
 	if (xchg_arena_free(tp.arena) != 0) {
 		fprintf(stderr, "xchg-testpmd: the arena could not be freed: buffers are still out; who holds them:\n");

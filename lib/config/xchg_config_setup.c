@@ -243,6 +243,31 @@ close_holders(struct xchg_config_setup *su)
 	}
 }
 
+/* Does a stopped port's PMD still hold buffers of the arena: out with
+ * no owner (its rings) or paid by a TX queue (frames it parked)? */
+static bool
+pmds_hold(struct xchg_config_setup *su)
+{
+	struct xchg_pool_stats s;
+	struct xchg_census c;
+	unsigned int i;
+	uint16_t q;
+
+	xchg_arena_census(su->arena, &c);
+	if (c.in_rings != 0)
+		return true;
+	for (i = 0; i <= su->nb_ports; i++) {
+		struct su_port *p = i < su->nb_ports ? &su->ports[i] : &su->tap;
+
+		for (q = 0; p->port != NULL &&
+		     xchg_port_tx_pool(p->port, q) != NULL; q++)
+			if (xchg_pool_stats_get(xchg_port_tx_pool(p->port, q),
+						&s) == 0 && s.in_use != 0)
+				return true;
+	}
+	return false;
+}
+
 static int
 teardown(struct xchg_config_setup *su)
 {
@@ -266,6 +291,23 @@ teardown(struct xchg_config_setup *su)
 			if (su->cfg->sockets[k].port == i)
 				su->sockets[k] = NULL;
 	}
+	if (su->tap.port != NULL)
+		xchg_port_stop(su->tap.port);
+	/* Some PMDs keep buffers until their device is closed (net_af_xdp
+	 * its fill ring and parked TX frames, net_memif zero copy its ring,
+	 * net_tap its RX ring): devices go before the queue reservations
+	 * that pay for what they hold. */
+	for (i = 0; i <= su->nb_ports; i++) {
+		struct su_port *p = i < su->nb_ports ? &su->ports[i] : &su->tap;
+
+		if (p->have_id && p->probed) {
+			xchg_config_device_remove(p->port_id);
+			p->bound = false;
+		}
+		p->have_id = false;
+	}
+	if (su->arena != NULL && pmds_hold(su))
+		close_holders(su);
 	for (i = 0; i <= su->nb_ports; i++) {
 		struct su_port *p = i < su->nb_ports ? &su->ports[i] : &su->tap;
 
@@ -275,18 +317,8 @@ teardown(struct xchg_config_setup *su)
 				return ret;
 			p->port = NULL;
 		}
-		if (p->have_id && p->probed)
-			xchg_config_device_remove(p->port_id);
-		p->have_id = false;
 	}
 	if (su->arena != NULL) {
-		struct xchg_census c;
-
-		/* Buffers out with no owner, every port stopped: a PMD's
-		 * ring still holds them. */
-		xchg_arena_census(su->arena, &c);
-		if (c.in_rings != 0)
-			close_holders(su);
 		ret = xchg_arena_free(su->arena);
 		if (ret != 0)
 			return ret;
@@ -346,8 +378,13 @@ make_port(struct xchg_config_setup *su, unsigned int i, char *err,
 		.clock = cfg->clock, .clock_arg = cfg->clock_arg,
 	};
 	char at[300], why[300];
+	uint32_t hold = xchg_config_pmd_rx_hold(dev, pc->rx_desc);
 	int ret;
 
+	/* A PMD known to keep more than its descriptors is charged for it
+	 * from the start (net_memif zero copy fills its ring only when the
+	 * peer connects, after the port started). */
+	conf.rx_hold = hold > pc->rx_desc ? hold : 0;
 	where(cfg, pc->line, at, sizeof(at));
 	ret = xchg_config_device_probe(dev, &p->port_id, &p->probed, why,
 				       sizeof(why));
@@ -542,12 +579,37 @@ xchg_config_setup_start(struct xchg_config_setup *su, char *err,
 	if (su == NULL)
 		return -EINVAL;
 	for (i = 0; i < su->nb_ports; i++) {
+		struct log_capture lc;
+		char why[300];
+
+		/* The port layer explains a refusal in one log line: it
+		 * becomes this message. */
+		log_capture_start(&lc);
 		ret = xchg_port_start(su->ports[i].port);
+		log_capture_stop(&lc);
+		why[0] = '\0';
+		if (ret == -ENOSPC && lc.buf != NULL &&
+		    strstr(lc.buf, "xchg.port: ") != NULL) {
+			const char *l = strstr(lc.buf, "xchg.port: ") + 11;
+
+			snprintf(why, sizeof(why), "%.*s",
+				 (int)strcspn(l, "\n"), l);
+		}
+		if (ret == 0 && lc.buf != NULL)
+			fputs(lc.buf, rte_log_get_stream() != NULL ?
+			      rte_log_get_stream() : stderr);
+		log_capture_free(&lc);
 		if (ret != 0) {
+			const char *w = why;
+
 			where(su->cfg, su->cfg->ports[i].line, at, sizeof(at));
-			msg(err, errlen, "%s[port %s]: ethdev port %u does not start: %s",
-			    at, su->cfg->ports[i].name, su->ports[i].port_id,
-			    rte_strerror(-ret));
+			if (w[0] != '\0')
+				msg(err, errlen, "%s[port %s]: %s", at,
+				    su->cfg->ports[i].name, w);
+			else
+				msg(err, errlen, "%s[port %s]: ethdev port %u does not start: %s",
+				    at, su->cfg->ports[i].name,
+				    su->ports[i].port_id, rte_strerror(-ret));
 			return ret;
 		}
 	}
