@@ -30,6 +30,8 @@ struct su_port {
 	bool probed;           /* we created the device: remove it */
 	bool have_id;
 	bool bound;            /* its queues were set up on the arena */
+	bool leaks;            /* its PMD never gives back what it holds */
+	const char *driver;
 	struct xchg_port *port;
 	struct xchg_stack *stack;
 };
@@ -268,6 +270,30 @@ pmds_hold(struct xchg_config_setup *su)
 	return false;
 }
 
+/* Every device is closed and every reservation freed, yet buffers are
+ * out: when a PMD known to keep them even after close was used, they
+ * are its, for good (xchg_arena_free_abandoned()). */
+static int
+free_abandoned(struct xchg_config_setup *su)
+{
+	const char *driver = NULL;
+	uint32_t lost = 0;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < su->nb_ports; i++)
+		if (su->ports[i].leaks)
+			driver = su->ports[i].driver;
+	if (driver == NULL)
+		return -EBUSY;
+	ret = xchg_arena_free_abandoned(su->arena, &lost);
+	if (ret == 0)
+		rte_log(RTE_LOG_INFO, xchg_config_logtype,
+			"xchg.config: %s kept %u buffers after its device was closed (it never frees its fill ring): the arena's memory is freed with them\n",
+			driver, lost);
+	return ret;
+}
+
 static int
 teardown(struct xchg_config_setup *su)
 {
@@ -320,6 +346,8 @@ teardown(struct xchg_config_setup *su)
 	}
 	if (su->arena != NULL) {
 		ret = xchg_arena_free(su->arena);
+		if (ret != 0)
+			ret = free_abandoned(su);
 		if (ret != 0)
 			return ret;
 		su->arena = NULL;
@@ -394,6 +422,14 @@ make_port(struct xchg_config_setup *su, unsigned int i, char *err,
 		return ret;
 	}
 	p->have_id = true;
+	{
+		struct rte_eth_dev_info info;
+
+		if (rte_eth_dev_info_get(p->port_id, &info) == 0) {
+			p->driver = info.driver_name;
+			p->leaks = strcmp(info.driver_name, "net_af_xdp") == 0;
+		}
+	}
 	p->port = xchg_port_create(su->arena, p->port_id, &conf);
 	p->bound = p->port != NULL;
 	if (p->port == NULL) {
