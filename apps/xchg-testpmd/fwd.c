@@ -230,8 +230,8 @@ tp_teardown(void)
 {
 	const char *leaky = NULL;
 	unsigned int i;
+	struct xchg_census census;
 	uint32_t lost = 0;
-	int ret;
 
 	tp_fwd_stop();
 	if (tp.setup != NULL) {
@@ -276,14 +276,14 @@ tp_teardown(void)
 			fprintf(stderr, "xchg-testpmd: port %u: not freed\n",
 				tp.ports[i].port_id);
 	}
-	ret = xchg_arena_free(tp.arena);
-	if (ret != 0 && leaky != NULL &&
+	if (leaky != NULL && xchg_arena_census(tp.arena, &census) != -EINVAL &&
+	    census.nb_pools == 0 && census.in_rings != 0 &&
 	    xchg_arena_free_abandoned(tp.arena, &lost) == 0) {
 		printf("xchg-testpmd: %s kept %u buffers after its device was closed (it never frees its fill ring): the arena's memory is freed with them\n",
 		       leaky, lost);
 		return;
 	}
-	if (ret != 0) {
+	if (xchg_arena_free(tp.arena) != 0) {
 		fprintf(stderr, "xchg-testpmd: the arena could not be freed: buffers are still out; who holds them:\n");
 		xchg_census_print_holders(stderr);
 	}

@@ -274,9 +274,10 @@ pmds_hold(struct xchg_config_setup *su)
  * out: when a PMD known to keep them even after close was used, they
  * are its, for good (xchg_arena_free_abandoned()). */
 static int
-free_abandoned(struct xchg_config_setup *su)
+free_arena(struct xchg_config_setup *su)
 {
 	const char *driver = NULL;
+	struct xchg_census c;
 	uint32_t lost = 0;
 	unsigned int i;
 	int ret;
@@ -285,7 +286,10 @@ free_abandoned(struct xchg_config_setup *su)
 		if (su->ports[i].leaks)
 			driver = su->ports[i].driver;
 	if (driver == NULL)
-		return -EBUSY;
+		return xchg_arena_free(su->arena);
+	xchg_arena_census(su->arena, &c);
+	if (c.nb_pools != 0 || c.in_rings == 0)
+		return xchg_arena_free(su->arena);
 	ret = xchg_arena_free_abandoned(su->arena, &lost);
 	if (ret == 0)
 		rte_log(RTE_LOG_INFO, xchg_config_logtype,
@@ -345,9 +349,7 @@ teardown(struct xchg_config_setup *su)
 		}
 	}
 	if (su->arena != NULL) {
-		ret = xchg_arena_free(su->arena);
-		if (ret != 0)
-			ret = free_abandoned(su);
+		ret = free_arena(su);
 		if (ret != 0)
 			return ret;
 		su->arena = NULL;
