@@ -325,7 +325,7 @@ compute(struct opts *o, const struct xchg_config *cfg, struct sized *z)
 		const struct xchg_config_port *p = &cfg->ports[i];
 		/* What the PMD keeps per RX queue: rx_desc, or more for
 		 * net_af_xdp and net_memif zero copy (config/README.rst). */
-		uint32_t held = xchg_config_pmd_rx_hold(p->vdev[0] != '\0' ?
+		uint32_t held = xchg_port_pmd_rx_hold(p->vdev[0] != '\0' ?
 						p->vdev : p->pci, p->rx_desc);
 		uint64_t rx = held + p->rx_slack;
 		uint64_t tx = p->tx_desc + p->tx_slack;

@@ -266,9 +266,11 @@ tp_teardown(void)
 	for (i = 0; i < tp.nb_ports; i++) {
 		struct rte_eth_dev_info info;
 
-		/* net_af_xdp never frees its fill ring, even when closed. */
+		/* net_af_xdp and net_memif zero copy never free their
+		 * ring's buffers, even when closed. */
 		if (rte_eth_dev_info_get(tp.ports[i].port_id, &info) == 0 &&
-		    strcmp(info.driver_name, "net_af_xdp") == 0)
+		    (strcmp(info.driver_name, "net_af_xdp") == 0 ||
+		     strcmp(info.driver_name, "net_memif") == 0))
 			leaky = info.driver_name;
 		rte_eth_dev_close(tp.ports[i].port_id);
 		if (tp.ports[i].port != NULL &&
@@ -279,7 +281,7 @@ tp_teardown(void)
 	if (leaky != NULL && xchg_arena_census(tp.arena, &census) != -EINVAL &&
 	    census.nb_pools == 0 && census.in_rings != 0 &&
 	    xchg_arena_free_abandoned(tp.arena, &lost) == 0) {
-		printf("xchg-testpmd: %s kept %u buffers after its device was closed (it never frees its fill ring): the arena's memory is freed with them\n",
+		printf("xchg-testpmd: %s kept %u buffers after its device was closed (it does not free its ring's buffers when closed): the arena's memory is freed with them\n",
 		       leaky, lost);
 		return;
 	}

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <rte_dev.h>
+#include <rte_devargs.h>
 #include <rte_errno.h>
 #include <rte_malloc.h>
 
@@ -110,6 +112,22 @@ queue_pool(struct xchg_port *p, bool rx, uint16_t q, uint32_t quota)
 	return pool;
 }
 
+/* What the PMD is known to keep per RX queue beyond its descriptors,
+ * from its name and device arguments, or 0. */
+static uint32_t
+known_hold(const struct rte_eth_dev_info *info, uint16_t rx_desc)
+{
+	const struct rte_devargs *da = info->device != NULL ?
+				       rte_dev_devargs(info->device) : NULL;
+	char dev[RTE_ETH_NAME_MAX_LEN + 512];
+	uint32_t hold;
+
+	snprintf(dev, sizeof(dev), "%s,%s", info->driver_name,
+		 da != NULL && da->args != NULL ? da->args : "");
+	hold = xchg_port_pmd_rx_hold(dev, rx_desc);
+	return hold > rx_desc ? hold : 0;
+}
+
 static int
 setup_queues(struct xchg_port *p, const struct xchg_port_conf *c)
 {
@@ -127,7 +145,7 @@ setup_queues(struct xchg_port *p, const struct xchg_port_conf *c)
 	p->driver = info.driver_name;
 	p->nb_rx_desc = c->nb_rx_desc;
 	p->rx_slack = c->rx_slack;
-	p->rx_hold = c->rx_hold;
+	p->rx_hold = RTE_MAX(c->rx_hold, known_hold(&info, c->nb_rx_desc));
 	/* One undrained queue must not stall the whole port. */
 	rxconf = info.default_rxconf;
 	rxconf.rx_drop_en = 1;

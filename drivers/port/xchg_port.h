@@ -159,6 +159,23 @@ struct xchg_port *xchg_port_create(struct xchg_arena *arena, uint16_t port_id,
 				   const struct xchg_port_conf *conf);
 
 /**
+ * Buffers a PMD keeps per RX queue, known from its device arguments
+ * before it runs: @p rx_desc for most, more for net_af_xdp (its 2,048
+ * fill ring, whatever rx_desc says) and net_memif in zero copy (its whole
+ * ring, 2^rsize, once the peer connects). xchg_port_create() and the
+ * configuration's sizing invariant count an RX queue as this figure plus
+ * rx_slack; config/README.rst has the table.
+ *
+ * @param devargs
+ *   Device arguments ("net_af_xdp0,iface=veth0"), or a PCI address.
+ * @param rx_desc
+ *   RX descriptors configured.
+ * @return
+ *   The larger of @p rx_desc and what the PMD is known to keep.
+ */
+uint32_t xchg_port_pmd_rx_hold(const char *devargs, uint16_t rx_desc);
+
+/**
  * Start the port, and charge each RX queue's reservation for what its PMD
  * really holds: the buffers that left the arena with no owner during the
  * queue's set-up and during the start (shared among the RX queues), or

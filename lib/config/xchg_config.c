@@ -1371,7 +1371,7 @@ xchg_config_sizing(const struct xchg_config *cfg, unsigned int nb_lcores,
 		const struct xchg_config_port *p = &cfg->ports[i];
 
 		ports += (uint64_t)p->rx_queues *
-			 (xchg_config_pmd_rx_hold(p->vdev[0] != '\0' ? p->vdev :
+			 (xchg_port_pmd_rx_hold(p->vdev[0] != '\0' ? p->vdev :
 						  p->pci, p->rx_desc) +
 			  p->rx_slack) +
 			 (uint64_t)p->tx_queues * (p->tx_desc + p->tx_slack);

@@ -264,22 +264,6 @@ int xchg_config_sizing(const struct xchg_config *cfg, unsigned int nb_lcores,
 		       struct xchg_config_sizing *sizing);
 
 /**
- * Buffers a PMD keeps per RX queue, known from its device arguments
- * before it runs: @p rx_desc for most, more for net_af_xdp (its 2,048
- * fill ring, whatever rx_desc says) and net_memif in zero copy (its whole
- * ring, 2^rsize, once the peer connects). The sizing invariant counts an
- * RX queue as this figure plus rx_slack; config/README.rst has the table.
- *
- * @param devargs
- *   Device arguments ("net_af_xdp0,iface=veth0"), or a PCI address.
- * @param rx_desc
- *   RX descriptors configured.
- * @return
- *   The larger of @p rx_desc and what the PMD is known to keep.
- */
-uint32_t xchg_config_pmd_rx_hold(const char *devargs, uint16_t rx_desc);
-
-/**
  * Check the sizing invariant and explain a shortfall in one line, e.g.
  * "x.ini:2: [arena] buffers: 2048 are 1130 short of what the ports,
  * sockets and services reserve (3178); raise buffers to at least 3178 or

@@ -273,6 +273,15 @@ pmds_hold(struct xchg_config_setup *su)
 /* Every device is closed and every reservation freed, yet buffers are
  * out: when a PMD known to keep them even after close was used, they
  * are its, for good (xchg_arena_free_abandoned()). */
+/* PMDs that do not free their ring's buffers even when closed (DPDK
+ * 22.11): net_af_xdp its fill ring, net_memif in zero copy its ring. */
+static bool
+leaky_pmd(const char *driver)
+{
+	return strcmp(driver, "net_af_xdp") == 0 ||
+	       strcmp(driver, "net_memif") == 0;
+}
+
 static int
 free_arena(struct xchg_config_setup *su)
 {
@@ -293,7 +302,7 @@ free_arena(struct xchg_config_setup *su)
 	ret = xchg_arena_free_abandoned(su->arena, &lost);
 	if (ret == 0)
 		rte_log(RTE_LOG_INFO, xchg_config_logtype,
-			"xchg.config: %s kept %u buffers after its device was closed (it never frees its fill ring): the arena's memory is freed with them\n",
+			"xchg.config: %s kept %u buffers after its device was closed (it does not free its ring's buffers when closed): the arena's memory is freed with them\n",
 			driver, lost);
 	return ret;
 }
@@ -408,13 +417,8 @@ make_port(struct xchg_config_setup *su, unsigned int i, char *err,
 		.clock = cfg->clock, .clock_arg = cfg->clock_arg,
 	};
 	char at[300], why[300];
-	uint32_t hold = xchg_config_pmd_rx_hold(dev, pc->rx_desc);
 	int ret;
 
-	/* A PMD known to keep more than its descriptors is charged for it
-	 * from the start (net_memif zero copy fills its ring only when the
-	 * peer connects, after the port started). */
-	conf.rx_hold = hold > pc->rx_desc ? hold : 0;
 	where(cfg, pc->line, at, sizeof(at));
 	ret = xchg_config_device_probe(dev, &p->port_id, &p->probed, why,
 				       sizeof(why));
@@ -429,7 +433,7 @@ make_port(struct xchg_config_setup *su, unsigned int i, char *err,
 
 		if (rte_eth_dev_info_get(p->port_id, &info) == 0) {
 			p->driver = info.driver_name;
-			p->leaks = strcmp(info.driver_name, "net_af_xdp") == 0;
+			p->leaks = leaky_pmd(info.driver_name);
 		}
 	}
 	p->port = xchg_port_create(su->arena, p->port_id, &conf);

@@ -3,8 +3,9 @@
 /*
  * What a PMD keeps per RX queue beyond its descriptors, known from its
  * name and device arguments before it runs (config/README.rst, "What
- * each PMD holds"; measured with DPDK 22.11). The port layer measures
- * the rest at set-up and start and charges it too (xchg_port_start()).
+ * each PMD holds"; measured with DPDK 22.11). The port charges the
+ * larger of this and what it measures at set-up and start
+ * (xchg_port_start()); the configuration's sizing check counts it.
  */
 
 #include <stdlib.h>
@@ -12,7 +13,7 @@
 
 #include <rte_common.h>
 
-#include "xchg_config.h"
+#include "xchg_port.h"
 
 /* net_af_xdp fills a fill ring of XSK_RING_PROD__DEFAULT_NUM_DESCS per
  * RX queue at set-up, whatever nb_rx_desc says. */
@@ -47,7 +48,7 @@ is_driver(const char *devargs, const char *driver)
 }
 
 uint32_t
-xchg_config_pmd_rx_hold(const char *devargs, uint16_t rx_desc)
+xchg_port_pmd_rx_hold(const char *devargs, uint16_t rx_desc)
 {
 	const char *v;
 	size_t len;
