@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-3-Clause
 #
-# net_memif between xchg-testpmd (client, io forwarding) and dpdk-testpmd
-# (server, io forwarding) in copy or zero-copy mode. The peer starts with
+# xchg-testpmd (io forwarding) against dpdk-testpmd (io forwarding) over
+# net_memif in copy or zero-copy mode (we are the client), or over
+# net_virtio_user (ours) and net_vhost (the peer's). The peer starts with
 # tx_first bursts, more frames than the TX queue's reservation: frames
 # circulate until the run ends. xchg-testpmd must keep forwarding (in
 # zero copy net_memif frees sent buffers only inside its next send: a TX
@@ -10,14 +11,14 @@
 # 289 frames), see rx_nombuf 0, keep its census conserved, and tear down
 # to nothing.
 #
-# Usage: memif.sh PATH/TO/xchg-testpmd copy|zero-copy
+# Usage: peer.sh PATH/TO/xchg-testpmd copy|zero-copy|virtio
 set -u
 
 bin=$1
 mode=$2
 id=$$
-dir=$(mktemp -d /tmp/x19-memif-XXXXXX)
-sock=$dir/x19memif$id.sock
+dir=$(mktemp -d /tmp/x19-peer-XXXXXX)
+sock=$dir/x19sock$id
 passed=0
 failed=0
 
@@ -25,6 +26,7 @@ cleanup() {
 	[ -n "${app:-}" ] && kill "$app" 2>/dev/null && wait "$app" 2>/dev/null
 	[ -n "${peer:-}" ] && kill "$peer" 2>/dev/null && wait "$peer" 2>/dev/null
 	exec 3>&- 2>/dev/null
+	[ -n "${X19_KEEP:-}" ] && cp -r "$dir" "/tmp/x19-keep-$mode"
 	rm -rf "$dir" /var/run/dpdk/x19p$id /var/run/dpdk/x19q$id
 }
 trap cleanup EXIT
@@ -35,8 +37,25 @@ bad() { echo "FAIL $1"; failed=$((failed + 1)); }
 
 command -v dpdk-testpmd >/dev/null ||
 	{ echo "SKIP: needs dpdk-testpmd (Debian package dpdk)"; exit 77; }
-ls /usr/lib/*/dpdk/pmds-*/librte_net_memif.so* >/dev/null 2>&1 ||
-	{ echo "SKIP: DPDK has no net_memif (Debian: librte-net-memif23)"; exit 77; }
+case $mode in
+copy|zero-copy)
+	pmds="memif"
+	zc=no
+	[ "$mode" = zero-copy ] && zc=yes
+	theirs="net_memif0,role=server,socket=$sock,socket-abstract=no"
+	ours="net_memif0,role=client,socket=$sock,socket-abstract=no,zero-copy=$zc"
+	name="memif $mode" ;;
+virtio)
+	pmds="vhost virtio"
+	theirs="net_vhost0,iface=$sock,queues=1"
+	ours="net_virtio_user0,path=$sock,queues=1"
+	name="virtio_user/vhost" ;;
+*)	echo "usage: $0 BIN copy|zero-copy|virtio"; exit 2 ;;
+esac
+for p in $pmds; do
+	ls /usr/lib/*/dpdk/pmds-*/librte_net_$p.so* >/dev/null 2>&1 ||
+		{ echo "SKIP: DPDK has no net_$p (Debian: librte-net-$p23)"; exit 77; }
+done
 
 # poll FILE PATTERN TRIES: wait for PATTERN in FILE, 0.1 s a try.
 poll() {
@@ -54,19 +73,17 @@ exec 3<>"$dir/cmd"
 # share with the peer: --single-file-segments, on both sides.
 dpdk-testpmd -l 0,1 --no-huge -m 256 --no-pci --file-prefix x19p$id \
 	--single-file-segments --log-level=pmd.net.memif:info \
-	--vdev "net_memif0,role=server,socket=$sock,socket-abstract=no" -- -i \
+	--vdev "$theirs" -- -i \
 	--forward-mode=io --total-num-mbufs 4096 --no-lsc-interrupt \
 	<&3 >"$dir/peer.log" 2>&1 &
 peer=$!
 poll "$dir/peer.log" "testpmd>" 300 || { cat "$dir/peer.log"; echo "FAIL: dpdk-testpmd did not come up"; exit 1; }
 i=0; while [ ! -S "$sock" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-[ -S "$sock" ] || { cat "$dir/peer.log"; echo "FAIL: no memif socket"; exit 1; }
+[ -S "$sock" ] || { cat "$dir/peer.log"; echo "FAIL: no socket $sock"; exit 1; }
 
-zc=no
-[ "$mode" = zero-copy ] && zc=yes
 "$bin" -l 0 --no-huge -m 512 --no-pci --file-prefix x19q$id \
 	--single-file-segments --log-level=lib.eal:error \
-	--vdev "net_memif0,role=client,socket=$sock,socket-abstract=no,zero-copy=$zc" -- \
+	--vdev "$ours" -- \
 	--forward-mode io --buffers 4096 --duration 10 >"$dir/app.log" 2>&1 &
 app=$!
 poll "$dir/app.log" "^xchg-testpmd: io on" 300 || { cat "$dir/app.log"; bad "xchg-testpmd did not come up"; exit 1; }
@@ -78,7 +95,7 @@ while [ $n -lt 100 ]; do
 	grep -q "Link status: up" "$dir/peer.log" && break
 	n=$((n + 1))
 done
-grep -q "Link status: up" "$dir/peer.log" || { bad "memif never connected"; tail -20 "$dir/peer.log"; }
+grep -q "Link status: up" "$dir/peer.log" || { bad "$name: never connected"; tail -20 "$dir/peer.log"; }
 # 16 bursts of 32: 512 frames in flight, more than the TX queue's 288.
 echo "start tx_first 16" >&3
 wait $app
@@ -113,7 +130,7 @@ fi
 if grep -q "could not be freed\|not freed" "$dir/app.log"; then
 	bad "$mode: teardown left buffers"; tail -5 "$dir/app.log"
 else
-	ok "$mode: teardown complete$(grep -o ': net_memif kept [0-9]* buffers after' "$dir/app.log")"
+	ok "$mode: teardown complete$(grep -o ': net_[a-z_]* kept [0-9]* buffers after' "$dir/app.log")"
 fi
-echo "memif $mode: $passed passed, $failed failed"
+echo "$name: $passed passed, $failed failed"
 [ $failed -eq 0 ]
