@@ -374,8 +374,8 @@ xchg_arena_create(const struct xchg_arena_conf *conf)
 	return a;
 }
 
-int
-xchg_arena_free(struct xchg_arena *a)
+static int
+arena_free(struct xchg_arena *a, uint32_t *abandoned)
 {
 	unsigned int i;
 
@@ -383,7 +383,9 @@ xchg_arena_free(struct xchg_arena *a)
 		return 0;
 	pthread_mutex_lock(&registry_lock);
 	pthread_mutex_lock(&a->lock);
-	if (a->nb_pools != 0 || xchg_ops_free_count(a) != a->nb_buffers) {
+	if (abandoned != NULL && a->nb_pools == 0)
+		*abandoned = a->nb_buffers - xchg_ops_free_count(a);
+	else if (a->nb_pools != 0 || xchg_ops_free_count(a) != a->nb_buffers) {
 		XCHG_LOG(ERR, "arena %s: not freed: %u pools left, %u of %u buffers out\n",
 			 a->name, a->nb_pools,
 			 a->nb_buffers - xchg_ops_free_count(a), a->nb_buffers);
@@ -402,6 +404,20 @@ xchg_arena_free(struct xchg_arena *a)
 	pthread_mutex_unlock(&registry_lock);
 	arena_destroy(a);
 	return 0;
+}
+
+int
+xchg_arena_free(struct xchg_arena *a)
+{
+	return arena_free(a, NULL);
+}
+
+int
+xchg_arena_free_abandoned(struct xchg_arena *a, uint32_t *abandoned)
+{
+	uint32_t dummy;
+
+	return arena_free(a, abandoned != NULL ? abandoned : &dummy);
 }
 
 struct xchg_arena *
