@@ -207,8 +207,9 @@ drop_datagram(struct xchg_stack *s, struct xchg_frag_table *t,
 		put_slot(a, i);
 		i = next;
 	}
-	if (c->nb != 0)
-		xchg_socket_drop(s, a->sock, why, c->nb);
+	/* One datagram lost, whatever it held (the fragment that made it
+	 * go is counted by drop_one). */
+	xchg_socket_drop_dgram(s, a->sock, why, c->nb);
 	unlink_collector(t, c);
 }
 
@@ -422,7 +423,7 @@ complete(struct xchg_stack *s, struct xchg_frag_table *t, struct collector *c)
 	unlink_collector(t, c);
 	if (failed) {
 		rte_pktmbuf_free(head);
-		xchg_socket_drop(s, sock, XCHG_SD_FRAG_INVALID, nb);
+		xchg_socket_drop_dgram(s, sock, XCHG_SD_FRAG_INVALID, nb);
 		return;
 	}
 	a->reassembled++;
@@ -536,12 +537,15 @@ xchg_frag_input(struct xchg_stack *s, struct xchg_socket *sock,
 			goto out;
 		}
 		if (bad || pkt->l4_len == 0) {
-			drop_one(s, sock, m, XCHG_SD_FRAG_INVALID);
+			xchg_socket_drop_dgram(s, sock, XCHG_SD_FRAG_INVALID, 1);
+			rte_pktmbuf_free(m);
 			goto out;
 		}
 		c = a != NULL ? open_collector(s, t, a, &k) : NULL;
 		if (c == NULL) {
-			drop_one(s, sock, m, XCHG_SD_FRAG_NO_COLLECTOR);
+			xchg_socket_drop_dgram(s, sock,
+					       XCHG_SD_FRAG_NO_COLLECTOR, 1);
+			rte_pktmbuf_free(m);
 			goto out;
 		}
 		if (xchg_frag_add(s, c, m, off, len, last) != OK)
