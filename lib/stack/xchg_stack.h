@@ -193,6 +193,8 @@ struct xchg_socket_stats {
 	 *  frames. Whole frames its pool refused at the port are not in it
 	 *  (@c pool.refused: one datagram each). */
 	uint64_t datagrams_lost[XCHG_SD_MAX];
+	/** Fragments held now in its half-built datagrams. */
+	uint32_t frag_held;
 };
 
 /** One neighbour entry, for xchg_stack_neigh_foreach(). */

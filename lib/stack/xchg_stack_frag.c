@@ -663,11 +663,15 @@ xchg_frag_socket_stats(struct xchg_stack *s, struct xchg_socket *sock,
 {
 	struct xchg_frag_table *t = s->frags;
 	struct xchg_frag_acct *a;
+	uint32_t i;
 
 	rte_spinlock_lock(&t->lock);
 	a = sock->frag;
 	st->frag_collectors = a != NULL ? a->nb_col : 0;
 	st->frag_pending = a != NULL ? a->nb_used : 0;
 	st->reassembled = a != NULL ? a->reassembled : 0;
+	st->frag_held = 0;
+	for (i = 0; a != NULL && i < a->nb_col; i++)
+		st->frag_held += a->col[i].used ? a->col[i].nb : 0;
 	rte_spinlock_unlock(&t->lock);
 }

@@ -623,6 +623,7 @@ xchg_socket_stats_get(struct xchg_socket *sock, struct xchg_socket_stats *st)
 	st->frag_collectors = 0;
 	st->frag_pending = 0;
 	st->reassembled = 0;
+	st->frag_held = 0;
 	if (sock->type == XCHG_SOCK_UDP)
 		xchg_frag_socket_stats(sock->stack, sock, st);
 	return 0;
