@@ -14,7 +14,7 @@
  * identities, each host keeps its entries oldest first in a list, and
  * the hosts are kept in lists by how many entries they hold, with the
  * largest count known. Memory: one block sized at creation (control
- * path), about 36 bytes per entry. The caller holds the reassembly lock.
+ * path), about 52 bytes per entry. The caller holds the reassembly lock.
  */
 
 #include <rte_common.h>
