@@ -120,7 +120,8 @@ def main():
             f.write(CONFIG)
         runs = {}
         for name in ("first_flood", "interleaved", "staging_flood",
-                     "host_flood", "peer_flood", "arp_storm"):
+                     "host_flood", "peer_flood", "collector_share",
+                     "arp_storm"):
             frames, _ = getattr(g, name)()
             pcap = os.path.join(tmp, name + ".pcap")
             g.write_pcap(pcap, frames)

@@ -83,9 +83,9 @@ class Flood:
         self.n += 1
         return self.eth + bytes(hdr) + data
 
-    def first(self):
+    def first(self, port=BULK_PORT):
         """A first fragment to the bulk socket: MF set, offset 0."""
-        udp = struct.pack("!HHHH", 50000, BULK_PORT, 8 + 3000, 0)
+        udp = struct.pack("!HHHH", 50000, port, 8 + 3000, 0)
         data = udp + bytes(792)
         return self._ip(20 + len(data), 0x2000, data)
 
@@ -204,6 +204,22 @@ def peer_flood():
     return host_flood(PEER_IP, PEER_MAC)
 
 
+def collector_share():
+    """First fragments that never complete from the flooding host to the
+    critical socket itself, 20 between the two fragments of each of 200
+    datagrams from its peer (more than its 16 collectors). Rule (fair
+    shares): the host holding the most collectors loses its own, so every
+    datagram of the peer completes and every eviction is the flood's."""
+    fl = Flood()
+    frames = []
+    for k in range(200):
+        a, b = frags(k, 1600, 1000, CRIT_PORT)
+        frames.append(a)
+        frames += [fl.first(CRIT_PORT) for _ in range(20)]
+        frames.append(b)
+    return frames, {"flood": fl.n, "crit": 200}
+
+
 def arp_storm():
     """The peer's announcement, then ARP requests for our address from
     4,000 distinct hosts (10.1.16.0 up)."""
@@ -246,6 +262,7 @@ def main():
                      ("staging_flood", staging_flood),
                      ("host_flood", host_flood),
                      ("peer_flood", peer_flood),
+                     ("collector_share", collector_share),
                      ("arp_storm", arp_storm)):
         frames, figures = fn()
         write_pcap(os.path.join(out, name + ".pcap"), frames)

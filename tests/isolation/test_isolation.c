@@ -167,7 +167,7 @@ struct run {
 	struct rx_log crit, bulk;
 	unsigned int sends, sends_ok, polls;
 	bool send_each_burst;
-	bool crit_pays;         /* the flood is the critical peer's */
+	bool crit_pays;         /* the critical socket pays for a flood */
 	struct xchg_stack_stats st;
 	struct xchg_port_stats ps;
 };
@@ -409,7 +409,7 @@ check_host_flood(struct run *r)
 }
 
 static void
-setup_peer_flood(struct run *r)
+setup_crit_pays(struct run *r)
 {
 	r->crit_pays = true;
 }
@@ -434,6 +434,25 @@ check_peer_flood(struct run *r)
 	printf("peer_flood: with the flood from its own peer, the critical socket received %u of %u datagrams (%" PRIu64 " fragments evicted from its collectors, %" PRIu64 " staged ones evicted)\n",
 	       r->crit.n, crit, cs.drops[XCHG_SD_FRAG_EVICTED],
 	       r->st.staging.evicted);
+}
+
+/* The flood at the critical socket's own collectors, from another host:
+ * the flood's datagrams go, the peer's complete. */
+static void
+check_collector_share(struct run *r)
+{
+	struct xchg_socket_stats cs = sock_stats(r->crit.sock);
+	unsigned int flood = fig(r->f, "flood");
+
+	expect_in_order(r, fig(r->f, "crit"));
+	/* While a datagram of the peer is open the flood keeps 15, and
+	 * so it does once the last one completed. */
+	XT_EQ(cs.frag_collectors, 16);
+	XT_EQ(cs.frag_pending, 15);
+	XT_EQ(cs.drops[XCHG_SD_FRAG_EVICTED], flood - 15);
+	XT_EQ(cs.datagrams_lost[XCHG_SD_FRAG_EVICTED], flood - 15);
+	XT_EQ(cs.frag_held, 15);
+	XT_EQ(cs.reassembled, fig(r->f, "crit"));
 }
 
 static void
@@ -481,7 +500,8 @@ static const struct scenario scenarios[] = {
 	{ "staging_flood", NULL, check_staging_flood },
 	{ "arp_storm", setup_arp_storm, check_arp_storm },
 	{ "host_flood", NULL, check_host_flood },
-	{ "peer_flood", setup_peer_flood, check_peer_flood },
+	{ "peer_flood", setup_crit_pays, check_peer_flood },
+	{ "collector_share", setup_crit_pays, check_collector_share },
 };
 
 static struct xchg_socket *
