@@ -1377,7 +1377,10 @@ xchg_config_sizing(const struct xchg_config *cfg, unsigned int nb_lcores,
 	for (i = 0; i < cfg->nb_ports; i++) {
 		const struct xchg_config_port *p = &cfg->ports[i];
 
-		ports += (uint64_t)p->rx_queues * (p->rx_desc + p->rx_slack) +
+		ports += (uint64_t)p->rx_queues *
+			 (xchg_port_pmd_rx_hold(p->vdev[0] != '\0' ? p->vdev :
+						  p->pci, p->rx_desc) +
+			  p->rx_slack) +
 			 (uint64_t)p->tx_queues * (p->tx_desc + p->tx_slack);
 	}
 	if (cfg->proxy.enabled)

@@ -135,6 +135,22 @@ struct xchg_arena *xchg_arena_create(const struct xchg_arena_conf *conf);
 int xchg_arena_free(struct xchg_arena *arena);
 
 /**
+ * Free an arena whose owner pools are all freed although buffers are
+ * still out with no owner: buffers that a closed device never gave back
+ * (net_af_xdp in DPDK 22.11 does not free its fill ring's buffers when
+ * closed). Call it only when every device given the arena's mempool is
+ * closed: the memory goes, whoever still points into it.
+ *
+ * @param arena
+ *   Arena to free; NULL is accepted and ignored.
+ * @param abandoned
+ *   If not NULL, receives the number of buffers that were still out.
+ * @return
+ *   0 on success; -EBUSY, changing nothing, when an owner pool exists.
+ */
+int xchg_arena_free_abandoned(struct xchg_arena *arena, uint32_t *abandoned);
+
+/**
  * Find an arena by name.
  *
  * @return

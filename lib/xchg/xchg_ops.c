@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <rte_branch_prediction.h>
@@ -340,14 +341,36 @@ static const struct rte_mempool_ops xchg_ops = {
 static pthread_once_t ops_once = PTHREAD_ONCE_INIT;
 static int ops_result;
 
+/* The plugin folder EAL loads every driver from (a shared DPDK build). */
+#ifdef RTE_EAL_PMD_PATH
+#define OPS_PMD_PATH RTE_EAL_PMD_PATH
+#else
+#define OPS_PMD_PATH "the EAL plugin folder"
+#endif
+
 static void
 ops_register_once(void)
 {
+	char names[RTE_MEMPOOL_MAX_OPS_IDX * (RTE_MEMPOOL_OPS_NAMESIZE + 2)];
+	size_t len = 0;
+	unsigned int i;
+
 	ops_result = rte_mempool_register_ops(&xchg_ops);
-	if (ops_result < 0)
-		XCHG_LOG(ERR, "cannot register mempool driver '%s': %s; DPDK's driver table holds %d entries and the mempool drivers loaded so far fill it, so load fewer of them (-d) or build DPDK with fewer\n",
-			 XCHG_OPS_NAME, strerror(-ops_result),
-			 RTE_MEMPOOL_MAX_OPS_IDX);
+	if (ops_result >= 0)
+		return;
+	if (ops_result != -ENOSPC) {
+		XCHG_LOG(ERR, "cannot register mempool driver '%s': %s\n",
+			 XCHG_OPS_NAME, strerror(-ops_result));
+		return;
+	}
+	names[0] = '\0';
+	for (i = 0; i < rte_mempool_ops_table.num_ops &&
+		    i < RTE_MEMPOOL_MAX_OPS_IDX && len < sizeof(names); i++)
+		len += (size_t)snprintf(names + len, sizeof(names) - len,
+					"%s%s", i ? ", " : "",
+					rte_mempool_ops_table.ops[i].name);
+	XCHG_LOG(ERR, "cannot register mempool driver '%s': DPDK's mempool driver table is full (RTE_MEMPOOL_MAX_OPS_IDX = %d, taken by: %s); these come from the DPDK drivers this process loaded (linked in, every librte_mempool_*.so in %s, and -d options): load fewer, e.g. remove the mempool drivers of hardware you do not have (dpaa, dpaa2, octeontx, cnxk, bucket) from that folder or give no -d for them (doc/guide.rst)\n",
+		 XCHG_OPS_NAME, RTE_MEMPOOL_MAX_OPS_IDX, names, OPS_PMD_PATH);
 }
 
 /* Registered on first use, not by a constructor, so that a full driver
