@@ -241,7 +241,10 @@ arena_alloc_tables(struct xchg_arena *a)
 				     sizeof(*a->pcnt) * a->pcnt_stride *
 				     a->nb_pcnt_sets,
 				     RTE_CACHE_LINE_SIZE, a->socket_id);
-	if (a->pcnt == NULL)
+	a->depth = rte_zmalloc_socket("xchg_op_depth",
+				      sizeof(*a->depth) * a->nb_pcnt_sets,
+				      RTE_CACHE_LINE_SIZE, a->socket_id);
+	if (a->pcnt == NULL || a->depth == NULL)
 		return -ENOMEM;
 	if (a->cache_size == 0)
 		return 0;
@@ -271,6 +274,7 @@ arena_destroy(struct xchg_arena *a)
 		rte_mempool_free(a->mp); /* also frees the store and chunk */
 	rte_free(a->caches);
 	rte_free(a->pcnt);
+	rte_free(a->depth);
 	rte_free(a->pools);
 	rte_free(a->tags);
 	xchg_watch_release(a);
