@@ -15,6 +15,7 @@
 #include <rte_lcore.h>
 #include <rte_log.h>
 #include <rte_rwlock.h>
+#include <rte_spinlock.h>
 
 #include "xchg_lcore_cnt.h"
 #include "xchg_stack.h"
@@ -85,6 +86,7 @@ struct xchg_socket_counters {
 	uint64_t received;
 	uint64_t sent;
 	uint64_t send_failed;
+	uint64_t queued;            /* taken to wait for a neighbour */
 };
 
 enum xchg_sock_type {
@@ -108,6 +110,16 @@ struct xchg_socket {
 				     * order in this burst (atomic) */
 	rte_be32_t pinned_hop;      /* neighbour pinned by connect, 0: none */
 	struct xchg_frag_acct *frag; /* its own reassembly, UDP only */
+	/* Datagrams waiting for their next hop (xchg_stack_pending.c):
+	 * the queue and its list links are written under the stack's
+	 * pend_lock; pend_n is also read without it by the socket's sender
+	 * (acquire, pairs with the release store under the lock). */
+	struct xchg_pend_item *pend;
+	uint32_t pend_max;
+	uint32_t pend_n;
+	uint32_t pend_segs;         /* their buffers (atomic, as pend_n) */
+	struct xchg_socket *pend_next, *pend_prev; /* stack's waiting list */
+	bool pend_listed;
 	/* Its slot's per-lcore counters summed when it opened. */
 	struct xchg_socket_counters base;
 	uint64_t drops[XCHG_SD_MAX]; /* frames lost on its account; atomic */
@@ -221,6 +233,15 @@ struct xchg_stack {
 
 	struct xchg_frag_table *frags;
 	uint64_t next_aging;
+
+	/* Sockets with datagrams waiting for a neighbour: the list and
+	 * every socket's queue under pend_lock (never taken in the steady
+	 * state: a sender takes it only when its neighbour is unresolved or
+	 * it has datagrams waiting; the service when nb_pend_socks != 0,
+	 * an acquire load pairing with the release store under the lock). */
+	rte_spinlock_t pend_lock;
+	struct xchg_socket *pend_head;
+	uint32_t nb_pend_socks;
 
 	/* Counters: one block per lcore (see xchg_stack_counters). */
 	struct xchg_stack_counters *cnt; /* RTE_MAX_LCORE + 1 entries */
@@ -346,7 +367,28 @@ unsigned int xchg_stack_send_replies(struct xchg_stack *s,
 				     struct xchg_consumer *service,
 				     struct rte_mbuf **m, unsigned int n);
 
+/* Waiting sends (xchg_stack_pending.c). */
+int xchg_pending_init(struct xchg_socket *sock, uint32_t max);
+/* Called by a send whose next hop @hop is unresolved (@resolve_ret from
+ * xchg_neigh_resolve()) or whose socket has datagrams waiting. Returns
+ * -1 with @mac when the send may go out directly (nothing of @hop
+ * waits and it resolved), else how many of @mbufs it took, rte_errno
+ * set as xchg_udp_send_burst() says. */
+int xchg_pending_send(struct xchg_socket *sock, rte_be32_t src,
+		      rte_be32_t dst, uint16_t dport, rte_be32_t hop,
+		      struct rte_mbuf **mbufs, unsigned int n,
+		      struct rte_ether_addr *mac);
+void xchg_pending_service(struct xchg_stack *s);
+/* Control path: free what @sock has waiting, counted @why. */
+void xchg_pending_forget(struct xchg_socket *sock, enum xchg_stack_drop why);
+void xchg_pending_free(struct xchg_socket *sock);
+
 /* Sockets (xchg_stack_socket.c). */
+/* Prepend Ethernet, IPv4 and UDP headers to a payload: 0, -EMSGSIZE,
+ * -ENOSPC (no headroom). */
+int xchg_udp_build(struct xchg_socket *sock, struct rte_mbuf *m,
+		   rte_be32_t src, rte_be32_t dst, uint16_t dport,
+		   const struct rte_ether_addr *mac, uint64_t offloads);
 struct xchg_socket *xchg_stack_udp_lookup(struct xchg_stack *s,
 					  const struct xchg_pkt *pkt);
 struct xchg_socket *xchg_stack_packet_lookup(struct xchg_stack *s,
