@@ -852,6 +852,9 @@ check_udp_send(struct run *r)
 	if (s == NULL)
 		return;
 	XT_EQ(xchg_udp_bind(s, 0, 5000), 0);
+	/* Waiting for a neighbour off (tests/stack/test_stack_pending.c
+	 * has it on), so that a send to an unresolved one fails. */
+	XT_EQ(xchg_udp_set_pending(s, 0), 0);
 	/* A burst of three to the static neighbour; 1472 fills the MTU. */
 	m[0] = datagram(s, 0, 10);
 	m[1] = datagram(s, 1, 1);
@@ -1002,6 +1005,7 @@ check_neigh_recycled(struct run *r)
 	if (s == NULL)
 		return;
 	XT_EQ(xchg_udp_bind(s, 0, 5000), 0);
+	XT_EQ(xchg_udp_set_pending(s, 0), 0);
 	m = datagram(s, 0, 10);
 	XT_EQ(xchg_udp_send_burst(s, be_ip(OTHER_IP), 6000, &m, 1), 0);
 	XT_EQ(rte_errno, EAGAIN);
