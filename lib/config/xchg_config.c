@@ -67,6 +67,7 @@ struct ctx {
 	unsigned int socket_type_line[XCHG_CONFIG_MAX_SOCKETS];
 	unsigned int socket_port_line[XCHG_CONFIG_MAX_SOCKETS];
 	unsigned int socket_ethertype_line[XCHG_CONFIG_MAX_SOCKETS];
+	unsigned int socket_pending_line[XCHG_CONFIG_MAX_SOCKETS];
 	unsigned int port_gateway_line[XCHG_CONFIG_MAX_PORTS];
 	unsigned int arena_buffers_line;
 	bool have_lcore_cache;
@@ -505,7 +506,8 @@ do_port(struct ctx *c, unsigned int idx, const char *l, const struct kv *kv)
 }
 
 static const char * const socket_keys[] = {
-	"type", "port", "ethertype", "quota", "priority", "interface", NULL };
+	"type", "port", "ethertype", "quota", "priority", "interface",
+	"pending", NULL };
 
 static int
 do_socket(struct ctx *c, unsigned int idx, const char *l, const struct kv *kv)
@@ -556,6 +558,12 @@ do_socket(struct ctx *c, unsigned int idx, const char *l, const struct kv *kv)
 			return fail(c, kv->line, "%s priority: '%s' is not a priority; use critical or normal",
 				    l, kv->value);
 		return 0;
+	}
+	if (strcmp(kv->key, "pending") == 0) {
+		s->pending_set = true;
+		c->socket_pending_line[idx] = kv->line;
+		return parse_u32(c, kv->line, l, kv->key, kv->value, 0,
+				 XCHG_STACK_PENDING_LIMIT, &s->pending);
 	}
 	if (strcmp(kv->key, "interface") == 0) {
 		c->socket_iface_line[idx] = kv->line;
@@ -884,6 +892,9 @@ check_sockets(struct ctx *c)
 		} else {
 			if (c->socket_port_line[i] != 0)
 				return fail(c, c->socket_port_line[i], "%s port: is for udp sockets; a packet socket takes ethertype",
+					    l);
+			if (c->socket_pending_line[i] != 0)
+				return fail(c, c->socket_pending_line[i], "%s pending: is for udp sockets; a packet socket sends whole frames and resolves nothing; remove it",
 					    l);
 			if (c->socket_ethertype_line[i] == 0)
 				return fail(c, s->line, "%s: missing key ethertype; a packet socket needs the ethertype it receives, e.g. ethertype = 0x88b5",

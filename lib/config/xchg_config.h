@@ -113,6 +113,10 @@ struct xchg_config_socket {
 	uint32_t quota;        /**< Default 16. */
 	enum xchg_priority priority; /**< Default normal. */
 	unsigned int line;
+	bool pending_set;      /**< UDP: @c pending was given. */
+	uint32_t pending;      /**< UDP: datagrams waiting for a neighbour
+				*   at most (xchg_udp_set_pending()); the
+				*   stack's default unless @c pending_set. */
 };
 
 /** [proxy]: frames nobody claims go to the host through a TAP port. */

@@ -425,6 +425,13 @@ make_socket(struct xchg_config_setup *su, unsigned int i, char *err,
 			    at, sc->name, sc->udp_port, rte_strerror(-ret));
 			return ret;
 		}
+		ret = sc->pending_set ? xchg_udp_set_pending(s, sc->pending) :
+					0;
+		if (ret != 0) {
+			msg(err, errlen, "%s[socket %s] pending: cannot set it to %u: %s",
+			    at, sc->name, sc->pending, rte_strerror(-ret));
+			return ret;
+		}
 	}
 	return 0;
 }

@@ -157,6 +157,15 @@ test_messages(void)
 			err, sizeof(err));
 	XT_CHECK(cfg == NULL && strstr(err, "[proxy] tap: device net_null0 is [port a]'s") != NULL,
 		 "proxy on the port's device: %s", err);
+	cfg = load_text("[arena]\nbuffers = 128\n[port a]\nvdev = net_null0\n[socket s]\ntype = packet\nethertype = 0x88b5\npending = 2\n",
+			err, sizeof(err));
+	XT_CHECK(cfg == NULL && strstr(err, "t.ini:8: [socket s] pending: is for udp sockets") != NULL,
+		 "pending on a packet socket: %s", err);
+	cfg = load_text("[arena]\nbuffers = 128\n[port a]\nvdev = net_null0\nip = 10.0.0.1/24\n[socket s]\ntype = udp\nport = 5\npending = 1025\n",
+			err, sizeof(err));
+	XT_CHECK(cfg == NULL && strstr(err, "pending") != NULL &&
+		 strstr(err, "1024") != NULL, "pending over its limit: %s",
+		 err);
 	XT_CHECK(xchg_config_load(NULL, err, sizeof(err)) == NULL &&
 		 errno == EINVAL, "NULL path");
 }
@@ -176,7 +185,7 @@ test_setup(void)
 	snprintf(text, sizeof(text),
 		 "[arena]\nname = cfgtest\nbuffers = 4096\n"
 		 "[port wan]\nvdev = net_null7\nip = 10.1.0.1/16\ngateway = 10.1.0.254\nrx_desc = 128\ntx_desc = 128\n"
-		 "[socket ctl]\ntype = udp\nport = 7000\nquota = 32\npriority = critical\n"
+		 "[socket ctl]\ntype = udp\nport = 7000\nquota = 32\npriority = critical\npending = 2\n"
 		 "[socket eth]\ntype = packet\nethertype = 0x88b5\nquota = 8\n"
 		 "[service icmp]\nquota = 5\n"
 		 "[proxy]\ntap = net_null8\nquota = 24\nrx_desc = 64\ntx_desc = 64\n"
@@ -201,6 +210,13 @@ test_setup(void)
 	XT_CHECK(strcmp(xchg_socket_name(xchg_config_setup_socket(su, 1)),
 			"eth") == 0, "socket by index");
 	XT_CHECK(xchg_config_setup_socket(su, 2) == NULL, "two sockets");
+	{
+		struct xchg_socket_stats st;
+
+		XT_EQ(xchg_socket_stats_get(xchg_config_setup_socket(su, 0),
+					    &st), 0);
+		XT_EQ(st.pending_max, 2);
+	}
 	{
 		static const struct { const char *fmt; uint32_t quota; } want[] = {
 			{ "port%u_rxq0", 128 + 64 }, { "port%u_txq0", 128 + 32 },
