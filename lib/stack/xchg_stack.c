@@ -48,6 +48,12 @@ static const char * const drop_names[XCHG_SD_MAX] = {
 	[XCHG_SD_FRAG_EVICTED] = "frag_evicted",
 	[XCHG_SD_FRAG_STAGING_EVICTED] = "frag_staging_evicted",
 	[XCHG_SD_NEIGH_TIMEOUT] = "neigh_timeout",
+	[XCHG_SD_IPV6_TRUNCATED] = "ipv6_truncated",
+	[XCHG_SD_IPV6_VERSION] = "ipv6_version",
+	[XCHG_SD_IPV6_LENGTH] = "ipv6_length",
+	[XCHG_SD_IPV6_SOURCE] = "ipv6_source",
+	[XCHG_SD_IPV6_EXT_CHAIN] = "ipv6_ext_chain",
+	[XCHG_SD_IPV6_EXT_MALFORMED] = "ipv6_ext_malformed",
 };
 
 const char *

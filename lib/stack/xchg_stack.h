@@ -89,6 +89,18 @@ enum xchg_stack_drop {
 				    *   (counted per datagram, against
 				    *   that socket; a sent datagram, not a
 				    *   received frame). */
+	XCHG_SD_IPV6_TRUNCATED,    /**< Shorter than an IPv6 header. */
+	XCHG_SD_IPV6_VERSION,      /**< Version is not 6. */
+	XCHG_SD_IPV6_LENGTH,       /**< Payload length 0 (jumbogram) or
+				    *   past the frame. */
+	XCHG_SD_IPV6_SOURCE,       /**< Multicast source. */
+	XCHG_SD_IPV6_EXT_CHAIN,    /**< More than 8 extension headers, or a
+				    *   chain past the frame's first
+				    *   segment: too long to walk. */
+	XCHG_SD_IPV6_EXT_MALFORMED, /**< An extension header past the
+				    *   datagram, hop-by-hop options not
+				    *   first, or a non-last fragment not a
+				    *   multiple of 8 bytes. */
 	XCHG_SD_MAX
 };
 
@@ -303,6 +315,26 @@ int xchg_stack_free(struct xchg_stack *stack);
  */
 int xchg_stack_add_address(struct xchg_stack *stack, rte_be32_t ip,
 			   uint8_t prefix_len);
+
+/**
+ * Add an IPv6 address to the stack's interface. The first one turns
+ * IPv6 on and brings the link-local address (fe80::/64 from the port's
+ * MAC) with it. The stack then takes IPv6 to its addresses, to
+ * all-nodes (ff02::1) and to the solicited-node group of each address,
+ * and drops the rest as not_for_us; before, it drops every IPv6 frame
+ * as ipv6, or hands it to the proxy. Malformed IPv6 is dropped with its
+ * reason (ipv6_truncated...) either way. Until the stack serves IPv6 it
+ * takes (neighbour discovery, ICMPv6, UDP), such frames are unclaimed:
+ * to the proxy, or dropped as ipv6.
+ *
+ * @param ip
+ *   Address, network order (16 bytes); not multicast, not ::.
+ * @param prefix_len
+ *   Prefix length, 1 to 128.
+ * @return 0, -EINVAL, -EEXIST, or -ENOSPC when 8 are set already.
+ */
+int xchg_stack_add_address6(struct xchg_stack *stack, const uint8_t ip[16],
+			    uint8_t prefix_len);
 
 /**
  * Add a static route. A zero @p prefix_len is the default route.

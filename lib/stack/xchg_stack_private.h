@@ -27,6 +27,10 @@ extern int xchg_stack_logtype;
 
 #define XCHG_STACK_MAX_ADDRS 8
 #define XCHG_STACK_MAX_ROUTES 16
+/* IPv6 addresses: 8 configured and the link-local one. */
+#define XCHG_STACK_MAX_ADDRS6 9
+/* Extension headers the IPv6 parser walks at most. */
+#define XCHG_STACK_IP6_MAX_EXT 8
 /* Sockets a stack holds unless xchg_stack_conf::max_sockets says. */
 #define XCHG_STACK_DEFAULT_SOCKETS 4096
 #define XCHG_STACK_SOCKETS_LIMIT 65536
@@ -55,6 +59,11 @@ struct xchg_pkt {
 	uint16_t sport, dport;  /* host order, UDP only */
 	uint16_t udp_len;       /* UDP length field, UDP only */
 	uint8_t icmp_type;
+	/* IPv6 (xchg_stack_ip6.c): l3_len covers the extension headers,
+	 * proto is the last next-header, ip_total the whole datagram. */
+	uint8_t nb_ext;         /* extension headers walked */
+	uint32_t frag_id6;      /* fragment header's id, network order */
+	uint8_t src6[16], dst6[16];
 };
 
 /* Parse a frame held in plain memory; only [data, data + len) is read.
@@ -69,6 +78,12 @@ enum xchg_stack_drop xchg_stack_parse(const uint8_t *data, uint32_t len,
  * stay within @len. Headers must be in the first @len bytes. */
 enum xchg_stack_drop xchg_stack_parse_wire(const uint8_t *data, uint32_t len,
 					   uint32_t wire, bool verify_udp,
+					   struct xchg_pkt *pkt);
+
+/* IPv6 from its header: @len bytes readable, @wire in the datagram
+ * (xchg_stack_ip6.c). */
+enum xchg_stack_drop xchg_stack_parse_ipv6(const uint8_t *p, uint32_t len,
+					   uint32_t wire,
 					   struct xchg_pkt *pkt);
 
 /* Ethernet header length, VLAN tags included, of a frame the parser
@@ -135,6 +150,11 @@ struct xchg_addr {
 	rte_be32_t mask;
 };
 
+struct xchg_addr6 {
+	uint8_t ip[16];
+	uint8_t prefix_len;
+};
+
 struct xchg_route {
 	rte_be32_t dst;
 	rte_be32_t mask;
@@ -197,6 +217,10 @@ struct xchg_stack {
 	struct xchg_addr addrs[XCHG_STACK_MAX_ADDRS];
 	unsigned int nb_routes;
 	struct xchg_route routes[XCHG_STACK_MAX_ROUTES];
+	/* IPv6: 0 until an address is added; then the link-local one is
+	 * first. Written under lock, count published with release. */
+	unsigned int nb_addrs6;
+	struct xchg_addr6 addrs6[XCHG_STACK_MAX_ADDRS6];
 
 	/* Neighbours: learned on the service lcore, read by senders. */
 	rte_rwlock_t neigh_lock;
@@ -329,6 +353,11 @@ xchg_stack_is_broadcast(const struct xchg_stack *s, rte_be32_t ip)
 			return true;
 	return false;
 }
+
+/* IPv6 (xchg_stack_ip6.c): one of our addresses; or one we hear (ours,
+ * all-nodes, the solicited-node group of one of ours). */
+bool xchg_stack_is_local6(const struct xchg_stack *s, const uint8_t *ip);
+bool xchg_stack_hears6(const struct xchg_stack *s, const uint8_t *ip);
 
 /* Source address for talking to @dst, and the next hop; -EHOSTUNREACH. */
 int xchg_stack_route(const struct xchg_stack *s, rte_be32_t dst,
