@@ -458,7 +458,7 @@ do_arena(struct ctx *c, const struct kv *kv)
 
 static const char * const port_keys[] = {
 	"vdev", "pci", "ip", "gateway", "rx_queues", "tx_queues", "rx_desc",
-	"tx_desc", "rx_slack", "tx_slack", NULL };
+	"tx_desc", "rx_slack", "tx_slack", "ip6", NULL };
 
 /* The [port NAME] keys that are plain counts, with their ranges. */
 static const struct {
@@ -473,6 +473,38 @@ static const struct {
 	{ "rx_slack", offsetof(struct xchg_config_port, rx_slack), 1, 4096 },
 	{ "tx_slack", offsetof(struct xchg_config_port, tx_slack), 1, 4096 },
 };
+
+/* ip6 = ADDR/PREFIX, one more of the port's IPv6 addresses. */
+static int
+parse_prefix6(struct ctx *c, unsigned int line, const char *label,
+	      const char *v, struct xchg_config_port *p)
+{
+	char addr[64];
+	const char *slash = strchr(v, '/');
+	uint8_t *ip = p->ip6[p->nb_ip6];
+	uint32_t l;
+	size_t n;
+
+	if (p->nb_ip6 == XCHG_CONFIG_MAX_IP6)
+		return fail(c, line, "%s ip6: more than %u addresses; keep %u",
+			    label, XCHG_CONFIG_MAX_IP6, XCHG_CONFIG_MAX_IP6);
+	if (slash == NULL)
+		return fail(c, line, "%s ip6: '%s' has no prefix length; write address/prefix, e.g. 2001:db8::1/64",
+			    label, v);
+	n = (size_t)(slash - v);
+	if (n >= sizeof(addr) ||
+	    (memcpy(addr, v, n), addr[n] = '\0', inet_pton(AF_INET6, addr, ip) != 1))
+		return fail(c, line, "%s ip6: '%.*s' is not an IPv6 address; write address/prefix, e.g. 2001:db8::1/64",
+			    label, (int)RTE_MIN(n, (size_t)46), v);
+	if (ip[0] == 0xff || memcmp(ip, (const uint8_t[16]){ 0 }, 16) == 0)
+		return fail(c, line, "%s ip6: %s cannot be an interface address (multicast or ::); use a unicast address",
+			    label, addr);
+	if (parse_u32(c, line, label, "ip6 prefix", slash + 1, 1, 128,
+		      &l) != 0)
+		return -EINVAL;
+	p->ip6_prefix_len[p->nb_ip6++] = (uint8_t)l;
+	return 0;
+}
 
 static int
 do_port(struct ctx *c, unsigned int idx, const char *l, const struct kv *kv)
@@ -491,6 +523,8 @@ do_port(struct ctx *c, unsigned int idx, const char *l, const struct kv *kv)
 		return parse_prefix(c, kv->line, l, kv->value, &p->ip,
 				    &p->prefix_len);
 	}
+	if (strcmp(kv->key, "ip6") == 0)
+		return parse_prefix6(c, kv->line, l, kv->value, p);
 	if (strcmp(kv->key, "gateway") == 0) {
 		c->port_gateway_line[idx] = kv->line;
 		return parse_ipv4(c, kv->line, l, kv->key, kv->value,
@@ -1040,7 +1074,9 @@ check_duplicate_keys(struct ctx *c, const char *label,
 
 	for (i = 0; i < n; i++)
 		for (j = 0; j < i; j++)
-			if (strcmp(kvs[i].key, kvs[j].key) == 0)
+			/* A port may have several IPv6 addresses. */
+			if (strcmp(kvs[i].key, kvs[j].key) == 0 &&
+			    strcmp(kvs[i].key, "ip6") != 0)
 				return fail(c, kvs[i].line, "%s %s: given twice (first on line %u); keep one",
 					    label, kvs[i].key, kvs[j].line);
 	return 0;

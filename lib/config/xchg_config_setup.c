@@ -346,6 +346,7 @@ make_port(struct xchg_config_setup *su, unsigned int i, char *err,
 		.clock = cfg->clock, .clock_arg = cfg->clock_arg,
 	};
 	char at[300], why[300];
+	unsigned int k;
 	int ret;
 
 	where(cfg, pc->line, at, sizeof(at));
@@ -379,6 +380,15 @@ make_port(struct xchg_config_setup *su, unsigned int i, char *err,
 		if (ret != 0) {
 			msg(err, errlen, "%s[port %s] ip: refused by the stack: %s",
 			    at, pc->name, rte_strerror(-ret));
+			return ret;
+		}
+	}
+	for (k = 0; k < pc->nb_ip6; k++) {
+		ret = xchg_stack_add_address6(p->stack, pc->ip6[k],
+					      pc->ip6_prefix_len[k]);
+		if (ret != 0) {
+			msg(err, errlen, "%s[port %s] ip6: address %u refused by the stack: %s",
+			    at, pc->name, k + 1, rte_strerror(-ret));
 			return ret;
 		}
 	}
