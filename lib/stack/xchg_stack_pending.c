@@ -165,7 +165,7 @@ xchg_pending_send(struct xchg_socket *sock, rte_be32_t src, rte_be32_t dst,
 	struct xchg_stack *s = sock->stack;
 	uint64_t now = xchg_stack_now(s);
 	unsigned int i = 0;
-	int err = EINPROGRESS;
+	int err = n != 0 ? EINPROGRESS : 0;
 
 	rte_spinlock_lock(&s->pend_lock);
 	if (sock->pend_n != 0)
