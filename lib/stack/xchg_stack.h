@@ -222,6 +222,14 @@ struct xchg_socket_stats {
 	 *  frames held back for order it could not pay for. Whole frames
 	 *  its pool refused at the port are in @c pool.refused. */
 	uint64_t drops[XCHG_SD_MAX];
+	/** Datagrams lost on this socket's account, by reason: each
+	 *  datagram the stack dropped (whole, half built, or its first
+	 *  fragment) counts once, under the reason @c drops counts its
+	 *  frames. Whole frames its pool refused at the port are not in it
+	 *  (@c pool.refused: one datagram each). */
+	uint64_t datagrams_lost[XCHG_SD_MAX];
+	/** Fragments held now in its half-built datagrams. */
+	uint32_t frag_held;
 	/** Datagrams taken to wait for their next hop's address (see
 	 *  xchg_udp_send_burst()); each is then in @c sent, or in
 	 *  @c drops[XCHG_SD_NEIGH_TIMEOUT], or still in @c pending. */

@@ -141,8 +141,9 @@ flush(struct xchg_stack *s, struct xchg_socket *sock, uint64_t now, bool ask)
 	}
 	if (sent != 0)
 		XCHG_SOCKET_COUNT(sock, sent, sent);
-	if (late != 0)
-		xchg_socket_drop(s, sock, XCHG_SD_NEIGH_TIMEOUT, late);
+	/* One frame and one datagram each. */
+	while (late-- != 0)
+		xchg_socket_drop_dgram(s, sock, XCHG_SD_NEIGH_TIMEOUT, 1);
 	set_count(s, sock, k);
 }
 
@@ -231,6 +232,6 @@ xchg_pending_forget(struct xchg_socket *sock, enum xchg_stack_drop why)
 		rte_pktmbuf_free(sock->pend[i].m);
 	set_count(s, sock, 0);
 	rte_spinlock_unlock(&s->pend_lock);
-	if (n != 0)
-		xchg_socket_drop(s, sock, why, n);
+	for (i = 0; i < n; i++)
+		xchg_socket_drop_dgram(s, sock, why, 1);
 }

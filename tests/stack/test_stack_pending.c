@@ -328,6 +328,7 @@ test_timeout(void)
 	XT_EQ(ss.queued, 3);
 	XT_EQ(ss.sent, 0);
 	XT_EQ(ss.drops[XCHG_SD_NEIGH_TIMEOUT], 3);
+	XT_EQ(ss.datagrams_lost[XCHG_SD_NEIGH_TIMEOUT], 3);
 	XT_EQ(ss.pool.in_use, 0);
 	/* Each request was the socket's: three datagrams and four
 	 * requests. */
