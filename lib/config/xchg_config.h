@@ -52,6 +52,8 @@ extern "C" {
 #define XCHG_CONFIG_MAX_PORTS 16
 /** Most [socket NAME] sections (the stack's limit per port is 64). */
 #define XCHG_CONFIG_MAX_SOCKETS 64
+/** IPv6 addresses (ip6 =) per [port] at most. */
+#define XCHG_CONFIG_MAX_IP6 8
 /** Most names in [capture] owners. */
 #define XCHG_CONFIG_MAX_OWNERS 16
 /** A message buffer large enough for any message of this library. */
@@ -89,6 +91,9 @@ struct xchg_config_port {
 	rte_be32_t ip;         /**< Network order. */
 	uint8_t prefix_len;    /**< 1 to 32. */
 	rte_be32_t gateway;    /**< Default route's next hop, 0: none. */
+	unsigned int nb_ip6;   /**< IPv6 addresses given (ip6 =, repeated). */
+	uint8_t ip6[XCHG_CONFIG_MAX_IP6][16]; /**< Network order. */
+	uint8_t ip6_prefix_len[XCHG_CONFIG_MAX_IP6]; /**< 1 to 128. */
 	uint16_t rx_queues;    /**< Default 1. */
 	uint16_t tx_queues;    /**< Default 1. */
 	uint16_t rx_desc;      /**< Per RX queue, default 512. */
@@ -114,6 +119,10 @@ struct xchg_config_socket {
 	uint32_t quota;        /**< Default 16. */
 	enum xchg_priority priority; /**< Default normal. */
 	unsigned int line;
+	bool pending_set;      /**< UDP: @c pending was given. */
+	uint32_t pending;      /**< UDP: datagrams waiting for a neighbour
+				*   at most (xchg_udp_set_pending()); the
+				*   stack's default unless @c pending_set. */
 };
 
 /** [proxy]: frames nobody claims go to the host through a TAP port. */

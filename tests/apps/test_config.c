@@ -160,6 +160,35 @@ test_messages(void)
 			err, sizeof(err));
 	XT_CHECK(cfg == NULL && strstr(err, "[proxy] tap: device net_null0 is [port a]'s") != NULL,
 		 "proxy on the port's device: %s", err);
+	cfg = load_text("[arena]\nbuffers = 128\n[port a]\nvdev = net_null0\n[socket s]\ntype = packet\nethertype = 0x88b5\npending = 2\n",
+			err, sizeof(err));
+	XT_CHECK(cfg == NULL && strstr(err, "t.ini:8: [socket s] pending: is for udp sockets") != NULL,
+		 "pending on a packet socket: %s", err);
+	cfg = load_text("[arena]\nbuffers = 128\n[port a]\nvdev = net_null0\nip = 10.0.0.1/24\n[socket s]\ntype = udp\nport = 5\npending = 1025\n",
+			err, sizeof(err));
+	XT_CHECK(cfg == NULL && strstr(err, "pending") != NULL &&
+		 strstr(err, "1024") != NULL, "pending over its limit: %s",
+		 err);
+	cfg = load_text("[arena]\nbuffers = 128\n[port a]\nvdev = net_null0\nip6 = 2001:db8::1/64\nip6 = ff02::1/64\n",
+			err, sizeof(err));
+	XT_CHECK(cfg == NULL && strstr(err, "t.ini:6: [port a] ip6: ff02::1 cannot be an interface address") != NULL,
+		 "multicast ip6: %s", err);
+	cfg = load_text("[arena]\nbuffers = 128\n[port a]\nvdev = net_null0\nip6 = 2001:db8::g/64\n",
+			err, sizeof(err));
+	XT_CHECK(cfg == NULL && strstr(err, "is not an IPv6 address") != NULL,
+		 "bad ip6: %s", err);
+	cfg = load_text("[arena]\nbuffers = 128\n[port a]\nvdev = net_null0\nip6 = 2001:db8::1\n",
+			err, sizeof(err));
+	XT_CHECK(cfg == NULL && strstr(err, "has no prefix length") != NULL,
+		 "ip6 without a prefix: %s", err);
+	cfg = load_text("[arena]\nbuffers = 128\n[port a]\nvdev = net_null0\nip6 = 2001:db8::1/129\n",
+			err, sizeof(err));
+	XT_CHECK(cfg == NULL && strstr(err, "128") != NULL,
+		 "ip6 prefix over 128: %s", err);
+	cfg = load_text("[arena]\nbuffers = 128\n[port a]\nvdev = net_null0\nip6 = 2001:db8::1/64\nip6 = 2001:db8::2/64\nip6 = 2001:db8::3/64\nip6 = 2001:db8::4/64\nip6 = 2001:db8::5/64\nip6 = 2001:db8::6/64\nip6 = 2001:db8::7/64\nip6 = 2001:db8::8/64\nip6 = 2001:db8::9/64\n",
+			err, sizeof(err));
+	XT_CHECK(cfg == NULL && strstr(err, "t.ini:13: [port a] ip6: more than 8 addresses") != NULL,
+		 "nine ip6: %s", err);
 	XT_CHECK(xchg_config_load(NULL, err, sizeof(err)) == NULL &&
 		 errno == EINVAL, "NULL path");
 }
@@ -167,7 +196,7 @@ test_messages(void)
 static void
 test_setup(void)
 {
-	char text[1024], cap[600], err[XCHG_CONFIG_ERR_SIZE];
+	char text[1280], cap[600], err[XCHG_CONFIG_ERR_SIZE];
 	struct xchg_config_setup *su;
 	struct xchg_config *cfg;
 	struct xchg_arena *arena;
@@ -179,7 +208,8 @@ test_setup(void)
 	snprintf(text, sizeof(text),
 		 "[arena]\nname = cfgtest\nbuffers = 4096\n"
 		 "[port wan]\nvdev = net_null7\nip = 10.1.0.1/16\ngateway = 10.1.0.254\nrx_desc = 128\ntx_desc = 128\n"
-		 "[socket ctl]\ntype = udp\nport = 7000\nquota = 32\npriority = critical\n"
+		 "ip6 = 2001:db8::1/64\nip6 = 2001:db8:1::1/48\n"
+		 "[socket ctl]\ntype = udp\nport = 7000\nquota = 32\npriority = critical\npending = 2\n"
 		 "[socket eth]\ntype = packet\nethertype = 0x88b5\nquota = 8\n"
 		 "[service icmp]\nquota = 5\n"
 		 "[proxy]\ntap = net_null8\nquota = 24\nrx_desc = 64\ntx_desc = 64\n"
@@ -204,6 +234,25 @@ test_setup(void)
 	XT_CHECK(strcmp(xchg_socket_name(xchg_config_setup_socket(su, 1)),
 			"eth") == 0, "socket by index");
 	XT_CHECK(xchg_config_setup_socket(su, 2) == NULL, "two sockets");
+	{
+		struct xchg_socket_stats st;
+
+		XT_EQ(xchg_socket_stats_get(xchg_config_setup_socket(su, 0),
+					    &st), 0);
+		XT_EQ(st.pending_max, 2);
+	}
+	{
+		/* Both IPv6 addresses are the stack's (and so is the
+		 * link-local one they brought). */
+		static const uint8_t a1[16] = { 0x20, 0x01, 0x0d, 0xb8,
+						[15] = 1 };
+		static const uint8_t a2[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 1,
+						[15] = 1 };
+		struct xchg_stack *st = xchg_config_setup_stack(su, 0);
+
+		XT_EQ(xchg_stack_add_address6(st, a1, 64), -EEXIST);
+		XT_EQ(xchg_stack_add_address6(st, a2, 48), -EEXIST);
+	}
 	{
 		static const struct { const char *fmt; uint32_t quota; } want[] = {
 			{ "port%u_rxq0", 128 + 64 }, { "port%u_txq0", 128 + 32 },
