@@ -283,10 +283,16 @@ int xchg_stack_add_route(struct xchg_stack *stack, rte_be32_t dst,
 			 uint8_t prefix_len, rte_be32_t next_hop);
 
 /**
- * Add or replace a static neighbour; static entries never age out and
- * count toward the cap.
+ * Add or replace a static neighbour. Static entries never age out and are
+ * never replaced by learning; they are kept apart from learned entries
+ * (which xchg_stack_conf::neigh_max caps) and have room of their own for
+ * neigh_max more, so learning never pushes one out and they never take a
+ * learned entry's place.
  *
- * @return 0, -EINVAL, or -ENOSPC when the table is full of static entries.
+ * @param ip
+ *   Address, network order.
+ * @return 0, -EINVAL, or -ENOSPC when neigh_max static entries are set
+ *   already.
  */
 int xchg_stack_add_neighbour(struct xchg_stack *stack, rte_be32_t ip,
 			     const struct rte_ether_addr *mac);
@@ -338,6 +344,11 @@ struct xchg_socket *xchg_udp_socket(struct xchg_stack *stack,
 /**
  * Bind a UDP socket to a local address (0: any of ours) and port.
  *
+ * @param ip
+ *   Local address, network order (rte_cpu_to_be_32(RTE_IPV4(...))), or 0.
+ * @param port
+ *   UDP port in host order (7000, not rte_cpu_to_be_16(7000)), as every
+ *   UDP port argument and result of this API.
  * @return 0, -EINVAL, or -EADDRINUSE.
  */
 int xchg_udp_bind(struct xchg_socket *sock, rte_be32_t ip, uint16_t port);
@@ -348,6 +359,8 @@ int xchg_udp_bind(struct xchg_socket *sock, rte_be32_t ip, uint16_t port);
  * (kept apart from learned entries, so no ARP storm pushes it out) while
  * the socket stays connected (when there is a route to @p ip then: set
  * addresses and routes before connecting).
+ *
+ * @p ip is in network order, @p port in host order.
  *
  * @return 0 or -EINVAL.
  */
@@ -403,7 +416,8 @@ unsigned int xchg_socket_recv_burst(struct xchg_socket *sock,
 				    struct rte_mbuf **mbufs, unsigned int n);
 
 /**
- * The sender of a datagram a UDP socket received.
+ * The sender of a datagram a UDP socket received: its address in
+ * network order, its port in host order.
  *
  * @return 0, or -EINVAL when @p m is not such a datagram.
  */
@@ -420,7 +434,8 @@ int xchg_socket_alloc_bulk(struct xchg_socket *sock, struct rte_mbuf **mbufs,
 /**
  * Send datagrams: each mbuf holds a payload; the stack prepends UDP,
  * IPv4 and Ethernet headers with checksums, resolves the next hop and
- * transmits. To @p ip / @p port, or to the connected peer when @p ip is 0.
+ * transmits. To @p ip (network order) / @p port (host order), or to the
+ * connected peer when @p ip is 0.
  * An ARP request the send needs is paid by the socket's own pool.
  *
  * @return Datagrams sent, a prefix; the rest stay with the caller exactly
