@@ -524,6 +524,8 @@ struct xchg_port *xchg_config_setup_tap(const struct xchg_config_setup *su);
  *   xchg_config_device_remove()), false when it existed already.
  * @param err
  *   Receives "no DPDK driver matches net_foo0", or the PMD's reason.
+ * @param errlen
+ *   Size of @p err.
  * @return
  *   0 or a negative errno.
  */

@@ -265,6 +265,8 @@ int xchg_stack_free(struct xchg_stack *stack);
 /**
  * Add an IPv4 address to the stack's interface.
  *
+ * @param stack
+ *   The stack.
  * @param ip
  *   Address, network order.
  * @param prefix_len
@@ -289,8 +291,12 @@ int xchg_stack_add_route(struct xchg_stack *stack, rte_be32_t dst,
  * neigh_max more, so learning never pushes one out and they never take a
  * learned entry's place.
  *
+ * @param stack
+ *   The stack.
  * @param ip
  *   Address, network order.
+ * @param mac
+ *   Its Ethernet address.
  * @return 0, -EINVAL, or -ENOSPC when neigh_max static entries are set
  *   already.
  */
@@ -344,6 +350,8 @@ struct xchg_socket *xchg_udp_socket(struct xchg_stack *stack,
 /**
  * Bind a UDP socket to a local address (0: any of ours) and port.
  *
+ * @param sock
+ *   A UDP socket.
  * @param ip
  *   Local address, network order (rte_cpu_to_be_32(RTE_IPV4(...))), or 0.
  * @param port
@@ -487,9 +495,17 @@ int xchg_stack_set_proxy(struct xchg_stack *stack, struct xchg_port *tap,
  * when they run out the capture misses frames and counts them, and never
  * delays or takes from anyone.
  *
+ * @param stack
+ *   The stack.
+ * @param path
+ *   Pcap file to write.
+ * @param quota
+ *   The capture's own buffers.
  * @param owners
  *   Names of the consumers whose frames to capture ("arp", "icmp",
  *   "proxy", socket names), or NULL for every frame received.
+ * @param nb_owners
+ *   Number of @p owners.
  * @return 0, -EINVAL, -EEXIST, -ENOSPC, or -EIO when the file cannot be
  *   written.
  */
