@@ -188,7 +188,10 @@ scan_file(struct ctx *c, FILE *f, struct scan *s)
 		if (buf[0] != '[' && memchr(buf, '=', len) == NULL) {
 			if (comment)
 				continue;
-			snprintf(shown, sizeof(shown), "%s", buf);
+			/* Cut to what is shown (a precision, so that no
+			 * optimisation level sees a truncation). */
+			snprintf(shown, sizeof(shown), "%.*s",
+				 (int)sizeof(shown) - 1, buf);
 			return fail(c, lineno, "'%s%s' is neither a [section] nor key = value",
 				    shown, len >= sizeof(shown) ? "..." : "");
 		}
