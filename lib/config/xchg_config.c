@@ -420,7 +420,7 @@ struct kv {
 };
 
 static const char * const arena_keys[] = {
-	"buffers", "data_room", "lcore_cache", "name", NULL };
+	"buffers", "data_room", "lcore_cache", "name", "strict", NULL };
 
 static int
 do_arena(struct ctx *c, const struct kv *kv)
@@ -463,6 +463,13 @@ do_arena(struct ctx *c, const struct kv *kv)
 			return fail(c, kv->line, "[arena] name: '%s' is not a valid arena name; use 1 to %d letters, digits, '_' or '-'",
 				    kv->value, XCHG_ARENA_NAME_MAX);
 		snprintf(a->name, sizeof(a->name), "%s", kv->value);
+		return 0;
+	}
+	if (strcmp(kv->key, "strict") == 0) {
+		a->strict = strcmp(kv->value, "true") == 0;
+		if (!a->strict && strcmp(kv->value, "false") != 0)
+			return fail(c, kv->line, "[arena] strict: '%s' is neither true nor false; write strict = true for atomic free marking, or strict = false (the default)",
+				    kv->value);
 		return 0;
 	}
 	return unknown_key(c, kv->line, l, kv->key, arena_keys, "[arena]");

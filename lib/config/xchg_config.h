@@ -77,6 +77,7 @@ struct xchg_config_arena {
 				*   0 (or no key) is loaded as
 				*   XCHG_ARENA_CACHE_DEFAULT, its "none" as
 				*   XCHG_ARENA_CACHE_NONE. */
+	bool strict;           /**< xchg_arena_conf::strict; default false. */
 	unsigned int line;     /**< Line of the section, 0 if unknown. */
 	unsigned int buffers_line; /**< Line of the buffers key. */
 };

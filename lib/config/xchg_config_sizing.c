@@ -14,6 +14,7 @@
 #include <rte_common.h>
 
 #include "xchg_config.h"
+#include "xchg_port.h"
 #include "xchg_stack.h"
 
 static const char *const group_names[XCHG_CONFIG_TERM_GROUPS] = {
@@ -100,10 +101,23 @@ xchg_config_terms(const struct xchg_config *cfg, unsigned int nb_lcores,
 	for (i = 0; i < cfg->nb_ports; i++) {
 		const struct xchg_config_port *p = &cfg->ports[i];
 
+		/* What the PMD keeps per RX queue: rx_desc, or more for
+		 * net_af_xdp and net_memif zero copy (config/README.rst). */
+		uint32_t held = xchg_port_pmd_rx_hold(p->vdev[0] != '\0' ?
+						      p->vdev : p->pci,
+						      p->rx_desc);
+
 		snprintf(name, sizeof(name), "port %s RX", p->name);
-		add(&ts, XCHG_CONFIG_TERM_PORTS, false, p->rx_queues,
-		    (uint32_t)p->rx_desc + p->rx_slack, name,
-		    "rx_desc %u + rx_slack %u", p->rx_desc, p->rx_slack);
+		if (held > p->rx_desc)
+			add(&ts, XCHG_CONFIG_TERM_PORTS, false, p->rx_queues,
+			    held + p->rx_slack, name,
+			    "PMD keeps %u whatever rx_desc %u + rx_slack %u",
+			    held, p->rx_desc, p->rx_slack);
+		else
+			add(&ts, XCHG_CONFIG_TERM_PORTS, false, p->rx_queues,
+			    (uint32_t)p->rx_desc + p->rx_slack, name,
+			    "rx_desc %u + rx_slack %u", p->rx_desc,
+			    p->rx_slack);
 		snprintf(name, sizeof(name), "port %s TX", p->name);
 		add(&ts, XCHG_CONFIG_TERM_PORTS, false, p->tx_queues,
 		    (uint32_t)p->tx_desc + p->tx_slack, name,
