@@ -134,7 +134,7 @@ usage(const char *prog)
 	       "  --rounds R       interleaved rounds, median taken, 1 to %d [7]\n"
 	       "  --buffers N      mbufs in each pool, at least %d [8192]\n"
 	       "  --quota Q        consumer quota in (b) [512]\n"
-	       "  --arena-cache N  arena per-lcore cache, 0 for none, up to %d [%d]\n"
+	       "  --arena-cache N  arena per-lcore cache up to %d, none, or 0: the default [%d]\n"
 	       "  --mode M[,M...]  core, stack, lcores, latency, sockets, pipeline or all [core,stack]\n"
 	       "  --strict         xchg arenas with strict (atomic) free marking\n"
 	       "  --stack-packets N  packets per side, lcore and round of the stack modes [4M]\n"
@@ -278,10 +278,16 @@ parse_opts(int argc, char **argv, struct bench_opts *o)
 			o->quota = (unsigned int)v;
 			break;
 		case 'c':
+			/* As xchg_arena_conf and [arena] lcore_cache: 0 is
+			 * the default, "none" disables. */
+			if (strcmp(optarg, "none") == 0) {
+				o->arena_cache = XCHG_ARENA_CACHE_NONE;
+				break;
+			}
 			if (xchg_app_number("xchg-bench", longopts[idx].name, optarg, 0,
 				      XCHG_ARENA_CACHE_MAX, &v))
 				return -EINVAL;
-			o->arena_cache = v == 0 ? -1 : (int)v;
+			o->arena_cache = (int)v;
 			break;
 		case 'm':
 			if (parse_modes(optarg, &o->modes) != 0)

@@ -189,7 +189,10 @@ scan_file(struct ctx *c, FILE *f, struct scan *s)
 		if (buf[0] != '[' && memchr(buf, '=', len) == NULL) {
 			if (comment)
 				continue;
-			snprintf(shown, sizeof(shown), "%s", buf);
+			/* Cut to what is shown (a precision, so that no
+			 * optimisation level sees a truncation). */
+			snprintf(shown, sizeof(shown), "%.*s",
+				 (int)sizeof(shown) - 1, buf);
 			return fail(c, lineno, "'%s%s' is neither a [section] nor key = value",
 				    shown, len >= sizeof(shown) ? "..." : "");
 		}
@@ -438,11 +441,21 @@ do_arena(struct ctx *c, const struct kv *kv)
 				 RTE_PKTMBUF_HEADROOM + 128, UINT16_MAX,
 				 &a->data_room);
 	if (strcmp(kv->key, "lcore_cache") == 0) {
+		/* One meaning everywhere (struct xchg_arena_conf): 0 is the
+		 * default, "none" disables the caches. */
+		c->have_lcore_cache = true;
+		if (strcmp(kv->value, "none") == 0) {
+			a->lcore_cache = XCHG_ARENA_CACHE_NONE;
+			return 0;
+		}
+		if (!isdigit((unsigned char)kv->value[0]))
+			return fail(c, kv->line, "[arena] lcore_cache: '%s' is not a cache size; give 0 (the default, %d), 1 to %d, or none",
+				    kv->value, XCHG_ARENA_CACHE_DEFAULT,
+				    XCHG_ARENA_CACHE_MAX);
 		if (parse_u32(c, kv->line, l, kv->key, kv->value, 0,
 			      XCHG_ARENA_CACHE_MAX, &v) != 0)
 			return -EINVAL;
-		a->lcore_cache = (uint16_t)v;
-		c->have_lcore_cache = true;
+		a->lcore_cache = v == 0 ? XCHG_ARENA_CACHE_DEFAULT : (int32_t)v;
 		return 0;
 	}
 	if (strcmp(kv->key, "name") == 0) {
@@ -1392,64 +1405,6 @@ void
 xchg_config_free(struct xchg_config *cfg)
 {
 	free(cfg);
-}
-
-uint32_t
-xchg_config_cache_slack(const struct xchg_config *cfg, unsigned int nb_lcores)
-{
-	uint32_t cache;
-
-	if (cfg == NULL || cfg->arena.lcore_cache == 0)
-		return 0;
-	cache = cfg->arena.lcore_cache;
-	return nb_lcores * (cache + cache / 2 - 1);
-}
-
-uint32_t
-xchg_config_frag_staging(const struct xchg_config *cfg)
-{
-	return cfg == NULL ? 0 : XCHG_STACK_FRAG_STAGING;
-}
-
-int
-xchg_config_sizing(const struct xchg_config *cfg, unsigned int nb_lcores,
-		   struct xchg_config_sizing *z)
-{
-	uint64_t ports = 0, sockets = 0, total;
-	unsigned int i;
-
-	if (cfg == NULL || z == NULL)
-		return -EINVAL;
-	memset(z, 0, sizeof(*z));
-	for (i = 0; i < cfg->nb_ports; i++) {
-		const struct xchg_config_port *p = &cfg->ports[i];
-
-		ports += (uint64_t)p->rx_queues *
-			 (xchg_port_pmd_rx_hold(p->vdev[0] != '\0' ? p->vdev :
-						  p->pci, p->rx_desc) +
-			  p->rx_slack) +
-			 (uint64_t)p->tx_queues * (p->tx_desc + p->tx_slack);
-	}
-	if (cfg->proxy.enabled)
-		ports += (uint64_t)cfg->proxy.rx_desc +
-			 XCHG_CONFIG_DEFAULT_RX_SLACK + cfg->proxy.tx_desc +
-			 XCHG_CONFIG_DEFAULT_TX_SLACK;
-	for (i = 0; i < cfg->nb_sockets; i++)
-		sockets += cfg->sockets[i].quota;
-	z->buffers = cfg->arena.buffers;
-	z->ports = (uint32_t)RTE_MIN(ports, (uint64_t)UINT32_MAX);
-	z->sockets = (uint32_t)RTE_MIN(sockets, (uint64_t)UINT32_MAX);
-	z->services = cfg->nb_ports * (cfg->arp_quota + cfg->icmp_quota);
-	/* Each stack also reserves its reassembly staging area. */
-	z->staging = cfg->nb_ports * xchg_config_frag_staging(cfg);
-	z->proxy = cfg->proxy.enabled ? 2 * cfg->proxy.quota : 0;
-	z->capture = cfg->capture.enabled ? cfg->capture.quota : 0;
-	z->cache_slack = xchg_config_cache_slack(cfg, nb_lcores);
-	total = ports + sockets + z->services + (uint64_t)z->staging +
-		z->proxy + z->capture + z->cache_slack;
-	z->required = (uint32_t)RTE_MIN(total, (uint64_t)UINT32_MAX);
-	z->shortfall = total > z->buffers ? (uint32_t)(total - z->buffers) : 0;
-	return z->shortfall != 0 ? -ENOSPC : 0;
 }
 
 int

@@ -393,8 +393,7 @@ make_arena(struct xchg_config_setup *su, char *err, size_t errlen)
 		.socket_id = SOCKET_ID_ANY,
 		.nb_buffers = cfg->arena.buffers,
 		.data_room = cfg->arena.data_room,
-		.lcore_cache = cfg->arena.lcore_cache ?
-			       (int32_t)cfg->arena.lcore_cache : -1,
+		.lcore_cache = cfg->arena.lcore_cache,
 		.overcommit = cfg->shared,
 		.strict = cfg->arena.strict,
 	};

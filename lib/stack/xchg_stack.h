@@ -315,6 +315,8 @@ int xchg_stack_free(struct xchg_stack *stack);
 /**
  * Add an IPv4 address to the stack's interface.
  *
+ * @param stack
+ *   The stack.
  * @param ip
  *   Address, network order.
  * @param prefix_len
@@ -353,10 +355,20 @@ int xchg_stack_add_route(struct xchg_stack *stack, rte_be32_t dst,
 			 uint8_t prefix_len, rte_be32_t next_hop);
 
 /**
- * Add or replace a static neighbour; static entries never age out and
- * count toward the cap.
+ * Add or replace a static neighbour. Static entries never age out and are
+ * never replaced by learning; they are kept apart from learned entries
+ * (which xchg_stack_conf::neigh_max caps) and have room of their own for
+ * neigh_max more, so learning never pushes one out and they never take a
+ * learned entry's place.
  *
- * @return 0, -EINVAL, or -ENOSPC when the table is full of static entries.
+ * @param stack
+ *   The stack.
+ * @param ip
+ *   Address, network order.
+ * @param mac
+ *   Its Ethernet address.
+ * @return 0, -EINVAL, or -ENOSPC when neigh_max static entries are set
+ *   already.
  */
 int xchg_stack_add_neighbour(struct xchg_stack *stack, rte_be32_t ip,
 			     const struct rte_ether_addr *mac);
@@ -408,6 +420,13 @@ struct xchg_socket *xchg_udp_socket(struct xchg_stack *stack,
 /**
  * Bind a UDP socket to a local address (0: any of ours) and port.
  *
+ * @param sock
+ *   A UDP socket.
+ * @param ip
+ *   Local address, network order (rte_cpu_to_be_32(RTE_IPV4(...))), or 0.
+ * @param port
+ *   UDP port in host order (7000, not rte_cpu_to_be_16(7000)), as every
+ *   UDP port argument and result of this API.
  * @return 0, -EINVAL, or -EADDRINUSE.
  */
 int xchg_udp_bind(struct xchg_socket *sock, rte_be32_t ip, uint16_t port);
@@ -418,6 +437,8 @@ int xchg_udp_bind(struct xchg_socket *sock, rte_be32_t ip, uint16_t port);
  * (kept apart from learned entries, so no ARP storm pushes it out) while
  * the socket stays connected (when there is a route to @p ip then: set
  * addresses and routes before connecting).
+ *
+ * @p ip is in network order, @p port in host order.
  *
  * @return 0 or -EINVAL.
  */
@@ -473,7 +494,8 @@ unsigned int xchg_socket_recv_burst(struct xchg_socket *sock,
 				    struct rte_mbuf **mbufs, unsigned int n);
 
 /**
- * The sender of a datagram a UDP socket received.
+ * The sender of a datagram a UDP socket received: its address in
+ * network order, its port in host order.
  *
  * @return 0, or -EINVAL when @p m is not such a datagram.
  */
@@ -490,7 +512,8 @@ int xchg_socket_alloc_bulk(struct xchg_socket *sock, struct rte_mbuf **mbufs,
 /**
  * Send datagrams: each mbuf holds a payload; the stack prepends UDP,
  * IPv4 and Ethernet headers with checksums, resolves the next hop and
- * transmits. To @p ip / @p port, or to the connected peer when @p ip is 0.
+ * transmits. To @p ip (network order) / @p port (host order), or to the
+ * connected peer when @p ip is 0.
  * An ARP request the send needs is paid by the socket's own pool.
  *
  * When the next hop's address is not known yet, the datagrams wait for
@@ -570,9 +593,17 @@ int xchg_stack_set_proxy(struct xchg_stack *stack, struct xchg_port *tap,
  * when they run out the capture misses frames and counts them, and never
  * delays or takes from anyone.
  *
+ * @param stack
+ *   The stack.
+ * @param path
+ *   Pcap file to write.
+ * @param quota
+ *   The capture's own buffers.
  * @param owners
  *   Names of the consumers whose frames to capture ("arp", "icmp",
  *   "proxy", socket names), or NULL for every frame received.
+ * @param nb_owners
+ *   Number of @p owners.
  * @return 0, -EINVAL, -EEXIST, -ENOSPC, or -EIO when the file cannot be
  *   written.
  */

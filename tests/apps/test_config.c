@@ -140,6 +140,73 @@ test_sizing(void)
 	xchg_config_free(cfg);
 }
 
+/* The sizing invariant term by term, and lcore_cache's one meaning:
+ * 0 (or no key) the default, none disables, as in xchg_arena_conf. */
+static void
+test_terms(void)
+{
+	struct xchg_config *cfg = load("hog.ini");
+	struct xchg_config_term t[32];
+	struct xchg_config_sizing z;
+	char err[XCHG_CONFIG_ERR_SIZE];
+	uint64_t sum = 0;
+	int n, i;
+
+	if (cfg == NULL)
+		return;
+	n = xchg_config_terms(cfg, 1, NULL, 0);
+	/* RX, TX, ctrl, bulk, arp, icmp, staging, caches. */
+	XT_EQ(n, 8);
+	XT_EQ(xchg_config_terms(cfg, 1, t, 3), n); /* truncated: the count */
+	XT_EQ(xchg_config_terms(cfg, 1, t, RTE_DIM(t)), n);
+	for (i = 0; i < n; i++)
+		sum += t[i].buffers;
+	XT_EQ(xchg_config_sizing(cfg, 1, &z), 0);
+	XT_EQ(sum, z.required);
+	XT_CHECK(strcmp(t[0].name, "port p0 RX") == 0 &&
+		 strcmp(t[0].formula, "rx_desc 256 + rx_slack 64") == 0 &&
+		 t[0].count == 1 && t[0].each == 320, "first term: %s (%s)",
+		 t[0].name, t[0].formula);
+	XT_CHECK(strcmp(t[2].name, "socket ctrl") == 0 && t[2].critical &&
+		 t[2].group == XCHG_CONFIG_TERM_SOCKETS, "critical socket %s",
+		 t[2].name);
+	XT_CHECK(!t[3].critical, "bulk is not critical");
+	XT_CHECK(t[n - 1].group == XCHG_CONFIG_TERM_CACHES &&
+		 t[n - 1].count == 1 && t[n - 1].each == 95, "caches term");
+	XT_EQ(xchg_config_terms(cfg, 4, t, RTE_DIM(t)), n);
+	XT_EQ(t[n - 1].buffers, 4 * 95);
+	XT_CHECK(strcmp(xchg_config_term_group_name(XCHG_CONFIG_TERM_STAGING),
+			"fragment staging") == 0, "group name");
+	XT_CHECK(strcmp(xchg_config_term_group_name(XCHG_CONFIG_TERM_GROUPS),
+			"?") == 0, "unknown group");
+	XT_EQ(xchg_config_terms(NULL, 1, t, RTE_DIM(t)), -EINVAL);
+	xchg_config_free(cfg);
+
+	cfg = load_text("[arena]\nbuffers = 4096\nlcore_cache = 0\n[port a]\nvdev = net_null0\n",
+			err, sizeof(err));
+	XT_CHECK(cfg != NULL && cfg->arena.lcore_cache ==
+		 XCHG_ARENA_CACHE_DEFAULT, "lcore_cache = 0 is the default: %s",
+		 cfg == NULL ? err : "");
+	XT_EQ(xchg_config_cache_slack(cfg, 2), 2 * 95);
+	xchg_config_free(cfg);
+	cfg = load_text("[arena]\nbuffers = 4096\nlcore_cache = none\n[port a]\nvdev = net_null0\n",
+			err, sizeof(err));
+	XT_CHECK(cfg != NULL && cfg->arena.lcore_cache ==
+		 XCHG_ARENA_CACHE_NONE, "lcore_cache = none disables: %s",
+		 cfg == NULL ? err : "");
+	XT_EQ(xchg_config_cache_slack(cfg, 2), 0);
+	XT_EQ(xchg_config_terms(cfg, 2, t, RTE_DIM(t)), 5); /* no cache term */
+	xchg_config_free(cfg);
+	cfg = load_text("[arena]\nbuffers = 4096\nlcore_cache = off\n[port a]\nvdev = net_null0\n",
+			err, sizeof(err));
+	XT_CHECK(cfg == NULL && strstr(err, "t.ini:3: [arena] lcore_cache: 'off' is not a cache size; give 0 (the default, 64), 1 to 512, or none") != NULL,
+		 "lcore_cache = off refused: %s", err);
+	xchg_config_free(cfg);
+	XT_EQ(xchg_arena_cache_size(0), XCHG_ARENA_CACHE_DEFAULT);
+	XT_EQ(xchg_arena_cache_size(XCHG_ARENA_CACHE_NONE), 0);
+	XT_EQ(xchg_arena_cache_size(32), 32);
+}
+
 /* A message for a file that loads with lines numbered. */
 static void
 test_messages(void)
@@ -433,6 +500,7 @@ main(int argc, char **argv)
 	/* Loading needs no EAL. */
 	XT_RUN(test_default);
 	XT_RUN(test_sizing);
+	XT_RUN(test_terms);
 	XT_RUN(test_messages);
 	xt_eal_init(argv[0], "0", 1, extra);
 	XT_RUN(test_setup);
