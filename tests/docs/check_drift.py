@@ -160,16 +160,23 @@ def evidence_keys(t, replay):
         return
     run = rep["runs"]["exchange"]
     written = set(rep.keys()) | set(run.keys())
-    keys = set(written)
-    for section in ("consumers", "pools", "ports"):
-        for v in run[section].values():
-            keys |= set(v.keys())
-            if isinstance(v.get("lost"), dict):
-                keys |= set(v["lost"].keys())
-    for section in ("verdict", "stack", "census", "unclaimed"):
-        keys |= set(run[section].keys())
-    for v in rep["inputs"].values():
-        keys |= set(v.keys())
+    keys = set()
+    # Objects keyed by a name (a consumer, pool, port, input, mode or drop
+    # reason): their members' keys count, not the names.
+    by_name = {"consumers", "pools", "ports", "inputs", "runs", "drops",
+               "dropped"}
+
+    def walk(obj, named):
+        if isinstance(obj, dict):
+            for k, v in obj.items():
+                if not named:
+                    keys.add(k)
+                walk(v, k in by_name and not named)
+        elif isinstance(obj, list):
+            for v in obj:
+                walk(v, False)
+
+    walk(rep, False)
     for k in sorted(keys):
         t.check(k in named, "doc/evidence.rst names the report key %s" % k)
     for k in sorted(listed):
