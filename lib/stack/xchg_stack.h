@@ -337,6 +337,8 @@ int xchg_stack_add_address(struct xchg_stack *stack, rte_be32_t ip,
  * takes (neighbour discovery, ICMPv6, UDP), such frames are unclaimed:
  * to the proxy, or dropped as ipv6.
  *
+ * @param stack
+ *   The stack.
  * @param ip
  *   Address, network order (16 bytes); not multicast, not ::.
  * @param prefix_len
