@@ -417,7 +417,7 @@ struct kv {
 };
 
 static const char * const arena_keys[] = {
-	"buffers", "data_room", "lcore_cache", "name", NULL };
+	"buffers", "data_room", "lcore_cache", "name", "layout", NULL };
 
 static int
 do_arena(struct ctx *c, const struct kv *kv)
@@ -443,6 +443,17 @@ do_arena(struct ctx *c, const struct kv *kv)
 		a->lcore_cache = (uint16_t)v;
 		c->have_lcore_cache = true;
 		return 0;
+	}
+	if (strcmp(kv->key, "layout") == 0) {
+		static const char * const names[] = { "auto", "packed", "page" };
+
+		for (v = 0; v < RTE_DIM(names); v++)
+			if (strcmp(kv->value, names[v]) == 0) {
+				a->layout = (enum xchg_arena_layout)v;
+				return 0;
+			}
+		return fail(c, kv->line, "[arena] layout: '%s' is not a layout; use auto, packed or page",
+			    kv->value);
 	}
 	if (strcmp(kv->key, "name") == 0) {
 		if (!valid_name(kv->value) ||

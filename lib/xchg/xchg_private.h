@@ -124,6 +124,8 @@ struct xchg_arena {
 	uint32_t cache_flush;          /* flush threshold, 1.5 x size */
 	bool armed;                    /* tags valid: populate is over */
 	bool overcommit;               /* quotas not checked */
+	bool page_layout;              /* one buffer per 4 KiB page */
+	uint32_t nb_chunks;            /* IOVA-contiguous chunks populated */
 	bool cache_enabled[RTE_MAX_LCORE];
 
 	/* Caught misuse; atomic. */
