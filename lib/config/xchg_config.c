@@ -417,7 +417,11 @@ struct kv {
 };
 
 static const char * const arena_keys[] = {
+<<<<<<< HEAD
 	"buffers", "data_room", "lcore_cache", "name", "layout", NULL };
+=======
+	"buffers", "data_room", "lcore_cache", "name", "strict", NULL };
+>>>>>>> main
 
 static int
 do_arena(struct ctx *c, const struct kv *kv)
@@ -461,6 +465,13 @@ do_arena(struct ctx *c, const struct kv *kv)
 			return fail(c, kv->line, "[arena] name: '%s' is not a valid arena name; use 1 to %d letters, digits, '_' or '-'",
 				    kv->value, XCHG_ARENA_NAME_MAX);
 		snprintf(a->name, sizeof(a->name), "%s", kv->value);
+		return 0;
+	}
+	if (strcmp(kv->key, "strict") == 0) {
+		a->strict = strcmp(kv->value, "true") == 0;
+		if (!a->strict && strcmp(kv->value, "false") != 0)
+			return fail(c, kv->line, "[arena] strict: '%s' is neither true nor false; write strict = true for atomic free marking, or strict = false (the default)",
+				    kv->value);
 		return 0;
 	}
 	return unknown_key(c, kv->line, l, kv->key, arena_keys, "[arena]");

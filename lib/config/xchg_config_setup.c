@@ -139,6 +139,24 @@ last_reason(const char *text, char *out, size_t size)
 
 /* ---- devices ----------------------------------------------------------- */
 
+/* rte_dev_probe() passes its argument string through the multi-process
+ * request, whose field holds 127 characters: DPDK 24.11 and later refuse
+ * a longer one ("devargs truncated"). A long virtual device is added
+ * with rte_eal_hotplug_add() instead, which probes in this process only
+ * (no request) and has no such limit on any release. */
+#define DEV_PROBE_ARGS_MAX 127
+
+static int
+device_probe(const char *name, const char *devargs)
+{
+	const char *args = devargs + strlen(name);
+
+	/* A PCI address has ':' in it; a virtual device's name does not. */
+	if (strlen(devargs) <= DEV_PROBE_ARGS_MAX || strchr(name, ':') != NULL)
+		return rte_dev_probe(devargs);
+	return rte_eal_hotplug_add("vdev", name, *args == ',' ? args + 1 : args);
+}
+
 int
 xchg_config_device_probe(const char *devargs, uint16_t *port_id, bool *probed,
 			 char *err, size_t errlen)
@@ -162,7 +180,7 @@ xchg_config_device_probe(const char *devargs, uint16_t *port_id, bool *probed,
 		return 0;
 
 	log_capture_start(&lc);
-	ret = rte_dev_probe(devargs);
+	ret = device_probe(name, devargs);
 	log_capture_stop(&lc);
 	if (ret == 0 && rte_eth_dev_get_port_by_name(name, port_id) != 0)
 		ret = -ENODEV;
@@ -378,7 +396,11 @@ make_arena(struct xchg_config_setup *su, char *err, size_t errlen)
 		.lcore_cache = cfg->arena.lcore_cache ?
 			       (int32_t)cfg->arena.lcore_cache : -1,
 		.overcommit = cfg->shared,
+<<<<<<< HEAD
 		.layout = cfg->arena.layout,
+=======
+		.strict = cfg->arena.strict,
+>>>>>>> main
 	};
 	char at[300];
 	unsigned int i;

@@ -83,6 +83,16 @@ struct xchg_arena_conf {
 				*   arena: they may add up to more than it
 				*   holds. For comparing with a plain shared
 				*   pool only: the guarantee does not hold. */
+	bool strict;           /**< Mark frees with an atomic exchange, so
+				*   that two lcores freeing one buffer at the
+				*   same instant are caught too (about 10
+				*   cycles per freed buffer). By default the
+				*   mark is a plain load and store: every
+				*   double free on one lcore, and every one
+				*   by two lcores not at the same instant, is
+				*   caught; a simultaneous one may credit the
+				*   owner twice, which the census names
+				*   (over_credit). */
 	enum xchg_arena_layout layout; /**< Default XCHG_ARENA_LAYOUT_AUTO. */
 };
 
@@ -104,6 +114,7 @@ struct xchg_arena_info {
 	uint32_t unreserved;         /**< Still free for new quotas (0 when
 				      *   overcommitted). */
 	bool overcommit;             /**< Created with overcommit. */
+	bool strict;                 /**< Created with strict free marking. */
 	bool hugepages;              /**< Memory is backed by hugepages. */
 	uint64_t double_frees;       /**< Frees of a buffer already free,
 				      *   caught and ignored. */
