@@ -417,11 +417,8 @@ struct kv {
 };
 
 static const char * const arena_keys[] = {
-<<<<<<< HEAD
-	"buffers", "data_room", "lcore_cache", "name", "layout", NULL };
-=======
-	"buffers", "data_room", "lcore_cache", "name", "strict", NULL };
->>>>>>> main
+	"buffers", "data_room", "lcore_cache", "name", "strict", "layout",
+	NULL };
 
 static int
 do_arena(struct ctx *c, const struct kv *kv)

@@ -396,11 +396,8 @@ make_arena(struct xchg_config_setup *su, char *err, size_t errlen)
 		.lcore_cache = cfg->arena.lcore_cache ?
 			       (int32_t)cfg->arena.lcore_cache : -1,
 		.overcommit = cfg->shared,
-<<<<<<< HEAD
-		.layout = cfg->arena.layout,
-=======
 		.strict = cfg->arena.strict,
->>>>>>> main
+		.layout = cfg->arena.layout,
 	};
 	char at[300];
 	unsigned int i;

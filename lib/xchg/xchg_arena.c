@@ -415,14 +415,11 @@ xchg_arena_create(const struct xchg_arena_conf *conf)
 			XCHG_ARENA_CACHE_DEFAULT;
 	a->next_slot = 1;
 	a->overcommit = conf->overcommit;
-<<<<<<< HEAD
+	a->strict = conf->strict;
+	a->owner_ok = xchg_quota_owner_supported();
 	a->page_layout = conf->layout == XCHG_ARENA_LAYOUT_PAGE ||
 			 (conf->layout == XCHG_ARENA_LAYOUT_AUTO &&
 			  rte_eal_iova_mode() == RTE_IOVA_PA);
-=======
-	a->strict = conf->strict;
-	a->owner_ok = xchg_quota_owner_supported();
->>>>>>> main
 
 	ret = arena_alloc_tables(a);
 	if (ret == 0)
@@ -441,15 +438,10 @@ xchg_arena_create(const struct xchg_arena_conf *conf)
 	registry[registry_len++] = a;
 	pthread_mutex_unlock(&registry_lock);
 
-<<<<<<< HEAD
-	XCHG_LOG(INFO, "arena %s: %u buffers of %u bytes %s at stride %u on socket %d, %s, lcore cache %u%s\n",
+	XCHG_LOG(INFO, "arena %s: %u buffers of %u bytes %s at stride %u on socket %d, %s, lcore cache %u%s%s\n",
 		 a->name, a->nb_buffers, a->data_room,
 		 a->page_layout ? "one per 4 KiB page" : "packed", a->stride,
 		 a->socket_id,
-=======
-	XCHG_LOG(INFO, "arena %s: %u buffers of %u bytes packed at stride %u on socket %d, %s, lcore cache %u%s%s\n",
-		 a->name, a->nb_buffers, a->data_room, a->stride, a->socket_id,
->>>>>>> main
 		 rte_eal_has_hugepages() ? "hugepages" : "no hugepages",
 		 a->cache_size, a->strict ? ", strict free marking" : "",
 		 a->overcommit ?
