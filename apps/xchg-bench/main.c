@@ -95,6 +95,7 @@ struct bench_opts {
 	int arena_cache;      /* xchg_arena_conf.lcore_cache: 0 for the
 			       * library's default, -1 for none */
 	bool strict;          /* xchg_arena_conf.strict */
+	enum xchg_arena_layout layout; /* --layout, of the arena in (b) */
 };
 
 enum { V_A, V_B, V_B0, V_D, V_MAX };
@@ -134,6 +135,7 @@ usage(const char *prog)
 	       "  --rounds R       interleaved rounds, median taken, 1 to %d [7]\n"
 	       "  --buffers N      mbufs in each pool, at least %d [8192]\n"
 	       "  --quota Q        consumer quota in (b) [512]\n"
+	       "  --layout L       the arena's layout in (b): packed or page [packed]\n"
 	       "  --arena-cache N  arena per-lcore cache up to %d, none, or 0: the default [%d]\n"
 	       "  --mode M[,M...]  core, stack, lcores, latency, sockets, pipeline or all [core,stack]\n"
 	       "  --strict         xchg arenas with strict (atomic) free marking\n"
@@ -227,6 +229,7 @@ parse_opts(int argc, char **argv, struct bench_opts *o)
 		{ "buffers", required_argument, NULL, 'n' },
 		{ "quota", required_argument, NULL, 'q' },
 		{ "arena-cache", required_argument, NULL, 'c' },
+		{ "layout", required_argument, NULL, 'L' },
 		{ "mode", required_argument, NULL, 'm' },
 		{ "stack-packets", required_argument, NULL, 'P' },
 		{ "sockets", required_argument, NULL, 'S' },
@@ -288,6 +291,16 @@ parse_opts(int argc, char **argv, struct bench_opts *o)
 				      XCHG_ARENA_CACHE_MAX, &v))
 				return -EINVAL;
 			o->arena_cache = (int)v;
+			break;
+		case 'L':
+			if (strcmp(optarg, "packed") != 0 &&
+			    strcmp(optarg, "page") != 0) {
+				fprintf(stderr, "xchg-bench: --layout %s: use packed or page\n",
+					optarg);
+				return -EINVAL;
+			}
+			o->layout = strcmp(optarg, "page") == 0 ? XCHG_ARENA_LAYOUT_PAGE :
+				    XCHG_ARENA_LAYOUT_PACKED;
 			break;
 		case 'm':
 			if (parse_modes(optarg, &o->modes) != 0)
@@ -406,6 +419,7 @@ setup_pools(struct bench *b)
 		.nb_buffers = b->opts.buffers,
 		.lcore_cache = b->opts.arena_cache,
 		.strict = b->opts.strict,
+		.layout = b->opts.layout,
 	};
 	unsigned int n = b->opts.buffers;
 

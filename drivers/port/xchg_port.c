@@ -13,6 +13,7 @@
 
 #include <rte_dev.h>
 #include <rte_devargs.h>
+#include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_malloc.h>
 
@@ -318,6 +319,27 @@ xchg_port_start(struct xchg_port *p)
 	return 0;
 }
 
+/* Ask TX queue @q's PMD to free what it completed until the queue's
+ * reservation is whole, for at most STOP_DRAIN_MS: a peer (net_memif's)
+ * may need a moment to consume what was sent last, and some PMDs keep
+ * what they hold even after close. */
+#define STOP_DRAIN_MS 200
+
+static void
+tx_drain(struct xchg_port *p, uint16_t q)
+{
+	struct xchg_pool_stats s;
+	unsigned int ms;
+
+	for (ms = 0; ms < STOP_DRAIN_MS; ms++) {
+		xchg_port_tx_reclaim(p, q);
+		if (xchg_pool_stats_get(p->txq[q].pool, &s) != 0 ||
+		    s.in_use == 0)
+			return;
+		rte_delay_us_sleep(1000);
+	}
+}
+
 int
 xchg_port_stop(struct xchg_port *p)
 {
@@ -331,7 +353,7 @@ xchg_port_stop(struct xchg_port *p)
 	/* A PMD that frees sent frames lazily gives them back now, while
 	 * it still runs, so the TX reservations come back whole. */
 	for (q = 0; q < p->nb_txq; q++)
-		xchg_port_tx_reclaim(p, q);
+		tx_drain(p, q);
 	__atomic_store_n(&p->started, false, __ATOMIC_RELEASE);
 	ret = rte_eth_dev_stop(p->port_id);
 	if (ret != 0)

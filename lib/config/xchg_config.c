@@ -421,7 +421,8 @@ struct kv {
 };
 
 static const char * const arena_keys[] = {
-	"buffers", "data_room", "lcore_cache", "name", "strict", NULL };
+	"buffers", "data_room", "lcore_cache", "name", "strict", "layout",
+	NULL };
 
 static int
 do_arena(struct ctx *c, const struct kv *kv)
@@ -457,6 +458,17 @@ do_arena(struct ctx *c, const struct kv *kv)
 			return -EINVAL;
 		a->lcore_cache = v == 0 ? XCHG_ARENA_CACHE_DEFAULT : (int32_t)v;
 		return 0;
+	}
+	if (strcmp(kv->key, "layout") == 0) {
+		static const char * const names[] = { "auto", "packed", "page" };
+
+		for (v = 0; v < RTE_DIM(names); v++)
+			if (strcmp(kv->value, names[v]) == 0) {
+				a->layout = (enum xchg_arena_layout)v;
+				return 0;
+			}
+		return fail(c, kv->line, "[arena] layout: '%s' is not a layout; use auto, packed or page",
+			    kv->value);
 	}
 	if (strcmp(kv->key, "name") == 0) {
 		if (!valid_name(kv->value) ||

@@ -80,6 +80,7 @@ struct xchg_config_arena {
 				*   XCHG_ARENA_CACHE_DEFAULT, its "none" as
 				*   XCHG_ARENA_CACHE_NONE. */
 	bool strict;           /**< xchg_arena_conf::strict; default false. */
+	enum xchg_arena_layout layout; /**< auto (default), packed or page. */
 	unsigned int line;     /**< Line of the section, 0 if unknown. */
 	unsigned int buffers_line; /**< Line of the buffers key. */
 };

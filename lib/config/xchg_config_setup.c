@@ -396,8 +396,17 @@ make_arena(struct xchg_config_setup *su, char *err, size_t errlen)
 		.lcore_cache = cfg->arena.lcore_cache,
 		.overcommit = cfg->shared,
 		.strict = cfg->arena.strict,
+		.layout = cfg->arena.layout,
 	};
 	char at[300];
+	unsigned int i;
+
+	/* A zero-copy AF_XDP driver refuses UMEM chunks that cross pages:
+	 * auto takes the page layout when a port is net_af_xdp. */
+	for (i = 0; i < cfg->nb_ports && ac.layout == XCHG_ARENA_LAYOUT_AUTO;
+	     i++)
+		if (strncmp(cfg->ports[i].vdev, "net_af_xdp", 10) == 0)
+			ac.layout = XCHG_ARENA_LAYOUT_PAGE;
 
 	su->arena = xchg_arena_create(&ac);
 	if (su->arena != NULL)

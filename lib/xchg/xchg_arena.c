@@ -27,6 +27,7 @@
 RTE_LOG_REGISTER(xchg_logtype, xchg, INFO);
 
 #define XCHG_ARENA_MIN_BUFFERS 64
+#define XCHG_PAGE_SIZE 4096u
 #define XCHG_ARENA_MAX_BUFFERS (UINT32_C(1) << 30)
 
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -146,6 +147,51 @@ chunk_free(struct rte_mempool_memhdr *memhdr __rte_unused, void *opaque)
 	rte_memzone_free(opaque);
 }
 
+/* The page layout: every page its own IOVA, adjacent pages with
+ * adjacent IOVAs merged into one chunk, each chunk populated on its own
+ * (as rte_mempool_populate_default() does). The chunks are virtually
+ * contiguous, so the buffers keep one fixed stride from the base. */
+static rte_iova_t
+page_iova(void *va, bool iova_va)
+{
+	return iova_va ? (rte_iova_t)(uintptr_t)va : rte_mem_virt2iova(va);
+}
+
+static int
+populate_pages(struct xchg_arena *a, const struct rte_memzone *mz,
+	       bool iova_va)
+{
+	char *va = mz->addr;
+	size_t len = (size_t)a->nb_buffers * XCHG_PAGE_SIZE, off, start = 0;
+	rte_iova_t first = page_iova(va, iova_va), iova;
+	rte_iova_t expect = first + XCHG_PAGE_SIZE;
+	int ret, total = 0;
+
+	for (off = XCHG_PAGE_SIZE;; off += XCHG_PAGE_SIZE) {
+		iova = off < len ? page_iova(va + off, iova_va) : RTE_BAD_IOVA;
+		if (off < len && iova != RTE_BAD_IOVA && iova == expect) {
+			expect += XCHG_PAGE_SIZE;
+			continue;
+		}
+		if (first == RTE_BAD_IOVA)
+			return -EFAULT;
+		/* The first chunk's memhdr frees the memzone. */
+		ret = rte_mempool_populate_iova(a->mp, va + start, first,
+						off - start,
+						start == 0 ? chunk_free : NULL,
+						(void *)(uintptr_t)mz);
+		if (ret < 0)
+			return ret;
+		total += ret;
+		a->nb_chunks++;
+		if (off >= len)
+			return total;
+		start = off;
+		first = iova;
+		expect = iova + XCHG_PAGE_SIZE;
+	}
+}
+
 static int
 arena_populate(struct xchg_arena *a)
 {
@@ -159,21 +205,29 @@ arena_populate(struct xchg_arena *a)
 
 	snprintf(name, sizeof(name), "xm_%.24s", a->name);
 	/* With IOVA as VA any virtually contiguous chunk will do; with
-	 * physical addresses the whole chunk must be contiguous too. */
+	 * physical addresses the whole chunk must be contiguous too,
+	 * unless each page is a chunk of its own (page layout). */
 	mz = rte_memzone_reserve_aligned(name, len, a->socket_id,
-					 iova_va ? 0 : RTE_MEMZONE_IOVA_CONTIG,
+					 iova_va || a->page_layout ? 0 :
+					 RTE_MEMZONE_IOVA_CONTIG,
+					 a->page_layout ? XCHG_PAGE_SIZE :
 					 RTE_MEMPOOL_ALIGN);
 	if (mz == NULL) {
 		XCHG_LOG(ERR, "arena %s: cannot reserve %zu bytes for %u buffers on socket %d: %s%s\n",
 			 a->name, len, a->nb_buffers, a->socket_id,
 			 rte_strerror(rte_errno),
-			 iova_va ? "; give EAL more memory (-m)" :
-			 "; IOVA-contiguous memory is short, try --iova-mode=va");
+			 iova_va || a->page_layout ? "; give EAL more memory (-m)" :
+			 "; IOVA-contiguous memory is short, try layout page or --iova-mode=va");
 		return -ENOMEM;
 	}
 	iova = iova_va ? (rte_iova_t)(uintptr_t)mz->addr : mz->iova;
-	ret = rte_mempool_populate_iova(mp, mz->addr, iova, len, chunk_free,
-					(void *)(uintptr_t)mz);
+	if (a->page_layout) {
+		ret = populate_pages(a, mz, iova_va);
+	} else {
+		ret = rte_mempool_populate_iova(mp, mz->addr, iova, len,
+				chunk_free, (void *)(uintptr_t)mz);
+		a->nb_chunks = 1;
+	}
 	if (ret < 0 || (uint32_t)ret != a->nb_buffers) {
 		XCHG_LOG(ERR, "arena %s: populated %d of %u buffers\n",
 			 a->name, ret, a->nb_buffers);
@@ -194,11 +248,22 @@ arena_setup(struct xchg_arena *a)
 	};
 	unsigned int elt_size = sizeof(struct rte_mbuf) + a->priv_size +
 				a->data_room;
+	unsigned int page_elt = XCHG_PAGE_SIZE - RTE_CACHE_LINE_SIZE;
 	int ret;
 
-	a->mp = rte_mempool_create_empty(a->name, a->nb_buffers, elt_size, 0,
-					 sizeof(priv), a->socket_id,
-					 RTE_MEMPOOL_F_NO_IOVA_CONTIG);
+	/* Page layout: header + element fill one page exactly (no
+	 * spreading pad), so a buffer never crosses one. */
+	if (a->page_layout && elt_size > page_elt) {
+		XCHG_LOG(ERR, "arena %s: layout page: a buffer of %u bytes (mbuf, private area, data room) does not fit a 4 KiB page with its header; lower data_room to at most %u or use the packed layout\n",
+			 a->name, elt_size, a->data_room + page_elt - elt_size);
+		return -EINVAL;
+	}
+	a->mp = rte_mempool_create_empty(a->name, a->nb_buffers,
+					 a->page_layout ? page_elt : elt_size,
+					 0, sizeof(priv), a->socket_id,
+					 RTE_MEMPOOL_F_NO_IOVA_CONTIG |
+					 (a->page_layout ?
+					  RTE_MEMPOOL_F_NO_SPREAD : 0));
 	if (a->mp == NULL) {
 		XCHG_LOG(ERR, "arena %s: cannot create mempool: %s\n",
 			 a->name, rte_strerror(rte_errno));
@@ -210,6 +275,11 @@ arena_setup(struct xchg_arena *a)
 	rte_pktmbuf_pool_init(a->mp, &priv);
 	a->stride = a->mp->header_size + a->mp->elt_size +
 		    a->mp->trailer_size;
+	if (a->page_layout && a->stride != XCHG_PAGE_SIZE) {
+		XCHG_LOG(ERR, "arena %s: layout page: objects of %u bytes, not one page\n",
+			 a->name, a->stride);
+		return -EINVAL;
+	}
 
 	ret = arena_populate(a);
 	if (ret != 0)
@@ -349,6 +419,9 @@ xchg_arena_create(const struct xchg_arena_conf *conf)
 	a->overcommit = conf->overcommit;
 	a->strict = conf->strict;
 	a->owner_ok = xchg_quota_owner_supported();
+	a->page_layout = conf->layout == XCHG_ARENA_LAYOUT_PAGE ||
+			 (conf->layout == XCHG_ARENA_LAYOUT_AUTO &&
+			  rte_eal_iova_mode() == RTE_IOVA_PA);
 
 	ret = arena_alloc_tables(a);
 	if (ret == 0)
@@ -367,8 +440,10 @@ xchg_arena_create(const struct xchg_arena_conf *conf)
 	registry[registry_len++] = a;
 	pthread_mutex_unlock(&registry_lock);
 
-	XCHG_LOG(INFO, "arena %s: %u buffers of %u bytes packed at stride %u on socket %d, %s, lcore cache %u%s%s\n",
-		 a->name, a->nb_buffers, a->data_room, a->stride, a->socket_id,
+	XCHG_LOG(INFO, "arena %s: %u buffers of %u bytes %s at stride %u on socket %d, %s, lcore cache %u%s%s\n",
+		 a->name, a->nb_buffers, a->data_room,
+		 a->page_layout ? "one per 4 KiB page" : "packed", a->stride,
+		 a->socket_id,
 		 rte_eal_has_hugepages() ? "hugepages" : "no hugepages",
 		 a->cache_size, a->strict ? ", strict free marking" : "",
 		 a->overcommit ?
@@ -466,6 +541,9 @@ xchg_arena_info_get(const struct xchg_arena *a, struct xchg_arena_info *info)
 	info->socket_id = a->mp->socket_id;
 	info->nb_buffers = a->nb_buffers;
 	info->stride = a->stride;
+	info->layout = a->page_layout ? XCHG_ARENA_LAYOUT_PAGE :
+					XCHG_ARENA_LAYOUT_PACKED;
+	info->nb_chunks = a->nb_chunks;
 	info->data_room = a->data_room;
 	info->priv_size = a->priv_size;
 	info->max_pools = a->max_pools;

@@ -56,6 +56,22 @@ struct xchg_arena;
 /** Largest number of owner pools an arena can hold. */
 #define XCHG_ARENA_POOLS_MAX 4094
 
+/** How the buffers are laid out in memory. */
+enum xchg_arena_layout {
+	/** Packed, unless the EAL runs with IOVA as PA: then page. */
+	XCHG_ARENA_LAYOUT_AUTO = 0,
+	/** Back to back at the smallest stride, in one IOVA-contiguous
+	 *  chunk: buffers cross 4 KiB pages. The fastest. */
+	XCHG_ARENA_LAYOUT_PACKED,
+	/** One buffer per 4 KiB page, never crossing one, populated from
+	 *  as many IOVA-contiguous chunks as the memory has: what a kernel
+	 *  AF_XDP zero-copy driver accepts as UMEM, and what IOVA-as-PA
+	 *  needs without physically contiguous memory. Buffers whose mbuf,
+	 *  private area and data room exceed 4 KiB minus the object header
+	 *  cannot have it. */
+	XCHG_ARENA_LAYOUT_PAGE,
+};
+
 /** Arena creation parameters. Zero fields take their documented default. */
 struct xchg_arena_conf {
 	const char *name;      /**< Unique name, also the mempool's name. */
@@ -87,6 +103,7 @@ struct xchg_arena_conf {
 				*   caught; a simultaneous one may credit the
 				*   owner twice, which the census names
 				*   (over_credit). */
+	enum xchg_arena_layout layout; /**< Default XCHG_ARENA_LAYOUT_AUTO. */
 };
 
 /**
@@ -111,8 +128,8 @@ struct xchg_arena_info {
 	int socket_id;               /**< NUMA socket of its memory. */
 	uint32_t nb_buffers;         /**< Total buffers. */
 	uint32_t stride;             /**< Bytes from one buffer to the next:
-				      *   buffers are packed, never one per
-				      *   page. */
+				      *   packed, or 4096 with the page
+				      *   layout. */
 	uint16_t data_room;          /**< Data room incl. headroom. */
 	uint16_t priv_size;          /**< Application private area. */
 	uint16_t max_pools;          /**< Owner pool slots. */
@@ -129,15 +146,19 @@ struct xchg_arena_info {
 				      *   caught and ignored. */
 	uint64_t foreign_frees;      /**< Objects put into the arena that
 				      *   it does not own, caught and ignored. */
+	enum xchg_arena_layout layout; /**< PACKED or PAGE, as created. */
+	uint32_t nb_chunks;          /**< IOVA-contiguous chunks populated. */
 };
 
 /**
  * Create an arena and populate all of its buffers.
  *
  * The buffers are packed at a fixed stride in one chunk of memory, so
- * performance does not depend on hugepages. In IOVA-as-PA mode the chunk
- * must be IOVA-contiguous; when it cannot be had the call fails and the
- * log suggests --iova-mode=va.
+ * performance does not depend on hugepages; or, with the page layout
+ * (conf->layout, the default in IOVA-as-PA mode), one per 4 KiB page in
+ * as many IOVA-contiguous chunks as the memory gives. A packed arena in
+ * IOVA-as-PA mode needs one IOVA-contiguous chunk; when it cannot be had
+ * the call fails and the log suggests the page layout or --iova-mode=va.
  *
  * @param conf
  *   Parameters; conf->name and conf->nb_buffers are required.

@@ -142,6 +142,8 @@ struct xchg_arena {
 	bool overcommit;               /* quotas not checked */
 	bool strict;                   /* atomic free marking */
 	bool owner_ok;                 /* pools may have a plain owner */
+	bool page_layout;              /* one buffer per 4 KiB page */
+	uint32_t nb_chunks;            /* IOVA-contiguous chunks populated */
 	bool cache_enabled[RTE_MAX_LCORE];
 
 	/* Caught misuse; atomic. */

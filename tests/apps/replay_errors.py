@@ -58,7 +58,7 @@ CONFIG_CASES = [
      ":2: line holds a NUL byte; the file is not text"),
     ("unknown key", edit({2: "colour = blue"}),
      ":2: [arena]: unknown key 'colour'; [arena] keys are: buffers, "
-     "data_room, lcore_cache, name, strict"),
+     "data_room, lcore_cache, name, strict, layout"),
     ("bad number", edit({2: "buffers = lots"}),
      ":2: [arena] buffers: 'lots' is not a number; give a whole number from "
      "64 to 16777216"),

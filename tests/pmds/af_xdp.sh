@@ -180,6 +180,7 @@ awk '/rx_nombuf/ { getline; if ($4 != 0) bad = 1 } END { exit bad }' "$log" &&
 	ok "rx_nombuf 0" || { bad "rx_nombuf"; grep -A1 rx_nombuf "$log"; }
 awk '$1 == "bulk" && $2 == "socket" && $7 > 0 { hit = 1 } END { exit !hit }' "$log" &&
 	ok "the hog lost its own datagrams (refused > 0)" || { bad "the hog was never refused"; grep '^  bulk' "$log"; }
+grep -q "8192 buffers of 2176 bytes one per 4 KiB page" "$log" && ok "net_af_xdp in the configuration: the arena takes the page layout" || bad "layout not page"
 grep -Eq 'census: total 8192 = .*: conserved$' "$log" && ok "census conserved" || { bad "census"; grep census "$log"; }
 grep -q "net_af_xdp keeps 2048 buffers: reservation raised from 320 to 2112" "$log" &&
 	ok "RX queue charged for the fill ring (320 -> 2112)" || bad "RX queue not charged"
