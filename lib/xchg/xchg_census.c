@@ -70,35 +70,76 @@ is_nic_kind(uint8_t kind)
 	return kind == XCHG_KIND_RX_QUEUE || kind == XCHG_KIND_TX_QUEUE;
 }
 
+/*
+ * Test only, off by default (doc/proofs.rst, "Census rules"): with
+ * XCHG_TEST_CENSUS_PLANT=<rule name> in the environment, every census
+ * reads the arena as if that rule were broken: one figure it reads is
+ * off (the free store, buffer 0's tag, the first live pool's count,
+ * quota or credit, the ring count), the rule's own check then fires and
+ * the result is printed and reported as usual. Nothing in the arena is
+ * changed, so a program's teardown shows it safely; tests/apps and
+ * tests/testpmd use it to see that a program prints a broken census.
+ */
+static enum xchg_census_rule
+planted_rule(void)
+{
+	const char *s = getenv("XCHG_TEST_CENSUS_PLANT");
+	unsigned int r;
+
+	if (s == NULL)
+		return XCHG_CENSUS_OK;
+	for (r = XCHG_CENSUS_OK + 1; r < RTE_DIM(rule_names); r++)
+		if (strcmp(s, rule_names[r]) == 0)
+			return (enum xchg_census_rule)r;
+	return XCHG_CENSUS_OK;
+}
+
+/* A pool's figures as the planted rule makes the census read them. */
 static void
-check_pools(struct xchg_arena *a, const uint32_t *held, struct xchg_census *c)
+plant_pool(enum xchg_census_rule plant, uint32_t *held, uint32_t quota,
+	   uint32_t *avail)
+{
+	if (plant == XCHG_CENSUS_OVER_QUOTA)
+		*held = quota + 1;
+	else if (plant == XCHG_CENSUS_OVER_CREDIT)
+		*avail = quota + 1;
+	else if (plant == XCHG_CENSUS_OWNER_COUNT)
+		*held = *held < quota ? *held + 1 : *held - 1;
+}
+
+static void
+check_pools(struct xchg_arena *a, const uint32_t *held, struct xchg_census *c,
+	    enum xchg_census_rule plant)
 {
 	uint32_t nic_quota = 0;
 	unsigned int t;
 
 	for (t = 1; t <= a->max_pools; t++) {
 		struct xchg_pool *p = &a->pools[t];
-		uint32_t quota, avail;
+		uint32_t quota, avail, h = held[t];
 
 		if (p->state != XCHG_POOL_LIVE)
 			continue;
 		c->nb_pools++;
 		xchg_pool_read_avail(p, &quota, &avail);
+		if (unlikely(plant != XCHG_CENSUS_OK) && c->nb_pools == 1)
+			plant_pool(plant, &h, quota, &avail);
 		if (is_nic_kind(p->kind))
 			nic_quota += quota;
-		if (held[t] > quota)
-			broke(c, XCHG_CENSUS_OVER_QUOTA, p->name, quota,
-			      held[t]);
+		if (h > quota)
+			broke(c, XCHG_CENSUS_OVER_QUOTA, p->name, quota, h);
 		if (avail > quota)
 			broke(c, XCHG_CENSUS_OVER_CREDIT, p->name, quota,
 			      avail);
-		else if (held[t] != quota - avail)
+		else if (h != quota - avail)
 			broke(c, XCHG_CENSUS_OWNER_COUNT, p->name,
-			      (uint64_t)quota - avail, held[t]);
+			      (uint64_t)quota - avail, h);
 	}
 	/* Overcommitted, nothing is promised: any count is allowed. */
 	c->rings_allowed = a->overcommit ? a->nb_buffers :
 			   nic_quota + xchg_arena_unreserved(a);
+	if (unlikely(plant == XCHG_CENSUS_RINGS_OVER))
+		c->in_rings = c->rings_allowed + 1;
 	if (c->in_rings > c->rings_allowed)
 		broke(c, XCHG_CENSUS_RINGS_OVER, "", c->rings_allowed,
 		      c->in_rings);
@@ -107,6 +148,7 @@ check_pools(struct xchg_arena *a, const uint32_t *held, struct xchg_census *c)
 int
 xchg_arena_census(struct xchg_arena *a, struct xchg_census *c)
 {
+	enum xchg_census_rule plant = planted_rule();
 	uint32_t *held;
 	uint32_t i;
 
@@ -124,6 +166,9 @@ xchg_arena_census(struct xchg_arena *a, struct xchg_census *c)
 		xchg_tag_t tag = __atomic_load_n(&a->tags[i],
 						 __ATOMIC_RELAXED);
 
+		if (unlikely(plant == XCHG_CENSUS_BAD_TAG) && i == 0)
+			tag = (xchg_tag_t)(a->max_pools + 1u);
+
 		if (tag == XCHG_TAG_FREE) {
 			c->free++;
 		} else if (tag == XCHG_TAG_NONE) {
@@ -140,9 +185,11 @@ xchg_arena_census(struct xchg_arena *a, struct xchg_census *c)
 		}
 	}
 	c->free_store = xchg_ops_free_count(a);
+	if (unlikely(plant == XCHG_CENSUS_FREE_COUNT))
+		c->free_store++;
 	if (c->free != c->free_store)
 		broke(c, XCHG_CENSUS_FREE_COUNT, "", c->free_store, c->free);
-	check_pools(a, held, c);
+	check_pools(a, held, c, plant);
 	xchg_watch_tick_locked(a);
 	pthread_mutex_unlock(&a->lock);
 	free(held);

@@ -79,6 +79,16 @@ def main():
                                  "socket-bulk.pcap", "socket-ctrl.pcap"],
                  mode + ": output files")
 
+        # ---- the sums and the verdict, each mode ---------------------
+        # Exchange: the hog loses to its own quota (no_buffers), ctrl
+        # nothing; shared: ctrl loses at the NIC (rx_nombuf).
+        crit = {}
+        for mode in ("exchange", "shared"):
+            crit.update(u.check_sums(t, reports[mode, 1], "hog"))
+        t.eq(crit.get("exchange"), 0, "exchange: ctrl lost nothing")
+        t.check((crit.get("shared") or 0) > 0,
+                "shared: ctrl lost frames at the NIC and the verdict says so")
+
         # ---- exchange mode: exact -------------------------------------
         x = reports["exchange", 1]
         c = x["consumers"]
