@@ -429,7 +429,7 @@ test_staging_flood(void)
 		inject_frag(d, id, 600, 600, true);
 		poll_n(&f, 1);
 		st = stats(&f);
-		XT_EQ(st.staging.held, RTE_MIN(id - FIRST_ID + 1u, STAGE));
+		XT_EQ(st.staging.held, RTE_MIN(id - FIRST_ID + 1u, (unsigned int)STAGE));
 	}
 	st = stats(&f);
 	printf("  staging %u: staged %" PRIu64 ", held %u, evicted %" PRIu64 ", no_buffers %" PRIu64 "\n",
