@@ -150,6 +150,13 @@ def main():
                 % (sc["ctrl"]["delivered"], offered_ctrl))
         t.check(sc["ctrl"]["delivered"] < c["ctrl"]["delivered"],
                 "shared delivers less to ctrl than exchange")
+        # Every frame ctrl lost is counted against it, at the NIC.
+        t.eq(u.lost_of(sc["ctrl"]), offered_ctrl - got["ctrl"],
+             "shared: ctrl's losses counted against it")
+        if isinstance(sc["ctrl"].get("lost"), dict):
+            t.eq(sc["ctrl"]["lost"].get("rx_nombuf"),
+                 offered_ctrl - got["ctrl"],
+                 "shared: ctrl's losses are the NIC's (rx_nombuf)")
         t.eq(sc["bulk"]["delivered"], 2048, "shared: the hog takes the whole pool")
         t.eq(sc["bulk"]["refused"], 0, "shared: the hog is never refused")
         t.eq(sc["bulk"]["held"], 2048, "shared: the hog holds the whole pool")
