@@ -17,6 +17,8 @@
 #include <rte_common.h>
 #include <rte_ether.h>
 
+#include "xchg_stack_compat.h" /* XCHG_ICMP_ECHO_* */
+
 struct rte_mbuf;
 struct rte_mempool;
 struct rte_ring;

@@ -7,6 +7,8 @@
  */
 
 #include <errno.h>
+#include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -568,12 +570,20 @@ tp_prompt_interactive(void)
 	if (cl == NULL)
 		return -ENOMEM;
 	/* With one lcore, forwarding runs between keystrokes; with
-	 * workers, on them. */
-	while (!tp.quit && cmdline_poll(cl) != RDLINE_EXITED) {
-		if (tp.forwarding && !tp.workers)
+	 * workers, on them. The keystrokes are polled here and fed to
+	 * cmdline_in(): cmdline_poll() is gone from DPDK 24.11. */
+	while (!tp.quit) {
+		bool local = tp.forwarding && !tp.workers;
+		struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+		char c;
+
+		if (poll(&pfd, 1, local ? 0 : 1) > 0) {
+			if (read(STDIN_FILENO, &c, 1) != 1 ||
+			    cmdline_in(cl, &c, 1) < 0)
+				break;
+		}
+		if (local)
 			tp_forward_once();
-		else if (tp.workers)
-			rte_delay_us_sleep(1000);
 		tp_watch_poll();
 	}
 	cmdline_stdin_exit(cl);

@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_eal.h>
@@ -21,6 +22,7 @@
 #include <rte_memzone.h>
 
 #include "xchg_private.h"
+#include "xchg_quota.h"
 
 RTE_LOG_REGISTER(xchg_logtype, xchg, INFO);
 
@@ -28,8 +30,10 @@ RTE_LOG_REGISTER(xchg_logtype, xchg, INFO);
 #define XCHG_ARENA_MAX_BUFFERS (UINT32_C(1) << 30)
 
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct xchg_arena *registry[RTE_MAX_MEMZONE];
-static unsigned int registry_len;
+/* Grown on demand: the number of memzones (so of arenas) a process may
+ * have is a run-time setting since DPDK 23.07 (rte_memzone_max_get()). */
+static struct xchg_arena **registry;
+static unsigned int registry_len, registry_cap;
 
 static int
 conf_check(const struct xchg_arena_conf *conf)
@@ -307,10 +311,17 @@ xchg_arena_create(const struct xchg_arena_conf *conf)
 		rte_errno = EEXIST;
 		return NULL;
 	}
-	if (registry_len == RTE_DIM(registry)) {
-		pthread_mutex_unlock(&registry_lock);
-		rte_errno = ENOSPC;
-		return NULL;
+	if (registry_len == registry_cap) {
+		unsigned int cap = registry_cap ? 2 * registry_cap : 16;
+		struct xchg_arena **r = realloc(registry, cap * sizeof(*r));
+
+		if (r == NULL) {
+			pthread_mutex_unlock(&registry_lock);
+			rte_errno = ENOMEM;
+			return NULL;
+		}
+		registry = r;
+		registry_cap = cap;
 	}
 
 	a = rte_zmalloc_socket("xchg_arena", sizeof(*a), RTE_CACHE_LINE_SIZE,
@@ -334,6 +345,8 @@ xchg_arena_create(const struct xchg_arena_conf *conf)
 			XCHG_ARENA_CACHE_DEFAULT;
 	a->next_slot = 1;
 	a->overcommit = conf->overcommit;
+	a->strict = conf->strict;
+	a->owner_ok = xchg_quota_owner_supported();
 
 	ret = arena_alloc_tables(a);
 	if (ret == 0)
@@ -352,16 +365,17 @@ xchg_arena_create(const struct xchg_arena_conf *conf)
 	registry[registry_len++] = a;
 	pthread_mutex_unlock(&registry_lock);
 
-	XCHG_LOG(INFO, "arena %s: %u buffers of %u bytes packed at stride %u on socket %d, %s, lcore cache %u%s\n",
+	XCHG_LOG(INFO, "arena %s: %u buffers of %u bytes packed at stride %u on socket %d, %s, lcore cache %u%s%s\n",
 		 a->name, a->nb_buffers, a->data_room, a->stride, a->socket_id,
 		 rte_eal_has_hugepages() ? "hugepages" : "no hugepages",
-		 a->cache_size, a->overcommit ?
+		 a->cache_size, a->strict ? ", strict free marking" : "",
+		 a->overcommit ?
 		 ", OVERCOMMITTED: quotas unchecked, no guarantee" : "");
 	return a;
 }
 
-int
-xchg_arena_free(struct xchg_arena *a)
+static int
+arena_free(struct xchg_arena *a, uint32_t *abandoned)
 {
 	unsigned int i;
 
@@ -369,7 +383,9 @@ xchg_arena_free(struct xchg_arena *a)
 		return 0;
 	pthread_mutex_lock(&registry_lock);
 	pthread_mutex_lock(&a->lock);
-	if (a->nb_pools != 0 || xchg_ops_free_count(a) != a->nb_buffers) {
+	if (abandoned != NULL && a->nb_pools == 0)
+		*abandoned = a->nb_buffers - xchg_ops_free_count(a);
+	else if (a->nb_pools != 0 || xchg_ops_free_count(a) != a->nb_buffers) {
 		XCHG_LOG(ERR, "arena %s: not freed: %u pools left, %u of %u buffers out\n",
 			 a->name, a->nb_pools,
 			 a->nb_buffers - xchg_ops_free_count(a), a->nb_buffers);
@@ -388,6 +404,20 @@ xchg_arena_free(struct xchg_arena *a)
 	pthread_mutex_unlock(&registry_lock);
 	arena_destroy(a);
 	return 0;
+}
+
+int
+xchg_arena_free(struct xchg_arena *a)
+{
+	return arena_free(a, NULL);
+}
+
+int
+xchg_arena_free_abandoned(struct xchg_arena *a, uint32_t *abandoned)
+{
+	uint32_t dummy;
+
+	return arena_free(a, abandoned != NULL ? abandoned : &dummy);
 }
 
 struct xchg_arena *
@@ -443,6 +473,7 @@ xchg_arena_info_get(const struct xchg_arena *a, struct xchg_arena_info *info)
 	info->reserved = __atomic_load_n(&a->reserved, __ATOMIC_RELAXED);
 	info->unreserved = xchg_arena_unreserved(a);
 	info->overcommit = a->overcommit;
+	info->strict = a->strict;
 	info->hugepages = rte_eal_has_hugepages() != 0;
 	info->double_frees = __atomic_load_n(&a->double_frees,
 					     __ATOMIC_RELAXED);
