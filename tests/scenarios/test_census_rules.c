@@ -3,7 +3,7 @@
 /*
  * Every census rule shown firing (issue 23 item 1). Each case puts an
  * arena in one broken state on purpose, through the library's private
- * structures (xchg_private.h: a buffer's owner tag, a pool's credit) or
+ * structures (xchg_private.h: a buffer's owner tag, a pool's units) or
  * real misuse (a buffer of a freed pool), and checks that the census
  * names exactly that rule, with the owner and the two figures, in its
  * result, in its printed line and in /xchg/census telemetry. The state
@@ -197,12 +197,14 @@ test_over_credit(void)
 	struct rte_mbuf *m[2];
 
 	XT_EQ(xchg_alloc_bulk(p, m, 2), 0);
-	__atomic_fetch_add(&p->avail, 3, __ATOMIC_RELEASE);
+	/* Units available = quota - (taken - given back): three units
+	 * fewer taken reads as three more given back. */
+	__atomic_fetch_sub(&p->taken, 3, __ATOMIC_RELEASE);
 	XT_EQ(xchg_pool_stats_get(p, &s), 0);
 	XT_EQ(s.over_credit, 1);
 	expect_rule(a, XCHG_CENSUS_OVER_CREDIT, "cr_credit_pool", QUOTA,
 		    QUOTA + 1, "over_credit: a buffer credited twice");
-	__atomic_fetch_sub(&p->avail, 3, __ATOMIC_RELEASE);
+	__atomic_fetch_add(&p->taken, 3, __ATOMIC_RELEASE);
 	rte_pktmbuf_free_bulk(m, 2);
 	finish(a, p, "over_credit repaired");
 }
