@@ -6,6 +6,7 @@
  */
 
 #include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -112,6 +113,28 @@ queue_pool(struct xchg_port *p, bool rx, uint16_t q, uint32_t quota)
 	return pool;
 }
 
+/* Every queue's reservation against the arena before any is made, so
+ * a short arena is told the port's whole need, not the first queue's. */
+static int
+check_room(struct xchg_port *p, const struct xchg_port_conf *c)
+{
+	struct xchg_arena_info info;
+	uint64_t rx = (uint64_t)c->nb_rx_desc + c->rx_slack;
+	uint64_t tx = (uint64_t)c->nb_tx_desc + c->tx_slack;
+	uint64_t need = p->nb_rxq * rx + p->nb_txq * tx;
+
+	if (xchg_arena_info_get(p->arena, &info) != 0 || info.overcommit ||
+	    need <= info.unreserved)
+		return 0;
+	PORT_LOG(ERR, "port %u: needs %" PRIu64 " buffers (RX %u x (descriptors %u + slack %u) = %" PRIu64 ", TX %u x (descriptors %u + slack %u) = %" PRIu64 "), arena %s has %u unreserved: %" PRIu64 " buffers missing\n",
+		 p->port_id, need, p->nb_rxq, c->nb_rx_desc, c->rx_slack,
+		 p->nb_rxq * rx, p->nb_txq, c->nb_tx_desc, c->tx_slack,
+		 p->nb_txq * tx, info.name, info.unreserved,
+		 need - info.unreserved);
+	rte_errno = ENOSPC;
+	return -ENOSPC;
+}
+
 /* What the PMD is known to keep per RX queue beyond its descriptors,
  * from its name and device arguments, or 0. */
 static uint32_t
@@ -146,6 +169,9 @@ setup_queues(struct xchg_port *p, const struct xchg_port_conf *c)
 	p->nb_rx_desc = c->nb_rx_desc;
 	p->rx_slack = c->rx_slack;
 	p->rx_hold = RTE_MAX(c->rx_hold, known_hold(&info, c->nb_rx_desc));
+	ret = check_room(p, c);
+	if (ret != 0)
+		return ret;
 	/* One undrained queue must not stall the whole port. */
 	rxconf = info.default_rxconf;
 	rxconf.rx_drop_en = 1;

@@ -393,8 +393,7 @@ make_arena(struct xchg_config_setup *su, char *err, size_t errlen)
 		.socket_id = SOCKET_ID_ANY,
 		.nb_buffers = cfg->arena.buffers,
 		.data_room = cfg->arena.data_room,
-		.lcore_cache = cfg->arena.lcore_cache ?
-			       (int32_t)cfg->arena.lcore_cache : -1,
+		.lcore_cache = cfg->arena.lcore_cache,
 		.overcommit = cfg->shared,
 		.strict = cfg->arena.strict,
 	};
@@ -436,6 +435,7 @@ make_port(struct xchg_config_setup *su, unsigned int i, char *err,
 		.clock = cfg->clock, .clock_arg = cfg->clock_arg,
 	};
 	char at[300], why[300];
+	unsigned int k;
 	int ret;
 
 	where(cfg, pc->line, at, sizeof(at));
@@ -480,6 +480,15 @@ make_port(struct xchg_config_setup *su, unsigned int i, char *err,
 			return ret;
 		}
 	}
+	for (k = 0; k < pc->nb_ip6; k++) {
+		ret = xchg_stack_add_address6(p->stack, pc->ip6[k],
+					      pc->ip6_prefix_len[k]);
+		if (ret != 0) {
+			msg(err, errlen, "%s[port %s] ip6: address %u refused by the stack: %s",
+			    at, pc->name, k + 1, rte_strerror(-ret));
+			return ret;
+		}
+	}
 	if (pc->gateway != 0) {
 		ret = xchg_stack_add_route(p->stack, 0, 0, pc->gateway);
 		if (ret != 0) {
@@ -521,6 +530,13 @@ make_socket(struct xchg_config_setup *su, unsigned int i, char *err,
 		if (ret != 0) {
 			msg(err, errlen, "%s[socket %s] port: cannot bind UDP port %u: %s",
 			    at, sc->name, sc->udp_port, rte_strerror(-ret));
+			return ret;
+		}
+		ret = sc->pending_set ? xchg_udp_set_pending(s, sc->pending) :
+					0;
+		if (ret != 0) {
+			msg(err, errlen, "%s[socket %s] pending: cannot set it to %u: %s",
+			    at, sc->name, sc->pending, rte_strerror(-ret));
 			return ret;
 		}
 	}

@@ -72,7 +72,7 @@ conf_check(const struct xchg_arena_conf *conf)
 		return -EINVAL;
 	}
 	if (conf->lcore_cache > XCHG_ARENA_CACHE_MAX) {
-		XCHG_LOG(ERR, "arena %s: lcore_cache %d is above %d; give less, or -1 for none\n",
+		XCHG_LOG(ERR, "arena %s: lcore_cache %d is above %d; give less, or XCHG_ARENA_CACHE_NONE for none\n",
 			 conf->name, conf->lcore_cache, XCHG_ARENA_CACHE_MAX);
 		return -EINVAL;
 	}
@@ -241,7 +241,10 @@ arena_alloc_tables(struct xchg_arena *a)
 				     sizeof(*a->pcnt) * a->pcnt_stride *
 				     a->nb_pcnt_sets,
 				     RTE_CACHE_LINE_SIZE, a->socket_id);
-	if (a->pcnt == NULL)
+	a->depth = rte_zmalloc_socket("xchg_op_depth",
+				      sizeof(*a->depth) * a->nb_pcnt_sets,
+				      RTE_CACHE_LINE_SIZE, a->socket_id);
+	if (a->pcnt == NULL || a->depth == NULL)
 		return -ENOMEM;
 	if (a->cache_size == 0)
 		return 0;
@@ -271,6 +274,7 @@ arena_destroy(struct xchg_arena *a)
 		rte_mempool_free(a->mp); /* also frees the store and chunk */
 	rte_free(a->caches);
 	rte_free(a->pcnt);
+	rte_free(a->depth);
 	rte_free(a->pools);
 	rte_free(a->tags);
 	xchg_watch_release(a);
@@ -340,9 +344,7 @@ xchg_arena_create(const struct xchg_arena_conf *conf)
 	a->priv_size = conf->priv_size;
 	a->max_pools = conf->max_pools ? conf->max_pools :
 				XCHG_ARENA_POOLS_DEFAULT;
-	a->cache_size = conf->lcore_cache < 0 ? 0 :
-			conf->lcore_cache ? (uint32_t)conf->lcore_cache :
-			XCHG_ARENA_CACHE_DEFAULT;
+	a->cache_size = xchg_arena_cache_size(conf->lcore_cache);
 	a->next_slot = 1;
 	a->overcommit = conf->overcommit;
 	a->strict = conf->strict;

@@ -38,8 +38,14 @@ struct xchg_arena;
  *  from it. */
 #define XCHG_ARENA_NAME_MAX 24
 
-/** Default per-lcore cache of free buffers inside the arena. */
+/** Default per-lcore cache of free buffers inside the arena: what
+ *  xchg_arena_conf::lcore_cache 0 (and a configuration file's
+ *  lcore_cache = 0, or none given) means. */
 #define XCHG_ARENA_CACHE_DEFAULT 64
+
+/** xchg_arena_conf::lcore_cache value that disables the per-lcore
+ *  caches (a configuration file's lcore_cache = none). */
+#define XCHG_ARENA_CACHE_NONE (-1)
 
 /** Largest per-lcore cache accepted. */
 #define XCHG_ARENA_CACHE_MAX 512
@@ -62,7 +68,11 @@ struct xchg_arena_conf {
 	uint16_t max_pools;    /**< Owner pools; default
 				*   XCHG_ARENA_POOLS_DEFAULT. */
 	int32_t lcore_cache;   /**< Per-lcore cache of free buffers: 0 takes
-				*   the default, negative disables. */
+				*   the default (XCHG_ARENA_CACHE_DEFAULT),
+				*   XCHG_ARENA_CACHE_NONE (any negative)
+				*   disables, 1 to XCHG_ARENA_CACHE_MAX
+				*   that size. The same meaning as a
+				*   configuration file's lcore_cache. */
 	bool overcommit;       /**< Quotas are not checked against the
 				*   arena: they may add up to more than it
 				*   holds. For comparing with a plain shared
@@ -78,6 +88,22 @@ struct xchg_arena_conf {
 				*   owner twice, which the census names
 				*   (over_credit). */
 };
+
+/**
+ * The per-lcore cache an arena gets for a xchg_arena_conf::lcore_cache
+ * value: 0 gives XCHG_ARENA_CACHE_DEFAULT, a negative value 0 (none).
+ *
+ * @param lcore_cache
+ *   As in struct xchg_arena_conf.
+ * @return
+ *   The cache size in buffers, 0 for none.
+ */
+static inline uint32_t
+xchg_arena_cache_size(int32_t lcore_cache)
+{
+	return lcore_cache < 0 ? 0 : lcore_cache == 0 ?
+	       (uint32_t)XCHG_ARENA_CACHE_DEFAULT : (uint32_t)lcore_cache;
+}
 
 /** Read-only facts about an arena. */
 struct xchg_arena_info {

@@ -184,7 +184,7 @@ xchg_acquire_burst(struct xchg_pool *p, struct rte_mbuf **mbufs,
 {
 	uint16_t costs[XCHG_EXCHANGE_CHUNK];
 	struct xchg_arena *a;
-	unsigned int done = 0;
+	unsigned int done = 0, set;
 	int err = 0;
 
 	if (unlikely(!xchg_pool_is_live(p) || mbufs == NULL)) {
@@ -192,6 +192,7 @@ xchg_acquire_burst(struct xchg_pool *p, struct rte_mbuf **mbufs,
 		return 0;
 	}
 	a = p->arena;
+	set = xchg_op_enter(a);
 
 	while (done < n && err == 0) {
 		unsigned int chunk, valid, taken, fresh;
@@ -222,6 +223,7 @@ xchg_acquire_burst(struct xchg_pool *p, struct rte_mbuf **mbufs,
 			err = ENOBUFS;
 	}
 
+	xchg_op_leave(a, set);
 	if (done != 0)
 		XCHG_POOL_COUNT(p, accepted, done);
 	if (unlikely(err != 0)) {
@@ -248,7 +250,7 @@ int
 xchg_alloc_bulk(struct xchg_pool *p, struct rte_mbuf **mbufs, unsigned int n)
 {
 	struct xchg_arena *a;
-	unsigned int i;
+	unsigned int i, set;
 
 	if (unlikely(!xchg_pool_is_live(p) || mbufs == NULL))
 		return -EINVAL;
@@ -258,7 +260,9 @@ xchg_alloc_bulk(struct xchg_pool *p, struct rte_mbuf **mbufs, unsigned int n)
 	if (reserve_exact(p, n) != 0)
 		return -ENOBUFS;
 
+	set = xchg_op_enter(a);
 	if (unlikely(rte_pktmbuf_alloc_bulk(a->mp, mbufs, n) != 0)) {
+		xchg_op_leave(a, set);
 		/* The sizing invariant makes this a leak somewhere else:
 		 * buffers out without an owner. The census names it. */
 		xchg_quota_refund(p, n);
@@ -267,6 +271,7 @@ xchg_alloc_bulk(struct xchg_pool *p, struct rte_mbuf **mbufs, unsigned int n)
 	}
 	for (i = 0; i < n; i++)
 		a->tags[xchg_arena_index(a, mbufs[i])] = p->tag;
+	xchg_op_leave(a, set);
 	XCHG_POOL_COUNT(p, allocated, n);
 	return 0;
 }
@@ -276,6 +281,7 @@ xchg_pool_clone(struct xchg_pool *p, struct rte_mbuf *m)
 {
 	struct xchg_arena *a;
 	struct rte_mbuf *mi, *seg;
+	unsigned int set;
 	uint16_t nb_segs;
 
 	if (unlikely(!xchg_pool_is_live(p) || m == NULL || m->nb_segs == 0)) {
@@ -288,8 +294,10 @@ xchg_pool_clone(struct xchg_pool *p, struct rte_mbuf *m)
 		rte_errno = ENOBUFS;
 		return NULL;
 	}
+	set = xchg_op_enter(a);
 	mi = rte_pktmbuf_clone(m, a->mp);
 	if (unlikely(mi == NULL)) {
+		xchg_op_leave(a, set);
 		/* Partial clones went back ownerless: nothing to credit. */
 		xchg_quota_refund(p, nb_segs);
 		XCHG_POOL_COUNT(p, alloc_failed, 1);
@@ -298,6 +306,7 @@ xchg_pool_clone(struct xchg_pool *p, struct rte_mbuf *m)
 	}
 	for (seg = mi; seg != NULL; seg = seg->next)
 		a->tags[xchg_arena_index(a, seg)] = p->tag;
+	xchg_op_leave(a, set);
 	XCHG_POOL_COUNT(p, allocated, nb_segs);
 	return mi;
 }

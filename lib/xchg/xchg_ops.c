@@ -213,25 +213,28 @@ xchg_ops_enqueue(struct rte_mempool *mp, void * const *objs, unsigned int n)
 	struct xchg_arena *a = xchg_arena_of(mp);
 	struct xchg_lcore_cache *c;
 	void *keep[XCHG_OPS_CHUNK];
-	unsigned int off, chunk;
+	unsigned int off, chunk, set;
 
 	/* Populate puts every object once before tags exist. */
 	if (unlikely(!a->armed)) {
 		store_put(a, objs, n);
 		return 0;
 	}
+	set = xchg_op_enter(a);
 	/* The usual burst goes straight into this lcore's cache. */
 	c = lcore_cache(a);
 	if (likely(c != NULL && n <= a->cache_size)) {
 		c->len += release_marked(a, objs, n, &c->objs[c->len]);
 		if (c->len >= a->cache_flush)
 			cache_flush(a, c);
+		xchg_op_leave(a, set);
 		return 0;
 	}
 	for (off = 0; off < n; off += chunk) {
 		chunk = RTE_MIN(n - off, (unsigned int)XCHG_OPS_CHUNK);
 		store_put(a, keep, release_marked(a, &objs[off], chunk, keep));
 	}
+	xchg_op_leave(a, set);
 	return 0;
 }
 
@@ -254,7 +257,8 @@ xchg_ops_dequeue(struct rte_mempool *mp, void **objs, unsigned int n)
 {
 	struct xchg_arena *a = xchg_arena_of(mp);
 	struct xchg_lcore_cache *c = lcore_cache(a);
-	unsigned int i;
+	unsigned int i, set = xchg_op_enter(a);
+	int ret = 0;
 
 	/* The usual burst: pop from this lcore's cache and mark in one go. */
 	if (likely(c != NULL && a->armed && n <= c->len)) {
@@ -272,13 +276,15 @@ xchg_ops_dequeue(struct rte_mempool *mp, void **objs, unsigned int n)
 				XCHG_TAG_NONE;
 		}
 		c->len -= n;
+		xchg_op_leave(a, set);
 		return 0;
 	}
 	if (store_get(a, objs, n) != 0)
-		return -ENOBUFS;
-	if (likely(a->armed))
+		ret = -ENOBUFS;
+	else if (likely(a->armed))
 		take(a, objs, n);
-	return 0;
+	xchg_op_leave(a, set);
+	return ret;
 }
 
 uint32_t

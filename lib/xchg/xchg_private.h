@@ -88,6 +88,15 @@ struct xchg_lcore_cache {
 	void *objs[XCHG_ARENA_CACHE_MAX * 3]; /* size + flush + one put */
 } __rte_cache_aligned;
 
+/* Per counter set: how deep its thread is inside arena operations
+ * (a free, an allocation, an exchange), for a live census to tell an
+ * lcore stopped between two of its writes from a leak. Written by the
+ * set's own thread only, plain; set 0 (threads without an lcore) is
+ * not tracked. */
+struct xchg_op_depth {
+	uint32_t depth;
+} __rte_cache_aligned;
+
 /* Leak watch state (xchg_watch.c), control path, under the arena lock. */
 struct xchg_watch_pool {
 	uint64_t last_returned;   /* pool's returned counter at last tick */
@@ -122,6 +131,7 @@ struct xchg_arena {
 	uint32_t pcnt_stride;          /* max_pools + 1, line-rounded */
 	uint32_t nb_pcnt_sets;         /* lcores at creation + 1 shared */
 	uint16_t pcnt_set[RTE_MAX_LCORE]; /* lcore id to set, 0: shared */
+	struct xchg_op_depth *depth;   /* per set: inside an operation */
 	uintptr_t base;                /* address of buffer 0 */
 	uint64_t stride_inv;           /* inverse of stride's odd part */
 	uint32_t stride_shift;         /* stride's trailing zero bits */
@@ -151,6 +161,8 @@ struct xchg_arena {
 	int socket_id;
 	const struct rte_memzone *mz;
 	struct xchg_watch watch;
+	uint64_t census_off_sig;       /* counts of the last census off */
+	uint64_t census_off_since;     /* within the bound, and since when */
 	char name[XCHG_NAME_SIZE];
 };
 
@@ -210,6 +222,35 @@ xchg_pool_cnt(const struct xchg_arena *a, xchg_tag_t tag, bool *shared)
 
 	*shared = set == 0;
 	return &a->pcnt[set * a->pcnt_stride + tag];
+}
+
+/* Enter and leave an operation that writes tags or the free store. The
+ * barrier keeps the compiler (and, on weakly ordered CPUs, the CPU)
+ * from moving the tag stores outside; x86 orders stores already. */
+static __rte_always_inline unsigned int
+xchg_op_enter(struct xchg_arena *a)
+{
+	unsigned int set = xchg_lcore_cnt_set(a->pcnt_set);
+
+	if (likely(set != 0)) {
+		uint32_t *d = &a->depth[set].depth;
+
+		__atomic_store_n(d, __atomic_load_n(d, __ATOMIC_RELAXED) + 1,
+				 __ATOMIC_RELAXED);
+		__atomic_thread_fence(__ATOMIC_RELEASE);
+	}
+	return set;
+}
+
+static __rte_always_inline void
+xchg_op_leave(struct xchg_arena *a, unsigned int set)
+{
+	if (likely(set != 0)) {
+		uint32_t *d = &a->depth[set].depth;
+
+		__atomic_store_n(d, __atomic_load_n(d, __ATOMIC_RELAXED) - 1,
+				 __ATOMIC_RELEASE);
+	}
 }
 
 /* Count @n of @field for pool @p on the calling lcore's set. */
@@ -274,6 +315,7 @@ xchg_credit_run_flush(struct xchg_arena *a, struct xchg_credit_run *run)
 int xchg_watch_alloc(struct xchg_arena *a);
 void xchg_watch_release(struct xchg_arena *a);
 void xchg_watch_tick_locked(struct xchg_arena *a);
+uint64_t xchg_watch_now_ms(const struct xchg_arena *a);
 void xchg_watch_pool_reset(struct xchg_arena *a, xchg_tag_t tag);
 
 /* Telemetry (xchg_telemetry.c). */

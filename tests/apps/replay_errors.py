@@ -52,12 +52,13 @@ CONFIG_CASES = [
      "and [service icmp]"),
     ("unknown key, near one", edit({11: "quotaa = 64"}),
      ":11: [socket ctrl]: unknown key 'quotaa'; did you mean quota? ([socket "
-     "NAME] keys: type, port, ethertype, quota, priority, interface)"),
+     "NAME] keys: type, port, ethertype, quota, priority, interface, "
+     "pending)"),
     ("NUL byte", edit({2: "buffers = 40\x0096"}),
      ":2: line holds a NUL byte; the file is not text"),
     ("unknown key", edit({2: "colour = blue"}),
      ":2: [arena]: unknown key 'colour'; [arena] keys are: buffers, "
-     "data_room, lcore_cache, name"),
+     "data_room, lcore_cache, name, strict"),
     ("bad number", edit({2: "buffers = lots"}),
      ":2: [arena] buffers: 'lots' is not a number; give a whole number from "
      "64 to 16777216"),

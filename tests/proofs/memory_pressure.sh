@@ -193,7 +193,7 @@ run() {
 cat >"$dir/stack.ini" <<INI
 [arena]
 buffers = 4096
-lcore_cache = 0
+lcore_cache = none
 
 [port p0]
 vdev = net_pcap0,iface=$ours,phy_mac=1
