@@ -59,6 +59,7 @@ struct census_ctx {
 	struct xchg_census *c;
 	struct books *b0, *b1;
 	uint32_t store0, store1;
+	enum xchg_census_rule plant; /* test only: see planted_rule() */
 };
 
 /* Record the first broken rule only: later ones often follow from it. */
@@ -78,6 +79,29 @@ static bool
 is_nic_kind(uint8_t kind)
 {
 	return kind == XCHG_KIND_RX_QUEUE || kind == XCHG_KIND_TX_QUEUE;
+}
+
+/*
+ * Test only, off by default (doc/proofs.rst, "Census rules"): with
+ * XCHG_TEST_CENSUS_PLANT=<rule name> in the environment, every census
+ * reads the arena as if that rule were broken: one figure it reads is
+ * off (the free store, buffer 0's tag, the first live pool's count or
+ * units, the ring count), the rule's own check then fires and the result
+ * is printed and reported as usual. Nothing in the arena is changed, so
+ * a program's teardown shows it safely (tests/apps/census_teardown.sh).
+ */
+static enum xchg_census_rule
+planted_rule(void)
+{
+	const char *s = getenv("XCHG_TEST_CENSUS_PLANT");
+	unsigned int r;
+
+	if (s == NULL)
+		return XCHG_CENSUS_OK;
+	for (r = XCHG_CENSUS_OK + 1; r < RTE_DIM(rule_names); r++)
+		if (strcmp(s, rule_names[r]) == 0)
+			return (enum xchg_census_rule)r;
+	return XCHG_CENSUS_OK;
 }
 
 /* A pool's books at one moment: sets first, then taken (xchg_quota.h). */
@@ -170,6 +194,8 @@ check_pools(struct census_ctx *x, const uint32_t *held, uint64_t slack)
 	/* Overcommitted, nothing is promised: any count is allowed. */
 	c->rings_allowed = a->overcommit ? a->nb_buffers :
 			   nic_quota + xchg_arena_unreserved(a);
+	if (unlikely(x->plant == XCHG_CENSUS_RINGS_OVER))
+		c->in_rings = (uint32_t)(c->rings_allowed + slack + 1);
 	if (c->in_rings > c->rings_allowed + slack)
 		broke(c, XCHG_CENSUS_RINGS_OVER, "", c->rings_allowed,
 		      c->in_rings);
@@ -204,6 +230,32 @@ sum_moved(const struct xchg_arena *a, const struct books *b)
 	return sum;
 }
 
+/* The figures a planted rule makes the census read (planted_rule()):
+ * the free store one more, or the first live pool's count or units. */
+static void
+plant(struct census_ctx *x, uint32_t *held)
+{
+	unsigned int t;
+
+	if (x->plant == XCHG_CENSUS_FREE_COUNT)
+		x->c->free_store = ++x->store0 + 0 * ++x->store1;
+	for (t = 1; t <= x->a->max_pools; t++) {
+		if (x->a->pools[t].state != XCHG_POOL_LIVE)
+			continue;
+		/* Beyond any motion allowance: a census in motion too. */
+		x->b1[t].moved = x->b0[t].moved;
+		if (x->plant == XCHG_CENSUS_OVER_QUOTA)
+			held[t] = x->b0[t].quota + lcore_bound(x->a) + 1;
+		else if (x->plant == XCHG_CENSUS_OVER_CREDIT)
+			x->b0[t].in_use = x->b1[t].in_use = -1;
+		else if (x->plant == XCHG_CENSUS_OWNER_COUNT)
+			held[t] = (uint32_t)RTE_MAX(x->b0[t].in_use,
+						    x->b1[t].in_use) +
+				  lcore_bound(x->a) + 1;
+		return;
+	}
+}
+
 /* Walk the tags between two readings of the books. */
 static void
 walk(struct census_ctx *x, uint32_t *held)
@@ -219,6 +271,9 @@ walk(struct census_ctx *x, uint32_t *held)
 	for (i = 0; i < a->nb_buffers; i++) {
 		xchg_tag_t tag = __atomic_load_n(&a->tags[i],
 						 __ATOMIC_RELAXED);
+
+		if (unlikely(x->plant == XCHG_CENSUS_BAD_TAG) && i == 0)
+			tag = (xchg_tag_t)(a->max_pools + 1u);
 
 		if (tag == XCHG_TAG_FREE) {
 			c->free++;
@@ -237,6 +292,8 @@ walk(struct census_ctx *x, uint32_t *held)
 	}
 	c->free_store = x->store0;
 	read_books(a, x->b1, &x->store1);
+	if (unlikely(x->plant != XCHG_CENSUS_OK))
+		plant(x, held);
 }
 
 /* Snapshots tried for an exact census before judging one in motion. */
@@ -247,7 +304,7 @@ walk(struct census_ctx *x, uint32_t *held)
 int
 xchg_arena_census(struct xchg_arena *a, struct xchg_census *c)
 {
-	struct census_ctx x = { .a = a, .c = c };
+	struct census_ctx x = { .a = a, .c = c, .plant = planted_rule() };
 	uint64_t first = 0, sig;
 	bool moved = false, inside = false;
 	uint32_t *held;

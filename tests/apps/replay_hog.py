@@ -79,6 +79,16 @@ def main():
                                  "socket-bulk.pcap", "socket-ctrl.pcap"],
                  mode + ": output files")
 
+        # ---- the sums and the verdict, each mode ---------------------
+        # Exchange: the hog loses to its own quota (no_buffers), ctrl
+        # nothing; shared: ctrl loses at the NIC (rx_nombuf).
+        crit = {}
+        for mode in ("exchange", "shared"):
+            crit.update(u.check_sums(t, reports[mode, 1], "hog"))
+        t.eq(crit.get("exchange"), 0, "exchange: ctrl lost nothing")
+        t.check((crit.get("shared") or 0) > 0,
+                "shared: ctrl lost frames at the NIC and the verdict says so")
+
         # ---- exchange mode: exact -------------------------------------
         x = reports["exchange", 1]
         c = x["consumers"]
@@ -140,6 +150,13 @@ def main():
                 % (sc["ctrl"]["delivered"], offered_ctrl))
         t.check(sc["ctrl"]["delivered"] < c["ctrl"]["delivered"],
                 "shared delivers less to ctrl than exchange")
+        # Every frame ctrl lost is counted against it, at the NIC.
+        t.eq(u.lost_of(sc["ctrl"]), offered_ctrl - got["ctrl"],
+             "shared: ctrl's losses counted against it")
+        if isinstance(sc["ctrl"].get("lost"), dict):
+            t.eq(sc["ctrl"]["lost"].get("rx_nombuf"),
+                 offered_ctrl - got["ctrl"],
+                 "shared: ctrl's losses are the NIC's (rx_nombuf)")
         t.eq(sc["bulk"]["delivered"], 2048, "shared: the hog takes the whole pool")
         t.eq(sc["bulk"]["refused"], 0, "shared: the hog is never refused")
         t.eq(sc["bulk"]["held"], 2048, "shared: the hog holds the whole pool")

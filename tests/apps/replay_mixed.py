@@ -48,6 +48,8 @@ def main():
             if not t.eq(rc, 0, "%s: exit status (%s)" % (mode, se.strip())):
                 return t.done()
             reports[mode] = rep
+        for mode in ("exchange", "shared"):
+            u.check_sums(t, reports[mode], "mixed")
         x = reports["exchange"]
         c = x["consumers"]
         ex = os.path.join(tmp, "exchange")

@@ -36,6 +36,7 @@ def main():
             rc, so, se, r = u.replay(exe, config, pcap, out, mode)
             if not t.eq(rc, 0, "%s: exit status (%s)" % (mode, se.strip())):
                 return t.done()
+            u.check_sums(t, r, "proxy")
             t.eq(r["stack"]["proxied_in"], len(want), mode + ": proxied_in")
             t.eq(r["consumers"]["port0_proxy"]["delivered"], len(want),
                  mode + ": proxy delivered")

@@ -108,6 +108,11 @@ xt_done(const char *name)
 	/* The closing line meson and CI read: N passed, N failed. */
 	printf("%s: %u passed, %u failed\n", name, xt_checks - xt_failures,
 	       xt_failures);
+	/* A test that checked nothing proves nothing: it fails. */
+	if (xt_checks == 0) {
+		printf("FAIL %s: no check ran\n", name);
+		return 1;
+	}
 	return xt_failures == 0 ? 0 : 1;
 }
 

@@ -86,7 +86,8 @@ void xt_pool_expect(struct xchg_pool *pool, uint32_t in_use,
  */
 FILE *xt_scapy_popen(const char *script, const char *dir, int *rc);
 
-/* Print the summary line and return the exit code for main(). */
+/* Print the summary line and return the exit code for main(): 1 when a
+ * check failed or when no check ran at all. */
 int xt_done(const char *name);
 
 /* Run one named test case function. */

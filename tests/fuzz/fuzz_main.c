@@ -5,7 +5,8 @@
  * without -Dfuzz=true): every file named, and every file in every
  * folder named, is given to LLVMFuzzerTestOneInput() once, in name
  * order. Arguments starting with '-' are libFuzzer options: ignored.
- * A target aborts on a broken rule, so finishing is the pass.
+ * A target aborts on a broken rule, so finishing is the pass; finishing
+ * with no input at all is a failure.
  */
 
 #include <dirent.h>
@@ -107,6 +108,12 @@ main(int argc, char **argv)
 			run_dir(argv[i]);
 		else
 			run_file(argv[i]);
+	}
+	/* No input: nothing was checked, and that is a failure. */
+	if (nb_inputs == 0) {
+		fprintf(stderr, "%s: no input given, nothing checked\n",
+			argv[0]);
+		return 1;
 	}
 	printf("%s: %lu inputs, every rule held\n", argv[0], nb_inputs);
 	return 0;

@@ -4,7 +4,8 @@
 # One fuzz target, as meson runs it (tests/fuzz/meson.build):
 #
 #   run_fuzz.sh regress NAME BIN LIBFUZZER REGRESS_DIR
-#     every input kept in REGRESS_DIR (the crashes found so far), once;
+#     every input kept in REGRESS_DIR (a minimised corpus and every
+#     input that found a bug), once; an empty folder fails;
 #   run_fuzz.sh fuzz NAME BIN LIBFUZZER REGRESS_DIR SEEDS_BIN CORPUS \
 #               CONFIG_DIR SECONDS ARTIFACTS
 #     the seeds (made from CORPUS by SEEDS_BIN, or the configuration
@@ -21,8 +22,10 @@ mode=$1 name=$2 bin=$3 libfuzzer=$4 regress=$5
 if [ "$mode" = regress ]; then
 	set -- "$regress"/*
 	if [ ! -e "$1" ]; then
-		echo "no input kept in $regress: nothing to replay"
-		exit 0
+		# Every target keeps inputs (a minimised corpus and every
+		# find): an empty folder is a test that cannot fail.
+		echo "FAIL: no input kept in $regress: nothing to replay"
+		exit 1
 	fi
 	echo "$name: replaying $# kept inputs from $regress"
 	# libFuzzer runs the files it is given once each, as fuzz_main.c does;

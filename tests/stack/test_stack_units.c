@@ -13,6 +13,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
@@ -400,6 +401,68 @@ test_out_of_order_and_timeout(void)
 	poll_n(&f, 1);
 	xt_pool_expect(xchg_socket_pool(sock), 1, "one fragment held again");
 	stack_down(&f, "out of order");
+}
+
+/* The staging area filled and flooded (issue 23 item 4): three times
+ * its quota of later fragments, each of its own datagram, with no first
+ * fragment. It holds its quota, evicts the oldest for each newer one,
+ * never refuses for want of buffers, and the socket pays nothing; the
+ * newest staged fragment is still there to complete its datagram. A
+ * staging area that never evicts fails here. */
+static void
+test_staging_flood(void)
+{
+	enum { STAGE = 8, FLOOD = 3 * STAGE, FIRST_ID = 1000 };
+	struct xchg_stack_conf conf = { .frag_staging = STAGE,
+					.frag_timeout_ms = 60000 };
+	uint8_t d[DGRAM_MAX];
+	struct xchg_stack_stats st;
+	struct xchg_socket *sock;
+	struct fx f;
+	uint16_t len, id;
+
+	if (!stack_up(&f, &conf))
+		return;
+	sock = udp_sock(&f, "flood", UDP_PORT, 16);
+	len = udp_dgram(d, UDP_PORT, 1600, 9);
+	for (id = FIRST_ID; id < FIRST_ID + FLOOD; id++) {
+		inject_frag(d, id, 600, 600, true);
+		poll_n(&f, 1);
+		st = stats(&f);
+		XT_EQ(st.staging.held, RTE_MIN(id - FIRST_ID + 1u, (unsigned int)STAGE));
+	}
+	st = stats(&f);
+	printf("  staging %u: staged %" PRIu64 ", held %u, evicted %" PRIu64 ", no_buffers %" PRIu64 "\n",
+	       st.staging.quota, st.staging.staged, st.staging.held,
+	       st.staging.evicted, st.staging.no_buffers);
+	XT_EQ(st.staging.quota, STAGE);
+	XT_EQ(st.staging.staged, FLOOD);
+	XT_EQ(st.staging.held, STAGE);
+	XT_EQ(st.staging.evicted, FLOOD - STAGE);
+	XT_EQ(st.drops[XCHG_SD_FRAG_STAGING_EVICTED], FLOOD - STAGE);
+	XT_EQ(st.staging.no_buffers, 0);
+	XT_EQ(st.drops[XCHG_SD_NO_BUFFERS], 0);
+	xt_pool_expect(xchg_pool_lookup(arena, "port0_fragstage"), STAGE,
+		       "staging full");
+	xt_pool_expect(xchg_socket_pool(sock), 0, "the socket pays nothing");
+	xt_census_ok(arena, "staging flooded");
+
+	/* The newest survived: its first and last fragments complete it. */
+	id = FIRST_ID + FLOOD - 1;
+	inject_frag(d, id, 0, 600, true);
+	inject_frag(d, id, 1200, len - 1200, false);
+	poll_n(&f, 1);
+	st = stats(&f);
+	XT_EQ(st.reassembled, 1);
+	XT_EQ(st.staging.moved, 1);
+	XT_EQ(st.staging.held, STAGE - 1);
+	expect_dgram(sock, d, len, 3);
+	/* The oldest was evicted: its first fragment opens a collector that
+	 * finds nothing staged. */
+	inject_frag(d, FIRST_ID, 0, 600, true);
+	poll_n(&f, 1);
+	XT_EQ(stats(&f).staging.moved, 1);
+	stack_down(&f, "staging flood");
 }
 
 /* Overlaps, past 64 KiB, too many fragments: the whole datagram goes. */
@@ -1082,6 +1145,7 @@ main(int argc __rte_unused, char **argv)
 	XT_RUN(test_out_of_order_and_timeout);
 	XT_RUN(test_invalid);
 	XT_RUN(test_flood);
+	XT_RUN(test_staging_flood);
 	XT_RUN(test_no_buffers);
 	XT_RUN(test_reassembly_setting);
 	XT_RUN(test_send_failed_keeps_source);
