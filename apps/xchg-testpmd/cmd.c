@@ -7,6 +7,7 @@
  */
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 #include <cmdline_socket.h>
 
 #include "testpmd.h"
+#include "xchg_app.h"
 
 /* show pools | census | sockets */
 struct cmd_show_result {
@@ -158,6 +160,55 @@ static cmdline_parse_inst_t cmd_port_stats = {
 		    (void *)&cmd_port_stats_which, NULL },
 };
 
+/* show port info all|N, show port xstats all|N */
+struct cmd_port_info_result {
+	cmdline_fixed_string_t show;
+	cmdline_fixed_string_t port;
+	cmdline_fixed_string_t what;
+	cmdline_fixed_string_t which;
+};
+
+static void
+cmd_port_info_parsed(void *parsed, struct cmdline *cl __rte_unused,
+		     void *data __rte_unused)
+{
+	struct cmd_port_info_result *r = parsed;
+	bool was;
+	int port, ret;
+
+	if (port_which(r->which, &port) != 0) {
+		printf("'%s': give all or a port id (see show config fwd)\n",
+		       r->which);
+		return;
+	}
+	was = tp_pause();
+	ret = strcmp(r->what, "info") == 0 ? tp_show_port_info(stdout, port) :
+	      tp_show_port_xstats(stdout, port);
+	if (ret != 0)
+		printf("no port %d; the ports are those of show config fwd\n",
+		       port);
+	fflush(stdout);
+	tp_resume(was);
+}
+
+static cmdline_parse_token_string_t cmd_port_info_show =
+	TOKEN_STRING_INITIALIZER(struct cmd_port_info_result, show, "show");
+static cmdline_parse_token_string_t cmd_port_info_port =
+	TOKEN_STRING_INITIALIZER(struct cmd_port_info_result, port, "port");
+static cmdline_parse_token_string_t cmd_port_info_what =
+	TOKEN_STRING_INITIALIZER(struct cmd_port_info_result, what,
+				 "info#xstats");
+static cmdline_parse_token_string_t cmd_port_info_which =
+	TOKEN_STRING_INITIALIZER(struct cmd_port_info_result, which, NULL);
+
+static cmdline_parse_inst_t cmd_port_info = {
+	.f = cmd_port_info_parsed,
+	.help_str = "show port info|xstats all|N: testpmd's port information (with the queue reservations), or the PMD's extended statistics followed by the exchange's (xchg_rx_q0_dropped_no_buffers...)",
+	.tokens = { (void *)&cmd_port_info_show, (void *)&cmd_port_info_port,
+		    (void *)&cmd_port_info_what,
+		    (void *)&cmd_port_info_which, NULL },
+};
+
 /* show config fwd, show fwd stats all */
 struct cmd_show3_result {
 	cmdline_fixed_string_t show;
@@ -238,7 +289,10 @@ cmd_set_fwd_parsed(void *parsed, struct cmdline *cl __rte_unused,
 	enum tp_mode mode;
 
 	if (tp_mode_parse(r->mode, &mode) != 0) {
-		printf("'%s': give rxonly, io or macswap\n", r->mode);
+		char hint[64];
+
+		printf("'%s': give rxonly, io, macswap, txonly, flowgen or csum%s\n",
+		       r->mode, tp_mode_hint(r->mode, hint, sizeof(hint)));
 		return;
 	}
 	if (mode == tp.mode) {
@@ -247,9 +301,9 @@ cmd_set_fwd_parsed(void *parsed, struct cmdline *cl __rte_unused,
 	}
 	/* The forwarding modes share one set-up; icmpecho and stack each
 	 * build their own. */
-	if (mode > TP_MACSWAP || tp.mode > TP_MACSWAP) {
+	if (mode >= TP_ICMPECHO || tp.mode >= TP_ICMPECHO) {
 		printf("set fwd %s: %s mode has its own set-up; start xchg-testpmd with --forward-mode %s\n",
-		       r->mode, tp_mode_name(mode > TP_MACSWAP ? mode : tp.mode),
+		       r->mode, tp_mode_name(mode >= TP_ICMPECHO ? mode : tp.mode),
 		       r->mode);
 		return;
 	}
@@ -270,7 +324,7 @@ static cmdline_parse_token_string_t cmd_set_fwd_mode =
 
 static cmdline_parse_inst_t cmd_set_fwd = {
 	.f = cmd_set_fwd_parsed,
-	.help_str = "set fwd rxonly|io|macswap: the forwarding mode, while stopped",
+	.help_str = "set fwd rxonly|io|macswap|txonly|flowgen|csum: the forwarding mode, while stopped",
 	.tokens = { (void *)&cmd_set_fwd_set, (void *)&cmd_set_fwd_fwd,
 		    (void *)&cmd_set_fwd_mode, NULL },
 };
@@ -341,7 +395,10 @@ cmd_set_consumer_parsed(void *parsed, struct cmdline *cl __rte_unused,
 
 	/* With several forwarding lcores, "fwd" names each one's. */
 	if (c == NULL && strcmp(r->name, "fwd") != 0) {
-		printf("no consumer '%s'; see show sockets\n", r->name);
+		char hint[64];
+
+		printf("no consumer '%s'%s (see show sockets)\n", r->name,
+		       tp_consumer_hint(r->name, hint, sizeof(hint)));
 		return;
 	}
 	was = tp_pause();
@@ -352,9 +409,11 @@ cmd_set_consumer_parsed(void *parsed, struct cmdline *cl __rte_unused,
 			continue;
 		n++;
 		if (set_one(t, r->how) != 0) {
-			printf("'%s': give normal, hog, slow or slow:N:MS%s\n",
-			       r->how, t->socket != NULL ?
-			       ", or echo" : "");
+			char hint[64];
+
+			printf("'%s': give normal, hog, slow or slow:N:MS%s%s\n",
+			       r->how, t->socket != NULL ? ", or echo" : "",
+			       tp_behaviour_hint(r->how, hint, sizeof(hint)));
 			break;
 		}
 	}
@@ -382,6 +441,36 @@ static cmdline_parse_inst_t cmd_set_consumer = {
 		    (void *)&cmd_set_consumer_how, NULL },
 };
 
+/* The pool names, for a did-you-mean. */
+struct pool_names {
+	const char *names[256];
+	char store[256][XCHG_NAME_SIZE];
+	unsigned int n;
+};
+
+static int
+pool_name_add(struct xchg_pool *pool, void *arg)
+{
+	struct pool_names *pn = arg;
+
+	if (pn->n == RTE_DIM(pn->names))
+		return 1;
+	snprintf(pn->store[pn->n], XCHG_NAME_SIZE, "%s", xchg_pool_name(pool));
+	pn->names[pn->n] = pn->store[pn->n];
+	pn->n++;
+	return 0;
+}
+
+static const char *
+pool_hint(const char *name, char *buf, size_t size)
+{
+	static struct pool_names pn;
+
+	pn.n = 0;
+	xchg_pool_foreach(tp.arena, pool_name_add, &pn);
+	return tp_hint(xchg_app_nearest(name, pn.names, pn.n), buf, size);
+}
+
 /* set quota POOL N */
 struct cmd_set_quota_result {
 	cmdline_fixed_string_t set;
@@ -401,7 +490,10 @@ cmd_set_quota_parsed(void *parsed, struct cmdline *cl __rte_unused,
 	int ret;
 
 	if (pool == NULL) {
-		printf("no pool '%s'; see show pools\n", r->pool);
+		char hint[64];
+
+		printf("no pool '%s'%s (see show pools)\n", r->pool,
+		       pool_hint(r->pool, hint, sizeof(hint)));
 		return;
 	}
 	/* A queue's reservation covers its ring: shrinking it would let
@@ -455,8 +547,7 @@ start_forwarding(bool tx_first)
 		printf("Packet forwarding already started\n");
 		return;
 	}
-	if (tx_first && tp.mode != TP_RXONLY && tp.mode != TP_IO &&
-	    tp.mode != TP_MACSWAP) {
+	if (tx_first && tp.mode >= TP_ICMPECHO) {
 		printf("start tx_first: %s mode sends nothing of its own; use start\n",
 		       tp_mode_name(tp.mode));
 		return;
@@ -542,7 +633,8 @@ cmd_help_parsed(void *parsed __rte_unused, struct cmdline *cl __rte_unused,
 	unsigned int i;
 
 	for (i = 0; main_ctx[i] != NULL; i++)
-		printf("  %s\n", main_ctx[i]->help_str);
+		if (main_ctx[i]->help_str != NULL)
+			printf("  %s\n", main_ctx[i]->help_str);
 }
 
 static cmdline_parse_token_string_t cmd_help_help =
@@ -554,10 +646,102 @@ static cmdline_parse_inst_t cmd_help = {
 	.tokens = { (void *)&cmd_help_help, NULL },
 };
 
+/* Did you mean: the command nearest to a line, each command compared
+ * with as many words of the line as it has. */
+static const char * const commands[] = {
+	"show pools", "show census", "show sockets", "show port stats",
+	"show port info", "show port xstats", "clear port stats",
+	"show config fwd", "show fwd stats all", "set fwd", "set consumer",
+	"set quota", "start", "start tx_first", "stop", "run", "help", "quit",
+};
+
+static const char *
+nearest_command(const char *line)
+{
+	unsigned int i, best_d = 3, d;
+	const char *best = NULL;
+
+	for (i = 0; i < RTE_DIM(commands); i++) {
+		const char *c, *l = line;
+		char head[128];
+		unsigned int words = 1, spaces = 0;
+
+		for (c = commands[i]; *c != '\0'; c++)
+			words += *c == ' ';
+		for (; *l != '\0' && *l != '\n'; l++)
+			if (*l == ' ' && ++spaces == words)
+				break;
+		snprintf(head, sizeof(head), "%.*s", (int)(l - line), line);
+		d = xchg_app_edits(head, commands[i]);
+		if (d < best_d) {
+			best_d = d;
+			best = commands[i];
+		}
+	}
+	return best;
+}
+
+/* A line whose first word starts no command (cmdline would say only
+ * "Command not found"): a token that takes the whole line then, so
+ * that the prompt can name the nearest command. A line that starts
+ * well and goes wrong later gets cmdline's "Bad arguments" at the
+ * prompt, and the nearest command in a script. */
+struct cmd_unknown_result {
+	char line[128];
+};
+
+static int
+unknown_parse(cmdline_parse_token_hdr_t *tk __rte_unused, const char *buf,
+	      void *res, unsigned int size)
+{
+	static const char * const first[] = {
+		"show", "clear", "set", "start", "stop", "run", "help", "quit",
+	};
+	size_t len = strcspn(buf, " \t\r\n#"), all;
+	unsigned int i;
+
+	if (len == 0)
+		return -1;
+	for (i = 0; i < RTE_DIM(first); i++)
+		if (strlen(first[i]) == len && strncmp(buf, first[i], len) == 0)
+			return -1;
+	all = strcspn(buf, "\r\n#");
+	if (res != NULL && size >= sizeof(struct cmd_unknown_result))
+		snprintf(res, sizeof(struct cmd_unknown_result), "%.*s",
+			 (int)all, buf);
+	return (int)all;
+}
+
+static struct cmdline_token_ops unknown_ops = { .parse = unknown_parse };
+static cmdline_parse_token_hdr_t cmd_unknown_line = {
+	.ops = &unknown_ops,
+	.offset = offsetof(struct cmd_unknown_result, line),
+};
+
+static void
+cmd_unknown_parsed(void *parsed, struct cmdline *cl __rte_unused,
+		   void *data __rte_unused)
+{
+	struct cmd_unknown_result *r = parsed;
+	const char *near = nearest_command(r->line);
+
+	tp.bad_command = true;
+	printf("Command not found: '%s'%s%s%s (help lists the commands)\n",
+	       r->line, near != NULL ? "; did you mean " : "",
+	       near != NULL ? near : "", near != NULL ? "?" : "");
+}
+
+static cmdline_parse_inst_t cmd_unknown = {
+	.f = cmd_unknown_parsed,
+	.help_str = NULL,
+	.tokens = { (void *)&cmd_unknown_line, NULL },
+};
+
 static cmdline_parse_ctx_t main_ctx[] = {
-	&cmd_show, &cmd_show_port, &cmd_port_stats, &cmd_show_config,
-	&cmd_show_fwd, &cmd_set_fwd, &cmd_set_consumer, &cmd_set_quota,
-	&cmd_start_tx_first, &cmd_word, &cmd_run, &cmd_help, NULL,
+	&cmd_show, &cmd_show_port, &cmd_port_stats, &cmd_port_info,
+	&cmd_show_config, &cmd_show_fwd, &cmd_set_fwd, &cmd_set_consumer,
+	&cmd_set_quota, &cmd_start_tx_first, &cmd_word, &cmd_run, &cmd_help,
+	&cmd_unknown, NULL,
 };
 
 int
@@ -611,9 +795,15 @@ tp_prompt_script(const char *path)
 		fflush(stdout);
 		/* The parser takes a whole line, newline included. */
 		strcat(line, "\n");
-		if (cmdline_parse(cl, line) < 0) {
-			fprintf(stderr, "xchg-testpmd: %s:%u: bad command '%s'; type help for the list\n",
-				path, lineno, line);
+		tp.bad_command = false;
+		if (cmdline_parse(cl, line) < 0 || tp.bad_command) {
+			const char *near = nearest_command(line);
+
+			line[strcspn(line, "\n")] = '\0';
+			fprintf(stderr, "xchg-testpmd: %s:%u: bad command '%s'%s%s%s (help lists the commands)\n",
+				path, lineno, line,
+				near != NULL ? "; did you mean " : "",
+				near != NULL ? near : "", near != NULL ? "?" : "");
 			ret = -EINVAL;
 			break;
 		}

@@ -63,5 +63,6 @@ struct xchg_consumer *xchg_port_rule_match(const struct xchg_port *p,
 
 /* Telemetry (xchg_port_telemetry.c). */
 void xchg_port_telemetry_init(void);
+void xchg_port_xstats_telemetry_register(void);
 
 #endif /* XCHG_PORT_PRIVATE_H */

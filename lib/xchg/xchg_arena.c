@@ -160,8 +160,13 @@ arena_populate(struct xchg_arena *a)
 					 iova_va ? 0 : RTE_MEMZONE_IOVA_CONTIG,
 					 RTE_MEMPOOL_ALIGN);
 	if (mz == NULL) {
-		XCHG_LOG(ERR, "arena %s: cannot reserve %zu bytes for %u buffers on socket %d: %s%s\n",
-			 a->name, len, a->nb_buffers, a->socket_id,
+		char where[24] = "any socket";
+
+		if (a->socket_id != SOCKET_ID_ANY)
+			snprintf(where, sizeof(where), "socket %d",
+				 a->socket_id);
+		XCHG_LOG(ERR, "arena %s: cannot reserve %zu bytes for %u buffers on %s: %s%s\n",
+			 a->name, len, a->nb_buffers, where,
 			 rte_strerror(rte_errno),
 			 iova_va ? "; give EAL more memory (-m)" :
 			 "; IOVA-contiguous memory is short, try --iova-mode=va");
@@ -352,8 +357,11 @@ xchg_arena_create(const struct xchg_arena_conf *conf)
 	registry[registry_len++] = a;
 	pthread_mutex_unlock(&registry_lock);
 
-	XCHG_LOG(INFO, "arena %s: %u buffers of %u bytes packed at stride %u on socket %d, %s, lcore cache %u%s\n",
-		 a->name, a->nb_buffers, a->data_room, a->stride, a->socket_id,
+	/* The socket the memory is on, SOCKET_ID_ANY resolved. */
+	XCHG_LOG(INFO, "arena %s: %u buffers of %u bytes packed at stride %u on socket %d%s, %s, lcore cache %u%s\n",
+		 a->name, a->nb_buffers, a->data_room, a->stride,
+		 a->mz->socket_id, a->socket_id == SOCKET_ID_ANY ?
+		 " (any socket asked)" : "",
 		 rte_eal_has_hugepages() ? "hugepages" : "no hugepages",
 		 a->cache_size, a->overcommit ?
 		 ", OVERCOMMITTED: quotas unchecked, no guarantee" : "");

@@ -63,7 +63,7 @@ awk '/^xchg> show port stats 0$/ { on = 1; next } /^xchg> / { on = 0 } on' "$log
 expect "cleared: zero packets since" "$dir/cleared" '^  RX-packets: 0 +RX-missed: 0 +RX-bytes: +0$'
 after "set fwd io" "$log" "set fwd io" '^Set io packet forwarding mode$'
 after "set fwd to a mode with its own set-up" "$log" "set fwd icmpecho" '^set fwd icmpecho: icmpecho mode has its own set-up; start xchg-testpmd with --forward-mode icmpecho$'
-after "set fwd: bad mode" "$log" "set fwd sideways" "^'sideways': give rxonly, io or macswap$"
+after "set fwd: bad mode" "$log" "set fwd sideways" "^'sideways': give rxonly, io, macswap, txonly, flowgen or csum$"
 expect "start tx_first: a burst on each port" "$log" '^tx_first: port 1: 32 of 32 frames sent$'
 expect "start tx_first: then forwarding" "$log" '^forwarding started \(io\)$'
 after "set fwd while forwarding" "$log" "set fwd macswap" '^Please stop forwarding first$'
