@@ -297,6 +297,16 @@ xchg_arena_create(const struct xchg_arena_conf *conf)
 	int ret;
 
 	ret = conf_check(conf);
+	/* The arena's owner tags, quotas and mempool driver live in the
+	 * process that made it: a secondary process has none of them
+	 * (DPDK registers mempool drivers per process), so it may neither
+	 * make an arena nor touch one's buffers (doc/guide.rst,
+	 * "Multi-process"). */
+	if (ret == 0 && rte_eal_process_type() != RTE_PROC_PRIMARY) {
+		XCHG_LOG(ERR, "arena %s: a secondary process cannot make an arena or use one's buffers; the primary owns them: read its state through the primary's telemetry (/xchg/census, /xchg/pools, /xchg/xstats)\n",
+			 conf->name);
+		ret = -EPERM;
+	}
 	if (ret == 0)
 		ret = xchg_ops_register();
 	if (ret != 0) {
