@@ -6,6 +6,10 @@
  * line, where "run MS" forwards for a fixed time between commands.
  */
 
+/* cmdline_get_rdline(), for the log lines that reprint the prompt:
+ * experimental in DPDK 22.11. */
+#define ALLOW_EXPERIMENTAL_API 1
+
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -14,6 +18,7 @@
 #include <unistd.h>
 
 #include <rte_cycles.h>
+#include <rte_log.h>
 
 #include <cmdline.h>
 #include <cmdline_parse.h>
@@ -744,21 +749,79 @@ static cmdline_parse_ctx_t main_ctx[] = {
 	&cmd_unknown, NULL,
 };
 
+/*
+ * DPDK's log lines at the prompt: the line being typed is wiped, the log
+ * line written in its place, and the prompt with what was typed written
+ * again below it, so that a warning never lands in the middle of a
+ * command. Log lines come whole (the stream is line-buffered).
+ */
+static struct cmdline *prompt_cl;
+static bool in_command; /* the main lcore runs a command: no prompt */
+
+static ssize_t
+log_write(void *cookie __rte_unused, const char *buf, size_t size)
+{
+	struct cmdline *cl = __atomic_load_n(&in_command, __ATOMIC_RELAXED) ?
+			     NULL : __atomic_load_n(&prompt_cl,
+						    __ATOMIC_ACQUIRE);
+	static const char wipe[] = "\r\033[K";
+
+	if (cl != NULL && write(STDOUT_FILENO, wipe, sizeof(wipe) - 1) < 0)
+		return -1;
+	if (write(STDERR_FILENO, buf, size) < 0)
+		return -1;
+	if (cl != NULL && size != 0 && buf[size - 1] == '\n')
+		rdline_redisplay(cmdline_get_rdline(cl));
+	return (ssize_t)size;
+}
+
+static FILE *
+log_through_prompt(struct cmdline *cl)
+{
+	cookie_io_functions_t io = { .write = log_write };
+	FILE *f = fopencookie(NULL, "w", io);
+
+	if (f == NULL)
+		return NULL;
+	setvbuf(f, NULL, _IOLBF, 0);
+	__atomic_store_n(&prompt_cl, cl, __ATOMIC_RELEASE);
+	rte_openlog_stream(f);
+	return f;
+}
+
 int
 tp_prompt_interactive(void)
 {
 	struct cmdline *cl = cmdline_stdin_new(main_ctx, "xchg> ");
+	FILE *log;
 
 	if (cl == NULL)
 		return -ENOMEM;
+	log = log_through_prompt(cl);
 	/* With one lcore, forwarding runs between keystrokes; with
 	 * workers, on them. */
-	while (!tp.quit && cmdline_poll(cl) != RDLINE_EXITED) {
+	while (!tp.quit) {
+		int st;
+
+		/* A command runs inside the poll, its output below the
+		 * prompt line: log lines then go as they are. */
+		__atomic_store_n(&in_command, true, __ATOMIC_RELAXED);
+		st = cmdline_poll(cl);
+		__atomic_store_n(&in_command, false, __ATOMIC_RELAXED);
+		if (st == RDLINE_EXITED)
+			break;
 		if (tp.forwarding && !tp.workers)
 			tp_forward_once();
 		else if (tp.workers)
 			rte_delay_us_sleep(1000);
 		tp_watch_poll();
+	}
+	/* No worker may log into the stream once it is closed. */
+	tp_fwd_stop();
+	if (log != NULL) {
+		rte_openlog_stream(NULL);
+		__atomic_store_n(&prompt_cl, NULL, __ATOMIC_RELEASE);
+		fclose(log);
 	}
 	cmdline_stdin_exit(cl);
 	return 0;

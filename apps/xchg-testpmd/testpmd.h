@@ -197,7 +197,5 @@ void tp_port_stats(unsigned int i, struct xchg_port_stats *s); /* - base */
 /* Prompt (cmd.c): interactive on stdin, or a script file. */
 int tp_prompt_interactive(void);
 int tp_prompt_script(const char *path);
-/* DPDK's log lines through the prompt, which is reprinted after each. */
-void tp_log_init(void);
 
 #endif /* XCHG_TESTPMD_H */
