@@ -198,7 +198,7 @@ ipv4_consumer(struct sb_plain *p, struct plain_rxq *q, struct rte_mbuf *m,
 		if (total - ihl < (int)sizeof(struct rte_icmp_hdr) ||
 		    rte_raw_cksum(ip + ihl, total - ihl) != 0xffff)
 			goto malformed;
-		if (ip[ihl] == RTE_IP_ICMP_ECHO_REQUEST && dst == p->ip)
+		if (ip[ihl] == XCHG_ICMP_ECHO_REQUEST && dst == p->ip)
 			return p->icmp;
 	}
 unclaimed:
@@ -348,10 +348,10 @@ icmp_reply(struct rte_mbuf *m)
 	ip->time_to_live = 64;
 	ip->hdr_checksum = 0;
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	icmp->icmp_type = RTE_IP_ICMP_ECHO_REPLY;
+	icmp->icmp_type = XCHG_ICMP_ECHO_REPLY;
 	sum = (uint16_t)~rte_be_to_cpu_16(icmp->icmp_cksum) +
-	      (uint16_t)~(RTE_IP_ICMP_ECHO_REQUEST << 8) +
-	      (RTE_IP_ICMP_ECHO_REPLY << 8);
+	      (uint16_t)~(XCHG_ICMP_ECHO_REQUEST << 8) +
+	      (XCHG_ICMP_ECHO_REPLY << 8);
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
 	icmp->icmp_cksum = rte_cpu_to_be_16((uint16_t)~sum);

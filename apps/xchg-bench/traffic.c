@@ -98,7 +98,7 @@ build_icmp(uint8_t *f)
 	struct rte_icmp_hdr *icmp = (struct rte_icmp_hdr *)(build_ipv4(f,
 							IPPROTO_ICMP, l4) + 1);
 
-	icmp->icmp_type = RTE_IP_ICMP_ECHO_REQUEST;
+	icmp->icmp_type = XCHG_ICMP_ECHO_REQUEST;
 	icmp->icmp_ident = rte_cpu_to_be_16(7);
 	icmp->icmp_seq_nb = rte_cpu_to_be_16(1);
 	memset(icmp + 1, 0xcd, l4 - sizeof(*icmp));

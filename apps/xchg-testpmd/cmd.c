@@ -11,6 +11,8 @@
 #define ALLOW_EXPERIMENTAL_API 1
 
 #include <errno.h>
+#include <poll.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -799,21 +801,28 @@ tp_prompt_interactive(void)
 		return -ENOMEM;
 	log = log_through_prompt(cl);
 	/* With one lcore, forwarding runs between keystrokes; with
-	 * workers, on them. */
+	 * workers, on them. The keystrokes are polled here and fed to
+	 * cmdline_in(): cmdline_poll() is gone from DPDK 24.11. */
 	while (!tp.quit) {
-		int st;
+		bool local = tp.forwarding && !tp.workers;
+		struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+		char c;
+		int st = 0;
 
-		/* A command runs inside the poll, its output below the
-		 * prompt line: log lines then go as they are. */
-		__atomic_store_n(&in_command, true, __ATOMIC_RELAXED);
-		st = cmdline_poll(cl);
-		__atomic_store_n(&in_command, false, __ATOMIC_RELAXED);
-		if (st == RDLINE_EXITED)
-			break;
-		if (tp.forwarding && !tp.workers)
+		if (poll(&pfd, 1, local ? 0 : 1) > 0) {
+			/* A command runs inside cmdline_in(), its output
+			 * below the prompt line: log lines then go as
+			 * they are. */
+			__atomic_store_n(&in_command, true, __ATOMIC_RELAXED);
+			if (read(STDIN_FILENO, &c, 1) != 1 ||
+			    cmdline_in(cl, &c, 1) < 0)
+				st = -1;
+			__atomic_store_n(&in_command, false, __ATOMIC_RELAXED);
+			if (st != 0)
+				break;
+		}
+		if (local)
 			tp_forward_once();
-		else if (tp.workers)
-			rte_delay_us_sleep(1000);
 		tp_watch_poll();
 	}
 	/* No worker may log into the stream once it is closed. */

@@ -26,6 +26,7 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
+#include "xchg_stack_compat.h"
 #include "xchg_stack_private.h"
 
 /* A frame nobody here wants: the host may, if there is a proxy. */
@@ -122,7 +123,7 @@ ipv4_consumer(struct xchg_stack *s, const struct xchg_pkt *pkt,
 			return unclaimed(s, r, XCHG_SD_NO_SOCKET);
 		return to_socket(v, sock);
 	case IPPROTO_ICMP:
-		if (pkt->icmp_type == RTE_IP_ICMP_ECHO_REQUEST &&
+		if (pkt->icmp_type == XCHG_ICMP_ECHO_REQUEST &&
 		    xchg_stack_is_local(s, pkt->dst))
 			return s->icmp;
 		return unclaimed(s, r, XCHG_SD_ICMP_UNHANDLED);

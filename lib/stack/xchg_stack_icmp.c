@@ -11,6 +11,7 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
+#include "xchg_stack_compat.h"
 #include "xchg_stack_private.h"
 
 /* Turn the echo request @m into its reply, in place. */
@@ -45,10 +46,10 @@ reply(struct xchg_stack *s, struct rte_mbuf *m)
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 	/* Type 8 to type 0: adjust the checksum (RFC 1624) instead of
 	 * summing the whole payload again. */
-	icmp->icmp_type = RTE_IP_ICMP_ECHO_REPLY;
+	icmp->icmp_type = XCHG_ICMP_ECHO_REPLY;
 	sum = (uint16_t)~rte_be_to_cpu_16(icmp->icmp_cksum) +
-	      (uint16_t)~(RTE_IP_ICMP_ECHO_REQUEST << 8) +
-	      (RTE_IP_ICMP_ECHO_REPLY << 8);
+	      (uint16_t)~(XCHG_ICMP_ECHO_REQUEST << 8) +
+	      (XCHG_ICMP_ECHO_REPLY << 8);
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
 	icmp->icmp_cksum = rte_cpu_to_be_16((uint16_t)~sum);

@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_eal.h>
@@ -28,8 +29,10 @@ RTE_LOG_REGISTER(xchg_logtype, xchg, INFO);
 #define XCHG_ARENA_MAX_BUFFERS (UINT32_C(1) << 30)
 
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct xchg_arena *registry[RTE_MAX_MEMZONE];
-static unsigned int registry_len;
+/* Grown on demand: the number of memzones (so of arenas) a process may
+ * have is a run-time setting since DPDK 23.07 (rte_memzone_max_get()). */
+static struct xchg_arena **registry;
+static unsigned int registry_len, registry_cap;
 
 static int
 conf_check(const struct xchg_arena_conf *conf)
@@ -322,10 +325,17 @@ xchg_arena_create(const struct xchg_arena_conf *conf)
 		rte_errno = EEXIST;
 		return NULL;
 	}
-	if (registry_len == RTE_DIM(registry)) {
-		pthread_mutex_unlock(&registry_lock);
-		rte_errno = ENOSPC;
-		return NULL;
+	if (registry_len == registry_cap) {
+		unsigned int cap = registry_cap ? 2 * registry_cap : 16;
+		struct xchg_arena **r = realloc(registry, cap * sizeof(*r));
+
+		if (r == NULL) {
+			pthread_mutex_unlock(&registry_lock);
+			rte_errno = ENOMEM;
+			return NULL;
+		}
+		registry = r;
+		registry_cap = cap;
 	}
 
 	a = rte_zmalloc_socket("xchg_arena", sizeof(*a), RTE_CACHE_LINE_SIZE,

@@ -40,7 +40,7 @@ xchg_consumer_create(struct xchg_arena *arena, const char *name,
 		return NULL;
 	}
 	/* The ring lives on the heap, not in a memzone of its own: a
-	 * process has a few thousand memzones (RTE_MAX_MEMZONE) in all,
+	 * process has a few thousand memzones (rte_memzone_max_get()) in all,
 	 * and a stack may hold thousands of sockets. Names are unique per
 	 * arena only; the address is unique. */
 	snprintf(ring_name, sizeof(ring_name), "xc_%p", (void *)c);

@@ -40,8 +40,14 @@ write_seed(const char *dir, const char *name, unsigned int idx,
 {
 	char path[4096];
 	FILE *f;
+	int n;
 
-	snprintf(path, sizeof(path), "%s/%s-%u", dir, name, idx);
+	n = snprintf(path, sizeof(path), "%s/%s-%u", dir, name, idx);
+	if (n < 0 || (size_t)n >= sizeof(path)) {
+		fprintf(stderr, "fuzz_seeds: path too long: %s/%s\n", dir,
+			name);
+		exit(1);
+	}
 	f = fopen(path, "wb");
 	if (f == NULL || fwrite(data, 1, len, f) != len || fclose(f) != 0) {
 		fprintf(stderr, "fuzz_seeds: cannot write %s\n", path);

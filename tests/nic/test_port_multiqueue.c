@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <rte_ethdev.h>
 #include <rte_ether.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
@@ -29,6 +30,19 @@
 static struct xchg_consumer *shared, *steered;
 static struct xchg_port *port;
 static volatile bool q1_done;
+
+/* A per-queue count by its xstats name ("rx_q0_packets"): DPDK 25.11
+ * removed the per-queue arrays of struct rte_eth_stats. */
+static uint64_t
+xstat(uint16_t port_id, const char *name)
+{
+	uint64_t id, value;
+
+	if (rte_eth_xstats_get_id_by_name(port_id, name, &id) != 0 ||
+	    rte_eth_xstats_get_by_id(port_id, &id, &value, 1) != 1)
+		return UINT64_MAX;
+	return value;
+}
 
 static struct xchg_consumer *
 demux(struct rte_mbuf *m, void *ctx __rte_unused,
@@ -132,8 +146,8 @@ main(int argc __rte_unused, char **argv)
 	XT_EQ(xchg_port_stats_get(port, &s), 0);
 	XT_EQ(s.nb_rx_queues, 2);
 	XT_EQ(s.eth.ipackets, 2 * FRAMES);
-	XT_EQ(s.eth.q_ipackets[0], FRAMES);
-	XT_EQ(s.eth.q_ipackets[1], FRAMES);
+	XT_EQ(xstat(0, "rx_q0_packets"), FRAMES);
+	XT_EQ(xstat(0, "rx_q1_packets"), FRAMES);
 	XT_EQ(s.eth.rx_nombuf, 0);
 	/* Consumers drained promptly, but two lcores fill one ring of 256:
 	 * any refusal must be counted, never lost. */
