@@ -117,7 +117,7 @@ port_which(const char *s, int *port)
 	return 0;
 }
 
-/* show port stats all|N, clear port stats all|N */
+/* show port stats|info|xstats all|N, clear port stats all|N */
 struct cmd_port_stats_result {
 	cmdline_fixed_string_t verb;
 	cmdline_fixed_string_t port;
@@ -139,9 +139,17 @@ cmd_port_stats_parsed(void *parsed, struct cmdline *cl __rte_unused,
 		       r->which);
 		return;
 	}
+	if (!show && strcmp(r->stats, "stats") != 0) {
+		printf("clear port %s: only clear port stats all|N\n",
+		       r->stats);
+		return;
+	}
 	was = tp_pause();
-	ret = show ? tp_show_port_stats(stdout, port) :
-	      tp_clear_port_stats(port);
+	ret = !show ? tp_clear_port_stats(port) :
+	      strcmp(r->stats, "info") == 0 ? tp_show_port_info(stdout, port) :
+	      strcmp(r->stats, "xstats") == 0 ?
+	      tp_show_port_xstats(stdout, port) :
+	      tp_show_port_stats(stdout, port);
 	if (ret != 0)
 		printf("no port %d; the ports are those of show config fwd\n",
 		       port);
@@ -155,65 +163,17 @@ static cmdline_parse_token_string_t cmd_port_stats_verb =
 static cmdline_parse_token_string_t cmd_port_stats_port =
 	TOKEN_STRING_INITIALIZER(struct cmd_port_stats_result, port, "port");
 static cmdline_parse_token_string_t cmd_port_stats_stats =
-	TOKEN_STRING_INITIALIZER(struct cmd_port_stats_result, stats, "stats");
+	TOKEN_STRING_INITIALIZER(struct cmd_port_stats_result, stats,
+				 "stats#info#xstats");
 static cmdline_parse_token_string_t cmd_port_stats_which =
 	TOKEN_STRING_INITIALIZER(struct cmd_port_stats_result, which, NULL);
 
 static cmdline_parse_inst_t cmd_port_stats = {
 	.f = cmd_port_stats_parsed,
-	.help_str = "show|clear port stats all|N: testpmd's NIC statistics (packets, bytes, errors, rx_nombuf, Rx/Tx-pps and bps since the last show), or clear them",
+	.help_str = "show|clear port stats all|N: testpmd's NIC statistics (packets, bytes, errors, rx_nombuf, Rx/Tx-pps and bps since the last show), or clear them; show port info|xstats all|N: testpmd's port information (with the queue reservations), or the PMD's extended statistics then the exchange's (xchg_rx_q0_dropped_no_buffers...)",
 	.tokens = { (void *)&cmd_port_stats_verb, (void *)&cmd_port_stats_port,
 		    (void *)&cmd_port_stats_stats,
 		    (void *)&cmd_port_stats_which, NULL },
-};
-
-/* show port info all|N, show port xstats all|N */
-struct cmd_port_info_result {
-	cmdline_fixed_string_t show;
-	cmdline_fixed_string_t port;
-	cmdline_fixed_string_t what;
-	cmdline_fixed_string_t which;
-};
-
-static void
-cmd_port_info_parsed(void *parsed, struct cmdline *cl __rte_unused,
-		     void *data __rte_unused)
-{
-	struct cmd_port_info_result *r = parsed;
-	bool was;
-	int port, ret;
-
-	if (port_which(r->which, &port) != 0) {
-		printf("'%s': give all or a port id (see show config fwd)\n",
-		       r->which);
-		return;
-	}
-	was = tp_pause();
-	ret = strcmp(r->what, "info") == 0 ? tp_show_port_info(stdout, port) :
-	      tp_show_port_xstats(stdout, port);
-	if (ret != 0)
-		printf("no port %d; the ports are those of show config fwd\n",
-		       port);
-	fflush(stdout);
-	tp_resume(was);
-}
-
-static cmdline_parse_token_string_t cmd_port_info_show =
-	TOKEN_STRING_INITIALIZER(struct cmd_port_info_result, show, "show");
-static cmdline_parse_token_string_t cmd_port_info_port =
-	TOKEN_STRING_INITIALIZER(struct cmd_port_info_result, port, "port");
-static cmdline_parse_token_string_t cmd_port_info_what =
-	TOKEN_STRING_INITIALIZER(struct cmd_port_info_result, what,
-				 "info#xstats");
-static cmdline_parse_token_string_t cmd_port_info_which =
-	TOKEN_STRING_INITIALIZER(struct cmd_port_info_result, which, NULL);
-
-static cmdline_parse_inst_t cmd_port_info = {
-	.f = cmd_port_info_parsed,
-	.help_str = "show port info|xstats all|N: testpmd's port information (with the queue reservations), or the PMD's extended statistics followed by the exchange's (xchg_rx_q0_dropped_no_buffers...)",
-	.tokens = { (void *)&cmd_port_info_show, (void *)&cmd_port_info_port,
-		    (void *)&cmd_port_info_what,
-		    (void *)&cmd_port_info_which, NULL },
 };
 
 /* show config fwd, show fwd stats all */
@@ -745,10 +705,10 @@ static cmdline_parse_inst_t cmd_unknown = {
 };
 
 static cmdline_parse_ctx_t main_ctx[] = {
-	&cmd_show, &cmd_show_port, &cmd_port_stats, &cmd_port_info,
-	&cmd_show_config, &cmd_show_fwd, &cmd_set_fwd, &cmd_set_consumer,
-	&cmd_set_quota, &cmd_start_tx_first, &cmd_word, &cmd_run, &cmd_help,
-	&cmd_unknown, NULL,
+	&cmd_show, &cmd_show_port, &cmd_port_stats, &cmd_show_config,
+	&cmd_show_fwd, &cmd_set_fwd, &cmd_set_consumer, &cmd_set_quota,
+	&cmd_start_tx_first, &cmd_word, &cmd_run, &cmd_help, &cmd_unknown,
+	NULL,
 };
 
 /*

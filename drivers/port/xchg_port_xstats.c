@@ -93,8 +93,10 @@ xchg_port_xstats_get(const struct xchg_port *p, struct xchg_port_xstat *x,
 				 xchg_drop_reason_name(r));
 			xs_add(&c, what, XS_LOAD(rxq->drops[r]));
 		}
-		if (xchg_pool_stats_get(rxq->pool, &s) == 0)
-			xs_add(&c, "quota", s.quota);
+		/* The same names every call, read or not. */
+		if (xchg_pool_stats_get(rxq->pool, &s) != 0)
+			memset(&s, 0, sizeof(s));
+		xs_add(&c, "quota", s.quota);
 	}
 	for (q = 0; q < p->nb_txq; q++) {
 		const struct xchg_txq *txq = &p->txq[q];
@@ -104,10 +106,10 @@ xchg_port_xstats_get(const struct xchg_port *p, struct xchg_port_xstat *x,
 		xs_add(&c, "packets", XS_LOAD(txq->frames));
 		xs_add(&c, "refused", XS_LOAD(txq->nobufs));
 		xs_add(&c, "full", XS_LOAD(txq->full));
-		if (xchg_pool_stats_get(txq->pool, &s) == 0) {
-			xs_add(&c, "in_use", s.in_use);
-			xs_add(&c, "quota", s.quota);
-		}
+		if (xchg_pool_stats_get(txq->pool, &s) != 0)
+			memset(&s, 0, sizeof(s));
+		xs_add(&c, "in_use", s.in_use);
+		xs_add(&c, "quota", s.quota);
 	}
 	xchg_pool_foreach(p->arena, consumer_xs, &c);
 	return (int)c.count;
