@@ -28,6 +28,8 @@
 #define XCHG_ICMP_ECHO_REPLY RTE_IP_ICMP_ECHO_REPLY
 #endif
 
+#include "xchg_stack_compat.h" /* XCHG_ICMP_ECHO_* */
+
 struct rte_mbuf;
 struct rte_mempool;
 struct rte_ring;

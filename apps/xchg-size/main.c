@@ -323,11 +323,18 @@ compute(struct opts *o, const struct xchg_config *cfg, struct sized *z)
 	printf("NIC queues (RX: descriptors + refill slack; TX: descriptors + completion slack):\n");
 	for (i = 0; i < cfg->nb_ports; i++) {
 		const struct xchg_config_port *p = &cfg->ports[i];
-		uint64_t rx = p->rx_desc + p->rx_slack;
+		/* What the PMD keeps per RX queue: rx_desc, or more for
+		 * net_af_xdp and net_memif zero copy (config/README.rst). */
+		uint32_t held = xchg_port_pmd_rx_hold(p->vdev[0] != '\0' ?
+						p->vdev : p->pci, p->rx_desc);
+		uint64_t rx = held + p->rx_slack;
 		uint64_t tx = p->tx_desc + p->tx_slack;
 
+		if (held > p->rx_desc)
+			printf("  port %-17s its PMD keeps %u buffers per RX queue whatever rx_desc (%u) says: counted instead of rx_desc\n",
+			       p->name, held, p->rx_desc);
 		printf("  port %-17s %u RX x (rx_desc %u + rx_slack %u) = %u x %" PRIu64 " = %" PRIu64 "%s\n",
-		       p->name, p->rx_queues, p->rx_desc, p->rx_slack,
+		       p->name, p->rx_queues, RTE_MAX(held, p->rx_desc), p->rx_slack,
 		       p->rx_queues, rx, p->rx_queues * rx,
 		       p->rx_slack < VECTOR_REARM ?
 		       "  (rx_slack below the vector-PMD rearm of 64: a vector PMD may run dry)" :

@@ -417,7 +417,7 @@ struct kv {
 };
 
 static const char * const arena_keys[] = {
-	"buffers", "data_room", "lcore_cache", "name", NULL };
+	"buffers", "data_room", "lcore_cache", "name", "strict", NULL };
 
 static int
 do_arena(struct ctx *c, const struct kv *kv)
@@ -450,6 +450,13 @@ do_arena(struct ctx *c, const struct kv *kv)
 			return fail(c, kv->line, "[arena] name: '%s' is not a valid arena name; use 1 to %d letters, digits, '_' or '-'",
 				    kv->value, XCHG_ARENA_NAME_MAX);
 		snprintf(a->name, sizeof(a->name), "%s", kv->value);
+		return 0;
+	}
+	if (strcmp(kv->key, "strict") == 0) {
+		a->strict = strcmp(kv->value, "true") == 0;
+		if (!a->strict && strcmp(kv->value, "false") != 0)
+			return fail(c, kv->line, "[arena] strict: '%s' is neither true nor false; write strict = true for atomic free marking, or strict = false (the default)",
+				    kv->value);
 		return 0;
 	}
 	return unknown_key(c, kv->line, l, kv->key, arena_keys, "[arena]");
@@ -1370,7 +1377,10 @@ xchg_config_sizing(const struct xchg_config *cfg, unsigned int nb_lcores,
 	for (i = 0; i < cfg->nb_ports; i++) {
 		const struct xchg_config_port *p = &cfg->ports[i];
 
-		ports += (uint64_t)p->rx_queues * (p->rx_desc + p->rx_slack) +
+		ports += (uint64_t)p->rx_queues *
+			 (xchg_port_pmd_rx_hold(p->vdev[0] != '\0' ? p->vdev :
+						  p->pci, p->rx_desc) +
+			  p->rx_slack) +
 			 (uint64_t)p->tx_queues * (p->tx_desc + p->tx_slack);
 	}
 	if (cfg->proxy.enabled)

@@ -73,6 +73,7 @@ struct xchg_config_arena {
 	uint32_t buffers;      /**< Required. */
 	uint16_t data_room;    /**< Default RTE_MBUF_DEFAULT_BUF_SIZE. */
 	uint16_t lcore_cache;  /**< Per-lcore cache; 0 disables; default 64. */
+	bool strict;           /**< xchg_arena_conf::strict; default false. */
 	unsigned int line;     /**< Line of the section, 0 if unknown. */
 	unsigned int buffers_line; /**< Line of the buffers key. */
 };

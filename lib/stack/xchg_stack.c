@@ -358,7 +358,8 @@ xchg_stack_service(struct xchg_stack *s)
 		xchg_capture_service(s);
 	now = xchg_stack_now(s);
 	xchg_frag_expire(s, now);
-	if (now >= s->next_aging) {
+	/* A clock that went back (a capture's) restarts the period. */
+	if (now >= s->next_aging || now + s->hz / 10 < s->next_aging) {
 		xchg_neigh_age(s, now);
 		s->next_aging = now + s->hz / 10;
 	}

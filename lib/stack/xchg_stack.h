@@ -187,6 +187,14 @@ struct xchg_socket_stats {
 	 *  frames held back for order it could not pay for. Whole frames
 	 *  its pool refused at the port are in @c pool.refused. */
 	uint64_t drops[XCHG_SD_MAX];
+	/** Datagrams lost on this socket's account, by reason: each
+	 *  datagram the stack dropped (whole, half built, or its first
+	 *  fragment) counts once, under the reason @c drops counts its
+	 *  frames. Whole frames its pool refused at the port are not in it
+	 *  (@c pool.refused: one datagram each). */
+	uint64_t datagrams_lost[XCHG_SD_MAX];
+	/** Fragments held now in its half-built datagrams. */
+	uint32_t frag_held;
 };
 
 /** One neighbour entry, for xchg_stack_neigh_foreach(). */

@@ -295,7 +295,7 @@ deliver_now(struct xchg_stack *s, struct xchg_socket *sock,
 		XCHG_STACK_COUNT(s, frag_delivered, n);
 		return;
 	}
-	xchg_socket_drop(s, sock, XCHG_SD_NO_BUFFERS, n);
+	xchg_socket_drop_dgram(s, sock, XCHG_SD_NO_BUFFERS, n);
 	rte_pktmbuf_free(m);
 }
 
@@ -362,7 +362,7 @@ xchg_stack_defer_forget(struct xchg_stack *s, struct xchg_socket *sock)
 				d->e[k++] = *e;
 				continue;
 			}
-			xchg_socket_drop(s, sock, XCHG_SD_NO_SOCKET,
+			xchg_socket_drop_dgram(s, sock, XCHG_SD_NO_SOCKET,
 					 e->frags != 0 ? e->frags : 1);
 			rte_pktmbuf_free(e->m);
 		}

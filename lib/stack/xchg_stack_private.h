@@ -111,12 +111,18 @@ struct xchg_socket {
 	/* Its slot's per-lcore counters summed when it opened. */
 	struct xchg_socket_counters base;
 	uint64_t drops[XCHG_SD_MAX]; /* frames lost on its account; atomic */
+	uint64_t dgram_drops[XCHG_SD_MAX]; /* datagrams, the same; atomic */
 };
 
 /* Count @n drops for @reason, stack-wide and against @sock (NULL: only
  * stack-wide). */
 void xchg_socket_drop(struct xchg_stack *s, struct xchg_socket *sock,
 		      enum xchg_stack_drop reason, uint64_t n);
+/* The same for the @n frames of one datagram lost whole: the datagram
+ * is counted once against @sock too. Writers: any lcore (atomic add);
+ * readers: xchg_socket_stats_get() (relaxed loads, figures only). */
+void xchg_socket_drop_dgram(struct xchg_stack *s, struct xchg_socket *sock,
+			    enum xchg_stack_drop reason, uint64_t n);
 
 struct xchg_addr {
 	rte_be32_t ip;

@@ -29,6 +29,15 @@ xchg_socket_drop(struct xchg_stack *s, struct xchg_socket *sock,
 		xchg_stack_count(&sock->drops[reason], n);
 }
 
+void
+xchg_socket_drop_dgram(struct xchg_stack *s, struct xchg_socket *sock,
+		       enum xchg_stack_drop reason, uint64_t n)
+{
+	xchg_socket_drop(s, sock, reason, n);
+	if (sock != NULL)
+		xchg_stack_count(&sock->dgram_drops[reason], 1);
+}
+
 /* A free slot in the socket table, from a rotating hint; the caller
  * holds the stack lock. */
 static int
@@ -605,12 +614,16 @@ xchg_socket_stats_get(struct xchg_socket *sock, struct xchg_socket_stats *st)
 	st->sent = c.sent - sock->base.sent;
 	st->send_failed = c.send_failed - sock->base.send_failed;
 	st->priority = sock->priority;
-	for (i = 0; i < XCHG_SD_MAX; i++)
+	for (i = 0; i < XCHG_SD_MAX; i++) {
 		st->drops[i] = __atomic_load_n(&sock->drops[i],
 					       __ATOMIC_RELAXED);
+		st->datagrams_lost[i] = __atomic_load_n(&sock->dgram_drops[i],
+							__ATOMIC_RELAXED);
+	}
 	st->frag_collectors = 0;
 	st->frag_pending = 0;
 	st->reassembled = 0;
+	st->frag_held = 0;
 	if (sock->type == XCHG_SOCK_UDP)
 		xchg_frag_socket_stats(sock->stack, sock, st);
 	return 0;

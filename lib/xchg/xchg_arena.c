@@ -22,6 +22,7 @@
 #include <rte_memzone.h>
 
 #include "xchg_private.h"
+#include "xchg_quota.h"
 
 RTE_LOG_REGISTER(xchg_logtype, xchg, INFO);
 
@@ -359,6 +360,8 @@ xchg_arena_create(const struct xchg_arena_conf *conf)
 			XCHG_ARENA_CACHE_DEFAULT;
 	a->next_slot = 1;
 	a->overcommit = conf->overcommit;
+	a->strict = conf->strict;
+	a->owner_ok = xchg_quota_owner_supported();
 
 	ret = arena_alloc_tables(a);
 	if (ret == 0)
@@ -378,18 +381,19 @@ xchg_arena_create(const struct xchg_arena_conf *conf)
 	pthread_mutex_unlock(&registry_lock);
 
 	/* The socket the memory is on, SOCKET_ID_ANY resolved. */
-	XCHG_LOG(INFO, "arena %s: %u buffers of %u bytes packed at stride %u on socket %d%s, %s, lcore cache %u%s\n",
+	XCHG_LOG(INFO, "arena %s: %u buffers of %u bytes packed at stride %u on socket %d%s, %s, lcore cache %u%s%s\n",
 		 a->name, a->nb_buffers, a->data_room, a->stride,
 		 a->mz->socket_id, a->socket_id == SOCKET_ID_ANY ?
 		 " (any socket asked)" : "",
 		 rte_eal_has_hugepages() ? "hugepages" : "no hugepages",
-		 a->cache_size, a->overcommit ?
+		 a->cache_size, a->strict ? ", strict free marking" : "",
+		 a->overcommit ?
 		 ", OVERCOMMITTED: quotas unchecked, no guarantee" : "");
 	return a;
 }
 
-int
-xchg_arena_free(struct xchg_arena *a)
+static int
+arena_free(struct xchg_arena *a, uint32_t *abandoned)
 {
 	unsigned int i;
 
@@ -397,7 +401,9 @@ xchg_arena_free(struct xchg_arena *a)
 		return 0;
 	pthread_mutex_lock(&registry_lock);
 	pthread_mutex_lock(&a->lock);
-	if (a->nb_pools != 0 || xchg_ops_free_count(a) != a->nb_buffers) {
+	if (abandoned != NULL && a->nb_pools == 0)
+		*abandoned = a->nb_buffers - xchg_ops_free_count(a);
+	else if (a->nb_pools != 0 || xchg_ops_free_count(a) != a->nb_buffers) {
 		XCHG_LOG(ERR, "arena %s: not freed: %u pools left, %u of %u buffers out\n",
 			 a->name, a->nb_pools,
 			 a->nb_buffers - xchg_ops_free_count(a), a->nb_buffers);
@@ -416,6 +422,20 @@ xchg_arena_free(struct xchg_arena *a)
 	pthread_mutex_unlock(&registry_lock);
 	arena_destroy(a);
 	return 0;
+}
+
+int
+xchg_arena_free(struct xchg_arena *a)
+{
+	return arena_free(a, NULL);
+}
+
+int
+xchg_arena_free_abandoned(struct xchg_arena *a, uint32_t *abandoned)
+{
+	uint32_t dummy;
+
+	return arena_free(a, abandoned != NULL ? abandoned : &dummy);
 }
 
 struct xchg_arena *
@@ -471,6 +491,7 @@ xchg_arena_info_get(const struct xchg_arena *a, struct xchg_arena_info *info)
 	info->reserved = __atomic_load_n(&a->reserved, __ATOMIC_RELAXED);
 	info->unreserved = xchg_arena_unreserved(a);
 	info->overcommit = a->overcommit;
+	info->strict = a->strict;
 	info->hugepages = rte_eal_has_hugepages() != 0;
 	info->double_frees = __atomic_load_n(&a->double_frees,
 					     __ATOMIC_RELAXED);

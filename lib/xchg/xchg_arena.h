@@ -67,6 +67,16 @@ struct xchg_arena_conf {
 				*   arena: they may add up to more than it
 				*   holds. For comparing with a plain shared
 				*   pool only: the guarantee does not hold. */
+	bool strict;           /**< Mark frees with an atomic exchange, so
+				*   that two lcores freeing one buffer at the
+				*   same instant are caught too (about 10
+				*   cycles per freed buffer). By default the
+				*   mark is a plain load and store: every
+				*   double free on one lcore, and every one
+				*   by two lcores not at the same instant, is
+				*   caught; a simultaneous one may credit the
+				*   owner twice, which the census names
+				*   (over_credit). */
 };
 
 /** Read-only facts about an arena. */
@@ -87,6 +97,7 @@ struct xchg_arena_info {
 	uint32_t unreserved;         /**< Still free for new quotas (0 when
 				      *   overcommitted). */
 	bool overcommit;             /**< Created with overcommit. */
+	bool strict;                 /**< Created with strict free marking. */
 	bool hugepages;              /**< Memory is backed by hugepages. */
 	uint64_t double_frees;       /**< Frees of a buffer already free,
 				      *   caught and ignored. */
@@ -124,6 +135,22 @@ struct xchg_arena *xchg_arena_create(const struct xchg_arena_conf *conf);
  *   application or by a PMD).
  */
 int xchg_arena_free(struct xchg_arena *arena);
+
+/**
+ * Free an arena whose owner pools are all freed although buffers are
+ * still out with no owner: buffers that a closed device never gave back
+ * (net_af_xdp in DPDK 22.11 does not free its fill ring's buffers when
+ * closed). Call it only when every device given the arena's mempool is
+ * closed: the memory goes, whoever still points into it.
+ *
+ * @param arena
+ *   Arena to free; NULL is accepted and ignored.
+ * @param abandoned
+ *   If not NULL, receives the number of buffers that were still out.
+ * @return
+ *   0 on success; -EBUSY, changing nothing, when an owner pool exists.
+ */
+int xchg_arena_free_abandoned(struct xchg_arena *arena, uint32_t *abandoned);
 
 /**
  * Find an arena by name.

@@ -34,7 +34,7 @@ static const char * const rule_texts[] = {
 	[XCHG_CENSUS_OVER_QUOTA] = "a pool holds more buffers than its quota",
 	[XCHG_CENSUS_RINGS_OVER] = "buffers out with no owner beyond the NIC ring allowance: a leak, or raw allocations from the arena's mempool (rte_pktmbuf_alloc, rte_mempool_get, rte_pktmbuf_clone into the arena); allocate with xchg_alloc_bulk and clone with xchg_pool_clone",
 	[XCHG_CENSUS_BAD_TAG] = "a buffer is tagged to no live pool",
-	[XCHG_CENSUS_OVER_CREDIT] = "a pool was credited more units than its quota: a buffer came back twice by a path around the arena's checks",
+	[XCHG_CENSUS_OVER_CREDIT] = "a pool was credited more units than its quota: a buffer freed by two lcores at the same instant (plain free marking; see xchg_arena_conf::strict), or given back twice by a path around the arena's checks",
 };
 
 const char *
@@ -140,9 +140,11 @@ xchg_arena_census(struct xchg_arena *a, struct xchg_census *c)
 		}
 	}
 	c->free_store = xchg_ops_free_count(a);
+	/* The pools first: a buffer credited twice is also stored twice,
+	 * and the over-credit is the cause to name. */
+	check_pools(a, held, c);
 	if (c->free != c->free_store)
 		broke(c, XCHG_CENSUS_FREE_COUNT, "", c->free_store, c->free);
-	check_pools(a, held, c);
 	xchg_watch_tick_locked(a);
 	pthread_mutex_unlock(&a->lock);
 	free(held);

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <rte_branch_prediction.h>
@@ -36,9 +37,9 @@ lcore_cache(struct xchg_arena *a)
 }
 
 /* The store holds every buffer, so an enqueue fails only when a buffer
- * came back twice unnoticed, which the atomic tag exchange in release()
- * rules out for frees; only a path around the driver's enqueue (see the
- * guide) could. The copies that do not fit are counted as double frees
+ * came back twice unnoticed: two lcores freeing it at the same instant
+ * without strict marking (see release()), or a path around the driver's
+ * enqueue (see the guide). The copies that do not fit are counted as double frees
  * rather than stopping the process. */
 static void
 ring_put(struct xchg_arena *a, void * const *objs, unsigned int n)
@@ -124,15 +125,29 @@ misuse(struct xchg_arena *a, uint64_t *counter, const void *obj,
 
 /*
  * Credit the owners of @objs, mark them free, and copy the ones to be
- * stored to @dst; returns how many. Safe against another lcore freeing
- * the same buffer at the same time: see the tag exchange. The geometry
- * is read once into locals: the tag stores would otherwise make the
- * compiler reload it. Always inlined: the usual free is one or two
- * buffers (a socket's read, a PMD's TX completion), for which a call's
- * prologue and epilogue cost about as much as the loop.
+ * stored to @dst; returns how many. The geometry is read once into
+ * locals: the tag stores would otherwise make the compiler reload it.
+ * Always inlined: the usual free is one or two buffers (a socket's
+ * read, a PMD's TX completion), for which a call's prologue and
+ * epilogue cost about as much as the loop.
+ *
+ * The free mark, @strict false (the default): a plain load of the tag
+ * and a plain store of FREE. A second free on the same lcore, or on
+ * another lcore after the first one's store is visible (any hand-over
+ * between lcores that a correct program uses: a ring, a lock), reads
+ * FREE and is refused. Two lcores freeing one buffer within the same
+ * few instructions can both read the owner and both credit it, as two
+ * rte_pktmbuf_free() of one mbuf do in DPDK; the owner then holds one
+ * unit more than it should, which the census names (over_credit).
+ *
+ * @strict true: one atomic exchange marks the buffer free and says what
+ * it was, so of two lcores freeing it at once exactly one sees an owner
+ * (and credits it) and the other sees FREE; about 10 cycles per buffer
+ * (doc/cycle-budget.rst).
  */
 static __rte_always_inline unsigned int
-release(struct xchg_arena *a, void * const *objs, unsigned int n, void **dst)
+release(struct xchg_arena *a, void * const *objs, unsigned int n, void **dst,
+	const bool strict)
 {
 	xchg_tag_t * const tags = a->tags;
 	const uintptr_t base = a->base;
@@ -153,11 +168,17 @@ release(struct xchg_arena *a, void * const *objs, unsigned int n, void **dst)
 			       "not one of its buffers");
 			continue;
 		}
-		/* One atomic exchange marks the buffer free and says what it
-		 * was: of two lcores freeing it at once, exactly one sees an
-		 * owner (and credits it), the other sees FREE. */
-		tag = __atomic_exchange_n(&tags[idx], XCHG_TAG_FREE,
-					  __ATOMIC_RELAXED);
+		if (strict) {
+			tag = __atomic_exchange_n(&tags[idx], XCHG_TAG_FREE,
+						  __ATOMIC_RELAXED);
+		} else {
+			/* Relaxed atomics are plain moves; they only tell
+			 * the compiler that a census may read the tag. */
+			tag = __atomic_load_n(&tags[idx], __ATOMIC_RELAXED);
+			if (likely(tag != XCHG_TAG_FREE))
+				__atomic_store_n(&tags[idx], XCHG_TAG_FREE,
+						 __ATOMIC_RELAXED);
+		}
 		if (unlikely(tag == XCHG_TAG_FREE)) {
 			misuse(a, &a->double_frees, obj, "freed a second time");
 			continue;
@@ -173,6 +194,17 @@ release(struct xchg_arena *a, void * const *objs, unsigned int n, void **dst)
 	}
 	xchg_ops_credit(a, run_tag, run_n);
 	return (unsigned int)(out - dst);
+}
+
+/* release() with the arena's free marking; the branch is taken once per
+ * call, outside the loop. */
+static __rte_always_inline unsigned int
+release_marked(struct xchg_arena *a, void * const *objs, unsigned int n,
+	       void **dst)
+{
+	if (unlikely(a->strict))
+		return release(a, objs, n, dst, true);
+	return release(a, objs, n, dst, false);
 }
 
 static int
@@ -191,14 +223,14 @@ xchg_ops_enqueue(struct rte_mempool *mp, void * const *objs, unsigned int n)
 	/* The usual burst goes straight into this lcore's cache. */
 	c = lcore_cache(a);
 	if (likely(c != NULL && n <= a->cache_size)) {
-		c->len += release(a, objs, n, &c->objs[c->len]);
+		c->len += release_marked(a, objs, n, &c->objs[c->len]);
 		if (c->len >= a->cache_flush)
 			cache_flush(a, c);
 		return 0;
 	}
 	for (off = 0; off < n; off += chunk) {
 		chunk = RTE_MIN(n - off, (unsigned int)XCHG_OPS_CHUNK);
-		store_put(a, keep, release(a, &objs[off], chunk, keep));
+		store_put(a, keep, release_marked(a, &objs[off], chunk, keep));
 	}
 	return 0;
 }
@@ -303,14 +335,36 @@ static const struct rte_mempool_ops xchg_ops = {
 static pthread_once_t ops_once = PTHREAD_ONCE_INIT;
 static int ops_result;
 
+/* The plugin folder EAL loads every driver from (a shared DPDK build). */
+#ifdef RTE_EAL_PMD_PATH
+#define OPS_PMD_PATH RTE_EAL_PMD_PATH
+#else
+#define OPS_PMD_PATH "the EAL plugin folder"
+#endif
+
 static void
 ops_register_once(void)
 {
+	char names[RTE_MEMPOOL_MAX_OPS_IDX * (RTE_MEMPOOL_OPS_NAMESIZE + 2)];
+	size_t len = 0;
+	unsigned int i;
+
 	ops_result = rte_mempool_register_ops(&xchg_ops);
-	if (ops_result < 0)
-		XCHG_LOG(ERR, "cannot register mempool driver '%s': %s; DPDK's driver table holds %d entries and the mempool drivers loaded so far fill it, so load fewer of them (-d) or build DPDK with fewer\n",
-			 XCHG_OPS_NAME, strerror(-ops_result),
-			 RTE_MEMPOOL_MAX_OPS_IDX);
+	if (ops_result >= 0)
+		return;
+	if (ops_result != -ENOSPC) {
+		XCHG_LOG(ERR, "cannot register mempool driver '%s': %s\n",
+			 XCHG_OPS_NAME, strerror(-ops_result));
+		return;
+	}
+	names[0] = '\0';
+	for (i = 0; i < rte_mempool_ops_table.num_ops &&
+		    i < RTE_MEMPOOL_MAX_OPS_IDX && len < sizeof(names); i++)
+		len += (size_t)snprintf(names + len, sizeof(names) - len,
+					"%s%s", i ? ", " : "",
+					rte_mempool_ops_table.ops[i].name);
+	XCHG_LOG(ERR, "cannot register mempool driver '%s': DPDK's mempool driver table is full (RTE_MEMPOOL_MAX_OPS_IDX = %d, taken by: %s); these come from the DPDK drivers this process loaded (linked in, every librte_mempool_*.so in %s, and -d options): load fewer, e.g. remove the mempool drivers of hardware you do not have (dpaa, dpaa2, octeontx, cnxk, bucket) from that folder or give no -d for them (doc/guide.rst)\n",
+		 XCHG_OPS_NAME, RTE_MEMPOOL_MAX_OPS_IDX, names, OPS_PMD_PATH);
 }
 
 /* Registered on first use, not by a constructor, so that a full driver

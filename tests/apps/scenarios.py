@@ -8,10 +8,11 @@ to compute the exact counts they expect.
 """
 
 import logging
+import struct
 from decimal import Decimal
 
 from scapy.all import (ARP, ICMP, IP, UDP, Dot1Q, Ether, IPv6, Raw,
-                       fragment, wrpcap)
+                       fragment)
 
 # The runt frame is not Ethernet to Scapy: no warning about link types.
 logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
@@ -24,11 +25,16 @@ T0 = Decimal(1700000000)
 
 
 def _write(path, frames):
-    pkts = []
-    for k, (_, p) in enumerate(frames):
-        p.time = T0 + Decimal(k) / 1000
-        pkts.append(p)
-    wrpcap(path, pkts, linktype=1)
+    # The capture written here, not by wrpcap(): Scapy 2.6 (Debian 13)
+    # looks up the link type of each packet's class and raises KeyError on
+    # a bare Raw frame (the runt), linktype given or not.
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+        for k, (_, p) in enumerate(frames):
+            t = T0 + Decimal(k) / 1000
+            b = bytes(p)
+            f.write(struct.pack("<IIII", int(t), int(t % 1 * 1000000),
+                                len(b), len(b)) + b)
     return [c for c, _ in frames]
 
 

@@ -16,12 +16,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include <arpa/inet.h>
 
 #include <rte_ethdev.h>
 
 #include "xchg_config.h"
 #include "xchg_test.h"
+#include "xt_frames.h"
 
 static const char *config_dir;
 static char tmpdir[] = "/tmp/xchg-config-XXXXXX";
@@ -308,6 +311,63 @@ test_setup(void)
 	unlink(cap);
 }
 
+/* A net_pcap line over 128 characters, from a capture path over 128
+ * characters: DPDK 24.11's rte_dev_probe() refuses such a line
+ * ("devargs truncated"); the port is made all the same, and reads the
+ * capture. */
+static void
+test_long_devargs(void)
+{
+	static const uint16_t ports[] = { 7000 };
+	char dir[256], rx[300], tx[300], vdev[700], err[XCHG_CONFIG_ERR_SIZE];
+	struct xchg_config_setup *su;
+	struct xchg_stack_stats ss;
+	struct xchg_config *cfg;
+	unsigned int i;
+	uint16_t id;
+
+	snprintf(dir, sizeof(dir), "%s/%s", tmpdir,
+		 "a-folder-name-long-enough-that-the-capture-path-alone-"
+		 "is-over-the-128-characters-of-the-multi-process-request");
+	snprintf(rx, sizeof(rx), "%s/rx.pcap", dir);
+	snprintf(tx, sizeof(tx), "%s/tx.pcap", dir);
+	snprintf(vdev, sizeof(vdev), "net_pcap_long0,rx_pcap=%s,tx_pcap=%s",
+		 rx, tx);
+	XT_CHECK(strlen(rx) > 128 && strlen(vdev) > 256, "paths of %zu and %zu characters",
+		 strlen(rx), strlen(vdev));
+	XT_CHECK(mkdir(dir, 0700) == 0, "mkdir %s", dir);
+	if (xt_pcap_write(rx, 40, ports, RTE_DIM(ports)) != 0)
+		return;
+	cfg = load_text("[arena]\nname = longargs\nbuffers = 4096\n"
+			"[port wan]\nvdev = net_null7\nip = 10.1.0.1/16\n"
+			"[socket ctl]\ntype = udp\nport = 7000\nquota = 64\n",
+			err, sizeof(err));
+	XT_CHECK(cfg != NULL, "load: %s", err);
+	if (cfg == NULL)
+		return;
+	XT_EQ(xchg_config_set_vdev(cfg, "wan", vdev), 0);
+	su = xchg_config_setup_create(cfg, err, sizeof(err));
+	XT_CHECK(su != NULL, "set-up with a %zu-character vdev: %s",
+		 strlen(vdev), err);
+	if (su != NULL) {
+		XT_CHECK(rte_eth_dev_get_port_by_name("net_pcap_long0", &id) == 0,
+			 "long net_pcap port made");
+		XT_EQ(xchg_config_setup_start(su, err, sizeof(err)), 0);
+		for (i = 0; i < 100; i++)
+			xchg_config_setup_poll(su);
+		XT_EQ(xchg_stack_stats_get(xchg_config_setup_stack(su, 0), &ss), 0);
+		XT_EQ(ss.frames, 40);
+		xt_census_ok(xchg_config_setup_arena(su), "long vdev running");
+		XT_EQ(xchg_config_setup_free(su), 0);
+		XT_CHECK(rte_eth_dev_get_port_by_name("net_pcap_long0", &id) != 0,
+			 "long net_pcap port removed");
+	}
+	xchg_config_free(cfg);
+	unlink(rx);
+	unlink(tx);
+	rmdir(dir);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -327,6 +387,7 @@ main(int argc, char **argv)
 	XT_RUN(test_messages);
 	xt_eal_init(argv[0], "0", 1, extra);
 	XT_RUN(test_setup);
+	XT_RUN(test_long_devargs);
 	snprintf(path, sizeof(path), "%s/t.ini", tmpdir);
 	unlink(path);
 	rmdir(tmpdir);
