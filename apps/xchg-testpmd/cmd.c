@@ -6,15 +6,21 @@
  * line, where "run MS" forwards for a fixed time between commands.
  */
 
+/* cmdline_get_rdline(), for the log lines that reprint the prompt:
+ * experimental in DPDK 22.11. */
+#define ALLOW_EXPERIMENTAL_API 1
+
 #include <errno.h>
 #include <poll.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <rte_cycles.h>
+#include <rte_log.h>
 
 #include <cmdline.h>
 #include <cmdline_parse.h>
@@ -24,6 +30,7 @@
 #include <cmdline_socket.h>
 
 #include "testpmd.h"
+#include "xchg_app.h"
 
 /* show pools | census | sockets */
 struct cmd_show_result {
@@ -110,7 +117,7 @@ port_which(const char *s, int *port)
 	return 0;
 }
 
-/* show port stats all|N, clear port stats all|N */
+/* show port stats|info|xstats all|N, clear port stats all|N */
 struct cmd_port_stats_result {
 	cmdline_fixed_string_t verb;
 	cmdline_fixed_string_t port;
@@ -132,9 +139,17 @@ cmd_port_stats_parsed(void *parsed, struct cmdline *cl __rte_unused,
 		       r->which);
 		return;
 	}
+	if (!show && strcmp(r->stats, "stats") != 0) {
+		printf("clear port %s: only clear port stats all|N\n",
+		       r->stats);
+		return;
+	}
 	was = tp_pause();
-	ret = show ? tp_show_port_stats(stdout, port) :
-	      tp_clear_port_stats(port);
+	ret = !show ? tp_clear_port_stats(port) :
+	      strcmp(r->stats, "info") == 0 ? tp_show_port_info(stdout, port) :
+	      strcmp(r->stats, "xstats") == 0 ?
+	      tp_show_port_xstats(stdout, port) :
+	      tp_show_port_stats(stdout, port);
 	if (ret != 0)
 		printf("no port %d; the ports are those of show config fwd\n",
 		       port);
@@ -148,13 +163,14 @@ static cmdline_parse_token_string_t cmd_port_stats_verb =
 static cmdline_parse_token_string_t cmd_port_stats_port =
 	TOKEN_STRING_INITIALIZER(struct cmd_port_stats_result, port, "port");
 static cmdline_parse_token_string_t cmd_port_stats_stats =
-	TOKEN_STRING_INITIALIZER(struct cmd_port_stats_result, stats, "stats");
+	TOKEN_STRING_INITIALIZER(struct cmd_port_stats_result, stats,
+				 "stats#info#xstats");
 static cmdline_parse_token_string_t cmd_port_stats_which =
 	TOKEN_STRING_INITIALIZER(struct cmd_port_stats_result, which, NULL);
 
 static cmdline_parse_inst_t cmd_port_stats = {
 	.f = cmd_port_stats_parsed,
-	.help_str = "show|clear port stats all|N: testpmd's NIC statistics (packets, bytes, errors, rx_nombuf, Rx/Tx-pps and bps since the last show), or clear them",
+	.help_str = "show|clear port stats all|N: testpmd's NIC statistics (packets, bytes, errors, rx_nombuf, Rx/Tx-pps and bps since the last show), or clear them; show port info|xstats all|N: testpmd's port information (with the queue reservations), or the PMD's extended statistics then the exchange's (xchg_rx_q0_dropped_no_buffers...)",
 	.tokens = { (void *)&cmd_port_stats_verb, (void *)&cmd_port_stats_port,
 		    (void *)&cmd_port_stats_stats,
 		    (void *)&cmd_port_stats_which, NULL },
@@ -240,7 +256,10 @@ cmd_set_fwd_parsed(void *parsed, struct cmdline *cl __rte_unused,
 	enum tp_mode mode;
 
 	if (tp_mode_parse(r->mode, &mode) != 0) {
-		printf("'%s': give rxonly, io or macswap\n", r->mode);
+		char hint[64];
+
+		printf("'%s': give rxonly, io, macswap, txonly, flowgen or csum%s\n",
+		       r->mode, tp_mode_hint(r->mode, hint, sizeof(hint)));
 		return;
 	}
 	if (mode == tp.mode) {
@@ -249,9 +268,9 @@ cmd_set_fwd_parsed(void *parsed, struct cmdline *cl __rte_unused,
 	}
 	/* The forwarding modes share one set-up; icmpecho and stack each
 	 * build their own. */
-	if (mode > TP_MACSWAP || tp.mode > TP_MACSWAP) {
+	if (mode >= TP_ICMPECHO || tp.mode >= TP_ICMPECHO) {
 		printf("set fwd %s: %s mode has its own set-up; start xchg-testpmd with --forward-mode %s\n",
-		       r->mode, tp_mode_name(mode > TP_MACSWAP ? mode : tp.mode),
+		       r->mode, tp_mode_name(mode >= TP_ICMPECHO ? mode : tp.mode),
 		       r->mode);
 		return;
 	}
@@ -272,7 +291,7 @@ static cmdline_parse_token_string_t cmd_set_fwd_mode =
 
 static cmdline_parse_inst_t cmd_set_fwd = {
 	.f = cmd_set_fwd_parsed,
-	.help_str = "set fwd rxonly|io|macswap: the forwarding mode, while stopped",
+	.help_str = "set fwd rxonly|io|macswap|txonly|flowgen|csum: the forwarding mode, while stopped",
 	.tokens = { (void *)&cmd_set_fwd_set, (void *)&cmd_set_fwd_fwd,
 		    (void *)&cmd_set_fwd_mode, NULL },
 };
@@ -343,7 +362,10 @@ cmd_set_consumer_parsed(void *parsed, struct cmdline *cl __rte_unused,
 
 	/* With several forwarding lcores, "fwd" names each one's. */
 	if (c == NULL && strcmp(r->name, "fwd") != 0) {
-		printf("no consumer '%s'; see show sockets\n", r->name);
+		char hint[64];
+
+		printf("no consumer '%s'%s (see show sockets)\n", r->name,
+		       tp_consumer_hint(r->name, hint, sizeof(hint)));
 		return;
 	}
 	was = tp_pause();
@@ -354,9 +376,11 @@ cmd_set_consumer_parsed(void *parsed, struct cmdline *cl __rte_unused,
 			continue;
 		n++;
 		if (set_one(t, r->how) != 0) {
-			printf("'%s': give normal, hog, slow or slow:N:MS%s\n",
-			       r->how, t->socket != NULL ?
-			       ", or echo" : "");
+			char hint[64];
+
+			printf("'%s': give normal, hog, slow or slow:N:MS%s%s\n",
+			       r->how, t->socket != NULL ? ", or echo" : "",
+			       tp_behaviour_hint(r->how, hint, sizeof(hint)));
 			break;
 		}
 	}
@@ -384,6 +408,36 @@ static cmdline_parse_inst_t cmd_set_consumer = {
 		    (void *)&cmd_set_consumer_how, NULL },
 };
 
+/* The pool names, for a did-you-mean. */
+struct pool_names {
+	const char *names[256];
+	char store[256][XCHG_NAME_SIZE];
+	unsigned int n;
+};
+
+static int
+pool_name_add(struct xchg_pool *pool, void *arg)
+{
+	struct pool_names *pn = arg;
+
+	if (pn->n == RTE_DIM(pn->names))
+		return 1;
+	snprintf(pn->store[pn->n], XCHG_NAME_SIZE, "%s", xchg_pool_name(pool));
+	pn->names[pn->n] = pn->store[pn->n];
+	pn->n++;
+	return 0;
+}
+
+static const char *
+pool_hint(const char *name, char *buf, size_t size)
+{
+	static struct pool_names pn;
+
+	pn.n = 0;
+	xchg_pool_foreach(tp.arena, pool_name_add, &pn);
+	return tp_hint(xchg_app_nearest(name, pn.names, pn.n), buf, size);
+}
+
 /* set quota POOL N */
 struct cmd_set_quota_result {
 	cmdline_fixed_string_t set;
@@ -403,7 +457,10 @@ cmd_set_quota_parsed(void *parsed, struct cmdline *cl __rte_unused,
 	int ret;
 
 	if (pool == NULL) {
-		printf("no pool '%s'; see show pools\n", r->pool);
+		char hint[64];
+
+		printf("no pool '%s'%s (see show pools)\n", r->pool,
+		       pool_hint(r->pool, hint, sizeof(hint)));
 		return;
 	}
 	/* A queue's reservation covers its ring: shrinking it would let
@@ -457,8 +514,7 @@ start_forwarding(bool tx_first)
 		printf("Packet forwarding already started\n");
 		return;
 	}
-	if (tx_first && tp.mode != TP_RXONLY && tp.mode != TP_IO &&
-	    tp.mode != TP_MACSWAP) {
+	if (tx_first && tp.mode >= TP_ICMPECHO) {
 		printf("start tx_first: %s mode sends nothing of its own; use start\n",
 		       tp_mode_name(tp.mode));
 		return;
@@ -544,7 +600,8 @@ cmd_help_parsed(void *parsed __rte_unused, struct cmdline *cl __rte_unused,
 	unsigned int i;
 
 	for (i = 0; main_ctx[i] != NULL; i++)
-		printf("  %s\n", main_ctx[i]->help_str);
+		if (main_ctx[i]->help_str != NULL)
+			printf("  %s\n", main_ctx[i]->help_str);
 }
 
 static cmdline_parse_token_string_t cmd_help_help =
@@ -556,19 +613,153 @@ static cmdline_parse_inst_t cmd_help = {
 	.tokens = { (void *)&cmd_help_help, NULL },
 };
 
+/* Did you mean: the command nearest to a line, each command compared
+ * with as many words of the line as it has. */
+static const char * const commands[] = {
+	"show pools", "show census", "show sockets", "show port stats",
+	"show port info", "show port xstats", "clear port stats",
+	"show config fwd", "show fwd stats all", "set fwd", "set consumer",
+	"set quota", "start", "start tx_first", "stop", "run", "help", "quit",
+};
+
+static const char *
+nearest_command(const char *line)
+{
+	unsigned int i, best_d = 3, d;
+	const char *best = NULL;
+
+	for (i = 0; i < RTE_DIM(commands); i++) {
+		const char *c, *l = line;
+		char head[128];
+		unsigned int words = 1, spaces = 0;
+
+		for (c = commands[i]; *c != '\0'; c++)
+			words += *c == ' ';
+		for (; *l != '\0' && *l != '\n'; l++)
+			if (*l == ' ' && ++spaces == words)
+				break;
+		snprintf(head, sizeof(head), "%.*s", (int)(l - line), line);
+		d = xchg_app_edits(head, commands[i]);
+		if (d < best_d) {
+			best_d = d;
+			best = commands[i];
+		}
+	}
+	return best;
+}
+
+/* A line whose first word starts no command (cmdline would say only
+ * "Command not found"): a token that takes the whole line then, so
+ * that the prompt can name the nearest command. A line that starts
+ * well and goes wrong later gets cmdline's "Bad arguments" at the
+ * prompt, and the nearest command in a script. */
+struct cmd_unknown_result {
+	char line[128];
+};
+
+static int
+unknown_parse(cmdline_parse_token_hdr_t *tk __rte_unused, const char *buf,
+	      void *res, unsigned int size)
+{
+	static const char * const first[] = {
+		"show", "clear", "set", "start", "stop", "run", "help", "quit",
+	};
+	size_t len = strcspn(buf, " \t\r\n#"), all;
+	unsigned int i;
+
+	if (len == 0)
+		return -1;
+	for (i = 0; i < RTE_DIM(first); i++)
+		if (strlen(first[i]) == len && strncmp(buf, first[i], len) == 0)
+			return -1;
+	all = strcspn(buf, "\r\n#");
+	if (res != NULL && size >= sizeof(struct cmd_unknown_result))
+		snprintf(res, sizeof(struct cmd_unknown_result), "%.*s",
+			 (int)all, buf);
+	return (int)all;
+}
+
+static struct cmdline_token_ops unknown_ops = { .parse = unknown_parse };
+static cmdline_parse_token_hdr_t cmd_unknown_line = {
+	.ops = &unknown_ops,
+	.offset = offsetof(struct cmd_unknown_result, line),
+};
+
+static void
+cmd_unknown_parsed(void *parsed, struct cmdline *cl __rte_unused,
+		   void *data __rte_unused)
+{
+	struct cmd_unknown_result *r = parsed;
+	const char *near = nearest_command(r->line);
+
+	tp.bad_command = true;
+	printf("Command not found: '%s'%s%s%s (help lists the commands)\n",
+	       r->line, near != NULL ? "; did you mean " : "",
+	       near != NULL ? near : "", near != NULL ? "?" : "");
+}
+
+static cmdline_parse_inst_t cmd_unknown = {
+	.f = cmd_unknown_parsed,
+	.help_str = NULL,
+	.tokens = { (void *)&cmd_unknown_line, NULL },
+};
+
 static cmdline_parse_ctx_t main_ctx[] = {
 	&cmd_show, &cmd_show_port, &cmd_port_stats, &cmd_show_config,
 	&cmd_show_fwd, &cmd_set_fwd, &cmd_set_consumer, &cmd_set_quota,
-	&cmd_start_tx_first, &cmd_word, &cmd_run, &cmd_help, NULL,
+	&cmd_start_tx_first, &cmd_word, &cmd_run, &cmd_help, &cmd_unknown,
+	NULL,
 };
+
+/*
+ * DPDK's log lines at the prompt: the line being typed is wiped, the log
+ * line written in its place, and the prompt with what was typed written
+ * again below it, so that a warning never lands in the middle of a
+ * command. Log lines come whole (the stream is line-buffered).
+ */
+static struct cmdline *prompt_cl;
+static bool in_command; /* the main lcore runs a command: no prompt */
+
+static ssize_t
+log_write(void *cookie __rte_unused, const char *buf, size_t size)
+{
+	struct cmdline *cl = __atomic_load_n(&in_command, __ATOMIC_RELAXED) ?
+			     NULL : __atomic_load_n(&prompt_cl,
+						    __ATOMIC_ACQUIRE);
+	static const char wipe[] = "\r\033[K";
+
+	if (cl != NULL && write(STDOUT_FILENO, wipe, sizeof(wipe) - 1) < 0)
+		return -1;
+	if (write(STDERR_FILENO, buf, size) < 0)
+		return -1;
+	if (cl != NULL && size != 0 && buf[size - 1] == '\n')
+		rdline_redisplay(cmdline_get_rdline(cl));
+	return (ssize_t)size;
+}
+
+static FILE *
+log_through_prompt(struct cmdline *cl)
+{
+	cookie_io_functions_t io = { .write = log_write };
+	FILE *f = fopencookie(NULL, "w", io);
+
+	if (f == NULL)
+		return NULL;
+	setvbuf(f, NULL, _IOLBF, 0);
+	__atomic_store_n(&prompt_cl, cl, __ATOMIC_RELEASE);
+	rte_openlog_stream(f);
+	return f;
+}
 
 int
 tp_prompt_interactive(void)
 {
 	struct cmdline *cl = cmdline_stdin_new(main_ctx, "xchg> ");
+	FILE *log;
 
 	if (cl == NULL)
 		return -ENOMEM;
+	log = log_through_prompt(cl);
 	/* With one lcore, forwarding runs between keystrokes; with
 	 * workers, on them. The keystrokes are polled here and fed to
 	 * cmdline_in(): cmdline_poll() is gone from DPDK 24.11. */
@@ -576,15 +767,30 @@ tp_prompt_interactive(void)
 		bool local = tp.forwarding && !tp.workers;
 		struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
 		char c;
+		int st = 0;
 
 		if (poll(&pfd, 1, local ? 0 : 1) > 0) {
+			/* A command runs inside cmdline_in(), its output
+			 * below the prompt line: log lines then go as
+			 * they are. */
+			__atomic_store_n(&in_command, true, __ATOMIC_RELAXED);
 			if (read(STDIN_FILENO, &c, 1) != 1 ||
 			    cmdline_in(cl, &c, 1) < 0)
+				st = -1;
+			__atomic_store_n(&in_command, false, __ATOMIC_RELAXED);
+			if (st != 0)
 				break;
 		}
 		if (local)
 			tp_forward_once();
 		tp_watch_poll();
+	}
+	/* No worker may log into the stream once it is closed. */
+	tp_fwd_stop();
+	if (log != NULL) {
+		rte_openlog_stream(NULL);
+		__atomic_store_n(&prompt_cl, NULL, __ATOMIC_RELEASE);
+		fclose(log);
 	}
 	cmdline_stdin_exit(cl);
 	return 0;
@@ -621,9 +827,15 @@ tp_prompt_script(const char *path)
 		fflush(stdout);
 		/* The parser takes a whole line, newline included. */
 		strcat(line, "\n");
-		if (cmdline_parse(cl, line) < 0) {
-			fprintf(stderr, "xchg-testpmd: %s:%u: bad command '%s'; type help for the list\n",
-				path, lineno, line);
+		tp.bad_command = false;
+		if (cmdline_parse(cl, line) < 0 || tp.bad_command) {
+			const char *near = nearest_command(line);
+
+			line[strcspn(line, "\n")] = '\0';
+			fprintf(stderr, "xchg-testpmd: %s:%u: bad command '%s'%s%s%s (help lists the commands)\n",
+				path, lineno, line,
+				near != NULL ? "; did you mean " : "",
+				near != NULL ? near : "", near != NULL ? "?" : "");
 			ret = -EINVAL;
 			break;
 		}

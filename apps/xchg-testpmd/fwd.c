@@ -323,7 +323,8 @@ process(struct tp_lcore *lc, struct tp_consumer *c, struct rte_mbuf *m,
 		echo(c, m);
 		return;
 	}
-	if (tp.mode == TP_RXONLY || tp.mode == TP_STACK ||
+	if (tp.mode == TP_RXONLY || tp.mode == TP_TXONLY ||
+	    tp.mode == TP_FLOWGEN || tp.mode == TP_STACK ||
 	    tp.mode == TP_ICMPECHO || from >= tp.nb_ports) {
 		rte_pktmbuf_free(m);
 		return;
@@ -339,6 +340,8 @@ process(struct tp_lcore *lc, struct tp_consumer *c, struct rte_mbuf *m,
 		eth->src_addr = tmp;
 	}
 	p = &tp.ports[tp.ports[from].peer];
+	if (tp.mode == TP_CSUM)
+		tp_csum_frame(m, p->port_id);
 	/* The TX queue pays; what it cannot take is dropped here. Each
 	 * lcore sends on its own TX queue. */
 	if (xchg_port_tx(p->port, (uint16_t)lc->index, pool, &m, 1) == 1) {
@@ -438,14 +441,17 @@ tp_forward_lcore(struct tp_lcore *lc)
 	for (i = 0; i < lc->nb_streams; i++)
 		xchg_port_rx(tp.ports[lc->streams[i].port].port,
 			     lc->streams[i].queue);
+	if (tp.mode == TP_TXONLY || tp.mode == TP_FLOWGEN)
+		for (i = 0; i < lc->nb_streams; i++)
+			tp_gen_stream(lc, &lc->streams[i]);
 	for (i = 0; i < tp.nb_consumers; i++)
 		if (tp.consumers[i].lcore == lc)
 			consume(lc, &tp.consumers[i], now);
 }
 
 /* start tx_first: a burst on every port before forwarding starts, from
- * the first fwd consumer's reservation, as testpmd's txonly frames:
- * broadcast, IPv4 and UDP, 64 bytes with the FCS. */
+ * the first fwd consumer's reservation, as testpmd's txonly frames
+ * (frame.c). */
 int
 tp_tx_first(void)
 {
@@ -458,13 +464,17 @@ tp_tx_first(void)
 	if (pool == NULL)
 		return -ENOTSUP;
 	for (i = 0; i < tp.nb_ports; i++) {
-		if (xchg_alloc_bulk(pool, m, tp.burst) != 0) {
-			printf("tx_first: port %u: no %u buffers in %s's reservation\n",
-			       tp.ports[i].port_id, tp.burst, c->name);
+		for (k = 0; k < tp.burst; k++)
+			if (tp_frame_udp(pool, &m[k], tp.ports[i].port_id,
+					 0) != 0)
+				break;
+		if (k < tp.burst) {
+			rte_pktmbuf_free_bulk(m, k);
+			printf("tx_first: port %u: no %u frames of %u segment(s) in %s's reservation\n",
+			       tp.ports[i].port_id, tp.burst, tp.nb_txpkts,
+			       c->name);
 			continue;
 		}
-		for (k = 0; k < tp.burst; k++)
-			tp_frame_udp(m[k], tp.ports[i].port_id);
 		sent = xchg_port_tx(tp.ports[i].port, 0, pool, m, tp.burst);
 		rte_pktmbuf_free_bulk(&m[sent], tp.burst - sent);
 		tp.lcores[0].fs.tx[i] += sent;

@@ -7,8 +7,10 @@
  * and exits with the tables.
  */
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +21,7 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
+#include <rte_pdump.h>
 
 #include "testpmd.h"
 #include "xchg_app.h"
@@ -43,6 +46,7 @@ static const char *default_eal[] = {
 
 static const char * const mode_names[] = {
 	[TP_RXONLY] = "rxonly", [TP_IO] = "io", [TP_MACSWAP] = "macswap",
+	[TP_TXONLY] = "txonly", [TP_FLOWGEN] = "flowgen", [TP_CSUM] = "csum",
 	[TP_ICMPECHO] = "icmpecho", [TP_STACK] = "stack",
 };
 
@@ -66,6 +70,37 @@ tp_mode_parse(const char *s, enum tp_mode *mode)
 }
 
 const char *
+tp_hint(const char *near, char *buf, size_t size)
+{
+	if (near != NULL)
+		snprintf(buf, size, "; did you mean %s?", near);
+	else if (size > 0)
+		buf[0] = '\0';
+	return buf;
+}
+
+const char *
+tp_mode_hint(const char *s, char *buf, size_t size)
+{
+	const char *near = xchg_app_nearest(s, mode_names, TP_MODE_MAX);
+
+	return tp_hint(near, buf, size);
+}
+
+const char *
+tp_consumer_hint(const char *s, char *buf, size_t size)
+{
+	const char *names[TP_MAX_CONSUMERS + 1] = { "fwd" };
+	const char *near;
+	unsigned int i;
+
+	for (i = 0; i < tp.nb_consumers; i++)
+		names[i + 1] = tp.consumers[i].name;
+	near = xchg_app_nearest(s, names, tp.nb_consumers + 1);
+	return tp_hint(near, buf, size);
+}
+
+const char *
 tp_behaviour_name(const struct tp_consumer *c, char *buf, size_t size)
 {
 	if (c->behaviour == TP_SLOW)
@@ -74,6 +109,17 @@ tp_behaviour_name(const struct tp_consumer *c, char *buf, size_t size)
 		snprintf(buf, size, "%s", c->behaviour == TP_HOG ? "hog" :
 			 c->behaviour == TP_ECHO ? "echo" : "normal");
 	return buf;
+}
+
+static const char * const behaviour_names[] = {
+	"normal", "hog", "slow", "echo",
+};
+
+const char *
+tp_behaviour_hint(const char *s, char *buf, size_t size)
+{
+	return tp_hint(xchg_app_nearest(s, behaviour_names,
+					RTE_DIM(behaviour_names)), buf, size);
 }
 
 int
@@ -123,8 +169,16 @@ usage(const char *prog)
 		printf("%s ", default_eal[i]);
 	printf("\n"
 	       "Without any argument: rxonly for 3 s, tables every second, then exit.\n\n"
-	       "  --forward-mode M      rxonly, io, macswap, icmpecho (192.0.2.1/24 on port 0),\n"
-	       "                        stack (the whole stack of --config FILE) [rxonly]\n"
+	       "  --forward-mode M      rxonly, io, macswap, txonly, flowgen (txonly over 1024\n"
+	       "                        source addresses), csum (io with the IPv4, UDP and TCP\n"
+	       "                        checksums redone), icmpecho (192.0.2.1/24 on port 0),\n"
+	       "                        stack (the whole stack of --config FILE) [rxonly];\n"
+	       "                        txonly and flowgen pay from each TX queue's reservation\n"
+	       "  --portmask MASK       the ports to use, a hexadecimal mask of port ids [all]\n"
+	       "  --eth-peer=N,MAC      destination address of the frames sent on port N by\n"
+	       "                        txonly, flowgen, csum and tx_first [02:00:00:00:00:N]\n"
+	       "  --txpkts L[,L]...     length of each segment of a sent frame; the first holds\n"
+	       "                        the 42 bytes of headers [60: 64 on the wire]\n"
 	       "  --config FILE         set-up for stack mode: arena, ports, sockets, services,\n"
 	       "                        proxy, capture (config/README.rst)\n"
 	       "  --mode M              exchange (a reservation each) or shared (the same set-up\n"
@@ -138,20 +192,28 @@ usage(const char *prog)
 	       "  --nb-cores N          forwarding lcores [every worker lcore, or the main one]\n"
 	       "  --rxq N, --txq N      RX and TX queues per port [one per forwarding lcore]\n"
 	       "  --rxd N, --txd N      descriptors per RX and TX queue [256]\n"
-	       "  --burst N             frames per consumer receive and per tx_first burst [32]\n"
-	       "  --stats-period S      print the tables every S seconds [0: at the end]\n"
-	       "  --duration S          forward for S seconds, then exit [until Ctrl-C]\n"
-	       "  -i, --interactive     prompt: show pools|census|sockets, show port stats [all|N],\n"
-	       "                        clear port stats all|N, show config fwd, show fwd stats\n"
-	       "                        all, set fwd M, set consumer NAME B, set quota POOL N,\n"
-	       "                        start [tx_first], stop, run MS, help, quit\n"
+	       "  --burst N             frames per consumer receive, per tx_first burst and per\n"
+	       "                        txonly or flowgen burst on each stream [32]\n"
+	       "  --stats-period S      print the port statistics and the tables every S\n"
+	       "                        seconds, until Ctrl-C [0: at the end]\n"
+	       "  --duration S          forward for S seconds, then exit [0: without -i,\n"
+	       "                        --cmdfile or --stats-period, until enter is pressed,\n"
+	       "                        stdin ends or Ctrl-C, as dpdk-testpmd]\n"
+	       "  -i, --interactive     prompt: show pools|census|sockets, show port stats|info|\n"
+	       "                        xstats all|N, clear port stats all|N, show config fwd,\n"
+	       "                        show fwd stats all, set fwd M, set consumer NAME B,\n"
+	       "                        set quota POOL N, start [tx_first], stop, run MS, help,\n"
+	       "                        quit\n"
 	       "  --cmdfile FILE        run prompt commands from FILE, then exit\n"
 	       XCHG_APP_MEM_USAGE
-	       "  -h, --help            this text\n");
+	       "  -h, --help            this text\n"
+	       "With EAL options of its own (a --file-prefix, not --no-shconf) dpdk-pdump can\n"
+	       "capture its ports, and /xchg/xstats,N gives each port's xstats to telemetry.\n");
 }
 
 struct tp_args {
 	const char *config;
+	uint64_t portmask;
 	uint32_t duration;
 	uint32_t stats_period;
 	bool interactive;
@@ -160,6 +222,75 @@ struct tp_args {
 	const char *behaviours[TP_MAX_CONSUMERS];
 	struct xchg_app_mem mem;
 };
+
+static int
+parse_portmask(const char *arg, uint64_t *mask)
+{
+	char *end;
+
+	errno = 0;
+	*mask = strtoull(arg, &end, 16);
+	if (arg[0] == '-' || end == arg || *end != '\0' || errno != 0 ||
+	    *mask == 0) {
+		fprintf(stderr, "xchg-testpmd: --portmask: '%s' is not a hexadecimal mask of port ids with a bit set, e.g. 0x3 for ports 0 and 1\n",
+			arg);
+		return -1;
+	}
+	return 0;
+}
+
+/* --eth-peer=N,XX:XX:XX:XX:XX:XX, as testpmd's. */
+static int
+parse_eth_peer(const char *arg)
+{
+	struct rte_ether_addr mac;
+	unsigned long n;
+	char *end;
+
+	errno = 0;
+	n = strtoul(arg, &end, 10);
+	if (!isdigit((unsigned char)arg[0]) || *end != ',' || errno != 0 ||
+	    n >= RTE_MAX_ETHPORTS || rte_ether_unformat_addr(end + 1, &mac) != 0) {
+		fprintf(stderr, "xchg-testpmd: --eth-peer: '%s' is not N,XX:XX:XX:XX:XX:XX with N a port id below %u\n",
+			arg, RTE_MAX_ETHPORTS);
+		return -1;
+	}
+	tp.peer_addr[n] = mac;
+	return 0;
+}
+
+/* --txpkts L[,L]...: segment lengths, the first with every header. */
+static int
+parse_txpkts(const char *arg)
+{
+	const unsigned int hdr = sizeof(struct rte_ether_hdr) +
+				 sizeof(struct rte_ipv4_hdr) +
+				 sizeof(struct rte_udp_hdr);
+	unsigned int n = 0;
+	const char *p = arg;
+	char *end;
+
+	while (n < TP_MAX_SEGS) {
+		unsigned long v;
+
+		errno = 0;
+		v = strtoul(p, &end, 10);
+		if (!isdigit((unsigned char)*p) || errno != 0 || v == 0 ||
+		    v > RTE_MBUF_DEFAULT_DATAROOM || (n == 0 && v < hdr))
+			break;
+		tp.txpkts[n++] = (uint16_t)v;
+		if (*end == '\0') {
+			tp.nb_txpkts = n;
+			return 0;
+		}
+		if (*end != ',')
+			break;
+		p = end + 1;
+	}
+	fprintf(stderr, "xchg-testpmd: --txpkts: '%s' is not up to %u segment lengths L[,L]... of 1 to %u bytes each, the first at least %u (the headers)\n",
+		arg, TP_MAX_SEGS, RTE_MBUF_DEFAULT_DATAROOM, hdr);
+	return -1;
+}
 
 static int
 parse_args(int argc, char **argv, struct tp_args *a)
@@ -184,6 +315,9 @@ parse_args(int argc, char **argv, struct tp_args *a)
 		{ "burst", required_argument, NULL, 'B' },
 		{ "no-mlockall", no_argument, NULL, 'L' },
 		{ "oom-score-adj", required_argument, NULL, 'O' },
+		{ "portmask", required_argument, NULL, 'P' },
+		{ "eth-peer", required_argument, NULL, 'E' },
+		{ "txpkts", required_argument, NULL, 'X' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, idx = 0, ret = 0;
@@ -194,10 +328,22 @@ parse_args(int argc, char **argv, struct tp_args *a)
 		switch (c) {
 		case 'm':
 			if (tp_mode_parse(optarg, &tp.mode) != 0) {
-				fprintf(stderr, "xchg-testpmd: --forward-mode: '%s' is not rxonly, io, macswap, icmpecho or stack\n",
-					optarg);
+				char hint[64];
+
+				fprintf(stderr, "xchg-testpmd: --forward-mode: '%s' is not rxonly, io, macswap, txonly, flowgen, csum, icmpecho or stack%s\n",
+					optarg, tp_mode_hint(optarg, hint,
+							     sizeof(hint)));
 				ret = -1;
 			}
+			break;
+		case 'P':
+			ret = parse_portmask(optarg, &a->portmask);
+			break;
+		case 'E':
+			ret = parse_eth_peer(optarg);
+			break;
+		case 'X':
+			ret = parse_txpkts(optarg);
 			break;
 		case 'C':
 			a->config = optarg;
@@ -343,15 +489,22 @@ apply_behaviours(const struct tp_args *a)
 				continue;
 			n++;
 			if (tp_behaviour_parse(eq + 1, t) != 0) {
-				fprintf(stderr, "xchg-testpmd: --consumer %s: give normal, hog, slow or slow:N:MS with N up to the quota%s\n",
+				char hint[64];
+
+				fprintf(stderr, "xchg-testpmd: --consumer %s: give normal, hog, slow or slow:N:MS with N up to the quota%s%s\n",
 					a->behaviours[i], t->socket != NULL ?
-					", or echo" : "");
+					", or echo" : "",
+					tp_behaviour_hint(eq + 1, hint,
+							  sizeof(hint)));
 				return -1;
 			}
 		}
 		if (n == 0) {
-			fprintf(stderr, "xchg-testpmd: --consumer %s: no such consumer (see show sockets)\n",
-				a->behaviours[i]);
+			char hint[64];
+
+			fprintf(stderr, "xchg-testpmd: --consumer %s: no consumer '%s'%s (see show sockets)\n",
+				a->behaviours[i], name,
+				tp_consumer_hint(name, hint, sizeof(hint)));
 			return -1;
 		}
 	}
@@ -375,18 +528,39 @@ show_all(void)
 	fflush(stdout);
 }
 
-/* Forward until the duration ends or a signal, tables every period. */
+/* Enter pressed, stdin at its end or closed: dpdk-testpmd's read(0) of one
+ * byte, without blocking forwarding. */
+static bool
+enter_pressed(void)
+{
+	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+	char c;
+
+	if (poll(&pfd, 1, 0) == 0)
+		return false;
+	/* Any byte, the end or an error ends the run, as testpmd's. */
+	if (!(pfd.revents & POLLNVAL) && read(STDIN_FILENO, &c, 1) < 0)
+		return true;
+	return true;
+}
+
+/* Forward until the duration ends, a signal, or (with neither a duration
+ * nor a period, as dpdk-testpmd) enter; the statistics every period. */
 static void
 run(const struct tp_args *a)
 {
 	uint64_t start = rte_get_timer_cycles(), next, now;
 	uint64_t period = (uint64_t)a->stats_period * tp.hz;
-	bool was;
+	bool was, wait_enter = a->duration == 0 && period == 0;
 
 	next = start + period;
 	tp_fwd_stats_reset();
 	tp_fwd_start();
-	while (!tp.quit) {
+	if (wait_enter)
+		printf("Press enter to exit\n");
+	else if (a->duration == 0)
+		printf("Press Ctrl-C to exit\n");
+	while (!tp.quit && !(wait_enter && enter_pressed())) {
 		if (tp.workers)
 			rte_delay_us_sleep(1000);
 		else
@@ -398,6 +572,7 @@ run(const struct tp_args *a)
 			break;
 		if (period != 0 && now >= next) {
 			was = tp_pause();
+			tp_show_port_stats(stdout, -1);
 			show_all();
 			tp_resume(was);
 			next += period;
@@ -414,6 +589,13 @@ main(int argc, char **argv)
 	int i, ret, has_eal = 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	tp.txpkts[0] = 60; /* 64 on the wire with the FCS */
+	tp.nb_txpkts = 1;
+	for (i = 0; i < RTE_MAX_ETHPORTS; i++) {
+		/* testpmd's default peers: 02:00:00:00:00:N */
+		tp.peer_addr[i].addr_bytes[0] = 0x02;
+		tp.peer_addr[i].addr_bytes[5] = (uint8_t)i;
+	}
 	for (i = 1; i < argc; i++)
 		if (strcmp(argv[i], "--") == 0) {
 			has_eal = i;
@@ -461,10 +643,14 @@ main(int argc, char **argv)
 			break; /* the configuration names its ports */
 		if (tp.nb_ports == TP_MAX_PORTS)
 			break;
+		if (a.portmask != 0 &&
+		    (i >= 64 || !(a.portmask & (UINT64_C(1) << i))))
+			continue;
 		tp.ports[tp.nb_ports++].port_id = (uint16_t)i;
 	}
 	if (tp.nb_ports == 0 && tp.mode != TP_STACK) {
-		fprintf(stderr, "xchg-testpmd: no ports; add one, e.g. --vdev=net_null0\n");
+		fprintf(stderr, "xchg-testpmd: no ports%s; add one, e.g. --vdev=net_null0\n",
+			a.portmask != 0 ? " in --portmask" : "");
 		rte_eal_cleanup();
 		return 2;
 	}
@@ -475,6 +661,11 @@ main(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	/* dpdk-pdump's server: a no-op without multi-process (--no-shconf,
+	 * the defaults); its copies go to dpdk-pdump's own mempool. */
+	if (rte_pdump_init() != 0)
+		fprintf(stderr, "xchg-testpmd: warning: dpdk-pdump cannot capture: %s\n",
+			rte_strerror(rte_errno));
 
 	ret = tp_setup();
 	if (ret == 0)
@@ -506,6 +697,7 @@ main(int argc, char **argv)
 		show_all();
 	}
 	tp_teardown();
+	rte_pdump_uninit();
 	xchg_config_free(tp.config);
 	rte_eal_cleanup();
 	return ret == 0 ? 0 : 1;

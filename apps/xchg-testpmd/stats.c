@@ -9,9 +9,11 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_cycles.h>
+#include <rte_ethdev.h>
 
 #include "testpmd.h"
 
@@ -351,4 +353,121 @@ tp_show_fwd_stats(FILE *out)
 	fprintf(out, "  TX-packets: %-14" PRIu64 " TX-dropped: %-14" PRIu64 " TX-total: %" PRIu64 "\n",
 		tx, txd, tx + txd);
 	fprintf(out, "  ++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++\n");
+}
+
+static int
+pool_quota(struct xchg_pool *pool)
+{
+	struct xchg_pool_stats s;
+
+	return pool != NULL && xchg_pool_stats_get(pool, &s) == 0 ?
+	       (int)s.quota : -1;
+}
+
+/* testpmd's "show port info": the device, its link and queues, and each
+ * queue's reservation in the arena. */
+int
+tp_show_port_info(FILE *out, int port)
+{
+	unsigned int i, first, last, q;
+
+	if (port_arg(port, &first, &last) != 0)
+		return -1;
+	for (i = first; i < last; i++) {
+		uint16_t id = tp.ports[i].port_id;
+		struct xchg_port *xp = tp.ports[i].port;
+		struct xchg_port_stats st;
+		struct rte_eth_dev_info info;
+		struct rte_ether_addr mac;
+		struct rte_eth_link link;
+		char buf[RTE_ETH_LINK_MAX_STR_LEN];
+		uint16_t mtu = 0;
+
+		memset(&info, 0, sizeof(info));
+		memset(&st, 0, sizeof(st));
+		rte_eth_dev_info_get(id, &info);
+		xchg_port_stats_get(xp, &st);
+		fprintf(out, "\n********************* Infos for port %-2u  *********************\n",
+			id);
+		if (rte_eth_macaddr_get(id, &mac) == 0) {
+			rte_ether_format_addr(buf, sizeof(buf), &mac);
+			fprintf(out, "MAC address: %s\n", buf);
+		}
+		rte_eth_dev_get_name_by_port(id, buf);
+		fprintf(out, "Device name: %s\n", buf);
+		fprintf(out, "Driver name: %s\n", info.driver_name);
+		fprintf(out, "Connect to socket: %d\n", rte_eth_dev_socket_id(id));
+		if (rte_eth_link_get_nowait(id, &link) == 0) {
+			fprintf(out, "Link status: %s\n",
+				link.link_status ? "up" : "down");
+			fprintf(out, "Link speed: %u Mbps\n", link.link_speed);
+			fprintf(out, "Link duplex: %s\n", link.link_duplex ==
+				RTE_ETH_LINK_FULL_DUPLEX ? "full-duplex" :
+				"half-duplex");
+		}
+		if (rte_eth_dev_get_mtu(id, &mtu) == 0)
+			fprintf(out, "MTU: %u\n", mtu);
+		fprintf(out, "Promiscuous mode: %s\n",
+			rte_eth_promiscuous_get(id) == 1 ? "enabled" : "disabled");
+		fprintf(out, "Max possible RX queues: %u\n", info.max_rx_queues);
+		fprintf(out, "Current number of RX queues: %u\n", st.nb_rx_queues);
+		fprintf(out, "Max possible TX queues: %u\n", info.max_tx_queues);
+		fprintf(out, "Current number of TX queues: %u\n", st.nb_tx_queues);
+		fprintf(out, "Peer address (--eth-peer): ");
+		rte_ether_format_addr(buf, sizeof(buf), &tp.peer_addr[id]);
+		fprintf(out, "%s\n", buf);
+		/* What xchg adds: the reservation of every queue. */
+		for (q = 0; q < st.nb_rx_queues; q++)
+			fprintf(out, "xchg RX queue %u: reservation %s, quota %d\n",
+				q, xchg_pool_name(xchg_port_rx_pool(xp, (uint16_t)q)),
+				pool_quota(xchg_port_rx_pool(xp, (uint16_t)q)));
+		for (q = 0; q < st.nb_tx_queues; q++)
+			fprintf(out, "xchg TX queue %u: reservation %s, quota %d\n",
+				q, xchg_pool_name(xchg_port_tx_pool(xp, (uint16_t)q)),
+				pool_quota(xchg_port_tx_pool(xp, (uint16_t)q)));
+	}
+	return 0;
+}
+
+/* testpmd's "show port xstats": the PMD's extended statistics, then the
+ * exchange's (xchg_port_xstats_get(), as telemetry /xchg/xstats). */
+int
+tp_show_port_xstats(FILE *out, int port)
+{
+	unsigned int i, first, last;
+	int n, k;
+
+	if (port_arg(port, &first, &last) != 0)
+		return -1;
+	for (i = first; i < last; i++) {
+		uint16_t id = tp.ports[i].port_id;
+		struct rte_eth_xstat_name *names = NULL;
+		struct rte_eth_xstat *vals = NULL;
+		struct xchg_port_xstat *xs = NULL;
+
+		fprintf(out, "###### NIC extended statistics for port %-2u\n", id);
+		n = rte_eth_xstats_get(id, NULL, 0);
+		if (n > 0) {
+			names = calloc((size_t)n, sizeof(*names));
+			vals = calloc((size_t)n, sizeof(*vals));
+		}
+		if (names != NULL && vals != NULL &&
+		    rte_eth_xstats_get_names(id, names, n) == n &&
+		    rte_eth_xstats_get(id, vals, n) == n)
+			for (k = 0; k < n; k++)
+				fprintf(out, "%s: %" PRIu64 "\n", names[k].name,
+					vals[k].value);
+		n = xchg_port_xstats_get(tp.ports[i].port, NULL, 0);
+		if (n > 0)
+			xs = calloc((size_t)n, sizeof(*xs));
+		if (xs != NULL && xchg_port_xstats_get(tp.ports[i].port, xs,
+						       (unsigned int)n) == n)
+			for (k = 0; k < n; k++)
+				fprintf(out, "%s: %" PRIu64 "\n", xs[k].name,
+					xs[k].value);
+		free(names);
+		free(vals);
+		free(xs);
+	}
+	return 0;
 }

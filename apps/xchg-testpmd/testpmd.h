@@ -30,9 +30,16 @@ enum tp_mode {
 	TP_RXONLY,
 	TP_IO,
 	TP_MACSWAP,
-	TP_ICMPECHO,
+	TP_TXONLY,   /* a burst per stream from its TX queue's reservation */
+	TP_FLOWGEN,  /* txonly over --flows source addresses */
+	TP_CSUM,     /* io with the IPv4, UDP and TCP checksums redone */
+	TP_ICMPECHO, /* from here on: modes with a set-up of their own */
 	TP_STACK,
+	TP_MODE_MAX,
 };
+
+#define TP_MAX_SEGS 8        /* --txpkts */
+#define TP_FLOWS 1024        /* flowgen's flows, as testpmd's default */
 
 /* What a consumer does with the frames it receives. */
 enum tp_behaviour {
@@ -89,6 +96,7 @@ struct tp_lcore {
 	unsigned int nb_streams;
 	struct tp_stream streams[TP_MAX_STREAMS];
 	bool polls_stack;                /* icmpecho, stack: the one poller */
+	uint32_t next_flow;              /* flowgen: the next source */
 	struct tp_fwd_stats fs;
 };
 
@@ -97,6 +105,12 @@ struct tp_state {
 	bool shared;                     /* --mode shared: overcommitted arena */
 	bool forwarding;                 /* started (start/stop) */
 	bool quit;
+	bool bad_command;                /* the prompt met a line it lacks */
+	/* --eth-peer: the destination of txonly, flowgen and csum frames
+	 * sent on each port [02:00:00:00:00:N, testpmd's] */
+	struct rte_ether_addr peer_addr[RTE_MAX_ETHPORTS];
+	uint16_t txpkts[TP_MAX_SEGS];    /* --txpkts: segment lengths */
+	unsigned int nb_txpkts;
 	/* testpmd's knobs */
 	unsigned int nb_cores;           /* forwarding lcores */
 	uint16_t rxq, txq;               /* queues per port */
@@ -129,6 +143,13 @@ extern struct tp_state tp;
 
 const char *tp_mode_name(enum tp_mode mode);
 int tp_mode_parse(const char *s, enum tp_mode *mode);
+/* "; did you mean NEAR?" in @buf, or "" for NULL. */
+const char *tp_hint(const char *near, char *buf, size_t size);
+const char *tp_behaviour_hint(const char *s, char *buf, size_t size);
+/* A hint for a mode name that is none: "; did you mean io?" or "". */
+const char *tp_mode_hint(const char *s, char *buf, size_t size);
+/* A hint for a consumer name that is none, the same way. */
+const char *tp_consumer_hint(const char *s, char *buf, size_t size);
 const char *tp_behaviour_name(const struct tp_consumer *c, char *buf,
 			      size_t size);
 int tp_behaviour_parse(const char *s, struct tp_consumer *c);
@@ -142,8 +163,12 @@ void tp_release_held(struct tp_consumer *c);
 int tp_tx_first(void);
 bool tp_fwd_consumer(const struct tp_consumer *c);
 
-/* start tx_first's frame (frame.c). */
-void tp_frame_udp(struct rte_mbuf *m, uint16_t port_id);
+/* The frames of start tx_first, txonly and flowgen, and csum's work
+ * (frame.c). */
+int tp_frame_udp(struct xchg_pool *pool, struct rte_mbuf **m,
+		 uint16_t port_id, uint32_t flow);
+void tp_csum_frame(struct rte_mbuf *m, uint16_t tx_port);
+void tp_gen_stream(struct tp_lcore *lc, const struct tp_stream *s);
 
 /* Lcores (lcore.c): which lcore forwards what; start, stop, pause. */
 int tp_lcores_plan(void);
@@ -164,6 +189,8 @@ void tp_show_sockets(FILE *out);
 int tp_show_port_stats(FILE *out, int port);  /* -1: all */
 int tp_clear_port_stats(int port);            /* -1: all */
 void tp_show_fwd_stats(FILE *out);
+int tp_show_port_info(FILE *out, int port);   /* -1: all */
+int tp_show_port_xstats(FILE *out, int port); /* -1: all */
 void tp_fwd_stats_reset(void);
 void tp_port_stats(unsigned int i, struct xchg_port_stats *s); /* - base */
 

@@ -294,6 +294,32 @@ unsigned int xchg_port_tx(struct xchg_port *port, uint16_t queue,
 int xchg_port_stats_get(const struct xchg_port *port,
 			struct xchg_port_stats *stats);
 
+/** One of the exchange's extended statistics of a port. */
+struct xchg_port_xstat {
+	char name[RTE_ETH_XSTATS_NAME_SIZE]; /**< e.g. xchg_rx_q0_dropped_no_buffers */
+	uint64_t value;                      /**< Its value now. */
+};
+
+/**
+ * Read the exchange's extended statistics of a port, named as ethdev's
+ * xstats with the prefix xchg_: per RX queue (xchg_rx_qQ_) packets,
+ * delivered, kept, dropped_REASON for each drop reason and quota; per TX
+ * queue (xchg_tx_qQ_) packets, refused (no unit left in its
+ * reservation), full (ring full), in_use and quota; per consumer pool of
+ * the port's arena (xchg_pool_NAME_) refused, rejected, in_use and quota:
+ * these are the arena's, the same on every port of the arena. Telemetry
+ * /xchg/xstats,N gives the PMD's own xstats and these in one dictionary,
+ * the shape of /ethdev/xstats,N.
+ *
+ * @param xstats
+ *   Filled with up to @p n statistics; NULL to count them.
+ * @return
+ *   The number of statistics (more than @p n: call again with room for
+ *   them), or -EINVAL for a NULL port.
+ */
+int xchg_port_xstats_get(const struct xchg_port *port,
+			 struct xchg_port_xstat *xstats, unsigned int n);
+
 /** Call @p fn for each port until it returns non-zero. */
 int xchg_port_foreach(int (*fn)(struct xchg_port *port, void *arg),
 		      void *arg);

@@ -89,5 +89,6 @@ void xchg_port_tx_reclaim(struct xchg_port *p, uint16_t queue);
 
 /* Telemetry (xchg_port_telemetry.c). */
 void xchg_port_telemetry_init(void);
+void xchg_port_xstats_telemetry_register(void);
 
 #endif /* XCHG_PORT_PRIVATE_H */

@@ -91,6 +91,7 @@ tel_register(void)
 	if (rte_telemetry_register_cmd("/xchg/ports", handle_ports,
 		"Ports bound to xchg: rx_nombuf, imissed, drops by reason, per-queue packets and reservations") != 0)
 		PORT_LOG(WARNING, "telemetry command /xchg/ports not registered\n");
+	xchg_port_xstats_telemetry_register();
 }
 
 void

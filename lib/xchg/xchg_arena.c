@@ -213,8 +213,13 @@ arena_populate(struct xchg_arena *a)
 					 a->page_layout ? XCHG_PAGE_SIZE :
 					 RTE_MEMPOOL_ALIGN);
 	if (mz == NULL) {
-		XCHG_LOG(ERR, "arena %s: cannot reserve %zu bytes for %u buffers on socket %d: %s%s\n",
-			 a->name, len, a->nb_buffers, a->socket_id,
+		char where[24] = "any socket";
+
+		if (a->socket_id != SOCKET_ID_ANY)
+			snprintf(where, sizeof(where), "socket %d",
+				 a->socket_id);
+		XCHG_LOG(ERR, "arena %s: cannot reserve %zu bytes for %u buffers on %s: %s%s\n",
+			 a->name, len, a->nb_buffers, where,
 			 rte_strerror(rte_errno),
 			 iova_va || a->page_layout ? "; give EAL more memory (-m)" :
 			 "; IOVA-contiguous memory is short, try layout page or --iova-mode=va");
@@ -370,6 +375,16 @@ xchg_arena_create(const struct xchg_arena_conf *conf)
 	int ret;
 
 	ret = conf_check(conf);
+	/* The arena's owner tags, quotas and mempool driver live in the
+	 * process that made it: a secondary process has none of them
+	 * (DPDK registers mempool drivers per process), so it may neither
+	 * make an arena nor touch one's buffers (doc/guide.rst,
+	 * "Multi-process"). */
+	if (ret == 0 && rte_eal_process_type() != RTE_PROC_PRIMARY) {
+		XCHG_LOG(ERR, "arena %s: a secondary process cannot make an arena or use one's buffers; the primary owns them: read its state through the primary's telemetry (/xchg/census, /xchg/pools, /xchg/xstats)\n",
+			 conf->name);
+		ret = -EPERM;
+	}
 	if (ret == 0)
 		ret = xchg_ops_register();
 	if (ret != 0) {
@@ -440,10 +455,12 @@ xchg_arena_create(const struct xchg_arena_conf *conf)
 	registry[registry_len++] = a;
 	pthread_mutex_unlock(&registry_lock);
 
-	XCHG_LOG(INFO, "arena %s: %u buffers of %u bytes %s at stride %u on socket %d, %s, lcore cache %u%s%s\n",
+	/* The socket the memory is on, SOCKET_ID_ANY resolved. */
+	XCHG_LOG(INFO, "arena %s: %u buffers of %u bytes %s at stride %u on socket %d%s, %s, lcore cache %u%s%s\n",
 		 a->name, a->nb_buffers, a->data_room,
 		 a->page_layout ? "one per 4 KiB page" : "packed", a->stride,
-		 a->socket_id,
+		 a->mz->socket_id, a->socket_id == SOCKET_ID_ANY ?
+		 " (any socket asked)" : "",
 		 rte_eal_has_hugepages() ? "hugepages" : "no hugepages",
 		 a->cache_size, a->strict ? ", strict free marking" : "",
 		 a->overcommit ?

@@ -165,7 +165,9 @@ struct xchg_arena_info {
  * @return
  *   The arena, or NULL with rte_errno set: EINVAL for a bad parameter
  *   (the log names it), EEXIST for a name in use, ENOMEM when memory
- *   cannot be had, ENOSPC when the mempool driver table is full.
+ *   cannot be had, ENOSPC when the mempool driver table is full, EPERM
+ *   in a secondary process (only the primary may own an arena; see the
+ *   guide, "Multi-process").
  */
 struct xchg_arena *xchg_arena_create(const struct xchg_arena_conf *conf);
 

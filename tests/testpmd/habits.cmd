@@ -23,5 +23,12 @@ show fwd stats all
 stop
 start tx_first
 stop
+show port info 0
+show port xstats 0
+show port xstats all
+show port info 9
+set fwd txonyl
+set quota port0_rxq9 5
+set consumer fdw hog
 show census
 quit

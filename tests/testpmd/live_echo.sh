@@ -99,6 +99,7 @@ run() {
 	"$bin" -l 0 --no-huge -m 512 --no-pci --file-prefix "xe$id$mode" \
 		--log-level=lib.eal:error -- --forward-mode stack \
 		--config "$ini" --consumer echo=echo --mode "${mode%-unresolved}" \
+		--duration 100 \
 		>"$log" 2>&1 &
 	app=$!
 	i=0

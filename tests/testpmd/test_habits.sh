@@ -63,12 +63,27 @@ awk '/^xchg> show port stats 0$/ { on = 1; next } /^xchg> / { on = 0 } on' "$log
 expect "cleared: zero packets since" "$dir/cleared" '^  RX-packets: 0 +RX-missed: 0 +RX-bytes: +0$'
 after "set fwd io" "$log" "set fwd io" '^Set io packet forwarding mode$'
 after "set fwd to a mode with its own set-up" "$log" "set fwd icmpecho" '^set fwd icmpecho: icmpecho mode has its own set-up; start xchg-testpmd with --forward-mode icmpecho$'
-after "set fwd: bad mode" "$log" "set fwd sideways" "^'sideways': give rxonly, io or macswap$"
+after "set fwd: bad mode" "$log" "set fwd sideways" "^'sideways': give rxonly, io, macswap, txonly, flowgen or csum$"
 expect "start tx_first: a burst on each port" "$log" '^tx_first: port 1: 32 of 32 frames sent$'
 expect "start tx_first: then forwarding" "$log" '^forwarding started \(io\)$'
 after "set fwd while forwarding" "$log" "set fwd macswap" '^Please stop forwarding first$'
 awk '/^xchg> show fwd stats all$/ { n++ } n == 2 && /TX-packets:/ { print; exit }' "$log" | grep -Eq '^  TX-packets: [1-9][0-9]* +TX-dropped: [0-9]+ +TX-total: [1-9]' &&
 	ok "io: frames sent, in the forward statistics" || bad "io: no TX in the forward statistics"
+expect "show port info 0: testpmd's header" "$log" '^\*+ Infos for port 0 +\*+$'
+expect "show port info 0: driver" "$log" '^Driver name: net_null$'
+expect "show port info 0: queues" "$log" '^Current number of RX queues: 1$'
+expect "show port info 0: the queue's reservation" "$log" '^xchg RX queue 0: reservation port0_rxq0, quota [1-9][0-9]*$'
+after "show port info: unknown port" "$log" "show port info 9" '^no port 9; the ports are those of show config fwd$'
+after "show port xstats 0: testpmd's header" "$log" "show port xstats 0" '^###### NIC extended statistics for port 0 *$'
+expect "show port xstats 0: the PMD's" "$log" '^rx_good_packets: [1-9][0-9]*$'
+expect "show port xstats 0: the exchange's per queue" "$log" '^xchg_rx_q0_dropped_no_buffers: 0$'
+expect "show port xstats 0: TX refused" "$log" '^xchg_tx_q0_refused: 0$'
+expect "show port xstats 0: per consumer" "$log" '^xchg_pool_fwd_refused: 0$'
+n=$(awk '/^xchg> show port xstats all$/ { on = 1; next } /^xchg> / { on = 0 } on && /NIC extended statistics/' "$log" | wc -l)
+[ "$n" = 2 ] && ok "show port xstats all: both ports" || bad "show port xstats all: $n ports"
+after "did you mean: a mode" "$log" "set fwd txonyl" "^'txonyl': give rxonly, io, macswap, txonly, flowgen or csum; did you mean txonly\?$"
+after "did you mean: a pool" "$log" "set quota port0_rxq9 5" "^no pool 'port0_rxq9'; did you mean port0_rxq0\? \(see show pools\)$"
+after "did you mean: a consumer" "$log" "set consumer fdw hog" "^no consumer 'fdw'; did you mean fwd\? \(see show sockets\)$"
 expect "the census is conserved" "$log" 'census: total 8192 = .*: conserved$'
 if grep -q 'ignored free\|not freed\|BROKEN\|sits idle' "$log"; then bad "session: misuse, leak or idle lcore"; else ok "session: no misuse, nothing idle"; fi
 
@@ -115,5 +130,73 @@ expect "bare --: options after it still apply" "$dir/bare.log" '^  fwd +normal +
 timeout 30 "$bin" -l 0 --no-pci --file-prefix "xh$$" --log-level=lib.eal:error -- --cmdfile "$dir/quit.cmd" >"$dir/hint.log" 2>&1
 rc=$?
 if [ $rc -ne 0 ] && grep -Eq 'EAL options replace the defaults: without hugepages give --no-huge -m 512|no ports; add one' "$dir/hint.log"; then ok "EAL options without --no-huge: a hint"; else bad "no hint (exit $rc)"; tail -3 "$dir/hint.log"; fi
+# 5. txonly, flowgen and csum forward; txonly and flowgen pay from the
+# TX queues' reservations (--txpkts of two segments), and every buffer
+# is back at the exit.
+for mode in txonly flowgen csum; do
+	if timeout 60 "$bin" -l 0 $eal $ports -- --forward-mode $mode --txpkts 60,4 --duration 1 >"$dir/$mode.log" 2>&1; then ok "$mode: exit 0"; else bad "$mode: exit $?"; tail -5 "$dir/$mode.log"; fi
+	expect "$mode: port 1 sends" "$dir/$mode.log" '^  1 +[0-9]+ +[1-9][0-9]* '
+	expect "$mode: census conserved" "$dir/$mode.log" 'census: total 8192 = .*: conserved$'
+done
+expect "txonly: the TX queue pays" "$dir/txonly.log" '^  port1_txq0 +tx_queue +[0-9]+ +0 +[0-9]+ +[1-9][0-9]* '
+printf 'show config fwd\nshow port info 1\nquit\n' >"$dir/peer.cmd"
+"$bin" -l 0 $eal $ports -- --forward-mode csum --portmask 0x2 --eth-peer=1,02:00:00:00:00:aa --cmdfile "$dir/peer.cmd" >"$dir/peer.log" 2>&1
+expect "--portmask 0x2: port 1 only" "$dir/peer.log" '^csum packet forwarding - ports=1 - cores=1 - streams=1 - burst=32$'
+expect "--eth-peer: the peer address" "$dir/peer.log" '^Peer address \(--eth-peer\): 02:00:00:00:00:AA$'
+refuse "--portmask with no port" "no ports in --portmask" "$bin" -l 0 $eal $ports -- --portmask 0x4
+refuse "--eth-peer malformed" "--eth-peer: '1,zz' is not N,XX:XX:XX:XX:XX:XX" "$bin" --eth-peer=1,zz
+refuse "--txpkts below the headers" "--txpkts: '40' is not up to 8 segment lengths" "$bin" --txpkts 40
+
+# 6. Did you mean, on the command line and in a script.
+refuse "did you mean: --forward-mode" "--forward-mode: 'flowgn' is not .*; did you mean flowgen\?" "$bin" --forward-mode flowgn
+# Consumers exist once the EAL runs: refused then with exit 1.
+"$bin" --consumer fwd=hgo >"$dir/r.log" 2>&1
+expect "did you mean: a behaviour" "$dir/r.log" "--consumer fwd=hgo: give normal, hog.*; did you mean hog\?"
+"$bin" --consumer fdw=hog >"$dir/r.log" 2>&1
+expect "did you mean: a consumer" "$dir/r.log" "--consumer fdw=hog: no consumer 'fdw'; did you mean fwd\?"
+printf 'strat\n' >"$dir/typo.cmd"
+"$bin" -- --cmdfile "$dir/typo.cmd" >"$dir/typo.log" 2>&1
+rc=$?
+[ $rc -ne 0 ] && ok "a bad command fails the script" || bad "a bad command: exit 0"
+expect "did you mean: a command" "$dir/typo.log" "bad command 'strat'; did you mean start\?"
+printf 'show port xstatz 0\n' >"$dir/typo.cmd"
+"$bin" -- --cmdfile "$dir/typo.cmd" >"$dir/typo.log" 2>&1
+expect "did you mean: a command's later word" "$dir/typo.log" "bad command 'show port xstatz 0'; did you mean show port xstats\?"
+
+# 7. Not interactive and no --duration: how to stop, as dpdk-testpmd;
+# stdin at its end stops it (as dpdk-testpmd's read), enter too, and
+# with --stats-period SIGTERM does, cleanly.
+timeout 30 "$bin" </dev/null >"$dir/enter.log" 2>&1 -- --nb-cores 1
+rc=$?
+[ $rc -eq 0 ] && ok "stdin at its end: exit 0" || bad "stdin at its end: exit $rc"
+expect "Press enter to exit" "$dir/enter.log" '^Press enter to exit$'
+expect "stdin at its end: the tables" "$dir/enter.log" 'census: total 8192 = .*: conserved$'
+# stdin open (a FIFO): it runs until enter comes.
+mkfifo "$dir/in"
+"$bin" -- --nb-cores 1 <"$dir/in" >"$dir/enter2.log" 2>&1 &
+pid=$!
+exec 3>"$dir/in"
+i=0
+until grep -q '^Press enter to exit$' "$dir/enter2.log" || [ $i -gt 300 ]; do i=$((i + 1)); sleep 0.1; done
+kill -0 $pid 2>/dev/null && ok "stdin open: still running" || bad "stdin open: exited without enter"
+echo >&3
+exec 3>&-
+wait $pid
+rc=$?
+[ $rc -eq 0 ] && ok "enter: exit 0" || bad "enter: exit $rc"
+expect "enter: the tables" "$dir/enter2.log" 'census: total 8192 = .*: conserved$'
+"$bin" -- --stats-period 1 >"$dir/term.log" 2>&1 &
+pid=$!
+i=0
+until grep -q '^Press Ctrl-C to exit$' "$dir/term.log" || [ $i -gt 300 ]; do i=$((i + 1)); sleep 0.1; done
+i=0
+until grep -q 'NIC statistics for port 1' "$dir/term.log" || [ $i -gt 300 ]; do i=$((i + 1)); sleep 0.1; done
+kill -TERM $pid
+wait $pid
+rc=$?
+[ $rc -eq 0 ] && ok "--stats-period, SIGTERM: exit 0" || bad "--stats-period, SIGTERM: exit $rc"
+expect "--stats-period: how to stop" "$dir/term.log" '^Press Ctrl-C to exit$'
+expect "--stats-period: testpmd's port statistics" "$dir/term.log" '^  #+ NIC statistics for port 0 +#+$'
+expect "SIGTERM: the census at the exit" "$dir/term.log" 'census: total 8192 = .*: conserved$'
 echo "habits: $passed passed, $failed failed"
 [ $failed -eq 0 ]

@@ -61,9 +61,9 @@ expect "start" "$log" '^forwarding started \(rxonly\)$'
 expect "run" "$log" '^ran 100 ms$'
 expect "a second start is refused" "$log" '^Packet forwarding already started$'
 expect "a second stop is refused" "$log" '^Packet forwarding not started$'
-expect "unknown consumer" "$log" "^no consumer 'nosuch'; see show sockets$"
+expect "unknown consumer" "$log" "^no consumer 'nosuch' \(see show sockets\)$"
 expect "bad behaviour" "$log" "^'sideways': give normal, hog, slow or slow:N:MS$"
-expect "unknown pool" "$log" "^no pool 'nosuch'; see show pools$"
+expect "unknown pool" "$log" "^no pool 'nosuch' \(see show pools\)$"
 expect "help lists the commands" "$log" '^  set quota POOL N: '
 if grep -q 'ignored free\|not freed\|BROKEN' "$log"; then bad "session: misuse or leak reported"; grep 'ignored free\|not freed\|BROKEN' "$log"; else ok "session: no misuse, nothing left out"; fi
 expect "session: census conserved at the end" "$log" 'census: total .*: conserved$'
