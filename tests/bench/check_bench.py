@@ -137,8 +137,11 @@ def mode_default(bench):
     check_census(out, 3)
 
 
-def mode_stack(bench):
-    out = run(bench, ["--mode", "stack", "--sockets", "4"] + SMALL).stdout
+def one_stack_run(bench, mode, extra=()):
+    """A run of 4 sockets, (p) then (x): exact books, census, layouts,
+    and the same counts on both sides; returns its result lines."""
+    out = run(bench, ["--mode", mode, "--sockets", "4"] + SMALL +
+              list(extra)).stdout
     rows = check_books(out, 2)
     check_census(out, 2)
     check_layouts(out)
@@ -146,7 +149,11 @@ def mode_stack(bench):
     if len(rows) == 2:
         check(rows[0][1:] == rows[1][1:],
               "the two sides' books differ: %s" % (rows,))
-    res = results(out)
+    return results(out)
+
+
+def mode_stack(bench):
+    res = one_stack_run(bench, "stack")
     check(len(res) == 1 and "sockets=4" in res[0] and "lcores=1" in res[0],
           "stack result: %s" % res)
 
@@ -178,15 +185,7 @@ def mode_pipeline(bench):
         sys.exit(77)
     # Default and strict free marking: exact books and census each time.
     for extra in ([], ["--strict"]):
-        out = run(bench, ["--mode", "pipeline", "--sockets", "4"] + SMALL +
-                  extra).stdout
-        rows = check_books(out, 2)
-        check_census(out, 2)
-        check_layouts(out)
-        if len(rows) == 2:
-            check(rows[0][1:] == rows[1][1:],
-                  "the two sides' books differ: %s" % (rows,))
-        res = results(out)
+        res = one_stack_run(bench, "pipeline", extra)
         check(len(res) == 1 and "mode=pipeline" in res[0] and
               "lcores=2" in res[0] and
               ("strict=1" if extra else "strict=0") in res[0],
