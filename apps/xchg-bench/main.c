@@ -79,7 +79,7 @@ static const char * const eal_vdevs[] = {
  * stack.c, lcores.c, latency.c and sockets.c. */
 enum {
 	M_CORE = 1, M_STACK = 2, M_LCORES = 4, M_LATENCY = 8, M_SOCKETS = 16,
-	M_ALL = 31,
+	M_PIPELINE = 32, M_ALL = 63,
 };
 
 struct bench_opts {
@@ -94,6 +94,7 @@ struct bench_opts {
 	unsigned int quota;   /* of the consumer in (b) */
 	int arena_cache;      /* xchg_arena_conf.lcore_cache: 0 for the
 			       * library's default, -1 for none */
+	bool strict;          /* xchg_arena_conf.strict */
 };
 
 enum { V_A, V_B, V_B0, V_D, V_MAX };
@@ -133,8 +134,9 @@ usage(const char *prog)
 	       "  --rounds R       interleaved rounds, median taken, 1 to %d [7]\n"
 	       "  --buffers N      mbufs in each pool, at least %d [8192]\n"
 	       "  --quota Q        consumer quota in (b) [512]\n"
-	       "  --arena-cache N  arena per-lcore cache, 0 for none, up to %d [%d]\n"
-	       "  --mode M[,M...]  core, stack, lcores, latency, sockets or all [core,stack]\n"
+	       "  --arena-cache N  arena per-lcore cache up to %d, none, or 0: the default [%d]\n"
+	       "  --mode M[,M...]  core, stack, lcores, latency, sockets, pipeline or all [core,stack]\n"
+	       "  --strict         xchg arenas with strict (atomic) free marking\n"
 	       "  --stack-packets N  packets per side, lcore and round of the stack modes [4M]\n"
 	       "  --sockets N      sockets of the stack, lcores and latency modes [16]\n"
 	       "  --socket-quota Q quota of each socket in the stack modes [64]\n"
@@ -160,7 +162,7 @@ parse_modes(const char *arg, unsigned int *modes)
 	static const struct { const char *name; unsigned int bit; } m[] = {
 		{ "core", M_CORE }, { "stack", M_STACK }, { "lcores", M_LCORES },
 		{ "latency", M_LATENCY }, { "sockets", M_SOCKETS },
-		{ "all", M_ALL },
+		{ "pipeline", M_PIPELINE }, { "all", M_ALL },
 	};
 	char buf[128], *tok, *save = NULL;
 	unsigned int i;
@@ -172,7 +174,7 @@ parse_modes(const char *arg, unsigned int *modes)
 		for (i = 0; i < RTE_DIM(m) && strcmp(tok, m[i].name) != 0; i++)
 			;
 		if (i == RTE_DIM(m)) {
-			fprintf(stderr, "xchg-bench: --mode: unknown mode '%s'; use core, stack, lcores, latency, sockets or all\n",
+			fprintf(stderr, "xchg-bench: --mode: unknown mode '%s'; use core, stack, lcores, latency, sockets, pipeline or all\n",
 				tok);
 			return -1;
 		}
@@ -230,6 +232,7 @@ parse_opts(int argc, char **argv, struct bench_opts *o)
 		{ "sockets", required_argument, NULL, 'S' },
 		{ "socket-quota", required_argument, NULL, 'Q' },
 		{ "socket-counts", required_argument, NULL, 'C' },
+		{ "strict", no_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -275,10 +278,16 @@ parse_opts(int argc, char **argv, struct bench_opts *o)
 			o->quota = (unsigned int)v;
 			break;
 		case 'c':
+			/* As xchg_arena_conf and [arena] lcore_cache: 0 is
+			 * the default, "none" disables. */
+			if (strcmp(optarg, "none") == 0) {
+				o->arena_cache = XCHG_ARENA_CACHE_NONE;
+				break;
+			}
 			if (xchg_app_number("xchg-bench", longopts[idx].name, optarg, 0,
 				      XCHG_ARENA_CACHE_MAX, &v))
 				return -EINVAL;
-			o->arena_cache = v == 0 ? -1 : (int)v;
+			o->arena_cache = (int)v;
 			break;
 		case 'm':
 			if (parse_modes(optarg, &o->modes) != 0)
@@ -305,6 +314,10 @@ parse_opts(int argc, char **argv, struct bench_opts *o)
 		case 'C':
 			if (parse_counts(optarg, o) != 0)
 				return -EINVAL;
+			break;
+		case 'X':
+			o->strict = true;
+			o->sb.strict = true;
 			break;
 		case 'h':
 			usage(argv[0]);
@@ -392,6 +405,7 @@ setup_pools(struct bench *b)
 		.socket_id = (int)rte_socket_id(),
 		.nb_buffers = b->opts.buffers,
 		.lcore_cache = b->opts.arena_cache,
+		.strict = b->opts.strict,
 	};
 	unsigned int n = b->opts.buffers;
 
@@ -674,6 +688,8 @@ run_stack_modes(const struct bench *b, int ret)
 		ret = EXIT_FAILURE;
 	if ((o->modes & M_LCORES) && sb_mode_lcores(&o->sb) != 0)
 		ret = EXIT_FAILURE;
+	if ((o->modes & M_PIPELINE) && sb_mode_pipeline(&o->sb) != 0)
+		ret = EXIT_FAILURE;
 	if ((o->modes & M_LATENCY) && sb_mode_latency(&o->sb) != 0)
 		ret = EXIT_FAILURE;
 	if ((o->modes & M_SOCKETS) &&
@@ -726,7 +742,7 @@ main(int argc, char **argv)
 	if (ret != 0)
 		return ret > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 	/* Two lcores for the two RX queues of --mode lcores. */
-	if (b.opts.modes & M_LCORES)
+	if (b.opts.modes & (M_LCORES | M_PIPELINE))
 		eal_defaults[1] = "0-1";
 	if (eal_start(argc, argv, sep) != 0) {
 		free(eal_argv);

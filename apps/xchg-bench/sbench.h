@@ -50,6 +50,9 @@ struct sb_conf {
 	bool shared;           /* every queue's UDP into socket 0 */
 	bool latency;          /* stamp at rx, histogram at dequeue */
 	bool hog;              /* a socket that never reads takes a share */
+	bool pipeline;         /* one lcore receives, another reads and
+				* frees every socket */
+	bool strict;           /* xchg arena with strict free marking */
 };
 
 /* Frames of the synthetic traffic, per 32: 26 UDP to the sockets
@@ -137,6 +140,7 @@ unsigned int sb_run_sockets(const struct sb_run *r);
  * printed failure. *ratio gets x/p where there is one. */
 int sb_mode_stack(const struct sb_conf *c, double *ratio);
 int sb_mode_lcores(const struct sb_conf *c);
+int sb_mode_pipeline(const struct sb_conf *c);
 int sb_mode_latency(const struct sb_conf *c);
 int sb_mode_sockets(const struct sb_conf *c, const unsigned int *counts,
 		    unsigned int nb_counts);

@@ -57,6 +57,8 @@ struct sb_run {
 	unsigned int per_lcore;     /* sockets each lcore reads */
 	unsigned int drain_every;   /* polls between two reads of a socket */
 	unsigned int lcore[SB_MAX_QUEUES];
+	unsigned int reader_lcore;  /* pipeline: the lcore that reads */
+	uint64_t pl_read;           /* pipeline: frames read so far */
 	char vdev[SB_SIDES][32];
 	bool vdev_up[SB_SIDES];
 	uint16_t port[SB_SIDES];
@@ -217,6 +219,7 @@ setup_xchg(struct sb_run *r)
 		.nb_buffers = r->nb_buffers,
 		.max_pools = (uint16_t)RTE_MIN(r->nb_socks + 16,
 					       (unsigned int)XCHG_ARENA_POOLS_MAX),
+		.strict = r->c.strict,
 	};
 	struct xchg_port_conf pc = {
 		.nb_rx_queues = r->c.lcores,
@@ -304,6 +307,13 @@ pick_lcores(struct sb_run *r)
 			return -1;
 		}
 		r->lcore[q] = lc;
+	}
+	if (r->c.pipeline) {
+		r->reader_lcore = rte_get_next_lcore(lc, 1, 0);
+		if (r->reader_lcore >= RTE_MAX_LCORE) {
+			fprintf(stderr, "xchg-bench: the pipeline mode needs a second lcore: give -l 0-1 before \"--\"\n");
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -425,7 +435,8 @@ lcore_loop(void *arg)
 	enum sb_side side = w->side;
 	uint16_t q = w->queue;
 	unsigned int first = r->c.shared ? 0 : q * r->per_lcore;
-	unsigned int count = r->c.shared ? (q == 0) : r->per_lcore;
+	unsigned int count = r->c.pipeline ? 0 :
+			     r->c.shared ? (q == 0) : r->per_lcore;
 	struct sb_hist *h = r->hist[side];
 	uint64_t done = 0, got = 0, polls = 0, more, t0;
 	unsigned int n, dry = 0;
@@ -442,13 +453,21 @@ lcore_loop(void *arg)
 			break;
 		}
 		done += n;
+		/* Pipeline: a receiver that outran its reader would only
+		 * measure refusals; hold back while half of all the
+		 * sockets' quotas wait to be read. */
+		while (r->c.pipeline &&
+		       sb_kind_count(done, SB_UDP) >
+		       __atomic_load_n(&r->pl_read, __ATOMIC_ACQUIRE) +
+		       r->nb_socks * r->c.quota / 2)
+			rte_pause();
 		if (q == 0) {
 			if (side == SB_PLAIN)
 				sb_plain_service(r->plain);
 			else
 				xchg_stack_service(r->stack);
 		}
-		if (++polls % r->drain_every == 0)
+		if (++polls % r->drain_every == 0 && count != 0)
 			got += app_read(r, side, first, count, h);
 	}
 	w->end = rte_rdtsc_precise();
@@ -472,9 +491,37 @@ lcore_loop(void *arg)
 	return 0;
 }
 
+/* Pipeline: the other lcore reads every socket and frees, until the
+ * receiver is done and nothing is left. */
+static int
+reader_loop(void *arg)
+{
+	struct lcore_work *w = arg;
+	struct sb_run *r = w->r;
+	uint64_t got = 0, more;
+
+	while (__atomic_load_n(&r->go, __ATOMIC_ACQUIRE) == 0)
+		rte_pause();
+	for (;;) {
+		bool last = __atomic_load_n(&r->running, __ATOMIC_ACQUIRE) == 0;
+
+		more = app_read(r, w->side, 0, r->nb_socks, r->hist[w->side]);
+		got += more;
+		__atomic_store_n(&r->pl_read, got, __ATOMIC_RELEASE);
+		if (more == 0 && last)
+			break;
+	}
+	w->end = rte_rdtsc_precise();
+	w->got = got;
+	return 0;
+}
+
 uint64_t
 sb_run_round(struct sb_run *r, enum sb_side side, uint64_t packets)
 {
+	struct lcore_work reader = { .r = r, .side = side };
+
+	__atomic_store_n(&r->pl_read, 0, __ATOMIC_RELEASE);
 	unsigned int q;
 	uint64_t start, end = 0, cpu = 0;
 
@@ -496,10 +543,33 @@ sb_run_round(struct sb_run *r, enum sb_side side, uint64_t packets)
 			fail("cannot launch on a worker lcore", EBUSY);
 			return 0;
 		}
+	if (r->c.pipeline &&
+	    rte_eal_remote_launch(reader_loop, &reader, r->reader_lcore) != 0) {
+		fail("cannot launch the reader lcore", EBUSY);
+		return 0;
+	}
 	start = rte_rdtsc_precise();
 	__atomic_store_n(&r->go, start, __ATOMIC_RELEASE);
 	lcore_loop(&r->work[0]);
 	rte_eal_mp_wait_lcore();
+	if (r->c.pipeline) {
+		r->app_got[side] += reader.got;
+		/* Throughput of the pipeline: until the last frame is
+		 * read, in cycles of the wall clock. */
+		r->wall = reader.end - start;
+		r->expected[side] += r->c.packets;
+		r->exp_unclaimed[side] +=
+			sb_kind_count(r->c.packets, SB_UNBOUND) +
+			sb_kind_count(r->c.packets, SB_ETHERTYPE);
+		if (side == SB_PLAIN)
+			sb_plain_service(r->plain);
+		else
+			xchg_stack_service(r->stack);
+		if (r->work[0].err != 0)
+			return 0;
+		r->preempted[side] += r->work[0].preempted;
+		return RTE_MAX(r->wall, UINT64_C(1));
+	}
 	/* The services answer what came in last. */
 	if (side == SB_PLAIN)
 		sb_plain_service(r->plain);

@@ -189,6 +189,34 @@ pool_cb(struct xchg_pool *pool, void *arg)
 	return 0;
 }
 
+/* A socket's datagrams: delivered what the application took; lost as
+ * the stack counted them against it, at the NIC (its whole frame or
+ * first fragment), half built at the end; and what is left, whole
+ * frames its pool refused at the port. */
+static void
+socket_datagrams(struct replay *r, struct r_consumer *c)
+{
+	struct xchg_socket_stats st;
+	uint64_t known;
+	unsigned int i;
+
+	memset(&st, 0, sizeof(st));
+	xchg_socket_stats_get(xchg_config_setup_socket(r->su, c->socket),
+			      &st);
+	c->d_delivered = c->received;
+	c->d_unfinished = st.frag_pending;
+	c->frag_held = st.frag_held;
+	r->res.held_reassembly += st.frag_held;
+	for (i = 0; i < XCHG_SD_MAX; i++)
+		c->d_stack[i] = st.datagrams_lost[i];
+	known = c->d_delivered + c->d_rx_nombuf + c->d_ierrors +
+		c->d_unfinished;
+	for (i = 0; i < XCHG_SD_MAX; i++)
+		known += c->d_stack[i];
+	/* Below zero, the sums do not add up: result_finish() says so. */
+	c->d_no_buffers = c->d_offered > known ? c->d_offered - known : 0;
+}
+
 /* A consumer's figures once the run is over. Sockets: what the
  * application took, in capture frames; services and the proxy: what
  * their pool accepted (one frame each). The capture copies frames: it
@@ -208,6 +236,7 @@ consumer_figures(struct replay *r, struct r_consumer *c,
 		c->delivered = k->frames;
 		c->received = k->received;
 		c->held = consumer_held(k);
+		socket_datagrams(r, c);
 	} else if (strcmp(c->kind, "capture") == 0) {
 		c->offered = cap->captured + cap->capture_missed;
 		c->delivered = cap->captured;
@@ -278,9 +307,11 @@ collect(struct replay *r, struct xchg_config_setup *su)
 		res->stack.captured += ss.captured;
 		res->stack.capture_missed += ss.capture_missed;
 		res->stack.reassembled += ss.reassembled;
+		res->held_staging += ss.staging.held;
 		cap.captured += ss.captured;
 		cap.capture_missed += ss.capture_missed;
 	}
+	dgrams_settle(r);
 	for (i = 0; i < res->nb_consumers; i++)
 		consumer_figures(r, &res->consumers[i], &cap);
 	xchg_arena_census(arena, &census);
@@ -422,6 +453,7 @@ run_replay(struct replay *r)
 		collect(r, su);
 out:
 	r->su = NULL;
+	dgram_free(&r->dgrams);
 	consumers_release(r);
 	consumers_close(r);
 	if (xchg_config_setup_free(su) != 0) {

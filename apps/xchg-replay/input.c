@@ -12,7 +12,9 @@
  * buffer for, and the port polls each queue once a round, so the frames
  * lost in a round are the last ones it read.
  *
- * Nothing is stored per frame: memory does not grow with the capture.
+ * Nothing is stored per frame; one entry per fragmented datagram
+ * (dgram.c), so that a fragment read before its first is counted
+ * against the socket the first names.
  */
 
 #include <errno.h>
@@ -189,40 +191,89 @@ consumers_map(struct replay *r)
 	}
 }
 
-/* Where a fragment goes: where its datagram's first fragment went. */
-static int
-frag_consumer(struct replay *r, const struct xchg_stack_verdict *v, int idx)
+enum lost { KEPT = 0, LOST_NOMBUF, LOST_IERRORS };
+
+static void
+count_frames(struct result *res, int idx, uint64_t n, uint64_t nombuf,
+	     uint64_t ierrors)
 {
-	unsigned int k;
+	struct r_consumer *c = &res->consumers[idx];
 
-	for (k = 0; k < FRAG_KEYS; k++) {
-		struct frag_key *f = &r->frag_keys[k];
-
-		if (f->used && f->src == v->src && f->dst == v->dst &&
-		    f->ip_id == v->ip_id && f->proto == v->proto) {
-			if (v->first_fragment) {
-				f->consumer = idx;
-				return idx;
-			}
-			return f->consumer;
-		}
-	}
-	if (v->first_fragment && idx >= 0 &&
-	    r->res.consumers[idx].socket >= 0) {
-		struct frag_key *f = &r->frag_keys[r->frag_next];
-
-		r->frag_next = (r->frag_next + 1) % FRAG_KEYS;
-		f->used = true;
-		f->src = v->src;
-		f->dst = v->dst;
-		f->ip_id = v->ip_id;
-		f->proto = v->proto;
-		f->consumer = idx;
-	}
-	return idx;
+	c->offered += n;
+	c->lost_rx_nombuf += nombuf;
+	c->lost_ierrors += ierrors;
 }
 
-enum lost { KEPT = 0, LOST_NOMBUF, LOST_IERRORS };
+/* A datagram (a whole frame, or a first fragment) offered to @idx. */
+static void
+count_datagram(struct result *res, int idx, enum lost lost)
+{
+	struct r_consumer *c = &res->consumers[idx];
+
+	if (c->socket < 0)
+		return;
+	c->d_offered++;
+	c->d_rx_nombuf += lost == LOST_NOMBUF;
+	c->d_ierrors += lost == LOST_IERRORS;
+}
+
+static void
+unclaimed_staged(struct result *res, const struct dgram *d)
+{
+	res->unclaimed += d->pending;
+	res->unclaimed_rx_nombuf += d->pending_nombuf;
+	res->unclaimed_ierrors += d->pending_ierrors;
+	res->unclaimed_staged += d->pending - d->pending_nombuf -
+				 d->pending_ierrors;
+}
+
+/* A fragment: where its datagram's first fragment went. A first
+ * fragment takes the fragments read before it along; a later fragment
+ * read before its first waits. Returns the consumer, -1: none, -2:
+ * waiting. */
+static int
+frag_consumer(struct replay *r, const struct xchg_stack_verdict *v, int idx,
+	      enum lost lost)
+{
+	struct dgram *d = dgram_find(&r->dgrams, v);
+
+	if (d == NULL)
+		return idx; /* out of memory: as the demux says */
+	if (v->first_fragment) {
+		d->first = true;
+		d->consumer = idx;
+		if (idx >= 0) {
+			count_datagram(&r->res, idx, lost);
+			count_frames(&r->res, idx, d->pending,
+				     d->pending_nombuf, d->pending_ierrors);
+		} else {
+			unclaimed_staged(&r->res, d);
+		}
+		d->pending = d->pending_nombuf = d->pending_ierrors = 0;
+		return idx;
+	}
+	if (d->first)
+		return d->consumer;
+	d->pending++;
+	d->pending_nombuf += lost == LOST_NOMBUF;
+	d->pending_ierrors += lost == LOST_IERRORS;
+	return -2;
+}
+
+void
+dgrams_settle(struct replay *r)
+{
+	uint32_t i;
+
+	for (i = 0; i < r->dgrams.cap; i++) {
+		struct dgram *d = &r->dgrams.d[i];
+
+		if (d->used && !d->first && d->pending != 0) {
+			unclaimed_staged(&r->res, d);
+			d->pending = d->pending_nombuf = d->pending_ierrors = 0;
+		}
+	}
+}
 
 static void
 account(struct replay *r, unsigned int port, const u_char *data,
@@ -240,15 +291,14 @@ account(struct replay *r, unsigned int port, const u_char *data,
 	}
 	idx = consumer_of_pool(res, v.pool);
 	if (v.fragment)
-		idx = frag_consumer(r, &v, idx);
+		idx = frag_consumer(r, &v, idx, lost);
+	else if (idx >= 0)
+		count_datagram(res, idx, lost);
+	if (idx == -2)
+		return;
 	if (idx >= 0) {
-		struct r_consumer *c = &res->consumers[idx];
-
-		c->offered++;
-		if (lost == LOST_NOMBUF)
-			c->lost_rx_nombuf++;
-		else if (lost == LOST_IERRORS)
-			c->lost_ierrors++;
+		count_frames(res, idx, 1, lost == LOST_NOMBUF,
+			     lost == LOST_IERRORS);
 		return;
 	}
 	res->unclaimed++;

@@ -68,7 +68,8 @@ usage(void)
 	       "  --mode both        exchange, then shared, one report with both (the pcaps in\n"
 	       "                     DIR/exchange and DIR/shared)\n"
 	       "  --check            exit status 3 unless every critical socket got every\n"
-	       "                     frame offered to it (with --mode both: in exchange mode)\n"
+	       "                     frame and datagram offered to it (with --mode both: in\n"
+	       "                     exchange mode)\n"
 	       "  --timeline FILE    per slice of capture time: frames delivered to critical\n"
 	       "                     and to other sockets, each pool's fewest available units\n"
 	       "  --plot FILE.png    draw that with gnuplot (" "1000x750 PNG); the script is\n"
@@ -85,7 +86,7 @@ usage(void)
 	       "  " PROG " -l 0 --no-huge -m 1024 --no-pci -- --config x.ini --pcap x.pcap\n"
 	       "\n"
 	       "Exit status: 0 done, 1 the run failed, 2 bad command line, configuration or\n"
-	       "file, 3 (with --check) a critical socket lost frames.\n");
+	       "file, 3 (with --check) a critical socket lost frames or datagrams.\n");
 }
 
 struct opts {

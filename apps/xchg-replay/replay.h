@@ -56,14 +56,22 @@ struct ts_track {
 	bool have_next, have_cur;
 };
 
-/* Fragments of one datagram go where its first fragment went. */
-#define FRAG_KEYS 64
-struct frag_key {
+/* A fragmented datagram of the capture (dgram.c): its fragments go
+ * where its first fragment went, whatever order they come in. */
+struct dgram {
 	bool used;
+	bool first;            /* its first fragment was read */
 	uint8_t proto;
 	uint16_t ip_id;
 	uint32_t src, dst;
-	int consumer;          /* index in result.consumers, -1: unclaimed */
+	int consumer;          /* index in result.consumers, -1: none */
+	/* Fragments read before the first: counted when it comes. */
+	uint32_t pending, pending_nombuf, pending_ierrors;
+};
+
+struct dgram_table {
+	struct dgram *d;
+	uint32_t nb, cap;      /* cap: a power of two, or 0 */
 };
 
 /* One socket as the replay runs it. */
@@ -95,6 +103,14 @@ struct r_consumer {
 	uint64_t offered, delivered;
 	uint64_t lost_no_buffers, lost_rx_nombuf, lost_ierrors, lost_other;
 	uint64_t refused, received, held;
+	/* Sockets, in datagrams (a whole frame, or every fragment of one
+	 * datagram): offered = delivered + the lost below, each datagram
+	 * once. d_stack: as the stack dropped them (datagrams_lost);
+	 * d_unfinished: half built when the capture ended. */
+	uint64_t d_offered, d_delivered;
+	uint64_t d_no_buffers, d_rx_nombuf, d_ierrors, d_unfinished;
+	uint64_t d_stack[XCHG_SD_MAX];
+	uint64_t frag_held;      /* frames in its half-built datagrams */
 };
 
 struct r_pool {
@@ -142,7 +158,13 @@ struct result {
 	uint64_t unclaimed;
 	uint64_t unclaimed_reason[XCHG_SD_MAX + 1];
 	uint64_t unclaimed_rx_nombuf, unclaimed_ierrors;
+	/* Fragments whose first fragment never came or named no socket
+	 * after they were read. */
+	uint64_t unclaimed_staged;
 	uint64_t sum_delivered, sum_drops;
+	/* Frames the stacks still held at the end: staged fragments, and
+	 * fragments of half-built datagrams. */
+	uint64_t held_staging, held_reassembly;
 	bool adds_up;
 	bool verdict;            /* every critical consumer lost nothing */
 	struct r_pool pools[MAX_R_POOLS];
@@ -169,8 +191,7 @@ struct replay {
 	struct ts_track capture_ts;
 	struct consumer consumers[XCHG_CONFIG_MAX_SOCKETS];
 	struct result res;
-	struct frag_key frag_keys[FRAG_KEYS];
-	unsigned int frag_next;
+	struct dgram_table dgrams;
 	struct timeline tl;
 	struct xchg_config_setup *su;
 	/* The stacks' clock: the capture time of the latest frame read. */
@@ -203,6 +224,15 @@ void input_close(struct input *in);
 void inputs_advance(struct replay *r);
 void consumers_map(struct replay *r);
 int consumer_of_pool(const struct result *res, const struct xchg_pool *p);
+
+/* dgram.c: the entry of @v's datagram (made when new), NULL: out of
+ * memory. */
+struct dgram *dgram_find(struct dgram_table *t,
+			 const struct xchg_stack_verdict *v);
+void dgram_free(struct dgram_table *t);
+/* input.c: fragments whose first never came, to "no consumer". */
+void dgrams_settle(struct replay *r);
+uint64_t d_lost_total(const struct r_consumer *c);
 
 /* report.c */
 void result_finish(struct result *res);

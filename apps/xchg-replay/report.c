@@ -15,7 +15,7 @@
 
 #include "replay.h"
 
-#define REPORT_SCHEMA_VERSION 1
+#define REPORT_SCHEMA_VERSION 2
 
 static const char *
 mode_name(enum replay_mode m)
@@ -36,6 +36,18 @@ lost_total(const struct r_consumer *c)
 	       c->lost_other;
 }
 
+uint64_t
+d_lost_total(const struct r_consumer *c)
+{
+	uint64_t n = c->d_no_buffers + c->d_rx_nombuf + c->d_ierrors +
+		     c->d_unfinished;
+	unsigned int i;
+
+	for (i = 0; i < XCHG_SD_MAX; i++)
+		n += c->d_stack[i];
+	return n;
+}
+
 /* The sums the report promises (doc/evidence.rst), and the verdict. */
 void
 result_finish(struct result *res)
@@ -48,9 +60,10 @@ result_finish(struct result *res)
 	for (i = 0; i < res->nb_consumers; i++) {
 		const struct r_consumer *c = &res->consumers[i];
 
-		if (c->critical && lost_total(c) != 0)
+		if (c->critical && (lost_total(c) != 0 || d_lost_total(c) != 0))
 			res->verdict = false;
-		if (c->delivered + lost_total(c) != c->offered)
+		if (c->delivered + lost_total(c) != c->offered ||
+		    c->d_delivered + d_lost_total(c) != c->d_offered)
 			each = false;
 		if (is_copy(c))
 			continue;
@@ -62,7 +75,8 @@ result_finish(struct result *res)
 	res->sum_delivered = delivered;
 	res->sum_drops = drops;
 	res->adds_up = each && offered + res->unclaimed == res->frames_in &&
-		       delivered + drops == res->frames_in;
+		       delivered + drops + res->held_staging +
+		       res->held_reassembly == res->frames_in;
 }
 
 static void
@@ -77,6 +91,45 @@ base(const char *path)
 	const char *b = strrchr(path, '/');
 
 	return b != NULL ? b + 1 : path;
+}
+
+/* Datagram reasons in the report, besides the stack's own counted
+ * under no_buffers: each stack reason with its name, the rest under
+ * "other". */
+static const enum xchg_stack_drop d_reasons[] = {
+	XCHG_SD_FRAG_EVICTED, XCHG_SD_FRAG_TIMEOUT, XCHG_SD_FRAG_INVALID,
+	XCHG_SD_FRAG_NO_COLLECTOR,
+};
+
+static json_t *
+datagrams_json(const struct r_consumer *c)
+{
+	json_t *o = json_object(), *lost = json_object();
+	uint64_t other = 0;
+	unsigned int i, k;
+
+	set_u64(o, "offered", c->d_offered);
+	set_u64(o, "delivered", c->d_delivered);
+	set_u64(lost, "total", d_lost_total(c));
+	set_u64(lost, "no_buffers", c->d_no_buffers +
+		c->d_stack[XCHG_SD_NO_BUFFERS]);
+	set_u64(lost, "rx_nombuf", c->d_rx_nombuf);
+	set_u64(lost, "ierrors", c->d_ierrors);
+	for (k = 0; k < RTE_DIM(d_reasons); k++)
+		set_u64(lost, xchg_stack_drop_name(d_reasons[k]),
+			c->d_stack[d_reasons[k]]);
+	for (i = 0; i < XCHG_SD_MAX; i++) {
+		bool named = i == XCHG_SD_NO_BUFFERS;
+
+		for (k = 0; k < RTE_DIM(d_reasons); k++)
+			named |= i == d_reasons[k];
+		if (!named)
+			other += c->d_stack[i];
+	}
+	set_u64(lost, "unfinished", c->d_unfinished);
+	set_u64(lost, "other", other);
+	json_object_set_new(o, "lost", lost);
+	return o;
 }
 
 static json_t *
@@ -103,6 +156,7 @@ consumer_json(const struct r_consumer *c)
 	if (c->socket >= 0) {
 		set_u64(o, "received", c->received);
 		set_u64(o, "held", c->held);
+		json_object_set_new(o, "datagrams", datagrams_json(c));
 	}
 	return o;
 }
@@ -113,20 +167,26 @@ run_json(json_t *o, const struct result *res)
 {
 	json_t *v = json_object(), *crit = json_array(), *sec;
 	unsigned int i;
-	uint64_t crit_lost = 0;
+	uint64_t crit_lost = 0, crit_d_lost = 0;
 
 	for (i = 0; i < res->nb_consumers; i++)
 		if (res->consumers[i].critical) {
 			json_array_append_new(crit,
 				json_string(res->consumers[i].name));
 			crit_lost += lost_total(&res->consumers[i]);
+			crit_d_lost += d_lost_total(&res->consumers[i]);
 		}
 	json_object_set_new(v, "critical_lost_nothing",
 			    json_boolean(res->verdict));
 	json_object_set_new(v, "critical", crit);
 	set_u64(v, "critical_lost", crit_lost);
+	set_u64(v, "critical_datagrams_lost", crit_d_lost);
 	json_object_set_new(o, "verdict", v);
 	json_object_set_new(o, "adds_up", json_boolean(res->adds_up));
+	sec = json_object();
+	set_u64(sec, "staging", res->held_staging);
+	set_u64(sec, "reassembly", res->held_reassembly);
+	json_object_set_new(o, "held_by_stack", sec);
 
 	sec = json_object();
 	for (i = 0; i < res->nb_consumers; i++)
@@ -138,6 +198,7 @@ run_json(json_t *o, const struct result *res)
 	set_u64(sec, "frames", res->unclaimed);
 	set_u64(sec, "rx_nombuf", res->unclaimed_rx_nombuf);
 	set_u64(sec, "ierrors", res->unclaimed_ierrors);
+	set_u64(sec, "staged", res->unclaimed_staged);
 	v = json_object();
 	for (i = 0; i < XCHG_SD_MAX; i++)
 		if (res->unclaimed_reason[i] != 0)
@@ -296,6 +357,19 @@ print_summary(const struct replay *r)
 		       c->held,
 		       c->critical ? "  critical" : "");
 	}
+	for (i = 0; i < res->nb_consumers; i++) {
+		const struct r_consumer *c = &res->consumers[i];
+
+		if (c->socket >= 0)
+			printf("  %-16s datagrams: offered %" PRIu64 ", delivered %" PRIu64 ", lost %" PRIu64 " (no_buffers %" PRIu64 ", at the NIC %" PRIu64 ", collector evicted %" PRIu64 ", timed out %" PRIu64 ", unfinished %" PRIu64 ")\n",
+			       c->name, c->d_offered, c->d_delivered,
+			       d_lost_total(c),
+			       c->d_no_buffers + c->d_stack[XCHG_SD_NO_BUFFERS],
+			       c->d_rx_nombuf + c->d_ierrors,
+			       c->d_stack[XCHG_SD_FRAG_EVICTED],
+			       c->d_stack[XCHG_SD_FRAG_TIMEOUT],
+			       c->d_unfinished);
+	}
 	printf("  %-16s %-9s %-9s %9" PRIu64 "   (dropped by the stack or lost at the NIC: %" PRIu64 ")\n",
 	       "(no consumer)", "-", "-", res->unclaimed,
 	       res->unclaimed_rx_nombuf + res->unclaimed_ierrors);
@@ -314,8 +388,9 @@ print_summary(const struct replay *r)
 	printf("  sums: %s; verdict: %s\n",
 	       res->adds_up ? "every frame accounted for" :
 	       "DO NOT ADD UP (see doc/evidence.rst)",
-	       res->verdict ? "every critical consumer got every frame" :
-	       "a critical consumer LOST frames");
+	       res->verdict ?
+	       "every critical consumer got every frame and datagram" :
+	       "a critical consumer LOST frames or datagrams");
 	printf("  outputs in %s, report %s; peak memory %lu KiB\n", r->out_dir,
 	       r->report, peak_rss_kib());
 }

@@ -259,56 +259,179 @@ gp_str(FILE *f, const char *s)
 	fputc('\'', f);
 }
 
+/* A mode as the plot names it: "xchg" for the exchange mode. */
+static const char *
+plot_mode(enum replay_mode m)
+{
+	return m == MODE_EXCHANGE ? "xchg" : "shared";
+}
+
+/* A pool moves when its available units changed during the run, in any
+ * mode: the plot shows only those. */
+static bool
+pool_moves(const struct replay *const *runs, unsigned int nb, unsigned int k)
+{
+	unsigned int j, i;
+
+	for (j = 0; j < nb; j++) {
+		const struct timeline *tl = &runs[j]->tl;
+		uint32_t lo = UINT32_MAX, hi = 0, v;
+
+		for (i = 0; tl->available != NULL && i < tl->nb_slices; i++) {
+			v = tl->available[(size_t)i * tl->nb_pools + k];
+			if (v == UINT32_MAX)
+				continue;
+			lo = RTE_MIN(lo, v);
+			hi = RTE_MAX(hi, v);
+		}
+		if (lo != UINT32_MAX && hi != lo)
+			return true;
+	}
+	return false;
+}
+
+/* The pool of a consumer that never frees. */
+static bool
+is_hog(const struct replay *r, const char *pool)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->res.nb_consumers; i++)
+		if (strcmp(r->res.consumers[i].name, pool) == 0)
+			return r->res.consumers[i].behaviour != NULL &&
+			       strcmp(r->res.consumers[i].behaviour, "hog") == 0;
+	return false;
+}
+
+static const char *
+mode_colour(enum replay_mode m)
+{
+	return m == MODE_EXCHANGE ? "#66bd63" : "#d73027";
+}
+
+/* Frames offered to and delivered to the critical consumers of a run. */
+static void
+critical_sums(const struct result *res, uint64_t *off, uint64_t *del)
+{
+	unsigned int i;
+
+	*off = 0;
+	*del = 0;
+	for (i = 0; i < res->nb_consumers; i++)
+		if (res->consumers[i].critical) {
+			*off += res->consumers[i].offered;
+			*del += res->consumers[i].delivered;
+		}
+}
+
+/* "critical 1000/1000 with xchg, 682/1000 shared": every critical
+ * consumer's delivered and offered frames, per mode. */
+static void
+verdict_text(const struct replay *const *runs, unsigned int nb, char *buf,
+	     size_t size)
+{
+	size_t n = 0;
+	unsigned int j;
+
+	buf[0] = '\0';
+	for (j = 0; j < nb && n < size; j++) {
+		uint64_t off, del;
+
+		critical_sums(&runs[j]->res, &off, &del);
+		n += (size_t)snprintf(buf + n, size - n, "%s%" PRIu64 "/%" PRIu64 " %s",
+				      j ? ", " : "critical ", del, off,
+				      runs[j]->mode == MODE_EXCHANGE ?
+				      "with xchg" : "shared");
+	}
+}
+
+/* Distinct colours (ColorBrewer Dark2 and Set1), one per line. */
+static const char *const palette[] = {
+	"#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02",
+	"#a6761d", "#377eb8", "#666666", "#984ea3",
+};
+
 int
 timeline_plot(const struct replay *const *runs, unsigned int nb,
 	      const char *csv, const char *png, const char *script)
 {
-	unsigned int np = common_pools(runs, nb), j, k, col;
+	unsigned int np = common_pools(runs, nb), j, k, col, colour = 0;
 	char *argv[] = { (char *)(uintptr_t)"gnuplot",
 			 (char *)(uintptr_t)script, NULL };
+	char verdict[160];
+	double end_s;
 	FILE *f = fopen(script, "w");
 	pid_t pid;
 	int status, ret;
 
 	if (f == NULL)
 		return -errno;
+	verdict_text(runs, nb, verdict, sizeof(verdict));
+	end_s = (double)(runs[0]->tl.nb_slices - 1) *
+		(double)runs[0]->tl.slice_us / 1e6;
 	fprintf(f, "# Written by " PROG " --plot; run again with: gnuplot %s\n",
 		script);
-	fprintf(f, "set terminal pngcairo size %u,%u font 'sans,10'\nset output ",
+	fprintf(f, "set terminal pngcairo size %u,%u font 'sans,11'\nset output ",
 		PLOT_WIDTH, PLOT_HEIGHT);
 	gp_str(f, png);
-	fprintf(f, "\nset datafile separator ','\nset key outside right top\n"
+	fprintf(f, "\nset datafile separator ','\n"
 		"set grid\nset termoption noenhanced\nset xlabel 'capture time (s)'\n"
-		"set multiplot layout 2,1 title '" PROG ": %s, %" PRIu64 " frames in, %u buffers'\n",
-		base_name(runs[0]->cfg->path), runs[0]->res.frames_in,
-		runs[0]->res.buffers);
-	fprintf(f, "set title 'Frames delivered to sockets per %" PRIu64 " ms slice'\n"
-		"set ylabel 'frames'\nplot ", runs[0]->tl.slice_us / 1000);
+		"set multiplot title \"%s: %s\\n%s, %" PRIu64 " frames in, %u buffers\" font 'sans,14'\n"
+		"set lmargin 10\nset rmargin 28\nset xrange [0:%.3f]\n",
+		PROG, verdict, base_name(runs[0]->cfg->path),
+		runs[0]->res.frames_in, runs[0]->res.buffers, end_s);
+	/* Top: what the critical sockets got, added up over the capture
+	 * (a running sum: no per-slice aliasing). */
+	fprintf(f, "set origin 0,0.42\nset size 1,0.50\n"
+		"unset key\n"
+		"set title 'Frames delivered to the critical sockets, cumulative'\n"
+		"set ylabel 'frames'\nset yrange [0:*]\n");
 	for (j = 0; j < nb; j++) {
-		const char *m = mode_name(runs[j]->mode);
+		uint64_t off, del;
 
-		fprintf(f, "%s", j ? ", \\\n     " : "");
-		gp_str(f, csv);
-		fprintf(f, " using 2:%u with lines lw 2 dt %u lc rgb '#1a9850' title '%s: critical', \\\n     ''"
-			" using 2:%u with lines lw 2 dt %u lc rgb '#d73027' title '%s: bulk'",
-			3 + 2 * j, j ? 2 : 1, m, 4 + 2 * j, j ? 2 : 1, m);
+		critical_sums(&runs[j]->res, &off, &del);
+		fprintf(f, "c%u = 0\nset label %u '%s: %" PRIu64 " of %" PRIu64 "%s' at first %.3f, first %" PRIu64 " offset 1,0 left textcolor rgb '%s'\n",
+			j, j + 1, plot_mode(runs[j]->mode), del, off,
+			del < off ? " !" : "", end_s, del,
+			mode_colour(runs[j]->mode));
 	}
-	fprintf(f, "\nset title 'Free units: the arena, and each pool (available, fewest in the slice)'\n"
-		"set ylabel 'units'\nplot ");
+	/* The xchg line wide and underneath, the shared one on top: where
+	 * they run together both stay visible. */
+	fprintf(f, "plot ");
 	for (j = 0; j < nb; j++) {
 		fprintf(f, "%s", j ? ", \\\n     " : "");
 		gp_str(f, csv);
-		fprintf(f, " using 2:%u with steps lw 3 dt %u lc rgb 'black' title '%s: arena free'",
-			3 + 2 * nb + j, j ? 2 : 1, mode_name(runs[j]->mode));
+		fprintf(f, " using 2:(c%u = c%u + column(%u)) with lines lw %s lc rgb '%s' title '%s'",
+			j, j, 3 + 2 * j,
+			runs[j]->mode == MODE_EXCHANGE ? "6" : "2.5",
+			mode_colour(runs[j]->mode), plot_mode(runs[j]->mode));
 	}
-	col = 3 + 3 * nb;
+	fprintf(f, "\nunset label");
+	/* Bottom: the arena's free buffers and the pools that move. */
+	fprintf(f, "\nset origin 0,0\nset size 1,0.42\n"
+		"set key outside right top box\n"
+		"set title 'Free buffers in the arena, and available units of the pools that move'\n"
+		"set ylabel 'buffers'\nset yrange [0:*]\nplot ");
+	for (j = 0; j < nb; j++) {
+		fprintf(f, "%s", j ? ", \\\n     " : "");
+		gp_str(f, csv);
+		fprintf(f, " using 2:%u with steps lw 5 lc rgb '%s' title '%s: arena free'",
+			3 + 2 * nb + j, palette[colour++ % RTE_DIM(palette)],
+			plot_mode(runs[j]->mode));
+	}
 	for (j = 0; j < nb; j++)
-		for (k = 0; k < np; k++, col++) {
+		for (k = 0; k < np; k++) {
+			col = 3 + 3 * nb + j * np + k;
+			if (!pool_moves(runs, nb, k))
+				continue;
 			fprintf(f, ", \\\n     ");
 			gp_str(f, csv);
-			fprintf(f, " using 2:%u with steps lw 1.5 dt %u lc %u title '%s: %s'",
-				col, j ? 2 : 1, k + 1, mode_name(runs[j]->mode),
-				runs[0]->tl.pool_names[k]);
+			fprintf(f, " using 2:%u with steps lw 2 lc rgb '%s' title '%s: %s%s'",
+				col, palette[colour++ % RTE_DIM(palette)],
+				plot_mode(runs[j]->mode),
+				runs[0]->tl.pool_names[k],
+				is_hog(runs[j], runs[0]->tl.pool_names[k]) ?
+				" (hog)" : "");
 		}
 	fprintf(f, "\nunset multiplot\n");
 	if (fclose(f) != 0)

@@ -64,7 +64,8 @@ usage(void)
 	       "                 rearms 64 descriptors at a time)\n"
 	       "  TX queue     = tx_desc + tx_slack (frames completed late)\n"
 	       "  staging      = ports x the stack's fragment staging area (16)\n"
-	       "  lcore caches = lcores x (lcore_cache + lcore_cache / 2 - 1)\n"
+	       "  lcore caches = lcores x (lcore_cache + lcore_cache / 2 - 1); none when\n"
+	       "                 [arena] lcore_cache = none\n"
 	       "  arena        = the sum; memory = arena x object stride\n"
 	       "\n"
 	       "  --config FILE       the set-up (config/README.rst)\n"
@@ -76,10 +77,12 @@ usage(void)
 	       "  --lcores N          EAL lcores of the program that runs it (default 1)\n"
 	       "  --write OUT.ini     the configuration with the computed quotas and buffers\n"
 	       "  --from-replay FILE  an xchg-replay report: which quotas ran dry (too small)\n"
-	       "                      or were never used past a quarter (far too big)\n"
+	       "                      or were never used past a quarter (far too big: the\n"
+	       "                      peak + 50%% headroom would do); a critical socket is\n"
+	       "                      never advised below its quota (or, with --config,\n"
+	       "                      its sized quota)\n"
 	       "\n"
-	       "Exit status: 0 done, 2 bad command line or file (or an internal error: the\n"
-	       "sum differs from libxchg_config's sizing check), 3 (--from-replay) a quota\n"
+	       "Exit status: 0 done, 2 bad command line or file, 3 (--from-replay) a quota\n"
 	       "was too small.\n");
 }
 
@@ -240,53 +243,112 @@ struct sized {
 	uint64_t arp, icmp, proxy, capture, buffers;
 };
 
-/* The library's own sum over the sized figures must be ours: a term the
- * configuration library adds and this calculator misses is caught here,
- * not by a user whose sized arena is refused. */
-static int
-cross_check(const struct xchg_config *cfg, const struct sized *z,
-	    uint64_t lcores, uint64_t buffers)
+/* The configuration with the sized quotas: what the terms are read from. */
+static struct xchg_config *
+sized_config(const struct xchg_config *cfg, const struct sized *z)
 {
-	struct xchg_config *c;
-	struct xchg_config_sizing lz;
+	struct xchg_config *c = malloc(sizeof(*c));
 	unsigned int i;
-	int ret = 0;
 
-	if (buffers > UINT32_MAX)
-		return 0; /* the file would refuse it anyway */
-	c = malloc(sizeof(*c));
 	if (c == NULL) {
 		fprintf(stderr, PROG ": out of memory\n");
-		return -1;
+		return NULL;
 	}
 	*c = *cfg;
 	for (i = 0; i < c->nb_sockets; i++)
-		c->sockets[i].quota = (uint32_t)z->socket_quota[i];
-	c->arp_quota = (uint32_t)z->arp;
-	c->icmp_quota = (uint32_t)z->icmp;
-	c->proxy.quota = (uint32_t)z->proxy;
-	c->capture.quota = (uint32_t)z->capture;
-	c->arena.buffers = (uint32_t)buffers;
-	xchg_config_sizing(c, (unsigned int)lcores, &lz);
-	if (lz.required != buffers) {
-		fprintf(stderr, PROG ": internal error: libxchg_config's sizing invariant adds up to %u (ports %u, sockets %u, services %u, fragment staging %u, proxy %u, capture %u, caches %u), this calculator to %" PRIu64 "; please report it\n",
-			lz.required, lz.ports, lz.sockets, lz.services,
-			lz.staging, lz.proxy, lz.capture, lz.cache_slack,
-			buffers);
-		ret = -1;
+		c->sockets[i].quota = (uint32_t)RTE_MIN(z->socket_quota[i],
+							(uint64_t)UINT32_MAX);
+	c->arp_quota = (uint32_t)RTE_MIN(z->arp, (uint64_t)UINT32_MAX);
+	c->icmp_quota = (uint32_t)RTE_MIN(z->icmp, (uint64_t)UINT32_MAX);
+	c->proxy.quota = (uint32_t)RTE_MIN(z->proxy, (uint64_t)UINT32_MAX);
+	c->capture.quota = (uint32_t)RTE_MIN(z->capture, (uint64_t)UINT32_MAX);
+	return c;
+}
+
+/* What an RX queue term's slack means for a vector PMD. */
+static const char *
+rx_note(const struct xchg_config *c, const struct xchg_config_term *t)
+{
+	char name[XCHG_CONFIG_TERM_NAME_SIZE];
+	unsigned int i;
+
+	for (i = 0; t->group == XCHG_CONFIG_TERM_PORTS && i < c->nb_ports;
+	     i++) {
+		snprintf(name, sizeof(name), "port %s RX", c->ports[i].name);
+		if (strcmp(name, t->name) == 0)
+			return c->ports[i].rx_slack < VECTOR_REARM ?
+			       "  (rx_slack below the vector-PMD rearm of 64: a vector PMD may run dry)" :
+			       "  (rx_slack covers the vector-PMD rearm of 64)";
 	}
-	free(c);
-	return ret;
+	return "";
+}
+
+/* Every term of the sizing invariant, from libxchg_config's own list
+ * (xchg_config_terms(): the one source of what a configuration
+ * reserves), grouped; returns the sum. */
+static int
+print_terms(const struct xchg_config *c, unsigned int lcores, uint64_t *sum)
+{
+	static const char *const heading[XCHG_CONFIG_TERM_GROUPS] = {
+		[XCHG_CONFIG_TERM_PORTS] = "NIC queues (RX: descriptors + refill slack; TX: descriptors + completion slack):",
+		[XCHG_CONFIG_TERM_SOCKETS] = "sockets:",
+		[XCHG_CONFIG_TERM_SERVICES] = "services (per port):",
+		[XCHG_CONFIG_TERM_STAGING] = "fragment staging (each port's stack, for fragments ahead of their first):",
+		[XCHG_CONFIG_TERM_PROXY] = "proxy (to and from the host):",
+		[XCHG_CONFIG_TERM_CAPTURE] = "capture:",
+		[XCHG_CONFIG_TERM_CACHES] = "lcore caches:",
+	};
+	uint64_t group[XCHG_CONFIG_TERM_GROUPS] = { 0 };
+	struct xchg_config_term *t;
+	int n, i;
+	unsigned int g;
+	const char *sep = "";
+
+	n = xchg_config_terms(c, lcores, NULL, 0);
+	t = n > 0 ? calloc((size_t)n, sizeof(*t)) : NULL;
+	if (n < 0 || (n > 0 && t == NULL) ||
+	    (n > 0 && xchg_config_terms(c, lcores, t, (unsigned int)n) != n)) {
+		fprintf(stderr, PROG ": out of memory\n");
+		free(t);
+		return -1;
+	}
+	*sum = 0;
+	for (g = 0; g < XCHG_CONFIG_TERM_GROUPS; g++) {
+		bool head = false;
+
+		for (i = 0; i < n; i++) {
+			if (t[i].group != g)
+				continue;
+			if (!head && heading[g] != NULL)
+				printf("%s\n", heading[g]);
+			head = true;
+			printf("  %-22s %u x (%s) = %u x %u = %" PRIu64 "%s%s\n",
+			       t[i].name, t[i].count, t[i].formula, t[i].count,
+			       t[i].each, t[i].buffers,
+			       t[i].critical ? "  (critical)" : "",
+			       rx_note(c, &t[i]));
+			group[g] += t[i].buffers;
+		}
+	}
+	printf("arena:\n  buffers =");
+	for (g = 0; g < XCHG_CONFIG_TERM_GROUPS; g++) {
+		printf("%s %s %" PRIu64, sep, xchg_config_term_group_name(g),
+		       group[g]);
+		sep = " +";
+		*sum += group[g];
+	}
+	free(t);
+	return 0;
 }
 
 static int
 compute(struct opts *o, const struct xchg_config *cfg, struct sized *z)
 {
-	uint64_t ports = 0, sockets = 0, services, cache, proxy = 0;
-	uint64_t capture = 0, staging, stride, elt, hdr;
-	uint32_t frag = xchg_config_frag_staging(cfg);
+	uint64_t stride, elt, hdr, sum;
+	struct xchg_config *c;
 	char label[64];
-	unsigned int i, q;
+	unsigned int i;
+	int ret;
 
 	printf(PROG ": %s, %" PRIu64 " lcore%s\n", cfg->path, o->lcores,
 	       o->lcores == 1 ? "" : "s");
@@ -298,21 +360,17 @@ compute(struct opts *o, const struct xchg_config *cfg, struct sized *z)
 			 " (critical)" : "");
 		z->socket_quota[i] = quota(o, label, cfg->sockets[i].name,
 					   cfg->sockets[i].quota);
-		sockets += z->socket_quota[i];
 	}
 	z->arp = quota(o, "service arp (per port)", "arp", cfg->arp_quota);
 	z->icmp = quota(o, "service icmp (per port)", "icmp", cfg->icmp_quota);
-	services = cfg->nb_ports * (z->arp + z->icmp);
-	if (cfg->proxy.enabled) {
+	z->proxy = cfg->proxy.quota;
+	if (cfg->proxy.enabled)
 		z->proxy = quota(o, "proxy (each direction)", "proxy",
 				 cfg->proxy.quota);
-		proxy = 2 * z->proxy;
-	}
-	if (cfg->capture.enabled) {
+	z->capture = cfg->capture.quota;
+	if (cfg->capture.enabled)
 		z->capture = quota(o, "capture", "capture",
 				   cfg->capture.quota);
-		capture = z->capture;
-	}
 	for (i = 0; i < o->nb_loads; i++)
 		if (!o->loads[i].used) {
 			fprintf(stderr, PROG ": --load %s: %s has no such consumer; give a [socket] name, arp, icmp, proxy or capture\n",
@@ -320,48 +378,16 @@ compute(struct opts *o, const struct xchg_config *cfg, struct sized *z)
 			return -1;
 		}
 
-	printf("NIC queues (RX: descriptors + refill slack; TX: descriptors + completion slack):\n");
-	for (i = 0; i < cfg->nb_ports; i++) {
-		const struct xchg_config_port *p = &cfg->ports[i];
-		uint64_t rx = p->rx_desc + p->rx_slack;
-		uint64_t tx = p->tx_desc + p->tx_slack;
-
-		printf("  port %-17s %u RX x (rx_desc %u + rx_slack %u) = %u x %" PRIu64 " = %" PRIu64 "%s\n",
-		       p->name, p->rx_queues, p->rx_desc, p->rx_slack,
-		       p->rx_queues, rx, p->rx_queues * rx,
-		       p->rx_slack < VECTOR_REARM ?
-		       "  (rx_slack below the vector-PMD rearm of 64: a vector PMD may run dry)" :
-		       "  (rx_slack covers the vector-PMD rearm of 64)");
-		printf("  port %-17s %u TX x (tx_desc %u + tx_slack %u) = %u x %" PRIu64 " = %" PRIu64 "\n",
-		       p->name, p->tx_queues, p->tx_desc, p->tx_slack,
-		       p->tx_queues, tx, p->tx_queues * tx);
-		ports += p->rx_queues * rx + p->tx_queues * tx;
-	}
-	if (cfg->proxy.enabled) {
-		q = cfg->proxy.rx_desc + XCHG_CONFIG_DEFAULT_RX_SLACK +
-		    cfg->proxy.tx_desc + XCHG_CONFIG_DEFAULT_TX_SLACK;
-		printf("  %-22s (rx_desc %u + %u) + (tx_desc %u + %u) = %u\n",
-		       "proxy TAP port", cfg->proxy.rx_desc,
-		       XCHG_CONFIG_DEFAULT_RX_SLACK, cfg->proxy.tx_desc,
-		       XCHG_CONFIG_DEFAULT_TX_SLACK, q);
-		ports += q;
-	}
-	/* Fragments whose first has not come yet wait in each stack's
-	 * staging area, a pool of its own (doc/isolation.rst). */
-	staging = (uint64_t)cfg->nb_ports * frag;
-	printf("fragment staging (each port's stack, for fragments ahead of their first):\n  ports %u x staging %u = %" PRIu64 "\n",
-	       cfg->nb_ports, frag, staging);
-	cache = xchg_config_cache_slack(cfg, (unsigned int)o->lcores);
-	printf("lcore caches:\n  lcores %" PRIu64 " x (lcore_cache %u + %u / 2 - 1) = %" PRIu64 "\n",
-	       o->lcores, cfg->arena.lcore_cache, cfg->arena.lcore_cache,
-	       cache);
-	z->buffers = ports + sockets + services + staging + proxy + capture +
-		     cache;
-	printf("arena:\n  buffers = ports %" PRIu64 " + sockets %" PRIu64 " + services %u x (%" PRIu64 " + %" PRIu64 ") + staging %u x %u + proxy %" PRIu64 " + capture %" PRIu64 " + caches %" PRIu64 " = %" PRIu64 " (configured %u)\n",
-	       ports, sockets, cfg->nb_ports, z->arp, z->icmp, cfg->nb_ports,
-	       frag, proxy, capture, cache, z->buffers, cfg->arena.buffers);
-	if (cross_check(cfg, z, o->lcores, z->buffers) != 0)
+	c = sized_config(cfg, z);
+	if (c == NULL)
 		return -1;
+	ret = print_terms(c, (unsigned int)o->lcores, &sum);
+	free(c);
+	if (ret != 0)
+		return -1;
+	z->buffers = sum;
+	printf(" = %" PRIu64 " (configured %u)\n", z->buffers,
+	       cfg->arena.buffers);
 	if (z->buffers < 64) {
 		printf("  raised to 64, the smallest arena\n");
 		z->buffers = 64;
@@ -497,12 +523,30 @@ write_sized(const struct xchg_config *cfg, const struct sized *z,
 
 /* ---- --from-replay -------------------------------------------------- */
 
+/* Suggested quota for a pool far bigger than its peak: the peak plus
+ * this headroom (a percentage), never below 1. */
+#define HEADROOM_PCT 50
+
+/* A critical socket's floor: its quota as computed here (from --load)
+ * or, without --config, as the report shows it: one capture's peak is
+ * not a worst case, so a critical socket's quota is never cut below
+ * what its declared load needs. */
+static json_int_t
+critical_floor(const struct xchg_config *cfg, const struct sized *z,
+	       const char *name, json_int_t q)
+{
+	int i = cfg != NULL ? xchg_config_socket_index(cfg, name) : -1;
+
+	return i >= 0 ? (json_int_t)z->socket_quota[i] : q;
+}
+
 static int
-from_replay(const char *path)
+from_replay(const char *path, const struct xchg_config *cfg,
+	    const struct sized *z)
 {
 	json_error_t jerr;
 	json_t *root = json_load_file(path, 0, &jerr), *top = root;
-	json_t *pools, *runs, *p;
+	json_t *pools, *runs, *p, *consumers;
 	const char *name;
 	int small = 0;
 
@@ -515,13 +559,16 @@ from_replay(const char *path)
 	if (runs != NULL)
 		top = json_object_get(runs, "exchange") ?: top;
 	pools = json_object_get(top, "pools");
+	consumers = json_object_get(top, "consumers");
 	if (!json_is_object(pools)) {
 		fprintf(stderr, PROG ": --from-replay %s: no \"pools\" object; give a report of xchg-replay\n",
 			path);
 		json_decref(root);
 		return -1;
 	}
-	printf("observed in %s (peak = quota - low_watermark):\n", path);
+	printf("observed in %s (peak = quota - low_watermark; headroom %d%% over the peak;\n"
+	       "a critical socket is never advised below its quota need):\n",
+	       path, HEADROOM_PCT);
 	json_object_foreach(pools, name, p) {
 		const char *kind = json_string_value(json_object_get(p, "kind"));
 		json_int_t q = json_integer_value(json_object_get(p, "quota"));
@@ -529,24 +576,50 @@ from_replay(const char *path)
 							"low_watermark"));
 		json_int_t refused = json_integer_value(json_object_get(p,
 							"refused"));
-		json_int_t peak = q - low;
+		json_int_t peak = q - low, advice, floor;
+		bool critical = json_is_true(json_object_get(
+			json_object_get(consumers, name), "critical"));
+		char label[XCHG_CONFIG_NAME_SIZE + 16];
 
 		if (kind == NULL || strcmp(kind, "rx_queue") == 0 ||
 		    strcmp(kind, "tx_queue") == 0)
 			continue;
+		snprintf(label, sizeof(label), "%s%s", name,
+			 critical ? " (critical)" : "");
 		if (low == 0 || refused > 0) {
-			printf("  %-16s too small: quota %lld ran dry (low_watermark %lld, %lld refused)\n",
-			       name, (long long)q, (long long)low,
+			printf("  %-27s too small: quota %lld ran dry (low_watermark %lld, %lld refused)\n",
+			       label, (long long)q, (long long)low,
 			       (long long)refused);
 			small++;
-		} else if (peak * 4 <= q) {
-			printf("  %-16s far too big: peak %lld of quota %lld (low_watermark %lld); %lld would have done\n",
-			       name, (long long)peak, (long long)q,
-			       (long long)low, (long long)RTE_MAX(peak, 1));
-		} else {
-			printf("  %-16s fits: peak %lld of quota %lld (low_watermark %lld)\n",
-			       name, (long long)peak, (long long)q,
+			continue;
+		}
+		if (strstr(name, "_fragstage") != NULL) {
+			printf("  %-27s fixed (the stack's fragment staging area, no key): peak %lld of %lld\n",
+			       label, (long long)peak, (long long)q);
+			continue;
+		}
+		if (peak * 4 > q) {
+			printf("  %-27s fits: peak %lld of quota %lld (low_watermark %lld)\n",
+			       label, (long long)peak, (long long)q,
 			       (long long)low);
+			continue;
+		}
+		advice = RTE_MAX(peak + (peak * HEADROOM_PCT + 99) / 100,
+				 (json_int_t)1);
+		if (critical) {
+			floor = critical_floor(cfg, z, name, q);
+			printf("  %-27s keep quota %lld: peak %lld of quota %lld (low_watermark %lld) in this capture, but a critical socket keeps its quota need (%lld%s), not one capture's peak\n",
+			       label, (long long)RTE_MAX(floor, advice),
+			       (long long)peak, (long long)q, (long long)low,
+			       (long long)floor,
+			       cfg != NULL && xchg_config_socket_index(cfg,
+					name) >= 0 ?
+			       ", as --config sizes it" :
+			       ", its configured quota");
+		} else {
+			printf("  %-27s far too big: peak %lld of quota %lld (low_watermark %lld); %lld would do (peak + %d%% headroom)\n",
+			       label, (long long)peak, (long long)q,
+			       (long long)low, (long long)advice, HEADROOM_PCT);
 		}
 	}
 	json_decref(root);
@@ -569,7 +642,7 @@ main(int argc, char **argv)
 	static struct opts o = { .lcores = 1 };
 	char err[XCHG_CONFIG_ERR_SIZE];
 	struct xchg_config *cfg = NULL;
-	struct sized z;
+	struct sized z = { .buffers = 0 };
 	int c, status = 2, ret;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -633,7 +706,7 @@ main(int argc, char **argv)
 	}
 	status = 0;
 	if (o.from_replay != NULL) {
-		ret = from_replay(o.from_replay);
+		ret = from_replay(o.from_replay, cfg, &z);
 		status = ret < 0 ? 2 : ret > 0 ? 3 : 0;
 	}
 out:

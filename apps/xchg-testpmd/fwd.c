@@ -228,7 +228,10 @@ tp_release_held(struct tp_consumer *c)
 void
 tp_teardown(void)
 {
+	const char *leaky = NULL;
 	unsigned int i;
+	struct xchg_census census;
+	uint32_t lost = 0;
 
 	tp_fwd_stop();
 	if (tp.setup != NULL) {
@@ -258,13 +261,29 @@ tp_teardown(void)
 		free(tp.consumers[i].held_at);
 	}
 	/* The program owns its ports: closing them makes every PMD give
-	 * back what its rings hold, before the arena goes. */
+	 * back what its rings hold and the TX frames it parked (some keep
+	 * them until close), before the reservations and the arena go. */
 	for (i = 0; i < tp.nb_ports; i++) {
+		struct rte_eth_dev_info info;
+
+		/* net_af_xdp and net_memif zero copy never free their
+		 * ring's buffers, even when closed. */
+		if (rte_eth_dev_info_get(tp.ports[i].port_id, &info) == 0 &&
+		    (strcmp(info.driver_name, "net_af_xdp") == 0 ||
+		     strcmp(info.driver_name, "net_memif") == 0))
+			leaky = info.driver_name;
+		rte_eth_dev_close(tp.ports[i].port_id);
 		if (tp.ports[i].port != NULL &&
 		    xchg_port_free(tp.ports[i].port) != 0)
 			fprintf(stderr, "xchg-testpmd: port %u: not freed\n",
 				tp.ports[i].port_id);
-		rte_eth_dev_close(tp.ports[i].port_id);
+	}
+	if (leaky != NULL && xchg_arena_census(tp.arena, &census) != -EINVAL &&
+	    census.nb_pools == 0 && census.in_rings != 0 &&
+	    xchg_arena_free_abandoned(tp.arena, &lost) == 0) {
+		printf("xchg-testpmd: %s kept %u buffers after its device was closed (it does not free its ring's buffers when closed): the arena's memory is freed with them\n",
+		       leaky, lost);
+		return;
 	}
 	if (xchg_arena_free(tp.arena) != 0) {
 		fprintf(stderr, "xchg-testpmd: the arena could not be freed: buffers are still out; who holds them:\n");

@@ -112,6 +112,25 @@ tp_show_sockets(FILE *out)
 			c->name, tp_behaviour_name(c, how, sizeof(how)),
 			c->received, c->processed, c->held_len);
 	}
+	/* Datagrams each socket lost, by reason (a staged fragment is the
+	 * staging area's until its first fragment names the socket). */
+	for (i = 0; i < tp.nb_consumers; i++) {
+		const struct tp_consumer *c = &tp.consumers[i];
+		struct xchg_socket_stats ss;
+		unsigned int r;
+
+		if (c->socket == NULL ||
+		    xchg_socket_stats_get(c->socket, &ss) != 0)
+			continue;
+		for (r = 0; r < XCHG_SD_MAX; r++)
+			if (ss.datagrams_lost[r] != 0)
+				fprintf(out, "  %s: lost %" PRIu64 " datagrams (%" PRIu64 " frames) %s\n",
+					c->name, ss.datagrams_lost[r],
+					ss.drops[r], xchg_stack_drop_name(r));
+		if (ss.frag_pending != 0)
+			fprintf(out, "  %s: %u datagrams half built (%u fragments)\n",
+				c->name, ss.frag_pending, ss.frag_held);
+	}
 	for (i = 0; i < tp.nb_consumers; i++) {
 		const struct tp_consumer *c = &tp.consumers[i];
 

@@ -6,10 +6,13 @@
  */
 
 #include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
+#include <rte_dev.h>
+#include <rte_devargs.h>
 #include <rte_errno.h>
 #include <rte_malloc.h>
 
@@ -110,6 +113,44 @@ queue_pool(struct xchg_port *p, bool rx, uint16_t q, uint32_t quota)
 	return pool;
 }
 
+/* Every queue's reservation against the arena before any is made, so
+ * a short arena is told the port's whole need, not the first queue's. */
+static int
+check_room(struct xchg_port *p, const struct xchg_port_conf *c)
+{
+	struct xchg_arena_info info;
+	uint64_t rx = (uint64_t)c->nb_rx_desc + c->rx_slack;
+	uint64_t tx = (uint64_t)c->nb_tx_desc + c->tx_slack;
+	uint64_t need = p->nb_rxq * rx + p->nb_txq * tx;
+
+	if (xchg_arena_info_get(p->arena, &info) != 0 || info.overcommit ||
+	    need <= info.unreserved)
+		return 0;
+	PORT_LOG(ERR, "port %u: needs %" PRIu64 " buffers (RX %u x (descriptors %u + slack %u) = %" PRIu64 ", TX %u x (descriptors %u + slack %u) = %" PRIu64 "), arena %s has %u unreserved: %" PRIu64 " buffers missing\n",
+		 p->port_id, need, p->nb_rxq, c->nb_rx_desc, c->rx_slack,
+		 p->nb_rxq * rx, p->nb_txq, c->nb_tx_desc, c->tx_slack,
+		 p->nb_txq * tx, info.name, info.unreserved,
+		 need - info.unreserved);
+	rte_errno = ENOSPC;
+	return -ENOSPC;
+}
+
+/* What the PMD is known to keep per RX queue beyond its descriptors,
+ * from its name and device arguments, or 0. */
+static uint32_t
+known_hold(const struct rte_eth_dev_info *info, uint16_t rx_desc)
+{
+	const struct rte_devargs *da = info->device != NULL ?
+				       rte_dev_devargs(info->device) : NULL;
+	char dev[RTE_ETH_NAME_MAX_LEN + 512];
+	uint32_t hold;
+
+	snprintf(dev, sizeof(dev), "%s,%s", info->driver_name,
+		 da != NULL && da->args != NULL ? da->args : "");
+	hold = xchg_port_pmd_rx_hold(dev, rx_desc);
+	return hold > rx_desc ? hold : 0;
+}
+
 static int
 setup_queues(struct xchg_port *p, const struct xchg_port_conf *c)
 {
@@ -117,10 +158,18 @@ setup_queues(struct xchg_port *p, const struct xchg_port_conf *c)
 	struct rte_eth_dev_info info;
 	struct rte_eth_rxconf rxconf;
 	int socket = rte_eth_dev_socket_id(p->port_id);
+	uint32_t before;
 	uint16_t q;
 	int ret;
 
 	ret = rte_eth_dev_info_get(p->port_id, &info);
+	if (ret != 0)
+		return ret;
+	p->driver = info.driver_name;
+	p->nb_rx_desc = c->nb_rx_desc;
+	p->rx_slack = c->rx_slack;
+	p->rx_hold = RTE_MAX(c->rx_hold, known_hold(&info, c->nb_rx_desc));
+	ret = check_room(p, c);
 	if (ret != 0)
 		return ret;
 	/* One undrained queue must not stall the whole port. */
@@ -132,10 +181,14 @@ setup_queues(struct xchg_port *p, const struct xchg_port_conf *c)
 					    c->nb_rx_desc + c->rx_slack);
 		if (p->rxq[q].pool == NULL)
 			return -rte_errno;
+		/* What the PMD takes here with no owner is this queue's
+		 * (net_af_xdp fills its fill ring at set-up). */
+		before = xchg_port_unowned(p->arena);
 		ret = rte_eth_rx_queue_setup(p->port_id, q, c->nb_rx_desc,
 					     socket, &rxconf, mp);
 		if (ret != 0)
 			return ret;
+		p->rxq[q].held = xchg_port_unowned(p->arena) - before;
 	}
 	for (q = 0; q < p->nb_txq; q++) {
 		p->txq[q].pool = queue_pool(p, false, q,
@@ -241,28 +294,48 @@ xchg_port_create(struct xchg_arena *arena, uint16_t port_id,
 int
 xchg_port_start(struct xchg_port *p)
 {
+	uint32_t before, after;
 	int ret;
 
 	if (p == NULL)
 		return -EINVAL;
+	if (p->started)
+		return 0;
+	/* What leaves the arena with no owner during the start is the
+	 * RX queues' (a NIC fills its rings here), shared among them. */
+	before = xchg_port_unowned(p->arena);
 	ret = rte_eth_dev_start(p->port_id);
-	if (ret == 0)
-		p->started = true;
-	return ret;
+	if (ret != 0)
+		return ret;
+	after = xchg_port_unowned(p->arena);
+	ret = xchg_port_charge_holds(p, after > before ? after - before : 0);
+	if (ret != 0) {
+		rte_eth_dev_stop(p->port_id);
+		return ret;
+	}
+	/* Pairs with the acquire loads in xchg_port_rx() and _tx(). */
+	__atomic_store_n(&p->started, true, __ATOMIC_RELEASE);
+	return 0;
 }
 
 int
 xchg_port_stop(struct xchg_port *p)
 {
+	uint16_t q;
 	int ret;
 
 	if (p == NULL)
 		return -EINVAL;
 	if (!p->started)
 		return 0;
+	/* A PMD that frees sent frames lazily gives them back now, while
+	 * it still runs, so the TX reservations come back whole. */
+	for (q = 0; q < p->nb_txq; q++)
+		xchg_port_tx_reclaim(p, q);
+	__atomic_store_n(&p->started, false, __ATOMIC_RELEASE);
 	ret = rte_eth_dev_stop(p->port_id);
-	if (ret == 0)
-		p->started = false;
+	if (ret != 0)
+		__atomic_store_n(&p->started, true, __ATOMIC_RELEASE);
 	return ret;
 }
 
@@ -363,6 +436,8 @@ xchg_port_stats_get(const struct xchg_port *p, struct xchg_port_stats *s)
 		for (r = 0; r < XCHG_DROP_MAX; r++)
 			s->drops[r] += __atomic_load_n(&rxq->drops[r],
 						       __ATOMIC_RELAXED);
+		s->rx_stopped += __atomic_load_n(&rxq->stopped,
+						 __ATOMIC_RELAXED);
 	}
 	for (q = 0; q < p->nb_txq; q++) {
 		const struct xchg_txq *txq = &p->txq[q];
@@ -370,6 +445,10 @@ xchg_port_stats_get(const struct xchg_port *p, struct xchg_port_stats *s)
 		s->tx_frames += __atomic_load_n(&txq->frames, __ATOMIC_RELAXED);
 		s->tx_nobufs += __atomic_load_n(&txq->nobufs, __ATOMIC_RELAXED);
 		s->tx_full += __atomic_load_n(&txq->full, __ATOMIC_RELAXED);
+		s->tx_stopped += __atomic_load_n(&txq->stopped,
+						 __ATOMIC_RELAXED);
+		s->tx_reclaims += __atomic_load_n(&txq->reclaims,
+						  __ATOMIC_RELAXED);
 	}
 	return 0;
 }

@@ -108,6 +108,12 @@ struct xchg_port_conf {
 	uint64_t tx_offloads;  /**< RTE_ETH_TX_OFFLOAD_* wanted; those the
 				*   PMD lacks are left out. */
 	void *demux_ctx;       /**< Passed to @c demux. */
+	uint32_t rx_hold;      /**< Buffers the PMD keeps per RX queue when
+				*   known in advance and more than
+				*   nb_rx_desc (net_memif in zero copy fills
+				*   its ring only when the peer connects);
+				*   0: only what is measured at set-up and
+				*   start is charged. */
 };
 
 /** A flow for xchg_port_steer(); zero fields match anything. */
@@ -130,6 +136,12 @@ struct xchg_port_stats {
 	uint64_t tx_full;           /**< Frames refused: TX ring full. */
 	uint16_t nb_rx_queues;      /**< RX queues. */
 	uint16_t nb_tx_queues;      /**< TX queues. */
+	uint64_t rx_stopped;        /**< xchg_port_rx() calls on a stopped
+				     *   port (returned 0). */
+	uint64_t tx_stopped;        /**< Frames refused: port stopped. */
+	uint64_t tx_reclaims;       /**< Times a TX queue with its
+				     *   reservation spent asked the PMD to
+				     *   free completed frames. */
 };
 
 /**
@@ -146,7 +158,35 @@ struct xchg_port_stats {
 struct xchg_port *xchg_port_create(struct xchg_arena *arena, uint16_t port_id,
 				   const struct xchg_port_conf *conf);
 
-/** Start the port. @return 0 or a negative errno. */
+/**
+ * Buffers a PMD keeps per RX queue, known from its device arguments
+ * before it runs: @p rx_desc for most, more for net_af_xdp (its 2,048
+ * fill ring, whatever rx_desc says) and net_memif in zero copy (its whole
+ * ring, 2^rsize, once the peer connects). xchg_port_create() and the
+ * configuration's sizing invariant count an RX queue as this figure plus
+ * rx_slack; config/README.rst has the table.
+ *
+ * @param devargs
+ *   Device arguments ("net_af_xdp0,iface=veth0"), or a PCI address.
+ * @param rx_desc
+ *   RX descriptors configured.
+ * @return
+ *   The larger of @p rx_desc and what the PMD is known to keep.
+ */
+uint32_t xchg_port_pmd_rx_hold(const char *devargs, uint16_t rx_desc);
+
+/**
+ * Start the port, and charge each RX queue's reservation for what its PMD
+ * really holds: the buffers that left the arena with no owner during the
+ * queue's set-up and during the start (shared among the RX queues), or
+ * xchg_port_conf.rx_hold if more, when beyond nb_rx_desc. The reservation
+ * then becomes that figure plus rx_slack.
+ *
+ * @return
+ *   0 (also when already started); -ENOSPC, the port stopped again, when
+ *   the arena cannot cover what the PMD holds: the log says, in one line,
+ *   the PMD, the figure and the fix; another negative errno from the PMD.
+ */
 int xchg_port_start(struct xchg_port *port);
 
 /**
@@ -161,8 +201,15 @@ int xchg_port_set_demux(struct xchg_port *port, xchg_demux_t demux,
 uint64_t xchg_port_tx_offloads(const struct xchg_port *port);
 
 /**
- * Stop the port. Buffers the PMD held in its rings go back to the
- * arena. @return 0 or a negative errno.
+ * Stop the port. Each TX queue first asks its PMD to free the frames it
+ * completed (as xchg_port_tx() does when a reservation is spent); then
+ * the data path stops calling the PMD (xchg_port_rx() and _tx() return 0
+ * and count it) and the ethdev is stopped. Buffers the PMD held in its
+ * rings go back to the arena, except with PMDs that keep them until the
+ * device is closed (net_af_xdp, net_memif zero copy, net_tap).
+ * Lcores must have stopped polling the port, as rte_eth_dev_stop() wants.
+ *
+ * @return 0 or a negative errno.
  */
 int xchg_port_stop(struct xchg_port *port);
 
@@ -218,7 +265,8 @@ int xchg_port_steer(struct xchg_port *port,
  * counted reason. Nothing is lost: a dropped frame goes back to the arena.
  *
  * @return
- *   Frames received (delivered or dropped).
+ *   Frames received (delivered or dropped); 0 when the port is stopped
+ *   (counted as rx_stopped; the PMD is not called).
  */
 unsigned int xchg_port_rx(struct xchg_port *port, uint16_t queue);
 
@@ -232,7 +280,9 @@ unsigned int xchg_port_rx(struct xchg_port *port, uint16_t queue);
  *
  * @return
  *   Frames sent, a prefix of @p mbufs; the rest stay with the caller.
- *   When less than @p n, rte_errno is ENOBUFS (TX reservation exhausted),
+ *   When less than @p n, rte_errno is ENOBUFS (TX reservation exhausted
+ *   even after asking the PMD to free the frames it completed), ENETDOWN
+ *   (port stopped: counted as tx_stopped, the PMD is not called),
  *   EAGAIN (TX ring full), EALREADY or EINVAL (a frame that is free in
  *   the arena, or malformed: not sent).
  */

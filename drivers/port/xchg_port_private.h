@@ -25,6 +25,9 @@ struct xchg_rxq {
 	uint64_t delivered;
 	uint64_t kept;
 	uint64_t drops[XCHG_DROP_MAX];
+	uint64_t stopped;	/* polls refused: the port was stopped */
+	uint32_t held;		/* control path: buffers the PMD took for
+				 * this queue with no owner (measured) */
 } __rte_cache_aligned;
 
 /* Per TX queue: written only by the lcore sending on it. */
@@ -33,6 +36,10 @@ struct xchg_txq {
 	uint64_t frames;
 	uint64_t nobufs;
 	uint64_t full;
+	uint64_t stopped;	/* frames refused: the port was stopped */
+	uint64_t reclaims;	/* reclaim calls before refusing ENOBUFS */
+	bool burst_reclaim;	/* tx_done_cleanup unsupported: reclaim
+				 * with a zero-length tx burst */
 } __rte_cache_aligned;
 
 struct xchg_rule {
@@ -44,7 +51,21 @@ struct xchg_port {
 	uint16_t port_id;
 	uint16_t nb_rxq;
 	uint16_t nb_txq;
+	/*
+	 * Whether the data path may call the PMD. Written by the control
+	 * thread only: set (release) after rte_eth_dev_start() succeeded,
+	 * cleared (release) before rte_eth_dev_stop(); read (acquire, a
+	 * plain load on x86) by xchg_port_rx() and xchg_port_tx() before
+	 * each burst. It keeps lcores that poll a stopped port from calling
+	 * the PMD's dummy burst functions (which log an error and a stack
+	 * dump per call); it does not make stopping a polled port safe:
+	 * as with DPDK, lcores stop polling before the port is stopped.
+	 */
 	bool started;
+	uint16_t nb_rx_desc;	/* as adjusted by the PMD */
+	uint16_t rx_slack;
+	uint32_t rx_hold;	/* xchg_port_conf.rx_hold */
+	const char *driver;	/* PMD name, for messages */
 	uint64_t tx_offloads;
 	bool flow_fallback_logged;
 	enum xchg_tx_mode tx_mode;
@@ -60,6 +81,11 @@ struct xchg_port {
 /* Software steering (xchg_port_flow.c). */
 struct xchg_consumer *xchg_port_rule_match(const struct xchg_port *p,
 					   const struct rte_mbuf *m);
+
+/* What the PMD holds, and reclaiming from it (xchg_port_hold.c). */
+uint32_t xchg_port_unowned(struct xchg_arena *arena);
+int xchg_port_charge_holds(struct xchg_port *p, uint32_t start_delta);
+void xchg_port_tx_reclaim(struct xchg_port *p, uint16_t queue);
 
 /* Telemetry (xchg_port_telemetry.c). */
 void xchg_port_telemetry_init(void);

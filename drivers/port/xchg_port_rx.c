@@ -88,6 +88,11 @@ xchg_port_rx(struct xchg_port *p, uint16_t queue)
 	if (unlikely(p == NULL || queue >= p->nb_rxq))
 		return 0;
 	rxq = &p->rxq[queue];
+	/* A stopped PMD's burst function logs an error per call. */
+	if (unlikely(!__atomic_load_n(&p->started, __ATOMIC_ACQUIRE))) {
+		rxq->stopped++;
+		return 0;
+	}
 	n = rte_eth_rx_burst(p->port_id, queue, pkts, XCHG_PORT_BURST);
 	if (n == 0)
 		return 0;

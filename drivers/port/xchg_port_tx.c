@@ -5,7 +5,10 @@
  * when it is sent, and the sender gets its unit back at once. A PMD that
  * cleans its ring lazily, or a queue that is stuck, then exhausts only
  * the TX queue's reservation: sends fail with ENOBUFS and the frames stay
- * with their sender, whose reservation is intact.
+ * with their sender, whose reservation is intact. Before refusing, the
+ * queue asks the PMD once to free what it completed (xchg_port_hold.c),
+ * so a PMD that frees sent frames only inside its next send (net_memif
+ * zero copy) never stalls the queue for good.
  */
 
 #include <errno.h>
@@ -57,6 +60,7 @@ xchg_port_tx(struct xchg_port *p, uint16_t queue, struct xchg_pool *sender,
 {
 	struct xchg_txq *txq;
 	unsigned int done = 0, paid, span, sent;
+	bool reclaimed = false;
 	int err = 0;
 
 	if (unlikely(p == NULL || queue >= p->nb_txq || mbufs == NULL)) {
@@ -67,6 +71,12 @@ xchg_port_tx(struct xchg_port *p, uint16_t queue, struct xchg_pool *sender,
 	n = RTE_MIN(n, (unsigned int)UINT16_MAX); /* rte_eth_tx_burst's limit */
 	if (n == 0)
 		return 0;
+	/* A stopped PMD's burst function logs an error per call. */
+	if (unlikely(!__atomic_load_n(&p->started, __ATOMIC_ACQUIRE))) {
+		txq->stopped += n;
+		rte_errno = ENETDOWN;
+		return 0;
+	}
 	if (p->tx_mode == XCHG_TX_SENDER_PAYS) {
 		sent = send_paid(p, queue, txq, NULL, mbufs, n, 0);
 		if (sent < n)
@@ -76,6 +86,13 @@ xchg_port_tx(struct xchg_port *p, uint16_t queue, struct xchg_pool *sender,
 
 	while (done < n && err == 0) {
 		paid = xchg_acquire_burst(txq->pool, &mbufs[done], n - done);
+		if (paid == 0 && rte_errno == ENOBUFS && !reclaimed) {
+			/* The reservation is spent: a PMD that frees sent
+			 * frames lazily may hold completed ones. Ask once. */
+			reclaimed = true;
+			xchg_port_tx_reclaim(p, queue);
+			continue;
+		}
 		span = paid;
 		if (paid < n - done) {
 			err = rte_errno;

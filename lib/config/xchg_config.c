@@ -67,6 +67,7 @@ struct ctx {
 	unsigned int socket_type_line[XCHG_CONFIG_MAX_SOCKETS];
 	unsigned int socket_port_line[XCHG_CONFIG_MAX_SOCKETS];
 	unsigned int socket_ethertype_line[XCHG_CONFIG_MAX_SOCKETS];
+	unsigned int socket_pending_line[XCHG_CONFIG_MAX_SOCKETS];
 	unsigned int port_gateway_line[XCHG_CONFIG_MAX_PORTS];
 	unsigned int arena_buffers_line;
 	bool have_lcore_cache;
@@ -188,7 +189,10 @@ scan_file(struct ctx *c, FILE *f, struct scan *s)
 		if (buf[0] != '[' && memchr(buf, '=', len) == NULL) {
 			if (comment)
 				continue;
-			snprintf(shown, sizeof(shown), "%s", buf);
+			/* Cut to what is shown (a precision, so that no
+			 * optimisation level sees a truncation). */
+			snprintf(shown, sizeof(shown), "%.*s",
+				 (int)sizeof(shown) - 1, buf);
 			return fail(c, lineno, "'%s%s' is neither a [section] nor key = value",
 				    shown, len >= sizeof(shown) ? "..." : "");
 		}
@@ -417,7 +421,7 @@ struct kv {
 };
 
 static const char * const arena_keys[] = {
-	"buffers", "data_room", "lcore_cache", "name", NULL };
+	"buffers", "data_room", "lcore_cache", "name", "strict", NULL };
 
 static int
 do_arena(struct ctx *c, const struct kv *kv)
@@ -437,11 +441,21 @@ do_arena(struct ctx *c, const struct kv *kv)
 				 RTE_PKTMBUF_HEADROOM + 128, UINT16_MAX,
 				 &a->data_room);
 	if (strcmp(kv->key, "lcore_cache") == 0) {
+		/* One meaning everywhere (struct xchg_arena_conf): 0 is the
+		 * default, "none" disables the caches. */
+		c->have_lcore_cache = true;
+		if (strcmp(kv->value, "none") == 0) {
+			a->lcore_cache = XCHG_ARENA_CACHE_NONE;
+			return 0;
+		}
+		if (!isdigit((unsigned char)kv->value[0]))
+			return fail(c, kv->line, "[arena] lcore_cache: '%s' is not a cache size; give 0 (the default, %d), 1 to %d, or none",
+				    kv->value, XCHG_ARENA_CACHE_DEFAULT,
+				    XCHG_ARENA_CACHE_MAX);
 		if (parse_u32(c, kv->line, l, kv->key, kv->value, 0,
 			      XCHG_ARENA_CACHE_MAX, &v) != 0)
 			return -EINVAL;
-		a->lcore_cache = (uint16_t)v;
-		c->have_lcore_cache = true;
+		a->lcore_cache = v == 0 ? XCHG_ARENA_CACHE_DEFAULT : (int32_t)v;
 		return 0;
 	}
 	if (strcmp(kv->key, "name") == 0) {
@@ -452,12 +466,19 @@ do_arena(struct ctx *c, const struct kv *kv)
 		snprintf(a->name, sizeof(a->name), "%s", kv->value);
 		return 0;
 	}
+	if (strcmp(kv->key, "strict") == 0) {
+		a->strict = strcmp(kv->value, "true") == 0;
+		if (!a->strict && strcmp(kv->value, "false") != 0)
+			return fail(c, kv->line, "[arena] strict: '%s' is neither true nor false; write strict = true for atomic free marking, or strict = false (the default)",
+				    kv->value);
+		return 0;
+	}
 	return unknown_key(c, kv->line, l, kv->key, arena_keys, "[arena]");
 }
 
 static const char * const port_keys[] = {
 	"vdev", "pci", "ip", "gateway", "rx_queues", "tx_queues", "rx_desc",
-	"tx_desc", "rx_slack", "tx_slack", NULL };
+	"tx_desc", "rx_slack", "tx_slack", "ip6", NULL };
 
 /* The [port NAME] keys that are plain counts, with their ranges. */
 static const struct {
@@ -472,6 +493,38 @@ static const struct {
 	{ "rx_slack", offsetof(struct xchg_config_port, rx_slack), 1, 4096 },
 	{ "tx_slack", offsetof(struct xchg_config_port, tx_slack), 1, 4096 },
 };
+
+/* ip6 = ADDR/PREFIX, one more of the port's IPv6 addresses. */
+static int
+parse_prefix6(struct ctx *c, unsigned int line, const char *label,
+	      const char *v, struct xchg_config_port *p)
+{
+	char addr[64];
+	const char *slash = strchr(v, '/');
+	uint8_t *ip = p->ip6[p->nb_ip6];
+	uint32_t l;
+	size_t n;
+
+	if (p->nb_ip6 == XCHG_CONFIG_MAX_IP6)
+		return fail(c, line, "%s ip6: more than %u addresses; keep %u",
+			    label, XCHG_CONFIG_MAX_IP6, XCHG_CONFIG_MAX_IP6);
+	if (slash == NULL)
+		return fail(c, line, "%s ip6: '%s' has no prefix length; write address/prefix, e.g. 2001:db8::1/64",
+			    label, v);
+	n = (size_t)(slash - v);
+	if (n >= sizeof(addr) ||
+	    (memcpy(addr, v, n), addr[n] = '\0', inet_pton(AF_INET6, addr, ip) != 1))
+		return fail(c, line, "%s ip6: '%.*s' is not an IPv6 address; write address/prefix, e.g. 2001:db8::1/64",
+			    label, (int)RTE_MIN(n, (size_t)46), v);
+	if (ip[0] == 0xff || memcmp(ip, (const uint8_t[16]){ 0 }, 16) == 0)
+		return fail(c, line, "%s ip6: %s cannot be an interface address (multicast or ::); use a unicast address",
+			    label, addr);
+	if (parse_u32(c, line, label, "ip6 prefix", slash + 1, 1, 128,
+		      &l) != 0)
+		return -EINVAL;
+	p->ip6_prefix_len[p->nb_ip6++] = (uint8_t)l;
+	return 0;
+}
 
 static int
 do_port(struct ctx *c, unsigned int idx, const char *l, const struct kv *kv)
@@ -490,6 +543,8 @@ do_port(struct ctx *c, unsigned int idx, const char *l, const struct kv *kv)
 		return parse_prefix(c, kv->line, l, kv->value, &p->ip,
 				    &p->prefix_len);
 	}
+	if (strcmp(kv->key, "ip6") == 0)
+		return parse_prefix6(c, kv->line, l, kv->value, p);
 	if (strcmp(kv->key, "gateway") == 0) {
 		c->port_gateway_line[idx] = kv->line;
 		return parse_ipv4(c, kv->line, l, kv->key, kv->value,
@@ -505,7 +560,8 @@ do_port(struct ctx *c, unsigned int idx, const char *l, const struct kv *kv)
 }
 
 static const char * const socket_keys[] = {
-	"type", "port", "ethertype", "quota", "priority", "interface", NULL };
+	"type", "port", "ethertype", "quota", "priority", "interface",
+	"pending", NULL };
 
 static int
 do_socket(struct ctx *c, unsigned int idx, const char *l, const struct kv *kv)
@@ -556,6 +612,12 @@ do_socket(struct ctx *c, unsigned int idx, const char *l, const struct kv *kv)
 			return fail(c, kv->line, "%s priority: '%s' is not a priority; use critical or normal",
 				    l, kv->value);
 		return 0;
+	}
+	if (strcmp(kv->key, "pending") == 0) {
+		s->pending_set = true;
+		c->socket_pending_line[idx] = kv->line;
+		return parse_u32(c, kv->line, l, kv->key, kv->value, 0,
+				 XCHG_STACK_PENDING_LIMIT, &s->pending);
 	}
 	if (strcmp(kv->key, "interface") == 0) {
 		c->socket_iface_line[idx] = kv->line;
@@ -885,6 +947,9 @@ check_sockets(struct ctx *c)
 			if (c->socket_port_line[i] != 0)
 				return fail(c, c->socket_port_line[i], "%s port: is for udp sockets; a packet socket takes ethertype",
 					    l);
+			if (c->socket_pending_line[i] != 0)
+				return fail(c, c->socket_pending_line[i], "%s pending: is for udp sockets; a packet socket sends whole frames and resolves nothing; remove it",
+					    l);
 			if (c->socket_ethertype_line[i] == 0)
 				return fail(c, s->line, "%s: missing key ethertype; a packet socket needs the ethertype it receives, e.g. ethertype = 0x88b5",
 					    l);
@@ -1029,7 +1094,9 @@ check_duplicate_keys(struct ctx *c, const char *label,
 
 	for (i = 0; i < n; i++)
 		for (j = 0; j < i; j++)
-			if (strcmp(kvs[i].key, kvs[j].key) == 0)
+			/* A port may have several IPv6 addresses. */
+			if (strcmp(kvs[i].key, kvs[j].key) == 0 &&
+			    strcmp(kvs[i].key, "ip6") != 0)
 				return fail(c, kvs[i].line, "%s %s: given twice (first on line %u); keep one",
 					    label, kvs[i].key, kvs[j].line);
 	return 0;
@@ -1338,61 +1405,6 @@ void
 xchg_config_free(struct xchg_config *cfg)
 {
 	free(cfg);
-}
-
-uint32_t
-xchg_config_cache_slack(const struct xchg_config *cfg, unsigned int nb_lcores)
-{
-	uint32_t cache;
-
-	if (cfg == NULL || cfg->arena.lcore_cache == 0)
-		return 0;
-	cache = cfg->arena.lcore_cache;
-	return nb_lcores * (cache + cache / 2 - 1);
-}
-
-uint32_t
-xchg_config_frag_staging(const struct xchg_config *cfg)
-{
-	return cfg == NULL ? 0 : XCHG_STACK_FRAG_STAGING;
-}
-
-int
-xchg_config_sizing(const struct xchg_config *cfg, unsigned int nb_lcores,
-		   struct xchg_config_sizing *z)
-{
-	uint64_t ports = 0, sockets = 0, total;
-	unsigned int i;
-
-	if (cfg == NULL || z == NULL)
-		return -EINVAL;
-	memset(z, 0, sizeof(*z));
-	for (i = 0; i < cfg->nb_ports; i++) {
-		const struct xchg_config_port *p = &cfg->ports[i];
-
-		ports += (uint64_t)p->rx_queues * (p->rx_desc + p->rx_slack) +
-			 (uint64_t)p->tx_queues * (p->tx_desc + p->tx_slack);
-	}
-	if (cfg->proxy.enabled)
-		ports += (uint64_t)cfg->proxy.rx_desc +
-			 XCHG_CONFIG_DEFAULT_RX_SLACK + cfg->proxy.tx_desc +
-			 XCHG_CONFIG_DEFAULT_TX_SLACK;
-	for (i = 0; i < cfg->nb_sockets; i++)
-		sockets += cfg->sockets[i].quota;
-	z->buffers = cfg->arena.buffers;
-	z->ports = (uint32_t)RTE_MIN(ports, (uint64_t)UINT32_MAX);
-	z->sockets = (uint32_t)RTE_MIN(sockets, (uint64_t)UINT32_MAX);
-	z->services = cfg->nb_ports * (cfg->arp_quota + cfg->icmp_quota);
-	/* Each stack also reserves its reassembly staging area. */
-	z->staging = cfg->nb_ports * xchg_config_frag_staging(cfg);
-	z->proxy = cfg->proxy.enabled ? 2 * cfg->proxy.quota : 0;
-	z->capture = cfg->capture.enabled ? cfg->capture.quota : 0;
-	z->cache_slack = xchg_config_cache_slack(cfg, nb_lcores);
-	total = ports + sockets + z->services + (uint64_t)z->staging +
-		z->proxy + z->capture + z->cache_slack;
-	z->required = (uint32_t)RTE_MIN(total, (uint64_t)UINT32_MAX);
-	z->shortfall = total > z->buffers ? (uint32_t)(total - z->buffers) : 0;
-	return z->shortfall != 0 ? -ENOSPC : 0;
 }
 
 int

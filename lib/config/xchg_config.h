@@ -52,6 +52,8 @@ extern "C" {
 #define XCHG_CONFIG_MAX_PORTS 16
 /** Most [socket NAME] sections (the stack's limit per port is 64). */
 #define XCHG_CONFIG_MAX_SOCKETS 64
+/** IPv6 addresses (ip6 =) per [port] at most. */
+#define XCHG_CONFIG_MAX_IP6 8
 /** Most names in [capture] owners. */
 #define XCHG_CONFIG_MAX_OWNERS 16
 /** A message buffer large enough for any message of this library. */
@@ -72,7 +74,12 @@ struct xchg_config_arena {
 	char name[XCHG_CONFIG_NAME_SIZE]; /**< Default "arena0". */
 	uint32_t buffers;      /**< Required. */
 	uint16_t data_room;    /**< Default RTE_MBUF_DEFAULT_BUF_SIZE. */
-	uint16_t lcore_cache;  /**< Per-lcore cache; 0 disables; default 64. */
+	int32_t lcore_cache;   /**< Per-lcore cache, as
+				*   xchg_arena_conf::lcore_cache: the file's
+				*   0 (or no key) is loaded as
+				*   XCHG_ARENA_CACHE_DEFAULT, its "none" as
+				*   XCHG_ARENA_CACHE_NONE. */
+	bool strict;           /**< xchg_arena_conf::strict; default false. */
 	unsigned int line;     /**< Line of the section, 0 if unknown. */
 	unsigned int buffers_line; /**< Line of the buffers key. */
 };
@@ -88,6 +95,9 @@ struct xchg_config_port {
 	rte_be32_t ip;         /**< Network order. */
 	uint8_t prefix_len;    /**< 1 to 32. */
 	rte_be32_t gateway;    /**< Default route's next hop, 0: none. */
+	unsigned int nb_ip6;   /**< IPv6 addresses given (ip6 =, repeated). */
+	uint8_t ip6[XCHG_CONFIG_MAX_IP6][16]; /**< Network order. */
+	uint8_t ip6_prefix_len[XCHG_CONFIG_MAX_IP6]; /**< 1 to 128. */
 	uint16_t rx_queues;    /**< Default 1. */
 	uint16_t tx_queues;    /**< Default 1. */
 	uint16_t rx_desc;      /**< Per RX queue, default 512. */
@@ -113,6 +123,10 @@ struct xchg_config_socket {
 	uint32_t quota;        /**< Default 16. */
 	enum xchg_priority priority; /**< Default normal. */
 	unsigned int line;
+	bool pending_set;      /**< UDP: @c pending was given. */
+	uint32_t pending;      /**< UDP: datagrams waiting for a neighbour
+				*   at most (xchg_udp_set_pending()); the
+				*   stack's default unless @c pending_set. */
 };
 
 /** [proxy]: frames nobody claims go to the host through a TAP port. */
@@ -169,6 +183,84 @@ struct xchg_config {
 	bool shared;
 };
 
+/** What a term of the sizing invariant reserves. */
+enum xchg_config_term_group {
+	XCHG_CONFIG_TERM_PORTS = 0, /**< NIC queues, the proxy's TAP port. */
+	XCHG_CONFIG_TERM_SOCKETS,   /**< Socket quotas. */
+	XCHG_CONFIG_TERM_SERVICES,  /**< ARP and ICMP quotas, per port. */
+	XCHG_CONFIG_TERM_STAGING,   /**< Fragment staging areas. */
+	XCHG_CONFIG_TERM_PROXY,     /**< The proxy's two pools. */
+	XCHG_CONFIG_TERM_CAPTURE,   /**< The capture's pool. */
+	XCHG_CONFIG_TERM_CACHES,    /**< What the lcore caches may hold. */
+	XCHG_CONFIG_TERM_GROUPS     /**< Number of groups; new groups come
+				     *   before it. */
+};
+
+/** Longest xchg_config_term::name, NUL included. */
+#define XCHG_CONFIG_TERM_NAME_SIZE 64
+/** Longest xchg_config_term::formula, NUL included. */
+#define XCHG_CONFIG_TERM_FORMULA_SIZE 96
+
+/**
+ * One term of the sizing invariant: @c count x @c each buffers, for
+ * example the RX queues of one port (count: queues, each: rx_desc +
+ * rx_slack), one socket's quota (1 x quota) or the lcore caches
+ * (count: lcores). The arena needs the sum of every term's @c buffers.
+ */
+struct xchg_config_term {
+	enum xchg_config_term_group group; /**< What it reserves. */
+	char name[XCHG_CONFIG_TERM_NAME_SIZE]; /**< "port p0 RX",
+						*   "socket ctrl",
+						*   "service arp",
+						*   "lcore caches"... */
+	char formula[XCHG_CONFIG_TERM_FORMULA_SIZE]; /**< How @c each is
+						      *   made, e.g.
+						      *   "rx_desc 512 +
+						      *   rx_slack 64". */
+	uint32_t count;        /**< Queues, ports, lcores or directions. */
+	uint32_t each;         /**< Buffers for one. */
+	uint64_t buffers;      /**< count x each. */
+	bool critical;         /**< A critical socket's quota. */
+};
+
+/**
+ * The sizing invariant term by term: every buffer a configuration's
+ * ports, sockets, services, fragment staging areas, proxy, capture and
+ * lcore caches reserve. xchg_config_sizing(), xchg_config_check_sizing()
+ * and xchg-size all add up these terms: one source.
+ *
+ * Terms come in a fixed order: each port's RX then TX queues, the
+ * proxy's TAP port, each socket, each service, the staging areas, the
+ * proxy, the capture, the lcore caches. Terms of 0 buffers are left out.
+ * Later versions may add terms (and groups): read @c count entries,
+ * never assume a number.
+ *
+ * @param cfg
+ *   Configuration.
+ * @param nb_lcores
+ *   EAL lcores (rte_lcore_count()).
+ * @param terms
+ *   Receives up to @p max terms; may be NULL when @p max is 0.
+ * @param max
+ *   Size of @p terms.
+ * @return
+ *   The number of terms the configuration has (more than @p max when
+ *   @p terms was too small: call again with a larger array), or -EINVAL
+ *   for a NULL @p cfg.
+ */
+int xchg_config_terms(const struct xchg_config *cfg, unsigned int nb_lcores,
+		      struct xchg_config_term *terms, unsigned int max);
+
+/**
+ * A term group's name, as the sizing messages and xchg-size print it:
+ * "ports", "sockets", "services", "fragment staging", "proxy",
+ * "capture", "lcore caches".
+ *
+ * @return
+ *   The name, or "?" for an unknown group.
+ */
+const char *xchg_config_term_group_name(enum xchg_config_term_group g);
+
 /** What the sizing invariant adds up. */
 struct xchg_config_sizing {
 	uint32_t buffers;      /**< [arena] buffers. */
@@ -219,7 +311,8 @@ void xchg_config_free(struct xchg_config *cfg);
 
 /**
  * Buffers the arena's per-lcore caches may hold, as xchg_arena_info
- * reports it: lcores x (lcore_cache + lcore_cache / 2 - 1).
+ * reports it: lcores x (lcore_cache + lcore_cache / 2 - 1), with
+ * lcore_cache resolved by xchg_arena_cache_size().
  *
  * @param cfg
  *   Configuration.
@@ -248,7 +341,8 @@ uint32_t xchg_config_frag_staging(const struct xchg_config *cfg);
 /**
  * Add up the sizing invariant: what every port, socket, service, the
  * fragment staging areas, the proxy, the capture and the lcore caches
- * reserve, against the arena.
+ * reserve, against the arena: the terms of xchg_config_terms() summed
+ * by group.
  *
  * @param cfg
  *   Configuration.
@@ -440,6 +534,8 @@ struct xchg_port *xchg_config_setup_tap(const struct xchg_config_setup *su);
  *   xchg_config_device_remove()), false when it existed already.
  * @param err
  *   Receives "no DPDK driver matches net_foo0", or the PMD's reason.
+ * @param errlen
+ *   Size of @p err.
  * @return
  *   0 or a negative errno.
  */

@@ -31,6 +31,8 @@ struct su_port {
 	bool probed;           /* we created the device: remove it */
 	bool have_id;
 	bool bound;            /* its queues were set up on the arena */
+	bool leaks;            /* its PMD never gives back what it holds */
+	const char *driver;
 	struct xchg_port *port;
 	struct xchg_stack *stack;
 };
@@ -263,6 +265,68 @@ close_holders(struct xchg_config_setup *su)
 	}
 }
 
+/* Does a stopped port's PMD still hold buffers of the arena: out with
+ * no owner (its rings) or paid by a TX queue (frames it parked)? */
+static bool
+pmds_hold(struct xchg_config_setup *su)
+{
+	struct xchg_pool_stats s;
+	struct xchg_census c;
+	unsigned int i;
+	uint16_t q;
+
+	xchg_arena_census(su->arena, &c);
+	if (c.in_rings != 0)
+		return true;
+	for (i = 0; i <= su->nb_ports; i++) {
+		struct su_port *p = i < su->nb_ports ? &su->ports[i] : &su->tap;
+
+		for (q = 0; p->port != NULL &&
+		     xchg_port_tx_pool(p->port, q) != NULL; q++)
+			if (xchg_pool_stats_get(xchg_port_tx_pool(p->port, q),
+						&s) == 0 && s.in_use != 0)
+				return true;
+	}
+	return false;
+}
+
+/* Every device is closed and every reservation freed, yet buffers are
+ * out: when a PMD known to keep them even after close was used, they
+ * are its, for good (xchg_arena_free_abandoned()). */
+/* PMDs that do not free their ring's buffers even when closed (DPDK
+ * 22.11): net_af_xdp its fill ring, net_memif in zero copy its ring. */
+static bool
+leaky_pmd(const char *driver)
+{
+	return strcmp(driver, "net_af_xdp") == 0 ||
+	       strcmp(driver, "net_memif") == 0;
+}
+
+static int
+free_arena(struct xchg_config_setup *su)
+{
+	const char *driver = NULL;
+	struct xchg_census c;
+	uint32_t lost = 0;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < su->nb_ports; i++)
+		if (su->ports[i].leaks)
+			driver = su->ports[i].driver;
+	if (driver == NULL)
+		return xchg_arena_free(su->arena);
+	xchg_arena_census(su->arena, &c);
+	if (c.nb_pools != 0 || c.in_rings == 0)
+		return xchg_arena_free(su->arena);
+	ret = xchg_arena_free_abandoned(su->arena, &lost);
+	if (ret == 0)
+		rte_log(RTE_LOG_INFO, xchg_config_logtype,
+			"xchg.config: %s kept %u buffers after its device was closed (it does not free its ring's buffers when closed): the arena's memory is freed with them\n",
+			driver, lost);
+	return ret;
+}
+
 static int
 teardown(struct xchg_config_setup *su)
 {
@@ -286,6 +350,23 @@ teardown(struct xchg_config_setup *su)
 			if (su->cfg->sockets[k].port == i)
 				su->sockets[k] = NULL;
 	}
+	if (su->tap.port != NULL)
+		xchg_port_stop(su->tap.port);
+	/* Some PMDs keep buffers until their device is closed (net_af_xdp
+	 * its fill ring and parked TX frames, net_memif zero copy its ring,
+	 * net_tap its RX ring): devices go before the queue reservations
+	 * that pay for what they hold. */
+	for (i = 0; i <= su->nb_ports; i++) {
+		struct su_port *p = i < su->nb_ports ? &su->ports[i] : &su->tap;
+
+		if (p->have_id && p->probed) {
+			xchg_config_device_remove(p->port_id);
+			p->bound = false;
+		}
+		p->have_id = false;
+	}
+	if (su->arena != NULL && pmds_hold(su))
+		close_holders(su);
 	for (i = 0; i <= su->nb_ports; i++) {
 		struct su_port *p = i < su->nb_ports ? &su->ports[i] : &su->tap;
 
@@ -295,19 +376,9 @@ teardown(struct xchg_config_setup *su)
 				return ret;
 			p->port = NULL;
 		}
-		if (p->have_id && p->probed)
-			xchg_config_device_remove(p->port_id);
-		p->have_id = false;
 	}
 	if (su->arena != NULL) {
-		struct xchg_census c;
-
-		/* Buffers out with no owner, every port stopped: a PMD's
-		 * ring still holds them. */
-		xchg_arena_census(su->arena, &c);
-		if (c.in_rings != 0)
-			close_holders(su);
-		ret = xchg_arena_free(su->arena);
+		ret = free_arena(su);
 		if (ret != 0)
 			return ret;
 		su->arena = NULL;
@@ -324,9 +395,9 @@ make_arena(struct xchg_config_setup *su, char *err, size_t errlen)
 		.socket_id = SOCKET_ID_ANY,
 		.nb_buffers = cfg->arena.buffers,
 		.data_room = cfg->arena.data_room,
-		.lcore_cache = cfg->arena.lcore_cache ?
-			       (int32_t)cfg->arena.lcore_cache : -1,
+		.lcore_cache = cfg->arena.lcore_cache,
 		.overcommit = cfg->shared,
+		.strict = cfg->arena.strict,
 	};
 	char at[300];
 
@@ -366,6 +437,7 @@ make_port(struct xchg_config_setup *su, unsigned int i, char *err,
 		.clock = cfg->clock, .clock_arg = cfg->clock_arg,
 	};
 	char at[300], why[300];
+	unsigned int k;
 	int ret;
 
 	where(cfg, pc->line, at, sizeof(at));
@@ -377,6 +449,14 @@ make_port(struct xchg_config_setup *su, unsigned int i, char *err,
 		return ret;
 	}
 	p->have_id = true;
+	{
+		struct rte_eth_dev_info info;
+
+		if (rte_eth_dev_info_get(p->port_id, &info) == 0) {
+			p->driver = info.driver_name;
+			p->leaks = leaky_pmd(info.driver_name);
+		}
+	}
 	p->port = xchg_port_create(su->arena, p->port_id, &conf);
 	p->bound = p->port != NULL;
 	if (p->port == NULL) {
@@ -399,6 +479,15 @@ make_port(struct xchg_config_setup *su, unsigned int i, char *err,
 		if (ret != 0) {
 			msg(err, errlen, "%s[port %s] ip: refused by the stack: %s",
 			    at, pc->name, rte_strerror(-ret));
+			return ret;
+		}
+	}
+	for (k = 0; k < pc->nb_ip6; k++) {
+		ret = xchg_stack_add_address6(p->stack, pc->ip6[k],
+					      pc->ip6_prefix_len[k]);
+		if (ret != 0) {
+			msg(err, errlen, "%s[port %s] ip6: address %u refused by the stack: %s",
+			    at, pc->name, k + 1, rte_strerror(-ret));
 			return ret;
 		}
 	}
@@ -443,6 +532,13 @@ make_socket(struct xchg_config_setup *su, unsigned int i, char *err,
 		if (ret != 0) {
 			msg(err, errlen, "%s[socket %s] port: cannot bind UDP port %u: %s",
 			    at, sc->name, sc->udp_port, rte_strerror(-ret));
+			return ret;
+		}
+		ret = sc->pending_set ? xchg_udp_set_pending(s, sc->pending) :
+					0;
+		if (ret != 0) {
+			msg(err, errlen, "%s[socket %s] pending: cannot set it to %u: %s",
+			    at, sc->name, sc->pending, rte_strerror(-ret));
 			return ret;
 		}
 	}
@@ -562,12 +658,37 @@ xchg_config_setup_start(struct xchg_config_setup *su, char *err,
 	if (su == NULL)
 		return -EINVAL;
 	for (i = 0; i < su->nb_ports; i++) {
+		struct log_capture lc;
+		char why[300];
+
+		/* The port layer explains a refusal in one log line: it
+		 * becomes this message. */
+		log_capture_start(&lc);
 		ret = xchg_port_start(su->ports[i].port);
+		log_capture_stop(&lc);
+		why[0] = '\0';
+		if (ret == -ENOSPC && lc.buf != NULL &&
+		    strstr(lc.buf, "xchg.port: ") != NULL) {
+			const char *l = strstr(lc.buf, "xchg.port: ") + 11;
+
+			snprintf(why, sizeof(why), "%.*s",
+				 (int)strcspn(l, "\n"), l);
+		}
+		if (ret == 0 && lc.buf != NULL)
+			fputs(lc.buf, rte_log_get_stream() != NULL ?
+			      rte_log_get_stream() : stderr);
+		log_capture_free(&lc);
 		if (ret != 0) {
+			const char *w = why;
+
 			where(su->cfg, su->cfg->ports[i].line, at, sizeof(at));
-			msg(err, errlen, "%s[port %s]: ethdev port %u does not start: %s",
-			    at, su->cfg->ports[i].name, su->ports[i].port_id,
-			    rte_strerror(-ret));
+			if (w[0] != '\0')
+				msg(err, errlen, "%s[port %s]: %s", at,
+				    su->cfg->ports[i].name, w);
+			else
+				msg(err, errlen, "%s[port %s]: ethdev port %u does not start: %s",
+				    at, su->cfg->ports[i].name,
+				    su->ports[i].port_id, rte_strerror(-ret));
 			return ret;
 		}
 	}

@@ -47,6 +47,13 @@ static const char * const drop_names[XCHG_SD_MAX] = {
 	[XCHG_SD_NO_BUFFERS] = "no_buffers",
 	[XCHG_SD_FRAG_EVICTED] = "frag_evicted",
 	[XCHG_SD_FRAG_STAGING_EVICTED] = "frag_staging_evicted",
+	[XCHG_SD_NEIGH_TIMEOUT] = "neigh_timeout",
+	[XCHG_SD_IPV6_TRUNCATED] = "ipv6_truncated",
+	[XCHG_SD_IPV6_VERSION] = "ipv6_version",
+	[XCHG_SD_IPV6_LENGTH] = "ipv6_length",
+	[XCHG_SD_IPV6_SOURCE] = "ipv6_source",
+	[XCHG_SD_IPV6_EXT_CHAIN] = "ipv6_ext_chain",
+	[XCHG_SD_IPV6_EXT_MALFORMED] = "ipv6_ext_malformed",
 };
 
 const char *
@@ -108,6 +115,10 @@ conf_defaults(struct xchg_stack_conf *c)
 					    XCHG_STACK_FRAG_STAGING;
 	c->max_sockets = c->max_sockets ? c->max_sockets :
 					  XCHG_STACK_DEFAULT_SOCKETS;
+	c->pending_max = c->pending_max ? c->pending_max :
+					  XCHG_STACK_PENDING_DEFAULT;
+	c->neigh_resolve_ms = c->neigh_resolve_ms ? c->neigh_resolve_ms :
+						    1000;
 }
 
 static void
@@ -157,6 +168,7 @@ xchg_stack_create(struct xchg_arena *arena, struct xchg_port *port,
 	}
 	pthread_mutex_init(&s->lock, NULL);
 	rte_rwlock_init(&s->neigh_lock);
+	rte_spinlock_init(&s->pend_lock);
 	s->arena = arena;
 	s->port = port;
 	s->port_id = port_id;
@@ -164,10 +176,11 @@ xchg_stack_create(struct xchg_arena *arena, struct xchg_port *port,
 	if (conf != NULL)
 		s->conf = *conf;
 	conf_defaults(&s->conf);
-	if (s->conf.max_sockets > XCHG_STACK_SOCKETS_LIMIT) {
-		STACK_LOG(ERR, "port %u: max_sockets %u is above %u\n",
-			  port_id, s->conf.max_sockets,
-			  XCHG_STACK_SOCKETS_LIMIT);
+	if (s->conf.max_sockets > XCHG_STACK_SOCKETS_LIMIT ||
+	    s->conf.pending_max > XCHG_STACK_PENDING_LIMIT) {
+		STACK_LOG(ERR, "port %u: max_sockets %u or pending_max %u is above its limit (%u, %u)\n",
+			  port_id, s->conf.max_sockets, s->conf.pending_max,
+			  XCHG_STACK_SOCKETS_LIMIT, XCHG_STACK_PENDING_LIMIT);
 		pthread_mutex_destroy(&s->lock);
 		rte_free(s);
 		rte_errno = EINVAL;
@@ -351,6 +364,8 @@ xchg_stack_service(struct xchg_stack *s)
 		return;
 	xchg_stack_defer_flush(s);
 	xchg_arp_service(s);
+	/* What ARP just learned lets waiting datagrams go. */
+	xchg_pending_service(s);
 	xchg_icmp_service(s);
 	if (s->proxy != NULL)
 		xchg_proxy_service(s);
@@ -358,7 +373,8 @@ xchg_stack_service(struct xchg_stack *s)
 		xchg_capture_service(s);
 	now = xchg_stack_now(s);
 	xchg_frag_expire(s, now);
-	if (now >= s->next_aging) {
+	/* A clock that went back (a capture's) restarts the period. */
+	if (now >= s->next_aging || now + s->hz / 10 < s->next_aging) {
 		xchg_neigh_age(s, now);
 		s->next_aging = now + s->hz / 10;
 	}

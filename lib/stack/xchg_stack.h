@@ -82,6 +82,25 @@ enum xchg_stack_drop {
 				    *   named for yet, evicted oldest first
 				    *   from the staging area by a newer
 				    *   one. */
+	XCHG_SD_NEIGH_TIMEOUT,     /**< A datagram a socket sent that
+				    *   waited for its next hop's address
+				    *   longer than
+				    *   xchg_stack_conf::neigh_resolve_ms
+				    *   (counted per datagram, against
+				    *   that socket; a sent datagram, not a
+				    *   received frame). */
+	XCHG_SD_IPV6_TRUNCATED,    /**< Shorter than an IPv6 header. */
+	XCHG_SD_IPV6_VERSION,      /**< Version is not 6. */
+	XCHG_SD_IPV6_LENGTH,       /**< Payload length 0 (jumbogram) or
+				    *   past the frame. */
+	XCHG_SD_IPV6_SOURCE,       /**< Multicast source. */
+	XCHG_SD_IPV6_EXT_CHAIN,    /**< More than 8 extension headers, or a
+				    *   chain past the frame's first
+				    *   segment: too long to walk. */
+	XCHG_SD_IPV6_EXT_MALFORMED, /**< An extension header past the
+				    *   datagram, hop-by-hop options not
+				    *   first, or a non-last fragment not a
+				    *   multiple of 8 bytes. */
 	XCHG_SD_MAX
 };
 
@@ -98,6 +117,13 @@ enum xchg_priority {
 /** Default quota of the reassembly staging area: a stack reserves it
  *  beside the ARP and ICMP pools. */
 #define XCHG_STACK_FRAG_STAGING 16
+
+/** Datagrams a UDP socket may have waiting for their next hop's
+ *  address unless xchg_stack_conf::pending_max or
+ *  xchg_udp_set_pending() says (see xchg_udp_send_burst()). */
+#define XCHG_STACK_PENDING_DEFAULT 4
+/** The most a socket may have waiting (xchg_udp_set_pending()). */
+#define XCHG_STACK_PENDING_LIMIT 1024
 
 /** Stack parameters; zero fields take their documented default. */
 struct xchg_stack_conf {
@@ -131,6 +157,14 @@ struct xchg_stack_conf {
 	 *  so that results do not depend on how fast it runs. */
 	uint64_t (*clock)(void *arg);
 	void *clock_arg;           /**< Passed to @c clock. */
+	uint32_t pending_max;      /**< Datagrams each UDP socket may have
+				    *   waiting for a neighbour; default
+				    *   XCHG_STACK_PENDING_DEFAULT. See
+				    *   xchg_udp_set_pending(). */
+	uint32_t neigh_resolve_ms; /**< A waiting datagram is dropped
+				    *   (neigh_timeout) after this; default
+				    *   1000. ARP requests are repeated
+				    *   every 200 ms meanwhile. */
 };
 
 /** The staging area's figures: fragments that came before the first
@@ -177,7 +211,8 @@ struct xchg_socket_stats {
 	uint64_t received;               /**< Datagrams delivered. */
 	uint64_t sent;                   /**< Datagrams sent. */
 	uint64_t send_failed;            /**< Sends refused (no route, no
-					  *   neighbour, TX reservation out). */
+					  *   neighbour and no room to wait
+					  *   for it, TX reservation out). */
 	enum xchg_priority priority;     /**< As set at creation. */
 	uint32_t frag_collectors;        /**< Its reassembly collectors. */
 	uint32_t frag_pending;           /**< Datagrams half built now. */
@@ -187,6 +222,21 @@ struct xchg_socket_stats {
 	 *  frames held back for order it could not pay for. Whole frames
 	 *  its pool refused at the port are in @c pool.refused. */
 	uint64_t drops[XCHG_SD_MAX];
+	/** Datagrams lost on this socket's account, by reason: each
+	 *  datagram the stack dropped (whole, half built, or its first
+	 *  fragment) counts once, under the reason @c drops counts its
+	 *  frames. Whole frames its pool refused at the port are not in it
+	 *  (@c pool.refused: one datagram each). */
+	uint64_t datagrams_lost[XCHG_SD_MAX];
+	/** Fragments held now in its half-built datagrams. */
+	uint32_t frag_held;
+	/** Datagrams taken to wait for their next hop's address (see
+	 *  xchg_udp_send_burst()); each is then in @c sent, or in
+	 *  @c drops[XCHG_SD_NEIGH_TIMEOUT], or still in @c pending. */
+	uint64_t queued;
+	uint32_t pending;                /**< Waiting now: charged to its
+					  *   pool, not the application's. */
+	uint32_t pending_max;            /**< Its bound (xchg_udp_set_pending()). */
 };
 
 /** One neighbour entry, for xchg_stack_neigh_foreach(). */
@@ -265,6 +315,8 @@ int xchg_stack_free(struct xchg_stack *stack);
 /**
  * Add an IPv4 address to the stack's interface.
  *
+ * @param stack
+ *   The stack.
  * @param ip
  *   Address, network order.
  * @param prefix_len
@@ -275,6 +327,26 @@ int xchg_stack_add_address(struct xchg_stack *stack, rte_be32_t ip,
 			   uint8_t prefix_len);
 
 /**
+ * Add an IPv6 address to the stack's interface. The first one turns
+ * IPv6 on and brings the link-local address (fe80::/64 from the port's
+ * MAC) with it. The stack then takes IPv6 to its addresses, to
+ * all-nodes (ff02::1) and to the solicited-node group of each address,
+ * and drops the rest as not_for_us; before, it drops every IPv6 frame
+ * as ipv6, or hands it to the proxy. Malformed IPv6 is dropped with its
+ * reason (ipv6_truncated...) either way. Until the stack serves IPv6 it
+ * takes (neighbour discovery, ICMPv6, UDP), such frames are unclaimed:
+ * to the proxy, or dropped as ipv6.
+ *
+ * @param ip
+ *   Address, network order (16 bytes); not multicast, not ::.
+ * @param prefix_len
+ *   Prefix length, 1 to 128.
+ * @return 0, -EINVAL, -EEXIST, or -ENOSPC when 8 are set already.
+ */
+int xchg_stack_add_address6(struct xchg_stack *stack, const uint8_t ip[16],
+			    uint8_t prefix_len);
+
+/**
  * Add a static route. A zero @p prefix_len is the default route.
  *
  * @return 0, -EINVAL (next hop not on a local subnet), or -ENOSPC.
@@ -283,10 +355,20 @@ int xchg_stack_add_route(struct xchg_stack *stack, rte_be32_t dst,
 			 uint8_t prefix_len, rte_be32_t next_hop);
 
 /**
- * Add or replace a static neighbour; static entries never age out and
- * count toward the cap.
+ * Add or replace a static neighbour. Static entries never age out and are
+ * never replaced by learning; they are kept apart from learned entries
+ * (which xchg_stack_conf::neigh_max caps) and have room of their own for
+ * neigh_max more, so learning never pushes one out and they never take a
+ * learned entry's place.
  *
- * @return 0, -EINVAL, or -ENOSPC when the table is full of static entries.
+ * @param stack
+ *   The stack.
+ * @param ip
+ *   Address, network order.
+ * @param mac
+ *   Its Ethernet address.
+ * @return 0, -EINVAL, or -ENOSPC when neigh_max static entries are set
+ *   already.
  */
 int xchg_stack_add_neighbour(struct xchg_stack *stack, rte_be32_t ip,
 			     const struct rte_ether_addr *mac);
@@ -338,6 +420,13 @@ struct xchg_socket *xchg_udp_socket(struct xchg_stack *stack,
 /**
  * Bind a UDP socket to a local address (0: any of ours) and port.
  *
+ * @param sock
+ *   A UDP socket.
+ * @param ip
+ *   Local address, network order (rte_cpu_to_be_32(RTE_IPV4(...))), or 0.
+ * @param port
+ *   UDP port in host order (7000, not rte_cpu_to_be_16(7000)), as every
+ *   UDP port argument and result of this API.
  * @return 0, -EINVAL, or -EADDRINUSE.
  */
 int xchg_udp_bind(struct xchg_socket *sock, rte_be32_t ip, uint16_t port);
@@ -348,6 +437,8 @@ int xchg_udp_bind(struct xchg_socket *sock, rte_be32_t ip, uint16_t port);
  * (kept apart from learned entries, so no ARP storm pushes it out) while
  * the socket stays connected (when there is a route to @p ip then: set
  * addresses and routes before connecting).
+ *
+ * @p ip is in network order, @p port in host order.
  *
  * @return 0 or -EINVAL.
  */
@@ -403,7 +494,8 @@ unsigned int xchg_socket_recv_burst(struct xchg_socket *sock,
 				    struct rte_mbuf **mbufs, unsigned int n);
 
 /**
- * The sender of a datagram a UDP socket received.
+ * The sender of a datagram a UDP socket received: its address in
+ * network order, its port in host order.
  *
  * @return 0, or -EINVAL when @p m is not such a datagram.
  */
@@ -420,18 +512,47 @@ int xchg_socket_alloc_bulk(struct xchg_socket *sock, struct rte_mbuf **mbufs,
 /**
  * Send datagrams: each mbuf holds a payload; the stack prepends UDP,
  * IPv4 and Ethernet headers with checksums, resolves the next hop and
- * transmits. To @p ip / @p port, or to the connected peer when @p ip is 0.
+ * transmits. To @p ip (network order) / @p port (host order), or to the
+ * connected peer when @p ip is 0.
  * An ARP request the send needs is paid by the socket's own pool.
  *
- * @return Datagrams sent, a prefix; the rest stay with the caller exactly
- *   as given (payload, headroom, and so xchg_udp_source(), unchanged) and
- *   rte_errno says why: EHOSTUNREACH (no route), EAGAIN (neighbour being
- *   resolved: an ARP request went out), EMSGSIZE (over the MTU), ENOBUFS
- *   or EAGAIN from the port.
+ * When the next hop's address is not known yet, the datagrams wait for
+ * it in the socket's pending queue (at most xchg_udp_set_pending() of
+ * them, XCHG_STACK_PENDING_DEFAULT unless set): they stay in the
+ * socket's own reservation, no one else's, and the stack sends them, in
+ * order, as soon as the ARP reply is learned (on the lcore that runs
+ * xchg_stack_service(), or at the socket's next send). One that waits
+ * longer than xchg_stack_conf::neigh_resolve_ms is freed and counted
+ * against the socket (XCHG_SD_NEIGH_TIMEOUT). Datagrams to a next hop
+ * that has some waiting wait behind them, so they go out in the order
+ * given.
+ *
+ * @return Datagrams the stack took, a prefix: sent, or queued to wait
+ *   for the neighbour; either way the caller no longer owns them. When
+ *   all @p n were taken, rte_errno is 0 if they were sent and
+ *   EINPROGRESS if they wait for the neighbour ("queued", not a
+ *   failure; xchg_socket_stats::pending counts them). The rest stay
+ *   with the caller exactly as given (payload, headroom, and so
+ *   xchg_udp_source(), unchanged) and rte_errno says why: EHOSTUNREACH
+ *   (no route), EAGAIN (neighbour being resolved and the pending queue
+ *   full, or queueing off), EMSGSIZE (over the MTU), ENOBUFS or EAGAIN
+ *   from the port.
  */
 unsigned int xchg_udp_send_burst(struct xchg_socket *sock, rte_be32_t ip,
 				 uint16_t port, struct rte_mbuf **mbufs,
 				 unsigned int n);
+
+/**
+ * Set how many datagrams a UDP socket may have waiting for their next
+ * hop's address (see xchg_udp_send_burst()). They are charged to the
+ * socket's own reservation, so it bounds nothing but the socket itself;
+ * 0 turns waiting off (a send to an unresolved neighbour then fails with
+ * EAGAIN). Control path.
+ *
+ * @return 0; -EINVAL (not a UDP socket, or over
+ *   XCHG_STACK_PENDING_LIMIT); -EBUSY while datagrams wait; -ENOMEM.
+ */
+int xchg_udp_set_pending(struct xchg_socket *sock, uint32_t max);
 
 /**
  * Send whole frames on a packet socket, as they are.
@@ -472,9 +593,17 @@ int xchg_stack_set_proxy(struct xchg_stack *stack, struct xchg_port *tap,
  * when they run out the capture misses frames and counts them, and never
  * delays or takes from anyone.
  *
+ * @param stack
+ *   The stack.
+ * @param path
+ *   Pcap file to write.
+ * @param quota
+ *   The capture's own buffers.
  * @param owners
  *   Names of the consumers whose frames to capture ("arp", "icmp",
  *   "proxy", socket names), or NULL for every frame received.
+ * @param nb_owners
+ *   Number of @p owners.
  * @return 0, -EINVAL, -EEXIST, -ENOSPC, or -EIO when the file cannot be
  *   written.
  */

@@ -147,6 +147,13 @@ classify(struct xchg_stack *s, const uint8_t *frame,
 	case RTE_ETHER_TYPE_IPV4:
 		return ipv4_consumer(s, pkt, v);
 	case RTE_ETHER_TYPE_IPV6:
+		/* Judged by address once the stack has one (release in
+		 * xchg_stack_add_address6()). */
+		if (__atomic_load_n(&s->nb_addrs6, __ATOMIC_ACQUIRE) != 0 &&
+		    !xchg_stack_hears6(s, pkt->dst6)) {
+			v->reason = XCHG_SD_NOT_FOR_US;
+			return NULL;
+		}
 		return unclaimed(s, &v->reason, XCHG_SD_IPV6);
 	default:
 		return unclaimed(s, &v->reason, XCHG_SD_UNKNOWN_ETHERTYPE);
@@ -295,7 +302,7 @@ deliver_now(struct xchg_stack *s, struct xchg_socket *sock,
 		XCHG_STACK_COUNT(s, frag_delivered, n);
 		return;
 	}
-	xchg_socket_drop(s, sock, XCHG_SD_NO_BUFFERS, n);
+	xchg_socket_drop_dgram(s, sock, XCHG_SD_NO_BUFFERS, n);
 	rte_pktmbuf_free(m);
 }
 
@@ -362,7 +369,7 @@ xchg_stack_defer_forget(struct xchg_stack *s, struct xchg_socket *sock)
 				d->e[k++] = *e;
 				continue;
 			}
-			xchg_socket_drop(s, sock, XCHG_SD_NO_SOCKET,
+			xchg_socket_drop_dgram(s, sock, XCHG_SD_NO_SOCKET,
 					 e->frags != 0 ? e->frags : 1);
 			rte_pktmbuf_free(e->m);
 		}

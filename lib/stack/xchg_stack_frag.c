@@ -127,11 +127,17 @@ xchg_frag_acct_create(struct xchg_stack *s, struct xchg_socket *sock,
 	for (i = 0; i < slots; i++)
 		a->slots[i].next = i + 1 < slots ? (int32_t)i + 1 : -1;
 	a->free_slot = slots != 0 ? 0 : -1;
+	a->share = frag_share_create(collectors);
+	if (a->share == NULL) {
+		rte_free(a);
+		return -ENOMEM;
+	}
 
 	rte_spinlock_lock(&t->lock);
 	old = sock->frag;
 	if (old != NULL && old->nb_used != 0) {
 		rte_spinlock_unlock(&t->lock);
+		frag_share_free(a->share);
 		rte_free(a);
 		return -EBUSY;
 	}
@@ -139,6 +145,8 @@ xchg_frag_acct_create(struct xchg_stack *s, struct xchg_socket *sock,
 		a->reassembled = old->reassembled;
 	sock->frag = a;
 	rte_spinlock_unlock(&t->lock);
+	if (old != NULL)
+		frag_share_free(old->share);
 	rte_free(old);
 	return 0;
 }
@@ -153,6 +161,8 @@ xchg_frag_acct_free(struct xchg_stack *s, struct xchg_socket *sock)
 	a = sock->frag;
 	sock->frag = NULL;
 	rte_spinlock_unlock(&t->lock);
+	if (a != NULL)
+		frag_share_free(a->share);
 	rte_free(a);
 }
 
@@ -169,6 +179,7 @@ unlink_collector(struct xchg_frag_table *t, struct collector *c)
 	c->prev->next = c->next;
 	c->next->prev = c->prev;
 	c->used = false;
+	frag_share_del(c->acct->share, (int32_t)(c - c->acct->col));
 	c->acct->nb_used--;
 	__atomic_store_n(&t->nb_open, t->nb_open - 1, __ATOMIC_RELAXED);
 }
@@ -196,8 +207,9 @@ drop_datagram(struct xchg_stack *s, struct xchg_frag_table *t,
 		put_slot(a, i);
 		i = next;
 	}
-	if (c->nb != 0)
-		xchg_socket_drop(s, a->sock, why, c->nb);
+	/* One datagram lost, whatever it held (the fragment that made it
+	 * go is counted by drop_one). */
+	xchg_socket_drop_dgram(s, a->sock, why, c->nb);
 	unlink_collector(t, c);
 }
 
@@ -209,33 +221,22 @@ drop_one(struct xchg_stack *s, struct xchg_socket *sock, struct rte_mbuf *m,
 	rte_pktmbuf_free(m);
 }
 
-/* The socket's half-built datagram that has waited longest for a
- * fragment, @keep aside. */
-static struct collector *
-oldest(struct xchg_frag_acct *a, const struct collector *keep)
-{
-	struct collector *best = NULL;
-	uint32_t i;
-
-	for (i = 0; i < a->nb_col; i++) {
-		struct collector *c = &a->col[i];
-
-		if (c->used && c != keep &&
-		    (best == NULL || c->touched < best->touched))
-			best = c;
-	}
-	return best;
-}
-
+/* Evict one of the socket's half-built datagrams for host @host's:
+ * the one that has waited longest for a fragment among those of the
+ * host holding the most collectors, @host's own first when it holds as
+ * many (xchg_stack_frag_share.c); never @keep. */
 static bool
 evict_one(struct xchg_stack *s, struct xchg_frag_table *t,
-	  struct xchg_frag_acct *a, const struct collector *keep)
+	  struct xchg_frag_acct *a, uint32_t host,
+	  const struct collector *keep)
 {
-	struct collector *c = oldest(a, keep);
+	int32_t i = frag_share_victim(a->share, host,
+				      keep != NULL ? (int32_t)(keep - a->col) :
+				      -1);
 
-	if (c == NULL)
+	if (i < 0)
 		return false;
-	drop_datagram(s, t, c, XCHG_SD_FRAG_EVICTED);
+	drop_datagram(s, t, &a->col[i], XCHG_SD_FRAG_EVICTED);
 	return true;
 }
 
@@ -249,7 +250,8 @@ pay(struct xchg_stack *s, struct xchg_frag_table *t,
 	struct xchg_pool *pool = xchg_consumer_pool(a->sock->consumer);
 
 	while (xchg_acquire_burst(pool, &m, 1) != 1)
-		if (rte_errno != ENOBUFS || !evict_one(s, t, a, keep))
+		if (rte_errno != ENOBUFS ||
+		    !evict_one(s, t, a, frag_host_of(t, &keep->key), keep))
 			return false;
 	return true;
 }
@@ -260,7 +262,8 @@ take_slot(struct xchg_stack *s, struct xchg_frag_table *t,
 {
 	int32_t i;
 
-	if (a->free_slot < 0 && !evict_one(s, t, a, keep))
+	if (a->free_slot < 0 &&
+	    !evict_one(s, t, a, frag_host_of(t, &keep->key), keep))
 		return -1;
 	i = a->free_slot;
 	a->free_slot = a->slots[i].next;
@@ -333,7 +336,7 @@ xchg_frag_add(struct xchg_stack *s, struct collector *c, struct rte_mbuf *m,
 	c->have += len;
 	if (last)
 		c->total = off + len;
-	c->touched = xchg_stack_now(s);
+	frag_share_touch(a->share, (int32_t)(c - a->col));
 	return OK;
 }
 
@@ -420,7 +423,7 @@ complete(struct xchg_stack *s, struct xchg_frag_table *t, struct collector *c)
 	unlink_collector(t, c);
 	if (failed) {
 		rte_pktmbuf_free(head);
-		xchg_socket_drop(s, sock, XCHG_SD_FRAG_INVALID, nb);
+		xchg_socket_drop_dgram(s, sock, XCHG_SD_FRAG_INVALID, nb);
 		return;
 	}
 	a->reassembled++;
@@ -446,9 +449,9 @@ open_collector(struct xchg_stack *s, struct xchg_frag_table *t,
 	       struct xchg_frag_acct *a, const struct frag_key *k)
 {
 	struct collector *c = NULL;
-	uint32_t i, b;
+	uint32_t i, b, host = frag_host_of(t, k);
 
-	if (a->nb_used == a->nb_col && !evict_one(s, t, a, NULL))
+	if (a->nb_used == a->nb_col && !evict_one(s, t, a, host, NULL))
 		return NULL;
 	for (i = 0; i < a->nb_col && c == NULL; i++)
 		if (!a->col[i].used)
@@ -458,7 +461,7 @@ open_collector(struct xchg_stack *s, struct xchg_frag_table *t,
 	c->acct = a;
 	c->key = *k;
 	c->head = -1;
-	c->started = c->touched = xchg_stack_now(s);
+	c->started = frag_now(s, t);
 	b = bucket_of(t, k);
 	c->hnext = t->buckets[b];
 	t->buckets[b] = c;
@@ -466,6 +469,7 @@ open_collector(struct xchg_stack *s, struct xchg_frag_table *t,
 	c->next = &t->open;
 	t->open.prev->next = c;
 	t->open.prev = c;
+	frag_share_add(a->share, (int32_t)(c - a->col), host);
 	a->nb_used++;
 	__atomic_store_n(&t->nb_open, t->nb_open + 1, __ATOMIC_RELAXED);
 	return c;
@@ -533,12 +537,15 @@ xchg_frag_input(struct xchg_stack *s, struct xchg_socket *sock,
 			goto out;
 		}
 		if (bad || pkt->l4_len == 0) {
-			drop_one(s, sock, m, XCHG_SD_FRAG_INVALID);
+			xchg_socket_drop_dgram(s, sock, XCHG_SD_FRAG_INVALID, 1);
+			rte_pktmbuf_free(m);
 			goto out;
 		}
 		c = a != NULL ? open_collector(s, t, a, &k) : NULL;
 		if (c == NULL) {
-			drop_one(s, sock, m, XCHG_SD_FRAG_NO_COLLECTOR);
+			xchg_socket_drop_dgram(s, sock,
+					       XCHG_SD_FRAG_NO_COLLECTOR, 1);
+			rte_pktmbuf_free(m);
 			goto out;
 		}
 		if (xchg_frag_add(s, c, m, off, len, last) != OK)
@@ -548,7 +555,7 @@ xchg_frag_input(struct xchg_stack *s, struct xchg_socket *sock,
 			goto out;
 	} else if (c == NULL) {
 		proxy = __atomic_load_n(&s->proxy, __ATOMIC_ACQUIRE);
-		if (proxy != NULL && proxied(t, &k, xchg_stack_now(s))) {
+		if (proxy != NULL && proxied(t, &k, frag_now(s, t))) {
 			rte_spinlock_unlock(&t->lock);
 			to_proxy(s, proxy, m);
 			return;
@@ -583,24 +590,22 @@ xchg_frag_to_proxy(struct xchg_stack *s, const struct xchg_pkt *pkt)
 	uint32_t i, n = 0;
 	struct rte_mbuf *m[XCHG_STACK_BURST];
 	struct frag_key k;
-	uint64_t now = xchg_stack_now(s);
+	uint64_t now;
+	int32_t e, next;
 
 	frag_key_of(&k, pkt);
 	rte_spinlock_lock(&t->lock);
+	now = frag_now(s, t);
 	i = t->proxy_next++ % FRAG_PROXY_KEYS;
 	t->proxy_keys[i] = k;
 	t->proxy_at[i] = now != 0 ? now : 1;
 	/* Later fragments that came first follow it. */
-	for (i = 0; i < t->stage_cap && t->stage_used != 0 &&
-	     n < RTE_DIM(m); i++) {
-		struct staged *e = &t->stage[i];
-
-		if (e->used && frag_key_eq(&e->key, &k)) {
-			m[n++] = e->m;
-			e->used = false;
-			t->stage_used--;
-			t->stage_st.proxied++;
-		}
+	for (e = xchg_frag_stage_find(t, &k, -1); e >= 0 && n < RTE_DIM(m);
+	     e = next) {
+		next = xchg_frag_stage_find(t, &k, e);
+		m[n++] = t->stage[e].m;
+		xchg_frag_unstage(t, &t->stage[e]);
+		t->stage_st.proxied++;
 	}
 	rte_spinlock_unlock(&t->lock);
 	for (i = 0; i < n; i++)
@@ -611,8 +616,8 @@ static bool
 expired(const struct xchg_frag_table *t, const struct collector *c,
 	uint64_t now)
 {
-	/* A start stamped on another lcore may read as just ahead. */
-	return now > c->started && now - c->started > t->timeout;
+	/* Both on the table's clock, which never goes back. */
+	return now - c->started > t->timeout;
 }
 
 void
@@ -626,6 +631,7 @@ xchg_frag_expire(struct xchg_stack *s, uint64_t now)
 	     __atomic_load_n(&t->stage_used, __ATOMIC_RELAXED) == 0))
 		return;
 	rte_spinlock_lock(&t->lock);
+	now = frag_clock(t, now);
 	/* Oldest first: the open list is in the order datagrams began. */
 	while ((c = t->open.next) != &t->open && expired(t, c, now))
 		drop_datagram(s, t, c, XCHG_SD_FRAG_TIMEOUT);
@@ -657,11 +663,15 @@ xchg_frag_socket_stats(struct xchg_stack *s, struct xchg_socket *sock,
 {
 	struct xchg_frag_table *t = s->frags;
 	struct xchg_frag_acct *a;
+	uint32_t i;
 
 	rte_spinlock_lock(&t->lock);
 	a = sock->frag;
 	st->frag_collectors = a != NULL ? a->nb_col : 0;
 	st->frag_pending = a != NULL ? a->nb_used : 0;
 	st->reassembled = a != NULL ? a->reassembled : 0;
+	st->frag_held = 0;
+	for (i = 0; a != NULL && i < a->nb_col; i++)
+		st->frag_held += a->col[i].used ? a->col[i].nb : 0;
 	rte_spinlock_unlock(&t->lock);
 }

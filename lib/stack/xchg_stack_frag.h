@@ -6,6 +6,7 @@
 /* Internal to the stack's reassembly (xchg_stack_frag*.c): not
  * installed. */
 
+#include <rte_jhash.h>
 #include <rte_spinlock.h>
 
 #include "xchg_stack_private.h"
@@ -32,8 +33,7 @@ struct collector {
 	struct xchg_frag_acct *acct;    /* the socket it is for */
 	bool used;
 	struct frag_key key;
-	uint64_t started;       /* stack clock, at the first fragment */
-	uint64_t touched;       /* stack clock, at the latest fragment */
+	uint64_t started;       /* frag_now(), at the first fragment */
 	uint32_t total;         /* datagram payload; 0 until the last one */
 	uint32_t have;          /* payload bytes held */
 	uint16_t nb;            /* fragments held */
@@ -48,6 +48,7 @@ struct xchg_frag_acct {
 	uint32_t nb_slots;
 	int32_t free_slot;      /* free list through frag.next */
 	uint64_t reassembled;
+	struct frag_share *share;       /* its collectors by host */
 	struct collector *col;
 	struct frag *slots;
 };
@@ -59,7 +60,9 @@ struct staged {
 	bool used;
 	bool last;
 	uint16_t off, len;
-	uint64_t arrived;       /* stack clock */
+	int32_t prev, next;     /* the area's list, oldest first; next: the
+				 * free list too */
+	uint64_t arrived;       /* frag_now() */
 };
 
 /* First fragments that went to the proxy: their later fragments follow
@@ -75,12 +78,18 @@ struct xchg_frag_table {
 	uint32_t nb_open;               /* read without the lock */
 	uint16_t max_frags;
 	uint64_t timeout;               /* stack clock cycles */
+	/* The table's own clock: the stack clock's forward steps only, so
+	 * it never goes back, whatever order the readings come in. */
+	uint64_t clock_raw, clock;
 
 	/* Staging (xchg_stack_frag_stage.c). */
 	struct xchg_pool *stage_pool;
 	uint32_t stage_cap;
 	uint32_t stage_used;            /* read without the lock */
 	struct staged *stage;
+	struct frag_share *stage_share; /* staged fragments by host */
+	int32_t stage_free;             /* free entries, through next */
+	int32_t stage_old, stage_new;   /* oldest and newest staged */
 	struct xchg_frag_staging_stats stage_st;
 
 	struct frag_key proxy_keys[FRAG_PROXY_KEYS];
@@ -104,6 +113,57 @@ frag_key_eq(const struct frag_key *a, const struct frag_key *b)
 	       a->proto == b->proto;
 }
 
+/*
+ * Time for reassembly: the stack clock's forward steps summed, under the
+ * lock. A clock that goes back (a capture's, or another lcore's reading
+ * just behind) stops it for that step only, so every age is the time the
+ * clock went forward since, and expiry keeps the order entries came in.
+ */
+static inline uint64_t
+frag_clock(struct xchg_frag_table *t, uint64_t raw)
+{
+	if (raw > t->clock_raw)
+		t->clock += raw - t->clock_raw;
+	t->clock_raw = raw;
+	return t->clock;
+}
+
+static inline uint64_t
+frag_now(struct xchg_stack *s, struct xchg_frag_table *t)
+{
+	return frag_clock(t, xchg_stack_now(s));
+}
+
+/* Who sent a fragment, for the fair shares: a keyed hash of the source
+ * address (an IPv6 address would hash its 16 bytes). */
+static inline uint32_t
+frag_host_of(const struct xchg_frag_table *t, const struct frag_key *k)
+{
+	return rte_jhash_1word(k->src, t->seed);
+}
+
+/*
+ * Fair shares between hosts (xchg_stack_frag_share.c): @cap entries
+ * 0..cap-1, each of one host; O(1) each.
+ */
+struct frag_share;
+struct frag_share *frag_share_create(uint32_t cap);
+void frag_share_free(struct frag_share *sh);
+/* Entry @e now held by host @id, as its newest. */
+void frag_share_add(struct frag_share *sh, int32_t e, uint32_t id);
+/* Entry @e released (nothing when it is not held). */
+void frag_share_del(struct frag_share *sh, int32_t e);
+/* Entry @e becomes its host's newest. */
+void frag_share_touch(struct frag_share *sh, int32_t e);
+/* The entry to evict for one of host @id: the oldest of a host holding
+ * the most, @id's own first; never @keep; -1: none. */
+int32_t frag_share_victim(const struct frag_share *sh, uint32_t id,
+			  int32_t keep);
+/* Entries host @id holds, and its entries oldest first. */
+uint32_t frag_share_held(const struct frag_share *sh, uint32_t id);
+int32_t frag_share_first(const struct frag_share *sh, uint32_t id);
+int32_t frag_share_next(const struct frag_share *sh, int32_t e);
+
 /* Add a fragment to @c of its socket (slot and units paid already is
  * not assumed: pays, evicting the socket's own oldest datagrams other
  * than @c when needed). Returns 0, or the drop reason when @c can never
@@ -120,6 +180,13 @@ void xchg_frag_stage_put(struct xchg_stack *s, struct xchg_frag_table *t,
  * datagram was dropped meanwhile. */
 bool xchg_frag_stage_adopt(struct xchg_stack *s, struct xchg_frag_table *t,
 			   struct collector *c);
+/* Take @e out of the area; its frame is the caller's. */
+void xchg_frag_unstage(struct xchg_frag_table *t, struct staged *e);
+/* The next staged fragment of datagram @k after entry @from (-1: the
+ * first), or -1. Looks at its sender's entries only. */
+int32_t xchg_frag_stage_find(const struct xchg_frag_table *t,
+			     const struct frag_key *k, int32_t from);
+/* @now: frag_now(). */
 void xchg_frag_stage_expire(struct xchg_stack *s, struct xchg_frag_table *t,
 			    uint64_t now);
 

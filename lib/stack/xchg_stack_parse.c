@@ -228,6 +228,8 @@ xchg_stack_parse_wire(const uint8_t *data, uint32_t len, uint32_t wire,
 		return parse_arp(data, len);
 	case RTE_ETHER_TYPE_IPV4:
 		return parse_ipv4(data, len, wire, verify_udp, pkt);
+	case RTE_ETHER_TYPE_IPV6:
+		return xchg_stack_parse_ipv6(data, len, wire, pkt);
 	default:
 		return XCHG_SD_MAX; /* the demux decides: socket, proxy, drop */
 	}

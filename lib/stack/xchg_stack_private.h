@@ -15,6 +15,7 @@
 #include <rte_lcore.h>
 #include <rte_log.h>
 #include <rte_rwlock.h>
+#include <rte_spinlock.h>
 
 #include "xchg_lcore_cnt.h"
 #include "xchg_stack.h"
@@ -26,6 +27,10 @@ extern int xchg_stack_logtype;
 
 #define XCHG_STACK_MAX_ADDRS 8
 #define XCHG_STACK_MAX_ROUTES 16
+/* IPv6 addresses: 8 configured and the link-local one. */
+#define XCHG_STACK_MAX_ADDRS6 9
+/* Extension headers the IPv6 parser walks at most. */
+#define XCHG_STACK_IP6_MAX_EXT 8
 /* Sockets a stack holds unless xchg_stack_conf::max_sockets says. */
 #define XCHG_STACK_DEFAULT_SOCKETS 4096
 #define XCHG_STACK_SOCKETS_LIMIT 65536
@@ -54,6 +59,11 @@ struct xchg_pkt {
 	uint16_t sport, dport;  /* host order, UDP only */
 	uint16_t udp_len;       /* UDP length field, UDP only */
 	uint8_t icmp_type;
+	/* IPv6 (xchg_stack_ip6.c): l3_len covers the extension headers,
+	 * proto is the last next-header, ip_total the whole datagram. */
+	uint8_t nb_ext;         /* extension headers walked */
+	uint32_t frag_id6;      /* fragment header's id, network order */
+	uint8_t src6[16], dst6[16];
 };
 
 /* Parse a frame held in plain memory; only [data, data + len) is read.
@@ -68,6 +78,12 @@ enum xchg_stack_drop xchg_stack_parse(const uint8_t *data, uint32_t len,
  * stay within @len. Headers must be in the first @len bytes. */
 enum xchg_stack_drop xchg_stack_parse_wire(const uint8_t *data, uint32_t len,
 					   uint32_t wire, bool verify_udp,
+					   struct xchg_pkt *pkt);
+
+/* IPv6 from its header: @len bytes readable, @wire in the datagram
+ * (xchg_stack_ip6.c). */
+enum xchg_stack_drop xchg_stack_parse_ipv6(const uint8_t *p, uint32_t len,
+					   uint32_t wire,
 					   struct xchg_pkt *pkt);
 
 /* Ethernet header length, VLAN tags included, of a frame the parser
@@ -85,6 +101,7 @@ struct xchg_socket_counters {
 	uint64_t received;
 	uint64_t sent;
 	uint64_t send_failed;
+	uint64_t queued;            /* taken to wait for a neighbour */
 };
 
 enum xchg_sock_type {
@@ -108,19 +125,40 @@ struct xchg_socket {
 				     * order in this burst (atomic) */
 	rte_be32_t pinned_hop;      /* neighbour pinned by connect, 0: none */
 	struct xchg_frag_acct *frag; /* its own reassembly, UDP only */
+	/* Datagrams waiting for their next hop (xchg_stack_pending.c):
+	 * the queue and its list links are written under the stack's
+	 * pend_lock; pend_n is also read without it by the socket's sender
+	 * (acquire, pairs with the release store under the lock). */
+	struct xchg_pend_item *pend;
+	uint32_t pend_max;
+	uint32_t pend_n;
+	uint32_t pend_segs;         /* their buffers (atomic, as pend_n) */
+	struct xchg_socket *pend_next, *pend_prev; /* stack's waiting list */
+	bool pend_listed;
 	/* Its slot's per-lcore counters summed when it opened. */
 	struct xchg_socket_counters base;
 	uint64_t drops[XCHG_SD_MAX]; /* frames lost on its account; atomic */
+	uint64_t dgram_drops[XCHG_SD_MAX]; /* datagrams, the same; atomic */
 };
 
 /* Count @n drops for @reason, stack-wide and against @sock (NULL: only
  * stack-wide). */
 void xchg_socket_drop(struct xchg_stack *s, struct xchg_socket *sock,
 		      enum xchg_stack_drop reason, uint64_t n);
+/* The same for the @n frames of one datagram lost whole: the datagram
+ * is counted once against @sock too. Writers: any lcore (atomic add);
+ * readers: xchg_socket_stats_get() (relaxed loads, figures only). */
+void xchg_socket_drop_dgram(struct xchg_stack *s, struct xchg_socket *sock,
+			    enum xchg_stack_drop reason, uint64_t n);
 
 struct xchg_addr {
 	rte_be32_t ip;
 	rte_be32_t mask;
+};
+
+struct xchg_addr6 {
+	uint8_t ip[16];
+	uint8_t prefix_len;
 };
 
 struct xchg_route {
@@ -185,6 +223,10 @@ struct xchg_stack {
 	struct xchg_addr addrs[XCHG_STACK_MAX_ADDRS];
 	unsigned int nb_routes;
 	struct xchg_route routes[XCHG_STACK_MAX_ROUTES];
+	/* IPv6: 0 until an address is added; then the link-local one is
+	 * first. Written under lock, count published with release. */
+	unsigned int nb_addrs6;
+	struct xchg_addr6 addrs6[XCHG_STACK_MAX_ADDRS6];
 
 	/* Neighbours: learned on the service lcore, read by senders. */
 	rte_rwlock_t neigh_lock;
@@ -221,6 +263,15 @@ struct xchg_stack {
 
 	struct xchg_frag_table *frags;
 	uint64_t next_aging;
+
+	/* Sockets with datagrams waiting for a neighbour: the list and
+	 * every socket's queue under pend_lock (never taken in the steady
+	 * state: a sender takes it only when its neighbour is unresolved or
+	 * it has datagrams waiting; the service when nb_pend_socks != 0,
+	 * an acquire load pairing with the release store under the lock). */
+	rte_spinlock_t pend_lock;
+	struct xchg_socket *pend_head;
+	uint32_t nb_pend_socks;
 
 	/* Counters: one block per lcore (see xchg_stack_counters). */
 	struct xchg_stack_counters *cnt; /* RTE_MAX_LCORE + 1 entries */
@@ -309,6 +360,11 @@ xchg_stack_is_broadcast(const struct xchg_stack *s, rte_be32_t ip)
 	return false;
 }
 
+/* IPv6 (xchg_stack_ip6.c): one of our addresses; or one we hear (ours,
+ * all-nodes, the solicited-node group of one of ours). */
+bool xchg_stack_is_local6(const struct xchg_stack *s, const uint8_t *ip);
+bool xchg_stack_hears6(const struct xchg_stack *s, const uint8_t *ip);
+
 /* Source address for talking to @dst, and the next hop; -EHOSTUNREACH. */
 int xchg_stack_route(const struct xchg_stack *s, rte_be32_t dst,
 		     rte_be32_t *src, rte_be32_t *next_hop);
@@ -346,7 +402,28 @@ unsigned int xchg_stack_send_replies(struct xchg_stack *s,
 				     struct xchg_consumer *service,
 				     struct rte_mbuf **m, unsigned int n);
 
+/* Waiting sends (xchg_stack_pending.c). */
+int xchg_pending_init(struct xchg_socket *sock, uint32_t max);
+/* Called by a send whose next hop @hop is unresolved (@resolve_ret from
+ * xchg_neigh_resolve()) or whose socket has datagrams waiting. Returns
+ * -1 with @mac when the send may go out directly (nothing of @hop
+ * waits and it resolved), else how many of @mbufs it took, rte_errno
+ * set as xchg_udp_send_burst() says. */
+int xchg_pending_send(struct xchg_socket *sock, rte_be32_t src,
+		      rte_be32_t dst, uint16_t dport, rte_be32_t hop,
+		      struct rte_mbuf **mbufs, unsigned int n,
+		      struct rte_ether_addr *mac);
+void xchg_pending_service(struct xchg_stack *s);
+/* Control path: free what @sock has waiting, counted @why. */
+void xchg_pending_forget(struct xchg_socket *sock, enum xchg_stack_drop why);
+void xchg_pending_free(struct xchg_socket *sock);
+
 /* Sockets (xchg_stack_socket.c). */
+/* Prepend Ethernet, IPv4 and UDP headers to a payload: 0, -EMSGSIZE,
+ * -ENOSPC (no headroom). */
+int xchg_udp_build(struct xchg_socket *sock, struct rte_mbuf *m,
+		   rte_be32_t src, rte_be32_t dst, uint16_t dport,
+		   const struct rte_ether_addr *mac, uint64_t offloads);
 struct xchg_socket *xchg_stack_udp_lookup(struct xchg_stack *s,
 					  const struct xchg_pkt *pkt);
 struct xchg_socket *xchg_stack_packet_lookup(struct xchg_stack *s,

@@ -29,6 +29,15 @@ xchg_socket_drop(struct xchg_stack *s, struct xchg_socket *sock,
 		xchg_stack_count(&sock->drops[reason], n);
 }
 
+void
+xchg_socket_drop_dgram(struct xchg_stack *s, struct xchg_socket *sock,
+		       enum xchg_stack_drop reason, uint64_t n)
+{
+	xchg_socket_drop(s, sock, reason, n);
+	if (sock != NULL)
+		xchg_stack_count(&sock->dgram_drops[reason], 1);
+}
+
 /* A free slot in the socket table, from a rotating hint; the caller
  * holds the stack lock. */
 static int
@@ -91,10 +100,16 @@ socket_open(struct xchg_stack *s, const char *name, uint32_t quota,
 		if (type == XCHG_SOCK_UDP)
 			err = -xchg_frag_acct_create(s, sock,
 				xchg_frag_default_collectors(s, quota));
+		if (err == 0 && type == XCHG_SOCK_UDP)
+			err = -xchg_pending_init(sock, s->conf.pending_max);
 	}
 	if (err != 0) {
 		if (sock != NULL && sock->consumer != NULL)
 			xchg_consumer_free(sock->consumer);
+		if (sock != NULL && sock->frag != NULL)
+			xchg_frag_acct_free(s, sock);
+		if (sock != NULL)
+			xchg_pending_free(sock);
 		rte_free(sock);
 		pthread_mutex_unlock(&s->lock);
 		rte_errno = err;
@@ -238,6 +253,22 @@ xchg_udp_set_reassembly(struct xchg_socket *sock, uint32_t collectors)
 	return ret;
 }
 
+int
+xchg_udp_set_pending(struct xchg_socket *sock, uint32_t max)
+{
+	struct xchg_stack *s;
+	int ret;
+
+	if (sock == NULL || sock->type != XCHG_SOCK_UDP ||
+	    max > XCHG_STACK_PENDING_LIMIT)
+		return -EINVAL;
+	s = sock->stack;
+	pthread_mutex_lock(&s->lock);
+	ret = xchg_pending_init(sock, max);
+	pthread_mutex_unlock(&s->lock);
+	return ret;
+}
+
 struct xchg_socket *
 xchg_stack_udp_lookup(struct xchg_stack *s, const struct xchg_pkt *pkt)
 {
@@ -270,8 +301,10 @@ uint32_t
 xchg_socket_held_by_application(struct xchg_socket *sock)
 {
 	struct xchg_pool_stats st;
-	/* A reassembled datagram is one frame of several buffers. */
-	uint32_t queued = xchg_consumer_pending_segs(sock->consumer);
+	/* A reassembled datagram is one frame of several buffers; sends
+	 * waiting for a neighbour are the stack's to send. */
+	uint32_t queued = xchg_consumer_pending_segs(sock->consumer) +
+			  __atomic_load_n(&sock->pend_segs, __ATOMIC_ACQUIRE);
 
 	if (xchg_pool_stats_get(xchg_consumer_pool(sock->consumer), &st) != 0)
 		return 0;
@@ -291,6 +324,7 @@ socket_close_locked(struct xchg_socket *sock)
 	 * left is the application's. */
 	xchg_frag_forget_socket(s, sock, XCHG_SD_NO_SOCKET);
 	xchg_stack_defer_forget(s, sock);
+	xchg_pending_forget(sock, XCHG_SD_NO_SOCKET);
 	if (xchg_socket_held_by_application(sock) != 0)
 		return -EBUSY;
 	if (sock->type == XCHG_SOCK_UDP && sock->local_port != 0)
@@ -309,6 +343,7 @@ socket_close_locked(struct xchg_socket *sock)
 	if (sock->pinned_hop != 0)
 		xchg_neigh_unpin(s, sock->pinned_hop);
 	xchg_frag_acct_free(s, sock);
+	xchg_pending_free(sock);
 	__atomic_store_n(&s->sockets[sock->slot], NULL, __ATOMIC_RELEASE);
 	s->nb_sockets--;
 	rte_free(sock);
@@ -385,11 +420,10 @@ xchg_socket_alloc_bulk(struct xchg_socket *sock, struct rte_mbuf **mbufs,
 	return xchg_alloc_bulk(xchg_consumer_pool(sock->consumer), mbufs, n);
 }
 
-/* Prepend Ethernet, IPv4 and UDP headers to a payload. */
-static int
-build_udp(struct xchg_socket *sock, struct rte_mbuf *m, rte_be32_t src,
-	  rte_be32_t dst, uint16_t dport, const struct rte_ether_addr *mac,
-	  uint64_t offloads)
+int
+xchg_udp_build(struct xchg_socket *sock, struct rte_mbuf *m, rte_be32_t src,
+	       rte_be32_t dst, uint16_t dport, const struct rte_ether_addr *mac,
+	       uint64_t offloads)
 {
 	struct xchg_stack *s = sock->stack;
 	uint32_t payload = rte_pktmbuf_pkt_len(m);
@@ -503,8 +537,8 @@ send_chunk(struct xchg_socket *sock, rte_be32_t src, rte_be32_t ip,
 
 	for (built = 0; built < n; built++) {
 		save_dgram(&sv[built], mbufs[built]);
-		ret = build_udp(sock, mbufs[built], src, ip, port, mac,
-				offloads);
+		ret = xchg_udp_build(sock, mbufs[built], src, ip, port, mac,
+				     offloads);
 		if (ret != 0)
 			break; /* nothing of it was changed */
 	}
@@ -539,12 +573,21 @@ xchg_udp_send_burst(struct xchg_socket *sock, rte_be32_t ip, uint16_t port,
 	if (ip == 0 || port == 0 || sock->local_port == 0)
 		return send_failed(sock, 0, n, EINVAL);
 	ret = xchg_stack_route(s, ip, &src, &hop);
-	if (ret == 0)
-		ret = xchg_neigh_resolve(s, hop, &mac, sock);
 	if (ret != 0)
-		return send_failed(sock, 0, n, ret == -ENOBUFS ? EAGAIN : -ret);
+		return send_failed(sock, 0, n, -ret);
 	if (sock->local_ip != 0)
 		src = sock->local_ip;
+	/* Steady state: a plain load says nothing waits, and the neighbour
+	 * is known. Else the pending queue decides, under its lock. */
+	if (__atomic_load_n(&sock->pend_n, __ATOMIC_ACQUIRE) != 0 ||
+	    (ret = xchg_neigh_resolve(s, hop, &mac, sock)) != 0) {
+		if (sock->pend_max == 0)
+			return send_failed(sock, 0, n, EAGAIN);
+		ret = xchg_pending_send(sock, src, ip, port, hop, mbufs, n,
+					&mac);
+		if (ret >= 0)
+			return (unsigned int)ret;
+	}
 	offloads = xchg_port_tx_offloads(s->port);
 	while (sent < n) {
 		unsigned int want = RTE_MIN(n - sent,
@@ -558,6 +601,8 @@ xchg_udp_send_burst(struct xchg_socket *sock, rte_be32_t ip, uint16_t port,
 			break;
 	}
 	XCHG_SOCKET_COUNT(sock, sent, sent);
+	if (sent == n)
+		rte_errno = 0;
 	return sent == n ? sent : send_failed(sock, sent, n, err);
 }
 
@@ -604,13 +649,20 @@ xchg_socket_stats_get(struct xchg_socket *sock, struct xchg_socket_stats *st)
 	st->received = c.received - sock->base.received;
 	st->sent = c.sent - sock->base.sent;
 	st->send_failed = c.send_failed - sock->base.send_failed;
+	st->queued = c.queued - sock->base.queued;
+	st->pending = __atomic_load_n(&sock->pend_n, __ATOMIC_ACQUIRE);
+	st->pending_max = sock->pend_max;
 	st->priority = sock->priority;
-	for (i = 0; i < XCHG_SD_MAX; i++)
+	for (i = 0; i < XCHG_SD_MAX; i++) {
 		st->drops[i] = __atomic_load_n(&sock->drops[i],
 					       __ATOMIC_RELAXED);
+		st->datagrams_lost[i] = __atomic_load_n(&sock->dgram_drops[i],
+							__ATOMIC_RELAXED);
+	}
 	st->frag_collectors = 0;
 	st->frag_pending = 0;
 	st->reassembled = 0;
+	st->frag_held = 0;
 	if (sock->type == XCHG_SOCK_UDP)
 		xchg_frag_socket_stats(sock->stack, sock, st);
 	return 0;

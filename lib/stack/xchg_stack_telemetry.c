@@ -73,6 +73,11 @@ socket_to_tel(struct xchg_socket *sock, void *arg)
 		xchg_tel_u64(sd, "reassembled", st.reassembled);
 		xchg_tel_u64(sd, "frag_evicted",
 			     st.drops[XCHG_SD_FRAG_EVICTED]);
+		xchg_tel_u64(sd, "queued", st.queued);
+		xchg_tel_u64(sd, "pending", st.pending);
+		xchg_tel_u64(sd, "pending_max", st.pending_max);
+		xchg_tel_u64(sd, "neigh_timeout",
+			     st.drops[XCHG_SD_NEIGH_TIMEOUT]);
 	}
 	xchg_tel_add_container(d, xchg_socket_name(sock), sd);
 	return 0;

@@ -22,6 +22,7 @@
 #include <rte_memzone.h>
 
 #include "xchg_private.h"
+#include "xchg_quota.h"
 
 RTE_LOG_REGISTER(xchg_logtype, xchg, INFO);
 
@@ -71,7 +72,7 @@ conf_check(const struct xchg_arena_conf *conf)
 		return -EINVAL;
 	}
 	if (conf->lcore_cache > XCHG_ARENA_CACHE_MAX) {
-		XCHG_LOG(ERR, "arena %s: lcore_cache %d is above %d; give less, or -1 for none\n",
+		XCHG_LOG(ERR, "arena %s: lcore_cache %d is above %d; give less, or XCHG_ARENA_CACHE_NONE for none\n",
 			 conf->name, conf->lcore_cache, XCHG_ARENA_CACHE_MAX);
 		return -EINVAL;
 	}
@@ -240,7 +241,10 @@ arena_alloc_tables(struct xchg_arena *a)
 				     sizeof(*a->pcnt) * a->pcnt_stride *
 				     a->nb_pcnt_sets,
 				     RTE_CACHE_LINE_SIZE, a->socket_id);
-	if (a->pcnt == NULL)
+	a->depth = rte_zmalloc_socket("xchg_op_depth",
+				      sizeof(*a->depth) * a->nb_pcnt_sets,
+				      RTE_CACHE_LINE_SIZE, a->socket_id);
+	if (a->pcnt == NULL || a->depth == NULL)
 		return -ENOMEM;
 	if (a->cache_size == 0)
 		return 0;
@@ -270,6 +274,7 @@ arena_destroy(struct xchg_arena *a)
 		rte_mempool_free(a->mp); /* also frees the store and chunk */
 	rte_free(a->caches);
 	rte_free(a->pcnt);
+	rte_free(a->depth);
 	rte_free(a->pools);
 	rte_free(a->tags);
 	xchg_watch_release(a);
@@ -339,11 +344,11 @@ xchg_arena_create(const struct xchg_arena_conf *conf)
 	a->priv_size = conf->priv_size;
 	a->max_pools = conf->max_pools ? conf->max_pools :
 				XCHG_ARENA_POOLS_DEFAULT;
-	a->cache_size = conf->lcore_cache < 0 ? 0 :
-			conf->lcore_cache ? (uint32_t)conf->lcore_cache :
-			XCHG_ARENA_CACHE_DEFAULT;
+	a->cache_size = xchg_arena_cache_size(conf->lcore_cache);
 	a->next_slot = 1;
 	a->overcommit = conf->overcommit;
+	a->strict = conf->strict;
+	a->owner_ok = xchg_quota_owner_supported();
 
 	ret = arena_alloc_tables(a);
 	if (ret == 0)
@@ -362,16 +367,17 @@ xchg_arena_create(const struct xchg_arena_conf *conf)
 	registry[registry_len++] = a;
 	pthread_mutex_unlock(&registry_lock);
 
-	XCHG_LOG(INFO, "arena %s: %u buffers of %u bytes packed at stride %u on socket %d, %s, lcore cache %u%s\n",
+	XCHG_LOG(INFO, "arena %s: %u buffers of %u bytes packed at stride %u on socket %d, %s, lcore cache %u%s%s\n",
 		 a->name, a->nb_buffers, a->data_room, a->stride, a->socket_id,
 		 rte_eal_has_hugepages() ? "hugepages" : "no hugepages",
-		 a->cache_size, a->overcommit ?
+		 a->cache_size, a->strict ? ", strict free marking" : "",
+		 a->overcommit ?
 		 ", OVERCOMMITTED: quotas unchecked, no guarantee" : "");
 	return a;
 }
 
-int
-xchg_arena_free(struct xchg_arena *a)
+static int
+arena_free(struct xchg_arena *a, uint32_t *abandoned)
 {
 	unsigned int i;
 
@@ -379,7 +385,9 @@ xchg_arena_free(struct xchg_arena *a)
 		return 0;
 	pthread_mutex_lock(&registry_lock);
 	pthread_mutex_lock(&a->lock);
-	if (a->nb_pools != 0 || xchg_ops_free_count(a) != a->nb_buffers) {
+	if (abandoned != NULL && a->nb_pools == 0)
+		*abandoned = a->nb_buffers - xchg_ops_free_count(a);
+	else if (a->nb_pools != 0 || xchg_ops_free_count(a) != a->nb_buffers) {
 		XCHG_LOG(ERR, "arena %s: not freed: %u pools left, %u of %u buffers out\n",
 			 a->name, a->nb_pools,
 			 a->nb_buffers - xchg_ops_free_count(a), a->nb_buffers);
@@ -398,6 +406,20 @@ xchg_arena_free(struct xchg_arena *a)
 	pthread_mutex_unlock(&registry_lock);
 	arena_destroy(a);
 	return 0;
+}
+
+int
+xchg_arena_free(struct xchg_arena *a)
+{
+	return arena_free(a, NULL);
+}
+
+int
+xchg_arena_free_abandoned(struct xchg_arena *a, uint32_t *abandoned)
+{
+	uint32_t dummy;
+
+	return arena_free(a, abandoned != NULL ? abandoned : &dummy);
 }
 
 struct xchg_arena *
@@ -453,6 +475,7 @@ xchg_arena_info_get(const struct xchg_arena *a, struct xchg_arena_info *info)
 	info->reserved = __atomic_load_n(&a->reserved, __ATOMIC_RELAXED);
 	info->unreserved = xchg_arena_unreserved(a);
 	info->overcommit = a->overcommit;
+	info->strict = a->strict;
 	info->hugepages = rte_eal_has_hugepages() != 0;
 	info->double_frees = __atomic_load_n(&a->double_frees,
 					     __ATOMIC_RELAXED);

@@ -38,8 +38,14 @@ struct xchg_arena;
  *  from it. */
 #define XCHG_ARENA_NAME_MAX 24
 
-/** Default per-lcore cache of free buffers inside the arena. */
+/** Default per-lcore cache of free buffers inside the arena: what
+ *  xchg_arena_conf::lcore_cache 0 (and a configuration file's
+ *  lcore_cache = 0, or none given) means. */
 #define XCHG_ARENA_CACHE_DEFAULT 64
+
+/** xchg_arena_conf::lcore_cache value that disables the per-lcore
+ *  caches (a configuration file's lcore_cache = none). */
+#define XCHG_ARENA_CACHE_NONE (-1)
 
 /** Largest per-lcore cache accepted. */
 #define XCHG_ARENA_CACHE_MAX 512
@@ -62,12 +68,42 @@ struct xchg_arena_conf {
 	uint16_t max_pools;    /**< Owner pools; default
 				*   XCHG_ARENA_POOLS_DEFAULT. */
 	int32_t lcore_cache;   /**< Per-lcore cache of free buffers: 0 takes
-				*   the default, negative disables. */
+				*   the default (XCHG_ARENA_CACHE_DEFAULT),
+				*   XCHG_ARENA_CACHE_NONE (any negative)
+				*   disables, 1 to XCHG_ARENA_CACHE_MAX
+				*   that size. The same meaning as a
+				*   configuration file's lcore_cache. */
 	bool overcommit;       /**< Quotas are not checked against the
 				*   arena: they may add up to more than it
 				*   holds. For comparing with a plain shared
 				*   pool only: the guarantee does not hold. */
+	bool strict;           /**< Mark frees with an atomic exchange, so
+				*   that two lcores freeing one buffer at the
+				*   same instant are caught too (about 10
+				*   cycles per freed buffer). By default the
+				*   mark is a plain load and store: every
+				*   double free on one lcore, and every one
+				*   by two lcores not at the same instant, is
+				*   caught; a simultaneous one may credit the
+				*   owner twice, which the census names
+				*   (over_credit). */
 };
+
+/**
+ * The per-lcore cache an arena gets for a xchg_arena_conf::lcore_cache
+ * value: 0 gives XCHG_ARENA_CACHE_DEFAULT, a negative value 0 (none).
+ *
+ * @param lcore_cache
+ *   As in struct xchg_arena_conf.
+ * @return
+ *   The cache size in buffers, 0 for none.
+ */
+static inline uint32_t
+xchg_arena_cache_size(int32_t lcore_cache)
+{
+	return lcore_cache < 0 ? 0 : lcore_cache == 0 ?
+	       (uint32_t)XCHG_ARENA_CACHE_DEFAULT : (uint32_t)lcore_cache;
+}
 
 /** Read-only facts about an arena. */
 struct xchg_arena_info {
@@ -87,6 +123,7 @@ struct xchg_arena_info {
 	uint32_t unreserved;         /**< Still free for new quotas (0 when
 				      *   overcommitted). */
 	bool overcommit;             /**< Created with overcommit. */
+	bool strict;                 /**< Created with strict free marking. */
 	bool hugepages;              /**< Memory is backed by hugepages. */
 	uint64_t double_frees;       /**< Frees of a buffer already free,
 				      *   caught and ignored. */
@@ -122,6 +159,22 @@ struct xchg_arena *xchg_arena_create(const struct xchg_arena_conf *conf);
  *   application or by a PMD).
  */
 int xchg_arena_free(struct xchg_arena *arena);
+
+/**
+ * Free an arena whose owner pools are all freed although buffers are
+ * still out with no owner: buffers that a closed device never gave back
+ * (net_af_xdp in DPDK 22.11 does not free its fill ring's buffers when
+ * closed). Call it only when every device given the arena's mempool is
+ * closed: the memory goes, whoever still points into it.
+ *
+ * @param arena
+ *   Arena to free; NULL is accepted and ignored.
+ * @param abandoned
+ *   If not NULL, receives the number of buffers that were still out.
+ * @return
+ *   0 on success; -EBUSY, changing nothing, when an owner pool exists.
+ */
+int xchg_arena_free_abandoned(struct xchg_arena *arena, uint32_t *abandoned);
 
 /**
  * Find an arena by name.

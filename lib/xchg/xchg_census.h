@@ -65,6 +65,15 @@ struct xchg_census {
 	char where[XCHG_NAME_SIZE];   /**< Pool where it broke, or "". */
 	uint64_t expected;     /**< Count the rule expected there. */
 	uint64_t found;        /**< Count found instead. */
+	bool in_motion;        /**< Lcores moved buffers while every
+				*   snapshot was taken: each rule was
+				*   checked within motion_bound plus what
+				*   the books showed moved. An exact
+				*   snapshot leaves it false. */
+	uint32_t motion_bound; /**< Most the lcores may hold between two
+				*   operations (charged and not yet tagged,
+				*   marked free and not yet stored), when
+				*   in_motion. */
 };
 
 /**

@@ -2,9 +2,10 @@
 
 /*
  * The data path: exchange (a consumer pays for received frames with its
- * reservation) and allocation from an owner's own reservation. One
- * compare-and-swap on the owner's counter per burst; one tag write per
- * buffer. Buffers themselves never move: m->pool stays the arena.
+ * reservation) and allocation from an owner's own reservation. The
+ * quota is taken per burst (xchg_quota.h: a plain store while one lcore
+ * acquires for the pool, a compare-and-swap when several do); one tag
+ * write per buffer. Buffers themselves never move: m->pool stays the arena.
  */
 
 #include <errno.h>
@@ -16,6 +17,7 @@
 #include <rte_mbuf.h>
 
 #include "xchg_private.h"
+#include "xchg_quota.h"
 
 /* Frames validated per pass; bounds the on-stack cost array. */
 #define XCHG_EXCHANGE_CHUNK 64
@@ -63,20 +65,24 @@ static inline unsigned int
 reserve_prefix(struct xchg_pool *p, const uint16_t *costs, unsigned int nb,
 	       uint32_t *paid)
 {
-	uint32_t avail = __atomic_load_n(&p->avail, __ATOMIC_RELAXED);
-	uint32_t sum;
+	struct xchg_quota_tx tx;
+	uint32_t need, sum;
 	unsigned int k;
 
+	for (k = 0, need = 0; k < nb; k++)
+		need += costs[k];
 	do {
+		int64_t avail = xchg_quota_begin(p, &tx, need);
+
 		for (k = 0, sum = 0; k < nb && sum + costs[k] <= avail; k++)
 			sum += costs[k];
 		*paid = sum;
-		if (sum == 0)
+		if (sum == 0) {
+			xchg_quota_abort(p, &tx);
 			return k;
-	} while (!__atomic_compare_exchange_n(&p->avail, &avail, avail - sum,
-					      true, __ATOMIC_ACQ_REL,
-					      __ATOMIC_RELAXED));
-	xchg_pool_lower_watermark(p, avail - sum);
+		}
+	} while (!xchg_quota_commit(p, &tx, sum));
+	xchg_quota_note_low(p, &tx, sum);
 	return k;
 }
 
@@ -112,14 +118,6 @@ tag_frames(struct xchg_arena *a, struct xchg_pool *p,
 	return retagged;
 }
 
-/* Give back units paid for buffers that did not change owner. */
-static inline void
-refund(struct xchg_pool *p, uint32_t n)
-{
-	if (unlikely(n != 0))
-		__atomic_fetch_add(&p->avail, n, __ATOMIC_RELEASE);
-}
-
 /*
  * The common case, first: single-segment direct frames with refcnt 1,
  * charged to nobody (fresh from a NIC ring). Each costs one unit, so the
@@ -138,7 +136,7 @@ acquire_fresh(struct xchg_arena *a, struct xchg_pool *p,
 	const uint32_t shift = a->stride_shift, nb = a->nb_buffers;
 	const uint64_t inv = a->stride_inv;
 	const xchg_tag_t me = p->tag;
-	uint32_t avail = __atomic_load_n(&p->avail, __ATOMIC_RELAXED);
+	struct xchg_quota_tx tx;
 	uint32_t take;
 	unsigned int fresh;
 
@@ -146,13 +144,13 @@ acquire_fresh(struct xchg_arena *a, struct xchg_pool *p,
 			 offsetof(struct rte_mbuf, refcnt) + sizeof(uint16_t));
 	n = RTE_MIN(n, (unsigned int)XCHG_EXCHANGE_CHUNK);
 	do {
-		take = RTE_MIN(avail, n);
-		if (take == 0)
+		take = (uint32_t)RTE_MIN(xchg_quota_begin(p, &tx, n),
+					 (int64_t)n);
+		if (take == 0) {
+			xchg_quota_abort(p, &tx);
 			return 0;
-	} while (!__atomic_compare_exchange_n(&p->avail, &avail,
-					      avail - take, true,
-					      __ATOMIC_ACQ_REL,
-					      __ATOMIC_RELAXED));
+		}
+	} while (!xchg_quota_commit(p, &tx, take));
 	for (fresh = 0; fresh < take; fresh++) {
 		const struct rte_mbuf *m = mbufs[fresh];
 		uint64_t idx = xchg_arena_pos(base, inv, shift, m);
@@ -175,9 +173,8 @@ acquire_fresh(struct xchg_arena *a, struct xchg_pool *p,
 			break;
 		tags[idx] = me;
 	}
-	if (unlikely(fresh < take))
-		__atomic_fetch_add(&p->avail, take - fresh, __ATOMIC_RELEASE);
-	xchg_pool_lower_watermark(p, avail - fresh);
+	xchg_quota_refund(p, take - fresh);
+	xchg_quota_note_low(p, &tx, fresh);
 	return fresh;
 }
 
@@ -187,7 +184,7 @@ xchg_acquire_burst(struct xchg_pool *p, struct rte_mbuf **mbufs,
 {
 	uint16_t costs[XCHG_EXCHANGE_CHUNK];
 	struct xchg_arena *a;
-	unsigned int done = 0;
+	unsigned int done = 0, set;
 	int err = 0;
 
 	if (unlikely(!xchg_pool_is_live(p) || mbufs == NULL)) {
@@ -195,6 +192,7 @@ xchg_acquire_burst(struct xchg_pool *p, struct rte_mbuf **mbufs,
 		return 0;
 	}
 	a = p->arena;
+	set = xchg_op_enter(a);
 
 	while (done < n && err == 0) {
 		unsigned int chunk, valid, taken, fresh;
@@ -219,12 +217,13 @@ xchg_acquire_burst(struct xchg_pool *p, struct rte_mbuf **mbufs,
 		}
 		taken = reserve_prefix(p, costs, valid, &paid);
 		retagged = tag_frames(a, p, &mbufs[done], taken);
-		refund(p, paid - retagged);
+		xchg_quota_refund(p, paid - retagged);
 		done += taken;
 		if (taken < valid)
 			err = ENOBUFS;
 	}
 
+	xchg_op_leave(a, set);
 	if (done != 0)
 		XCHG_POOL_COUNT(p, accepted, done);
 	if (unlikely(err != 0)) {
@@ -241,25 +240,17 @@ xchg_acquire_burst(struct xchg_pool *p, struct rte_mbuf **mbufs,
 static inline int
 reserve_exact(struct xchg_pool *p, uint32_t n)
 {
-	uint32_t avail = __atomic_load_n(&p->avail, __ATOMIC_RELAXED);
-
-	do {
-		if (avail < n) {
-			XCHG_POOL_COUNT(p, alloc_failed, 1);
-			return -ENOBUFS;
-		}
-	} while (!__atomic_compare_exchange_n(&p->avail, &avail, avail - n,
-					      true, __ATOMIC_ACQ_REL,
-					      __ATOMIC_RELAXED));
-	xchg_pool_lower_watermark(p, avail - n);
-	return 0;
+	if (xchg_quota_take_exact(p, n))
+		return 0;
+	XCHG_POOL_COUNT(p, alloc_failed, 1);
+	return -ENOBUFS;
 }
 
 int
 xchg_alloc_bulk(struct xchg_pool *p, struct rte_mbuf **mbufs, unsigned int n)
 {
 	struct xchg_arena *a;
-	unsigned int i;
+	unsigned int i, set;
 
 	if (unlikely(!xchg_pool_is_live(p) || mbufs == NULL))
 		return -EINVAL;
@@ -269,15 +260,18 @@ xchg_alloc_bulk(struct xchg_pool *p, struct rte_mbuf **mbufs, unsigned int n)
 	if (reserve_exact(p, n) != 0)
 		return -ENOBUFS;
 
+	set = xchg_op_enter(a);
 	if (unlikely(rte_pktmbuf_alloc_bulk(a->mp, mbufs, n) != 0)) {
+		xchg_op_leave(a, set);
 		/* The sizing invariant makes this a leak somewhere else:
 		 * buffers out without an owner. The census names it. */
-		__atomic_fetch_add(&p->avail, n, __ATOMIC_RELEASE);
+		xchg_quota_refund(p, n);
 		XCHG_POOL_COUNT(p, alloc_failed, 1);
 		return -ENOBUFS;
 	}
 	for (i = 0; i < n; i++)
 		a->tags[xchg_arena_index(a, mbufs[i])] = p->tag;
+	xchg_op_leave(a, set);
 	XCHG_POOL_COUNT(p, allocated, n);
 	return 0;
 }
@@ -287,6 +281,7 @@ xchg_pool_clone(struct xchg_pool *p, struct rte_mbuf *m)
 {
 	struct xchg_arena *a;
 	struct rte_mbuf *mi, *seg;
+	unsigned int set;
 	uint16_t nb_segs;
 
 	if (unlikely(!xchg_pool_is_live(p) || m == NULL || m->nb_segs == 0)) {
@@ -299,16 +294,19 @@ xchg_pool_clone(struct xchg_pool *p, struct rte_mbuf *m)
 		rte_errno = ENOBUFS;
 		return NULL;
 	}
+	set = xchg_op_enter(a);
 	mi = rte_pktmbuf_clone(m, a->mp);
 	if (unlikely(mi == NULL)) {
+		xchg_op_leave(a, set);
 		/* Partial clones went back ownerless: nothing to credit. */
-		__atomic_fetch_add(&p->avail, nb_segs, __ATOMIC_RELEASE);
+		xchg_quota_refund(p, nb_segs);
 		XCHG_POOL_COUNT(p, alloc_failed, 1);
 		rte_errno = ENOMEM;
 		return NULL;
 	}
 	for (seg = mi; seg != NULL; seg = seg->next)
 		a->tags[xchg_arena_index(a, seg)] = p->tag;
+	xchg_op_leave(a, set);
 	XCHG_POOL_COUNT(p, allocated, nb_segs);
 	return mi;
 }

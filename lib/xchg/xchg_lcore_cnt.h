@@ -53,11 +53,15 @@ xchg_lcore_cnt_set(const uint16_t *map)
 static inline void
 xchg_lcore_cnt_add(uint64_t *c, uint64_t n, bool shared)
 {
+	/* Release (a plain store on x86): a reader that sees the count
+	 * with an acquire load sees what this thread did before it, such
+	 * as the store of a pool's taken that a returned unit follows
+	 * (lib/xchg/xchg_quota.h). */
 	if (likely(!shared))
 		__atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + n,
-				 __ATOMIC_RELAXED);
+				 __ATOMIC_RELEASE);
 	else
-		__atomic_fetch_add(c, n, __ATOMIC_RELAXED);
+		__atomic_fetch_add(c, n, __ATOMIC_RELEASE);
 }
 
 /* Sum @nb consecutive counters over @nb_sets sets: set k's copy of the

@@ -37,9 +37,9 @@ lcore_cache(struct xchg_arena *a)
 }
 
 /* The store holds every buffer, so an enqueue fails only when a buffer
- * came back twice unnoticed, which the atomic tag exchange in release()
- * rules out for frees; only a path around the driver's enqueue (see the
- * guide) could. The copies that do not fit are counted as double frees
+ * came back twice unnoticed: two lcores freeing it at the same instant
+ * without strict marking (see release()), or a path around the driver's
+ * enqueue (see the guide). The copies that do not fit are counted as double frees
  * rather than stopping the process. */
 static void
 ring_put(struct xchg_arena *a, void * const *objs, unsigned int n)
@@ -125,15 +125,29 @@ misuse(struct xchg_arena *a, uint64_t *counter, const void *obj,
 
 /*
  * Credit the owners of @objs, mark them free, and copy the ones to be
- * stored to @dst; returns how many. Safe against another lcore freeing
- * the same buffer at the same time: see the tag exchange. The geometry
- * is read once into locals: the tag stores would otherwise make the
- * compiler reload it. Always inlined: the usual free is one or two
- * buffers (a socket's read, a PMD's TX completion), for which a call's
- * prologue and epilogue cost about as much as the loop.
+ * stored to @dst; returns how many. The geometry is read once into
+ * locals: the tag stores would otherwise make the compiler reload it.
+ * Always inlined: the usual free is one or two buffers (a socket's
+ * read, a PMD's TX completion), for which a call's prologue and
+ * epilogue cost about as much as the loop.
+ *
+ * The free mark, @strict false (the default): a plain load of the tag
+ * and a plain store of FREE. A second free on the same lcore, or on
+ * another lcore after the first one's store is visible (any hand-over
+ * between lcores that a correct program uses: a ring, a lock), reads
+ * FREE and is refused. Two lcores freeing one buffer within the same
+ * few instructions can both read the owner and both credit it, as two
+ * rte_pktmbuf_free() of one mbuf do in DPDK; the owner then holds one
+ * unit more than it should, which the census names (over_credit).
+ *
+ * @strict true: one atomic exchange marks the buffer free and says what
+ * it was, so of two lcores freeing it at once exactly one sees an owner
+ * (and credits it) and the other sees FREE; about 10 cycles per buffer
+ * (doc/cycle-budget.rst).
  */
 static __rte_always_inline unsigned int
-release(struct xchg_arena *a, void * const *objs, unsigned int n, void **dst)
+release(struct xchg_arena *a, void * const *objs, unsigned int n, void **dst,
+	const bool strict)
 {
 	xchg_tag_t * const tags = a->tags;
 	const uintptr_t base = a->base;
@@ -154,11 +168,17 @@ release(struct xchg_arena *a, void * const *objs, unsigned int n, void **dst)
 			       "not one of its buffers");
 			continue;
 		}
-		/* One atomic exchange marks the buffer free and says what it
-		 * was: of two lcores freeing it at once, exactly one sees an
-		 * owner (and credits it), the other sees FREE. */
-		tag = __atomic_exchange_n(&tags[idx], XCHG_TAG_FREE,
-					  __ATOMIC_RELAXED);
+		if (strict) {
+			tag = __atomic_exchange_n(&tags[idx], XCHG_TAG_FREE,
+						  __ATOMIC_RELAXED);
+		} else {
+			/* Relaxed atomics are plain moves; they only tell
+			 * the compiler that a census may read the tag. */
+			tag = __atomic_load_n(&tags[idx], __ATOMIC_RELAXED);
+			if (likely(tag != XCHG_TAG_FREE))
+				__atomic_store_n(&tags[idx], XCHG_TAG_FREE,
+						 __ATOMIC_RELAXED);
+		}
 		if (unlikely(tag == XCHG_TAG_FREE)) {
 			misuse(a, &a->double_frees, obj, "freed a second time");
 			continue;
@@ -176,31 +196,45 @@ release(struct xchg_arena *a, void * const *objs, unsigned int n, void **dst)
 	return (unsigned int)(out - dst);
 }
 
+/* release() with the arena's free marking; the branch is taken once per
+ * call, outside the loop. */
+static __rte_always_inline unsigned int
+release_marked(struct xchg_arena *a, void * const *objs, unsigned int n,
+	       void **dst)
+{
+	if (unlikely(a->strict))
+		return release(a, objs, n, dst, true);
+	return release(a, objs, n, dst, false);
+}
+
 static int
 xchg_ops_enqueue(struct rte_mempool *mp, void * const *objs, unsigned int n)
 {
 	struct xchg_arena *a = xchg_arena_of(mp);
 	struct xchg_lcore_cache *c;
 	void *keep[XCHG_OPS_CHUNK];
-	unsigned int off, chunk;
+	unsigned int off, chunk, set;
 
 	/* Populate puts every object once before tags exist. */
 	if (unlikely(!a->armed)) {
 		store_put(a, objs, n);
 		return 0;
 	}
+	set = xchg_op_enter(a);
 	/* The usual burst goes straight into this lcore's cache. */
 	c = lcore_cache(a);
 	if (likely(c != NULL && n <= a->cache_size)) {
-		c->len += release(a, objs, n, &c->objs[c->len]);
+		c->len += release_marked(a, objs, n, &c->objs[c->len]);
 		if (c->len >= a->cache_flush)
 			cache_flush(a, c);
+		xchg_op_leave(a, set);
 		return 0;
 	}
 	for (off = 0; off < n; off += chunk) {
 		chunk = RTE_MIN(n - off, (unsigned int)XCHG_OPS_CHUNK);
-		store_put(a, keep, release(a, &objs[off], chunk, keep));
+		store_put(a, keep, release_marked(a, &objs[off], chunk, keep));
 	}
+	xchg_op_leave(a, set);
 	return 0;
 }
 
@@ -223,7 +257,8 @@ xchg_ops_dequeue(struct rte_mempool *mp, void **objs, unsigned int n)
 {
 	struct xchg_arena *a = xchg_arena_of(mp);
 	struct xchg_lcore_cache *c = lcore_cache(a);
-	unsigned int i;
+	unsigned int i, set = xchg_op_enter(a);
+	int ret = 0;
 
 	/* The usual burst: pop from this lcore's cache and mark in one go. */
 	if (likely(c != NULL && a->armed && n <= c->len)) {
@@ -241,13 +276,15 @@ xchg_ops_dequeue(struct rte_mempool *mp, void **objs, unsigned int n)
 				XCHG_TAG_NONE;
 		}
 		c->len -= n;
+		xchg_op_leave(a, set);
 		return 0;
 	}
 	if (store_get(a, objs, n) != 0)
-		return -ENOBUFS;
-	if (likely(a->armed))
+		ret = -ENOBUFS;
+	else if (likely(a->armed))
 		take(a, objs, n);
-	return 0;
+	xchg_op_leave(a, set);
+	return ret;
 }
 
 uint32_t

@@ -2,8 +2,8 @@
 
 /*
  * Owner pools on the control path: creation against the sizing
- * invariant, resize, free, lookup and statistics. A pool's state is
- * one counter, avail (units it may still take), so that exchange,
+ * invariant, resize, free, lookup and statistics. A pool's books are
+ * counters with one writer each (xchg_quota.h), so that exchange,
  * allocation, free and resize can all run at once without a lock.
  */
 
@@ -14,6 +14,7 @@
 #include <rte_string_fns.h>
 
 #include "xchg_private.h"
+#include "xchg_quota.h"
 
 static const char * const kind_names[XCHG_KIND_MAX] = {
 	[XCHG_KIND_RX_QUEUE] = "rx_queue",
@@ -131,7 +132,10 @@ xchg_pool_create(struct xchg_arena *a, const char *name,
 	p->kind = kind;
 	p->arena = a;
 	p->quota = quota;
-	p->avail = quota;
+	/* Nothing in use: taken equals what the slot's sets gave back. */
+	p->taken = xchg_quota_back_sum(a, tag, UINT32_MAX);
+	p->ret_seen = p->taken;
+	p->acq = a->owner_ok ? XCHG_ACQ_NONE : XCHG_ACQ_SHARED;
 	p->low_watermark = quota;
 	strlcpy(p->name, name, sizeof(p->name));
 	a->reserved += quota;
@@ -149,23 +153,23 @@ int
 xchg_pool_free(struct xchg_pool *p)
 {
 	struct xchg_arena *a;
-	uint32_t avail;
+	uint32_t avail, quota;
 
 	if (!xchg_pool_is_live(p))
 		return -EINVAL;
 	a = p->arena;
 	pthread_mutex_lock(&a->lock);
-	avail = __atomic_load_n(&p->avail, __ATOMIC_ACQUIRE);
-	if (p->state != XCHG_POOL_LIVE || avail != p->quota) {
+	xchg_pool_read_avail(p, &quota, &avail);
+	if (p->state != XCHG_POOL_LIVE || avail != quota) {
 		int ret = p->state != XCHG_POOL_LIVE ? -EINVAL : -EBUSY;
 
 		pthread_mutex_unlock(&a->lock);
-		if (ret == -EBUSY && avail > p->quota)
-			XCHG_LOG(ERR, "pool %s: not freed, it was credited %u units more than its quota %u: a buffer was given back twice by a path the library cannot check; xchg_arena_census names it\n",
-				 p->name, avail - p->quota, p->quota);
+		if (ret == -EBUSY && avail > quota)
+			XCHG_LOG(ERR, "pool %s: not freed, it was credited %u units more than its quota %u: a buffer freed by two lcores at once, or given back twice by a path the library cannot check; xchg_arena_census names it\n",
+				 p->name, avail - quota, quota);
 		else if (ret == -EBUSY)
 			XCHG_LOG(ERR, "pool %s: not freed, it holds %u buffers\n",
-				 p->name, p->quota - avail);
+				 p->name, quota - avail);
 		return ret;
 	}
 	__atomic_store_n(&p->state, XCHG_POOL_FREED, __ATOMIC_RELEASE);
@@ -175,22 +179,28 @@ xchg_pool_free(struct xchg_pool *p)
 	return 0;
 }
 
-/* Give back up to @want free units; returns how many were given. */
+/* Lower the quota by up to @want units not in use; returns how many.
+ * The new quota is stored first (seq_cst) and every acquirer's section
+ * that may have read the old one is waited for (xchg_quota.h), so that
+ * in_use read afterwards can only fall: if it is above the new quota,
+ * the quota is set back up to it. */
 static uint32_t
-shrink(struct xchg_pool *p, uint32_t want)
+shrink(struct xchg_pool *p, uint32_t cur, uint32_t want)
 {
-	uint32_t avail = __atomic_load_n(&p->avail, __ATOMIC_RELAXED);
-	uint32_t take;
+	uint32_t quota, avail;
+	int64_t in_use;
 
-	do {
-		take = RTE_MIN(want, avail);
-	} while (take != 0 &&
-		 !__atomic_compare_exchange_n(&p->avail, &avail, avail - take,
-					      true, __ATOMIC_ACQ_REL,
-					      __ATOMIC_RELAXED));
-	if (take != 0)
-		xchg_pool_lower_watermark(p, avail - take);
-	return take;
+	__atomic_store_n(&p->quota, cur - want, __ATOMIC_SEQ_CST);
+	xchg_quota_sync(p);
+	in_use = xchg_pool_read_avail(p, &quota, &avail);
+	if (in_use > (int64_t)(cur - want)) {
+		quota = in_use > (int64_t)cur ? cur : (uint32_t)in_use;
+		__atomic_store_n(&p->quota, quota, __ATOMIC_SEQ_CST);
+		want = cur - quota;
+	}
+	if (want != 0)
+		xchg_pool_lower_watermark(p, avail);
+	return want;
 }
 
 int
@@ -214,14 +224,12 @@ xchg_pool_resize(struct xchg_pool *p, uint32_t quota, uint32_t *quota_out)
 		if (delta < quota - cur)
 			ret = -ENOSPC;
 		a->reserved += delta;
-		__atomic_store_n(&p->quota, cur + delta, __ATOMIC_RELAXED);
-		__atomic_fetch_add(&p->avail, delta, __ATOMIC_RELEASE);
+		__atomic_store_n(&p->quota, cur + delta, __ATOMIC_SEQ_CST);
 	} else if (quota < cur) {
-		delta = shrink(p, cur - quota);
+		delta = shrink(p, cur, cur - quota);
 		if (delta < cur - quota)
 			ret = -EBUSY;
 		a->reserved -= delta;
-		__atomic_store_n(&p->quota, cur - delta, __ATOMIC_RELAXED);
 	}
 	if (quota_out != NULL)
 		*quota_out = p->quota;
@@ -306,6 +314,8 @@ xchg_pool_stats_get(const struct xchg_pool *p, struct xchg_pool_stats *s)
 
 	if (!xchg_pool_is_live(p) || s == NULL)
 		return -EINVAL;
+	/* A live read: in motion, available may be understated (never
+	 * overstated), see xchg_pool_read_avail(). */
 	xchg_pool_read_avail(p, &s->quota, &s->available);
 	s->over_credit = s->available > s->quota ?
 			 s->available - s->quota : 0;
@@ -330,8 +340,31 @@ xchg_pool_stats_reset(struct xchg_pool *p)
 	/* The lcores keep counting in their own sets: a reset moves the
 	 * base line, so no count of theirs is lost or torn. */
 	xchg_pool_cnt_sum(p->arena, p->tag, &p->base);
-	__atomic_store_n(&p->low_watermark,
-			 __atomic_load_n(&p->avail, __ATOMIC_RELAXED),
-			 __ATOMIC_RELAXED);
+	{
+		uint32_t quota, avail;
+
+		xchg_pool_read_avail(p, &quota, &avail);
+		__atomic_store_n(&p->low_watermark, avail, __ATOMIC_RELAXED);
+	}
 	return 0;
+}
+
+int64_t
+xchg_pool_read_avail(const struct xchg_pool *p, uint32_t *quota,
+		     uint32_t *avail)
+{
+	uint64_t back, taken;
+	int64_t in_use;
+	uint32_t q;
+
+	do {
+		q = __atomic_load_n(&p->quota, __ATOMIC_ACQUIRE);
+		/* The sets first, with acquire loads, then taken. */
+		back = xchg_quota_back_sum(p->arena, p->tag, UINT32_MAX);
+		taken = __atomic_load_n(&p->taken, __ATOMIC_ACQUIRE);
+	} while (q != __atomic_load_n(&p->quota, __ATOMIC_ACQUIRE));
+	in_use = (int64_t)(taken - back);
+	*quota = q;
+	*avail = in_use >= (int64_t)q ? 0 : (uint32_t)((int64_t)q - in_use);
+	return in_use;
 }

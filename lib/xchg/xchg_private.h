@@ -55,11 +55,17 @@ struct xchg_pool_counters {
 	uint64_t allocated;
 	uint64_t alloc_failed;
 	uint64_t returned;
+	uint64_t refunded;   /* units an acquirer took and gave back */
+	uint64_t pad_;       /* a power of two: 64 bytes */
 };
 
 struct xchg_pool {
-	/* Written by every exchange, allocation and free of this owner. */
-	uint32_t avail;            /* quota - in_use; atomic */
+	/* Written by the acquirers only (xchg_quota.h): one lcore with
+	 * plain stores while it owns the pool, else compare-and-swap. */
+	uint64_t taken;            /* units ever taken */
+	uint64_t ret_seen;         /* lower bound of the units given back */
+	uint16_t acq;              /* XCHG_ACQ_*, or the owner's set */
+	uint8_t busy;              /* owner inside a plain section */
 	uint32_t low_watermark;    /* atomic */
 	/* The counters' sums at the last xchg_pool_stats_reset(). */
 	struct xchg_pool_counters base;
@@ -80,6 +86,15 @@ struct xchg_pool {
 struct xchg_lcore_cache {
 	uint32_t len;
 	void *objs[XCHG_ARENA_CACHE_MAX * 3]; /* size + flush + one put */
+} __rte_cache_aligned;
+
+/* Per counter set: how deep its thread is inside arena operations
+ * (a free, an allocation, an exchange), for a live census to tell an
+ * lcore stopped between two of its writes from a leak. Written by the
+ * set's own thread only, plain; set 0 (threads without an lcore) is
+ * not tracked. */
+struct xchg_op_depth {
+	uint32_t depth;
 } __rte_cache_aligned;
 
 /* Leak watch state (xchg_watch.c), control path, under the arena lock. */
@@ -116,6 +131,7 @@ struct xchg_arena {
 	uint32_t pcnt_stride;          /* max_pools + 1, line-rounded */
 	uint32_t nb_pcnt_sets;         /* lcores at creation + 1 shared */
 	uint16_t pcnt_set[RTE_MAX_LCORE]; /* lcore id to set, 0: shared */
+	struct xchg_op_depth *depth;   /* per set: inside an operation */
 	uintptr_t base;                /* address of buffer 0 */
 	uint64_t stride_inv;           /* inverse of stride's odd part */
 	uint32_t stride_shift;         /* stride's trailing zero bits */
@@ -124,6 +140,8 @@ struct xchg_arena {
 	uint32_t cache_flush;          /* flush threshold, 1.5 x size */
 	bool armed;                    /* tags valid: populate is over */
 	bool overcommit;               /* quotas not checked */
+	bool strict;                   /* atomic free marking */
+	bool owner_ok;                 /* pools may have a plain owner */
 	bool cache_enabled[RTE_MAX_LCORE];
 
 	/* Caught misuse; atomic. */
@@ -143,6 +161,8 @@ struct xchg_arena {
 	int socket_id;
 	const struct rte_memzone *mz;
 	struct xchg_watch watch;
+	uint64_t census_off_sig;       /* counts of the last census off */
+	uint64_t census_off_since;     /* within the bound, and since when */
 	char name[XCHG_NAME_SIZE];
 };
 
@@ -204,6 +224,35 @@ xchg_pool_cnt(const struct xchg_arena *a, xchg_tag_t tag, bool *shared)
 	return &a->pcnt[set * a->pcnt_stride + tag];
 }
 
+/* Enter and leave an operation that writes tags or the free store. The
+ * barrier keeps the compiler (and, on weakly ordered CPUs, the CPU)
+ * from moving the tag stores outside; x86 orders stores already. */
+static __rte_always_inline unsigned int
+xchg_op_enter(struct xchg_arena *a)
+{
+	unsigned int set = xchg_lcore_cnt_set(a->pcnt_set);
+
+	if (likely(set != 0)) {
+		uint32_t *d = &a->depth[set].depth;
+
+		__atomic_store_n(d, __atomic_load_n(d, __ATOMIC_RELAXED) + 1,
+				 __ATOMIC_RELAXED);
+		__atomic_thread_fence(__ATOMIC_RELEASE);
+	}
+	return set;
+}
+
+static __rte_always_inline void
+xchg_op_leave(struct xchg_arena *a, unsigned int set)
+{
+	if (likely(set != 0)) {
+		uint32_t *d = &a->depth[set].depth;
+
+		__atomic_store_n(d, __atomic_load_n(d, __ATOMIC_RELAXED) - 1,
+				 __ATOMIC_RELEASE);
+	}
+}
+
 /* Count @n of @field for pool @p on the calling lcore's set. */
 #define XCHG_POOL_COUNT(p, field, n) do { \
 	bool shared_; \
@@ -216,18 +265,21 @@ xchg_pool_cnt(const struct xchg_arena *a, xchg_tag_t tag, bool *shared)
 void xchg_pool_cnt_sum(const struct xchg_arena *a, xchg_tag_t tag,
 		       struct xchg_pool_counters *sum);
 
-/* Give @n units back to the owner @tag. Inline: called once per run of
- * buffers of one owner on every free and transfer. */
+/* Give @n units back to the owner @tag: a plain add to the calling
+ * lcore's own counter set, which the owner's acquirer sums when its
+ * bound says short (xchg_quota.h); the pool's line is not written.
+ * Inline: called once per run of buffers of one owner on every free and
+ * transfer. */
 static inline void
 xchg_ops_credit(struct xchg_arena *a, xchg_tag_t tag, uint32_t n)
 {
-	struct xchg_pool *p;
+	struct xchg_pool_counters *c;
+	bool shared;
 
 	if (tag == XCHG_TAG_NONE || n == 0)
 		return;
-	p = &a->pools[tag];
-	__atomic_fetch_add(&p->avail, n, __ATOMIC_RELEASE);
-	XCHG_POOL_COUNT(p, returned, n);
+	c = xchg_pool_cnt(a, tag, &shared);
+	xchg_lcore_cnt_add(&c->returned, n, shared);
 }
 
 /*
@@ -263,6 +315,7 @@ xchg_credit_run_flush(struct xchg_arena *a, struct xchg_credit_run *run)
 int xchg_watch_alloc(struct xchg_arena *a);
 void xchg_watch_release(struct xchg_arena *a);
 void xchg_watch_tick_locked(struct xchg_arena *a);
+uint64_t xchg_watch_now_ms(const struct xchg_arena *a);
 void xchg_watch_pool_reset(struct xchg_arena *a, xchg_tag_t tag);
 
 /* Telemetry (xchg_telemetry.c). */
@@ -276,23 +329,14 @@ xchg_pool_is_live(const struct xchg_pool *p)
 	       __atomic_load_n(&p->state, __ATOMIC_ACQUIRE) == XCHG_POOL_LIVE;
 }
 
-/* Quota and available units as one consistent pair: a resize between
- * two plain loads could show avail above quota, which must mean an
- * over-credit and nothing else. Resize writes the quota before adding
- * units and takes units before lowering the quota, so avail <= quota
- * holds at every moment of a correct run. Control path. */
-static inline void
-xchg_pool_read_avail(const struct xchg_pool *p, uint32_t *quota,
-		     uint32_t *avail)
-{
-	uint32_t q;
-
-	do {
-		q = __atomic_load_n(&p->quota, __ATOMIC_ACQUIRE);
-		*avail = __atomic_load_n(&p->avail, __ATOMIC_ACQUIRE);
-	} while (q != __atomic_load_n(&p->quota, __ATOMIC_ACQUIRE));
-	*quota = q;
-}
+/* Quota and available units of @p for a reader (control path): the
+ * sets' counters first, then taken (see xchg_quota.h), so a live read
+ * may show fewer available units than there are, by what is in motion,
+ * never more; *@avail above *@quota means an over-credit. The quota is
+ * read until it is the same before and after. Returns in_use as signed,
+ * negative for an over-credit. */
+int64_t xchg_pool_read_avail(const struct xchg_pool *p, uint32_t *quota,
+			     uint32_t *avail);
 
 /* Record a new fewest-available figure; rare, so a CAS loop is fine. */
 static inline void

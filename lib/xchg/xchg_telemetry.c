@@ -71,6 +71,8 @@ census_to_tel(struct xchg_arena *a, struct rte_tel_data *d)
 	xchg_tel_u64(d, "rings_allowed", c.rings_allowed);
 	xchg_tel_u64(d, "pools", c.nb_pools);
 	xchg_tel_u64(d, "conserved", c.conserved);
+	xchg_tel_u64(d, "in_motion", c.in_motion);
+	xchg_tel_u64(d, "motion_bound", c.motion_bound);
 	rte_tel_data_add_dict_string(d, "broken",
 				     xchg_census_rule_name(c.broken));
 	rte_tel_data_add_dict_string(d, "where", c.where);

@@ -287,3 +287,9 @@ xchg_census_print_holders(FILE *f)
 	xchg_arena_foreach(print_arena, &ctx);
 	return ctx.holders;
 }
+
+uint64_t
+xchg_watch_now_ms(const struct xchg_arena *a)
+{
+	return now_ms(&a->watch);
+}

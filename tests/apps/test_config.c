@@ -140,6 +140,73 @@ test_sizing(void)
 	xchg_config_free(cfg);
 }
 
+/* The sizing invariant term by term, and lcore_cache's one meaning:
+ * 0 (or no key) the default, none disables, as in xchg_arena_conf. */
+static void
+test_terms(void)
+{
+	struct xchg_config *cfg = load("hog.ini");
+	struct xchg_config_term t[32];
+	struct xchg_config_sizing z;
+	char err[XCHG_CONFIG_ERR_SIZE];
+	uint64_t sum = 0;
+	int n, i;
+
+	if (cfg == NULL)
+		return;
+	n = xchg_config_terms(cfg, 1, NULL, 0);
+	/* RX, TX, ctrl, bulk, arp, icmp, staging, caches. */
+	XT_EQ(n, 8);
+	XT_EQ(xchg_config_terms(cfg, 1, t, 3), n); /* truncated: the count */
+	XT_EQ(xchg_config_terms(cfg, 1, t, RTE_DIM(t)), n);
+	for (i = 0; i < n; i++)
+		sum += t[i].buffers;
+	XT_EQ(xchg_config_sizing(cfg, 1, &z), 0);
+	XT_EQ(sum, z.required);
+	XT_CHECK(strcmp(t[0].name, "port p0 RX") == 0 &&
+		 strcmp(t[0].formula, "rx_desc 256 + rx_slack 64") == 0 &&
+		 t[0].count == 1 && t[0].each == 320, "first term: %s (%s)",
+		 t[0].name, t[0].formula);
+	XT_CHECK(strcmp(t[2].name, "socket ctrl") == 0 && t[2].critical &&
+		 t[2].group == XCHG_CONFIG_TERM_SOCKETS, "critical socket %s",
+		 t[2].name);
+	XT_CHECK(!t[3].critical, "bulk is not critical");
+	XT_CHECK(t[n - 1].group == XCHG_CONFIG_TERM_CACHES &&
+		 t[n - 1].count == 1 && t[n - 1].each == 95, "caches term");
+	XT_EQ(xchg_config_terms(cfg, 4, t, RTE_DIM(t)), n);
+	XT_EQ(t[n - 1].buffers, 4 * 95);
+	XT_CHECK(strcmp(xchg_config_term_group_name(XCHG_CONFIG_TERM_STAGING),
+			"fragment staging") == 0, "group name");
+	XT_CHECK(strcmp(xchg_config_term_group_name(XCHG_CONFIG_TERM_GROUPS),
+			"?") == 0, "unknown group");
+	XT_EQ(xchg_config_terms(NULL, 1, t, RTE_DIM(t)), -EINVAL);
+	xchg_config_free(cfg);
+
+	cfg = load_text("[arena]\nbuffers = 4096\nlcore_cache = 0\n[port a]\nvdev = net_null0\n",
+			err, sizeof(err));
+	XT_CHECK(cfg != NULL && cfg->arena.lcore_cache ==
+		 XCHG_ARENA_CACHE_DEFAULT, "lcore_cache = 0 is the default: %s",
+		 cfg == NULL ? err : "");
+	XT_EQ(xchg_config_cache_slack(cfg, 2), 2 * 95);
+	xchg_config_free(cfg);
+	cfg = load_text("[arena]\nbuffers = 4096\nlcore_cache = none\n[port a]\nvdev = net_null0\n",
+			err, sizeof(err));
+	XT_CHECK(cfg != NULL && cfg->arena.lcore_cache ==
+		 XCHG_ARENA_CACHE_NONE, "lcore_cache = none disables: %s",
+		 cfg == NULL ? err : "");
+	XT_EQ(xchg_config_cache_slack(cfg, 2), 0);
+	XT_EQ(xchg_config_terms(cfg, 2, t, RTE_DIM(t)), 5); /* no cache term */
+	xchg_config_free(cfg);
+	cfg = load_text("[arena]\nbuffers = 4096\nlcore_cache = off\n[port a]\nvdev = net_null0\n",
+			err, sizeof(err));
+	XT_CHECK(cfg == NULL && strstr(err, "t.ini:3: [arena] lcore_cache: 'off' is not a cache size; give 0 (the default, 64), 1 to 512, or none") != NULL,
+		 "lcore_cache = off refused: %s", err);
+	xchg_config_free(cfg);
+	XT_EQ(xchg_arena_cache_size(0), XCHG_ARENA_CACHE_DEFAULT);
+	XT_EQ(xchg_arena_cache_size(XCHG_ARENA_CACHE_NONE), 0);
+	XT_EQ(xchg_arena_cache_size(32), 32);
+}
+
 /* A message for a file that loads with lines numbered. */
 static void
 test_messages(void)
@@ -160,6 +227,35 @@ test_messages(void)
 			err, sizeof(err));
 	XT_CHECK(cfg == NULL && strstr(err, "[proxy] tap: device net_null0 is [port a]'s") != NULL,
 		 "proxy on the port's device: %s", err);
+	cfg = load_text("[arena]\nbuffers = 128\n[port a]\nvdev = net_null0\n[socket s]\ntype = packet\nethertype = 0x88b5\npending = 2\n",
+			err, sizeof(err));
+	XT_CHECK(cfg == NULL && strstr(err, "t.ini:8: [socket s] pending: is for udp sockets") != NULL,
+		 "pending on a packet socket: %s", err);
+	cfg = load_text("[arena]\nbuffers = 128\n[port a]\nvdev = net_null0\nip = 10.0.0.1/24\n[socket s]\ntype = udp\nport = 5\npending = 1025\n",
+			err, sizeof(err));
+	XT_CHECK(cfg == NULL && strstr(err, "pending") != NULL &&
+		 strstr(err, "1024") != NULL, "pending over its limit: %s",
+		 err);
+	cfg = load_text("[arena]\nbuffers = 128\n[port a]\nvdev = net_null0\nip6 = 2001:db8::1/64\nip6 = ff02::1/64\n",
+			err, sizeof(err));
+	XT_CHECK(cfg == NULL && strstr(err, "t.ini:6: [port a] ip6: ff02::1 cannot be an interface address") != NULL,
+		 "multicast ip6: %s", err);
+	cfg = load_text("[arena]\nbuffers = 128\n[port a]\nvdev = net_null0\nip6 = 2001:db8::g/64\n",
+			err, sizeof(err));
+	XT_CHECK(cfg == NULL && strstr(err, "is not an IPv6 address") != NULL,
+		 "bad ip6: %s", err);
+	cfg = load_text("[arena]\nbuffers = 128\n[port a]\nvdev = net_null0\nip6 = 2001:db8::1\n",
+			err, sizeof(err));
+	XT_CHECK(cfg == NULL && strstr(err, "has no prefix length") != NULL,
+		 "ip6 without a prefix: %s", err);
+	cfg = load_text("[arena]\nbuffers = 128\n[port a]\nvdev = net_null0\nip6 = 2001:db8::1/129\n",
+			err, sizeof(err));
+	XT_CHECK(cfg == NULL && strstr(err, "128") != NULL,
+		 "ip6 prefix over 128: %s", err);
+	cfg = load_text("[arena]\nbuffers = 128\n[port a]\nvdev = net_null0\nip6 = 2001:db8::1/64\nip6 = 2001:db8::2/64\nip6 = 2001:db8::3/64\nip6 = 2001:db8::4/64\nip6 = 2001:db8::5/64\nip6 = 2001:db8::6/64\nip6 = 2001:db8::7/64\nip6 = 2001:db8::8/64\nip6 = 2001:db8::9/64\n",
+			err, sizeof(err));
+	XT_CHECK(cfg == NULL && strstr(err, "t.ini:13: [port a] ip6: more than 8 addresses") != NULL,
+		 "nine ip6: %s", err);
 	XT_CHECK(xchg_config_load(NULL, err, sizeof(err)) == NULL &&
 		 errno == EINVAL, "NULL path");
 }
@@ -167,7 +263,7 @@ test_messages(void)
 static void
 test_setup(void)
 {
-	char text[1024], cap[600], err[XCHG_CONFIG_ERR_SIZE];
+	char text[1280], cap[600], err[XCHG_CONFIG_ERR_SIZE];
 	struct xchg_config_setup *su;
 	struct xchg_config *cfg;
 	struct xchg_arena *arena;
@@ -179,7 +275,8 @@ test_setup(void)
 	snprintf(text, sizeof(text),
 		 "[arena]\nname = cfgtest\nbuffers = 4096\n"
 		 "[port wan]\nvdev = net_null7\nip = 10.1.0.1/16\ngateway = 10.1.0.254\nrx_desc = 128\ntx_desc = 128\n"
-		 "[socket ctl]\ntype = udp\nport = 7000\nquota = 32\npriority = critical\n"
+		 "ip6 = 2001:db8::1/64\nip6 = 2001:db8:1::1/48\n"
+		 "[socket ctl]\ntype = udp\nport = 7000\nquota = 32\npriority = critical\npending = 2\n"
 		 "[socket eth]\ntype = packet\nethertype = 0x88b5\nquota = 8\n"
 		 "[service icmp]\nquota = 5\n"
 		 "[proxy]\ntap = net_null8\nquota = 24\nrx_desc = 64\ntx_desc = 64\n"
@@ -204,6 +301,25 @@ test_setup(void)
 	XT_CHECK(strcmp(xchg_socket_name(xchg_config_setup_socket(su, 1)),
 			"eth") == 0, "socket by index");
 	XT_CHECK(xchg_config_setup_socket(su, 2) == NULL, "two sockets");
+	{
+		struct xchg_socket_stats st;
+
+		XT_EQ(xchg_socket_stats_get(xchg_config_setup_socket(su, 0),
+					    &st), 0);
+		XT_EQ(st.pending_max, 2);
+	}
+	{
+		/* Both IPv6 addresses are the stack's (and so is the
+		 * link-local one they brought). */
+		static const uint8_t a1[16] = { 0x20, 0x01, 0x0d, 0xb8,
+						[15] = 1 };
+		static const uint8_t a2[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 1,
+						[15] = 1 };
+		struct xchg_stack *st = xchg_config_setup_stack(su, 0);
+
+		XT_EQ(xchg_stack_add_address6(st, a1, 64), -EEXIST);
+		XT_EQ(xchg_stack_add_address6(st, a2, 48), -EEXIST);
+	}
 	{
 		static const struct { const char *fmt; uint32_t quota; } want[] = {
 			{ "port%u_rxq0", 128 + 64 }, { "port%u_txq0", 128 + 32 },
@@ -384,6 +500,7 @@ main(int argc, char **argv)
 	/* Loading needs no EAL. */
 	XT_RUN(test_default);
 	XT_RUN(test_sizing);
+	XT_RUN(test_terms);
 	XT_RUN(test_messages);
 	xt_eal_init(argv[0], "0", 1, extra);
 	XT_RUN(test_setup);

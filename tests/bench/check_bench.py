@@ -172,6 +172,27 @@ def mode_lcores(bench):
           "lcores results: %s" % res)
 
 
+def mode_pipeline(bench):
+    if (os.cpu_count() or 1) < 2:
+        print("SKIP: --mode pipeline needs 2 CPUs")
+        sys.exit(77)
+    # Default and strict free marking: exact books and census each time.
+    for extra in ([], ["--strict"]):
+        out = run(bench, ["--mode", "pipeline", "--sockets", "4"] + SMALL +
+                  extra).stdout
+        rows = check_books(out, 2)
+        check_census(out, 2)
+        check_layouts(out)
+        if len(rows) == 2:
+            check(rows[0][1:] == rows[1][1:],
+                  "the two sides' books differ: %s" % (rows,))
+        res = results(out)
+        check(len(res) == 1 and "mode=pipeline" in res[0] and
+              "lcores=2" in res[0] and
+              ("strict=1" if extra else "strict=0") in res[0],
+              "pipeline result: %s" % res)
+
+
 def mode_latency(bench):
     out = run(bench, ["--mode", "latency", "--sockets", "4"] + SMALL).stdout
     rows = books(out)

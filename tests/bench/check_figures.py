@@ -56,7 +56,8 @@ def main():
                         bad.append("%s row without %s: %s" % (mode, k, row))
                 if row.get("same_layout") != 1:
                     bad.append("%s row not on one layout: %s" % (mode, row))
-                if mode != "lcores" and row.get("lcores") != 1:
+                if mode not in ("lcores", "pipeline") and \
+                        row.get("lcores") != 1:
                     bad.append("%s row without lcores=1: %s" % (mode, row))
         if len(fig.get("lcores", [])) != 2 or len(fig.get("latency", [])) != 4:
             bad.append("lcores or latency rows missing")

@@ -29,6 +29,9 @@ block readme-app >"$dir/app.c"
 block readme-build >"$dir/build.sh"
 [ -s "$dir/app.c" ] || { echo "FAIL README.rst has no C block after '.. test: readme-app'"; exit 1; }
 [ -s "$dir/build.sh" ] || { echo "FAIL README.rst has no shell block after '.. test: readme-build'"; exit 1; }
+# examples/readme_app.c, built and run by the 'examples' suite, is this
+# program: keep them equal.
+cmp -s "$dir/app.c" "$src/examples/readme_app.c" || { echo "FAIL examples/readme_app.c differs from README.rst's program: copy the block over it"; diff "$dir/app.c" "$src/examples/readme_app.c" | head -20; exit 1; }
 grep -q '^int$' "$dir/app.c" && grep -q '^main(' "$dir/app.c" || { echo "FAIL the README's example has no main(): not a complete program"; exit 1; }
 # Warnings the project refuses fail the example too.
 cc_line="cc -Wall -Wextra -Werror"

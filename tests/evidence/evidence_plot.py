@@ -3,13 +3,16 @@
 """--timeline and --plot on the hog scenario, both modes: the CSV has one
 row per slice and its delivered columns add up to the report's; the PNG
 is a valid PNG of the documented 1000x750 size, drawn by the script
-written beside it.
+written beside it, whose title is the verdict (critical N/M with xchg,
+N/M shared), whose critical lines are cumulative, and which draws only
+the pools that move, each line in its own colour.
 
 Usage: evidence_plot.py XCHG_REPLAY CONFIG_DIR
 """
 
 import csv
 import os
+import re
 import shutil
 import struct
 import sys
@@ -62,8 +65,28 @@ def main():
         if not t.eq(rc, 0, "exit status (%s)" % se.strip()):
             return t.done()
         t.eq(png_size(png), (1000, 750), "a valid 1000x750 PNG")
-        t.check(os.path.exists(os.path.join(out, "plot.gp")),
+        gp = os.path.join(out, "plot.gp")
+        t.check(os.path.exists(gp),
                 "the gnuplot script is kept in the out dir")
+        script = open(gp).read() if os.path.exists(gp) else ""
+        verdict = "critical %d/%d with xchg, %d/%d shared" % (
+            rep["runs"]["exchange"]["consumers"]["ctrl"]["delivered"],
+            rep["runs"]["exchange"]["consumers"]["ctrl"]["offered"],
+            rep["runs"]["shared"]["consumers"]["ctrl"]["delivered"],
+            rep["runs"]["shared"]["consumers"]["ctrl"]["offered"])
+        t.check(verdict in script, "the verdict is the plot's title: "
+                + verdict)
+        t.check("c0 = c0 + column(" in script and
+                "c1 = c1 + column(" in script,
+                "critical deliveries drawn cumulative, per mode")
+        t.check("port0_rxq0" not in script and "port0_icmp" not in script,
+                "pools that do not move are not drawn")
+        t.check("'xchg: bulk (hog)'" in script and
+                "'shared: bulk (hog)'" in script,
+                "the hog's pool, which moves, is drawn in both modes")
+        colours = re.findall(r"lc rgb '(#[0-9a-f]{6})'", script)
+        t.eq(len(colours), len(set(colours)),
+             "every line has its own colour (%s)" % colours)
         with open(tl) as f:
             rows = list(csv.DictReader(f))
         # frames are 1 ms apart: the capture lasts len - 1 ms

@@ -88,12 +88,13 @@ def main():
         if not t.eq(rc, 0, "xchg-size exit status (%s)" % err.strip()):
             return t.done()
         for want in ("quota = ceil(1000 frames/s x 50 ms) + burst 32 = 50 + 32 = 82",
-                     "1 RX x (rx_desc 64 + rx_slack 64) = 1 x 128 = 128",
+                     "port p0 RX             1 x (rx_desc 64 + rx_slack 64) = 1 x 128 = 128",
                      "rx_slack covers the vector-PMD rearm of 64",
-                     "1 TX x (tx_desc 64 + tx_slack 32) = 1 x 96 = 96",
-                     "ports 1 x staging 16 = 16",
-                     "lcores 1 x (lcore_cache 64 + 64 / 2 - 1) = 95",
-                     "buffers = ports 224 + sockets 82 + services 1 x (16 + 8) + staging 1 x 16 + proxy 0 + capture 0 + caches 95 = 441",
+                     "port p0 TX             1 x (tx_desc 64 + tx_slack 32) = 1 x 96 = 96",
+                     "socket work            1 x (quota 82) = 1 x 82 = 82",
+                     "fragment staging       1 x (staging 16 per port) = 1 x 16 = 16",
+                     "lcore caches           1 x (lcore_cache 64 + 64 / 2 - 1) = 1 x 95 = 95",
+                     "buffers = ports 224 + sockets 82 + services 24 + fragment staging 16 + proxy 0 + capture 0 + lcore caches 95 = 441",
                      "= 2368 B", "441 buffers x 2368 B = 1044288 B"):
             t.check(want in out, "output shows %r" % want)
         with open(sized) as f:

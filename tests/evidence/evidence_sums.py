@@ -27,6 +27,35 @@ u.need_scapy()
 import scenarios  # noqa: E402
 
 CAUSES = ("no_buffers", "rx_nombuf", "ierrors", "other")
+D_CAUSES = ("no_buffers", "rx_nombuf", "ierrors", "frag_evicted",
+            "frag_timeout", "frag_invalid", "frag_no_collector", "unfinished",
+            "other")
+
+
+def check_datagrams(t, label, run):
+    """Every socket's datagrams add up, and the verdict follows them: a
+    critical socket that lost a datagram fails it."""
+    crit_lost = 0
+    for name, k in run["consumers"].items():
+        if k["kind"] != "socket":
+            continue
+        d = k["datagrams"]
+        lost = d["lost"]
+        t.eq(sorted(lost), sorted(D_CAUSES + ("total",)),
+             "%s: %s datagram causes" % (label, name))
+        t.eq(lost["total"], sum(lost[x] for x in D_CAUSES),
+             "%s: %s datagrams lost.total" % (label, name))
+        t.eq(d["delivered"] + lost["total"], d["offered"],
+             "%s: %s datagrams delivered + lost = offered" % (label, name))
+        t.eq(d["delivered"], k["received"],
+             "%s: %s datagrams delivered = received" % (label, name))
+        if k["critical"]:
+            crit_lost += lost["total"]
+    t.eq(run["verdict"]["critical_datagrams_lost"], crit_lost,
+         label + ": critical_datagrams_lost")
+    if crit_lost:
+        t.eq(run["verdict"]["critical_lost_nothing"], False,
+             label + ": a critical datagram lost fails the verdict")
 
 
 def consumers_of(name, n):
@@ -62,8 +91,10 @@ def check_run(t, label, run, frames, want_offered):
             delivered += k["delivered"]
     t.eq(offered + run["unclaimed"]["frames"], frames,
          label + ": offered + unclaimed = frames_in")
-    t.eq(delivered + sum(run["drops"].values()), frames,
-         label + ": delivered + drops = frames_in")
+    held = run["held_by_stack"]
+    t.eq(delivered + sum(run["drops"].values()) + held["staging"] +
+         held["reassembly"], frames,
+         label + ": delivered + drops + held_by_stack = frames_in")
     p0 = run["ports"]["p0"]
     t.eq(p0["ipackets"] + p0["rx_nombuf"] + p0["ierrors"], frames,
          label + ": port p0 read or lost every frame")
@@ -71,6 +102,7 @@ def check_run(t, label, run, frames, want_offered):
          run["unclaimed"]["rx_nombuf"], p0["rx_nombuf"],
          label + ": rx_nombuf charged to the frames' consumers")
     t.eq(run["adds_up"], True, label + ": adds_up")
+    check_datagrams(t, label, run)
     t.eq(run["census"]["conserved"], True, label + ": census")
 
 
@@ -91,7 +123,7 @@ def main():
             if not t.eq(rc, 0, "%s: exit status (%s)" % (name, se.strip())):
                 continue
             t.eq((rep["schema_version"], rep["mode"], rep["frames_in"]),
-                 (1, "both", frames), name + ": header")
+                 (2, "both", frames), name + ": header")
             t.eq(sorted(rep["runs"]), ["exchange", "shared"],
                  name + ": both runs side by side")
             t.eq(sorted(os.listdir(out)), ["exchange", "report.json",

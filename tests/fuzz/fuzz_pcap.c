@@ -42,7 +42,7 @@ static struct xchg_config *cfg;
 static const char cfg_text[] =
 	"[arena]\n"
 	"buffers = 1024\n"
-	"lcore_cache = 0\n"
+	"lcore_cache = none\n"
 	"[port p0]\n"
 	"vdev = net_null0\n"
 	"ip = 192.168.1.1/16\n"

@@ -18,6 +18,7 @@ the flood comes from 10.1.0.3.
 """
 
 import os
+import random
 import struct
 import sys
 
@@ -65,14 +66,15 @@ class Flood:
     """Raw fragments that never complete, each of a datagram of its own;
     the IP header is written here (Scapy would be slow at thousands)."""
 
-    def __init__(self):
+    def __init__(self, src=FLOOD_IP, mac=FLOOD_MAC):
         self.n = 0
-        self.eth = bytes(Ether(dst=OUR_MAC, src=FLOOD_MAC, type=0x0800))
+        self.src = src
+        self.eth = bytes(Ether(dst=OUR_MAC, src=mac, type=0x0800))
 
     def _ip(self, total, frag, data):
         hdr = bytearray(struct.pack("!BBHHHBBH4s4s", 0x45, 0, total,
                                     next_id(), frag, 64, 17, 0,
-                                    bytes(map(int, FLOOD_IP.split("."))),
+                                    bytes(map(int, self.src.split("."))),
                                     bytes(map(int, OUR_IP.split(".")))))
         s = sum(struct.unpack("!10H", bytes(hdr)))
         while s >> 16:
@@ -81,9 +83,9 @@ class Flood:
         self.n += 1
         return self.eth + bytes(hdr) + data
 
-    def first(self):
+    def first(self, port=BULK_PORT):
         """A first fragment to the bulk socket: MF set, offset 0."""
-        udp = struct.pack("!HHHH", 50000, BULK_PORT, 8 + 3000, 0)
+        udp = struct.pack("!HHHH", 50000, port, 8 + 3000, 0)
         data = udp + bytes(792)
         return self._ip(20 + len(data), 0x2000, data)
 
@@ -157,6 +159,67 @@ def staging_flood():
     return frames, {"flood": fl.n, "crit": 110, "moved": moved}
 
 
+def host_flood(src=FLOOD_IP, mac=FLOOD_MAC):
+    """Issue 20's capture: one host floods 4,000 later fragments whose
+    first never comes while the critical socket receives from its peer
+    1,100 datagrams, in a fixed shuffled order: 500 whole, 300 in three
+    fragments in order, 200 in three fragments back to back but last
+    first, 100 last first with 12 flood frames between their fragments.
+    One or two flood frames come before each datagram. Rule (fair
+    shares): the staging area evicts the oldest fragment of the host
+    holding the most, so with the flood from another host every datagram
+    completes, and every eviction is the flood's."""
+    fl = Flood(src, mac)
+    kinds = ["whole"] * 500 + ["inorder"] * 300 + ["b2b"] * 200 + \
+        ["spread"] * 100
+    random.Random(20).shuffle(kinds)
+    frames = []
+    staged = 0
+    for k, kind in enumerate(kinds):
+        frames += [fl.later() for _ in range(1 + (k % 11 < 5))]
+        if kind == "whole":
+            frames.append(crit_whole(k))
+            continue
+        d = frags(k, 2400, 1000, CRIT_PORT)
+        if kind == "inorder":
+            frames += d
+            continue
+        d.reverse()
+        staged += len(d) - 1
+        if kind == "b2b":
+            frames += d
+            continue
+        for i, f in enumerate(d):
+            if i:
+                frames += [fl.later() for _ in range(12)]
+            frames.append(f)
+    return frames, {"flood": fl.n, "crit": len(kinds), "moved": staged,
+                    "spread": 100, "b2b": 200}
+
+
+def peer_flood():
+    """The same with the flood from the critical socket's own peer: it
+    holds the most, so it loses its own oldest, spread datagrams
+    included (the figure is printed, not asserted)."""
+    return host_flood(PEER_IP, PEER_MAC)
+
+
+def collector_share():
+    """First fragments that never complete from the flooding host to the
+    critical socket itself, 20 between the two fragments of each of 200
+    datagrams from its peer (more than its 16 collectors). Rule (fair
+    shares): the host holding the most collectors loses its own, so every
+    datagram of the peer completes and every eviction is the flood's."""
+    fl = Flood()
+    frames = []
+    for k in range(200):
+        a, b = frags(k, 1600, 1000, CRIT_PORT)
+        frames.append(a)
+        frames += [fl.first(CRIT_PORT) for _ in range(20)]
+        frames.append(b)
+    return frames, {"flood": fl.n, "crit": 200}
+
+
 def arp_storm():
     """The peer's announcement, then ARP requests for our address from
     4,000 distinct hosts (10.1.16.0 up)."""
@@ -197,6 +260,9 @@ def main():
     for name, fn in (("first_flood", first_flood),
                      ("interleaved", interleaved),
                      ("staging_flood", staging_flood),
+                     ("host_flood", host_flood),
+                     ("peer_flood", peer_flood),
+                     ("collector_share", collector_share),
                      ("arp_storm", arp_storm)):
         frames, figures = fn()
         write_pcap(os.path.join(out, name + ".pcap"), frames)

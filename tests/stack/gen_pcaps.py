@@ -22,7 +22,9 @@ import struct
 import sys
 
 from scapy.layers.inet import ICMP, IP, TCP, UDP, fragment
-from scapy.layers.inet6 import ICMPv6EchoRequest, IPv6
+from scapy.layers.inet6 import (ICMPv6EchoRequest, ICMPv6ND_NS, IPv6,
+                                IPv6ExtHdrDestOpt, IPv6ExtHdrFragment,
+                                IPv6ExtHdrHopByHop, IPv6ExtHdrRouting)
 from scapy.layers.l2 import ARP, Dot1AD, Dot1Q, Ether
 from scapy.packet import Padding
 
@@ -237,6 +239,7 @@ def scenarios():
         to_us() / Dot1Q(vlan=10) / IPv6(src="2001:db8::2", dst="2001:db8::1") /
         UDP(sport=1, dport=UDP_PORT) / payload(1, 10),
     ]
+    s.update(ipv6_scenarios())
     udp_body = bytes(UDP(sport=40000, dport=UDP_PORT, len=8 + 10,
                          chksum=0) / payload(0, 10))
     s["ipv4_version"] = [
@@ -398,6 +401,74 @@ def scenarios():
     ov[IP].frag = 62
     ov[IP].chksum = None
     s["frag_invalid"] = [e[0], ov]
+    return s
+
+
+OUR_IP6 = "2001:db8::1"         # the address ipv6_addressed adds, /64
+PEER_IP6 = "2001:db8::2"
+
+
+def ipv6_scenarios():
+    """IPv6 receive: what the stack hears once it has an address, the
+    extension-header chains it walks, and malformed IPv6 of every kind
+    (one drop reason each; the C side has the counts)."""
+    s = {}
+    v6 = to_us() / IPv6(src=PEER_IP6, dst=OUR_IP6)
+    # ipv6_addressed (2001:db8::1/64 added): five it hears (no service
+    # takes them yet: "ipv6"), two not for it.
+    s["ipv6_addressed"] = [
+        v6 / UDP(sport=1, dport=UDP_PORT) / payload(0, 10),
+        Ether(dst="33:33:00:00:00:01", src=PEER_MAC) /
+        IPv6(src="fe80::2", dst="ff02::1") / ICMPv6EchoRequest(),
+        Ether(dst="33:33:ff:00:00:01", src=PEER_MAC) /
+        IPv6(src="fe80::2", dst="ff02::1:ff00:1", hlim=255) /
+        ICMPv6ND_NS(tgt=OUR_IP6),
+        # Hop-by-hop, destination options, routing (nothing left) and
+        # the first fragment (16 bytes of data): all walked.
+        v6 / IPv6ExtHdrHopByHop() / IPv6ExtHdrDestOpt() /
+        IPv6ExtHdrRouting(segleft=0) /
+        IPv6ExtHdrFragment(offset=0, m=1, id=7) /
+        UDP(sport=1, dport=UDP_PORT, len=40) / payload(1, 8),
+        # Its later fragment: the walk stops at the fragment header.
+        v6 / IPv6ExtHdrFragment(offset=2, m=0, id=7) / payload(2, 24),
+        to_us() / IPv6(src=PEER_IP6, dst="2001:db8::99") /
+        UDP(sport=1, dport=UDP_PORT) / payload(3, 10),
+        Ether(dst="33:33:00:00:00:02", src=PEER_MAC) /
+        IPv6(src="fe80::2", dst="ff02::2") / ICMPv6EchoRequest(),
+    ]
+    good = bytes(IPv6(src=PEER_IP6, dst=OUR_IP6) /
+                 UDP(sport=1, dport=UDP_PORT) / payload(4, 10))
+    eth6 = bytes(to_us())[:12] + b"\x86\xdd"
+    s["ipv6_truncated"] = [eth6 + good[:30], eth6 + good[:39]]
+    s["ipv6_version"] = [eth6 + b"\x40" + good[1:],
+                         eth6 + b"\x70" + good[1:]]
+    s["ipv6_length"] = [
+        v6.copy() / UDP(sport=1, dport=UDP_PORT) / payload(5, 10),
+        v6.copy() / UDP(sport=1, dport=UDP_PORT) / payload(6, 10),
+    ]
+    s["ipv6_length"][0][IPv6].plen = 500
+    s["ipv6_length"][1][IPv6].plen = 0
+    s["ipv6_source"] = [
+        to_us() / IPv6(src="ff02::1", dst=OUR_IP6) /
+        UDP(sport=1, dport=UDP_PORT) / payload(7, 10),
+    ]
+    nine = v6
+    for _ in range(9):
+        nine = nine / IPv6ExtHdrDestOpt()
+    s["ipv6_ext_chain"] = [nine / UDP(sport=1, dport=UDP_PORT) /
+                           payload(8, 10)]
+    # Hop-by-hop not first; a destination-options header whose length
+    # runs past the datagram; a non-last fragment of 10 bytes.
+    past = bytearray(bytes(v6 / IPv6ExtHdrDestOpt() /
+                           UDP(sport=1, dport=UDP_PORT) / payload(9, 10)))
+    past[14 + 40 + 1] = 5
+    s["ipv6_ext_malformed"] = [
+        v6 / IPv6ExtHdrDestOpt() / IPv6ExtHdrHopByHop() /
+        UDP(sport=1, dport=UDP_PORT) / payload(10, 10),
+        bytes(past),
+        v6 / IPv6ExtHdrFragment(offset=0, m=1, id=9) /
+        UDP(sport=1, dport=UDP_PORT, len=18) / payload(11, 2),
+    ]
     return s
 
 

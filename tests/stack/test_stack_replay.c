@@ -496,6 +496,60 @@ setup_second_address(struct run *r)
 	udp_socket(r, "udp2", OUR_IP2, 7002, 8, true);
 }
 
+/* Classify an IPv6 frame (no next header) to @dst. */
+static enum xchg_stack_drop
+classify6(struct run *r, const uint8_t *dst)
+{
+	uint8_t f[14 + 48] = { [12] = 0x86, [13] = 0xdd, [14] = 0x60,
+			       [19] = 8, [20] = 59, [21] = 64 };
+	struct xchg_stack_verdict v;
+
+	memcpy(f, r->mac, 6);
+	f[22] = 0xfe;
+	f[23] = 0x80;
+	f[37] = 2;
+	memcpy(f + 38, dst, 16);
+	XT_EQ(xchg_stack_classify(r->stack, f, sizeof(f), &v), 0);
+	return v.reason;
+}
+
+/* The link-local address is fe80::/64 from the MAC (RFC 4291), and
+ * its solicited-node group is heard; a neighbour's is not ours. */
+static void
+check_link_local(struct run *r)
+{
+	uint8_t ll[16] = { 0xfe, 0x80 }, sn[16] = { 0xff, 0x02, [11] = 1,
+						    [12] = 0xff };
+
+	ll[8] = r->mac[0] ^ 2;
+	ll[9] = r->mac[1];
+	ll[10] = r->mac[2];
+	ll[11] = 0xff;
+	ll[12] = 0xfe;
+	memcpy(ll + 13, r->mac + 3, 3);
+	memcpy(sn + 13, r->mac + 3, 3);
+	XT_EQ(classify6(r, ll), XCHG_SD_IPV6);
+	XT_EQ(classify6(r, sn), XCHG_SD_IPV6);
+	ll[15] ^= 1;
+	sn[15] ^= 1;
+	XT_EQ(classify6(r, ll), XCHG_SD_NOT_FOR_US);
+	XT_EQ(classify6(r, sn), XCHG_SD_NOT_FOR_US);
+}
+
+/* 2001:db8::1/64, and with it the link-local address. */
+static void
+setup_address6(struct run *r)
+{
+	static const uint8_t ip6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+	static const uint8_t mcast[16] = { 0xff, 0x02, [15] = 1 };
+
+	XT_EQ(xchg_stack_add_address6(r->stack, ip6, 64), 0);
+	XT_EQ(xchg_stack_add_address6(r->stack, ip6, 64), -EEXIST);
+	XT_EQ(xchg_stack_add_address6(r->stack, mcast, 64), -EINVAL);
+	XT_EQ(xchg_stack_add_address6(r->stack, ip6, 129), -EINVAL);
+	check_link_local(r);
+}
+
 static void
 setup_connected(struct run *r)
 {
@@ -852,6 +906,9 @@ check_udp_send(struct run *r)
 	if (s == NULL)
 		return;
 	XT_EQ(xchg_udp_bind(s, 0, 5000), 0);
+	/* Waiting for a neighbour off (tests/stack/test_stack_pending.c
+	 * has it on), so that a send to an unresolved one fails. */
+	XT_EQ(xchg_udp_set_pending(s, 0), 0);
 	/* A burst of three to the static neighbour; 1472 fills the MTU. */
 	m[0] = datagram(s, 0, 10);
 	m[1] = datagram(s, 1, 1);
@@ -1002,6 +1059,7 @@ check_neigh_recycled(struct run *r)
 	if (s == NULL)
 		return;
 	XT_EQ(xchg_udp_bind(s, 0, 5000), 0);
+	XT_EQ(xchg_udp_set_pending(s, 0), 0);
 	m = datagram(s, 0, 10);
 	XT_EQ(xchg_udp_send_burst(s, be_ip(OTHER_IP), 6000, &m, 1), 0);
 	XT_EQ(rte_errno, EAGAIN);
@@ -1066,6 +1124,24 @@ static const struct scenario scenarios[] = {
 	{ .name = "unknown_ethertype", .frames = 3,
 	  .drops = { D(UNKNOWN_ETHERTYPE, 3) } },
 	{ .name = "ipv6", .frames = 3, .drops = { D(IPV6, 3) } },
+	/* With an address: to it, all-nodes, its solicited-node group, a
+	 * chain of four extension headers, a later fragment; not to
+	 * another address or all-routers. */
+	{ .name = "ipv6_addressed", .frames = 7,
+	  .drops = { D(IPV6, 5), D(NOT_FOR_US, 2) },
+	  .setup = setup_address6 },
+	{ .name = "ipv6_truncated", .frames = 2,
+	  .drops = { D(IPV6_TRUNCATED, 2) } },
+	{ .name = "ipv6_version", .frames = 2,
+	  .drops = { D(IPV6_VERSION, 2) } },
+	{ .name = "ipv6_length", .frames = 2,
+	  .drops = { D(IPV6_LENGTH, 2) } },
+	{ .name = "ipv6_source", .frames = 1,
+	  .drops = { D(IPV6_SOURCE, 1) } },
+	{ .name = "ipv6_ext_chain", .frames = 1,
+	  .drops = { D(IPV6_EXT_CHAIN, 1) } },
+	{ .name = "ipv6_ext_malformed", .frames = 3,
+	  .drops = { D(IPV6_EXT_MALFORMED, 3) } },
 	{ .name = "ipv4_version", .frames = 2,
 	  .drops = { D(IPV4_VERSION, 2) } },
 	{ .name = "ipv4_ihl", .frames = 3, .drops = { D(IPV4_IHL, 3) } },

@@ -7,6 +7,10 @@
 # back, unchanged, to the sender. Then the same with --mode shared (the
 # same stack on an overcommitted arena). Each run ends with its census
 # conserved and exact counts: received = echoed = datagrams sent.
+# Last, a peer the stack has not resolved (its address for us is
+# static, so it never sends an ARP request the stack could learn from):
+# the first reply waits for the stack's own ARP request to be answered,
+# and the echo answers 3 of 3.
 #
 # Usage: live_echo.sh PATH/TO/xchg-testpmd
 set -u
@@ -67,21 +71,34 @@ quota = 64
 priority = critical
 INI
 
-# run MODE: start xchg-testpmd, send $count datagrams, stop it.
+# run MODE [unresolved]: start xchg-testpmd, send $count datagrams,
+# stop it.
 run() {
 	mode=$1
+	ini=$dir/echo.ini
 	log=$dir/$mode.log
 	# A fresh stack knows no neighbour: the peer must ask for ours
 	# (its ARP request teaches the stack the peer's address) rather
 	# than answer from its cache of the previous run.
 	ip -n "$ns" neigh flush dev "$peer"
+	if [ "${2:-}" = unresolved ]; then
+		# The PMD takes our veth's MAC; the peer knows it statically
+		# and never asks, so the stack must ask for the peer's.
+		mode=$mode-unresolved
+		log=$dir/$mode.log
+		ini=$dir/unresolved.ini
+		mac=$(cat "/sys/class/net/$ours/address")
+		sed "s/^vdev = .*/&,phy_mac=1/" "$dir/echo.ini" >"$ini"
+		ip -n "$ns" neigh replace 192.0.2.1 lladdr "$mac" dev "$peer" \
+			nud permanent || { bad "$mode: static neighbour"; return; }
+	fi
 	# Made here, not by the background redirections, so the waits
 	# below never read a file that is not there yet.
 	: >"$log"
 	: >"$dir/$mode.replies"
 	"$bin" -l 0 --no-huge -m 512 --no-pci --file-prefix "xe$id$mode" \
 		--log-level=lib.eal:error -- --forward-mode stack \
-		--config "$dir/echo.ini" --consumer echo=echo --mode "$mode" \
+		--config "$ini" --consumer echo=echo --mode "${mode%-unresolved}" \
 		>"$log" 2>&1 &
 	app=$!
 	i=0
@@ -142,5 +159,10 @@ run exchange
 run shared
 grep -q 'shared (overcommitted arena)' "$dir/shared.log" 2>/dev/null && ok "shared: says so" || bad "shared: no mention of the overcommitted arena"
 grep -Eq '^  echo +socket +2048 ' "$dir/shared.log" 2>/dev/null && ok "shared: the socket's quota is the whole arena" || { bad "shared: socket quota"; grep '^  echo ' "$dir/shared.log"; }
+count=3
+run exchange unresolved
+# The stack asked for the peer (the peer never asked for us) and learned
+# its answer: the first reply waited for it instead of failing.
+grep -Eq 'arp answered 0' "$dir/exchange-unresolved.log" && ok "unresolved: the peer never asked the stack" || { bad "unresolved: the peer asked"; grep 'arp answered' "$dir/exchange-unresolved.log"; }
 echo "live_echo: $passed passed, $failed failed"
 [ $failed -eq 0 ]

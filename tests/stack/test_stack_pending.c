@@ -1,0 +1,499 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/*
+ * Sends that wait for a neighbour (issue 21 item 5, IPv4): a send to a
+ * next hop whose address is unknown is queued in the socket's own
+ * reservation, goes out in order when the ARP reply is learned, is
+ * dropped and counted (neigh_timeout) when none comes in time, and one
+ * socket's bound never costs another socket anything.
+ *
+ * Frames go through a net_ring port whose RX and TX share one ring: the
+ * test puts ARP replies in, the stack's requests and datagrams come out
+ * there. Time is the test's own clock (xchg_stack_conf::clock), so every
+ * count is exact however slow the machine is. Each test ends with a
+ * census.
+ */
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "xchg_port.h"
+#include "xchg_stack.h"
+#include "xchg_test.h"
+
+#define RING_DEV "net_ring0"
+#define OUR_PORT 5000
+#define PEER_PORT 6000
+
+static struct xchg_arena *arena;
+static struct rte_mempool *mp;
+static struct rte_ring *ring;
+static uint16_t ring_id;
+static uint64_t clock_now;
+static uint64_t hz;
+
+static const uint8_t PEER_MAC[6] = { 0x02, 0, 0, 0, 0, 0x01 };
+
+static uint64_t
+test_clock(void *arg __rte_unused)
+{
+	return clock_now;
+}
+
+static void
+advance_ms(uint64_t ms)
+{
+	clock_now += ms * hz / 1000;
+}
+
+static rte_be32_t
+ip4(uint8_t d)
+{
+	return rte_cpu_to_be_32(0xc0000200u | d); /* 192.0.2.d */
+}
+
+struct fx {
+	struct xchg_port *port;
+	struct xchg_stack *s;
+};
+
+static bool
+stack_up(struct fx *f)
+{
+	struct xchg_port_conf pc = { .nb_rx_desc = 64, .nb_tx_desc = 64 };
+	struct xchg_stack_conf sc = { .clock = test_clock };
+
+	memset(f, 0, sizeof(*f));
+	clock_now = hz;
+	f->port = xchg_port_create(arena, ring_id, &pc);
+	f->s = f->port != NULL ? xchg_stack_create(arena, f->port, &sc) :
+				 NULL;
+	XT_CHECK(f->s != NULL, "stack: %s", rte_strerror(rte_errno));
+	if (f->s == NULL) {
+		if (f->port != NULL)
+			xchg_port_free(f->port);
+		return false;
+	}
+	XT_EQ(xchg_stack_add_address(f->s, ip4(2), 24), 0);
+	XT_EQ(xchg_port_start(f->port), 0);
+	return true;
+}
+
+/* What the stack sent, out of the ring. */
+struct sent {
+	unsigned int arp, udp;
+	uint8_t arp_target[8];        /* last byte of each request's target */
+	uint8_t udp_marker[16];       /* first payload byte of each datagram */
+	uint8_t udp_dst[16];          /* last byte of each datagram's dst */
+};
+
+static struct sent
+drain(void)
+{
+	struct sent out;
+	struct rte_mbuf *m;
+
+	memset(&out, 0, sizeof(out));
+	while (rte_ring_dequeue(ring, (void **)&m) == 0) {
+		const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+
+		if (rte_pktmbuf_data_len(m) >= 42 && p[12] == 0x08 &&
+		    p[13] == 0x06 && p[21] == 1) {
+			if (out.arp < RTE_DIM(out.arp_target))
+				out.arp_target[out.arp] = p[41];
+			out.arp++;
+		} else if (rte_pktmbuf_data_len(m) >= 43 && p[12] == 0x08 &&
+			   p[13] == 0x00 && p[23] == 17) {
+			XT_CHECK(memcmp(p, PEER_MAC, 6) == 0 || p[33] != 1,
+				 "a datagram to .1 goes to its MAC");
+			XT_EQ((p[36] << 8 | p[37]), PEER_PORT);
+			if (out.udp < RTE_DIM(out.udp_marker)) {
+				out.udp_marker[out.udp] = p[42];
+				out.udp_dst[out.udp] = p[33];
+			}
+			out.udp++;
+		}
+		rte_pktmbuf_free(m);
+	}
+	return out;
+}
+
+static void
+stack_down(struct fx *f, const char *when)
+{
+	xchg_port_stop(f->port);
+	drain();
+	XT_EQ(xchg_stack_free(f->s), 0);
+	XT_EQ(xchg_port_free(f->port), 0);
+	xt_census_ok(arena, when);
+}
+
+/* An ARP reply from 192.0.2.@d, MAC PEER_MAC with its last byte @d. */
+static void
+inject_arp_reply(uint8_t d)
+{
+	uint8_t f[60] = {
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0, d,
+		0x08, 0x06, 0, 1, 0x08, 0, 6, 4, 0, 2,
+		0x02, 0, 0, 0, 0, d, 192, 0, 2, d,
+		0, 0, 0, 0, 0, 0, 192, 0, 2, 2,
+	};
+	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+	char *p = m != NULL ? rte_pktmbuf_append(m, sizeof(f)) : NULL;
+
+	XT_CHECK(p != NULL, "frame buffer");
+	if (p == NULL) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	memcpy(p, f, sizeof(f));
+	XT_CHECK(rte_ring_enqueue(ring, m) == 0, "ring full");
+}
+
+static struct xchg_socket *
+udp_sock(struct fx *f, const char *name, uint16_t port, uint32_t quota)
+{
+	struct xchg_socket *sock = xchg_udp_socket(f->s, name, quota,
+						   XCHG_PRIO_CRITICAL);
+
+	XT_CHECK(sock != NULL, "socket %s: %s", name,
+		 rte_strerror(rte_errno));
+	if (sock != NULL)
+		XT_EQ(xchg_udp_bind(sock, 0, port), 0);
+	return sock;
+}
+
+/* A datagram of @len bytes whose first byte is @marker. */
+static struct rte_mbuf *
+dgram(struct xchg_socket *sock, uint8_t marker, uint16_t len)
+{
+	struct rte_mbuf *m = NULL;
+	uint8_t *p;
+
+	XT_EQ(xchg_socket_alloc_bulk(sock, &m, 1), 0);
+	if (m == NULL)
+		return NULL;
+	p = (uint8_t *)rte_pktmbuf_append(m, len);
+	memset(p, marker, len);
+	return m;
+}
+
+static struct xchg_socket_stats
+sstats(struct xchg_socket *sock)
+{
+	struct xchg_socket_stats st;
+
+	memset(&st, 0, sizeof(st));
+	XT_EQ(xchg_socket_stats_get(sock, &st), 0);
+	return st;
+}
+
+/* Send one datagram; returns what the send returned, and its errno. */
+static unsigned int
+send1(struct xchg_socket *sock, uint8_t d, uint8_t marker, int *err)
+{
+	struct rte_mbuf *m = dgram(sock, marker, 32);
+	unsigned int n;
+
+	if (m == NULL)
+		return 0;
+	rte_errno = -1;
+	n = xchg_udp_send_burst(sock, ip4(d), PEER_PORT, &m, 1);
+	*err = rte_errno;
+	if (n == 0)
+		rte_pktmbuf_free(m);
+	return n;
+}
+
+/* Three datagrams to a peer nobody resolved, one send each (as the echo
+ * app does): each is taken ("queued", EINPROGRESS), one ARP request goes
+ * out, paid by the socket; the reply sends all three, in order. */
+static void
+test_queued_then_sent(void)
+{
+	struct xchg_stack_stats st;
+	struct xchg_socket *sock;
+	struct xchg_socket_stats ss;
+	struct sent out;
+	unsigned int i;
+	int err;
+	struct fx f;
+
+	if (!stack_up(&f))
+		return;
+	sock = udp_sock(&f, "echo", OUR_PORT, 16);
+	if (sock == NULL)
+		goto out;
+	ss = sstats(sock);
+	XT_EQ(ss.pending_max, XCHG_STACK_PENDING_DEFAULT);
+	for (i = 0; i < 3; i++) {
+		XT_EQ(send1(sock, 1, (uint8_t)(0xa0 + i), &err), 1);
+		XT_EQ(err, EINPROGRESS);
+	}
+	ss = sstats(sock);
+	XT_EQ(ss.queued, 3);
+	XT_EQ(ss.pending, 3);
+	XT_EQ(ss.sent, 0);
+	XT_EQ(ss.send_failed, 0);
+	/* The three wait in its own reservation; the request was paid by
+	 * it and the TX queue gave the unit back. */
+	XT_EQ(ss.pool.in_use, 3);
+	XT_EQ(ss.pool.allocated, 4);
+	/* The ring is the wire both ways: take what the stack sent
+	 * before it polls again. */
+	out = drain();
+	XT_EQ(out.arp, 1);
+	XT_EQ(out.arp_target[0], 1);
+	XT_EQ(out.udp, 0);
+	/* Polling without a reply sends nothing more. */
+	xchg_stack_poll(f.s);
+	out = drain();
+	XT_EQ(out.arp, 0);
+	XT_EQ(out.udp, 0);
+
+	inject_arp_reply(1);
+	xchg_stack_poll(f.s);
+	out = drain();
+	XT_EQ(out.arp, 0);
+	XT_EQ(out.udp, 3);
+	for (i = 0; i < 3 && i < out.udp; i++)
+		XT_EQ(out.udp_marker[i], 0xa0 + i);
+	ss = sstats(sock);
+	XT_EQ(ss.sent, 3);
+	XT_EQ(ss.pending, 0);
+	XT_EQ(ss.queued, 3);
+	XT_EQ(ss.pool.in_use, 0);
+	XT_EQ(ss.drops[XCHG_SD_NEIGH_TIMEOUT], 0);
+	XT_EQ(xchg_stack_stats_get(f.s, &st), 0);
+	XT_EQ(st.arp_learned, 1);
+	XT_EQ(st.drops[XCHG_SD_NEIGH_TIMEOUT], 0);
+
+	/* Resolved now: the next send goes at once and says so. */
+	XT_EQ(send1(sock, 1, 0xb0, &err), 1);
+	XT_EQ(err, 0);
+	out = drain();
+	XT_EQ(out.udp, 1);
+	XT_EQ(sstats(sock).queued, 3);
+out:
+	stack_down(&f, "queued then sent");
+}
+
+/* Nobody answers: the requests are repeated every 200 ms, paid by the
+ * socket, and after neigh_resolve_ms (1000) the datagrams are dropped
+ * and counted against the socket. */
+static void
+test_timeout(void)
+{
+	struct xchg_stack_stats st;
+	struct xchg_socket *sock;
+	struct xchg_socket_stats ss;
+	unsigned int i, arp = 0;
+	int err;
+	struct fx f;
+
+	if (!stack_up(&f))
+		return;
+	sock = udp_sock(&f, "lonely", OUR_PORT, 8);
+	if (sock == NULL)
+		goto out;
+	for (i = 0; i < 3; i++)
+		XT_EQ(send1(sock, 9, (uint8_t)i, &err), 1);
+	for (i = 0; i < 4; i++) {
+		struct sent out = drain();
+
+		XT_EQ(out.udp, 0);
+		arp += out.arp;
+		xchg_stack_poll(f.s);
+		XT_EQ(sstats(sock).pending, 3);
+		advance_ms(250);
+	}
+	advance_ms(100);
+	/* At 0, 250, 500 and 750 ms. */
+	arp += drain().arp;
+	XT_EQ(arp, 4);
+	xchg_stack_poll(f.s);
+	XT_EQ(drain().arp, 0);
+	ss = sstats(sock);
+	XT_EQ(ss.pending, 0);
+	XT_EQ(ss.queued, 3);
+	XT_EQ(ss.sent, 0);
+	XT_EQ(ss.drops[XCHG_SD_NEIGH_TIMEOUT], 3);
+	XT_EQ(ss.datagrams_lost[XCHG_SD_NEIGH_TIMEOUT], 3);
+	XT_EQ(ss.pool.in_use, 0);
+	/* Each request was the socket's: three datagrams and four
+	 * requests. */
+	XT_EQ(ss.pool.allocated, 7);
+	XT_EQ(xchg_stack_stats_get(f.s, &st), 0);
+	XT_EQ(st.drops[XCHG_SD_NEIGH_TIMEOUT], 3);
+	/* A late reply finds nothing waiting. */
+	inject_arp_reply(9);
+	xchg_stack_poll(f.s);
+	XT_EQ(drain().udp, 0);
+out:
+	stack_down(&f, "timeout");
+}
+
+/* The bound is per socket: a socket that filled its queue gets EAGAIN
+ * and keeps the rest; another socket's queue is untouched. */
+static void
+test_bound_per_socket(void)
+{
+	struct xchg_socket *a, *b;
+	struct xchg_socket_stats sa, sb;
+	struct rte_mbuf *m[4];
+	unsigned int i;
+	int err;
+	struct fx f;
+
+	if (!stack_up(&f))
+		return;
+	a = udp_sock(&f, "greedy", OUR_PORT, 16);
+	b = udp_sock(&f, "critical", OUR_PORT + 1, 8);
+	if (a == NULL || b == NULL)
+		goto out;
+	XT_EQ(xchg_udp_set_pending(a, XCHG_STACK_PENDING_LIMIT + 1), -EINVAL);
+	XT_EQ(xchg_udp_set_pending(NULL, 1), -EINVAL);
+	XT_EQ(xchg_udp_set_pending(a, 2), 0);
+	for (i = 0; i < 4; i++)
+		m[i] = dgram(a, (uint8_t)i, 16);
+	rte_errno = 0;
+	XT_EQ(xchg_udp_send_burst(a, ip4(7), PEER_PORT, m, 4), 2);
+	XT_EQ(rte_errno, EAGAIN);
+	/* The two it did not take are the caller's, as they were. */
+	XT_EQ(rte_pktmbuf_pkt_len(m[2]), 16);
+	XT_EQ(*rte_pktmbuf_mtod(m[3], uint8_t *), 3);
+	XT_EQ(xchg_udp_send_burst(a, ip4(8), PEER_PORT, &m[2], 2), 0);
+	XT_EQ(rte_errno, EAGAIN);
+	rte_pktmbuf_free_bulk(&m[2], 2);
+	XT_EQ(xchg_udp_set_pending(a, 8), -EBUSY);
+
+	/* The other socket queues its own four. */
+	for (i = 0; i < XCHG_STACK_PENDING_DEFAULT; i++) {
+		XT_EQ(send1(b, 8, (uint8_t)(0x10 + i), &err), 1);
+		XT_EQ(err, EINPROGRESS);
+	}
+	XT_EQ(send1(b, 8, 0x20, &err), 0);
+	XT_EQ(err, EAGAIN);
+	sa = sstats(a);
+	sb = sstats(b);
+	XT_EQ(sa.pending, 2);
+	XT_EQ(sa.send_failed, 4);
+	XT_EQ(sa.pool.in_use, 2);
+	XT_EQ(sb.pending, XCHG_STACK_PENDING_DEFAULT);
+	XT_EQ(sb.send_failed, 1);
+	XT_EQ(sb.pool.in_use, XCHG_STACK_PENDING_DEFAULT);
+	/* .8 answers: only b's go; a's still wait for .7. */
+	XT_EQ(drain().arp, 2);
+	inject_arp_reply(8);
+	xchg_stack_poll(f.s);
+	{
+		struct sent out = drain();
+
+		XT_EQ(out.udp, XCHG_STACK_PENDING_DEFAULT);
+		for (i = 0; i < out.udp && i < XCHG_STACK_PENDING_DEFAULT; i++) {
+			XT_EQ(out.udp_marker[i], 0x10 + i);
+			XT_EQ(out.udp_dst[i], 8);
+		}
+	}
+	XT_EQ(sstats(b).pending, 0);
+	XT_EQ(sstats(a).pending, 2);
+	/* 0 turns waiting off: a send to an unresolved host fails again. */
+	XT_EQ(xchg_udp_set_pending(b, 0), 0);
+	XT_EQ(send1(b, 11, 0x30, &err), 0);
+	XT_EQ(err, EAGAIN);
+	XT_EQ(sstats(b).pending_max, 0);
+out:
+	stack_down(&f, "bound per socket");
+}
+
+/* A send to a resolved hop does not wait behind another hop's queue;
+ * datagrams to a hop with some waiting wait behind them (order);
+ * closing a socket drops what waits, counted no_socket. */
+static void
+test_order_and_close(void)
+{
+	static const struct rte_ether_addr peer3 = {
+		{ 0x02, 0, 0, 0, 0, 3 } };
+	struct xchg_stack_stats st;
+	struct xchg_socket *sock;
+	struct sent out;
+	int err;
+	struct fx f;
+
+	if (!stack_up(&f))
+		return;
+	sock = udp_sock(&f, "mixed", OUR_PORT, 16);
+	if (sock == NULL)
+		goto out;
+	XT_EQ(xchg_stack_add_neighbour(f.s, ip4(3), &peer3), 0);
+	XT_EQ(send1(sock, 5, 0x50, &err), 1);
+	XT_EQ(err, EINPROGRESS);
+	XT_EQ(send1(sock, 3, 0x30, &err), 1);
+	XT_EQ(err, 0);
+	out = drain();
+	XT_EQ(out.arp, 1);
+	XT_EQ(out.udp, 1);
+	XT_EQ(out.udp_dst[0], 3);
+	XT_EQ(send1(sock, 5, 0x51, &err), 1);
+	XT_EQ(err, EINPROGRESS);
+	XT_EQ(drain().udp + drain().arp, 0);
+	inject_arp_reply(5);
+	XT_EQ(send1(sock, 6, 0x60, &err), 1);
+	XT_EQ(sstats(sock).pending, 3);
+	/* The reply is in the ring: polling learns it and sends .5's two
+	 * in order; .6 waits. */
+	xchg_stack_poll(f.s);
+	out = drain();
+	XT_EQ(out.udp, 2);
+	XT_EQ(out.udp_marker[0], 0x50);
+	XT_EQ(out.udp_marker[1], 0x51);
+	XT_EQ(sstats(sock).pending, 1);
+	XT_EQ(xchg_socket_close(sock), 0);
+	XT_EQ(xchg_stack_stats_get(f.s, &st), 0);
+	XT_EQ(st.drops[XCHG_SD_NO_SOCKET], 1);
+	XT_EQ(st.drops[XCHG_SD_NEIGH_TIMEOUT], 0);
+out:
+	stack_down(&f, "order and close");
+}
+
+int
+main(int argc __rte_unused, char **argv)
+{
+	char prefix[64], arg[PATH_MAX], name[RTE_RING_NAMESIZE];
+	const char *extra[] = { arg, "--vdev=" RING_DEV };
+
+	snprintf(prefix, sizeof(prefix), "xchg_stp_%d", getpid());
+	snprintf(arg, sizeof(arg), "--file-prefix=%s", prefix);
+	xt_eal_init_shared(argv[0], "0", RTE_DIM(extra), extra);
+	hz = rte_get_timer_hz();
+	arena = xt_arena("stack_pending", 512, 0);
+	mp = xchg_arena_mempool(arena);
+	snprintf(name, sizeof(name), "ETH_RXTX0_%s", RING_DEV);
+	ring = rte_ring_lookup(name);
+	if (ring == NULL ||
+	    rte_eth_dev_get_port_by_name(RING_DEV, &ring_id) != 0) {
+		printf("no %s ring\n", RING_DEV);
+		return 1;
+	}
+
+	XT_RUN(test_queued_then_sent);
+	XT_RUN(test_timeout);
+	XT_RUN(test_bound_per_socket);
+	XT_RUN(test_order_and_close);
+
+	xt_census_ok(arena, "end");
+	XT_EQ(xchg_arena_free(arena), 0);
+	snprintf(arg, sizeof(arg), "rm -rf '%s'", rte_eal_get_runtime_dir());
+	XT_EQ(system(arg), 0);
+	return xt_done("stack_pending");
+}
