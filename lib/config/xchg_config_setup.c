@@ -15,6 +15,7 @@
 
 #include <arpa/inet.h>
 
+#include <rte_bus_vdev.h>
 #include <rte_dev.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
@@ -141,9 +142,10 @@ last_reason(const char *text, char *out, size_t size)
 
 /* rte_dev_probe() passes its argument string through the multi-process
  * request, whose field holds 127 characters: DPDK 24.11 and later refuse
- * a longer one ("devargs truncated"). A long virtual device is added
- * with rte_eal_hotplug_add() instead, which probes in this process only
- * (no request) and has no such limit on any release. */
+ * a longer one ("devargs truncated"), and so does rte_eal_hotplug_add(),
+ * which parses the same way. A long virtual device is made with
+ * rte_vdev_init() instead, which keeps its arguments as given and has no
+ * such limit on any release. */
 #define DEV_PROBE_ARGS_MAX 127
 
 static int
@@ -154,7 +156,7 @@ device_probe(const char *name, const char *devargs)
 	/* A PCI address has ':' in it; a virtual device's name does not. */
 	if (strlen(devargs) <= DEV_PROBE_ARGS_MAX || strchr(name, ':') != NULL)
 		return rte_dev_probe(devargs);
-	return rte_eal_hotplug_add("vdev", name, *args == ',' ? args + 1 : args);
+	return rte_vdev_init(name, *args == ',' ? args + 1 : args);
 }
 
 int
