@@ -311,8 +311,12 @@ struct xchg_port_xstat {
  * /xchg/xstats,N gives the PMD's own xstats and these in one dictionary,
  * the shape of /ethdev/xstats,N.
  *
+ * @param port
+ *   The port.
  * @param xstats
  *   Filled with up to @p n statistics; NULL to count them.
+ * @param n
+ *   Room in @p xstats.
  * @return
  *   The number of statistics (more than @p n: call again with room for
  *   them), or -EINVAL for a NULL port.

@@ -88,6 +88,9 @@ def synopses(t, progs):
                 # of an inline literal
                 tail = cmd[cmd.find(prog) + len(prog):]
                 tail = tail.split("``")[0]
+                # before a bare --, the options are EAL's, not the program's
+                if " -- " in tail + " ":
+                    tail = (tail + " ").split(" -- ", 1)[1]
                 for opt in re.findall(r"(?<![\w-])(--[a-z][a-z0-9-]*)",
                                       tail):
                     t.check(opt in opts, "%s:%d: %s %s is in its --help"
