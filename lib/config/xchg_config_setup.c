@@ -794,6 +794,21 @@ eal_reason(const char *out, char *err, size_t errlen)
 			    (int)(l - (size_t)(c - p) - 2), c + 2);
 			return;
 		}
+		/* DPDK 25.11's argparse: "ARGPARSE: unknown argument --x!" */
+		if (l > 10 && strncmp(p, "ARGPARSE: ", 10) == 0) {
+			const char *a = p + 10;
+			size_t al = l - 10;
+
+			if (al > 0 && a[al - 1] == '!')
+				al--;
+			if (al > 17 && strncmp(a, "unknown argument ", 17) == 0)
+				msg(err, errlen, "EAL options: unrecognized option '%.*s' (EAL options go before --)",
+				    (int)(al - 17), a + 17);
+			else
+				msg(err, errlen, "EAL options: %.*s (EAL options go before --)",
+				    (int)al, a);
+			return;
+		}
 		if (strncmp(p, "EAL: ", 5) == 0 &&
 		    strncmp(p, "EAL: Detected", 13) != 0 &&
 		    strncmp(p, "EAL: Error - exiting", 20) != 0 &&
@@ -810,16 +825,64 @@ eal_reason(const char *out, char *err, size_t errlen)
 		    rte_strerror(rte_errno));
 }
 
+/*
+ * What the EAL printed while it starts is held back in a temporary file.
+ * From DPDK 25.11 its option parser (librte_argparse) exits the process
+ * on a bad option instead of returning, which would lose that output:
+ * an exit handler, armed only while rte_eal_init() runs (one thread, the
+ * caller's), restores the program's output, says why in one line and
+ * ends with status 2, as a refused option does on every other release.
+ */
+static struct {
+	FILE *tmp;
+	int saved_out;
+	int saved_err;
+	int armed;
+} eal_hold = { NULL, -1, -1, 0 };
+
+/* Read what the EAL printed into a new string (NULL if nothing). */
+static char *
+eal_held_output(FILE *tmp)
+{
+	long size = lseek(fileno(tmp), 0, SEEK_END);
+	char *out = size > 0 ? calloc(1, (size_t)size + 1) : NULL;
+
+	if (out != NULL && pread(fileno(tmp), out, (size_t)size, 0) < 0)
+		out[0] = '\0';
+	return out;
+}
+
+static void
+eal_exit_during_init(void)
+{
+	char why[512];
+	char *out;
+
+	if (!eal_hold.armed)
+		return;
+	eal_hold.armed = 0;
+	fflush(stdout);
+	fflush(stderr);
+	dup2(eal_hold.saved_out, STDOUT_FILENO);
+	dup2(eal_hold.saved_err, STDERR_FILENO);
+	out = eal_held_output(eal_hold.tmp);
+	eal_reason(out, why, sizeof(why));
+	fprintf(stderr, "%s: %s\n", program_invocation_short_name, why);
+	fflush(stderr);
+	free(out);
+	_exit(2);
+}
+
 int
 xchg_config_eal_init(int argc, char **argv, const char * const *defaults,
 		     unsigned int nb_defaults, char *err, size_t errlen)
 {
+	static int exit_hook;
 	char **eal_argv;
 	char *out = NULL;
 	int i, dashdash = -1, eal_argc, first, ret;
 	int saved_out = -1, saved_err = -1, saved_opterr;
 	FILE *tmp;
-	long size;
 
 	if (err != NULL && errlen != 0)
 		err[0] = '\0';
@@ -856,6 +919,12 @@ xchg_config_eal_init(int argc, char **argv, const char * const *defaults,
 		saved_err = dup(STDERR_FILENO);
 		dup2(fileno(tmp), STDOUT_FILENO);
 		dup2(fileno(tmp), STDERR_FILENO);
+		if (!exit_hook && atexit(eal_exit_during_init) == 0)
+			exit_hook = 1;
+		eal_hold.tmp = tmp;
+		eal_hold.saved_out = saved_out;
+		eal_hold.saved_err = saved_err;
+		eal_hold.armed = exit_hook;
 	}
 	/* A program that parsed its own options first may have silenced
 	 * getopt: the EAL's option errors are the ones to explain. */
@@ -863,6 +932,7 @@ xchg_config_eal_init(int argc, char **argv, const char * const *defaults,
 	opterr = 1;
 	optind = 1;
 	ret = rte_eal_init(eal_argc, eal_argv);
+	eal_hold.armed = 0;
 	opterr = saved_opterr;
 	fflush(stdout);
 	fflush(stderr);
@@ -871,12 +941,7 @@ xchg_config_eal_init(int argc, char **argv, const char * const *defaults,
 		dup2(saved_err, STDERR_FILENO);
 		close(saved_out);
 		close(saved_err);
-		size = lseek(fileno(tmp), 0, SEEK_END);
-		out = size > 0 ? calloc(1, (size_t)size + 1) : NULL;
-		if (out != NULL) {
-			if (pread(fileno(tmp), out, (size_t)size, 0) < 0)
-				out[0] = '\0';
-		}
+		out = eal_held_output(tmp);
 		fclose(tmp);
 	}
 	free(eal_argv);
