@@ -85,7 +85,7 @@ start() {
 	"$bin" -l 0 --no-huge -m 512 --no-pci --file-prefix "x19x$id$1" \
 		--log-level=lib.eal:error -- --forward-mode stack \
 		--config "$dir/$1.ini" --consumer crit=echo --consumer bulk=hog \
-		>"$log" 2>&1 &
+		--duration 600 >"$log" 2>&1 &
 	app=$!
 }
 
