@@ -385,7 +385,10 @@ tp_show_port_info(FILE *out, int port)
 
 		memset(&info, 0, sizeof(info));
 		memset(&st, 0, sizeof(st));
-		rte_eth_dev_info_get(id, &info);
+		if (rte_eth_dev_info_get(id, &info) != 0) {
+			fprintf(out, "port %u: no device information\n", id);
+			continue;
+		}
 		xchg_port_stats_get(xp, &st);
 		fprintf(out, "\n********************* Infos for port %-2u  *********************\n",
 			id);
