@@ -205,6 +205,7 @@ send1(struct xchg_socket *sock, uint8_t d, uint8_t marker, int *err)
 	struct rte_mbuf *m = dgram(sock, marker, 32);
 	unsigned int n;
 
+	*err = -1;
 	if (m == NULL)
 		return 0;
 	rte_errno = -1;
