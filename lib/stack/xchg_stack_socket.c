@@ -628,7 +628,8 @@ xchg_socket_cnt_sum(const struct xchg_stack *s, uint32_t slot,
 {
 	const size_t n = XCHG_LCORE_CNT_N(struct xchg_socket_counters);
 
-	RTE_BUILD_BUG_ON(sizeof(*sum) != n * sizeof(uint64_t));
+	RTE_BUILD_BUG_ON(sizeof(*sum) !=
+			 XCHG_LCORE_CNT_N(struct xchg_socket_counters) * sizeof(uint64_t));
 	xchg_lcore_cnt_sum((const uint64_t *)(const void *)&s->sock_cnt[slot],
 			   (size_t)s->max_sockets * n, s->nb_sock_sets, n,
 			   (uint64_t *)(void *)sum);

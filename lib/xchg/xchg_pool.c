@@ -301,7 +301,8 @@ xchg_pool_cnt_sum(const struct xchg_arena *a, xchg_tag_t tag,
 {
 	const size_t n = XCHG_LCORE_CNT_N(struct xchg_pool_counters);
 
-	RTE_BUILD_BUG_ON(sizeof(*sum) != n * sizeof(uint64_t));
+	RTE_BUILD_BUG_ON(sizeof(*sum) !=
+			 XCHG_LCORE_CNT_N(struct xchg_pool_counters) * sizeof(uint64_t));
 	xchg_lcore_cnt_sum((const uint64_t *)(const void *)&a->pcnt[tag],
 			   a->pcnt_stride * n, a->nb_pcnt_sets, n,
 			   (uint64_t *)(void *)sum);
