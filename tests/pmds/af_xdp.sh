@@ -152,7 +152,7 @@ seq 1 $count | sed 's/^/request /' >"$dir/want"
 : >"$dir/replies"
 mkfifo "$dir/in"
 exec 3<>"$dir/in"
-ip netns exec "$ns" socat -t 2 - UDP4:192.0.2.1:7000,bind=192.0.2.2:7002 \
+ip netns exec "$ns" socat -t 2 - UDP4:192.0.2.1:7000,bind=192.0.2.2:7002,shut-none \
 	<"$dir/in" >"$dir/replies" 2>/dev/null 3>&- &
 sp=$!
 n=0

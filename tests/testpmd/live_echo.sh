@@ -115,12 +115,13 @@ run() {
 	done
 	# One socat, one source port, fed through a FIFO one request at a
 	# time: the next goes only when the reply to the last is back, so
-	# each line is one datagram.
+	# each line is one datagram; shut-none: socat 1.8 (Debian testing)
+	# would end with an empty datagram.
 	seq 1 $count | sed 's/^/request /' >"$dir/want"
 	rm -f "$dir/in"
 	mkfifo "$dir/in"
 	exec 3<>"$dir/in"
-	ip netns exec "$ns" socat -t 1 - UDP4:192.0.2.1:7000,bind=192.0.2.2:7001 \
+	ip netns exec "$ns" socat -t 1 - UDP4:192.0.2.1:7000,bind=192.0.2.2:7001,shut-none \
 		<"$dir/in" >"$dir/$mode.replies" 2>/dev/null 3>&- &
 	peer_pid=$!
 	n=0
