@@ -18,16 +18,6 @@
 #include <rte_ether.h>
 #include <rte_icmp.h>
 
-/* RTE_IP_ICMP_ECHO_* is deprecated in newer releases (a pragma warning, 24.11) in
- * favour of RTE_ICMP_TYPE_ECHO_*, which 22.11 does not have. */
-#ifdef RTE_ICMP_TYPE_ECHO_REQUEST
-#define XCHG_ICMP_ECHO_REQUEST RTE_ICMP_TYPE_ECHO_REQUEST
-#define XCHG_ICMP_ECHO_REPLY RTE_ICMP_TYPE_ECHO_REPLY
-#else
-#define XCHG_ICMP_ECHO_REQUEST RTE_IP_ICMP_ECHO_REQUEST
-#define XCHG_ICMP_ECHO_REPLY RTE_IP_ICMP_ECHO_REPLY
-#endif
-
 #include "xchg_stack_compat.h" /* XCHG_ICMP_ECHO_* */
 
 struct rte_mbuf;
