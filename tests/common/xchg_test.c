@@ -58,6 +58,19 @@ xt_eal_init_shared(const char *prog, const char *lcores, int extra_argc,
 }
 
 struct xchg_arena *
+xt_arena_conf(const struct xchg_arena_conf *conf)
+{
+	struct xchg_arena *a = xchg_arena_create(conf);
+
+	if (a == NULL) {
+		printf("cannot create arena %s: %s\n", conf->name,
+		       rte_strerror(rte_errno));
+		exit(1);
+	}
+	return a;
+}
+
+struct xchg_arena *
 xt_arena(const char *name, uint32_t nb_buffers, int32_t lcore_cache)
 {
 	struct xchg_arena_conf conf = {
@@ -66,14 +79,8 @@ xt_arena(const char *name, uint32_t nb_buffers, int32_t lcore_cache)
 		.nb_buffers = nb_buffers,
 		.lcore_cache = lcore_cache,
 	};
-	struct xchg_arena *a = xchg_arena_create(&conf);
 
-	if (a == NULL) {
-		printf("cannot create arena %s: %s\n", name,
-		       rte_strerror(rte_errno));
-		exit(1);
-	}
-	return a;
+	return xt_arena_conf(&conf);
 }
 
 bool

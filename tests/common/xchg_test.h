@@ -71,6 +71,9 @@ void xt_port_close(uint16_t port);
 struct xchg_arena *xt_arena(const char *name, uint32_t nb_buffers,
 			    int32_t lcore_cache);
 
+/* The same from a whole configuration (xt_arena() fills in the usual one). */
+struct xchg_arena *xt_arena_conf(const struct xchg_arena_conf *conf);
+
 /* Check the arena's census is conserved; print it either way. */
 bool xt_census_ok(struct xchg_arena *arena, const char *when);
 

@@ -117,14 +117,8 @@ arena_marked(const char *name, bool strict)
 		.nb_buffers = NB_BUFFERS,
 		.strict = strict,
 	};
-	struct xchg_arena *a = xchg_arena_create(&conf);
 
-	if (a == NULL) {
-		printf("cannot create arena %s: %s\n", name,
-		       rte_strerror(rte_errno));
-		exit(1);
-	}
-	return a;
+	return xt_arena_conf(&conf);
 }
 
 /* Rounds until the first double free that slipped through plain
