@@ -22,9 +22,11 @@
  * its reason and costs no pool.
  */
 
+#include <stdio.h>
 #include <string.h>
 
 #include <rte_byteorder.h>
+#include <rte_errno.h>
 #include <rte_ether.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
@@ -94,6 +96,34 @@ fill_cksum(const uint8_t *src, const uint8_t *dst, uint8_t *icmp,
 	/* rte_raw_cksum() sums the bytes as they lie: stored as is. */
 	c = (uint16_t)~sum6(src, dst, len, rte_raw_cksum(icmp, len));
 	memcpy(icmp + 2, &c, 2);
+}
+
+/* ---- the services' pools ---- */
+
+int
+xchg_nd_enable(struct xchg_stack *s)
+{
+	char name[XCHG_NAME_SIZE];
+
+	if (s->nd != NULL)
+		return 0;
+	/* Only a stack with IPv6 reserves for it. */
+	snprintf(name, sizeof(name), "port%u_nd", s->port_id);
+	s->nd = xchg_consumer_create(s->arena, name, XCHG_KIND_SERVICE,
+				     s->conf.nd_quota);
+	if (s->nd == NULL)
+		return -rte_errno;
+	snprintf(name, sizeof(name), "port%u_icmp6", s->port_id);
+	s->icmp6 = xchg_consumer_create(s->arena, name, XCHG_KIND_SERVICE,
+					s->conf.icmp6_quota);
+	if (s->icmp6 == NULL) {
+		int err = -rte_errno;
+
+		xchg_consumer_free(s->nd);
+		s->nd = NULL;
+		return err;
+	}
+	return 0;
 }
 
 /* ---- checks, on the RX lcore ---- */
