@@ -378,12 +378,13 @@ xchg_stack_service(struct xchg_stack *s)
 		return;
 	xchg_stack_defer_flush(s);
 	xchg_arp_service(s);
-	if (s->nd != NULL)
+	/* Acquire: pairs with the release in xchg_nd_enable(). */
+	if (__atomic_load_n(&s->nd, __ATOMIC_ACQUIRE) != NULL)
 		xchg_nd_service(s);
 	/* What ARP and ND just learned lets waiting datagrams go. */
 	xchg_pending_service(s);
 	xchg_icmp_service(s);
-	if (s->icmp6 != NULL)
+	if (__atomic_load_n(&s->icmp6, __ATOMIC_ACQUIRE) != NULL)
 		xchg_icmp6_service(s);
 	if (s->proxy != NULL)
 		xchg_proxy_service(s);

@@ -108,21 +108,27 @@ xchg_nd_enable(struct xchg_stack *s)
 	if (s->nd != NULL)
 		return 0;
 	/* Only a stack with IPv6 reserves for it. */
+	struct xchg_consumer *nd, *icmp6;
+
 	snprintf(name, sizeof(name), "port%u_nd", s->port_id);
-	s->nd = xchg_consumer_create(s->arena, name, XCHG_KIND_SERVICE,
-				     s->conf.nd_quota);
-	if (s->nd == NULL)
+	nd = xchg_consumer_create(s->arena, name, XCHG_KIND_SERVICE,
+				  s->conf.nd_quota);
+	if (nd == NULL)
 		return -rte_errno;
 	snprintf(name, sizeof(name), "port%u_icmp6", s->port_id);
-	s->icmp6 = xchg_consumer_create(s->arena, name, XCHG_KIND_SERVICE,
-					s->conf.icmp6_quota);
-	if (s->icmp6 == NULL) {
+	icmp6 = xchg_consumer_create(s->arena, name, XCHG_KIND_SERVICE,
+				     s->conf.icmp6_quota);
+	if (icmp6 == NULL) {
 		int err = -rte_errno;
 
-		xchg_consumer_free(s->nd);
-		s->nd = NULL;
+		xchg_consumer_free(nd);
 		return err;
 	}
+	/* Release: telemetry reads them with acquire; the demux and the
+	 * service only once an address is published (release of
+	 * nb_addrs6, after this). */
+	__atomic_store_n(&s->icmp6, icmp6, __ATOMIC_RELEASE);
+	__atomic_store_n(&s->nd, nd, __ATOMIC_RELEASE);
 	return 0;
 }
 
