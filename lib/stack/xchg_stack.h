@@ -127,7 +127,9 @@ enum xchg_stack_drop {
 	XCHG_SD_ND_OPTION,         /**< A neighbour discovery option of
 				    *   length 0 or past the message. */
 	XCHG_SD_ND_NOT_FOR_US,     /**< A neighbour solicitation for
-				    *   another address. */
+				    *   another address, or for one of ours
+				    *   that duplicate address detection
+				    *   found another node has. */
 	XCHG_SD_MAX
 };
 

@@ -245,11 +245,17 @@ xchg_icmp6_consumer(struct xchg_stack *s, const uint8_t *frame,
 {
 	const uint8_t *icmp = frame + pkt->l2_len + pkt->l3_len;
 	enum xchg_stack_drop why = XCHG_SD_ICMP6_UNHANDLED;
+	int ai;
 
 	if (pkt->frag_offset == 0 && !pkt->more_frags) {
 		switch (icmp[0]) {
 		case ND_NS:
-			if (xchg_stack_addr6_index(s, icmp + 8) >= 0)
+			/* An address another node turned out to have is
+			 * not ours any more. */
+			ai = xchg_stack_addr6_index(s, icmp + 8);
+			if (ai >= 0 && __atomic_load_n(&s->addrs6[ai].state,
+						       __ATOMIC_RELAXED) !=
+				       XCHG_ADDR6_DUPLICATE)
 				return s->nd;
 			*r = XCHG_SD_ND_NOT_FOR_US;
 			return NULL;
