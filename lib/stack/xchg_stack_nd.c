@@ -518,7 +518,6 @@ xchg_nd_service(struct xchg_stack *s)
 	struct rte_mbuf *m[XCHG_STACK_BURST];
 	unsigned int i, k, n;
 
-	/* Conflicts are seen before the addresses' time is up. */
 	while ((n = xchg_consumer_recv_burst(s->nd, m, RTE_DIM(m))) != 0) {
 		for (i = 0, k = 0; i < n; i++)
 			if (handle(s, m[i]))
@@ -528,6 +527,8 @@ xchg_nd_service(struct xchg_stack *s)
 					 xchg_stack_send_replies(s, s->nd, m,
 								 k));
 	}
+	/* Probes after the answers, which gave the pool its units back: a
+	 * storm that fills the pool delays no probe. */
 	if (__atomic_load_n(&s->nb_addrs6, __ATOMIC_RELAXED) != 0)
 		dad(s);
 }
