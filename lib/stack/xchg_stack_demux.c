@@ -154,10 +154,24 @@ classify(struct xchg_stack *s, const uint8_t *frame,
 			v->reason = XCHG_SD_NOT_FOR_US;
 			return NULL;
 		}
+		/* Neighbour discovery and echo (xchg_stack_nd.c). */
+		if (pkt->proto == IPPROTO_ICMPV6 &&
+		    __atomic_load_n(&s->nb_addrs6, __ATOMIC_RELAXED) != 0)
+			return xchg_icmp6_consumer(s, frame, pkt, &v->reason);
 		return unclaimed(s, &v->reason, XCHG_SD_IPV6);
 	default:
 		return unclaimed(s, &v->reason, XCHG_SD_UNKNOWN_ETHERTYPE);
 	}
+}
+
+/* ICMPv6 is checked once the stack has an IPv6 address (release in
+ * xchg_stack_add_address6()); before, it is unclaimed like all IPv6. */
+static inline bool
+icmp6_on(struct xchg_stack *s, const struct xchg_pkt *pkt)
+{
+	return pkt->ether_type == RTE_ETHER_TYPE_IPV6 &&
+	       pkt->proto == IPPROTO_ICMPV6 &&
+	       __atomic_load_n(&s->nb_addrs6, __ATOMIC_ACQUIRE) != 0;
 }
 
 /* The parser sums contiguous datagrams only; a chained one is summed
@@ -207,6 +221,9 @@ xchg_stack_demux(struct rte_mbuf *m, void *ctx, enum xchg_drop_reason *reason)
 	    pkt.proto == IPPROTO_UDP && pkt.udp_len != 0 &&
 	    !udp_chain_checksum_ok(m, &pkt))
 		r = XCHG_SD_UDP_CHECKSUM;
+	if (r == XCHG_SD_MAX && icmp6_on(s, &pkt))
+		r = xchg_icmp6_check(rte_pktmbuf_mtod(m, const uint8_t *),
+				     rte_pktmbuf_data_len(m), m, &pkt);
 	if (r != XCHG_SD_MAX) {
 		if (s->capture != NULL)
 			xchg_capture_frame(s, m, NULL);
@@ -265,6 +282,8 @@ xchg_stack_classify(struct xchg_stack *s, const void *frame, uint32_t len,
 		return -EINVAL;
 	memset(out, 0, sizeof(*out));
 	r = xchg_stack_parse(frame, len, s->conf.verify_udp_checksum, &pkt);
+	if (r == XCHG_SD_MAX && icmp6_on(s, &pkt))
+		r = xchg_icmp6_check(frame, len, NULL, &pkt);
 	if (r != XCHG_SD_MAX) {
 		out->reason = r;
 		return 0;
