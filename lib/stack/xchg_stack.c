@@ -54,6 +54,7 @@ static const char * const drop_names[XCHG_SD_MAX] = {
 	[XCHG_SD_IPV6_SOURCE] = "ipv6_source",
 	[XCHG_SD_IPV6_EXT_CHAIN] = "ipv6_ext_chain",
 	[XCHG_SD_IPV6_EXT_MALFORMED] = "ipv6_ext_malformed",
+	[XCHG_SD_UDP6_ZERO_CHECKSUM] = "udp6_zero_checksum",
 };
 
 const char *

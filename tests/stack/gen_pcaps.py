@@ -414,8 +414,9 @@ def ipv6_scenarios():
     (one drop reason each; the C side has the counts)."""
     s = {}
     v6 = to_us() / IPv6(src=PEER_IP6, dst=OUR_IP6)
-    # ipv6_addressed (2001:db8::1/64 added): five it hears (no service
-    # takes them yet: "ipv6"), two not for it.
+    # ipv6_addressed (2001:db8::1/64 added): five it hears (UDP to the
+    # both-family socket, a datagram in two fragments; no service takes
+    # the ICMPv6 ones yet: "ipv6"), two not for it.
     s["ipv6_addressed"] = [
         v6 / UDP(sport=1, dport=UDP_PORT) / payload(0, 10),
         Ether(dst="33:33:00:00:00:01", src=PEER_MAC) /

@@ -1124,11 +1124,12 @@ static const struct scenario scenarios[] = {
 	{ .name = "unknown_ethertype", .frames = 3,
 	  .drops = { D(UNKNOWN_ETHERTYPE, 3) } },
 	{ .name = "ipv6", .frames = 3, .drops = { D(IPV6, 3) } },
-	/* With an address: to it, all-nodes, its solicited-node group, a
-	 * chain of four extension headers, a later fragment; not to
-	 * another address or all-routers. */
-	{ .name = "ipv6_addressed", .frames = 7,
-	  .drops = { D(IPV6, 5), D(NOT_FOR_US, 2) },
+	/* With an address: UDP to it (the both-family socket takes it),
+	 * all-nodes, its solicited-node group, a datagram in two fragments
+	 * after a chain of four extension headers (reassembled: 2 frames,
+	 * one datagram); not to another address or all-routers. */
+	{ .name = "ipv6_addressed", .frames = 7, .delivered = 3, .udp_rx = 2,
+	  .drops = { D(IPV6, 2), D(NOT_FOR_US, 2) },
 	  .setup = setup_address6 },
 	{ .name = "ipv6_truncated", .frames = 2,
 	  .drops = { D(IPV6_TRUNCATED, 2) } },
