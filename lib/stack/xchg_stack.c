@@ -54,6 +54,14 @@ static const char * const drop_names[XCHG_SD_MAX] = {
 	[XCHG_SD_IPV6_SOURCE] = "ipv6_source",
 	[XCHG_SD_IPV6_EXT_CHAIN] = "ipv6_ext_chain",
 	[XCHG_SD_IPV6_EXT_MALFORMED] = "ipv6_ext_malformed",
+	[XCHG_SD_ICMP6_CHECKSUM] = "icmp6_checksum",
+	[XCHG_SD_ICMP6_ERROR] = "icmp6_error",
+	[XCHG_SD_ICMP6_UNHANDLED] = "icmp6_unhandled",
+	[XCHG_SD_ND_HOP_LIMIT] = "nd_hop_limit",
+	[XCHG_SD_ND_CODE] = "nd_code",
+	[XCHG_SD_ND_MALFORMED] = "nd_malformed",
+	[XCHG_SD_ND_OPTION] = "nd_option",
+	[XCHG_SD_ND_NOT_FOR_US] = "nd_not_for_us",
 	[XCHG_SD_UDP6_ZERO_CHECKSUM] = "udp6_zero_checksum",
 };
 
@@ -107,6 +115,9 @@ conf_defaults(struct xchg_stack_conf *c)
 {
 	c->arp_quota = c->arp_quota ? c->arp_quota : 16;
 	c->icmp_quota = c->icmp_quota ? c->icmp_quota : 8;
+	c->nd_quota = c->nd_quota ? c->nd_quota : 16;
+	c->icmp6_quota = c->icmp6_quota ? c->icmp6_quota : 8;
+	c->dad_ms = c->dad_ms ? c->dad_ms : 1000;
 	c->neigh_max = c->neigh_max ? c->neigh_max : 256;
 	c->neigh_timeout_ms = c->neigh_timeout_ms ? c->neigh_timeout_ms :
 						    300000;
@@ -135,6 +146,10 @@ stack_destroy(struct xchg_stack *s)
 		xchg_consumer_free(s->arp);
 	if (s->icmp != NULL)
 		xchg_consumer_free(s->icmp);
+	if (s->nd != NULL)
+		xchg_consumer_free(s->nd);
+	if (s->icmp6 != NULL)
+		xchg_consumer_free(s->icmp6);
 	rte_free(s->udp_by_port);
 	rte_free(s->pkt_by_type);
 	rte_free(s->sockets);
@@ -168,7 +183,6 @@ xchg_stack_create(struct xchg_arena *arena, struct xchg_port *port,
 		return NULL;
 	}
 	pthread_mutex_init(&s->lock, NULL);
-	rte_rwlock_init(&s->neigh_lock);
 	rte_spinlock_init(&s->pend_lock);
 	s->arena = arena;
 	s->port = port;
@@ -240,7 +254,15 @@ xchg_stack_create(struct xchg_arena *arena, struct xchg_port *port,
 	s->icmp = s->arp == NULL ? NULL :
 		  xchg_consumer_create(arena, name, XCHG_KIND_SERVICE,
 				       s->conf.icmp_quota);
-	if (s->icmp == NULL) {
+	snprintf(name, sizeof(name), "port%u_nd", port_id);
+	s->nd = s->icmp == NULL ? NULL :
+		xchg_consumer_create(arena, name, XCHG_KIND_SERVICE,
+				     s->conf.nd_quota);
+	snprintf(name, sizeof(name), "port%u_icmp6", port_id);
+	s->icmp6 = s->nd == NULL ? NULL :
+		   xchg_consumer_create(arena, name, XCHG_KIND_SERVICE,
+					s->conf.icmp6_quota);
+	if (s->icmp6 == NULL) {
 		err = rte_errno;
 		goto fail;
 	}
@@ -365,9 +387,11 @@ xchg_stack_service(struct xchg_stack *s)
 		return;
 	xchg_stack_defer_flush(s);
 	xchg_arp_service(s);
-	/* What ARP just learned lets waiting datagrams go. */
+	xchg_nd_service(s);
+	/* What ARP and ND just learned lets waiting datagrams go. */
 	xchg_pending_service(s);
 	xchg_icmp_service(s);
+	xchg_icmp6_service(s);
 	if (s->proxy != NULL)
 		xchg_proxy_service(s);
 	if (s->capture != NULL)
@@ -444,6 +468,13 @@ xchg_stack_stats_get(struct xchg_stack *s, struct xchg_stack_stats *st)
 	st->capture_missed = XCHG_STACK_SUM(s, capture_missed);
 	st->neighbours = __atomic_load_n(&s->nb_neigh, __ATOMIC_RELAXED);
 	st->neighbours_pinned = xchg_neigh_nb_pinned(s);
+	st->nd_advertisements_sent = XCHG_STACK_SUM(s, nd_answered);
+	st->nd_solicitations_sent = XCHG_STACK_SUM(s, nd_solicited);
+	st->nd_learned = XCHG_STACK_SUM(s, nd_learned);
+	st->icmp6_echo_answered = XCHG_STACK_SUM(s, icmp6_answered);
+	st->dad_conflicts = XCHG_STACK_SUM(s, dad_conflicts);
+	st->neighbours6 = __atomic_load_n(&s->nb_neigh6, __ATOMIC_RELAXED);
+	st->neighbours6_pinned = xchg_neigh_table_pinned(s->neigh6);
 	xchg_frag_staging_stats(s, &st->staging);
 	return 0;
 }
@@ -454,6 +485,14 @@ xchg_stack_service_pool(struct xchg_stack *s, bool icmp)
 	if (s == NULL)
 		return NULL;
 	return xchg_consumer_pool(icmp ? s->icmp : s->arp);
+}
+
+struct xchg_pool *
+xchg_stack_service_pool6(struct xchg_stack *s, bool icmp6)
+{
+	if (s == NULL)
+		return NULL;
+	return xchg_consumer_pool(icmp6 ? s->icmp6 : s->nd);
 }
 
 void

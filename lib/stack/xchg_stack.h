@@ -101,6 +101,33 @@ enum xchg_stack_drop {
 				    *   datagram, hop-by-hop options not
 				    *   first, or a non-last fragment not a
 				    *   multiple of 8 bytes. */
+	XCHG_SD_ICMP6_CHECKSUM,    /**< Bad ICMPv6 checksum. */
+	XCHG_SD_ICMP6_ERROR,       /**< An ICMPv6 error message (type below
+				    *   128): never answered, and nothing
+				    *   here waits for one. */
+	XCHG_SD_ICMP6_UNHANDLED,   /**< ICMPv6 other than neighbour
+				    *   solicitations and advertisements
+				    *   and echo requests to our unicast
+				    *   addresses (router discovery,
+				    *   redirects, MLD, echo replies,
+				    *   multicast echo, fragments), and
+				    *   no proxy. */
+	XCHG_SD_ND_HOP_LIMIT,      /**< A neighbour discovery message whose
+				    *   hop limit is not 255: it came
+				    *   through a router (RFC 4861). */
+	XCHG_SD_ND_CODE,           /**< A neighbour discovery message with
+				    *   a code other than 0. */
+	XCHG_SD_ND_MALFORMED,      /**< A neighbour discovery message too
+				    *   short, past the first segment, with
+				    *   a multicast target, solicited to a
+				    *   multicast address, or a DAD probe
+				    *   (from ::) not to a solicited-node
+				    *   group or carrying a link-layer
+				    *   address. */
+	XCHG_SD_ND_OPTION,         /**< A neighbour discovery option of
+				    *   length 0 or past the message. */
+	XCHG_SD_ND_NOT_FOR_US,     /**< A neighbour solicitation for
+				    *   another address. */
 	XCHG_SD_UDP6_ZERO_CHECKSUM, /**< UDP over IPv6 with no checksum
 				    *   (0), which IPv6 forbids (RFC 8200
 				    *   8.1): dropped whatever
@@ -169,6 +196,12 @@ struct xchg_stack_conf {
 				    *   (neigh_timeout) after this; default
 				    *   1000. ARP requests are repeated
 				    *   every 200 ms meanwhile. */
+	uint32_t nd_quota;         /**< Neighbour discovery service pool;
+				    *   default 16. */
+	uint32_t icmp6_quota;      /**< ICMPv6 echo service pool; default 8. */
+	uint32_t dad_ms;           /**< Duplicate address detection waits
+				    *   this long for a conflict after its
+				    *   solicitation; default 1000. */
 };
 
 /** The staging area's figures: fragments that came before the first
@@ -207,6 +240,18 @@ struct xchg_stack_stats {
 	uint32_t neighbours_pinned;      /**< Of which configured or peers of
 					  *   connected sockets. */
 	struct xchg_frag_staging_stats staging; /**< The staging area. */
+	uint64_t nd_advertisements_sent; /**< Neighbour advertisements sent
+					  *   (answers to solicitations). */
+	uint64_t nd_solicitations_sent;  /**< Neighbour solicitations sent
+					  *   (resolution and DAD). */
+	uint64_t nd_learned;             /**< IPv6 neighbours learned or
+					  *   updated. */
+	uint64_t icmp6_echo_answered;    /**< ICMPv6 echo replies sent. */
+	uint64_t dad_conflicts;          /**< Our addresses another node
+					  *   has: taken out of use. */
+	uint32_t neighbours6;            /**< IPv6 entries in the table now. */
+	uint32_t neighbours6_pinned;     /**< Of which configured or peers of
+					  *   connected sockets. */
 };
 
 /** Per-socket figures. */
@@ -353,6 +398,26 @@ int xchg_stack_add_address6(struct xchg_stack *stack, const uint8_t ip[16],
 			    uint8_t prefix_len);
 
 /**
+ * Add a static IPv6 route. A zero @p prefix_len (::/0) is the default
+ * route (gateway6 in the configuration). Destinations on the prefix of
+ * one of our addresses, and link-local ones, need no route.
+ *
+ * @param stack
+ *   The stack.
+ * @param dst
+ *   Destination prefix, network order (16 bytes); not multicast.
+ * @param prefix_len
+ *   0 to 128.
+ * @param next_hop
+ *   The router: link-local, or on the prefix of one of our addresses
+ *   (so that neighbour discovery can resolve it).
+ * @return 0, -EINVAL (bad argument, or next hop not on the link), or
+ *   -ENOSPC when 16 are set already.
+ */
+int xchg_stack_add_route6(struct xchg_stack *stack, const uint8_t dst[16],
+			  uint8_t prefix_len, const uint8_t next_hop[16]);
+
+/**
  * Add a static route. A zero @p prefix_len is the default route.
  *
  * @return 0, -EINVAL (next hop not on a local subnet), or -ENOSPC.
@@ -383,6 +448,29 @@ int xchg_stack_add_neighbour(struct xchg_stack *stack, rte_be32_t ip,
 int xchg_stack_lookup_neighbour(struct xchg_stack *stack, rte_be32_t ip,
 				struct rte_ether_addr *mac);
 
+/**
+ * Add or replace a static IPv6 neighbour, with the rules of
+ * xchg_stack_add_neighbour() in a table of its own: neighbour discovery
+ * never replaces it.
+ *
+ * @param stack
+ *   The stack.
+ * @param ip
+ *   Address, network order (16 bytes); not multicast, not ::.
+ * @param mac
+ *   Its Ethernet address.
+ * @return 0, -EINVAL, or -ENOSPC when neigh_max static IPv6 entries are
+ *   set already.
+ */
+int xchg_stack_add_neighbour6(struct xchg_stack *stack, const uint8_t ip[16],
+			      const struct rte_ether_addr *mac);
+
+/** Look up an IPv6 neighbour. @return 0 and @p mac, -ENOENT (unknown or
+ *  being resolved), or -EINVAL. */
+int xchg_stack_lookup_neighbour6(struct xchg_stack *stack,
+				 const uint8_t ip[16],
+				 struct rte_ether_addr *mac);
+
 /** Call @p fn for every neighbour entry until it returns non-zero. */
 int xchg_stack_neigh_foreach(struct xchg_stack *stack,
 			     int (*fn)(const struct xchg_neigh_info *n,
@@ -411,6 +499,11 @@ int xchg_stack_stats_get(struct xchg_stack *stack,
 /** @return The ARP or ICMP service's pool, or NULL. */
 struct xchg_pool *xchg_stack_service_pool(struct xchg_stack *stack,
 					  bool icmp);
+
+/** @return The neighbour discovery or ICMPv6 echo service's pool, or
+ *  NULL. */
+struct xchg_pool *xchg_stack_service_pool6(struct xchg_stack *stack,
+					   bool icmp6);
 
 /**
  * Open a UDP socket with its own pool and receive ring, and its own

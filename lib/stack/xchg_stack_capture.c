@@ -56,9 +56,9 @@ wanted(const struct xchg_stack *s, const struct cap_ctx *ctx,
 		return true;
 	if (owner == NULL)
 		return false;
-	if (owner == s->arp)
+	if (owner == s->arp || owner == s->nd)
 		return s->capture_arp;
-	if (owner == s->icmp)
+	if (owner == s->icmp || owner == s->icmp6)
 		return s->capture_icmp;
 	if (owner == s->proxy)
 		return s->capture_proxy;

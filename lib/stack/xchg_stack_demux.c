@@ -132,12 +132,13 @@ ipv4_consumer(struct xchg_stack *s, const struct xchg_pkt *pkt,
 	}
 }
 
-/* IPv6 once the stack has an address: UDP to the sockets (both-family
- * ones and IPv6 ones), fragments of UDP to their collectors; the rest
- * as before, to the proxy or dropped as ipv6. */
+/* IPv6 once the stack has an address: neighbour discovery and echo to
+ * their services (xchg_stack_nd.c), UDP to the sockets (both-family ones
+ * and IPv6 ones), fragments of UDP to their collectors; the rest to the
+ * proxy or dropped as ipv6. */
 static struct xchg_consumer *
-ipv6_consumer(struct xchg_stack *s, const struct xchg_pkt *pkt,
-	      struct verdict *v)
+ipv6_consumer(struct xchg_stack *s, const uint8_t *frame,
+	      const struct xchg_pkt *pkt, struct verdict *v)
 {
 	enum xchg_stack_drop *r = &v->reason;
 	struct xchg_socket *sock;
@@ -150,10 +151,14 @@ ipv6_consumer(struct xchg_stack *s, const struct xchg_pkt *pkt,
 		*r = XCHG_SD_NOT_FOR_US;
 		return NULL;
 	}
+	if (pkt->proto == IPPROTO_ICMPV6)
+		return xchg_icmp6_consumer(s, frame, pkt, r);
 	if (pkt->frag_offset != 0 || pkt->more_frags) {
 		/* A later fragment's protocol is its fragment header's
-		 * next header; only the first names the socket. */
-		if (pkt->frag_offset == 0 && pkt->proto != IPPROTO_UDP)
+		 * next header (UDP, or options before it); only the first
+		 * names the socket. */
+		if (pkt->frag_offset == 0 ? pkt->proto != IPPROTO_UDP :
+		    pkt->proto != IPPROTO_UDP && pkt->proto != IPPROTO_DSTOPTS)
 			return unclaimed(s, r, XCHG_SD_IPV6);
 		sock = pkt->frag_offset == 0 ? xchg_stack_udp_lookup6(s, pkt) :
 					       NULL;
@@ -186,10 +191,20 @@ classify(struct xchg_stack *s, const uint8_t *frame,
 	case RTE_ETHER_TYPE_IPV4:
 		return ipv4_consumer(s, pkt, v);
 	case RTE_ETHER_TYPE_IPV6:
-		return ipv6_consumer(s, pkt, v);
+		return ipv6_consumer(s, frame, pkt, v);
 	default:
 		return unclaimed(s, &v->reason, XCHG_SD_UNKNOWN_ETHERTYPE);
 	}
+}
+
+/* ICMPv6 is checked once the stack has an IPv6 address (release in
+ * xchg_stack_add_address6()); before, it is unclaimed like all IPv6. */
+static inline bool
+icmp6_on(struct xchg_stack *s, const struct xchg_pkt *pkt)
+{
+	return pkt->ether_type == RTE_ETHER_TYPE_IPV6 &&
+	       pkt->proto == IPPROTO_ICMPV6 &&
+	       __atomic_load_n(&s->nb_addrs6, __ATOMIC_ACQUIRE) != 0;
 }
 
 /* The parser sums contiguous datagrams only; a chained one is summed
@@ -246,6 +261,9 @@ xchg_stack_demux(struct rte_mbuf *m, void *ctx, enum xchg_drop_reason *reason)
 	    pkt.proto == IPPROTO_UDP && pkt.udp_len != 0 &&
 	    !udp_chain_checksum_ok(m, &pkt))
 		r = XCHG_SD_UDP_CHECKSUM;
+	if (r == XCHG_SD_MAX && icmp6_on(s, &pkt))
+		r = xchg_icmp6_check(rte_pktmbuf_mtod(m, const uint8_t *),
+				     rte_pktmbuf_data_len(m), m, &pkt);
 	if (r != XCHG_SD_MAX) {
 		if (s->capture != NULL)
 			xchg_capture_frame(s, m, NULL);
@@ -306,6 +324,8 @@ xchg_stack_classify(struct xchg_stack *s, const void *frame, uint32_t len,
 		return -EINVAL;
 	memset(out, 0, sizeof(*out));
 	r = xchg_stack_parse(frame, len, s->conf.verify_udp_checksum, &pkt);
+	if (r == XCHG_SD_MAX && icmp6_on(s, &pkt))
+		r = xchg_icmp6_check(frame, len, NULL, &pkt);
 	if (r != XCHG_SD_MAX) {
 		out->reason = r;
 		return 0;

@@ -187,9 +187,12 @@ xchg_stack_is_local6(const struct xchg_stack *s, const uint8_t *ip)
 {
 	unsigned int i;
 
+	/* An address DAD found another node has is not ours. */
 	for (i = 0; i < s->nb_addrs6; i++)
 		if (memcmp(s->addrs6[i].ip, ip, 16) == 0)
-			return true;
+			return __atomic_load_n(&s->addrs6[i].state,
+					       __ATOMIC_RELAXED) !=
+			       XCHG_ADDR6_DUPLICATE;
 	return false;
 }
 
@@ -230,12 +233,15 @@ link_local(const struct rte_ether_addr *mac, uint8_t *ip)
 static int
 add6(struct xchg_stack *s, const uint8_t *ip, uint8_t prefix_len)
 {
-	if (xchg_stack_is_local6(s, ip))
+	if (xchg_stack_addr6_index(s, ip) >= 0)
 		return -EEXIST;
 	if (s->nb_addrs6 == XCHG_STACK_MAX_ADDRS6)
 		return -ENOSPC;
+	memset(&s->addrs6[s->nb_addrs6], 0, sizeof(s->addrs6[0]));
 	memcpy(s->addrs6[s->nb_addrs6].ip, ip, 16);
 	s->addrs6[s->nb_addrs6].prefix_len = prefix_len;
+	/* Tentative: the ND service probes it (xchg_stack_nd.c). */
+	s->addrs6[s->nb_addrs6].state = XCHG_ADDR6_TENTATIVE;
 	/* Published last: the demux reads the count without the lock. */
 	__atomic_store_n(&s->nb_addrs6, s->nb_addrs6 + 1, __ATOMIC_RELEASE);
 	return 0;

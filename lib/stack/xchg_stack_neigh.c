@@ -17,6 +17,12 @@
  * hash (random seed per stack, so crafted addresses cannot line up in a
  * bucket) with chains through the entries. Learned on the service
  * lcore, read by senders on any lcore under a reader lock.
+ *
+ * IPv4 and IPv6 each have a table of their own (s->neigh, s->neigh6),
+ * the same code keyed by one word or by four: an IPv4 lookup hashes one
+ * word and compares one, as before IPv6 came; an ND storm churns only
+ * the IPv6 table's learned part and an ARP storm only the IPv4 one's.
+ * The IPv6 entry points are in xchg_stack_neigh6.c.
  */
 
 #include <errno.h>
@@ -31,7 +37,7 @@
 enum nkind { N_FREE = 0, N_LEARNED, N_STATIC, N_PEER };
 
 struct nent {
-	rte_be32_t ip;
+	uint32_t k[4];              /* IPv4: k[0]; IPv6: the address */
 	struct rte_ether_addr mac;
 	uint8_t kind;
 	bool resolved;              /* false: a request is out */
@@ -43,6 +49,9 @@ struct nent {
 };
 
 struct xchg_neigh_table {
+	rte_rwlock_t lock;
+	bool v6;                    /* keyed by four words, not one */
+	uint32_t *nb_out;           /* the stack's published count */
 	uint32_t seed;
 	uint32_t mask;
 	int32_t *buckets;
@@ -56,23 +65,25 @@ struct xchg_neigh_table {
 };
 
 static void
-count(struct xchg_stack *s)
+count(struct xchg_neigh_table *t)
 {
-	const struct xchg_neigh_table *t = s->neigh;
-
-	__atomic_store_n(&s->nb_neigh, t->nb_learned + t->nb_pinned,
+	/* Figures only: read relaxed by xchg_stack_stats_get(). */
+	__atomic_store_n(t->nb_out, t->nb_learned + t->nb_pinned,
 			 __ATOMIC_RELAXED);
 }
 
-int
-xchg_neigh_init(struct xchg_stack *s)
+static struct xchg_neigh_table *
+table_create(struct xchg_stack *s, bool v6, uint32_t *nb_out)
 {
 	struct xchg_neigh_table *t;
 	uint32_t i, total, nb;
 
 	t = rte_zmalloc("xchg_neigh", sizeof(*t), RTE_CACHE_LINE_SIZE);
 	if (t == NULL)
-		return -ENOMEM;
+		return NULL;
+	rte_rwlock_init(&t->lock);
+	t->v6 = v6;
+	t->nb_out = nb_out;
 	t->learned_max = s->conf.neigh_max;
 	t->static_max = s->conf.neigh_max;
 	t->pinned_max = t->static_max + s->max_sockets;
@@ -88,7 +99,7 @@ xchg_neigh_init(struct xchg_stack *s)
 		rte_free(t->buckets);
 		rte_free(t->e);
 		rte_free(t);
-		return -ENOMEM;
+		return NULL;
 	}
 	for (i = 0; i < nb; i++)
 		t->buckets[i] = -1;
@@ -101,33 +112,57 @@ xchg_neigh_init(struct xchg_stack *s)
 	t->free_learned = t->learned_max != 0 ? 0 : -1;
 	t->free_pinned = t->pinned_max != 0 ? (int32_t)t->learned_max : -1;
 	t->oldest = t->newest = -1;
-	s->neigh = t;
-	return 0;
+	return t;
+}
+
+static void
+table_free(struct xchg_neigh_table *t)
+{
+	if (t == NULL)
+		return;
+	rte_free(t->buckets);
+	rte_free(t->e);
+	rte_free(t);
+}
+
+int
+xchg_neigh_init(struct xchg_stack *s)
+{
+	s->neigh = table_create(s, false, &s->nb_neigh);
+	s->neigh6 = s->neigh == NULL ? NULL :
+		    table_create(s, true, &s->nb_neigh6);
+	return s->neigh6 == NULL ? -ENOMEM : 0;
 }
 
 void
 xchg_neigh_free(struct xchg_stack *s)
 {
-	if (s->neigh == NULL)
-		return;
-	rte_free(s->neigh->buckets);
-	rte_free(s->neigh->e);
-	rte_free(s->neigh);
+	table_free(s->neigh);
+	table_free(s->neigh6);
 	s->neigh = NULL;
+	s->neigh6 = NULL;
 }
 
 static uint32_t
-bucket(const struct xchg_neigh_table *t, rte_be32_t ip)
+bucket(const struct xchg_neigh_table *t, const uint32_t *k)
 {
-	return rte_jhash_1word(ip, t->seed) & t->mask;
+	return (t->v6 ? rte_jhash_32b(k, 4, t->seed) :
+			rte_jhash_1word(k[0], t->seed)) & t->mask;
+}
+
+static bool
+same(const struct xchg_neigh_table *t, const uint32_t *a, const uint32_t *b)
+{
+	return a[0] == b[0] &&
+	       (!t->v6 || (a[1] == b[1] && a[2] == b[2] && a[3] == b[3]));
 }
 
 static int32_t
-find(const struct xchg_neigh_table *t, rte_be32_t ip)
+find(const struct xchg_neigh_table *t, const uint32_t *k)
 {
-	int32_t i = t->buckets[bucket(t, ip)];
+	int32_t i = t->buckets[bucket(t, k)];
 
-	while (i >= 0 && t->e[i].ip != ip)
+	while (i >= 0 && !same(t, t->e[i].k, k))
 		i = t->e[i].hnext;
 	return i;
 }
@@ -135,7 +170,7 @@ find(const struct xchg_neigh_table *t, rte_be32_t ip)
 static void
 unhash(struct xchg_neigh_table *t, int32_t i)
 {
-	int32_t *pp = &t->buckets[bucket(t, t->e[i].ip)];
+	int32_t *pp = &t->buckets[bucket(t, t->e[i].k)];
 
 	while (*pp >= 0 && *pp != i)
 		pp = &t->e[*pp].hnext;
@@ -196,14 +231,13 @@ release(struct xchg_neigh_table *t, int32_t i)
 }
 
 static void
-fill(struct xchg_stack *s, int32_t i, enum nkind kind, rte_be32_t ip,
-     const struct rte_ether_addr *mac)
+fill(struct xchg_stack *s, struct xchg_neigh_table *t, int32_t i,
+     enum nkind kind, const uint32_t *k, const struct rte_ether_addr *mac)
 {
-	struct xchg_neigh_table *t = s->neigh;
 	struct nent *n = &t->e[i];
-	uint32_t b = bucket(t, ip);
+	uint32_t b = bucket(t, k);
 
-	n->ip = ip;
+	memcpy(n->k, k, sizeof(n->k));
 	n->kind = (uint8_t)kind;
 	n->resolved = mac != NULL;
 	if (mac != NULL)
@@ -249,34 +283,30 @@ take_pinned(struct xchg_neigh_table *t)
 /* Move a learned entry to the pinned part as @kind, keeping what it
  * knows; -1 when the pinned part is full. */
 static int32_t
-pin_learned(struct xchg_stack *s, int32_t i, enum nkind kind)
+pin_learned(struct xchg_stack *s, struct xchg_neigh_table *t, int32_t i,
+	    enum nkind kind)
 {
-	struct xchg_neigh_table *t = s->neigh;
 	struct nent old = t->e[i];
 	int32_t j = take_pinned(t);
 
 	if (j < 0)
 		return -1;
 	release(t, i);
-	fill(s, j, kind, old.ip, old.resolved ? &old.mac : NULL);
+	fill(s, t, j, kind, old.k, old.resolved ? &old.mac : NULL);
 	t->e[j].updated = old.updated;
 	t->e[j].requested = old.requested;
 	return j;
 }
 
 int
-xchg_stack_add_neighbour(struct xchg_stack *s, rte_be32_t ip,
-			 const struct rte_ether_addr *mac)
+xchg_neigh_add_static(struct xchg_stack *s, struct xchg_neigh_table *t,
+		      const uint32_t *k, const struct rte_ether_addr *mac)
 {
-	struct xchg_neigh_table *t;
 	int32_t i;
 	int ret = 0;
 
-	if (s == NULL || mac == NULL || ip == 0)
-		return -EINVAL;
-	t = s->neigh;
-	rte_rwlock_write_lock(&s->neigh_lock);
-	i = find(t, ip);
+	rte_rwlock_write_lock(&t->lock);
+	i = find(t, k);
 	if (i >= 0 && t->e[i].kind == N_STATIC) {
 		t->e[i].mac = *mac;
 		t->e[i].resolved = true;
@@ -284,9 +314,9 @@ xchg_stack_add_neighbour(struct xchg_stack *s, rte_be32_t ip,
 		ret = -ENOSPC;
 	} else {
 		if (i >= 0 && t->e[i].kind == N_LEARNED)
-			i = pin_learned(s, i, N_STATIC);
+			i = pin_learned(s, t, i, N_STATIC);
 		else if (i < 0 && (i = take_pinned(t)) >= 0)
-			fill(s, i, N_STATIC, ip, mac);
+			fill(s, t, i, N_STATIC, k, mac);
 		if (i >= 0) {
 			t->e[i].kind = N_STATIC;
 			t->e[i].mac = *mac;
@@ -297,22 +327,21 @@ xchg_stack_add_neighbour(struct xchg_stack *s, rte_be32_t ip,
 			ret = -ENOSPC;
 		}
 	}
-	count(s);
-	rte_rwlock_write_unlock(&s->neigh_lock);
+	count(t);
+	rte_rwlock_write_unlock(&t->lock);
 	return ret;
 }
 
-void
-xchg_neigh_learn(struct xchg_stack *s, rte_be32_t ip,
-		 const struct rte_ether_addr *mac, bool create)
+bool
+xchg_neigh_learn_key(struct xchg_stack *s, struct xchg_neigh_table *t,
+		     const uint32_t *k, const struct rte_ether_addr *mac,
+		     bool create)
 {
-	struct xchg_neigh_table *t = s->neigh;
+	bool learned = false;
 	int32_t i;
 
-	if (ip == 0)
-		return;
-	rte_rwlock_write_lock(&s->neigh_lock);
-	i = find(t, ip);
+	rte_rwlock_write_lock(&t->lock);
+	i = find(t, k);
 	if (i >= 0 && t->e[i].kind != N_STATIC) {
 		/* Learning updates a peer's address, never its place. */
 		t->e[i].mac = *mac;
@@ -322,65 +351,196 @@ xchg_neigh_learn(struct xchg_stack *s, rte_be32_t ip,
 			age_unlink(t, i);
 			age_append(t, i);
 		}
-		XCHG_STACK_COUNT(s, arp_learned, 1);
+		learned = true;
 	} else if (i < 0 && create && (i = take_learned(t)) >= 0) {
-		fill(s, i, N_LEARNED, ip, mac);
-		XCHG_STACK_COUNT(s, arp_learned, 1);
+		fill(s, t, i, N_LEARNED, k, mac);
+		learned = true;
 	}
-	count(s);
-	rte_rwlock_write_unlock(&s->neigh_lock);
+	count(t);
+	rte_rwlock_write_unlock(&t->lock);
+	return learned;
+}
+
+int
+xchg_neigh_lookup_key(struct xchg_neigh_table *t, const uint32_t *k,
+		      struct rte_ether_addr *mac)
+{
+	int32_t i;
+	int ret = -ENOENT;
+
+	rte_rwlock_read_lock(&t->lock);
+	i = find(t, k);
+	if (i >= 0 && t->e[i].resolved) {
+		*mac = t->e[i].mac;
+		ret = 0;
+	}
+	rte_rwlock_read_unlock(&t->lock);
+	return ret;
+}
+
+bool
+xchg_neigh_need_request(struct xchg_stack *s, struct xchg_neigh_table *t,
+			const uint32_t *k)
+{
+	uint64_t now = xchg_stack_now(s);
+	bool ask = false;
+	int32_t i;
+
+	/* An incomplete entry rate-limits requests to one per 200 ms. */
+	rte_rwlock_write_lock(&t->lock);
+	i = find(t, k);
+	if (i < 0 && (i = take_learned(t)) >= 0)
+		fill(s, t, i, N_LEARNED, k, NULL);
+	if (i >= 0 && !t->e[i].resolved &&
+	    (t->e[i].requested == 0 || now - t->e[i].requested > s->hz / 5)) {
+		t->e[i].requested = now != 0 ? now : 1;
+		ask = true;
+	}
+	count(t);
+	rte_rwlock_write_unlock(&t->lock);
+	return ask;
+}
+
+int
+xchg_neigh_pin_key(struct xchg_stack *s, struct xchg_neigh_table *t,
+		   const uint32_t *k)
+{
+	int32_t i;
+	int ret = 0;
+
+	rte_rwlock_write_lock(&t->lock);
+	i = find(t, k);
+	if (i >= 0 && t->e[i].kind == N_LEARNED)
+		i = pin_learned(s, t, i, N_PEER);
+	else if (i < 0 && (i = take_pinned(t)) >= 0)
+		fill(s, t, i, N_PEER, k, NULL);
+	if (i >= 0)
+		t->e[i].refs++;
+	else
+		ret = -ENOSPC;
+	count(t);
+	rte_rwlock_write_unlock(&t->lock);
+	return ret;
+}
+
+void
+xchg_neigh_unpin_key(struct xchg_neigh_table *t, const uint32_t *k)
+{
+	int32_t i;
+
+	rte_rwlock_write_lock(&t->lock);
+	i = find(t, k);
+	if (i >= 0 && t->e[i].kind != N_LEARNED && t->e[i].refs != 0 &&
+	    --t->e[i].refs == 0 && t->e[i].kind == N_PEER)
+		release(t, i);
+	count(t);
+	rte_rwlock_write_unlock(&t->lock);
+}
+
+static void
+age(struct xchg_stack *s, struct xchg_neigh_table *t, uint64_t now)
+{
+	uint64_t life = s->conf.neigh_timeout_ms * s->hz / 1000;
+
+	/* Oldest first: only learned entries age. */
+	rte_rwlock_write_lock(&t->lock);
+	while (t->oldest >= 0 && now > t->e[t->oldest].updated &&
+	       now - t->e[t->oldest].updated > life)
+		release(t, t->oldest);
+	count(t);
+	rte_rwlock_write_unlock(&t->lock);
+}
+
+void
+xchg_neigh_age(struct xchg_stack *s, uint64_t now)
+{
+	age(s, s->neigh, now);
+	age(s, s->neigh6, now);
+}
+
+uint32_t
+xchg_neigh_table_pinned(struct xchg_neigh_table *t)
+{
+	uint32_t n;
+
+	rte_rwlock_read_lock(&t->lock);
+	n = t->nb_pinned;
+	rte_rwlock_read_unlock(&t->lock);
+	return n;
+}
+
+int
+xchg_neigh_table_foreach(struct xchg_stack *s, struct xchg_neigh_table *t,
+			 int (*fn)(const struct nent_view *n, void *arg),
+			 void *arg)
+{
+	struct nent_view v;
+	uint64_t now = xchg_stack_now(s);
+	uint32_t i;
+	int ret = 0;
+
+	rte_rwlock_read_lock(&t->lock);
+	for (i = 0; i < t->learned_max + t->pinned_max && ret == 0; i++) {
+		const struct nent *n = &t->e[i];
+
+		if (n->kind == N_FREE || !n->resolved)
+			continue;
+		memcpy(v.k, n->k, sizeof(v.k));
+		v.mac = n->mac;
+		v.is_static = n->kind == N_STATIC;
+		v.is_pinned = n->kind != N_LEARNED;
+		v.age_ms = now > n->updated ?
+			(uint32_t)((now - n->updated) * 1000 / s->hz) : 0;
+		ret = fn(&v, arg);
+	}
+	rte_rwlock_read_unlock(&t->lock);
+	return ret;
+}
+
+/* ---- IPv4 ---- */
+
+#define K4(ip) ((const uint32_t[4]){ (ip) })
+
+int
+xchg_stack_add_neighbour(struct xchg_stack *s, rte_be32_t ip,
+			 const struct rte_ether_addr *mac)
+{
+	if (s == NULL || mac == NULL || ip == 0)
+		return -EINVAL;
+	return xchg_neigh_add_static(s, s->neigh, K4(ip), mac);
+}
+
+void
+xchg_neigh_learn(struct xchg_stack *s, rte_be32_t ip,
+		 const struct rte_ether_addr *mac, bool create)
+{
+	if (ip != 0 && xchg_neigh_learn_key(s, s->neigh, K4(ip), mac, create))
+		XCHG_STACK_COUNT(s, arp_learned, 1);
 }
 
 int
 xchg_stack_lookup_neighbour(struct xchg_stack *s, rte_be32_t ip,
 			    struct rte_ether_addr *mac)
 {
-	int32_t i;
-	int ret = -ENOENT;
-
 	if (s == NULL || mac == NULL)
 		return -EINVAL;
-	rte_rwlock_read_lock(&s->neigh_lock);
-	i = find(s->neigh, ip);
-	if (i >= 0 && s->neigh->e[i].resolved) {
-		*mac = s->neigh->e[i].mac;
-		ret = 0;
-	}
-	rte_rwlock_read_unlock(&s->neigh_lock);
-	return ret;
+	return xchg_neigh_lookup_key(s->neigh, K4(ip), mac);
 }
 
 int
 xchg_neigh_resolve(struct xchg_stack *s, rte_be32_t ip,
 		   struct rte_ether_addr *mac, struct xchg_socket *sender)
 {
-	struct xchg_neigh_table *t = s->neigh;
-	uint64_t now = xchg_stack_now(s);
-	bool ask = false;
-	int32_t i;
-
 	if (xchg_stack_is_broadcast(s, ip)) {
 		memset(mac, 0xff, sizeof(*mac));
 		return 0;
 	}
-	if (xchg_stack_lookup_neighbour(s, ip, mac) == 0)
+	if (xchg_neigh_lookup_key(s->neigh, K4(ip), mac) == 0)
 		return 0;
-	/* An incomplete entry rate-limits requests to one per 200 ms. */
-	rte_rwlock_write_lock(&s->neigh_lock);
-	i = find(t, ip);
-	if (i < 0 && (i = take_learned(t)) >= 0)
-		fill(s, i, N_LEARNED, ip, NULL);
-	if (i >= 0 && !t->e[i].resolved &&
-	    (t->e[i].requested == 0 || now - t->e[i].requested > s->hz / 5)) {
-		t->e[i].requested = now != 0 ? now : 1;
-		ask = true;
-	}
-	count(s);
-	rte_rwlock_write_unlock(&s->neigh_lock);
 	/* The sender pays for the request it needs. */
-	if (ask && xchg_arp_request(s, ip, sender != NULL ?
-				    xchg_consumer_pool(sender->consumer) :
-				    NULL) != 0)
+	if (xchg_neigh_need_request(s, s->neigh, K4(ip)) &&
+	    xchg_arp_request(s, ip, sender != NULL ?
+			     xchg_consumer_pool(sender->consumer) : NULL) != 0)
 		return -ENOBUFS;
 	return -EAGAIN;
 }
@@ -388,66 +548,38 @@ xchg_neigh_resolve(struct xchg_stack *s, rte_be32_t ip,
 int
 xchg_neigh_pin(struct xchg_stack *s, rte_be32_t ip)
 {
-	struct xchg_neigh_table *t = s->neigh;
-	int32_t i;
-	int ret = 0;
-
 	if (ip == 0 || xchg_stack_is_broadcast(s, ip))
 		return -EINVAL;
-	rte_rwlock_write_lock(&s->neigh_lock);
-	i = find(t, ip);
-	if (i >= 0 && t->e[i].kind == N_LEARNED)
-		i = pin_learned(s, i, N_PEER);
-	else if (i < 0 && (i = take_pinned(t)) >= 0)
-		fill(s, i, N_PEER, ip, NULL);
-	if (i >= 0)
-		t->e[i].refs++;
-	else
-		ret = -ENOSPC;
-	count(s);
-	rte_rwlock_write_unlock(&s->neigh_lock);
-	return ret;
+	return xchg_neigh_pin_key(s, s->neigh, K4(ip));
 }
 
 void
 xchg_neigh_unpin(struct xchg_stack *s, rte_be32_t ip)
 {
-	struct xchg_neigh_table *t = s->neigh;
-	int32_t i;
-
-	rte_rwlock_write_lock(&s->neigh_lock);
-	i = find(t, ip);
-	if (i >= 0 && t->e[i].kind != N_LEARNED && t->e[i].refs != 0 &&
-	    --t->e[i].refs == 0 && t->e[i].kind == N_PEER)
-		release(t, i);
-	count(s);
-	rte_rwlock_write_unlock(&s->neigh_lock);
-}
-
-void
-xchg_neigh_age(struct xchg_stack *s, uint64_t now)
-{
-	struct xchg_neigh_table *t = s->neigh;
-	uint64_t life = s->conf.neigh_timeout_ms * s->hz / 1000;
-
-	/* Oldest first: only learned entries age. */
-	rte_rwlock_write_lock(&s->neigh_lock);
-	while (t->oldest >= 0 && now > t->e[t->oldest].updated &&
-	       now - t->e[t->oldest].updated > life)
-		release(t, t->oldest);
-	count(s);
-	rte_rwlock_write_unlock(&s->neigh_lock);
+	xchg_neigh_unpin_key(s->neigh, K4(ip));
 }
 
 uint32_t
 xchg_neigh_nb_pinned(struct xchg_stack *s)
 {
-	uint32_t n;
+	return xchg_neigh_table_pinned(s->neigh);
+}
 
-	rte_rwlock_read_lock(&s->neigh_lock);
-	n = s->neigh->nb_pinned;
-	rte_rwlock_read_unlock(&s->neigh_lock);
-	return n;
+struct foreach4 {
+	int (*fn)(const struct xchg_neigh_info *n, void *arg);
+	void *arg;
+};
+
+static int
+foreach4_one(const struct nent_view *v, void *arg)
+{
+	const struct foreach4 *f = arg;
+	struct xchg_neigh_info info = {
+		.ip = v->k[0], .mac = v->mac, .is_static = v->is_static,
+		.is_pinned = v->is_pinned, .age_ms = v->age_ms,
+	};
+
+	return f->fn(&info, f->arg);
 }
 
 int
@@ -455,30 +587,9 @@ xchg_stack_neigh_foreach(struct xchg_stack *s,
 			 int (*fn)(const struct xchg_neigh_info *n, void *arg),
 			 void *arg)
 {
-	struct xchg_neigh_info info;
-	const struct xchg_neigh_table *t;
-	uint64_t now;
-	uint32_t i;
-	int ret = 0;
+	struct foreach4 f = { fn, arg };
 
 	if (s == NULL || fn == NULL)
 		return -EINVAL;
-	now = xchg_stack_now(s);
-	t = s->neigh;
-	rte_rwlock_read_lock(&s->neigh_lock);
-	for (i = 0; i < t->learned_max + t->pinned_max && ret == 0; i++) {
-		const struct nent *n = &t->e[i];
-
-		if (n->kind == N_FREE || !n->resolved)
-			continue;
-		info.ip = n->ip;
-		info.mac = n->mac;
-		info.is_static = n->kind == N_STATIC;
-		info.is_pinned = n->kind != N_LEARNED;
-		info.age_ms = now > n->updated ?
-			(uint32_t)((now - n->updated) * 1000 / s->hz) : 0;
-		ret = fn(&info, arg);
-	}
-	rte_rwlock_read_unlock(&s->neigh_lock);
-	return ret;
+	return xchg_neigh_table_foreach(s, s->neigh, foreach4_one, &f);
 }

@@ -172,9 +172,30 @@ struct xchg_addr {
 	rte_be32_t mask;
 };
 
+/* An IPv6 address's duplicate address detection (xchg_stack_nd.c).
+ * Used at once (optimistic, RFC 4429); a conflict seen while tentative
+ * takes it out of use. */
+enum xchg_addr6_state {
+	XCHG_ADDR6_TENTATIVE = 0,   /* DAD under way; in use */
+	XCHG_ADDR6_PREFERRED,       /* DAD found no conflict */
+	XCHG_ADDR6_DUPLICATE,       /* another node has it: not used */
+};
+
 struct xchg_addr6 {
 	uint8_t ip[16];
 	uint8_t prefix_len;
+	/* Written by the ND service (and at add), read by the demux and
+	 * senders: relaxed atomic byte; a send racing the change to
+	 * duplicate may use it once more. */
+	uint8_t state;
+	bool dad_sent;              /* ND service only */
+	uint64_t dad_done;          /* stack clock: tentative until then */
+};
+
+struct xchg_route6 {
+	uint8_t dst[16];
+	uint8_t prefix_len;
+	uint8_t next_hop[16];
 };
 
 struct xchg_route {
@@ -197,6 +218,11 @@ struct xchg_stack_counters {
 	uint64_t arp_answered;
 	uint64_t arp_learned;
 	uint64_t icmp_answered;
+	uint64_t nd_answered;            /* neighbour advertisements sent */
+	uint64_t nd_learned;
+	uint64_t nd_solicited;           /* solicitations sent (DAD too) */
+	uint64_t icmp6_answered;
+	uint64_t dad_conflicts;
 	uint64_t service_no_buffers;
 	uint64_t reassembled;
 	uint64_t frag_delivered;         /* frames the demux kept (fragments,
@@ -243,15 +269,22 @@ struct xchg_stack {
 	 * first. Written under lock, count published with release. */
 	unsigned int nb_addrs6;
 	struct xchg_addr6 addrs6[XCHG_STACK_MAX_ADDRS6];
+	/* IPv6 routes: written under lock before traffic, as routes. */
+	unsigned int nb_routes6;
+	struct xchg_route6 routes6[XCHG_STACK_MAX_ROUTES];
 
-	/* Neighbours: learned on the service lcore, read by senders. */
-	rte_rwlock_t neigh_lock;
+	/* Neighbours: learned on the service lcore, read by senders; each
+	 * table has its own reader-writer lock. */
 	struct xchg_neigh_table *neigh;
 	uint32_t nb_neigh;
+	struct xchg_neigh_table *neigh6;
+	uint32_t nb_neigh6;
 
 	/* Consumers. */
 	struct xchg_consumer *arp;
 	struct xchg_consumer *icmp;
+	struct xchg_consumer *nd;        /* neighbour discovery */
+	struct xchg_consumer *icmp6;     /* ICMPv6 echo */
 	struct xchg_consumer *proxy;     /* NULL: no proxy */
 	struct xchg_port *tap;           /* the proxy's host side */
 	struct xchg_consumer *tap_out;   /* frames the host sends out */
@@ -406,25 +439,79 @@ void xchg_neigh_unpin(struct xchg_stack *s, rte_be32_t ip);
 void xchg_neigh_age(struct xchg_stack *s, uint64_t now);
 uint32_t xchg_neigh_nb_pinned(struct xchg_stack *s);
 
-/* IPv6 neighbours and routes (helper s21nd's, the issue 21 contract):
- * as the IPv4 ones above. */
+/* One table, IPv4 (key k[0]) or IPv6 (k[0..3], the address's bytes):
+ * what the entry points of both families share. */
+struct nent_view {
+	uint32_t k[4];
+	struct rte_ether_addr mac;
+	bool is_static, is_pinned;
+	uint32_t age_ms;
+};
+int xchg_neigh_add_static(struct xchg_stack *s, struct xchg_neigh_table *t,
+			  const uint32_t *k, const struct rte_ether_addr *mac);
+/* True when an entry was created or updated. */
+bool xchg_neigh_learn_key(struct xchg_stack *s, struct xchg_neigh_table *t,
+			  const uint32_t *k, const struct rte_ether_addr *mac,
+			  bool create);
+int xchg_neigh_lookup_key(struct xchg_neigh_table *t, const uint32_t *k,
+			  struct rte_ether_addr *mac);
+/* Make room for an unresolved @k; true when a request is due (one per
+ * 200 ms). */
+bool xchg_neigh_need_request(struct xchg_stack *s, struct xchg_neigh_table *t,
+			     const uint32_t *k);
+int xchg_neigh_pin_key(struct xchg_stack *s, struct xchg_neigh_table *t,
+		       const uint32_t *k);
+void xchg_neigh_unpin_key(struct xchg_neigh_table *t, const uint32_t *k);
+uint32_t xchg_neigh_table_pinned(struct xchg_neigh_table *t);
+int xchg_neigh_table_foreach(struct xchg_stack *s, struct xchg_neigh_table *t,
+			     int (*fn)(const struct nent_view *n, void *arg),
+			     void *arg);
+
+/* IPv6 neighbours (xchg_stack_neigh6.c), as the IPv4 ones. */
+/* 0 and @mac when resolved; -EAGAIN when a neighbour solicitation went
+ * out (or is out), paid by @sender's pool (NULL: the ND service's);
+ * -ENOBUFS when none could be sent. Multicast maps to 33:33:... */
 int xchg_neigh6_resolve(struct xchg_stack *s, const uint8_t ip[16],
 			struct rte_ether_addr *mac, struct xchg_socket *sender);
+/* Pin/unpin the entry of a connected socket's next hop, as
+ * xchg_neigh_pin(). */
 int xchg_neigh6_pin(struct xchg_stack *s, const uint8_t ip[16]);
 void xchg_neigh6_unpin(struct xchg_stack *s, const uint8_t ip[16]);
+/* Learn from neighbour discovery (the ND service). */
+void xchg_neigh6_learn(struct xchg_stack *s, const uint8_t ip[16],
+		       const struct rte_ether_addr *mac, bool create,
+		       bool override);
+/* Source address to use towards @dst and the next hop (link-local and
+ * on-link: dst itself; else the gateway6/route); -EHOSTUNREACH. */
 int xchg_stack_route6(const struct xchg_stack *s, const uint8_t dst[16],
 		      uint8_t src[16], uint8_t next_hop[16]);
-/* Public (xchg_stack.h) once s21nd's work is in. */
-int xchg_stack_lookup_neighbour6(struct xchg_stack *stack, const uint8_t ip[16],
-				 struct rte_ether_addr *mac);
-int xchg_stack_add_neighbour6(struct xchg_stack *stack, const uint8_t ip[16],
-			      const struct rte_ether_addr *mac);
 
 /* Services (xchg_stack_arp.c, xchg_stack_icmp.c). */
 void xchg_arp_service(struct xchg_stack *s);
 int xchg_arp_request(struct xchg_stack *s, rte_be32_t target,
 		     struct xchg_pool *payer);
 void xchg_icmp_service(struct xchg_stack *s);
+/* Neighbour discovery and ICMPv6 (xchg_stack_nd.c, xchg_stack_icmp6.c). */
+void xchg_nd_service(struct xchg_stack *s);
+/* Send a neighbour solicitation for @target to its solicited-node
+ * group, paid by @payer (NULL: the ND pool). */
+int xchg_nd_solicit(struct xchg_stack *s, const uint8_t target[16],
+		    struct xchg_pool *payer);
+/* Check an ICMPv6 message (checksum; RFC 4861 rules for ND): the drop
+ * reason, or XCHG_SD_MAX. @frame holds @len contiguous bytes; @m, when
+ * not NULL, is the whole frame for a checksum across segments. Sets
+ * pkt->icmp_type. */
+enum xchg_stack_drop xchg_icmp6_check(const uint8_t *frame, uint32_t len,
+				      const struct rte_mbuf *m,
+				      struct xchg_pkt *pkt);
+/* The consumer of a checked ICMPv6 message, or NULL and @r. */
+struct xchg_consumer *xchg_icmp6_consumer(struct xchg_stack *s,
+					  const uint8_t *frame,
+					  const struct xchg_pkt *pkt,
+					  enum xchg_stack_drop *r);
+void xchg_icmp6_service(struct xchg_stack *s);
+/* An address of ours, in whatever DAD state (the index), or -1. */
+int xchg_stack_addr6_index(const struct xchg_stack *s, const uint8_t *ip);
 /* Send @n replies built in buffers @service paid for, in one burst on TX
  * queue 0; what is not sent is freed (the service's units come back).
  * Returns how many were sent. */

@@ -417,8 +417,10 @@ def ipv6_scenarios():
     s = {}
     v6 = to_us() / IPv6(src=PEER_IP6, dst=OUR_IP6)
     # ipv6_addressed (2001:db8::1/64 added): five it hears (UDP to the
-    # both-family socket, a datagram in two fragments; no service takes
-    # the ICMPv6 ones yet: "ipv6"), two not for it.
+    # both-family socket; an echo to all-nodes is not answered,
+    # icmp6_unhandled; the solicitation is answered; a datagram in two
+    # fragments, reassembled by the socket), two not for it. The stack
+    # sends its two DAD probes and the advertisement.
     s["ipv6_addressed"] = [
         v6 / UDP(sport=1, dport=UDP_PORT) / payload(0, 10),
         Ether(dst="33:33:00:00:00:01", src=PEER_MAC) /
@@ -432,8 +434,10 @@ def ipv6_scenarios():
         IPv6ExtHdrRouting(segleft=0) /
         IPv6ExtHdrFragment(offset=0, m=1, id=7) /
         UDP(sport=1, dport=UDP_PORT, len=40) / payload(1, 8),
-        # Its later fragment: the walk stops at the fragment header.
-        v6 / IPv6ExtHdrFragment(offset=2, m=0, id=7) / payload(2, 24),
+        # Its later fragment: the walk stops at the fragment header,
+        # whose next header is the fragmented part's first (UDP).
+        v6 / IPv6ExtHdrFragment(nh=17, offset=2, m=0, id=7) /
+        payload(2, 24),
         to_us() / IPv6(src=PEER_IP6, dst="2001:db8::99") /
         UDP(sport=1, dport=UDP_PORT) / payload(3, 10),
         Ether(dst="33:33:00:00:00:02", src=PEER_MAC) /

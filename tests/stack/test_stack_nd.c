@@ -1,0 +1,812 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/*
+ * IPv6 neighbours (issue 21): the table's isolation rules (configured
+ * and pinned entries apart from learned ones, learning never replaces
+ * them), resolution by neighbour solicitation paid by the sender, the ND
+ * service answering and learning, duplicate address detection (clean
+ * and conflicting), ICMPv6 echo, IPv6 routes, and every malformed ND and
+ * ICMPv6 message dropped with its reason.
+ *
+ * Frames go through a net_ring port whose RX and TX share one ring: the
+ * test puts solicitations and advertisements in, what the stack sends
+ * comes out there. Time is the test's own clock, so every count is
+ * exact however slow the machine is. Each test ends with a census.
+ */
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "xchg_port.h"
+#include "xchg_stack.h"
+#include "xchg_stack_private.h"
+#include "xchg_test.h"
+
+#define RING_DEV "net_ring0"
+
+static struct xchg_arena *arena;
+static struct rte_mempool *mp;
+static struct rte_ring *ring;
+static uint16_t ring_id;
+static uint64_t clock_now;
+static uint64_t hz;
+static struct rte_ether_addr our_mac;
+
+/* 2001:db8::@d */
+static void
+g6(uint8_t d, uint8_t ip[16])
+{
+	memset(ip, 0, 16);
+	ip[0] = 0x20;
+	ip[1] = 0x01;
+	ip[2] = 0x0d;
+	ip[3] = 0xb8;
+	ip[15] = d;
+}
+
+/* fe80::@d */
+static void
+ll6(uint8_t d, uint8_t ip[16])
+{
+	memset(ip, 0, 16);
+	ip[0] = 0xfe;
+	ip[1] = 0x80;
+	ip[15] = d;
+}
+
+static void
+peer_mac(uint8_t d, struct rte_ether_addr *mac)
+{
+	static const uint8_t base[6] = { 0x02, 0, 0, 0, 0, 0 };
+
+	memcpy(mac->addr_bytes, base, 6);
+	mac->addr_bytes[5] = d;
+}
+
+static uint64_t
+test_clock(void *arg __rte_unused)
+{
+	return clock_now;
+}
+
+static void
+advance_ms(uint64_t ms)
+{
+	clock_now += ms * hz / 1000;
+}
+
+struct fx {
+	struct xchg_port *port;
+	struct xchg_stack *s;
+};
+
+static bool
+stack_up(struct fx *f, uint32_t neigh_max)
+{
+	struct xchg_port_conf pc = { .nb_rx_desc = 64, .nb_tx_desc = 64 };
+	struct xchg_stack_conf sc = { .clock = test_clock,
+				      .neigh_max = neigh_max };
+	uint8_t ip[16];
+
+	memset(f, 0, sizeof(*f));
+	clock_now = hz;
+	f->port = xchg_port_create(arena, ring_id, &pc);
+	f->s = f->port != NULL ? xchg_stack_create(arena, f->port, &sc) :
+				 NULL;
+	XT_CHECK(f->s != NULL, "stack: %s", rte_strerror(rte_errno));
+	if (f->s == NULL) {
+		if (f->port != NULL)
+			xchg_port_free(f->port);
+		return false;
+	}
+	rte_eth_macaddr_get(ring_id, &our_mac);
+	g6(2, ip);
+	XT_EQ(xchg_stack_add_address6(f->s, ip, 64), 0);
+	XT_EQ(xchg_port_start(f->port), 0);
+	return true;
+}
+
+/* What the stack sent, out of the ring. */
+struct sent {
+	unsigned int ns, dad, na, echo, other;
+	uint8_t ns_target[8];         /* last byte of each target */
+	uint8_t na_target[8];
+	uint8_t na_flags[8];
+	uint8_t na_dst[8][16];
+};
+
+static bool
+icmp6_sum_ok(const uint8_t *ip6, uint32_t len)
+{
+	uint8_t tail[8] = { 0, 0, (uint8_t)(len >> 8), (uint8_t)len,
+			    0, 0, 0, 58 };
+	uint32_t sum = rte_raw_cksum(ip6 + 8, 32) +
+		       rte_raw_cksum(tail, 8) + rte_raw_cksum(ip6 + 40, len);
+
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return sum == 0xffff;
+}
+
+static struct sent
+drain(void)
+{
+	static const uint8_t zero[16];
+	struct sent out;
+	struct rte_mbuf *m;
+
+	memset(&out, 0, sizeof(out));
+	while (rte_ring_dequeue(ring, (void **)&m) == 0) {
+		const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+		const uint8_t *ip6 = p + 14, *icmp = p + 54;
+		uint32_t len = rte_pktmbuf_data_len(m);
+
+		if (len < 58 || p[12] != 0x86 || p[13] != 0xdd ||
+		    ip6[6] != 58) {
+			out.other++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		XT_CHECK(icmp6_sum_ok(ip6, (uint32_t)(ip6[4] << 8 | ip6[5])),
+			 "ICMPv6 checksum of type %u", icmp[0]);
+		XT_EQ(memcmp(p + 6, &our_mac, 6), 0);
+		if (icmp[0] == 135 && memcmp(ip6 + 8, zero, 16) == 0) {
+			XT_EQ(ip6[7], 255);
+			out.dad++;
+		} else if (icmp[0] == 135) {
+			XT_EQ(ip6[7], 255);
+			/* To the target's solicited-node group, with our
+			 * link-layer address. */
+			XT_EQ(ip6[24], 0xff);
+			XT_EQ(ip6[36], 0xff);
+			XT_EQ(memcmp(ip6 + 37, icmp + 21, 3), 0);
+			XT_EQ(p[0], 0x33);
+			XT_EQ(icmp[24], 1);
+			XT_EQ(memcmp(icmp + 26, &our_mac, 6), 0);
+			if (out.ns < RTE_DIM(out.ns_target))
+				out.ns_target[out.ns] = icmp[23];
+			out.ns++;
+		} else if (icmp[0] == 136) {
+			XT_EQ(ip6[7], 255);
+			XT_EQ(icmp[24], 2);
+			XT_EQ(memcmp(icmp + 26, &our_mac, 6), 0);
+			if (out.na < RTE_DIM(out.na_target)) {
+				out.na_target[out.na] = icmp[23];
+				out.na_flags[out.na] = icmp[4];
+				memcpy(out.na_dst[out.na], ip6 + 24, 16);
+			}
+			out.na++;
+		} else if (icmp[0] == 129) {
+			out.echo++;
+		} else {
+			out.other++;
+		}
+		rte_pktmbuf_free(m);
+	}
+	return out;
+}
+
+static void
+stack_down(struct fx *f, const char *when)
+{
+	xchg_port_stop(f->port);
+	drain();
+	XT_EQ(xchg_stack_free(f->s), 0);
+	XT_EQ(xchg_port_free(f->port), 0);
+	xt_census_ok(arena, when);
+}
+
+/* ---- frames in ---- */
+
+struct frame {
+	uint8_t b[256];
+	uint32_t len;
+};
+
+/* Ethernet from peer @d's MAC to @dmac, IPv6 @src -> @dst with hop
+ * limit @hlim, and ICMPv6 @icmp of @ilen bytes, checksum filled unless
+ * @bad_sum. */
+static void
+build(struct frame *f, uint8_t d, const uint8_t *dmac, const uint8_t *src,
+      const uint8_t *dst, uint8_t hlim, const uint8_t *icmp, uint32_t ilen,
+      bool bad_sum)
+{
+	uint8_t *ip6 = f->b + 14, *l4 = f->b + 54;
+	uint32_t sum;
+	uint16_t c;
+	uint8_t tail[8] = { 0, 0, (uint8_t)(ilen >> 8), (uint8_t)ilen,
+			    0, 0, 0, 58 };
+
+	memset(f, 0, sizeof(*f));
+	memcpy(f->b, dmac, 6);
+	peer_mac(d, (struct rte_ether_addr *)(f->b + 6));
+	f->b[12] = 0x86;
+	f->b[13] = 0xdd;
+	ip6[0] = 0x60;
+	ip6[4] = (uint8_t)(ilen >> 8);
+	ip6[5] = (uint8_t)ilen;
+	ip6[6] = 58;
+	ip6[7] = hlim;
+	memcpy(ip6 + 8, src, 16);
+	memcpy(ip6 + 24, dst, 16);
+	memcpy(l4, icmp, ilen);
+	l4[2] = l4[3] = 0;
+	sum = rte_raw_cksum(src, 16) + rte_raw_cksum(dst, 16) +
+	      rte_raw_cksum(tail, 8) + rte_raw_cksum(l4, ilen);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	c = (uint16_t)~sum;
+	if (bad_sum)
+		c ^= 0x5a5a;
+	memcpy(l4 + 2, &c, 2);
+	f->len = RTE_MAX(54 + ilen, 60u);
+}
+
+static void
+inject(const struct frame *f)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+	char *p = m != NULL ? rte_pktmbuf_append(m, (uint16_t)f->len) : NULL;
+
+	XT_CHECK(p != NULL, "frame buffer");
+	if (p == NULL) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	memcpy(p, f->b, f->len);
+	XT_CHECK(rte_ring_enqueue(ring, m) == 0, "ring full");
+}
+
+static void
+sol_group(const uint8_t *ip, uint8_t *group, uint8_t *mac)
+{
+	memset(group, 0, 16);
+	group[0] = 0xff;
+	group[1] = 0x02;
+	group[11] = 1;
+	group[12] = 0xff;
+	memcpy(group + 13, ip + 13, 3);
+	mac[0] = mac[1] = 0x33;
+	memcpy(mac + 2, group + 12, 4);
+}
+
+/* A solicitation from @src (peer @d) for @target; SLLA unless @src is
+ * :: or @no_opt. */
+static void
+ns_frame(struct frame *f, uint8_t d, const uint8_t *src,
+	 const uint8_t *target, bool no_opt)
+{
+	static const uint8_t zero[16];
+	uint8_t icmp[32] = { 135 }, group[16], mac[6];
+	bool opt = !no_opt && memcmp(src, zero, 16) != 0;
+
+	memcpy(icmp + 8, target, 16);
+	if (opt) {
+		icmp[24] = 1;
+		icmp[25] = 1;
+		peer_mac(d, (struct rte_ether_addr *)(icmp + 26));
+	}
+	sol_group(target, group, mac);
+	build(f, d, mac, src, group, 255, icmp, opt ? 32 : 24, false);
+}
+
+/* An advertisement from peer @d for @target with @flags, TLLA peer @d's
+ * MAC with last byte @macd, to @dst. */
+static void
+na_frame(struct frame *f, uint8_t d, const uint8_t *src, const uint8_t *dst,
+	 const uint8_t *target, uint8_t flags, uint8_t macd)
+{
+	uint8_t icmp[32] = { 136 };
+
+	icmp[4] = flags;
+	memcpy(icmp + 8, target, 16);
+	icmp[24] = 2;
+	icmp[25] = 1;
+	peer_mac(macd, (struct rte_ether_addr *)(icmp + 26));
+	build(f, d, our_mac.addr_bytes, src, dst, 255, icmp, 32, false);
+}
+
+static struct xchg_stack_stats
+stats(struct fx *f)
+{
+	struct xchg_stack_stats st;
+
+	memset(&st, 0, sizeof(st));
+	XT_EQ(xchg_stack_stats_get(f->s, &st), 0);
+	return st;
+}
+
+/* Let DAD run to the end: one probe per address (link-local and
+ * 2001:db8::2), no conflict. */
+static void
+dad_clean(struct fx *f)
+{
+	struct sent out;
+
+	xchg_stack_poll(f->s);
+	out = drain();
+	XT_EQ(out.dad, 2);
+	advance_ms(1001);
+	xchg_stack_poll(f->s);
+	XT_EQ(drain().dad, 0);
+	XT_EQ(stats(f).dad_conflicts, 0);
+}
+
+/* Static entries resolve at once; an unknown neighbour gets one
+ * solicitation per 200 ms, paid by the sender's pool (here the ND
+ * service's), and the advertisement resolves it. */
+static void
+test_resolve(void)
+{
+	static const struct rte_ether_addr sm = { { 0x02, 0, 0, 0, 0, 9 } };
+	struct rte_ether_addr mac;
+	uint8_t ip[16], dst[16];
+	struct sent out;
+	struct frame fr;
+	struct fx f;
+
+	if (!stack_up(&f, 16))
+		return;
+	dad_clean(&f);
+	g6(9, ip);
+	XT_EQ(xchg_stack_add_neighbour6(f.s, ip, &sm), 0);
+	XT_EQ(xchg_stack_lookup_neighbour6(f.s, ip, &mac), 0);
+	XT_EQ(memcmp(&mac, &sm, 6), 0);
+	XT_EQ(xchg_neigh6_resolve(f.s, ip, &mac, NULL), 0);
+	XT_EQ(drain().ns, 0);
+
+	g6(1, ip);
+	XT_EQ(xchg_stack_lookup_neighbour6(f.s, ip, &mac), -ENOENT);
+	XT_EQ(xchg_neigh6_resolve(f.s, ip, &mac, NULL), -EAGAIN);
+	XT_EQ(xchg_neigh6_resolve(f.s, ip, &mac, NULL), -EAGAIN);
+	out = drain();
+	XT_EQ(out.ns, 1);
+	XT_EQ(out.ns_target[0], 1);
+	advance_ms(201);
+	XT_EQ(xchg_neigh6_resolve(f.s, ip, &mac, NULL), -EAGAIN);
+	XT_EQ(drain().ns, 1);
+	XT_EQ(stats(&f).nd_solicitations_sent, 2 + 2);
+
+	g6(2, dst);
+	na_frame(&fr, 1, ip, dst, ip, 0x60, 1);
+	inject(&fr);
+	xchg_stack_poll(f.s);
+	XT_EQ(xchg_stack_lookup_neighbour6(f.s, ip, &mac), 0);
+	XT_EQ(mac.addr_bytes[5], 1);
+	XT_EQ(xchg_neigh6_resolve(f.s, ip, &mac, NULL), 0);
+	XT_EQ(stats(&f).nd_learned, 1);
+	/* Multicast needs no resolution. */
+	memset(dst, 0, 16);
+	dst[0] = 0xff;
+	dst[1] = 0x02;
+	dst[15] = 1;
+	XT_EQ(xchg_neigh6_resolve(f.s, dst, &mac, NULL), 0);
+	XT_EQ(mac.addr_bytes[0], 0x33);
+	XT_EQ(mac.addr_bytes[5], 1);
+	/* An advertisement nobody asked for teaches nothing. */
+	g6(7, ip);
+	g6(2, dst);
+	na_frame(&fr, 7, ip, dst, ip, 0x60, 7);
+	inject(&fr);
+	xchg_stack_poll(f.s);
+	XT_EQ(xchg_stack_lookup_neighbour6(f.s, ip, &mac), -ENOENT);
+	XT_EQ(stats(&f).neighbours6, 2);
+	XT_EQ(stats(&f).neighbours6_pinned, 1);
+	XT_EQ(drain().other, 0);
+	stack_down(&f, "resolve");
+}
+
+/* Learning never replaces a configured or pinned entry: an override
+ * advertisement for a static neighbour changes nothing, and a storm of
+ * solicitations from many hosts churns only the learned part. */
+static void
+test_isolation(void)
+{
+	static const struct rte_ether_addr sm = { { 0x02, 0, 0, 0, 0, 9 } };
+	struct rte_ether_addr mac;
+	uint8_t ip[16], pinned[16], target[16], dst[16];
+	struct xchg_stack_stats st;
+	struct frame fr;
+	unsigned int i, answered = 0;
+	struct fx f;
+
+	if (!stack_up(&f, 8))
+		return;
+	dad_clean(&f);
+	g6(9, ip);
+	g6(2, target);
+	XT_EQ(xchg_stack_add_neighbour6(f.s, ip, &sm), 0);
+	na_frame(&fr, 9, ip, target, ip, 0x20, 0x66);
+	inject(&fr);
+	xchg_stack_poll(f.s);
+	XT_EQ(xchg_stack_lookup_neighbour6(f.s, ip, &mac), 0);
+	XT_EQ(memcmp(&mac, &sm, 6), 0);
+
+	/* A connected socket's next hop, pinned and resolved. */
+	g6(1, pinned);
+	XT_EQ(xchg_neigh6_pin(f.s, pinned), 0);
+	XT_EQ(xchg_neigh6_resolve(f.s, pinned, &mac, NULL), -EAGAIN);
+	na_frame(&fr, 1, pinned, target, pinned, 0x60, 1);
+	inject(&fr);
+	xchg_stack_poll(f.s);
+	XT_EQ(xchg_stack_lookup_neighbour6(f.s, pinned, &mac), 0);
+	drain();
+
+	/* 200 hosts, 8 learned entries: every one answered. */
+	for (i = 0; i < 200; i++) {
+		memset(ip, 0, 16);
+		ip[0] = 0x20;
+		ip[1] = 0x01;
+		ip[2] = 0x0d;
+		ip[3] = 0xb8;
+		ip[14] = (uint8_t)(1 + i / 200);
+		ip[15] = (uint8_t)(i % 200 + 10);
+		ns_frame(&fr, (uint8_t)i, ip, target, false);
+		inject(&fr);
+		if (i % 16 == 15) {
+			xchg_stack_poll(f.s);
+			answered += drain().na;
+		}
+	}
+	xchg_stack_poll(f.s);
+	answered += drain().na;
+	XT_EQ(answered, 200);
+	g6(9, ip);
+	XT_EQ(xchg_stack_lookup_neighbour6(f.s, ip, &mac), 0);
+	XT_EQ(memcmp(&mac, &sm, 6), 0);
+	XT_EQ(xchg_stack_lookup_neighbour6(f.s, pinned, &mac), 0);
+	XT_EQ(mac.addr_bytes[5], 1);
+	st = stats(&f);
+	XT_EQ(st.neighbours6, 8 + 2);
+	XT_EQ(st.neighbours6_pinned, 2);
+	XT_EQ(st.nd_advertisements_sent, 200);
+	xchg_neigh6_unpin(f.s, pinned);
+	XT_EQ(stats(&f).neighbours6_pinned, 1);
+	(void)dst;
+	stack_down(&f, "isolation");
+}
+
+/* Solicitations for our addresses are answered (global, link-local, and
+ * a DAD probe for an address we hold, to all-nodes); the sender is
+ * learned; a solicitation for another address is dropped. */
+static void
+test_answer(void)
+{
+	static const uint8_t zero[16];
+	struct rte_ether_addr mac;
+	uint8_t src[16], target[16], ll[16];
+	struct xchg_stack_stats st;
+	struct sent out;
+	struct frame fr;
+	struct fx f;
+
+	if (!stack_up(&f, 16))
+		return;
+	dad_clean(&f);
+	g6(1, src);
+	g6(2, target);
+	ns_frame(&fr, 1, src, target, false);
+	inject(&fr);
+	/* Our link-local address, from the port's MAC. */
+	ll6(0, ll);
+	ll[8] = our_mac.addr_bytes[0] ^ 2;
+	ll[9] = our_mac.addr_bytes[1];
+	ll[10] = our_mac.addr_bytes[2];
+	ll[11] = 0xff;
+	ll[12] = 0xfe;
+	ll[13] = our_mac.addr_bytes[3];
+	ll[14] = our_mac.addr_bytes[4];
+	ll[15] = our_mac.addr_bytes[5];
+	ll6(1, src);
+	ns_frame(&fr, 3, src, ll, false);
+	inject(&fr);
+	ns_frame(&fr, 4, zero, target, false);
+	inject(&fr);
+	/* 2001:db8:1::2: our solicited-node group, not our address. */
+	g6(1, src);
+	g6(2, target);
+	target[5] = 1;
+	ns_frame(&fr, 5, src, target, false);
+	inject(&fr);
+	xchg_stack_poll(f.s);
+	out = drain();
+	XT_EQ(out.na, 3);
+	XT_EQ(out.na_target[0], 2);
+	XT_EQ(out.na_flags[0], 0x60);     /* solicited, override */
+	XT_EQ(out.na_dst[0][15], 1);
+	XT_EQ(out.na_target[1], ll[15]);
+	XT_EQ(out.na_dst[1][0], 0xfe);
+	XT_EQ(out.na_flags[2], 0x20);     /* to all-nodes, not solicited */
+	XT_EQ(out.na_dst[2][0], 0xff);
+	XT_EQ(out.na_dst[2][15], 1);
+	g6(1, src);
+	XT_EQ(xchg_stack_lookup_neighbour6(f.s, src, &mac), 0);
+	XT_EQ(mac.addr_bytes[5], 1);
+	ll6(1, src);
+	XT_EQ(xchg_stack_lookup_neighbour6(f.s, src, &mac), 0);
+	XT_EQ(mac.addr_bytes[5], 3);
+	st = stats(&f);
+	XT_EQ(st.nd_advertisements_sent, 3);
+	XT_EQ(st.drops[XCHG_SD_ND_NOT_FOR_US], 1);
+	XT_EQ(st.dad_conflicts, 0);
+	stack_down(&f, "answer");
+}
+
+/* DAD: an advertisement for an address being checked, or another
+ * node's probe for it, takes it out of use (counted, logged); after
+ * dad_ms with no conflict it stays. */
+static void
+test_dad_conflict(void)
+{
+	static const uint8_t zero[16];
+	uint8_t ip[16], all[16] = { 0xff, 0x02, [15] = 1 };
+	uint8_t src[16], hop[16], ll[16];
+	struct sent out;
+	struct frame fr;
+	struct fx f;
+
+	if (!stack_up(&f, 16))
+		return;
+	xchg_stack_poll(f.s);
+	out = drain();
+	XT_EQ(out.dad, 2);
+	/* Another node holds 2001:db8::2. */
+	g6(2, ip);
+	na_frame(&fr, 8, ip, all, ip, 0x20, 8);
+	inject(&fr);
+	xchg_stack_poll(f.s);
+	XT_EQ(stats(&f).dad_conflicts, 1);
+	XT_EQ(xchg_stack_is_local6(f.s, ip), false);
+	/* No source for the prefix now; link-local still works. */
+	g6(1, ip);
+	XT_EQ(xchg_stack_route6(f.s, ip, src, hop), -EHOSTUNREACH);
+	ll6(1, ll);
+	XT_EQ(xchg_stack_route6(f.s, ll, src, hop), 0);
+	XT_EQ(src[0], 0xfe);
+	/* It is not answered for any more. */
+	g6(2, ip);
+	g6(1, src);
+	ns_frame(&fr, 1, src, ip, false);
+	inject(&fr);
+	xchg_stack_poll(f.s);
+	XT_EQ(drain().na, 0);
+	/* After the time is up, a conflict is a conflict no more: the
+	 * link-local address stays; its later probe is answered. */
+	advance_ms(1001);
+	xchg_stack_poll(f.s);
+	memcpy(ip, src, 16);
+	XT_EQ(xchg_stack_route6(f.s, ll, src, hop), 0);
+	memcpy(ll, src, 16);
+	ns_frame(&fr, 9, zero, ll, false);
+	inject(&fr);
+	xchg_stack_poll(f.s);
+	out = drain();
+	XT_EQ(out.na, 1);
+	XT_EQ(stats(&f).dad_conflicts, 1);
+	XT_EQ(xchg_stack_is_local6(f.s, ll), true);
+	stack_down(&f, "dad conflict");
+}
+
+/* A probe from another node for our tentative link-local address is a
+ * conflict too. */
+static void
+test_dad_probe_conflict(void)
+{
+	static const uint8_t zero[16];
+	uint8_t ll[16], dst[16], hop[16];
+	struct fx f;
+	struct frame fr;
+
+	if (!stack_up(&f, 16))
+		return;
+	xchg_stack_poll(f.s);
+	XT_EQ(drain().dad, 2);
+	ll6(1, dst);
+	XT_EQ(xchg_stack_route6(f.s, dst, ll, hop), 0);
+	ns_frame(&fr, 9, zero, ll, false);
+	inject(&fr);
+	xchg_stack_poll(f.s);
+	XT_EQ(drain().na, 0);
+	XT_EQ(stats(&f).dad_conflicts, 1);
+	XT_EQ(xchg_stack_route6(f.s, dst, ll, hop), -EHOSTUNREACH);
+	stack_down(&f, "dad probe conflict");
+}
+
+/* Routes: on-link and link-local need none; gateway6 (::/0) is the
+ * next hop of the rest, from the global address; a next hop off the
+ * link is refused. */
+static void
+test_route6(void)
+{
+	uint8_t dst[16], src[16], hop[16], gw[16], any[16] = { 0 };
+	struct fx f;
+
+	if (!stack_up(&f, 16))
+		return;
+	g6(1, dst);
+	XT_EQ(xchg_stack_route6(f.s, dst, src, hop), 0);
+	XT_EQ(memcmp(hop, dst, 16), 0);
+	XT_EQ(src[15], 2);
+	memset(dst, 0, 16);
+	dst[0] = 0x20;
+	dst[1] = 0x01;
+	dst[15] = 5;     /* 2001::5, off the prefix */
+	XT_EQ(xchg_stack_route6(f.s, dst, src, hop), -EHOSTUNREACH);
+	memset(gw, 0, 16);
+	gw[0] = 0x20;
+	gw[15] = 1;
+	XT_EQ(xchg_stack_add_route6(f.s, any, 0, gw), -EINVAL);
+	ll6(1, gw);
+	XT_EQ(xchg_stack_add_route6(f.s, any, 0, gw), 0);
+	XT_EQ(xchg_stack_route6(f.s, dst, src, hop), 0);
+	XT_EQ(memcmp(hop, gw, 16), 0);
+	XT_EQ(src[0], 0x20);
+	XT_EQ(src[15], 2);
+	/* A longer prefix wins. */
+	g6(1, gw);
+	any[0] = 0x20;
+	any[1] = 0x01;
+	XT_EQ(xchg_stack_add_route6(f.s, any, 16, gw), 0);
+	XT_EQ(xchg_stack_route6(f.s, dst, src, hop), 0);
+	XT_EQ(memcmp(hop, gw, 16), 0);
+	XT_EQ(xchg_stack_add_route6(f.s, any, 129, gw), -EINVAL);
+	stack_down(&f, "route6");
+}
+
+/* Echo answered from the ICMPv6 pool; malformed ND and ICMPv6 of every
+ * kind dropped with its reason, each exactly once. */
+static void
+test_echo_and_malformed(void)
+{
+	static const uint8_t zero[16];
+	uint8_t src[16], dst[16], group[16], mac[6], icmp[64];
+	struct xchg_pool_stats ps;
+	struct xchg_stack_stats st;
+	struct sent out;
+	struct frame fr;
+	struct fx f;
+
+	if (!stack_up(&f, 16))
+		return;
+	dad_clean(&f);
+	g6(1, src);
+	g6(2, dst);
+	memset(icmp, 0, sizeof(icmp));
+	icmp[0] = 128;
+	icmp[5] = 7;
+	memset(icmp + 8, 0xab, 24);
+	build(&fr, 1, our_mac.addr_bytes, src, dst, 64, icmp, 32, false);
+	inject(&fr);
+	/* The same with a bad checksum. */
+	build(&fr, 1, our_mac.addr_bytes, src, dst, 64, icmp, 32, true);
+	inject(&fr);
+	/* An echo to all-nodes, a reply, an error, a router
+	 * advertisement: not answered. */
+	memset(group, 0, 16);
+	group[0] = 0xff;
+	group[1] = 0x02;
+	group[15] = 1;
+	build(&fr, 1, our_mac.addr_bytes, src, group, 64, icmp, 32, false);
+	inject(&fr);
+	icmp[0] = 129;
+	build(&fr, 1, our_mac.addr_bytes, src, dst, 64, icmp, 32, false);
+	inject(&fr);
+	icmp[0] = 1;
+	build(&fr, 1, our_mac.addr_bytes, src, dst, 64, icmp, 32, false);
+	inject(&fr);
+	memset(icmp, 0, sizeof(icmp));
+	icmp[0] = 134;
+	build(&fr, 1, our_mac.addr_bytes, src, group, 255, icmp, 16, false);
+	inject(&fr);
+	/* ND: hop limit, code, short, multicast target, option length 0,
+	 * option past the end, DAD probe with an address option, DAD
+	 * probe to the wrong group, solicited advertisement to
+	 * multicast, ICMPv6 shorter than its header. */
+	sol_group(dst, group, mac);
+	memset(icmp, 0, sizeof(icmp));
+	icmp[0] = 135;
+	memcpy(icmp + 8, dst, 16);
+	build(&fr, 1, mac, src, group, 254, icmp, 24, false);
+	inject(&fr);
+	icmp[1] = 1;
+	build(&fr, 1, mac, src, group, 255, icmp, 24, false);
+	inject(&fr);
+	icmp[1] = 0;
+	build(&fr, 1, mac, src, group, 255, icmp, 20, false);
+	inject(&fr);
+	icmp[8] = 0xff;
+	build(&fr, 1, mac, src, group, 255, icmp, 24, false);
+	inject(&fr);
+	memcpy(icmp + 8, dst, 16);
+	icmp[24] = 1;
+	icmp[25] = 0;
+	build(&fr, 1, mac, src, group, 255, icmp, 32, false);
+	inject(&fr);
+	icmp[25] = 2;
+	build(&fr, 1, mac, src, group, 255, icmp, 32, false);
+	inject(&fr);
+	icmp[25] = 1;
+	build(&fr, 1, mac, zero, group, 255, icmp, 32, false);
+	inject(&fr);
+	build(&fr, 1, mac, zero, dst, 255, icmp, 24, false);
+	inject(&fr);
+	memset(icmp, 0, sizeof(icmp));
+	icmp[0] = 136;
+	icmp[4] = 0x40;
+	memcpy(icmp + 8, src, 16);
+	build(&fr, 1, mac, src, group, 255, icmp, 24, false);
+	inject(&fr);
+	build(&fr, 1, our_mac.addr_bytes, src, dst, 64, icmp, 2, false);
+	inject(&fr);
+	xchg_stack_poll(f.s);
+	out = drain();
+	XT_EQ(out.echo, 1);
+	XT_EQ(out.na, 0);
+	XT_EQ(out.other, 0);
+	st = stats(&f);
+	XT_EQ(st.icmp6_echo_answered, 1);
+	XT_EQ(st.drops[XCHG_SD_ICMP6_CHECKSUM], 1);
+	XT_EQ(st.drops[XCHG_SD_ICMP6_UNHANDLED], 3);
+	XT_EQ(st.drops[XCHG_SD_ICMP6_ERROR], 1);
+	XT_EQ(st.drops[XCHG_SD_ND_HOP_LIMIT], 1);
+	XT_EQ(st.drops[XCHG_SD_ND_CODE], 1);
+	XT_EQ(st.drops[XCHG_SD_ND_MALFORMED], 5);
+	XT_EQ(st.drops[XCHG_SD_ND_OPTION], 2);
+	XT_EQ(st.drops[XCHG_SD_L4_TRUNCATED], 1);
+	XT_EQ(st.nd_learned, 0);
+	/* Only the good echo reached the ICMPv6 pool; no ND message
+	 * reached the ND pool. */
+	XT_EQ(xchg_pool_stats_get(xchg_stack_service_pool6(f.s, true), &ps),
+	      0);
+	XT_EQ(ps.accepted, 1);
+	XT_EQ(xchg_pool_stats_get(xchg_stack_service_pool6(f.s, false), &ps),
+	      0);
+	XT_EQ(ps.accepted, 0);
+	stack_down(&f, "echo and malformed");
+}
+
+int
+main(int argc __rte_unused, char **argv)
+{
+	char prefix[64], arg[PATH_MAX], name[RTE_RING_NAMESIZE];
+	const char *extra[] = { arg, "--vdev=" RING_DEV };
+
+	snprintf(prefix, sizeof(prefix), "xchg_stnd_%d", getpid());
+	snprintf(arg, sizeof(arg), "--file-prefix=%s", prefix);
+	xt_eal_init_shared(argv[0], "0", RTE_DIM(extra), extra);
+	hz = rte_get_timer_hz();
+	arena = xt_arena("stack_nd", 1024, 0);
+	mp = xchg_arena_mempool(arena);
+	snprintf(name, sizeof(name), "ETH_RXTX0_%s", RING_DEV);
+	ring = rte_ring_lookup(name);
+	if (ring == NULL ||
+	    rte_eth_dev_get_port_by_name(RING_DEV, &ring_id) != 0) {
+		printf("no %s ring\n", RING_DEV);
+		return 1;
+	}
+
+	XT_RUN(test_resolve);
+	XT_RUN(test_isolation);
+	XT_RUN(test_answer);
+	XT_RUN(test_dad_conflict);
+	XT_RUN(test_dad_probe_conflict);
+	XT_RUN(test_route6);
+	XT_RUN(test_echo_and_malformed);
+
+	xt_census_ok(arena, "end");
+	XT_EQ(xchg_arena_free(arena), 0);
+	snprintf(arg, sizeof(arg), "rm -rf '%s'", rte_eal_get_runtime_dir());
+	XT_EQ(system(arg), 0);
+	return xt_done("stack_nd");
+}
