@@ -305,7 +305,7 @@ struct xchg_stack_verdict {
 	struct xchg_pool *pool;
 	/** Why it is dropped when @c pool is NULL, else XCHG_SD_MAX. */
 	enum xchg_stack_drop reason;
-	/** An IPv4 fragment: it goes to the reassembly first. A later
+	/** An IPv4 or IPv6 fragment: it goes to the reassembly first. A later
 	 *  fragment (@c first_fragment false) names no socket: it goes to
 	 *  the socket its first fragment named, which @c pool does not
 	 *  tell (it is the proxy's or NULL with frag_no_collector; on
@@ -313,9 +313,13 @@ struct xchg_stack_verdict {
 	 *  staging area, whose pool pays until then). */
 	bool fragment;
 	bool first_fragment;     /**< Offset 0: names the socket. */
-	rte_be32_t src, dst;     /**< Fragments: the datagram's key... */
+	rte_be32_t src, dst;     /**< IPv4 fragments: the datagram's key... */
 	rte_be16_t ip_id;        /**< ...with the IP id... */
 	uint8_t proto;           /**< ...and the protocol. */
+	bool ipv6;               /**< An IPv6 fragment: its key is... */
+	uint32_t id6;            /**< ...the fragment header's id (network
+				  *   order)... */
+	uint8_t src6[16], dst6[16]; /**< ...and both addresses. */
 };
 
 /**

@@ -339,6 +339,12 @@ xchg_stack_classify(struct xchg_stack *s, const void *frame, uint32_t len,
 		out->dst = pkt.dst;
 		out->ip_id = pkt.ip_id;
 		out->proto = pkt.proto;
+		if (pkt.ether_type == RTE_ETHER_TYPE_IPV6) {
+			out->ipv6 = true;
+			out->id6 = pkt.frag_id6;
+			memcpy(out->src6, pkt.src6, 16);
+			memcpy(out->dst6, pkt.dst6, 16);
+		}
 		if (v.sock != NULL)
 			v.consumer = v.sock->consumer;
 		else if (s->proxy != NULL)
