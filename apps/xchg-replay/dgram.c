@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 
 /*
- * Every fragmented datagram of the capture, so that each fragment is
+ * Every fragmented datagram of the capture (IPv4 or IPv6), so that each fragment is
  * counted against the consumer its datagram's first fragment names,
  * whatever order the fragments come in: a later fragment read before
  * its first waits here (counted nowhere yet) and moves to that consumer
@@ -23,6 +23,10 @@
 static uint32_t
 slot_of(const struct dgram_table *t, const struct xchg_stack_verdict *v)
 {
+	if (v->ipv6)
+		return rte_jhash_3words(rte_jhash(v->src6, 16, 20),
+					rte_jhash(v->dst6, 16, 20), v->id6,
+					20) & (t->cap - 1);
 	return rte_jhash_3words(v->src, v->dst,
 				(uint32_t)v->ip_id << 8 | v->proto, 20) &
 	       (t->cap - 1);
@@ -31,6 +35,10 @@ slot_of(const struct dgram_table *t, const struct xchg_stack_verdict *v)
 static bool
 same(const struct dgram *d, const struct xchg_stack_verdict *v)
 {
+	if (d->used && (d->ipv6 || v->ipv6))
+		return d->ipv6 == v->ipv6 && d->id6 == v->id6 &&
+		       memcmp(d->src6, v->src6, 16) == 0 &&
+		       memcmp(d->dst6, v->dst6, 16) == 0;
 	return d->used && d->src == v->src && d->dst == v->dst &&
 	       d->ip_id == v->ip_id && d->proto == v->proto;
 }
@@ -54,6 +62,10 @@ grow(struct dgram_table *t)
 		v.dst = t->d[i].dst;
 		v.ip_id = t->d[i].ip_id;
 		v.proto = t->d[i].proto;
+		v.ipv6 = t->d[i].ipv6;
+		v.id6 = t->d[i].id6;
+		memcpy(v.src6, t->d[i].src6, 16);
+		memcpy(v.dst6, t->d[i].dst6, 16);
 		for (k = slot_of(&n, &v); n.d[k].used; k = (k + 1) & (n.cap - 1))
 			;
 		n.d[k] = t->d[i];
@@ -80,6 +92,10 @@ dgram_find(struct dgram_table *t, const struct xchg_stack_verdict *v)
 	t->d[k].dst = v->dst;
 	t->d[k].ip_id = v->ip_id;
 	t->d[k].proto = v->proto;
+	t->d[k].ipv6 = v->ipv6;
+	t->d[k].id6 = v->id6;
+	memcpy(t->d[k].src6, v->src6, 16);
+	memcpy(t->d[k].dst6, v->dst6, 16);
 	t->d[k].consumer = -1;
 	t->nb++;
 	return &t->d[k];

@@ -144,11 +144,33 @@ replay_mbuf_ts(const struct rte_mbuf *m, struct timeval *tv)
 	return true;
 }
 
+/* The offset of an IPv6 header's fragment header among its @l3_len
+ * bytes of headers, or 0. */
+static uint32_t
+ip6_frag_hdr(const uint8_t *ip, uint32_t l3_len)
+{
+	uint32_t off = 40;
+	uint8_t nh = ip[6];
+
+	while (off + 8 <= l3_len) {
+		if (nh == IPPROTO_FRAGMENT)
+			return off;
+		if (nh != IPPROTO_HOPOPTS && nh != IPPROTO_ROUTING &&
+		    nh != IPPROTO_DSTOPTS)
+			return 0;
+		nh = ip[off];
+		off += ((uint32_t)ip[off + 1] + 1) * 8;
+	}
+	return 0;
+}
+
 /*
  * A UDP socket's mbuf starts at the payload: the stack left the Ethernet,
- * IPv4 and UDP headers in the headroom. Put them back so the pcap holds
+ * IP and UDP headers in the headroom. Put them back so the pcap holds
  * whole frames; a reassembled datagram gets one IPv4 header for the whole
- * datagram (length, no fragment bits, checksum).
+ * datagram (length, no fragment bits, checksum), or over IPv6 its first
+ * fragment's headers with the payload length of the whole and the
+ * fragment header made atomic (offset 0, no more fragments).
  */
 static uint32_t
 udp_frame(const struct rte_mbuf *m, uint8_t *buf, uint32_t size)
@@ -167,6 +189,17 @@ udp_frame(const struct rte_mbuf *m, uint8_t *buf, uint32_t size)
 		return 0;
 	if (p != buf + hdr)
 		memcpy(buf + hdr, p, payload);
+	if ((buf[m->l2_len] >> 4) == 6) {
+		uint8_t *ip6 = buf + m->l2_len;
+		uint32_t plen = m->l3_len - 40 + m->l4_len + payload;
+		uint32_t fh = ip6_frag_hdr(ip6, m->l3_len);
+
+		ip6[4] = (uint8_t)(plen >> 8);
+		ip6[5] = (uint8_t)plen;
+		if (fh != 0)
+			ip6[fh + 2] = ip6[fh + 3] = 0;
+		return hdr + payload;
+	}
 	ip = (struct rte_ipv4_hdr *)(buf + m->l2_len);
 	ip->total_length = rte_cpu_to_be_16((uint16_t)(m->l3_len + m->l4_len +
 						       payload));
@@ -191,6 +224,13 @@ udp_frames(const struct rte_mbuf *m)
 		return 1;
 	ip = (const struct rte_ipv4_hdr *)(rte_pktmbuf_mtod(m, const uint8_t *)
 					   - hdr);
+	if ((ip->version_ihl >> 4) == 6) {
+		const uint8_t *ip6 = (const uint8_t *)ip;
+		uint32_t fh = ip6_frag_hdr(ip6, m->l3_len);
+
+		return fh != 0 && (ip6[fh + 2] | (ip6[fh + 3] & 0xf9)) != 0 ?
+		       m->nb_segs : 1;
+	}
 	if ((ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG |
 					    RTE_IPV4_HDR_OFFSET_MASK)) == 0)
 		return 1;

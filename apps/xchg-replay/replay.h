@@ -64,6 +64,9 @@ struct dgram {
 	uint8_t proto;
 	uint16_t ip_id;
 	uint32_t src, dst;
+	bool ipv6;             /* the key: id6 and both addresses */
+	uint32_t id6;
+	uint8_t src6[16], dst6[16];
 	int consumer;          /* index in result.consumers, -1: none */
 	/* Fragments read before the first: counted when it comes. */
 	uint32_t pending, pending_nombuf, pending_ierrors;
@@ -128,7 +131,8 @@ struct r_port {
 };
 
 #define MAX_R_POOLS 128
-#define MAX_R_DROPS 40
+/* rx_nombuf, ierrors and every stack reason: the list grows with them. */
+#define MAX_R_DROPS (XCHG_SD_MAX + 2)
 #define MAX_R_CONSUMERS (XCHG_CONFIG_MAX_SOCKETS + 4 * XCHG_CONFIG_MAX_PORTS + 2)
 
 /* The time series behind --timeline and --plot: per slice of capture

@@ -297,16 +297,22 @@ tp_teardown(void)
 	}
 }
 
-/* echo: the datagram back to its sender, from the socket's own
- * reservation (the frame itself: the stack puts the headers back). */
+/* echo: the datagram back to its sender, over the family it came by,
+ * from the socket's own reservation (the frame itself: the stack puts
+ * the headers back). A reply to a sender not resolved yet waits for it
+ * in the socket's pending queue: taken, so echoed. */
 static void
 echo(struct tp_consumer *c, struct rte_mbuf *m)
 {
+	uint8_t ip6[16];
 	rte_be32_t ip;
 	uint16_t port;
+	int ret = xchg_udp_source(m, &ip, &port);
 
-	if (xchg_udp_source(m, &ip, &port) == 0 &&
-	    xchg_udp_send_burst(c->socket, ip, port, &m, 1) == 1) {
+	if ((ret == 0 &&
+	     xchg_udp_send_burst(c->socket, ip, port, &m, 1) == 1) ||
+	    (ret == -EAFNOSUPPORT && xchg_udp_source6(m, ip6, &port) == 0 &&
+	     xchg_udp_send_burst6(c->socket, ip6, port, &m, 1) == 1)) {
 		c->echoed++;
 		return;
 	}

@@ -68,6 +68,7 @@ struct ctx {
 	unsigned int socket_port_line[XCHG_CONFIG_MAX_SOCKETS];
 	unsigned int socket_ethertype_line[XCHG_CONFIG_MAX_SOCKETS];
 	unsigned int socket_pending_line[XCHG_CONFIG_MAX_SOCKETS];
+	unsigned int socket_family_line[XCHG_CONFIG_MAX_SOCKETS];
 	unsigned int port_gateway_line[XCHG_CONFIG_MAX_PORTS];
 	unsigned int port_gateway6_line[XCHG_CONFIG_MAX_PORTS];
 	unsigned int arena_buffers_line;
@@ -616,7 +617,7 @@ do_port(struct ctx *c, unsigned int idx, const char *l, const struct kv *kv)
 
 static const char * const socket_keys[] = {
 	"type", "port", "ethertype", "quota", "priority", "interface",
-	"pending", NULL };
+	"pending", "family", NULL };
 
 static int
 do_socket(struct ctx *c, unsigned int idx, const char *l, const struct kv *kv)
@@ -673,6 +674,19 @@ do_socket(struct ctx *c, unsigned int idx, const char *l, const struct kv *kv)
 		c->socket_pending_line[idx] = kv->line;
 		return parse_u32(c, kv->line, l, kv->key, kv->value, 0,
 				 XCHG_STACK_PENDING_LIMIT, &s->pending);
+	}
+	if (strcmp(kv->key, "family") == 0) {
+		c->socket_family_line[idx] = kv->line;
+		if (strcmp(kv->value, "both") == 0)
+			s->family = XCHG_FAMILY_BOTH;
+		else if (strcmp(kv->value, "ipv4") == 0)
+			s->family = XCHG_FAMILY_IPV4;
+		else if (strcmp(kv->value, "ipv6") == 0)
+			s->family = XCHG_FAMILY_IPV6;
+		else
+			return fail(c, kv->line, "%s family: '%s' is not an address family; use ipv4, ipv6 or both",
+				    l, kv->value);
+		return 0;
 	}
 	if (strcmp(kv->key, "interface") == 0) {
 		c->socket_iface_line[idx] = kv->line;
@@ -1015,8 +1029,16 @@ check_sockets(struct ctx *c)
 			if (c->socket_port_line[i] == 0)
 				return fail(c, s->line, "%s: missing key port; a udp socket needs the UDP port it receives on, e.g. port = 5000",
 					    l);
-			if (!cfg->ports[s->port].has_ip)
+			if (!cfg->ports[s->port].has_ip &&
+			    s->family != XCHG_FAMILY_IPV6 &&
+			    (s->family == XCHG_FAMILY_IPV4 ||
+			     cfg->ports[s->port].nb_ip6 == 0))
 				return fail(c, s->line, "%s: udp socket on [port %s], which has no ip; add ip = address/prefix to [port %s]",
+					    l, cfg->ports[s->port].name,
+					    cfg->ports[s->port].name);
+			if (s->family == XCHG_FAMILY_IPV6 &&
+			    cfg->ports[s->port].nb_ip6 == 0)
+				return fail(c, c->socket_family_line[i], "%s family: ipv6 on [port %s], which has no ip6; add ip6 = address/prefix to [port %s], or use family = ipv4",
 					    l, cfg->ports[s->port].name,
 					    cfg->ports[s->port].name);
 		} else {
@@ -1025,6 +1047,9 @@ check_sockets(struct ctx *c)
 					    l);
 			if (c->socket_pending_line[i] != 0)
 				return fail(c, c->socket_pending_line[i], "%s pending: is for udp sockets; a packet socket sends whole frames and resolves nothing; remove it",
+					    l);
+			if (c->socket_family_line[i] != 0)
+				return fail(c, c->socket_family_line[i], "%s family: is for udp sockets; a packet socket takes one ethertype (0x86dd for IPv6); remove it",
 					    l);
 			if (c->socket_ethertype_line[i] == 0)
 				return fail(c, s->line, "%s: missing key ethertype; a packet socket needs the ethertype it receives, e.g. ethertype = 0x88b5",

@@ -134,6 +134,9 @@ struct xchg_config_socket {
 	uint32_t pending;      /**< UDP: datagrams waiting for a neighbour
 				*   at most (xchg_udp_set_pending()); the
 				*   stack's default unless @c pending_set. */
+	enum xchg_family family; /**< UDP: the families it receives and
+				  *   sends (xchg_udp_set_family()); default
+				  *   both. */
 };
 
 /** [proxy]: frames nobody claims go to the host through a TAP port. */

@@ -555,6 +555,12 @@ make_socket(struct xchg_config_setup *su, unsigned int i, char *err,
 			    at, sc->name, sc->udp_port, rte_strerror(-ret));
 			return ret;
 		}
+		ret = xchg_udp_set_family(s, sc->family);
+		if (ret != 0) {
+			msg(err, errlen, "%s[socket %s] family: cannot set it: %s",
+			    at, sc->name, rte_strerror(-ret));
+			return ret;
+		}
 		ret = sc->pending_set ? xchg_udp_set_pending(s, sc->pending) :
 					0;
 		if (ret != 0) {

@@ -62,6 +62,7 @@ static const char * const drop_names[XCHG_SD_MAX] = {
 	[XCHG_SD_ND_MALFORMED] = "nd_malformed",
 	[XCHG_SD_ND_OPTION] = "nd_option",
 	[XCHG_SD_ND_NOT_FOR_US] = "nd_not_for_us",
+	[XCHG_SD_UDP6_ZERO_CHECKSUM] = "udp6_zero_checksum",
 };
 
 const char *

@@ -130,6 +130,10 @@ enum xchg_stack_drop {
 				    *   another address, or for one of ours
 				    *   that duplicate address detection
 				    *   found another node has. */
+	XCHG_SD_UDP6_ZERO_CHECKSUM, /**< UDP over IPv6 with no checksum
+				    *   (0), which IPv6 forbids (RFC 8200
+				    *   8.1): dropped whatever
+				    *   verify_udp_checksum says. */
 	XCHG_SD_MAX
 };
 
@@ -305,7 +309,7 @@ struct xchg_stack_verdict {
 	struct xchg_pool *pool;
 	/** Why it is dropped when @c pool is NULL, else XCHG_SD_MAX. */
 	enum xchg_stack_drop reason;
-	/** An IPv4 fragment: it goes to the reassembly first. A later
+	/** An IPv4 or IPv6 fragment: it goes to the reassembly first. A later
 	 *  fragment (@c first_fragment false) names no socket: it goes to
 	 *  the socket its first fragment named, which @c pool does not
 	 *  tell (it is the proxy's or NULL with frag_no_collector; on
@@ -313,9 +317,13 @@ struct xchg_stack_verdict {
 	 *  staging area, whose pool pays until then). */
 	bool fragment;
 	bool first_fragment;     /**< Offset 0: names the socket. */
-	rte_be32_t src, dst;     /**< Fragments: the datagram's key... */
+	rte_be32_t src, dst;     /**< IPv4 fragments: the datagram's key... */
 	rte_be16_t ip_id;        /**< ...with the IP id... */
 	uint8_t proto;           /**< ...and the protocol. */
+	bool ipv6;               /**< An IPv6 fragment: its key is... */
+	uint32_t id6;            /**< ...the fragment header's id (network
+				  *   order)... */
+	uint8_t src6[16], dst6[16]; /**< ...and both addresses. */
 };
 
 /**
@@ -603,7 +611,8 @@ unsigned int xchg_socket_recv_burst(struct xchg_socket *sock,
  * The sender of a datagram a UDP socket received: its address in
  * network order, its port in host order.
  *
- * @return 0, or -EINVAL when @p m is not such a datagram.
+ * @return 0, -EINVAL when @p m is not such a datagram, or
+ *   -EAFNOSUPPORT when it came over IPv6 (see xchg_udp_source6()).
  */
 int xchg_udp_source(const struct rte_mbuf *m, rte_be32_t *ip, uint16_t *port);
 
@@ -659,6 +668,90 @@ unsigned int xchg_udp_send_burst(struct xchg_socket *sock, rte_be32_t ip,
  *   XCHG_STACK_PENDING_LIMIT); -EBUSY while datagrams wait; -ENOMEM.
  */
 int xchg_udp_set_pending(struct xchg_socket *sock, uint32_t max);
+
+/** The address families a UDP socket receives (xchg_udp_set_family()). */
+enum xchg_family {
+	XCHG_FAMILY_BOTH = 0, /**< IPv4 and IPv6: the default. */
+	XCHG_FAMILY_IPV4,     /**< IPv4 only. */
+	XCHG_FAMILY_IPV6,     /**< IPv6 only. */
+};
+
+/**
+ * Narrow the address families a UDP socket receives and sends. A socket
+ * bound to a port with any address (xchg_udp_bind() with 0, or
+ * xchg_udp_bind6() with ::) receives the datagrams of both families on
+ * its port unless narrowed; one bound to an address of one family, or
+ * connected to a peer of one family, receives that family only. A
+ * datagram of the other family to its port is dropped as no_socket (or
+ * goes to the proxy), and a send to the other family fails with
+ * EAFNOSUPPORT. May be called before or after binding.
+ *
+ * @return 0; -EINVAL (not a UDP socket, an unknown family, or a family
+ *   that contradicts the socket's bound or connected address).
+ */
+int xchg_udp_set_family(struct xchg_socket *sock, enum xchg_family family);
+
+/**
+ * Bind a UDP socket to one of the stack's IPv6 addresses and a port;
+ * :: (all zero) is any address, and then, as xchg_udp_bind() with 0,
+ * both families are received unless xchg_udp_set_family() narrows it.
+ * One socket per port, whatever the family.
+ *
+ * @param sock
+ *   A UDP socket.
+ * @param ip
+ *   16 bytes, network order (as in the IPv6 header), or all zero.
+ * @param port
+ *   UDP port in host order.
+ * @return 0, -EINVAL (not ours, the socket narrowed to IPv4, already
+ *   bound), or -EADDRINUSE.
+ */
+int xchg_udp_bind6(struct xchg_socket *sock, const uint8_t ip[16],
+		   uint16_t port);
+
+/**
+ * Set an IPv6 default destination, as xchg_udp_connect() for IPv4:
+ * datagrams from elsewhere (IPv4 ones included) are then dropped as
+ * no_socket, and the next hop's neighbour entry is pinned while the
+ * socket stays connected.
+ *
+ * @return 0 or -EINVAL (bad arguments, or the socket narrowed to IPv4).
+ */
+int xchg_udp_connect6(struct xchg_socket *sock, const uint8_t ip[16],
+		      uint16_t port);
+
+/**
+ * Send datagrams over IPv6, as xchg_udp_send_burst() over IPv4: each
+ * mbuf holds a payload; the stack prepends UDP (checksum always
+ * computed: IPv6 requires it), IPv6 and Ethernet headers
+ * (62 bytes of headroom, which xchg_socket_alloc_bulk() leaves) and
+ * transmits. To @p ip /
+ * @p port, or to the connected IPv6 peer when @p ip is NULL or ::.
+ * A next hop not resolved yet: the datagrams wait in the socket's
+ * pending queue, charged to its reservation, as over IPv4 (rte_errno
+ * EINPROGRESS), and a neighbour solicitation the send needs is paid by
+ * the socket's pool. A datagram larger than the MTU is refused with
+ * EMSGSIZE (the stack does not fragment, over either family).
+ *
+ * @return Datagrams the stack took, a prefix, with rte_errno as
+ *   xchg_udp_send_burst() says, and EAFNOSUPPORT for a socket narrowed
+ *   to IPv4 or bound to an IPv4 address.
+ */
+unsigned int xchg_udp_send_burst6(struct xchg_socket *sock,
+				  const uint8_t ip[16], uint16_t port,
+				  struct rte_mbuf **mbufs, unsigned int n);
+
+/**
+ * The sender of a datagram a UDP socket received over IPv6: its
+ * address (16 bytes) and its port in host order. xchg_udp_source()
+ * returns -EAFNOSUPPORT for such a datagram, and this call for an IPv4
+ * one.
+ *
+ * @return 0, -EINVAL when @p m is not a received datagram, or
+ *   -EAFNOSUPPORT when it came over IPv4.
+ */
+int xchg_udp_source6(const struct rte_mbuf *m, uint8_t ip[16],
+		     uint16_t *port);
 
 /**
  * Send whole frames on a packet socket, as they are.

@@ -132,6 +132,50 @@ ipv4_consumer(struct xchg_stack *s, const struct xchg_pkt *pkt,
 	}
 }
 
+/* IPv6 once the stack has an address: neighbour discovery and echo to
+ * their services (xchg_stack_nd.c), UDP to the sockets (both-family ones
+ * and IPv6 ones), fragments of UDP to their collectors; the rest to the
+ * proxy or dropped as ipv6. */
+static struct xchg_consumer *
+ipv6_consumer(struct xchg_stack *s, const uint8_t *frame,
+	      const struct xchg_pkt *pkt, struct verdict *v)
+{
+	enum xchg_stack_drop *r = &v->reason;
+	struct xchg_socket *sock;
+
+	/* Judged by address once the stack has one (release in
+	 * xchg_stack_add_address6()). */
+	if (__atomic_load_n(&s->nb_addrs6, __ATOMIC_ACQUIRE) == 0)
+		return unclaimed(s, r, XCHG_SD_IPV6);
+	if (!xchg_stack_hears6(s, pkt->dst6)) {
+		*r = XCHG_SD_NOT_FOR_US;
+		return NULL;
+	}
+	if (pkt->proto == IPPROTO_ICMPV6)
+		return xchg_icmp6_consumer(s, frame, pkt, r);
+	if (pkt->frag_offset != 0 || pkt->more_frags) {
+		/* A later fragment's protocol is its fragment header's
+		 * next header (UDP, or options before it); only the first
+		 * names the socket. */
+		if (pkt->frag_offset == 0 ? pkt->proto != IPPROTO_UDP :
+		    pkt->proto != IPPROTO_UDP && pkt->proto != IPPROTO_DSTOPTS)
+			return unclaimed(s, r, XCHG_SD_IPV6);
+		sock = pkt->frag_offset == 0 ? xchg_stack_udp_lookup6(s, pkt) :
+					       NULL;
+		if (pkt->frag_offset == 0 && sock == NULL)
+			return unclaimed(s, r, XCHG_SD_NO_SOCKET);
+		v->sock = sock;
+		v->fragment = true;
+		return NULL;
+	}
+	if (pkt->proto != IPPROTO_UDP)
+		return unclaimed(s, r, XCHG_SD_IPV6);
+	sock = xchg_stack_udp_lookup6(s, pkt);
+	if (sock == NULL)
+		return unclaimed(s, r, XCHG_SD_NO_SOCKET);
+	return to_socket(v, sock);
+}
+
 static struct xchg_consumer *
 classify(struct xchg_stack *s, const uint8_t *frame,
 	 const struct xchg_pkt *pkt, struct verdict *v)
@@ -147,18 +191,7 @@ classify(struct xchg_stack *s, const uint8_t *frame,
 	case RTE_ETHER_TYPE_IPV4:
 		return ipv4_consumer(s, pkt, v);
 	case RTE_ETHER_TYPE_IPV6:
-		/* Judged by address once the stack has one (release in
-		 * xchg_stack_add_address6()). */
-		if (__atomic_load_n(&s->nb_addrs6, __ATOMIC_ACQUIRE) != 0 &&
-		    !xchg_stack_hears6(s, pkt->dst6)) {
-			v->reason = XCHG_SD_NOT_FOR_US;
-			return NULL;
-		}
-		/* Neighbour discovery and echo (xchg_stack_nd.c). */
-		if (pkt->proto == IPPROTO_ICMPV6 &&
-		    __atomic_load_n(&s->nb_addrs6, __ATOMIC_RELAXED) != 0)
-			return xchg_icmp6_consumer(s, frame, pkt, &v->reason);
-		return unclaimed(s, &v->reason, XCHG_SD_IPV6);
+		return ipv6_consumer(s, frame, pkt, v);
 	default:
 		return unclaimed(s, &v->reason, XCHG_SD_UNKNOWN_ETHERTYPE);
 	}
@@ -186,17 +219,24 @@ udp_chain_checksum_ok(const struct rte_mbuf *m, const struct xchg_pkt *pkt)
 	uint32_t sum;
 
 	if ((udp[6] | udp[7]) == 0)
-		return true; /* no checksum sent */
-	memcpy(ph, &pkt->src, 4);
-	memcpy(ph + 4, &pkt->dst, 4);
-	ph[8] = 0;
-	ph[9] = IPPROTO_UDP;
-	ph[10] = (uint8_t)(pkt->udp_len >> 8);
-	ph[11] = (uint8_t)pkt->udp_len;
+		return true; /* no checksum sent (IPv4 only: the parser
+			      * drops it over IPv6) */
+	if (pkt->ether_type == RTE_ETHER_TYPE_IPV6) {
+		sum = xchg_stack_phdr6_sum(pkt->src6, pkt->dst6, pkt->udp_len,
+					   IPPROTO_UDP);
+	} else {
+		memcpy(ph, &pkt->src, 4);
+		memcpy(ph + 4, &pkt->dst, 4);
+		ph[8] = 0;
+		ph[9] = IPPROTO_UDP;
+		ph[10] = (uint8_t)(pkt->udp_len >> 8);
+		ph[11] = (uint8_t)pkt->udp_len;
+		sum = rte_raw_cksum(ph, sizeof(ph));
+	}
 	if (rte_raw_cksum_mbuf(m, pkt->l2_len + pkt->l3_len, pkt->udp_len,
 			       &part) != 0)
 		return false;
-	sum = (uint32_t)rte_raw_cksum(ph, sizeof(ph)) + part;
+	sum += part;
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
 	return sum == 0xffff;
@@ -252,7 +292,9 @@ xchg_stack_demux(struct rte_mbuf *m, void *ctx, enum xchg_drop_reason *reason)
 	/* A first fragment the proxy takes: the rest of its datagram
 	 * follow it there (classify() itself changes nothing, for
 	 * xchg_stack_classify()). */
-	if (v.consumer == s->proxy && pkt.ether_type == RTE_ETHER_TYPE_IPV4 &&
+	if (v.consumer == s->proxy &&
+	    (pkt.ether_type == RTE_ETHER_TYPE_IPV4 ||
+	     pkt.ether_type == RTE_ETHER_TYPE_IPV6) &&
 	    pkt.proto == IPPROTO_UDP && pkt.frag_offset == 0 &&
 	    pkt.more_frags)
 		xchg_frag_to_proxy(s, &pkt);
@@ -297,6 +339,12 @@ xchg_stack_classify(struct xchg_stack *s, const void *frame, uint32_t len,
 		out->dst = pkt.dst;
 		out->ip_id = pkt.ip_id;
 		out->proto = pkt.proto;
+		if (pkt.ether_type == RTE_ETHER_TYPE_IPV6) {
+			out->ipv6 = true;
+			out->id6 = pkt.frag_id6;
+			memcpy(out->src6, pkt.src6, 16);
+			memcpy(out->dst6, pkt.dst6, 16);
+		}
 		if (v.sock != NULL)
 			v.consumer = v.sock->consumer;
 		else if (s->proxy != NULL)

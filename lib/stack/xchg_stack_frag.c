@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 
 /*
- * IPv4 fragment reassembly for UDP, owned by the destination socket,
+ * IPv4 and IPv6 fragment reassembly for UDP (one table, the family in
+ * the key), owned by the destination socket,
  * whole. Each UDP socket has its own collectors and its own fragment
  * slots (xchg_frag_acct), and pays for every fragment of its datagrams
  * from its own reservation as it arrives. When its collectors, slots or
@@ -41,13 +42,15 @@
 
 #include "xchg_stack_frag.h"
 
-/* Largest IPv4 datagram, header included. */
-#define IPV4_MAX_TOTAL 65535u
 #define OK XCHG_SD_MAX
 
 static uint32_t
 bucket_of(const struct xchg_frag_table *t, const struct frag_key *k)
 {
+	if (k->v6)
+		return rte_jhash_3words(rte_jhash(k->src6, 16, t->seed),
+					rte_jhash(k->dst6, 16, t->seed),
+					k->id6, t->seed) & t->hash_mask;
 	return rte_jhash_3words(k->src, k->dst,
 				(uint32_t)k->id << 8 | k->proto, t->seed) &
 	       t->hash_mask;
@@ -351,13 +354,18 @@ udp_checksum_ok(const struct collector *c, uint16_t udp_len)
 	uint32_t sum;
 	int32_t i;
 
-	memcpy(ph, &c->key.src, 4);
-	memcpy(ph + 4, &c->key.dst, 4);
-	ph[8] = 0;
-	ph[9] = IPPROTO_UDP;
-	ph[10] = (uint8_t)(udp_len >> 8);
-	ph[11] = (uint8_t)udp_len;
-	sum = rte_raw_cksum(ph, sizeof(ph));
+	if (c->key.v6) {
+		sum = xchg_stack_phdr6_sum(c->key.src6, c->key.dst6, udp_len,
+					   IPPROTO_UDP);
+	} else {
+		memcpy(ph, &c->key.src, 4);
+		memcpy(ph + 4, &c->key.dst, 4);
+		ph[8] = 0;
+		ph[9] = IPPROTO_UDP;
+		ph[10] = (uint8_t)(udp_len >> 8);
+		ph[11] = (uint8_t)udp_len;
+		sum = rte_raw_cksum(ph, sizeof(ph));
+	}
 	for (i = c->head; i >= 0; i = a->slots[i].next) {
 		uint16_t part;
 
@@ -392,11 +400,24 @@ complete(struct xchg_stack *s, struct xchg_frag_table *t, struct collector *c)
 		xchg_stack_trim(m, a->slots[i].len);
 	}
 	head = a->slots[c->head].m;
+	/* IPv6: headers after the fragment header, before UDP; the head
+	 * keeps them all in l3_len for xchg_udp_source6(). */
+	if (c->skip != 0) {
+		rte_pktmbuf_adj(head, c->skip);
+		head->l3_len = (uint16_t)(head->l3_len + c->skip);
+		a->slots[c->head].len = (uint16_t)(a->slots[c->head].len -
+						   c->skip);
+	}
 	udp = rte_pktmbuf_mtod(head, const uint8_t *);
 	udp_len = (uint16_t)(udp[4] << 8 | udp[5]);
 	cksum = (uint16_t)(udp[6] << 8 | udp[7]);
-	if (udp_len != c->total || udp_len < sizeof(struct rte_udp_hdr)) {
+	if (udp_len != c->total - c->skip ||
+	    udp_len < sizeof(struct rte_udp_hdr)) {
 		drop_datagram(s, t, c, XCHG_SD_UDP_LENGTH);
+		return;
+	}
+	if (c->key.v6 && cksum == 0) {
+		drop_datagram(s, t, c, XCHG_SD_UDP6_ZERO_CHECKSUM);
 		return;
 	}
 	if (s->conf.verify_udp_checksum && cksum != 0 &&
@@ -511,9 +532,10 @@ xchg_frag_input(struct xchg_stack *s, struct xchg_socket *sock,
 {
 	struct xchg_frag_table *t = s->frags;
 	uint32_t off = pkt->frag_offset;
-	uint32_t len = (uint32_t)(pkt->ip_total - pkt->l3_len);
+	uint32_t len = (uint32_t)(pkt->ip_total - frag_data_start(pkt));
 	bool last = !pkt->more_frags;
 	struct xchg_consumer *proxy;
+	uint16_t skip = (uint16_t)(pkt->l3_len - frag_data_start(pkt));
 	struct frag_key k;
 	struct collector *c;
 	bool bad;
@@ -521,9 +543,10 @@ xchg_frag_input(struct xchg_stack *s, struct xchg_socket *sock,
 	/* Past 64 KiB, or a middle fragment not a multiple of 8 bytes. A
 	 * fragment larger than a data room comes chained: it stays so,
 	 * and costs one unit per segment like any chain. */
-	bad = off + len + pkt->l3_len > IPV4_MAX_TOTAL ||
-	      (!last && len % 8 != 0);
+	bad = frag_too_large(pkt, off, len) || (!last && len % 8 != 0);
 	frag_key_of(&k, pkt);
+	/* Each fragment is cut to its data at completion. */
+	m->l3_len = frag_data_start(pkt);
 
 	rte_spinlock_lock(&t->lock);
 	c = find(t, &k);
@@ -536,7 +559,10 @@ xchg_frag_input(struct xchg_stack *s, struct xchg_socket *sock,
 			drop_one(s, sock, m, XCHG_SD_FRAG_INVALID);
 			goto out;
 		}
-		if (bad || pkt->l4_len == 0) {
+		/* Its data must hold the UDP header (IPv6: after the
+		 * extension headers that follow the fragment header). */
+		if (bad || pkt->l4_len == 0 ||
+		    skip + sizeof(struct rte_udp_hdr) > len) {
 			xchg_socket_drop_dgram(s, sock, XCHG_SD_FRAG_INVALID, 1);
 			rte_pktmbuf_free(m);
 			goto out;
@@ -548,6 +574,7 @@ xchg_frag_input(struct xchg_stack *s, struct xchg_socket *sock,
 			rte_pktmbuf_free(m);
 			goto out;
 		}
+		c->skip = skip;
 		if (xchg_frag_add(s, c, m, off, len, last) != OK)
 			goto out;
 		if (__atomic_load_n(&t->stage_used, __ATOMIC_RELAXED) != 0 &&

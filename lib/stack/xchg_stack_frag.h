@@ -6,6 +6,9 @@
 /* Internal to the stack's reassembly (xchg_stack_frag*.c): not
  * installed. */
 
+#include <string.h>
+
+#include <rte_ether.h>
 #include <rte_jhash.h>
 #include <rte_spinlock.h>
 
@@ -19,11 +22,15 @@ struct frag {
 	int32_t next;           /* next slot by offset, -1: the last */
 };
 
-/* Who a datagram is: the IPv4 reassembly key. */
+/* Who a datagram is: the IPv4 reassembly key (addresses, id,
+ * protocol), or the IPv6 one (addresses, the fragment header's id). */
 struct frag_key {
 	rte_be32_t src, dst;
 	rte_be16_t id;
 	uint8_t proto;
+	bool v6;                /* the IPv6 fields below are set */
+	uint32_t id6;
+	uint8_t src6[16], dst6[16];
 };
 
 /* A datagram being reassembled, in its socket's own set. */
@@ -37,6 +44,9 @@ struct collector {
 	uint32_t total;         /* datagram payload; 0 until the last one */
 	uint32_t have;          /* payload bytes held */
 	uint16_t nb;            /* fragments held */
+	uint16_t skip;          /* IPv6: extension headers after the
+				 * fragment header in the first fragment,
+				 * before UDP */
 	int32_t head;           /* first slot, by offset; -1: none */
 };
 
@@ -100,6 +110,15 @@ struct xchg_frag_table {
 static inline void
 frag_key_of(struct frag_key *k, const struct xchg_pkt *pkt)
 {
+	if (pkt->ether_type == RTE_ETHER_TYPE_IPV6) {
+		memset(k, 0, sizeof(*k));
+		k->v6 = true;
+		k->id6 = pkt->frag_id6;
+		memcpy(k->src6, pkt->src6, 16);
+		memcpy(k->dst6, pkt->dst6, 16);
+		return;
+	}
+	k->v6 = false;
 	k->src = pkt->src;
 	k->dst = pkt->dst;
 	k->id = pkt->ip_id;
@@ -109,6 +128,10 @@ frag_key_of(struct frag_key *k, const struct xchg_pkt *pkt)
 static inline bool
 frag_key_eq(const struct frag_key *a, const struct frag_key *b)
 {
+	if (a->v6 || b->v6)
+		return a->v6 == b->v6 && a->id6 == b->id6 &&
+		       memcmp(a->src6, b->src6, 16) == 0 &&
+		       memcmp(a->dst6, b->dst6, 16) == 0;
 	return a->src == b->src && a->dst == b->dst && a->id == b->id &&
 	       a->proto == b->proto;
 }
@@ -135,11 +158,34 @@ frag_now(struct xchg_stack *s, struct xchg_frag_table *t)
 }
 
 /* Who sent a fragment, for the fair shares: a keyed hash of the source
- * address (an IPv6 address would hash its 16 bytes). */
+ * address, its 16 bytes for IPv6. */
 static inline uint32_t
 frag_host_of(const struct xchg_frag_table *t, const struct frag_key *k)
 {
+	if (k->v6)
+		return rte_jhash(k->src6, 16, t->seed);
 	return rte_jhash_1word(k->src, t->seed);
+}
+
+/* Where a fragment's data starts, from the IP header: past the IPv4
+ * header, or past IPv6's fragment header (a first fragment may have
+ * more extension headers after it, which are data). */
+static inline uint16_t
+frag_data_start(const struct xchg_pkt *pkt)
+{
+	return pkt->ether_type == RTE_ETHER_TYPE_IPV6 ? pkt->frag6_end :
+							pkt->l3_len;
+}
+
+/* A fragment that would make its datagram larger than the family
+ * allows: 65535 bytes in all for IPv4, of payload for IPv6. */
+static inline bool
+frag_too_large(const struct xchg_pkt *pkt, uint32_t off, uint32_t len)
+{
+	uint32_t max = pkt->ether_type == RTE_ETHER_TYPE_IPV6 ? 65535u + 40u :
+								65535u;
+
+	return off + len + frag_data_start(pkt) > max;
 }
 
 /*

@@ -30,7 +30,6 @@
 
 #include "xchg_stack_frag.h"
 
-#define IPV4_MAX_TOTAL 65535u
 
 int
 xchg_frag_stage_create(struct xchg_stack *s, struct xchg_frag_table *t)
@@ -128,14 +127,14 @@ void
 xchg_frag_stage_put(struct xchg_stack *s, struct xchg_frag_table *t,
 		    struct rte_mbuf *m, const struct xchg_pkt *pkt)
 {
-	uint32_t len = (uint32_t)(pkt->ip_total - pkt->l3_len);
+	uint32_t len = (uint32_t)(pkt->ip_total - frag_data_start(pkt));
 	bool last = !pkt->more_frags;
 	struct staged *e;
 	struct frag_key k;
 	uint32_t host;
 	int32_t i;
 
-	if (pkt->frag_offset + len + pkt->l3_len > IPV4_MAX_TOTAL ||
+	if (frag_too_large(pkt, pkt->frag_offset, len) ||
 	    (!last && len % 8 != 0) || (len == 0 && !last)) {
 		t->stage_st.invalid++;
 		xchg_stack_drop(s, XCHG_SD_FRAG_INVALID);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include <rte_byteorder.h>
+#include <rte_ip.h>
 
 #include "xchg_stack_private.h"
 
@@ -63,6 +64,7 @@ walk_ext(const uint8_t *p, uint32_t len, uint32_t end, uint8_t nh,
 			pkt->frag_offset = fo & 0xfff8;
 			pkt->more_frags = (fo & 1) != 0;
 			memcpy(&pkt->frag_id6, p + off + 4, 4);
+			pkt->frag6_end = (uint16_t)(off + hlen);
 			/* A non-last fragment carries whole 8-byte units. */
 			if (pkt->more_frags &&
 			    ((end - off - hlen) & 7) != 0)
@@ -104,6 +106,67 @@ xchg_stack_parse_ipv6(const uint8_t *p, uint32_t len, uint32_t wire,
 		return XCHG_SD_IPV6_SOURCE;
 	pkt->ip_total = (uint16_t)(IP6_HDR_LEN + plen);
 	return walk_ext(p, len, IP6_HDR_LEN + plen, p[6], pkt);
+}
+
+uint32_t
+xchg_stack_phdr6_sum(const uint8_t src[16], const uint8_t dst[16],
+		     uint32_t len, uint8_t proto)
+{
+	uint8_t ph[40] = { 0 };
+
+	memcpy(ph, src, 16);
+	memcpy(ph + 16, dst, 16);
+	ph[34] = (uint8_t)(len >> 8);
+	ph[35] = (uint8_t)len;
+	ph[39] = proto;
+	return rte_raw_cksum(ph, sizeof(ph));
+}
+
+enum xchg_stack_drop
+xchg_stack_parse_udp6(const uint8_t *p, uint32_t len, uint32_t wire,
+		      bool verify, struct xchg_pkt *pkt)
+{
+	uint32_t off = pkt->l3_len, avail, sum;
+	uint16_t udp_len;
+
+	(void)wire; /* ip_total was checked against it */
+	if (pkt->frag_offset != 0)
+		return XCHG_SD_MAX; /* a later fragment: no UDP header */
+	avail = RTE_MIN((uint32_t)pkt->ip_total, len);
+	avail = avail > off ? avail - off : 0;
+	if (pkt->more_frags) {
+		/* Only a first fragment has the UDP ports. */
+		if (avail >= 8) {
+			pkt->sport = rd16(p + off);
+			pkt->dport = rd16(p + off + 2);
+			pkt->l4_len = 8;
+		}
+		return XCHG_SD_MAX;
+	}
+	if (avail < 8)
+		return XCHG_SD_L4_TRUNCATED;
+	udp_len = rd16(p + off + 4);
+	if (udp_len < 8 || udp_len > pkt->ip_total - off)
+		return XCHG_SD_UDP_LENGTH;
+	pkt->udp_len = udp_len;
+	/* Mandatory in IPv6 (RFC 8200 8.1): a zero one is refused. */
+	if (rd16(p + off + 6) == 0)
+		return XCHG_SD_UDP6_ZERO_CHECKSUM;
+	/* Only a contiguous datagram is summed here (the demux sums a
+	 * chained one). */
+	if (verify && udp_len <= avail) {
+		sum = xchg_stack_phdr6_sum(pkt->src6, pkt->dst6, udp_len,
+					   IPPROTO_UDP) +
+		      rte_raw_cksum(p + off, udp_len);
+		sum = (sum & 0xffff) + (sum >> 16);
+		sum = (sum & 0xffff) + (sum >> 16);
+		if (sum != 0xffff)
+			return XCHG_SD_UDP_CHECKSUM;
+	}
+	pkt->sport = rd16(p + off);
+	pkt->dport = rd16(p + off + 2);
+	pkt->l4_len = 8;
+	return XCHG_SD_MAX;
 }
 
 /* ---- addresses ---- */

@@ -229,7 +229,11 @@ xchg_stack_parse_wire(const uint8_t *data, uint32_t len, uint32_t wire,
 	case RTE_ETHER_TYPE_IPV4:
 		return parse_ipv4(data, len, wire, verify_udp, pkt);
 	case RTE_ETHER_TYPE_IPV6:
-		return xchg_stack_parse_ipv6(data, len, wire, pkt);
+		r = xchg_stack_parse_ipv6(data, len, wire, pkt);
+		if (r == XCHG_SD_MAX && pkt->proto == IPPROTO_UDP)
+			r = xchg_stack_parse_udp6(data, len, wire, verify_udp,
+						  pkt);
+		return r;
 	default:
 		return XCHG_SD_MAX; /* the demux decides: socket, proxy, drop */
 	}

@@ -9,7 +9,10 @@
  * pays), so a socket sending to hosts that never answer holds its own
  * buffers and no one else's; so do the ARP requests repeated for them.
  * One that waits past neigh_resolve_ms is freed and counted against
- * its socket (neigh_timeout).
+ * its socket (neigh_timeout). Both families: an IPv6 datagram waits for
+ * its neighbour solicitation's answer the same way, in the same queue,
+ * so a socket's datagrams go out in the order given whatever their
+ * family.
  *
  * The queues and the list of sockets with something waiting are under
  * one stack lock, which the steady state never takes: a sender takes it
@@ -18,6 +21,7 @@
  */
 
 #include <errno.h>
+#include <string.h>
 
 #include <rte_errno.h>
 #include <rte_malloc.h>
@@ -27,8 +31,9 @@
 
 struct xchg_pend_item {
 	struct rte_mbuf *m;     /* the payload, as the application gave it */
-	rte_be32_t src, dst, hop;
-	uint16_t dport;
+	struct xchg_udp_dest d;
+	rte_be32_t hop;         /* IPv4 next hop */
+	uint8_t hop6[16];       /* IPv6 next hop, when d.v6 */
 	uint64_t since;         /* stack clock */
 };
 
@@ -98,6 +103,24 @@ set_count(struct xchg_stack *s, struct xchg_socket *sock, uint32_t n)
 	}
 }
 
+/* The item's neighbour: 0 and @mac when known. */
+static int
+lookup(struct xchg_stack *s, const struct xchg_pend_item *it,
+       struct rte_ether_addr *mac)
+{
+	return it->d.v6 ? xchg_stack_lookup_neighbour6(s, it->hop6, mac) :
+			  xchg_stack_lookup_neighbour(s, it->hop, mac);
+}
+
+/* Ask again for the item's neighbour, paid by @sock. */
+static int
+resolve(struct xchg_stack *s, const struct xchg_pend_item *it,
+	struct rte_ether_addr *mac, struct xchg_socket *sock)
+{
+	return it->d.v6 ? xchg_neigh6_resolve(s, it->hop6, mac, sock) :
+			  xchg_neigh_resolve(s, it->hop, mac, sock);
+}
+
 /* Send what can go, in order, and drop what waited too long; under
  * pend_lock. @ask: repeat the ARP requests of what still waits (the
  * request is paid by the socket, rate limited per neighbour). */
@@ -116,10 +139,10 @@ flush(struct xchg_stack *s, struct xchg_socket *sock, uint64_t now, bool ask)
 		struct xchg_pend_item it = q[i];
 		uint16_t off = it.m->data_off;
 
-		if (!stuck && xchg_stack_lookup_neighbour(s, it.hop, &mac) == 0) {
+		if (!stuck && lookup(s, &it, &mac) == 0) {
 			/* The size was checked when it was queued. */
-			if (xchg_udp_build(sock, it.m, it.src, it.dst,
-					   it.dport, &mac, offloads) == 0 &&
+			if (xchg_udp_build_to(sock, it.m, &it.d, &mac,
+					      offloads) == 0 &&
 			    xchg_port_tx(s->port, 0, pool, &it.m, 1) == 1) {
 				sent++;
 				continue;
@@ -136,7 +159,7 @@ flush(struct xchg_stack *s, struct xchg_socket *sock, uint64_t now, bool ask)
 			continue;
 		}
 		if (ask)
-			(void)xchg_neigh_resolve(s, it.hop, &mac, sock);
+			(void)resolve(s, &it, &mac, sock);
 		q[k++] = it;
 	}
 	if (sent != 0)
@@ -148,50 +171,54 @@ flush(struct xchg_stack *s, struct xchg_socket *sock, uint64_t now, bool ask)
 }
 
 static bool
-waits_for(const struct xchg_socket *sock, rte_be32_t hop)
+waits_for(const struct xchg_socket *sock, const struct xchg_pend_item *it)
 {
+	const struct xchg_pend_item *q = sock->pend;
 	uint32_t i;
 
 	for (i = 0; i < sock->pend_n; i++)
-		if (sock->pend[i].hop == hop)
+		if (q[i].d.v6 == it->d.v6 &&
+		    (it->d.v6 ? memcmp(q[i].hop6, it->hop6, 16) == 0 :
+				q[i].hop == it->hop))
 			return true;
 	return false;
 }
 
 int
-xchg_pending_send(struct xchg_socket *sock, rte_be32_t src, rte_be32_t dst,
-		  uint16_t dport, rte_be32_t hop, struct rte_mbuf **mbufs,
+xchg_pending_send(struct xchg_socket *sock, const struct xchg_udp_dest *d,
+		  rte_be32_t hop, const uint8_t *hop6, struct rte_mbuf **mbufs,
 		  unsigned int n, struct rte_ether_addr *mac)
 {
 	struct xchg_stack *s = sock->stack;
 	uint64_t now = xchg_stack_now(s);
+	struct xchg_pend_item it = { .d = *d, .hop = hop,
+				     .since = now != 0 ? now : 1 };
 	unsigned int i = 0;
-	int err = n != 0 ? EINPROGRESS : 0;
+	int err = n != 0 ? EINPROGRESS : 0, bad;
 
+	if (d->v6)
+		memcpy(it.hop6, hop6, 16);
 	rte_spinlock_lock(&s->pend_lock);
 	if (sock->pend_n != 0)
 		flush(s, sock, now, false);
 	/* Nothing of this hop waits and it resolved: send directly. */
-	if (!waits_for(sock, hop) &&
-	    xchg_neigh_resolve(s, hop, mac, sock) == 0) {
+	if (!waits_for(sock, &it) && resolve(s, &it, mac, sock) == 0) {
 		rte_spinlock_unlock(&s->pend_lock);
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
 		/* What the build would refuse is refused now. */
-		if (rte_pktmbuf_pkt_len(mbufs[i]) + 28 > s->mtu ||
-		    rte_pktmbuf_headroom(mbufs[i]) < XCHG_STACK_HDR_LEN) {
-			err = rte_pktmbuf_headroom(mbufs[i]) <
-			      XCHG_STACK_HDR_LEN ? ENOSPC : EMSGSIZE;
+		bad = xchg_udp_fits(s, mbufs[i], d->v6);
+		if (bad != 0) {
+			err = bad;
 			break;
 		}
 		if (sock->pend_n + i == sock->pend_max) {
 			err = EAGAIN;
 			break;
 		}
-		sock->pend[sock->pend_n + i] = (struct xchg_pend_item){
-			.m = mbufs[i], .src = src, .dst = dst, .hop = hop,
-			.dport = dport, .since = now != 0 ? now : 1 };
+		it.m = mbufs[i];
+		sock->pend[sock->pend_n + i] = it;
 	}
 	set_count(s, sock, sock->pend_n + i);
 	rte_spinlock_unlock(&s->pend_lock);

@@ -42,6 +42,8 @@ extern int xchg_stack_logtype;
 #define XCHG_STACK_BURST 32
 /* Headroom a send needs in front of the payload. */
 #define XCHG_STACK_HDR_LEN (RTE_ETHER_HDR_LEN + 20 + 8)
+/* The same over IPv6 (no extension header is sent). */
+#define XCHG_STACK_HDR_LEN6 (RTE_ETHER_HDR_LEN + 40 + 8)
 
 /* What parsing a frame found; offsets from the start of the frame. */
 struct xchg_pkt {
@@ -64,6 +66,8 @@ struct xchg_pkt {
 	uint8_t nb_ext;         /* extension headers walked */
 	uint32_t frag_id6;      /* fragment header's id, network order */
 	uint8_t src6[16], dst6[16];
+	uint16_t frag6_end;     /* past the fragment header, from the IPv6
+				 * header; 0: none */
 };
 
 /* Parse a frame held in plain memory; only [data, data + len) is read.
@@ -125,6 +129,18 @@ struct xchg_socket {
 				     * order in this burst (atomic) */
 	rte_be32_t pinned_hop;      /* neighbour pinned by connect, 0: none */
 	struct xchg_frag_acct *frag; /* its own reassembly, UDP only */
+	/* IPv6 (xchg_stack_socket6.c). The families it receives: written
+	 * under the stack lock, read by the demux (relaxed: a datagram
+	 * judged by the old value during the change is as if it came
+	 * before it). */
+	uint8_t accept;             /* XCHG_ACCEPT4 | XCHG_ACCEPT6 */
+	uint8_t family;             /* enum xchg_family, as set */
+	bool bound6;                /* local_ip6 set by xchg_udp_bind6() */
+	bool peer6;                 /* peer_ip6 set by xchg_udp_connect6() */
+	bool pinned6;               /* pinned_hop6 pinned */
+	uint8_t local_ip6[16];
+	uint8_t peer_ip6[16];
+	uint8_t pinned_hop6[16];
 	/* Datagrams waiting for their next hop (xchg_stack_pending.c):
 	 * the queue and its list links are written under the stack's
 	 * pend_lock; pend_n is also read without it by the socket's sender
@@ -507,21 +523,68 @@ unsigned int xchg_stack_send_replies(struct xchg_stack *s,
 				     struct xchg_consumer *service,
 				     struct rte_mbuf **m, unsigned int n);
 
+/* Where a UDP send goes, either family. */
+struct xchg_udp_dest {
+	bool v6;
+	uint16_t port;              /* host order */
+	rte_be32_t src, dst;        /* IPv4 */
+	uint8_t src6[16], dst6[16]; /* IPv6 */
+};
+
 /* Waiting sends (xchg_stack_pending.c). */
 int xchg_pending_init(struct xchg_socket *sock, uint32_t max);
-/* Called by a send whose next hop @hop is unresolved (@resolve_ret from
+/* Called by a send whose next hop @hop (@hop6 over IPv6) is unresolved (@resolve_ret from
  * xchg_neigh_resolve()) or whose socket has datagrams waiting. Returns
  * -1 with @mac when the send may go out directly (nothing of @hop
  * waits and it resolved), else how many of @mbufs it took, rte_errno
  * set as xchg_udp_send_burst() says. */
-int xchg_pending_send(struct xchg_socket *sock, rte_be32_t src,
-		      rte_be32_t dst, uint16_t dport, rte_be32_t hop,
-		      struct rte_mbuf **mbufs, unsigned int n,
-		      struct rte_ether_addr *mac);
+int xchg_pending_send(struct xchg_socket *sock,
+		      const struct xchg_udp_dest *d, rte_be32_t hop,
+		      const uint8_t *hop6, struct rte_mbuf **mbufs,
+		      unsigned int n, struct rte_ether_addr *mac);
 void xchg_pending_service(struct xchg_stack *s);
 /* Control path: free what @sock has waiting, counted @why. */
 void xchg_pending_forget(struct xchg_socket *sock, enum xchg_stack_drop why);
 void xchg_pending_free(struct xchg_socket *sock);
+
+/* What a UDP socket receives (struct xchg_socket::accept). */
+#define XCHG_ACCEPT4 1
+#define XCHG_ACCEPT6 2
+
+/* IPv6 UDP (xchg_stack_ip6.c): ports, length and checksum of a whole
+ * datagram the IPv6 parser walked to UDP, the ports only of a first
+ * fragment; @p is the IPv6 header. */
+enum xchg_stack_drop xchg_stack_parse_udp6(const uint8_t *p, uint32_t len,
+					   uint32_t wire, bool verify,
+					   struct xchg_pkt *pkt);
+/* The one's complement sum (not folded) of the IPv6 pseudo header of an
+ * upper-layer packet of @len bytes of protocol @proto. */
+uint32_t xchg_stack_phdr6_sum(const uint8_t src[16], const uint8_t dst[16],
+			      uint32_t len, uint8_t proto);
+
+/* IPv6 UDP sockets (xchg_stack_socket6.c). */
+/* Recompute what @sock receives from its family, binding and peer;
+ * stack lock held. */
+void xchg_socket_set_accept(struct xchg_socket *sock);
+/* Build the headers of either family (xchg_udp_build() or
+ * xchg_udp_build6()). */
+int xchg_udp_build_to(struct xchg_socket *sock, struct rte_mbuf *m,
+		      const struct xchg_udp_dest *d,
+		      const struct rte_ether_addr *mac, uint64_t offloads);
+/* Headroom and MTU check of a payload about to be sent or queued: 0,
+ * EMSGSIZE or ENOSPC. */
+int xchg_udp_fits(const struct xchg_stack *s, const struct rte_mbuf *m,
+		  bool v6);
+struct xchg_socket *xchg_stack_udp_lookup6(struct xchg_stack *s,
+					   const struct xchg_pkt *pkt);
+/* Prepend Ethernet, IPv6 and UDP headers to a payload: 0, -EMSGSIZE,
+ * -ENOSPC (no headroom). */
+int xchg_udp_build6(struct xchg_socket *sock, struct rte_mbuf *m,
+		    const uint8_t src[16], const uint8_t dst[16],
+		    uint16_t dport, const struct rte_ether_addr *mac,
+		    uint64_t offloads);
+/* Unpin what xchg_udp_connect6() pinned; stack lock held. */
+void xchg_socket6_unpin(struct xchg_socket *sock);
 
 /* Sockets (xchg_stack_socket.c). */
 /* Prepend Ethernet, IPv4 and UDP headers to a payload: 0, -EMSGSIZE,

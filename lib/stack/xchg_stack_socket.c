@@ -97,6 +97,7 @@ socket_open(struct xchg_stack *s, const char *name, uint32_t quota,
 		/* A slot used before keeps its counters: start from them. */
 		xchg_socket_cnt_sum(s, slot, &sock->base);
 		sock->ether_type = ether_type;
+		xchg_socket_set_accept(sock);
 		if (type == XCHG_SOCK_UDP)
 			err = -xchg_frag_acct_create(s, sock,
 				xchg_frag_default_collectors(s, quota));
@@ -200,11 +201,14 @@ xchg_udp_bind(struct xchg_socket *sock, rte_be32_t ip, uint16_t port)
 	if (ip != 0 && !xchg_stack_is_local(s, ip))
 		return -EINVAL;
 	pthread_mutex_lock(&s->lock);
-	if (s->udp_by_port[port] != NULL) {
+	if (ip != 0 && sock->family == XCHG_FAMILY_IPV6) {
+		ret = -EINVAL; /* an IPv4 address for an IPv6 socket */
+	} else if (s->udp_by_port[port] != NULL) {
 		ret = -EADDRINUSE;
 	} else {
 		sock->local_ip = ip;
 		sock->local_port = port;
+		xchg_socket_set_accept(sock);
 		/* Published last: the demux may look it up at once. */
 		__atomic_store_n(&s->udp_by_port[port], sock, __ATOMIC_RELEASE);
 	}
@@ -219,10 +223,13 @@ xchg_udp_connect(struct xchg_socket *sock, rte_be32_t ip, uint16_t port)
 	rte_be32_t src, hop = 0;
 
 	if (sock == NULL || sock->type != XCHG_SOCK_UDP || ip == 0 ||
-	    port == 0)
+	    port == 0 || sock->family == XCHG_FAMILY_IPV6 || sock->bound6)
 		return -EINVAL;
 	s = sock->stack;
 	pthread_mutex_lock(&s->lock);
+	/* One peer, of one family. */
+	xchg_socket6_unpin(sock);
+	sock->peer6 = false;
 	/* Its next hop stays apart from learned neighbours while it is
 	 * connected: no ARP storm can push it out. */
 	if (xchg_stack_route(s, ip, &src, &hop) != 0 ||
@@ -233,6 +240,7 @@ xchg_udp_connect(struct xchg_socket *sock, rte_be32_t ip, uint16_t port)
 	sock->pinned_hop = hop;
 	sock->peer_ip = ip;
 	sock->peer_port = port;
+	xchg_socket_set_accept(sock);
 	pthread_mutex_unlock(&s->lock);
 	return 0;
 }
@@ -277,7 +285,8 @@ xchg_stack_udp_lookup(struct xchg_stack *s, const struct xchg_pkt *pkt)
 	if (pkt->l4_len == 0)
 		return NULL;
 	sock = __atomic_load_n(&s->udp_by_port[pkt->dport], __ATOMIC_ACQUIRE);
-	if (sock == NULL)
+	if (sock == NULL ||
+	    !(__atomic_load_n(&sock->accept, __ATOMIC_RELAXED) & XCHG_ACCEPT4))
 		return NULL;
 	if (sock->local_ip != 0 && sock->local_ip != pkt->dst)
 		return NULL;
@@ -342,6 +351,7 @@ socket_close_locked(struct xchg_socket *sock)
 		return ret;
 	if (sock->pinned_hop != 0)
 		xchg_neigh_unpin(s, sock->pinned_hop);
+	xchg_socket6_unpin(sock);
 	xchg_frag_acct_free(s, sock);
 	xchg_pending_free(sock);
 	__atomic_store_n(&s->sockets[sock->slot], NULL, __ATOMIC_RELEASE);
@@ -404,6 +414,8 @@ xchg_udp_source(const struct rte_mbuf *m, rte_be32_t *ip, uint16_t *port)
 		return -EINVAL;
 	udp = rte_pktmbuf_mtod(m, const uint8_t *) - m->l4_len;
 	iph = udp - m->l3_len;
+	if ((iph[0] >> 4) != 4)
+		return -EAFNOSUPPORT; /* see xchg_udp_source6() */
 	if (ip != NULL)
 		memcpy(ip, iph + 12, 4);
 	if (port != NULL)
@@ -485,8 +497,10 @@ send_failed(struct xchg_socket *sock, unsigned int done, unsigned int n,
  * the headers are written over (the received datagram's own headers,
  * which xchg_udp_source() reads), the header lengths and the offload
  * flags. */
+#define XCHG_STACK_HDR_MAX XCHG_STACK_HDR_LEN6 /* either family's */
+
 struct saved_dgram {
-	uint8_t hdr[XCHG_STACK_HDR_LEN];
+	uint8_t hdr[XCHG_STACK_HDR_MAX];
 	uint64_t ol_flags;
 	uint64_t tx_offload;
 	uint16_t data_off;
@@ -496,12 +510,12 @@ static void
 save_dgram(struct saved_dgram *sv, const struct rte_mbuf *m)
 {
 	uint16_t room = RTE_MIN(rte_pktmbuf_headroom(m),
-				(uint16_t)XCHG_STACK_HDR_LEN);
+				(uint16_t)XCHG_STACK_HDR_MAX);
 
 	sv->ol_flags = m->ol_flags;
 	sv->tx_offload = m->tx_offload;
 	sv->data_off = m->data_off;
-	memcpy(sv->hdr + XCHG_STACK_HDR_LEN - room,
+	memcpy(sv->hdr + XCHG_STACK_HDR_MAX - room,
 	       rte_pktmbuf_mtod(m, const uint8_t *) - room, room);
 }
 
@@ -515,9 +529,9 @@ restore_dgram(const struct saved_dgram *sv, struct rte_mbuf *m)
 	/* Back to the payload, and the bytes under the headers back. */
 	if (len != 0)
 		rte_pktmbuf_adj(m, len);
-	room = RTE_MIN(rte_pktmbuf_headroom(m), (uint16_t)XCHG_STACK_HDR_LEN);
+	room = RTE_MIN(rte_pktmbuf_headroom(m), (uint16_t)XCHG_STACK_HDR_MAX);
 	memcpy(rte_pktmbuf_mtod(m, uint8_t *) - room,
-	       sv->hdr + XCHG_STACK_HDR_LEN - room, room);
+	       sv->hdr + XCHG_STACK_HDR_MAX - room, room);
 	m->ol_flags = sv->ol_flags;
 	m->tx_offload = sv->tx_offload;
 }
@@ -526,8 +540,8 @@ restore_dgram(const struct saved_dgram *sv, struct rte_mbuf *m)
  * restored. Returns how many went, and the error for the first that did
  * not in @err. */
 static unsigned int
-send_chunk(struct xchg_socket *sock, rte_be32_t src, rte_be32_t ip,
-	   uint16_t port, const struct rte_ether_addr *mac, uint64_t offloads,
+send_chunk(struct xchg_socket *sock, const struct xchg_udp_dest *d,
+	   const struct rte_ether_addr *mac, uint64_t offloads,
 	   struct rte_mbuf **mbufs, unsigned int n, int *err)
 {
 	struct saved_dgram sv[XCHG_STACK_BURST];
@@ -537,8 +551,7 @@ send_chunk(struct xchg_socket *sock, rte_be32_t src, rte_be32_t ip,
 
 	for (built = 0; built < n; built++) {
 		save_dgram(&sv[built], mbufs[built]);
-		ret = xchg_udp_build(sock, mbufs[built], src, ip, port, mac,
-				     offloads);
+		ret = xchg_udp_build_to(sock, mbufs[built], d, mac, offloads);
 		if (ret != 0)
 			break; /* nothing of it was changed */
 	}
@@ -550,16 +563,41 @@ send_chunk(struct xchg_socket *sock, rte_be32_t src, rte_be32_t ip,
 	return sent;
 }
 
+/* Send to a resolved next hop, in chunks of XCHG_STACK_BURST. */
+static unsigned int
+send_resolved(struct xchg_socket *sock, const struct xchg_udp_dest *d,
+	      const struct rte_ether_addr *mac, struct rte_mbuf **mbufs,
+	      unsigned int n)
+{
+	uint64_t offloads = xchg_port_tx_offloads(sock->stack->port);
+	unsigned int sent = 0;
+	int err = 0;
+
+	while (sent < n) {
+		unsigned int want = RTE_MIN(n - sent,
+					    (unsigned int)XCHG_STACK_BURST);
+		unsigned int done = send_chunk(sock, d, mac, offloads,
+					       mbufs + sent, want, &err);
+
+		sent += done;
+		if (done < want)
+			break;
+	}
+	XCHG_SOCKET_COUNT(sock, sent, sent);
+	if (sent == n)
+		rte_errno = 0;
+	return sent == n ? sent : send_failed(sock, sent, n, err);
+}
+
 unsigned int
 xchg_udp_send_burst(struct xchg_socket *sock, rte_be32_t ip, uint16_t port,
 		    struct rte_mbuf **mbufs, unsigned int n)
 {
+	struct xchg_udp_dest d = { .v6 = false };
 	struct xchg_stack *s;
 	struct rte_ether_addr mac;
-	rte_be32_t src, hop;
-	uint64_t offloads;
-	unsigned int sent = 0;
-	int ret, err = 0;
+	rte_be32_t hop;
+	int ret;
 
 	if (sock == NULL || sock->type != XCHG_SOCK_UDP || mbufs == NULL) {
 		rte_errno = EINVAL;
@@ -570,40 +608,74 @@ xchg_udp_send_burst(struct xchg_socket *sock, rte_be32_t ip, uint16_t port,
 		ip = sock->peer_ip;
 		port = sock->peer_port;
 	}
+	if (sock->family == XCHG_FAMILY_IPV6 || sock->bound6)
+		return send_failed(sock, 0, n, EAFNOSUPPORT);
 	if (ip == 0 || port == 0 || sock->local_port == 0)
 		return send_failed(sock, 0, n, EINVAL);
-	ret = xchg_stack_route(s, ip, &src, &hop);
+	ret = xchg_stack_route(s, ip, &d.src, &hop);
 	if (ret != 0)
 		return send_failed(sock, 0, n, -ret);
 	if (sock->local_ip != 0)
-		src = sock->local_ip;
+		d.src = sock->local_ip;
+	d.dst = ip;
+	d.port = port;
 	/* Steady state: a plain load says nothing waits, and the neighbour
 	 * is known. Else the pending queue decides, under its lock. */
 	if (__atomic_load_n(&sock->pend_n, __ATOMIC_ACQUIRE) != 0 ||
 	    (ret = xchg_neigh_resolve(s, hop, &mac, sock)) != 0) {
 		if (sock->pend_max == 0)
 			return send_failed(sock, 0, n, EAGAIN);
-		ret = xchg_pending_send(sock, src, ip, port, hop, mbufs, n,
-					&mac);
+		ret = xchg_pending_send(sock, &d, hop, NULL, mbufs, n, &mac);
 		if (ret >= 0)
 			return (unsigned int)ret;
 	}
-	offloads = xchg_port_tx_offloads(s->port);
-	while (sent < n) {
-		unsigned int want = RTE_MIN(n - sent,
-					    (unsigned int)XCHG_STACK_BURST);
-		unsigned int done = send_chunk(sock, src, ip, port, &mac,
-					       offloads, mbufs + sent, want,
-					       &err);
+	return send_resolved(sock, &d, &mac, mbufs, n);
+}
 
-		sent += done;
-		if (done < want)
-			break;
+unsigned int
+xchg_udp_send_burst6(struct xchg_socket *sock, const uint8_t ip[16],
+		     uint16_t port, struct rte_mbuf **mbufs, unsigned int n)
+{
+	static const uint8_t any6[16];
+	struct xchg_udp_dest d = { .v6 = true };
+	struct xchg_stack *s;
+	struct rte_ether_addr mac;
+	uint8_t hop[16];
+	int ret;
+
+	if (sock == NULL || sock->type != XCHG_SOCK_UDP || mbufs == NULL) {
+		rte_errno = EINVAL;
+		return 0;
 	}
-	XCHG_SOCKET_COUNT(sock, sent, sent);
-	if (sent == n)
-		rte_errno = 0;
-	return sent == n ? sent : send_failed(sock, sent, n, err);
+	s = sock->stack;
+	if (ip == NULL || memcmp(ip, any6, 16) == 0) {
+		if (!sock->peer6)
+			return send_failed(sock, 0, n, EINVAL);
+		ip = sock->peer_ip6;
+		port = sock->peer_port;
+	}
+	if (sock->family == XCHG_FAMILY_IPV4 || sock->local_ip != 0)
+		return send_failed(sock, 0, n, EAFNOSUPPORT);
+	if (port == 0 || sock->local_port == 0)
+		return send_failed(sock, 0, n, EINVAL);
+	ret = xchg_stack_route6(s, ip, d.src6, hop);
+	if (ret != 0)
+		return send_failed(sock, 0, n, -ret);
+	if (sock->bound6)
+		memcpy(d.src6, sock->local_ip6, 16);
+	memcpy(d.dst6, ip, 16);
+	d.port = port;
+	/* As over IPv4: the pending queue decides when something waits or
+	 * the neighbour is unresolved. */
+	if (__atomic_load_n(&sock->pend_n, __ATOMIC_ACQUIRE) != 0 ||
+	    (ret = xchg_neigh6_resolve(s, hop, &mac, sock)) != 0) {
+		if (sock->pend_max == 0)
+			return send_failed(sock, 0, n, EAGAIN);
+		ret = xchg_pending_send(sock, &d, 0, hop, mbufs, n, &mac);
+		if (ret >= 0)
+			return (unsigned int)ret;
+	}
+	return send_resolved(sock, &d, &mac, mbufs, n);
 }
 
 unsigned int

@@ -41,6 +41,7 @@ socket_to_tel(struct xchg_socket *sock, void *arg)
 {
 	struct rte_tel_data *d = arg, *sd;
 	struct xchg_socket_stats st;
+	uint8_t acc;
 
 	if (xchg_socket_stats_get(sock, &st) != 0)
 		return 0;
@@ -78,6 +79,11 @@ socket_to_tel(struct xchg_socket *sock, void *arg)
 		xchg_tel_u64(sd, "pending_max", st.pending_max);
 		xchg_tel_u64(sd, "neigh_timeout",
 			     st.drops[XCHG_SD_NEIGH_TIMEOUT]);
+		/* What it receives now, named as [socket] family. */
+		acc = __atomic_load_n(&sock->accept, __ATOMIC_RELAXED);
+		rte_tel_data_add_dict_string(sd, "family",
+			acc == (XCHG_ACCEPT4 | XCHG_ACCEPT6) ? "both" :
+			acc == XCHG_ACCEPT6 ? "ipv6" : "ipv4");
 	}
 	xchg_tel_add_container(d, xchg_socket_name(sock), sd);
 	return 0;

@@ -11,8 +11,8 @@ import logging
 import struct
 from decimal import Decimal
 
-from scapy.all import (ARP, ICMP, IP, UDP, Dot1Q, Ether, IPv6, Raw,
-                       fragment)
+from scapy.all import (ARP, ICMP, IP, UDP, Dot1Q, Ether, IPv6,
+                       IPv6ExtHdrFragment, Raw, fragment, fragment6)
 
 # The runt frame is not Ethernet to Scapy: no warning about link types.
 logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
@@ -140,3 +140,51 @@ def garbage(path):
 
 
 GENERATORS = {"hog": hog, "mixed": mixed, "garbage": garbage}
+
+
+US_IP6 = "2001:db8::1"
+PEER_IP6 = "2001:db8::2"
+
+
+def _udp6(dport, payload, sport=1000, **udpkw):
+    return (Ether(src=PEER_MAC, dst=US_MAC) /
+            IPv6(src=PEER_IP6, dst=US_IP6) /
+            UDP(sport=sport, dport=dport, **udpkw) / Raw(payload))
+
+
+def ipv6(path):
+    """UDP over IPv6 and IPv4 to a both-family socket (7000), an IPv6 one
+    (7001) and an IPv4 one (7002): see tests/apps/replay_ipv6.py."""
+    frames = []
+    for k in range(40):
+        if k % 2:
+            frames.append(("dual6", _udp6(7000, b"six %d" % k)))
+        else:
+            frames.append(("dual4", _udp(7000, b"four %d" % k)))
+        if k % 8 == 3:
+            frames.append(("v6", _udp6(7001, b"v6 %d" % k)))
+            frames.append(("v4", _udp(7002, b"v4 %d" % k)))
+        if k == 20:
+            dg = IPv6(bytes(IPv6(src=PEER_IP6, dst=US_IP6) /
+                            IPv6ExtHdrFragment(id=0x1234) /
+                            UDP(sport=1000, dport=7001) /
+                            Raw(b"G" * 2400)))
+            frags = fragment6(dg, 1000)
+            # A second one to dual, interleaved: each fragment counts
+            # against its own datagram's socket (the key is the id and
+            # both addresses).
+            dg2 = IPv6(bytes(IPv6(src=PEER_IP6, dst=US_IP6) /
+                             IPv6ExtHdrFragment(id=0x1235) /
+                             UDP(sport=1000, dport=7000) /
+                             Raw(b"H" * 2400)))
+            frags2 = fragment6(dg2, 1000)
+            order = [("dual6_fragment", frags2[1]), ("v6_fragment", frags[2]),
+                     ("dual6_fragment", frags2[2]), ("v6_fragment", frags[0]),
+                     ("v6_fragment", frags[1]), ("dual6_fragment", frags2[0])]
+            assert len(frags) == 3 and len(frags2) == 3
+            for cls, f in order:
+                frames.append((cls, Ether(src=PEER_MAC, dst=US_MAC) / f))
+    frames.append(("no_socket", _udp(7001, b"four to v6")))
+    frames.append(("no_socket", _udp6(7002, b"six to v4")))
+    frames.append(("udp6_zero_checksum", _udp6(7000, b"zero", chksum=0)))
+    return _write(path, frames)

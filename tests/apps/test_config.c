@@ -237,6 +237,27 @@ test_messages(void)
 	XT_CHECK(cfg == NULL && strstr(err, "pending") != NULL &&
 		 strstr(err, "1024") != NULL, "pending over its limit: %s",
 		 err);
+	cfg = load_text("[arena]\nbuffers = 128\n[port a]\nvdev = net_null0\nip = 10.0.0.1/24\n[socket s]\ntype = udp\nport = 5\nfamily = ipv5\n",
+			err, sizeof(err));
+	XT_CHECK(cfg == NULL && strstr(err, "t.ini:9: [socket s] family: 'ipv5' is not an address family; use ipv4, ipv6 or both") != NULL,
+		 "bad family: %s", err);
+	cfg = load_text("[arena]\nbuffers = 128\n[port a]\nvdev = net_null0\nip = 10.0.0.1/24\n[socket s]\ntype = udp\nport = 5\nfamily = ipv6\n",
+			err, sizeof(err));
+	XT_CHECK(cfg == NULL && strstr(err, "t.ini:9: [socket s] family: ipv6 on [port a], which has no ip6; add ip6 = address/prefix to [port a], or use family = ipv4") != NULL,
+		 "ipv6 socket without ip6: %s", err);
+	cfg = load_text("[arena]\nbuffers = 128\n[port a]\nvdev = net_null0\nip6 = 2001:db8::1/64\n[socket s]\ntype = udp\nport = 5\nfamily = ipv4\n",
+			err, sizeof(err));
+	XT_CHECK(cfg == NULL && strstr(err, "[socket s]: udp socket on [port a], which has no ip; add ip = address/prefix to [port a]") != NULL,
+		 "ipv4 socket without ip: %s", err);
+	cfg = load_text("[arena]\nbuffers = 128\n[port a]\nvdev = net_null0\n[socket s]\ntype = packet\nethertype = 0x88b5\nfamily = ipv6\n",
+			err, sizeof(err));
+	XT_CHECK(cfg == NULL && strstr(err, "t.ini:8: [socket s] family: is for udp sockets") != NULL,
+		 "family on a packet socket: %s", err);
+	/* Only an ip6: a both-family socket is fine (IPv6 only, in effect). */
+	cfg = load_text("[arena]\nbuffers = 128\n[port a]\nvdev = net_null0\nip6 = 2001:db8::1/64\n[socket s]\ntype = udp\nport = 5\n",
+			err, sizeof(err));
+	XT_CHECK(cfg != NULL, "udp socket on a port with only ip6: %s", err);
+	xchg_config_free(cfg);
 	cfg = load_text("[arena]\nbuffers = 128\n[port a]\nvdev = net_null0\nip6 = 2001:db8::1/64\nip6 = ff02::1/64\n",
 			err, sizeof(err));
 	XT_CHECK(cfg == NULL && strstr(err, "t.ini:6: [port a] ip6: ff02::1 cannot be an interface address") != NULL,
@@ -311,7 +332,7 @@ test_setup(void)
 		 "[arena]\nname = cfgtest\nbuffers = 4096\n"
 		 "[port wan]\nvdev = net_null7\nip = 10.1.0.1/16\ngateway = 10.1.0.254\nrx_desc = 128\ntx_desc = 128\n"
 		 "ip6 = 2001:db8::1/64\nip6 = 2001:db8:1::1/48\ngateway6 = fe80::1\n"
-		 "[socket ctl]\ntype = udp\nport = 7000\nquota = 32\npriority = critical\npending = 2\n"
+		 "[socket ctl]\ntype = udp\nport = 7000\nquota = 32\npriority = critical\npending = 2\nfamily = ipv4\n"
 		 "[socket eth]\ntype = packet\nethertype = 0x88b5\nquota = 8\n"
 		 "[service icmp]\nquota = 5\n[service nd]\nquota = 6\n"
 		 "[proxy]\ntap = net_null8\nquota = 24\nrx_desc = 64\ntx_desc = 64\n"
@@ -342,6 +363,18 @@ test_setup(void)
 		XT_EQ(xchg_socket_stats_get(xchg_config_setup_socket(su, 0),
 					    &st), 0);
 		XT_EQ(st.pending_max, 2);
+	}
+	{
+		/* family = ipv4: no IPv6 send, refused before anything. */
+		static const uint8_t peer[16] = { 0x20, 0x01, 0x0d, 0xb8,
+						  [15] = 2 };
+		struct xchg_socket *ctl = xchg_config_setup_socket(su, 0);
+		struct rte_mbuf *m = NULL;
+
+		XT_EQ(xchg_socket_alloc_bulk(ctl, &m, 1), 0);
+		XT_EQ(xchg_udp_send_burst6(ctl, peer, 9, &m, 1), 0);
+		XT_EQ(rte_errno, EAFNOSUPPORT);
+		rte_pktmbuf_free(m);
 	}
 	{
 		/* Both IPv6 addresses are the stack's (and so is the

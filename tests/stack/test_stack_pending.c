@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 
 /*
- * Sends that wait for a neighbour (issue 21 item 5, IPv4): a send to a
+ * Sends that wait for a neighbour (issue 21 item 5, IPv4 and IPv6): a
+ * send to a
  * next hop whose address is unknown is queued in the socket's own
  * reservation, goes out in order when the ARP reply is learned, is
  * dropped and counted (neigh_timeout) when none comes in time, and one
  * socket's bound never costs another socket anything.
  *
  * Frames go through a net_ring port whose RX and TX share one ring: the
- * test puts ARP replies in, the stack's requests and datagrams come out
- * there. Time is the test's own clock (xchg_stack_conf::clock), so every
+ * test puts ARP replies and neighbour advertisements in, the stack's
+ * requests, solicitations and datagrams come out there. Time is the test's own clock (xchg_stack_conf::clock), so every
  * count is exact however slow the machine is. Each test ends with a
  * census.
  */
@@ -56,6 +57,18 @@ advance_ms(uint64_t ms)
 	clock_now += ms * hz / 1000;
 }
 
+/* 2001:db8::@d */
+static void
+ip6(uint8_t d, uint8_t ip[16])
+{
+	memset(ip, 0, 16);
+	ip[0] = 0x20;
+	ip[1] = 0x01;
+	ip[2] = 0x0d;
+	ip[3] = 0xb8;
+	ip[15] = d;
+}
+
 static rte_be32_t
 ip4(uint8_t d)
 {
@@ -72,6 +85,7 @@ stack_up(struct fx *f)
 {
 	struct xchg_port_conf pc = { .nb_rx_desc = 64, .nb_tx_desc = 64 };
 	struct xchg_stack_conf sc = { .clock = test_clock };
+	uint8_t a6[16];
 
 	memset(f, 0, sizeof(*f));
 	clock_now = hz;
@@ -85,6 +99,8 @@ stack_up(struct fx *f)
 		return false;
 	}
 	XT_EQ(xchg_stack_add_address(f->s, ip4(2), 24), 0);
+	ip6(2, a6);
+	XT_EQ(xchg_stack_add_address6(f->s, a6, 64), 0);
 	XT_EQ(xchg_port_start(f->port), 0);
 	return true;
 }
@@ -95,6 +111,11 @@ struct sent {
 	uint8_t arp_target[8];        /* last byte of each request's target */
 	uint8_t udp_marker[16];       /* first payload byte of each datagram */
 	uint8_t udp_dst[16];          /* last byte of each datagram's dst */
+	unsigned int ns, udp6;        /* IPv6: solicitations (not DAD),
+				       * datagrams */
+	uint8_t ns_target[8];
+	uint8_t udp6_marker[16];
+	uint8_t udp6_dst[16];
 };
 
 static struct sent
@@ -122,6 +143,23 @@ drain(void)
 				out.udp_dst[out.udp] = p[33];
 			}
 			out.udp++;
+		} else if (rte_pktmbuf_data_len(m) >= 63 && p[12] == 0x86 &&
+			   p[13] == 0xdd && p[20] == 17) {
+			XT_EQ((p[56] << 8 | p[57]), PEER_PORT);
+			XT_CHECK(p[60] != 0 || p[61] != 0,
+				 "an IPv6 datagram has a UDP checksum");
+			if (out.udp6 < RTE_DIM(out.udp6_marker)) {
+				out.udp6_marker[out.udp6] = p[62];
+				out.udp6_dst[out.udp6] = p[53];
+			}
+			out.udp6++;
+		} else if (rte_pktmbuf_data_len(m) >= 78 && p[12] == 0x86 &&
+			   p[13] == 0xdd && p[20] == 58 && p[54] == 135 &&
+			   p[22] != 0) {
+			/* A solicitation (a DAD probe's source is ::). */
+			if (out.ns < RTE_DIM(out.ns_target))
+				out.ns_target[out.ns] = p[77];
+			out.ns++;
 		}
 		rte_pktmbuf_free(m);
 	}
@@ -151,6 +189,46 @@ inject_arp_reply(uint8_t d)
 	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
 	char *p = m != NULL ? rte_pktmbuf_append(m, sizeof(f)) : NULL;
 
+	XT_CHECK(p != NULL, "frame buffer");
+	if (p == NULL) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	memcpy(p, f, sizeof(f));
+	XT_CHECK(rte_ring_enqueue(ring, m) == 0, "ring full");
+}
+
+/* A solicited advertisement from 2001:db8::@d, MAC PEER_MAC with its
+ * last byte @d, to 2001:db8::2. */
+static void
+inject_na(uint8_t d)
+{
+	uint8_t f[14 + 40 + 32] = {
+		0x02, 0, 0, 0, 0, 0, 0x02, 0, 0, 0, 0, d, 0x86, 0xdd,
+		0x60, 0, 0, 0, 0, 32, 58, 255,
+	};
+	uint8_t *ip = f + 14, *icmp = f + 54;
+	uint8_t tail[8] = { 0, 0, 0, 32, 0, 0, 0, 58 };
+	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+	char *p = m != NULL ? rte_pktmbuf_append(m, sizeof(f)) : NULL;
+	uint32_t sum;
+	uint16_t c;
+
+	rte_eth_macaddr_get(ring_id, (struct rte_ether_addr *)f);
+	ip6(d, ip + 8);
+	ip6(2, ip + 24);
+	icmp[0] = 136;
+	icmp[4] = 0x60;               /* solicited, override */
+	ip6(d, icmp + 8);
+	icmp[24] = 2;                 /* target link-layer address */
+	icmp[25] = 1;
+	memcpy(icmp + 26, f + 6, 6);
+	sum = rte_raw_cksum(ip + 8, 32) + rte_raw_cksum(tail, 8) +
+	      rte_raw_cksum(icmp, 32);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	c = (uint16_t)~sum;
+	memcpy(icmp + 2, &c, 2);
 	XT_CHECK(p != NULL, "frame buffer");
 	if (p == NULL) {
 		rte_pktmbuf_free(m);
@@ -467,6 +545,176 @@ out:
 	stack_down(&f, "order and close");
 }
 
+/* Send one datagram to 2001:db8::@d. */
+static unsigned int
+send6(struct xchg_socket *sock, uint8_t d, uint8_t marker, int *err)
+{
+	struct rte_mbuf *m = dgram(sock, marker, 32);
+	uint8_t ip[16];
+	unsigned int n;
+
+	*err = -1;
+	if (m == NULL)
+		return 0;
+	ip6(d, ip);
+	rte_errno = -1;
+	n = xchg_udp_send_burst6(sock, ip, PEER_PORT, &m, 1);
+	*err = rte_errno;
+	if (n == 0)
+		rte_pktmbuf_free(m);
+	return n;
+}
+
+/* The same over IPv6: three datagrams to an unresolved neighbour are
+ * queued in the socket's reservation with one solicitation it paid for,
+ * and the advertisement sends them, in order. */
+static void
+test_queued_then_sent6(void)
+{
+	struct xchg_socket *sock;
+	struct xchg_socket_stats ss;
+	struct sent out;
+	unsigned int i;
+	int err;
+	struct fx f;
+
+	if (!stack_up(&f))
+		return;
+	sock = udp_sock(&f, "echo6", OUR_PORT, 16);
+	if (sock == NULL)
+		goto out;
+	drain(); /* DAD probes of the stack's own addresses */
+	for (i = 0; i < 3; i++) {
+		XT_EQ(send6(sock, 1, (uint8_t)(0xa0 + i), &err), 1);
+		XT_EQ(err, EINPROGRESS);
+	}
+	ss = sstats(sock);
+	XT_EQ(ss.queued, 3);
+	XT_EQ(ss.pending, 3);
+	XT_EQ(ss.sent, 0);
+	XT_EQ(ss.send_failed, 0);
+	/* Waiting in its own reservation; the solicitation was its own. */
+	XT_EQ(ss.pool.in_use, 3);
+	XT_EQ(ss.pool.allocated, 4);
+	out = drain();
+	XT_EQ(out.ns, 1);
+	XT_EQ(out.ns_target[0], 1);
+	XT_EQ(out.udp6, 0);
+	inject_na(1);
+	xchg_stack_poll(f.s);
+	out = drain();
+	XT_EQ(out.udp6, 3);
+	for (i = 0; i < 3 && i < out.udp6; i++) {
+		XT_EQ(out.udp6_marker[i], 0xa0 + i);
+		XT_EQ(out.udp6_dst[i], 1);
+	}
+	ss = sstats(sock);
+	XT_EQ(ss.sent, 3);
+	XT_EQ(ss.pending, 0);
+	XT_EQ(ss.pool.in_use, 0);
+	XT_EQ(send6(sock, 1, 0xb0, &err), 1);
+	XT_EQ(err, 0);
+	XT_EQ(drain().udp6, 1);
+out:
+	stack_down(&f, "queued then sent, IPv6");
+}
+
+/* Nobody answers the solicitations (repeated, paid by the socket): the
+ * datagrams are dropped after neigh_resolve_ms and counted against the
+ * socket, not against anyone else; another socket pays nothing. */
+static void
+test_timeout6(void)
+{
+	struct xchg_stack_stats st;
+	struct xchg_socket *sock, *other;
+	struct xchg_socket_stats ss, so;
+	unsigned int i, ns = 0;
+	int err;
+	struct fx f;
+
+	if (!stack_up(&f))
+		return;
+	sock = udp_sock(&f, "lonely6", OUR_PORT, 8);
+	other = udp_sock(&f, "bystander", OUR_PORT + 1, 8);
+	if (sock == NULL || other == NULL)
+		goto out;
+	drain();
+	for (i = 0; i < 3; i++)
+		XT_EQ(send6(sock, 9, (uint8_t)i, &err), 1);
+	for (i = 0; i < 4; i++) {
+		struct sent out = drain();
+
+		XT_EQ(out.udp6, 0);
+		ns += out.ns;
+		xchg_stack_poll(f.s);
+		XT_EQ(sstats(sock).pending, 3);
+		advance_ms(250);
+	}
+	advance_ms(100);
+	ns += drain().ns;
+	XT_EQ(ns, 4);
+	xchg_stack_poll(f.s);
+	XT_EQ(drain().ns, 0);
+	ss = sstats(sock);
+	XT_EQ(ss.pending, 0);
+	XT_EQ(ss.queued, 3);
+	XT_EQ(ss.drops[XCHG_SD_NEIGH_TIMEOUT], 3);
+	XT_EQ(ss.datagrams_lost[XCHG_SD_NEIGH_TIMEOUT], 3);
+	XT_EQ(ss.pool.in_use, 0);
+	/* Three datagrams and four solicitations, all the socket's. */
+	XT_EQ(ss.pool.allocated, 7);
+	so = sstats(other);
+	XT_EQ(so.pool.allocated, 0);
+	XT_EQ(so.drops[XCHG_SD_NEIGH_TIMEOUT], 0);
+	XT_EQ(xchg_stack_stats_get(f.s, &st), 0);
+	XT_EQ(st.drops[XCHG_SD_NEIGH_TIMEOUT], 3);
+out:
+	stack_down(&f, "timeout, IPv6");
+}
+
+/* One queue, both families: the ARP reply sends the IPv4 datagram only;
+ * the IPv6 one waits for its advertisement. */
+static void
+test_both_families(void)
+{
+	struct xchg_socket *sock;
+	struct sent out;
+	int err;
+	struct fx f;
+
+	if (!stack_up(&f))
+		return;
+	sock = udp_sock(&f, "dual", OUR_PORT, 16);
+	if (sock == NULL)
+		goto out;
+	drain();
+	XT_EQ(send6(sock, 7, 0x66, &err), 1);
+	XT_EQ(err, EINPROGRESS);
+	XT_EQ(send1(sock, 7, 0x44, &err), 1);
+	XT_EQ(err, EINPROGRESS);
+	XT_EQ(sstats(sock).pending, 2);
+	out = drain();
+	XT_EQ(out.ns, 1);
+	XT_EQ(out.arp, 1);
+	inject_arp_reply(7);
+	xchg_stack_poll(f.s);
+	out = drain();
+	XT_EQ(out.udp, 1);
+	XT_EQ(out.udp_marker[0], 0x44);
+	XT_EQ(out.udp6, 0);
+	XT_EQ(sstats(sock).pending, 1);
+	XT_EQ(sstats(sock).pool.in_use, 1);
+	inject_na(7);
+	xchg_stack_poll(f.s);
+	out = drain();
+	XT_EQ(out.udp6, 1);
+	XT_EQ(out.udp6_marker[0], 0x66);
+	XT_EQ(sstats(sock).pending, 0);
+	XT_EQ(sstats(sock).sent, 2);
+out:
+	stack_down(&f, "both families");
+}
+
 int
 main(int argc __rte_unused, char **argv)
 {
@@ -491,6 +739,9 @@ main(int argc __rte_unused, char **argv)
 	XT_RUN(test_timeout);
 	XT_RUN(test_bound_per_socket);
 	XT_RUN(test_order_and_close);
+	XT_RUN(test_queued_then_sent6);
+	XT_RUN(test_timeout6);
+	XT_RUN(test_both_families);
 
 	xt_census_ok(arena, "end");
 	XT_EQ(xchg_arena_free(arena), 0);

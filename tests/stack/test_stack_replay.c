@@ -1258,6 +1258,321 @@ tx_neigh_recycled(struct run *r)
 		expect_arp(r, 1, 1, BCAST_MAC, ZERO_MAC, THIRD_IP);
 }
 
+/* ---- UDP over IPv6 (gen_pcaps.py's udp6_scenarios()) ---- */
+
+static const uint8_t OUR_IP6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+static const uint8_t OUR_IP6_2[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 1,
+				       [15] = 1 };
+static const uint8_t PEER_IP6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
+static const uint8_t PEER_LL6[16] = { 0xfe, 0x80, [15] = 2 };
+
+/* A datagram either family: over IPv6 when @ip6 is set. */
+struct dgram6 {
+	unsigned int k, n;
+	const uint8_t *ip6;
+	uint16_t port;
+};
+
+static void
+expect_datagrams6(struct run *r, const char *sock, const struct dgram6 *d,
+		  unsigned int nb)
+{
+	struct sock_rx *x = find_sock(r, sock);
+	unsigned int i;
+
+	if (x == NULL)
+		return;
+	XT_CHECK(x->nb_kept == nb, "%s: socket %s kept %u datagrams, expected %u",
+		 r->sc->name, sock, x->nb_kept, nb);
+	for (i = 0; i < nb && i < x->nb_kept; i++) {
+		struct rte_mbuf *m = x->kept[i];
+		uint8_t ip6[16] = { 0 };
+		uint16_t sport = 0;
+		rte_be32_t ip4;
+
+		if (d[i].ip6 == NULL) {
+			expect_datagram(r, m, d[i].k, d[i].n, PEER_IP,
+					d[i].port);
+			XT_EQ(xchg_udp_source6(m, ip6, &sport), -EAFNOSUPPORT);
+			continue;
+		}
+		XT_CHECK(rte_pktmbuf_pkt_len(m) == d[i].n &&
+			 (rte_pktmbuf_is_contiguous(m) ?
+			  payload_is(rte_pktmbuf_mtod(m, uint8_t *), d[i].k,
+				     d[i].n) : true),
+			 "%s: datagram %u over IPv6: %u bytes, expected %u",
+			 r->sc->name, d[i].k, rte_pktmbuf_pkt_len(m), d[i].n);
+		if (!rte_pktmbuf_is_contiguous(m)) {
+			uint8_t *buf = malloc(d[i].n);
+			const uint8_t *p = rte_pktmbuf_read(m, 0, d[i].n, buf);
+
+			XT_CHECK(p != NULL && payload_is(p, d[i].k, d[i].n),
+				 "%s: datagram %u: chained payload differs",
+				 r->sc->name, d[i].k);
+			free(buf);
+		}
+		XT_EQ(xchg_udp_source6(m, ip6, &sport), 0);
+		XT_CHECK(memcmp(ip6, d[i].ip6, 16) == 0 &&
+			 sport == d[i].port,
+			 "%s: datagram %u: IPv6 source or port %u differs",
+			 r->sc->name, d[i].k, sport);
+		XT_EQ(xchg_udp_source(m, &ip4, &sport), -EAFNOSUPPORT);
+	}
+}
+
+static void
+setup_udp6(struct run *r)
+{
+	XT_EQ(xchg_stack_add_address6(r->stack, OUR_IP6, 64), 0);
+}
+
+static void
+check_udp6_delivered(struct run *r)
+{
+	static const struct dgram6 d[] = {
+		{ 0, 12, PEER_IP6, 40000 }, { 1, 100, PEER_LL6, 40001 },
+		{ 2, 30, PEER_IP6, 40002 }, { 3, 9, PEER_IP6, 40003 },
+		{ 4, 20, NULL, 40004 }, { 5, 1400, PEER_IP6, 40005 },
+	};
+
+	expect_datagrams6(r, "udp", d, RTE_DIM(d));
+}
+
+static void
+check_udp6_checksum(struct run *r)
+{
+	static const struct dgram6 d[] = { { 0, 20, PEER_IP6, 40000 } };
+	struct xchg_socket_stats ss;
+
+	expect_datagrams6(r, "udp", d, RTE_DIM(d));
+	/* Counted against the socket whose port it was for? No: a frame
+	 * dropped by the parser has no owner yet (as over IPv4). */
+	XT_EQ(xchg_socket_stats_get(r->socks[0].sock, &ss), 0);
+	XT_EQ(ss.drops[XCHG_SD_UDP6_ZERO_CHECKSUM], 0);
+}
+
+static void
+check_udp6_unverified(struct run *r)
+{
+	static const struct dgram6 d[] = {
+		{ 0, 20, PEER_IP6, 40000 }, { 1, 21, PEER_IP6, 40001 },
+	};
+
+	expect_datagrams6(r, "udp", d, RTE_DIM(d));
+}
+
+/* udp (7000) narrowed to IPv6; v6addr bound to 2001:db8:1::1 port 7001;
+ * v4fam on 7002 narrowed to IPv4; what contradicts them is refused. */
+static void
+setup_udp6_family(struct run *r)
+{
+	struct xchg_socket *u = r->socks[0].sock, *v6, *v4;
+
+	setup_udp6(r);
+	XT_EQ(xchg_stack_add_address6(r->stack, OUR_IP6_2, 64), 0);
+	XT_EQ(xchg_udp_set_family(u, XCHG_FAMILY_IPV6), 0);
+	XT_EQ(xchg_udp_set_family(u, (enum xchg_family)3), -EINVAL);
+	XT_EQ(xchg_udp_set_family(NULL, XCHG_FAMILY_IPV6), -EINVAL);
+	v6 = add_socket(r, xchg_udp_socket(r->stack, "v6addr", 8,
+					   XCHG_PRIO_NORMAL), true)->sock;
+	v4 = add_socket(r, xchg_udp_socket(r->stack, "v4fam", 8,
+					   XCHG_PRIO_NORMAL), true)->sock;
+	if (v6 == NULL || v4 == NULL)
+		return;
+	XT_EQ(xchg_udp_bind6(v6, PEER_IP6, 7001), -EINVAL); /* not ours */
+	XT_EQ(xchg_udp_bind6(v6, OUR_IP6_2, UDP_PORT), -EADDRINUSE);
+	XT_EQ(xchg_udp_bind6(v6, OUR_IP6_2, 7001), 0);
+	XT_EQ(xchg_udp_bind6(v6, OUR_IP6_2, 7003), -EINVAL); /* bound */
+	XT_EQ(xchg_udp_set_family(v6, XCHG_FAMILY_IPV4), -EINVAL);
+	XT_EQ(xchg_udp_connect(v6, be_ip(PEER_IP), 40000), -EINVAL);
+	XT_EQ(xchg_udp_set_family(v4, XCHG_FAMILY_IPV4), 0);
+	XT_EQ(xchg_udp_bind6(v4, OUR_IP6, 7002), -EINVAL);
+	XT_EQ(xchg_udp_connect6(v4, PEER_IP6, 40000), -EINVAL);
+	XT_EQ(xchg_udp_bind(v4, 0, 7002), 0);
+}
+
+static void
+check_udp6_family(struct run *r)
+{
+	static const struct dgram6 du[] = { { 1, 11, PEER_IP6, 40001 } };
+	static const struct dgram6 d6[] = { { 2, 12, PEER_IP6, 40002 } };
+	static const struct dgram6 d4[] = { { 5, 15, NULL, 40005 } };
+
+	expect_datagrams6(r, "udp", du, RTE_DIM(du));
+	expect_datagrams6(r, "v6addr", d6, RTE_DIM(d6));
+	expect_datagrams6(r, "v4fam", d4, RTE_DIM(d4));
+}
+
+static void
+setup_udp6_connected(struct run *r)
+{
+	setup_udp6(r);
+	XT_EQ(xchg_udp_connect6(r->socks[0].sock, PEER_IP6, 40000), 0);
+}
+
+static void
+check_udp6_connected(struct run *r)
+{
+	static const struct dgram6 d[] = { { 0, 10, PEER_IP6, 40000 } };
+
+	expect_datagrams6(r, "udp", d, RTE_DIM(d));
+}
+
+static void
+check_udp6_frag(struct run *r)
+{
+	/* In the order their last fragment arrived. */
+	static const struct dgram6 d[] = {
+		{ 0, 3000, PEER_IP6, 40000 }, { 1, 1500, PEER_IP6, 40001 },
+		{ 2, 1200, PEER_IP6, 40002 }, { 3, 1600, PEER_IP6, 40003 },
+	};
+	struct xchg_socket_stats ss;
+
+	expect_datagrams6(r, "udp", d, RTE_DIM(d));
+	XT_EQ(xchg_socket_stats_get(r->socks[0].sock, &ss), 0);
+	XT_EQ(ss.reassembled, 4);
+	XT_EQ(ss.frag_pending, 0);
+	XT_EQ(r->st.reassembled, 4);
+}
+
+/* The two fragments held are the socket's, and so is the loss. */
+static void
+check_udp6_frag_timeout(struct run *r)
+{
+	struct xchg_socket_stats ss;
+
+	check_frag_timeout(r);
+	XT_EQ(xchg_socket_stats_get(r->socks[0].sock, &ss), 0);
+	XT_EQ(ss.drops[XCHG_SD_FRAG_TIMEOUT], 2);
+	XT_EQ(ss.datagrams_lost[XCHG_SD_FRAG_TIMEOUT], 1);
+}
+
+static void
+check_udp6_frag_invalid(struct run *r)
+{
+	struct xchg_socket_stats ss;
+
+	XT_EQ(xchg_socket_stats_get(r->socks[0].sock, &ss), 0);
+	XT_EQ(ss.drops[XCHG_SD_FRAG_INVALID], 2);
+	XT_EQ(ss.pool.in_use, 0);
+}
+
+/* A datagram the stack built over IPv6: payload k/n from
+ * [OUR_IP6]:sport to [dst]:dport, to PEER_MAC. */
+static void
+expect_udp6_sent(const struct run *r, unsigned int i, uint16_t sport,
+		 const uint8_t *dst, uint16_t dport, unsigned int k,
+		 unsigned int n)
+{
+	const struct frame *f = &r->tx.f[i];
+	const uint8_t *ip = f->data + 14, *udp = ip + 40;
+	uint32_t ph;
+
+	XT_CHECK(f->len == 14 + 40 + 8 + n, "%s: tx %u: %u bytes, expected %u",
+		 r->sc->name, i, f->len, 14 + 40 + 8 + n);
+	if (f->len != 14 + 40 + 8 + n || !expect_eth(r, i, PEER_MAC, NULL, 0,
+						       0x86dd))
+		return;
+	XT_CHECK((ip[0] >> 4) == 6 && be16(ip + 4) == 8 + n && ip[6] == 17 &&
+		 ip[7] == 64, "%s: tx %u: IPv6 header (payload %u, next %u)",
+		 r->sc->name, i, be16(ip + 4), ip[6]);
+	XT_CHECK(memcmp(ip + 8, OUR_IP6, 16) == 0 &&
+		 memcmp(ip + 24, dst, 16) == 0, "%s: tx %u: IPv6 addresses",
+		 r->sc->name, i);
+	XT_CHECK(be16(udp) == sport && be16(udp + 2) == dport &&
+		 be16(udp + 4) == 8 + n, "%s: tx %u: UDP %u > %u length %u",
+		 r->sc->name, i, be16(udp), be16(udp + 2), be16(udp + 4));
+	/* Pseudo header: both addresses, length, next header. */
+	ph = sum16(ip + 8, 32, 8 + n + 17);
+	XT_CHECK(be16(udp + 6) != 0 && cksum_ok(udp, 8 + n, ph),
+		 "%s: tx %u: UDP checksum %04x missing or wrong", r->sc->name,
+		 i, be16(udp + 6));
+	XT_CHECK(payload_is(udp + 8, k, n), "%s: tx %u: payload differs",
+		 r->sc->name, i);
+}
+
+static void
+check_udp6_send(struct run *r)
+{
+	struct xchg_socket *s = xchg_udp_socket(r->stack, "tx6", 8,
+						XCHG_PRIO_NORMAL);
+	struct xchg_socket *c = xchg_udp_socket(r->stack, "conn6", 8,
+						XCHG_PRIO_NORMAL);
+	struct rte_ether_addr mac;
+	struct xchg_socket_stats ss;
+	struct rte_mbuf *m[2];
+
+	add_socket(r, s, false);
+	add_socket(r, c, false);
+	if (s == NULL || c == NULL)
+		return;
+	setup_udp6(r);
+	memcpy(mac.addr_bytes, PEER_MAC, 6);
+	XT_EQ(xchg_stack_add_neighbour6(r->stack, PEER_IP6, &mac), 0);
+	XT_EQ(xchg_udp_bind(s, 0, 5000), 0);
+	m[0] = datagram(s, 0, 10);
+	m[1] = datagram(s, 1, 300);
+	rte_errno = -1;
+	XT_EQ(xchg_udp_send_burst6(s, PEER_IP6, 6000, m, 2), 2);
+	XT_EQ(rte_errno, 0);
+	/* 1452 bytes and the IPv6 and UDP headers fill the MTU; one more
+	 * is refused (the stack does not fragment), the payload intact. */
+	m[0] = datagram(s, 2, 1453);
+	XT_EQ(xchg_udp_send_burst6(s, PEER_IP6, 6000, m, 1), 0);
+	XT_EQ(rte_errno, EMSGSIZE);
+	XT_EQ(rte_pktmbuf_pkt_len(m[0]), 1453);
+	XT_CHECK(payload_is(rte_pktmbuf_mtod(m[0], uint8_t *), 2, 1453),
+		 "a datagram not sent comes back as it was");
+	/* Narrowed to IPv4: no IPv6 send; back to both. */
+	XT_EQ(xchg_udp_set_family(s, XCHG_FAMILY_IPV4), 0);
+	XT_EQ(xchg_udp_send_burst6(s, PEER_IP6, 6000, m, 1), 0);
+	XT_EQ(rte_errno, EAFNOSUPPORT);
+	XT_EQ(xchg_udp_set_family(s, XCHG_FAMILY_BOTH), 0);
+	/* No peer to send to, and no route. */
+	XT_EQ(xchg_udp_send_burst6(s, NULL, 6000, m, 1), 0);
+	XT_EQ(rte_errno, EINVAL);
+	XT_EQ(xchg_udp_send_burst6(s, (const uint8_t[16]){ 0x20, 0x01, 0x0d,
+			0xb9, [15] = 1 }, 6000, m, 1), 0);
+	XT_EQ(rte_errno, EHOSTUNREACH);
+	rte_pktmbuf_free(m[0]);
+	XT_EQ(xchg_socket_stats_get(s, &ss), 0);
+	XT_EQ(ss.sent, 2);
+	XT_EQ(ss.send_failed, 4);
+	/* Bound to our IPv6 address and connected: to the peer, from it;
+	 * no IPv4 send. */
+	XT_EQ(xchg_udp_bind6(c, OUR_IP6, 5001), 0);
+	XT_EQ(xchg_udp_connect6(c, PEER_IP6, 6001), 0);
+	m[0] = datagram(c, 3, 20);
+	XT_EQ(xchg_udp_send_burst(c, be_ip(PEER_IP), 6000, m, 1), 0);
+	XT_EQ(rte_errno, EAFNOSUPPORT);
+	XT_EQ(xchg_udp_send_burst6(c, NULL, 0, m, 1), 1);
+}
+
+static void
+tx_udp6_send(struct run *r)
+{
+	static const struct { uint16_t sport, dport; unsigned int k, n; } w[] = {
+		{ 5000, 6000, 0, 10 }, { 5000, 6000, 1, 300 },
+		{ 5001, 6001, 3, 20 },
+	};
+	unsigned int i, u = 0;
+
+	/* The datagrams in the order sent (a DAD probe would go at the
+	 * next poll, which never comes). */
+	for (i = 0; i < r->tx.n; i++) {
+		const struct frame *f = &r->tx.f[i];
+
+		if (f->len < 54 || be16(f->data + 12) != 0x86dd ||
+		    f->data[20] != 17)
+			continue;
+		if (u < RTE_DIM(w))
+			expect_udp6_sent(r, i, w[u].sport, PEER_IP6, w[u].dport,
+					 w[u].k, w[u].n);
+		u++;
+	}
+	XT_EQ(u, RTE_DIM(w));
+}
+
 #define D(reason, n) [XCHG_SD_ ## reason] = (n)
 
 static const struct scenario scenarios[] = {
@@ -1306,12 +1621,14 @@ static const struct scenario scenarios[] = {
 	{ .name = "unknown_ethertype", .frames = 3,
 	  .drops = { D(UNKNOWN_ETHERTYPE, 3) } },
 	{ .name = "ipv6", .frames = 3, .drops = { D(IPV6, 3) } },
-	/* With an address: to it, all-nodes, its solicited-node group, a
-	 * chain of four extension headers, a later fragment; not to
-	 * another address or all-routers. */
-	{ .name = "ipv6_addressed", .frames = 7,
-	  .drops = { D(IPV6, 3), D(ICMP6_UNHANDLED, 1), D(NOT_FOR_US, 2) },
-	  .delivered = 1, .tx = 3, .nd_answered = 1,
+	/* With an address: UDP to it (the both-family socket takes it),
+	 * an echo to all-nodes (not answered), a solicitation for its
+	 * solicited-node group (answered), a datagram in two fragments
+	 * after a chain of four extension headers (reassembled: 2 frames,
+	 * one datagram); not to another address or all-routers. */
+	{ .name = "ipv6_addressed", .frames = 7, .delivered = 4, .udp_rx = 2,
+	  .drops = { D(ICMP6_UNHANDLED, 1), D(NOT_FOR_US, 2) }, .tx = 3,
+	  .nd_answered = 1,
 	  .setup = setup_address6 },
 	/* Neighbour discovery: answered and learned, DAD probes out; a
 	 * conflict; echo; malformed ND/ICMPv6 of every kind; a storm from
@@ -1442,6 +1759,57 @@ static const struct scenario scenarios[] = {
 	{ .name = "services_qinq", .frames = 4, .delivered = 4,
 	  .arp_answered = 1, .arp_learned = 1, .neighbours = 1,
 	  .icmp_answered = 3, .tx = 4, .check_tx = tx_services_qinq },
+
+	/* UDP over IPv6 (2001:db8::1/64): to a both-family socket, after
+	 * an extension-header chain, tagged, from a link-local source; and
+	 * one IPv4 datagram to the same socket. */
+	{ .name = "udp6_delivered", .frames = 6, .delivered = 6, .udp_rx = 6,
+	  .conf = { .verify_udp_checksum = true }, .tx = 2, .setup = setup_udp6,
+	  .check = check_udp6_delivered },
+	/* Good, bad and zero checksums: a zero one is refused whether
+	 * checksums are verified or not (mandatory in IPv6). */
+	{ .name = "udp6_checksum", .frames = 3, .delivered = 1, .udp_rx = 1,
+	  .conf = { .verify_udp_checksum = true },
+	  .drops = { D(UDP_CHECKSUM, 1), D(UDP6_ZERO_CHECKSUM, 1) },
+	  .tx = 2, .setup = setup_udp6, .check = check_udp6_checksum },
+	{ .name = "udp6_checksum_unverified", .file = "udp6_checksum",
+	  .frames = 3, .delivered = 2, .udp_rx = 2,
+	  .drops = { D(UDP6_ZERO_CHECKSUM, 1) }, .tx = 2, .setup = setup_udp6,
+	  .check = check_udp6_unverified },
+	/* Families narrowed: an IPv6-only socket, one bound to an IPv6
+	 * address, an IPv4-only one; the other family to their ports is
+	 * no_socket. */
+	{ .name = "udp6_family", .frames = 7, .delivered = 3, .udp_rx = 1,
+	  .drops = { D(NO_SOCKET, 4) }, .tx = 3,
+	  .setup = setup_udp6_family,
+	  .check = check_udp6_family },
+	/* Connected to an IPv6 peer: only its datagrams, none over IPv4. */
+	{ .name = "udp6_connected", .frames = 4, .delivered = 1, .udp_rx = 1,
+	  .drops = { D(NO_SOCKET, 3) }, .tx = 2,
+	  .setup = setup_udp6_connected,
+	  .check = check_udp6_connected },
+	/* IPv6 fragments: out of order, in order, headers after and before
+	 * the fragment header; all four reassembled by the socket. */
+	{ .name = "udp6_frag", .frames = 10, .delivered = 10, .udp_rx = 4,
+	  .conf = { .verify_udp_checksum = true }, .tx = 2, .setup = setup_udp6,
+	  .check = check_udp6_frag },
+	{ .name = "udp6_frag_timeout", .frames = 2,
+	  .conf = { .frag_timeout_ms = 250 }, .drops = { D(FRAG_TIMEOUT, 2) },
+	  .tx = 2, .setup = setup_udp6, .check = check_udp6_frag_timeout },
+	{ .name = "udp6_frag_invalid", .frames = 2,
+	  .drops = { D(FRAG_INVALID, 2) }, .tx = 2, .setup = setup_udp6,
+	  .check = check_udp6_frag_invalid },
+	/* A last fragment past 65535 bytes of payload. */
+	{ .name = "udp6_frag_too_large", .frames = 2,
+	  .drops = { D(FRAG_INVALID, 2) }, .tx = 2, .setup = setup_udp6,
+	  .check = check_udp6_frag_invalid },
+	/* A first fragment and a datagram to an unbound port; TCP. */
+	{ .name = "udp6_no_socket", .frames = 3,
+	  .drops = { D(NO_SOCKET, 2), D(IPV6, 1) }, .tx = 2, .setup = setup_udp6 },
+	/* Sends over IPv6 to a configured neighbour: two, then one from a
+	 * socket bound to our address and connected. */
+	{ .name = "udp6_send", .file = "empty", .frames = 0, .tx = 3,
+	  .check = check_udp6_send, .check_tx = tx_udp6_send },
 
 	/* Known defects of lib/stack (see the report): these fail until
 	 * they are fixed, and then belong with the others. */

@@ -760,6 +760,60 @@ out:
 
 /* Issue 13 item 6: a packet socket may not take the stack's own
  * ethertypes from the UDP sockets and services. */
+/* UDP over IPv6 misused: every call refuses with an error code, takes
+ * nothing and leaks nothing. */
+static void
+test_udp6_misuse(void)
+{
+	static const uint8_t ours[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
+	uint8_t ip[16];
+	struct xchg_socket *sock, *pkt;
+	struct rte_mbuf *m = NULL;
+	uint16_t port;
+	struct fx f;
+
+	if (!stack_up(&f, NULL))
+		return;
+	XT_EQ(xchg_stack_add_address6(f.s, ours, 64), 0);
+	sock = xchg_udp_socket(f.s, "u6", 8, XCHG_PRIO_NORMAL);
+	pkt = xchg_packet_socket(f.s, "p6", ETH_EXPERIMENTAL, 8,
+				 XCHG_PRIO_NORMAL);
+	XT_CHECK(sock != NULL && pkt != NULL, "sockets");
+	if (sock == NULL || pkt == NULL)
+		goto out;
+	XT_EQ(xchg_udp_bind6(NULL, ours, 5000), -EINVAL);
+	XT_EQ(xchg_udp_bind6(sock, NULL, 5000), -EINVAL);
+	XT_EQ(xchg_udp_bind6(sock, ours, 0), -EINVAL);
+	XT_EQ(xchg_udp_bind6(pkt, ours, 5000), -EINVAL);
+	XT_EQ(xchg_udp_connect6(NULL, ours, 1), -EINVAL);
+	XT_EQ(xchg_udp_connect6(sock, (const uint8_t[16]){ 0 }, 1), -EINVAL);
+	XT_EQ(xchg_udp_connect6(sock, ours, 0), -EINVAL);
+	XT_EQ(xchg_udp_set_family(pkt, XCHG_FAMILY_IPV6), -EINVAL);
+	XT_EQ(xchg_udp_source6(NULL, ip, &port), -EINVAL);
+	/* Unbound: nothing to send from. */
+	XT_EQ(xchg_socket_alloc_bulk(sock, &m, 1), 0);
+	XT_EQ(xchg_udp_send_burst6(sock, ours, 6000, &m, 1), 0);
+	XT_EQ(rte_errno, EINVAL);
+	XT_EQ(xchg_udp_send_burst6(NULL, ours, 6000, &m, 1), 0);
+	XT_EQ(rte_errno, EINVAL);
+	XT_EQ(xchg_udp_send_burst6(sock, ours, 6000, NULL, 1), 0);
+	XT_EQ(rte_errno, EINVAL);
+	/* A buffer that was never received has no source. */
+	XT_EQ(xchg_udp_source6(m, ip, &port), -EINVAL);
+	rte_pktmbuf_free(m);
+	/* Bound to any IPv6 address: both families; the second bind of the
+	 * port, either call, is refused. */
+	XT_EQ(xchg_udp_bind6(sock, (const uint8_t[16]){ 0 }, 5000), 0);
+	XT_EQ(xchg_udp_bind6(sock, ours, 5001), -EINVAL);
+	XT_EQ(xchg_udp_bind(sock, 0, 5001), -EINVAL);
+out:
+	if (sock != NULL)
+		XT_EQ(xchg_socket_close(sock), 0);
+	if (pkt != NULL)
+		XT_EQ(xchg_socket_close(pkt), 0);
+	stack_down(&f, "udp6 misuse");
+}
+
 static void
 test_packet_socket_types(void)
 {
@@ -932,7 +986,8 @@ test_telemetry(void)
 	XT_CHECK(strstr(buf, "\"port0\":{\"tel_sock_1\":{\"type\":\"udp\",\"port\":5000,\"priority\":\"normal\",\"quota\":16,\"in_use\":0,") != NULL &&
 		 strstr(buf, "\"raw\":{\"type\":\"packet\",\"ethertype\":34997,\"priority\":\"critical\",\"quota\":8") != NULL &&
 		 strstr(buf, "\"send_failed\":0") != NULL &&
-		 strstr(buf, "\"frag_collectors\":4,\"frag_pending\":0,\"reassembled\":0,\"frag_evicted\":0") != NULL,
+		 strstr(buf, "\"frag_collectors\":4,\"frag_pending\":0,\"reassembled\":0,\"frag_evicted\":0") != NULL &&
+		 strstr(buf, "\"neigh_timeout\":0,\"family\":\"both\"}") != NULL,
 		 "sockets");
 	XT_EQ(xt_telemetry_query("/xchg/sockets,0", buf, sizeof(buf)), 0);
 	/* The same shape as without a parameter: port0 -> socket. */
@@ -1150,6 +1205,7 @@ main(int argc __rte_unused, char **argv)
 	XT_RUN(test_reassembly_setting);
 	XT_RUN(test_send_failed_keeps_source);
 	XT_RUN(test_packet_socket_types);
+	XT_RUN(test_udp6_misuse);
 	XT_RUN(test_capture);
 	XT_RUN(test_telemetry);
 	XT_RUN(test_proxy);
