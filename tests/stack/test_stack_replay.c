@@ -1263,7 +1263,6 @@ tx_neigh_recycled(struct run *r)
 static const uint8_t OUR_IP6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
 static const uint8_t OUR_IP6_2[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 1,
 				       [15] = 1 };
-static const uint8_t PEER_IP6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
 static const uint8_t PEER_LL6[16] = { 0xfe, 0x80, [15] = 2 };
 
 /* A datagram either family: over IPv6 when @ip6 is set. */
