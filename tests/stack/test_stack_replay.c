@@ -1784,7 +1784,7 @@ static const struct scenario scenarios[] = {
 	  .check = check_udp6_family },
 	/* Connected to an IPv6 peer: only its datagrams, none over IPv4. */
 	{ .name = "udp6_connected", .frames = 4, .delivered = 1, .udp_rx = 1,
-	  .drops = { D(NO_SOCKET, 3) }, .tx = 2,
+	  .drops = { D(NO_SOCKET, 3) }, .tx = 2, .neighbours6 = 1,
 	  .setup = setup_udp6_connected,
 	  .check = check_udp6_connected },
 	/* IPv6 fragments: out of order, in order, headers after and before
@@ -1808,7 +1808,7 @@ static const struct scenario scenarios[] = {
 	/* Sends over IPv6 to a configured neighbour: two, then one from a
 	 * socket bound to our address and connected. */
 	{ .name = "udp6_send", .file = "empty", .frames = 0, .tx = 3,
-	  .check = check_udp6_send, .check_tx = tx_udp6_send },
+	  .neighbours6 = 1, .check = check_udp6_send, .check_tx = tx_udp6_send },
 
 	/* Known defects of lib/stack (see the report): these fail until
 	 * they are fixed, and then belong with the others. */
