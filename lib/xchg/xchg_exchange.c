@@ -127,9 +127,9 @@ tag_frames(struct xchg_arena *a, struct xchg_pool *p,
  * that is anything else, for the general path to judge. Returns how many
  * frames it took: 0 also when the pool had nothing to pay with.
  */
-static inline unsigned int
+static __rte_always_inline unsigned int
 acquire_fresh(struct xchg_arena *a, struct xchg_pool *p,
-	      struct rte_mbuf **mbufs, unsigned int n)
+	      struct rte_mbuf **mbufs, unsigned int n, unsigned int set)
 {
 	xchg_tag_t * const tags = a->tags;
 	const uintptr_t base = a->base;
@@ -144,7 +144,8 @@ acquire_fresh(struct xchg_arena *a, struct xchg_pool *p,
 			 offsetof(struct rte_mbuf, refcnt) + sizeof(uint16_t));
 	n = RTE_MIN(n, (unsigned int)XCHG_EXCHANGE_CHUNK);
 	do {
-		take = (uint32_t)RTE_MIN(xchg_quota_begin(p, &tx, n),
+		take = (uint32_t)RTE_MIN(xchg_quota_begin_set(p, &tx, n,
+							      set),
 					 (int64_t)n);
 		if (take == 0) {
 			xchg_quota_abort(p, &tx);
@@ -178,27 +179,22 @@ acquire_fresh(struct xchg_arena *a, struct xchg_pool *p,
 	return fresh;
 }
 
-unsigned int
-xchg_acquire_burst(struct xchg_pool *p, struct rte_mbuf **mbufs,
-		   unsigned int n)
+/* The general path of xchg_acquire_burst(), from frame @done on: out of
+ * line, so that the fresh path's loop keeps the arena's fields in
+ * registers. Leaves the operation and counts. */
+static __rte_noinline unsigned int
+acquire_rest(struct xchg_arena *a, struct xchg_pool *p,
+	     struct rte_mbuf **mbufs, unsigned int n, unsigned int done,
+	     unsigned int set)
 {
 	uint16_t costs[XCHG_EXCHANGE_CHUNK];
-	struct xchg_arena *a;
-	unsigned int done = 0, set;
 	int err = 0;
-
-	if (unlikely(!xchg_pool_is_live(p) || mbufs == NULL)) {
-		rte_errno = EINVAL;
-		return 0;
-	}
-	a = p->arena;
-	set = xchg_op_enter(a);
 
 	while (done < n && err == 0) {
 		unsigned int chunk, valid, taken, fresh;
 		uint32_t paid = 0, retagged;
 
-		fresh = acquire_fresh(a, p, &mbufs[done], n - done);
+		fresh = acquire_fresh(a, p, &mbufs[done], n - done, set);
 		done += fresh;
 		if (fresh != 0)
 			continue;
@@ -225,14 +221,37 @@ xchg_acquire_burst(struct xchg_pool *p, struct rte_mbuf **mbufs,
 
 	xchg_op_leave(a, set);
 	if (done != 0)
-		XCHG_POOL_COUNT(p, accepted, done);
+		XCHG_POOL_COUNT_SET(p, set, accepted, done);
 	if (unlikely(err != 0)) {
 		if (err == ENOBUFS)
-			XCHG_POOL_COUNT(p, refused, n - done);
+			XCHG_POOL_COUNT_SET(p, set, refused, n - done);
 		else
-			XCHG_POOL_COUNT(p, rejected, 1);
+			XCHG_POOL_COUNT_SET(p, set, rejected, 1);
 		rte_errno = err;
 	}
+	return done;
+}
+
+unsigned int
+xchg_acquire_burst(struct xchg_pool *p, struct rte_mbuf **mbufs,
+		   unsigned int n)
+{
+	struct xchg_arena *a;
+	unsigned int done, set;
+
+	if (unlikely(!xchg_pool_is_live(p) || mbufs == NULL)) {
+		rte_errno = EINVAL;
+		return 0;
+	}
+	a = p->arena;
+	set = xchg_op_enter(a);
+	/* The common case in full: every frame fresh and paid for. */
+	done = likely(n != 0) ? acquire_fresh(a, p, mbufs, n, set) : 0;
+	if (unlikely(done != n))
+		return acquire_rest(a, p, mbufs, n, done, set);
+	xchg_op_leave(a, set);
+	if (likely(done != 0))
+		XCHG_POOL_COUNT_SET(p, set, accepted, done);
 	return done;
 }
 
