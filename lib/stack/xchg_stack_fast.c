@@ -66,9 +66,9 @@ fast_addrs_ok(const struct xchg_stack *s, rte_be32_t src, rte_be32_t dst)
 	return local;
 }
 
-bool
-xchg_stack_fast_try(struct xchg_stack *s, struct rte_mbuf *m,
-		    struct xchg_consumer **c, enum xchg_drop_reason *reason)
+static __rte_always_inline bool
+fast_try(struct xchg_stack *s, struct rte_mbuf *m, struct xchg_consumer **c,
+	 enum xchg_drop_reason *reason)
 {
 	const uint8_t *eth = rte_pktmbuf_mtod(m, const uint8_t *);
 	const uint8_t *ip = eth + RTE_ETHER_HDR_LEN;
@@ -143,13 +143,22 @@ xchg_stack_fast_try(struct xchg_stack *s, struct rte_mbuf *m,
 	return true;
 }
 
+/* Exported for the tests (version.map's INTERNAL): a call through the
+ * PLT, which the port's callback below does not pay. */
+bool
+xchg_stack_fast_try(struct xchg_stack *s, struct rte_mbuf *m,
+		    struct xchg_consumer **c, enum xchg_drop_reason *reason)
+{
+	return fast_try(s, m, c, reason);
+}
+
 struct xchg_consumer *
 xchg_stack_fast_demux(struct rte_mbuf *m, void *ctx,
 		      enum xchg_drop_reason *reason)
 {
 	struct xchg_consumer *c;
 
-	if (likely(xchg_stack_fast_try(ctx, m, &c, reason)))
+	if (likely(fast_try(ctx, m, &c, reason)))
 		return c;
 	return xchg_stack_demux(m, ctx, reason);
 }
