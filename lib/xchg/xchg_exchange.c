@@ -188,16 +188,24 @@ acquire_rest(struct xchg_arena *a, struct xchg_pool *p,
 	     unsigned int set)
 {
 	uint16_t costs[XCHG_EXCHANGE_CHUNK];
+	/* The caller's fresh pass stopped at @done on a frame that is not
+	 * fresh, or for want of units: the general path judges it first.
+	 * Only a pass that ended at its chunk's end is tried again. */
+	bool try_fresh = done == RTE_MIN(n, (unsigned int)XCHG_EXCHANGE_CHUNK);
 	int err = 0;
 
 	while (done < n && err == 0) {
 		unsigned int chunk, valid, taken, fresh;
 		uint32_t paid = 0, retagged;
 
-		fresh = acquire_fresh(a, p, &mbufs[done], n - done, set);
-		done += fresh;
-		if (fresh != 0)
-			continue;
+		if (try_fresh) {
+			fresh = acquire_fresh(a, p, &mbufs[done], n - done,
+					      set);
+			done += fresh;
+			if (fresh != 0)
+				continue;
+		}
+		try_fresh = true;
 		/* No unit, or the next frame is not fresh: the general path
 		 * judges a chunk in full (a frame the pool owns costs
 		 * nothing). */
