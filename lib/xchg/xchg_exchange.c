@@ -118,40 +118,19 @@ tag_frames(struct xchg_arena *a, struct xchg_pool *p,
 	return retagged;
 }
 
-/*
- * The common case, first: single-segment direct frames with refcnt 1,
- * charged to nobody (fresh from a NIC ring). Each costs one unit, so the
- * units for the whole burst are taken first with one compare-and-swap,
- * and what the burst did not use is given back in the rare case it
- * stops early; no index is kept for a rollback. Stops at the first frame
- * that is anything else, for the general path to judge. Returns how many
- * frames it took: 0 also when the pool had nothing to pay with.
- */
+/* Tag @mbufs[0..take) for @me while each is fresh; returns how many. */
 static __rte_always_inline unsigned int
-acquire_fresh(struct xchg_arena *a, struct xchg_pool *p,
-	      struct rte_mbuf **mbufs, unsigned int n, unsigned int set)
+tag_fresh_inline(const struct xchg_arena *a, const xchg_tag_t me,
+		 struct rte_mbuf **mbufs, uint32_t take)
 {
 	xchg_tag_t * const tags = a->tags;
 	const uintptr_t base = a->base;
 	const uint32_t shift = a->stride_shift, nb = a->nb_buffers;
 	const uint64_t inv = a->stride_inv;
-	const xchg_tag_t me = p->tag;
-	struct xchg_quota_tx tx;
-	uint32_t take;
 	unsigned int fresh;
 
 	RTE_BUILD_BUG_ON(offsetof(struct rte_mbuf, nb_segs) !=
 			 offsetof(struct rte_mbuf, refcnt) + sizeof(uint16_t));
-	n = RTE_MIN(n, (unsigned int)XCHG_EXCHANGE_CHUNK);
-	do {
-		take = (uint32_t)RTE_MIN(xchg_quota_begin_set(p, &tx, n,
-							      set),
-					 (int64_t)n);
-		if (take == 0) {
-			xchg_quota_abort(p, &tx);
-			return 0;
-		}
-	} while (!xchg_quota_commit(p, &tx, take));
 	for (fresh = 0; fresh < take; fresh++) {
 		const struct rte_mbuf *m = mbufs[fresh];
 		uint64_t idx = xchg_arena_pos(base, inv, shift, m);
@@ -174,6 +153,49 @@ acquire_fresh(struct xchg_arena *a, struct xchg_pool *p,
 			break;
 		tags[idx] = me;
 	}
+	return fresh;
+}
+
+/* The same out of line, for bursts: a leaf keeps the arena's geometry in
+ * registers for the loop, where inlined into the exchange it is reloaded
+ * from the stack for every frame. A burst of a few frames (a socket's
+ * share of a receive burst) saves the call instead. */
+static __rte_noinline unsigned int
+tag_fresh(const struct xchg_arena *a, const xchg_tag_t me,
+	  struct rte_mbuf **mbufs, uint32_t take)
+{
+	return tag_fresh_inline(a, me, mbufs, take);
+}
+
+/*
+ * The common case, first: single-segment direct frames with refcnt 1,
+ * charged to nobody (fresh from a NIC ring). Each costs one unit, so the
+ * units for the whole burst are taken first with one compare-and-swap,
+ * and what the burst did not use is given back in the rare case it
+ * stops early; no index is kept for a rollback. Stops at the first frame
+ * that is anything else, for the general path to judge. Returns how many
+ * frames it took: 0 also when the pool had nothing to pay with.
+ */
+static __rte_always_inline unsigned int
+acquire_fresh(struct xchg_arena *a, struct xchg_pool *p,
+	      struct rte_mbuf **mbufs, unsigned int n, unsigned int set)
+{
+	struct xchg_quota_tx tx;
+	uint32_t take;
+	unsigned int fresh;
+
+	n = RTE_MIN(n, (unsigned int)XCHG_EXCHANGE_CHUNK);
+	do {
+		take = (uint32_t)RTE_MIN(xchg_quota_begin_set(p, &tx, n,
+							      set),
+					 (int64_t)n);
+		if (take == 0) {
+			xchg_quota_abort(p, &tx);
+			return 0;
+		}
+	} while (!xchg_quota_commit(p, &tx, take));
+	fresh = take <= 4 ? tag_fresh_inline(a, p->tag, mbufs, take) :
+			    tag_fresh(a, p->tag, mbufs, take);
 	xchg_quota_refund(p, take - fresh);
 	xchg_quota_note_low(p, &tx, fresh);
 	return fresh;
