@@ -23,6 +23,7 @@
  * census closes every test.
  */
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,7 @@
 #include "xchg_stack.h"
 #include "xchg_stack_private.h"
 #include "xchg_test.h"
+#include "xt_frames.h"
 
 #define RING_DEV "net_ring0"
 #define P_ANY 5000        /* bound to any of ours */
@@ -88,6 +90,7 @@ struct shape {
 	unsigned int cut;        /* bytes cut off the frame's end */
 	unsigned int split;      /* bytes in a second segment, 0: one */
 	uint16_t sport;          /* 0: 12345 */
+	uint16_t ethertype;      /* 0: IPv4 */
 	bool options_lie;        /* options that read as a UDP header */
 };
 
@@ -111,6 +114,10 @@ build(uint8_t *f, const struct shape *sh, uint16_t seq)
 		f[15] = 7;
 	}
 	f[l2 - 2] = 0x08;
+	if (sh->ethertype != 0) {
+		f[l2 - 2] = (uint8_t)(sh->ethertype >> 8);
+		f[l2 - 1] = (uint8_t)sh->ethertype;
+	}
 	ip[0] = (uint8_t)((sh->v6_in_v4 ? 0x60 : 0x40) | ihl / 4);
 	total = (uint16_t)(total + sh->total_delta);
 	ip[2] = total >> 8;
@@ -292,6 +299,7 @@ static const struct shape shapes[] = {
 	{ .name = "UDP length long", .udp_len_delta = 1 },
 	{ .name = "IPv4 total long", .total_delta = 1 },
 	{ .name = "IPv4 total short", .total_delta = -9 },
+	{ .name = "IPv4 total below the header", .total_delta = -24 },
 	{ .name = "truncated", .cut = 4 },
 	{ .name = "headers only, cut", .cut = 9 },
 	{ .name = "two segments", .split = 6 },
@@ -302,6 +310,8 @@ static const struct shape shapes[] = {
 	  .dport = P_LOCAL, .dst = { 198, 51, 100, 2 } },
 	{ .name = "from the second subnet's broadcast",
 	  .src = { 198, 51, 100, 255 } },
+	/* Last: taken by the packet socket of test_same_verdict(). */
+	{ .name = "IPv4 in another ethertype", .ethertype = 0x88b5 },
 };
 
 /* Run @sh through the fast path and the general path and compare. */
@@ -400,8 +410,19 @@ test_same_verdict(void)
 					 XCHG_PRIO_NORMAL);
 		XT_CHECK(pkt != NULL, "packet socket");
 		compare(&f, &shapes[0], true);
+		compare(&f, &shapes[RTE_DIM(shapes) - 1], false);
 		if (pkt != NULL)
 			XT_EQ(xchg_socket_close(pkt), 0);
+		/* A capture sees every frame: the general path's. */
+		if (verify) {
+			char path[PATH_MAX];
+
+			snprintf(path, sizeof(path), "%s/fast.pcap",
+				 xt_tmpdir());
+			XT_EQ(xchg_stack_set_capture(f.s, path, 16, NULL, 0),
+			      0);
+			compare(&f, &shapes[0], false);
+		}
 		stack_down(&f, verify ? "same verdict, verify" :
 			   "same verdict");
 	}
@@ -555,6 +576,7 @@ main(int argc __rte_unused, char **argv)
 
 	xt_census_ok(arena, "end");
 	XT_EQ(xchg_arena_free(arena), 0);
+	xt_tmpdir_remove();
 	snprintf(arg, sizeof(arg), "rm -rf '%s'", rte_eal_get_runtime_dir());
 	XT_EQ(system(arg), 0);
 	return xt_done("stack_fast");
