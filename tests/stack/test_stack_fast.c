@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include <rte_ethdev.h>
+#include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
@@ -54,22 +55,18 @@ static uint16_t ring_id;
 static rte_be32_t
 ip4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
 {
-	return rte_cpu_to_be_32((uint32_t)a << 24 | (uint32_t)b << 16 |
-				(uint32_t)c << 8 | d);
+	return rte_cpu_to_be_32(RTE_IPV4(a, b, c, d));
 }
 
-static uint32_t
-sum(const uint8_t *p, unsigned int len, uint32_t s)
+/* The IPv4 header's checksum (options included), in place. */
+static void
+ip_sum(uint8_t *ip)
 {
-	unsigned int i;
+	uint16_t c;
 
-	for (i = 0; i + 1 < len; i += 2)
-		s += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (len & 1)
-		s += (uint32_t)p[len - 1] << 8;
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return s;
+	ip[10] = ip[11] = 0;
+	c = rte_ipv4_cksum((const struct rte_ipv4_hdr *)ip);
+	memcpy(ip + 10, &c, 2);
 }
 
 /* What a frame looks like; zero is the common frame to P_ANY. */
@@ -103,7 +100,7 @@ build(uint8_t *f, const struct shape *sh, uint16_t seq)
 	static const uint8_t zero[4];
 	uint16_t dport = sh->dport != 0 ? sh->dport : P_ANY;
 	unsigned int l2 = sh->vlan ? 18 : 14, ihl = sh->options ? 24 : 20;
-	uint8_t *ip = f + l2, *udp = ip + ihl, ph[12];
+	uint8_t *ip = f + l2, *udp = ip + ihl;
 	uint16_t udp_len = 16, total = (uint16_t)(ihl + udp_len), c;
 
 	memset(f, 0, 128);
@@ -140,11 +137,9 @@ build(uint8_t *f, const struct shape *sh, uint16_t seq)
 			(uint8_t)((0xffff - P_ANY) >> 8),
 			(uint8_t)(0xffff - P_ANY), P_ANY >> 8,
 			P_ANY & 0xff }, 4);
-	c = (uint16_t)~sum(ip, ihl, 0);
+	ip_sum(ip);
 	if (sh->bad_ipsum)
-		c ^= 0x0100;
-	ip[10] = c >> 8;
-	ip[11] = c & 0xff;
+		ip[10] ^= 0x01;
 	udp[0] = sh->sport != 0 ? sh->sport >> 8 : 0x30;
 	udp[1] = sh->sport != 0 ? sh->sport & 0xff : 0x39;
 	udp[2] = dport >> 8;
@@ -155,18 +150,12 @@ build(uint8_t *f, const struct shape *sh, uint16_t seq)
 	udp[9] = seq & 0xff;
 	memset(udp + 10, 0x5a, 6);
 	if (sh->udp_sum != 0) {
-		memcpy(ph, ip + 12, 8);
-		ph[8] = 0;
-		ph[9] = 17;
-		ph[10] = 0;
-		ph[11] = (uint8_t)udp_len;
-		c = (uint16_t)~sum(udp, udp_len, sum(ph, 12, 0));
-		if (c == 0)
-			c = 0xffff;
+		/* Over the pseudo header and the datagram, which fills the
+		 * IPv4 payload here (0xffff for a sum of 0). */
+		c = rte_ipv4_udptcp_cksum((const struct rte_ipv4_hdr *)ip, udp);
+		memcpy(udp + 6, &c, 2);
 		if (sh->udp_sum < 0)
-			c ^= 0x0001;
-		udp[6] = c >> 8;
-		udp[7] = c & 0xff;
+			udp[7] ^= 0x01;
 	}
 	return l2 + ihl + udp_len + sh->pad - sh->cut;
 }
@@ -447,15 +436,11 @@ inject_frag(uint16_t dport, uint16_t seq, bool last)
 			    .total_delta = -8 };
 	unsigned int len = build(fr, &sh, seq), ihl = 20;
 	uint8_t *ip = fr + 14;
-	uint16_t c;
 
 	/* build() made the 16-byte datagram; keep one half of it. */
 	if (last)
 		memmove(ip + ihl, ip + ihl + 8, 8);
-	ip[10] = ip[11] = 0;
-	c = (uint16_t)~sum(ip, ihl, 0);
-	ip[10] = c >> 8;
-	ip[11] = c & 0xff;
+	ip_sum(ip);
 	len -= 8;
 	{
 		struct rte_mbuf *m = frame_mbuf(fr, len, 0);
@@ -555,7 +540,7 @@ test_interleaved_order(void)
 int
 main(int argc __rte_unused, char **argv)
 {
-	char prefix[64], arg[PATH_MAX], name[RTE_RING_NAMESIZE];
+	char prefix[64], arg[PATH_MAX];
 	const char *extra[] = { arg, "--vdev=" RING_DEV };
 
 	snprintf(prefix, sizeof(prefix), "xchg_stf_%d", getpid());
@@ -563,13 +548,8 @@ main(int argc __rte_unused, char **argv)
 	xt_eal_init_shared(argv[0], "0", RTE_DIM(extra), extra);
 	arena = xt_arena("stack_fast", 1024, 0);
 	mp = xchg_arena_mempool(arena);
-	snprintf(name, sizeof(name), "ETH_RXTX0_%s", RING_DEV);
-	ring = rte_ring_lookup(name);
-	if (ring == NULL ||
-	    rte_eth_dev_get_port_by_name(RING_DEV, &ring_id) != 0) {
-		printf("no %s ring\n", RING_DEV);
+	if (xt_net_ring(RING_DEV, &ring, &ring_id) != 0)
 		return 1;
-	}
 
 	XT_RUN(test_same_verdict);
 	XT_RUN(test_interleaved_order);
