@@ -55,7 +55,8 @@ static uint16_t ring_id;
 static rte_be32_t
 ip4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
 {
-	return rte_cpu_to_be_32(RTE_IPV4(a, b, c, d));
+	/* RTE_IPV4() shifts an int: undefined past 127 in 22.11. */
+	return rte_cpu_to_be_32(RTE_IPV4((uint32_t)a, b, c, d));
 }
 
 /* The IPv4 header's checksum (options included), in place. */
