@@ -258,7 +258,9 @@ xchg_stack_create(struct xchg_arena *arena, struct xchg_port *port,
 		err = rte_errno;
 		goto fail;
 	}
-	err = -xchg_port_set_demux(port, xchg_stack_demux, s);
+	xchg_stack_fast_producer(s, s->arp);
+	xchg_stack_fast_producer(s, s->icmp);
+	err = -xchg_port_set_demux(port, xchg_stack_fast_demux, s);
 	if (err != 0)
 		goto fail;
 	xchg_stack_telemetry_register(s);

@@ -49,37 +49,6 @@ fold(uint32_t sum)
 	return (uint16_t)sum;
 }
 
-static inline uint32_t
-load32(const uint8_t *p)
-{
-	uint32_t w;
-
-	memcpy(&w, p, sizeof(w));
-	return w;
-}
-
-/* The IPv4 header checksum checked a 32-bit word at a time (a header is
- * a whole number of them): five loads and adds for the usual 20 bytes,
- * where rte_ipv4_cksum() takes ten 16-bit ones. A correct header sums to
- * 0xffff, in either byte order. */
-static inline bool
-ipv4_sum_ok(const uint8_t *p, unsigned int ihl)
-{
-	/* The 20 bytes every header has (the caller checked @ihl is at
-	 * least that), written out; options after them. */
-	uint64_t sum = (uint64_t)load32(p) + load32(p + 4) + load32(p + 8) +
-		       load32(p + 12) + load32(p + 16);
-	unsigned int i;
-
-	for (i = sizeof(struct rte_ipv4_hdr); i < ihl; i += 4)
-		sum += load32(p + i);
-	sum = (sum & 0xffffffff) + (sum >> 32);
-	sum = (sum & 0xffffffff) + (sum >> 32);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return sum == 0xffff;
-}
-
 static enum xchg_stack_drop
 parse_l2(const uint8_t *data, uint32_t len, struct xchg_pkt *pkt)
 {
@@ -177,7 +146,7 @@ parse_ipv4(const uint8_t *p, uint32_t len, uint32_t wire, bool verify_udp,
 	if (total < ihl || total > wire)
 		return XCHG_SD_IPV4_LENGTH;
 	/* Over the header, options included; any alignment. */
-	if (!ipv4_sum_ok(p, ihl))
+	if (!xchg_stack_ipv4_sum_ok(p, ihl))
 		return XCHG_SD_IPV4_CHECKSUM;
 	if (p[8] == 0)
 		return XCHG_SD_IPV4_TTL;

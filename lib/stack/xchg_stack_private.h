@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_cycles.h>
 #include <rte_ether.h>
@@ -89,6 +90,38 @@ enum xchg_stack_drop xchg_stack_parse_wire(const uint8_t *data, uint32_t len,
 enum xchg_stack_drop xchg_stack_parse_ipv6(const uint8_t *p, uint32_t len,
 					   uint32_t wire,
 					   struct xchg_pkt *pkt);
+
+static inline uint32_t
+xchg_stack_load32(const uint8_t *p)
+{
+	uint32_t w;
+
+	memcpy(&w, p, sizeof(w));
+	return w;
+}
+
+/* The IPv4 header checksum checked a 32-bit word at a time (a header is
+ * a whole number of them): five loads and adds for the usual 20 bytes,
+ * where rte_ipv4_cksum() takes ten 16-bit ones. A correct header sums to
+ * 0xffff, in either byte order. @ihl is at least 20 (the caller checked);
+ * any alignment. */
+static inline bool
+xchg_stack_ipv4_sum_ok(const uint8_t *p, unsigned int ihl)
+{
+	/* The 20 bytes every header has, written out; options after them. */
+	uint64_t sum = (uint64_t)xchg_stack_load32(p) +
+		       xchg_stack_load32(p + 4) + xchg_stack_load32(p + 8) +
+		       xchg_stack_load32(p + 12) + xchg_stack_load32(p + 16);
+	unsigned int i;
+
+	for (i = 20; i < ihl; i += 4)
+		sum += xchg_stack_load32(p + i);
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return sum == 0xffff;
+}
 
 /* Ethernet header length, VLAN tags included, of a frame the parser
  * accepted. */
@@ -418,9 +451,25 @@ bool xchg_stack_hears6(const struct xchg_stack *s, const uint8_t *ip);
 int xchg_stack_route(const struct xchg_stack *s, rte_be32_t dst,
 		     rte_be32_t *src, rte_be32_t *next_hop);
 
-/* Demux (xchg_stack_demux.c): the port's callback. */
+/* Demux (xchg_stack_demux.c): the general path, for every frame the
+ * fast path leaves. */
 struct xchg_consumer *xchg_stack_demux(struct rte_mbuf *m, void *ctx,
 				       enum xchg_drop_reason *reason);
+/* The fast path alone (xchg_stack_fast.c): true when it took @m, with
+ * @c (NULL and @reason XCHG_DEMUX_KEPT when it held @m back for order)
+ * as xchg_stack_demux() would have decided; false when @m is not the
+ * common frame, untouched and uncounted, for the general path. */
+bool xchg_stack_fast_try(struct xchg_stack *s, struct rte_mbuf *m,
+			 struct xchg_consumer **c,
+			 enum xchg_drop_reason *reason);
+/* The port's callback (xchg_stack_fast.c): the common UDP frame through
+ * xchg_stack_fast_try(), the rest through xchg_stack_demux(). */
+struct xchg_consumer *xchg_stack_fast_demux(struct rte_mbuf *m, void *ctx,
+					    enum xchg_drop_reason *reason);
+/* Make @c's ring single-producer when the stack delivers to it from one
+ * RX queue only; control path, before @c is published to the demux. */
+void xchg_stack_fast_producer(const struct xchg_stack *s,
+			      struct xchg_consumer *c);
 
 /* Neighbours (xchg_stack_neigh.c). */
 int xchg_neigh_init(struct xchg_stack *s);

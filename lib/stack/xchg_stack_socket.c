@@ -90,6 +90,7 @@ socket_open(struct xchg_stack *s, const char *name, uint32_t quota,
 		err = sock->consumer == NULL ? rte_errno : 0;
 	}
 	if (err == 0) {
+		xchg_stack_fast_producer(s, sock->consumer);
 		sock->stack = s;
 		sock->type = type;
 		sock->priority = prio;

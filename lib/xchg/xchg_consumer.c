@@ -82,6 +82,18 @@ xchg_consumer_free(struct xchg_consumer *c)
 	return 0;
 }
 
+int
+xchg_consumer_set_single_producer(struct xchg_consumer *c, bool single)
+{
+	if (c == NULL)
+		return -EINVAL;
+	/* rte_ring_enqueue_burst() reads the mode on every call: plain,
+	 * ordered before the first enqueue by whatever publishes @c to its
+	 * producer (the caller's promise). */
+	c->ring->prod.sync_type = single ? RTE_RING_SYNC_ST : RTE_RING_SYNC_MT;
+	return 0;
+}
+
 struct xchg_pool *
 xchg_consumer_pool(const struct xchg_consumer *c)
 {

@@ -18,6 +18,7 @@
  * once. Create and free are control path.
  */
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "xchg_pool.h"
@@ -49,6 +50,22 @@ struct xchg_consumer *xchg_consumer_create(struct xchg_arena *arena,
  *   kept, when the application still holds frames it received.
  */
 int xchg_consumer_free(struct xchg_consumer *c);
+
+/**
+ * Say whether one thread at a time delivers to @p c (single producer) or
+ * several may at once (the default). A single-producer consumer's
+ * xchg_consumer_deliver() executes no locked instruction; two threads
+ * delivering to it at the same instant would corrupt its ring.
+ * Receiving stays safe from several threads.
+ *
+ * Control path: call it before any thread delivers to @p c, or while
+ * none does; what makes @p c known to its producers (a release store, a
+ * lock, a thread's creation) orders the change before their first
+ * delivery.
+ *
+ * @return 0; -EINVAL for NULL.
+ */
+int xchg_consumer_set_single_producer(struct xchg_consumer *c, bool single);
 
 /** @return The consumer's owner pool, or NULL for NULL. */
 struct xchg_pool *xchg_consumer_pool(const struct xchg_consumer *c);

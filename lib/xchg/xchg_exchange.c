@@ -118,39 +118,19 @@ tag_frames(struct xchg_arena *a, struct xchg_pool *p,
 	return retagged;
 }
 
-/*
- * The common case, first: single-segment direct frames with refcnt 1,
- * charged to nobody (fresh from a NIC ring). Each costs one unit, so the
- * units for the whole burst are taken first with one compare-and-swap,
- * and what the burst did not use is given back in the rare case it
- * stops early; no index is kept for a rollback. Stops at the first frame
- * that is anything else, for the general path to judge. Returns how many
- * frames it took: 0 also when the pool had nothing to pay with.
- */
-static inline unsigned int
-acquire_fresh(struct xchg_arena *a, struct xchg_pool *p,
-	      struct rte_mbuf **mbufs, unsigned int n)
+/* Tag @mbufs[0..take) for @me while each is fresh; returns how many. */
+static __rte_always_inline unsigned int
+tag_fresh_inline(const struct xchg_arena *a, const xchg_tag_t me,
+		 struct rte_mbuf **mbufs, uint32_t take)
 {
 	xchg_tag_t * const tags = a->tags;
 	const uintptr_t base = a->base;
 	const uint32_t shift = a->stride_shift, nb = a->nb_buffers;
 	const uint64_t inv = a->stride_inv;
-	const xchg_tag_t me = p->tag;
-	struct xchg_quota_tx tx;
-	uint32_t take;
 	unsigned int fresh;
 
 	RTE_BUILD_BUG_ON(offsetof(struct rte_mbuf, nb_segs) !=
 			 offsetof(struct rte_mbuf, refcnt) + sizeof(uint16_t));
-	n = RTE_MIN(n, (unsigned int)XCHG_EXCHANGE_CHUNK);
-	do {
-		take = (uint32_t)RTE_MIN(xchg_quota_begin(p, &tx, n),
-					 (int64_t)n);
-		if (take == 0) {
-			xchg_quota_abort(p, &tx);
-			return 0;
-		}
-	} while (!xchg_quota_commit(p, &tx, take));
 	for (fresh = 0; fresh < take; fresh++) {
 		const struct rte_mbuf *m = mbufs[fresh];
 		uint64_t idx = xchg_arena_pos(base, inv, shift, m);
@@ -173,35 +153,81 @@ acquire_fresh(struct xchg_arena *a, struct xchg_pool *p,
 			break;
 		tags[idx] = me;
 	}
+	return fresh;
+}
+
+/* The same out of line, for bursts: a leaf keeps the arena's geometry in
+ * registers for the loop, where inlined into the exchange it is reloaded
+ * from the stack for every frame. A burst of a few frames (a socket's
+ * share of a receive burst) saves the call instead. */
+static __rte_noinline unsigned int
+tag_fresh(const struct xchg_arena *a, const xchg_tag_t me,
+	  struct rte_mbuf **mbufs, uint32_t take)
+{
+	return tag_fresh_inline(a, me, mbufs, take);
+}
+
+/*
+ * The common case, first: single-segment direct frames with refcnt 1,
+ * charged to nobody (fresh from a NIC ring). Each costs one unit, so the
+ * units for the whole burst are taken first with one compare-and-swap,
+ * and what the burst did not use is given back in the rare case it
+ * stops early; no index is kept for a rollback. Stops at the first frame
+ * that is anything else, for the general path to judge. Returns how many
+ * frames it took: 0 also when the pool had nothing to pay with.
+ */
+static __rte_always_inline unsigned int
+acquire_fresh(struct xchg_arena *a, struct xchg_pool *p,
+	      struct rte_mbuf **mbufs, unsigned int n, unsigned int set)
+{
+	struct xchg_quota_tx tx;
+	uint32_t take;
+	unsigned int fresh;
+
+	n = RTE_MIN(n, (unsigned int)XCHG_EXCHANGE_CHUNK);
+	do {
+		take = (uint32_t)RTE_MIN(xchg_quota_begin_set(p, &tx, n,
+							      set),
+					 (int64_t)n);
+		if (take == 0) {
+			xchg_quota_abort(p, &tx);
+			return 0;
+		}
+	} while (!xchg_quota_commit(p, &tx, take));
+	fresh = take <= 4 ? tag_fresh_inline(a, p->tag, mbufs, take) :
+			    tag_fresh(a, p->tag, mbufs, take);
 	xchg_quota_refund(p, take - fresh);
 	xchg_quota_note_low(p, &tx, fresh);
 	return fresh;
 }
 
-unsigned int
-xchg_acquire_burst(struct xchg_pool *p, struct rte_mbuf **mbufs,
-		   unsigned int n)
+/* The general path of xchg_acquire_burst(), from frame @done on: out of
+ * line, so that the fresh path's loop keeps the arena's fields in
+ * registers. Leaves the operation and counts. */
+static __rte_noinline unsigned int
+acquire_rest(struct xchg_arena *a, struct xchg_pool *p,
+	     struct rte_mbuf **mbufs, unsigned int n, unsigned int done,
+	     unsigned int set)
 {
 	uint16_t costs[XCHG_EXCHANGE_CHUNK];
-	struct xchg_arena *a;
-	unsigned int done = 0, set;
+	/* The caller's fresh pass stopped at @done on a frame that is not
+	 * fresh, or for want of units: the general path judges it first.
+	 * Only a pass that ended at its chunk's end is tried again. */
+	bool try_fresh = done == RTE_MIN(n, (unsigned int)XCHG_EXCHANGE_CHUNK);
 	int err = 0;
-
-	if (unlikely(!xchg_pool_is_live(p) || mbufs == NULL)) {
-		rte_errno = EINVAL;
-		return 0;
-	}
-	a = p->arena;
-	set = xchg_op_enter(a);
 
 	while (done < n && err == 0) {
 		unsigned int chunk, valid, taken, fresh;
 		uint32_t paid = 0, retagged;
 
-		fresh = acquire_fresh(a, p, &mbufs[done], n - done);
-		done += fresh;
-		if (fresh != 0)
-			continue;
+		if (try_fresh) {
+			fresh = acquire_fresh(a, p, &mbufs[done], n - done,
+					      set);
+			done += fresh;
+			if (fresh != 0)
+				continue;
+		}
+		try_fresh = true;
 		/* No unit, or the next frame is not fresh: the general path
 		 * judges a chunk in full (a frame the pool owns costs
 		 * nothing). */
@@ -225,14 +251,37 @@ xchg_acquire_burst(struct xchg_pool *p, struct rte_mbuf **mbufs,
 
 	xchg_op_leave(a, set);
 	if (done != 0)
-		XCHG_POOL_COUNT(p, accepted, done);
+		XCHG_POOL_COUNT_SET(p, set, accepted, done);
 	if (unlikely(err != 0)) {
 		if (err == ENOBUFS)
-			XCHG_POOL_COUNT(p, refused, n - done);
+			XCHG_POOL_COUNT_SET(p, set, refused, n - done);
 		else
-			XCHG_POOL_COUNT(p, rejected, 1);
+			XCHG_POOL_COUNT_SET(p, set, rejected, 1);
 		rte_errno = err;
 	}
+	return done;
+}
+
+unsigned int
+xchg_acquire_burst(struct xchg_pool *p, struct rte_mbuf **mbufs,
+		   unsigned int n)
+{
+	struct xchg_arena *a;
+	unsigned int done, set;
+
+	if (unlikely(!xchg_pool_is_live(p) || mbufs == NULL)) {
+		rte_errno = EINVAL;
+		return 0;
+	}
+	a = p->arena;
+	set = xchg_op_enter(a);
+	/* The common case in full: every frame fresh and paid for. */
+	done = likely(n != 0) ? acquire_fresh(a, p, mbufs, n, set) : 0;
+	if (unlikely(done != n))
+		return acquire_rest(a, p, mbufs, n, done, set);
+	xchg_op_leave(a, set);
+	if (likely(done != 0))
+		XCHG_POOL_COUNT_SET(p, set, accepted, done);
 	return done;
 }
 

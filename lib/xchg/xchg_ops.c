@@ -146,8 +146,8 @@ misuse(struct xchg_arena *a, uint64_t *counter, const void *obj,
  * (doc/cycle-budget.rst).
  */
 static __rte_always_inline unsigned int
-release(struct xchg_arena *a, void * const *objs, unsigned int n, void **dst,
-	const bool strict)
+release(struct xchg_arena *a, unsigned int set, void * const *objs,
+	unsigned int n, void **dst, const bool strict)
 {
 	xchg_tag_t * const tags = a->tags;
 	const uintptr_t base = a->base;
@@ -186,25 +186,25 @@ release(struct xchg_arena *a, void * const *objs, unsigned int n, void **dst,
 		*out++ = obj;
 		/* Consecutive buffers of one owner: one credit. */
 		if (unlikely(tag != run_tag)) {
-			xchg_ops_credit(a, run_tag, run_n);
+			xchg_ops_credit_set(a, set, run_tag, run_n);
 			run_tag = tag;
 			run_n = 0;
 		}
 		run_n++;
 	}
-	xchg_ops_credit(a, run_tag, run_n);
+	xchg_ops_credit_set(a, set, run_tag, run_n);
 	return (unsigned int)(out - dst);
 }
 
 /* release() with the arena's free marking; the branch is taken once per
  * call, outside the loop. */
 static __rte_always_inline unsigned int
-release_marked(struct xchg_arena *a, void * const *objs, unsigned int n,
-	       void **dst)
+release_marked(struct xchg_arena *a, unsigned int set, void * const *objs,
+	       unsigned int n, void **dst)
 {
 	if (unlikely(a->strict))
-		return release(a, objs, n, dst, true);
-	return release(a, objs, n, dst, false);
+		return release(a, set, objs, n, dst, true);
+	return release(a, set, objs, n, dst, false);
 }
 
 static int
@@ -224,7 +224,7 @@ xchg_ops_enqueue(struct rte_mempool *mp, void * const *objs, unsigned int n)
 	/* The usual burst goes straight into this lcore's cache. */
 	c = lcore_cache(a);
 	if (likely(c != NULL && n <= a->cache_size)) {
-		c->len += release_marked(a, objs, n, &c->objs[c->len]);
+		c->len += release_marked(a, set, objs, n, &c->objs[c->len]);
 		if (c->len >= a->cache_flush)
 			cache_flush(a, c);
 		xchg_op_leave(a, set);
@@ -232,7 +232,8 @@ xchg_ops_enqueue(struct rte_mempool *mp, void * const *objs, unsigned int n)
 	}
 	for (off = 0; off < n; off += chunk) {
 		chunk = RTE_MIN(n - off, (unsigned int)XCHG_OPS_CHUNK);
-		store_put(a, keep, release_marked(a, &objs[off], chunk, keep));
+		store_put(a, keep, release_marked(a, set, &objs[off], chunk,
+						  keep));
 	}
 	xchg_op_leave(a, set);
 	return 0;

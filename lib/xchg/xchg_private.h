@@ -263,6 +263,13 @@ xchg_op_leave(struct xchg_arena *a, unsigned int set)
 	xchg_lcore_cnt_add(&c_->field, (n), shared_); \
 } while (0)
 
+/* The same when the caller has its set @set already (xchg_op_enter()). */
+#define XCHG_POOL_COUNT_SET(p, set, field, n) do { \
+	struct xchg_pool_counters *c_ = &(p)->arena->pcnt[(set) * \
+				(p)->arena->pcnt_stride + (p)->tag]; \
+	xchg_lcore_cnt_add(&c_->field, (n), (set) == 0); \
+} while (0)
+
 /* Sums of every set's counters of pool @tag (readers, control path). */
 void xchg_pool_cnt_sum(const struct xchg_arena *a, xchg_tag_t tag,
 		       struct xchg_pool_counters *sum);
@@ -282,6 +289,17 @@ xchg_ops_credit(struct xchg_arena *a, xchg_tag_t tag, uint32_t n)
 		return;
 	c = xchg_pool_cnt(a, tag, &shared);
 	xchg_lcore_cnt_add(&c->returned, n, shared);
+}
+
+/* The same on counter set @set, the caller's (xchg_op_enter()). */
+static __rte_always_inline void
+xchg_ops_credit_set(struct xchg_arena *a, unsigned int set, xchg_tag_t tag,
+		    uint32_t n)
+{
+	if (tag == XCHG_TAG_NONE || n == 0)
+		return;
+	xchg_lcore_cnt_add(&a->pcnt[set * a->pcnt_stride + tag].returned, n,
+			   set == 0);
 }
 
 /*

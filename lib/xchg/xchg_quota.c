@@ -34,6 +34,35 @@ xchg_quota_back_sum(const struct xchg_arena *a, xchg_tag_t tag,
 	return sum;
 }
 
+int64_t
+xchg_quota_begin_other(struct xchg_pool *p, struct xchg_quota_tx *tx,
+		       uint32_t need, unsigned int set, uint16_t acq)
+{
+	int64_t quota;
+	uint64_t back;
+
+	tx->owner = false;
+	if (unlikely(acq != XCHG_ACQ_SHARED))
+		xchg_quota_shared_wait(p, set); /* claims, or converts */
+	if (__atomic_load_n(&p->acq, __ATOMIC_ACQUIRE) == set && set != 0)
+		return xchg_quota_begin_set(p, tx, need, set); /* claimed it */
+	tx->taken = __atomic_load_n(&p->taken, __ATOMIC_ACQUIRE);
+	quota = __atomic_load_n(&p->quota, __ATOMIC_SEQ_CST);
+	tx->quota = (uint32_t)quota;
+	back = __atomic_load_n(&p->ret_seen, __ATOMIC_RELAXED);
+	tx->avail = quota + (int64_t)(back - tx->taken);
+	if (tx->avail < (int64_t)need) {
+		back = xchg_quota_back_sum(p->arena, p->tag, UINT32_MAX);
+		/* Any sum once read is a lower bound: a late store of an
+		 * older, smaller one is still safe. */
+		__atomic_store_n(&p->ret_seen, back, __ATOMIC_RELAXED);
+		tx->avail = quota + (int64_t)(back - tx->taken);
+	}
+	if (tx->avail < 0)
+		tx->avail = 0;
+	return tx->avail;
+}
+
 /* A full memory barrier on every running thread of the process. */
 static bool
 heavy_barrier(void)

@@ -105,17 +105,23 @@ xchg_quota_back_of(const struct xchg_arena *a, xchg_tag_t tag,
 	       __atomic_load_n(&c->refunded, __ATOMIC_ACQUIRE);
 }
 
+/* The rest of xchg_quota_begin_set() when the caller is not the pool's
+ * owner (xchg_quota.c); @acq as the caller read it. */
+int64_t xchg_quota_begin_other(struct xchg_pool *p, struct xchg_quota_tx *tx,
+			       uint32_t need, unsigned int set, uint16_t acq);
+
 /*
- * Start an acquisition of up to @need units for @p; returns the units
+ * Start an acquisition of up to @need units for @p, on counter set @set
+ * (the caller's, xchg_lcore_cnt_set(a->pcnt_set)); returns the units
  * available (tx->avail, 0 or more). When the running bound says fewer
- * than @need, the other sets are summed again first.
+ * than @need, the other sets are summed again first. The owner's section
+ * is inline; everything else is out of line.
  */
-static inline int64_t
-xchg_quota_begin(struct xchg_pool *p, struct xchg_quota_tx *tx,
-		 uint32_t need)
+static __rte_always_inline int64_t
+xchg_quota_begin_set(struct xchg_pool *p, struct xchg_quota_tx *tx,
+		     uint32_t need, unsigned int set)
 {
 	const struct xchg_arena *a = p->arena;
-	unsigned int set = xchg_lcore_cnt_set(a->pcnt_set);
 	uint16_t acq = __atomic_load_n(&p->acq, __ATOMIC_RELAXED);
 	int64_t quota;
 	uint64_t back;
@@ -150,26 +156,16 @@ xchg_quota_begin(struct xchg_pool *p, struct xchg_quota_tx *tx,
 		}
 		__atomic_store_n(&p->busy, 0, __ATOMIC_RELEASE);
 	}
-	tx->owner = false;
-	if (unlikely(acq != XCHG_ACQ_SHARED))
-		xchg_quota_shared_wait(p, set); /* claims, or converts */
-	if (__atomic_load_n(&p->acq, __ATOMIC_ACQUIRE) == set && set != 0)
-		return xchg_quota_begin(p, tx, need); /* claimed it */
-	tx->taken = __atomic_load_n(&p->taken, __ATOMIC_ACQUIRE);
-	quota = __atomic_load_n(&p->quota, __ATOMIC_SEQ_CST);
-	tx->quota = (uint32_t)quota;
-	back = __atomic_load_n(&p->ret_seen, __ATOMIC_RELAXED);
-	tx->avail = quota + (int64_t)(back - tx->taken);
-	if (tx->avail < (int64_t)need) {
-		back = xchg_quota_back_sum(p->arena, p->tag, UINT32_MAX);
-		/* Any sum once read is a lower bound: a late store of an
-		 * older, smaller one is still safe. */
-		__atomic_store_n(&p->ret_seen, back, __ATOMIC_RELAXED);
-		tx->avail = quota + (int64_t)(back - tx->taken);
-	}
-	if (tx->avail < 0)
-		tx->avail = 0;
-	return tx->avail;
+	return xchg_quota_begin_other(p, tx, need, set, acq);
+}
+
+/* The same on the calling thread's counter set. */
+static inline int64_t
+xchg_quota_begin(struct xchg_pool *p, struct xchg_quota_tx *tx,
+		 uint32_t need)
+{
+	return xchg_quota_begin_set(p, tx, need,
+				    xchg_lcore_cnt_set(p->arena->pcnt_set));
 }
 
 /* End an acquisition that takes nothing. */

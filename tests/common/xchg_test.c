@@ -11,6 +11,7 @@
 #include <rte_ethdev.h>
 #include <rte_log.h>
 #include <rte_memory.h>
+#include <rte_ring.h>
 
 #include "xchg_test.h"
 
@@ -170,6 +171,20 @@ xt_port_start(const char *name, struct rte_mempool *mp, uint16_t nb_desc,
 		ret = rte_eth_dev_start(*port);
 	XT_CHECK(ret == 0, "port %s: %s", name, rte_strerror(-ret));
 	return ret;
+}
+
+int
+xt_net_ring(const char *dev, struct rte_ring **ring, uint16_t *port)
+{
+	char name[RTE_RING_NAMESIZE];
+
+	snprintf(name, sizeof(name), "ETH_RXTX0_%s", dev);
+	*ring = rte_ring_lookup(name);
+	if (*ring == NULL || rte_eth_dev_get_port_by_name(dev, port) != 0) {
+		printf("no %s ring\n", dev);
+		return -1;
+	}
+	return 0;
 }
 
 void

@@ -67,6 +67,11 @@ int xt_port_start(const char *name, struct rte_mempool *mp, uint16_t nb_desc,
 /* Stop and close a port started with xt_port_start(). */
 void xt_port_close(uint16_t port);
 
+struct rte_ring;
+/* The port of net_ring vdev @dev (its RX and TX share one ring) and that
+ * ring; 0, or -1 with a message. */
+int xt_net_ring(const char *dev, struct rte_ring **ring, uint16_t *port);
+
 /* Create an arena or exit the test with the reason. */
 struct xchg_arena *xt_arena(const char *name, uint32_t nb_buffers,
 			    int32_t lcore_cache);
