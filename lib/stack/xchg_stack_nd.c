@@ -25,6 +25,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <arpa/inet.h>
+
 #include <rte_byteorder.h>
 #include <rte_errno.h>
 #include <rte_ether.h>
@@ -284,19 +286,15 @@ static void
 dad_conflict(struct xchg_stack *s, int i, const char *seen)
 {
 	struct xchg_addr6 *a = &s->addrs6[i];
-	char buf[64];
-	unsigned int k;
-	int n = 0;
+	char buf[INET6_ADDRSTRLEN];
 
 	if (__atomic_load_n(&a->state, __ATOMIC_RELAXED) !=
 	    XCHG_ADDR6_TENTATIVE)
 		return;
 	__atomic_store_n(&a->state, XCHG_ADDR6_DUPLICATE, __ATOMIC_RELAXED);
 	XCHG_STACK_COUNT(s, dad_conflicts, 1);
-	for (k = 0; k < 16; k += 2)
-		n += snprintf(buf + n, sizeof(buf) - (size_t)n, "%s%x",
-			      k != 0 ? ":" : "",
-			      (unsigned int)(a->ip[k] << 8 | a->ip[k + 1]));
+	if (inet_ntop(AF_INET6, a->ip, buf, sizeof(buf)) == NULL)
+		snprintf(buf, sizeof(buf), "?");
 	STACK_LOG(ERR, "port %u: duplicate address detection: %s/%u is in use by another node (%s); not used\n",
 		  s->port_id, buf, a->prefix_len, seen);
 }
