@@ -222,6 +222,10 @@ xchg_icmp6_check(const uint8_t *frame, uint32_t len, const struct rte_mbuf *m,
 	}
 	if (sum6(pkt->src6, pkt->dst6, ilen, part) != 0xffff)
 		return XCHG_SD_ICMP6_CHECKSUM;
+	/* An echo longer than one buffer is not answered (the reply is
+	 * built in place, as IPv4's): a type nobody serves. */
+	if (off + ilen > len && icmp[0] == ICMP6_ECHO_REQUEST)
+		pkt->icmp_type = 255;
 	if (icmp[0] < ND_RS || icmp[0] > ND_REDIRECT)
 		return XCHG_SD_MAX;
 	/* ND messages are small: whole in the first segment. */
@@ -250,7 +254,7 @@ xchg_icmp6_consumer(struct xchg_stack *s, const uint8_t *frame,
 	int ai;
 
 	if (pkt->frag_offset == 0 && !pkt->more_frags) {
-		switch (icmp[0]) {
+		switch (pkt->icmp_type) {
 		case ND_NS:
 			/* An address another node turned out to have is
 			 * not ours any more. */
@@ -268,7 +272,7 @@ xchg_icmp6_consumer(struct xchg_stack *s, const uint8_t *frame,
 				return s->icmp6;
 			break;
 		default:
-			if (icmp[0] < 128)
+			if (pkt->icmp_type < 128)
 				why = XCHG_SD_ICMP6_ERROR;
 			break;
 		}
