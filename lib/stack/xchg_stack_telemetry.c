@@ -214,10 +214,33 @@ neigh_to_tel(const struct xchg_neigh_info *n, void *arg)
 	return 0;
 }
 
+/* IPv6 entries, the same shape, keyed by the address (2001_db8__1). */
+static int
+neigh6_to_tel(const struct nent_view *n, void *arg)
+{
+	struct rte_tel_data *d = arg, *nd;
+	char ip[INET6_ADDRSTRLEN], mac[RTE_ETHER_ADDR_FMT_SIZE];
+
+	nd = xchg_tel_new_dict();
+	if (nd == NULL)
+		return -ENOMEM;
+	inet_ntop(AF_INET6, n->k, ip, sizeof(ip));
+	rte_ether_format_addr(mac, sizeof(mac), &n->mac);
+	rte_tel_data_add_dict_string(nd, "ip", ip);
+	rte_tel_data_add_dict_string(nd, "mac", mac);
+	xchg_tel_u64(nd, "static", n->is_static);
+	xchg_tel_u64(nd, "age_ms", n->age_ms);
+	xchg_tel_add_container(d, ip, nd);
+	return 0;
+}
+
 static int
 neighbours_to_tel(struct xchg_stack *s, struct rte_tel_data *d)
 {
-	return xchg_stack_neigh_foreach(s, neigh_to_tel, d);
+	int ret = xchg_stack_neigh_foreach(s, neigh_to_tel, d);
+
+	return ret != 0 ? ret :
+	       xchg_neigh_table_foreach(s, s->neigh6, neigh6_to_tel, d);
 }
 
 /* Commands */
@@ -315,7 +338,7 @@ tel_register(void)
 		{ "/xchg/services", handle_services,
 		  "Stack services (arp, icmp, nd, icmp6, proxy, capture, frag_staging) and drops by reason. Param: port id (optional)" },
 		{ "/xchg/neighbours", handle_neighbours,
-		  "Stack neighbour table: ip, mac, static, age_ms. Param: port id (optional)" },
+		  "Stack neighbour tables (IPv4 and IPv6): ip, mac, static, age_ms. Param: port id (optional)" },
 	};
 	unsigned int i;
 
