@@ -362,11 +362,20 @@ advertise(struct xchg_stack *s, struct rte_mbuf *m, int ai,
 	return true;
 }
 
+/* The option's address, copied: it may sit at any offset. */
+static const struct rte_ether_addr *
+lla_of(const uint8_t *lla, struct rte_ether_addr *out)
+{
+	memcpy(out->addr_bytes, lla, RTE_ETHER_ADDR_LEN);
+	return out;
+}
+
 /* Learn from @m and answer it; true when @m became a reply to send. */
 static bool
 handle(struct xchg_stack *s, struct rte_mbuf *m)
 {
 	uint8_t *eth = rte_pktmbuf_mtod(m, uint8_t *);
+	struct rte_ether_addr lladdr;
 	struct xchg_pkt pkt;
 	const uint8_t *icmp, *lla;
 	uint32_t len;
@@ -398,7 +407,7 @@ handle(struct xchg_stack *s, struct rte_mbuf *m)
 			/* RFC 4861 7.2.3: a solicitation to us makes the
 			 * sender a neighbour. */
 			xchg_neigh6_learn(s, pkt.src6,
-					  (const struct rte_ether_addr *)lla,
+					  lla_of(lla, &lladdr),
 					  true, true);
 		}
 		if (ai >= 0 && __atomic_load_n(&s->addrs6[ai].state,
@@ -413,7 +422,7 @@ handle(struct xchg_stack *s, struct rte_mbuf *m)
 		else if (lla != NULL)
 			/* Only what we asked for or know already. */
 			xchg_neigh6_learn(s, icmp + 8,
-					  (const struct rte_ether_addr *)lla,
+					  lla_of(lla, &lladdr),
 					  false, (icmp[4] & NA_OVERRIDE) != 0);
 	}
 	rte_pktmbuf_free(m);
