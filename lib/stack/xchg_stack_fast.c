@@ -115,6 +115,8 @@ fast_try(struct xchg_stack *s, struct rte_mbuf *m, struct xchg_consumer **c,
 	sock = __atomic_load_n(&s->udp_by_port[be16_at(udp + 2)],
 			       __ATOMIC_ACQUIRE);
 	if (unlikely(sock == NULL ||
+		     !(__atomic_load_n(&sock->accept, __ATOMIC_RELAXED) &
+		       XCHG_ACCEPT4) ||
 		     (sock->local_ip != 0 && sock->local_ip != dst) ||
 		     (sock->peer_ip != 0 &&
 		      (sock->peer_ip != src ||
