@@ -302,6 +302,11 @@ collect(struct replay *r, struct xchg_config_setup *su)
 			result_drop(res, xchg_stack_drop_name(d), ss.drops[d]);
 		res->stack.arp_answered += ss.arp_requests_answered;
 		res->stack.icmp_answered += ss.icmp_echo_answered;
+		res->stack.nd_answered += ss.nd_advertisements_sent;
+		res->stack.nd_solicited += ss.nd_solicitations_sent;
+		res->stack.nd_learned += ss.nd_learned;
+		res->stack.icmp6_answered += ss.icmp6_echo_answered;
+		res->stack.dad_conflicts += ss.dad_conflicts;
 		res->stack.proxied_in += ss.proxied_in;
 		res->stack.proxied_out += ss.proxied_out;
 		res->stack.captured += ss.captured;

@@ -173,6 +173,11 @@ consumers_map(struct replay *r)
 		add_consumer(res, xchg_pool_name(p), "service", p);
 		p = xchg_stack_service_pool(st, true);
 		add_consumer(res, xchg_pool_name(p), "service", p);
+		/* ND and ICMPv6: ports with an ip6 only (NULL otherwise). */
+		p = xchg_stack_service_pool6(st, false);
+		add_consumer(res, xchg_pool_name(p), "service", p);
+		p = xchg_stack_service_pool6(st, true);
+		add_consumer(res, xchg_pool_name(p), "service", p);
 	}
 	if (cfg->proxy.enabled) {
 		uint16_t id = xchg_port_id(xchg_config_setup_port(su,

@@ -177,7 +177,9 @@ struct result {
 	struct { uint32_t total, free, owned, in_rings; bool conserved; }
 		census;
 	struct { uint64_t arp_answered, icmp_answered, proxied_in,
-		 proxied_out, captured, capture_missed, reassembled; } stack;
+		 proxied_out, captured, capture_missed, reassembled;
+		 uint64_t nd_answered, nd_solicited, nd_learned,
+		 icmp6_answered, dad_conflicts; } stack;
 };
 
 struct replay {

@@ -248,6 +248,11 @@ run_json(json_t *o, const struct result *res)
 	sec = json_object();
 	set_u64(sec, "arp_answered", res->stack.arp_answered);
 	set_u64(sec, "icmp_answered", res->stack.icmp_answered);
+	set_u64(sec, "nd_answered", res->stack.nd_answered);
+	set_u64(sec, "nd_solicited", res->stack.nd_solicited);
+	set_u64(sec, "nd_learned", res->stack.nd_learned);
+	set_u64(sec, "icmp6_answered", res->stack.icmp6_answered);
+	set_u64(sec, "dad_conflicts", res->stack.dad_conflicts);
 	set_u64(sec, "proxied_in", res->stack.proxied_in);
 	set_u64(sec, "proxied_out", res->stack.proxied_out);
 	set_u64(sec, "captured", res->stack.captured);

@@ -69,7 +69,8 @@ usage(void)
 	       "  arena        = the sum; memory = arena x object stride\n"
 	       "\n"
 	       "  --config FILE       the set-up (config/README.rst)\n"
-	       "  --load N:R:H:B      consumer N (a [socket N], arp, icmp, proxy or capture)\n"
+	       "  --load N:R:H:B      consumer N (a [socket N], arp, icmp, nd, icmp6 (with an\n"
+	       "                      ip6), proxy or capture)\n"
 	       "                      peaks at R frames/s, keeps a frame up to H ms, and takes\n"
 	       "                      bursts of B on top; consumers without one keep their quota\n"
 	       "  --load-file FILE    the same from an INI file: [load NAME] sections with\n"
@@ -241,6 +242,7 @@ object_stride(uint16_t data_room, uint64_t *elt, uint64_t *hdr)
 struct sized {
 	uint64_t socket_quota[XCHG_CONFIG_MAX_SOCKETS];
 	uint64_t arp, icmp, proxy, capture, buffers;
+	uint64_t nd, icmp6;        /* ports with an ip6 only */
 };
 
 /* The configuration with the sized quotas: what the terms are read from. */
@@ -260,6 +262,8 @@ sized_config(const struct xchg_config *cfg, const struct sized *z)
 							(uint64_t)UINT32_MAX);
 	c->arp_quota = (uint32_t)RTE_MIN(z->arp, (uint64_t)UINT32_MAX);
 	c->icmp_quota = (uint32_t)RTE_MIN(z->icmp, (uint64_t)UINT32_MAX);
+	c->nd_quota = (uint32_t)RTE_MIN(z->nd, (uint64_t)UINT32_MAX);
+	c->icmp6_quota = (uint32_t)RTE_MIN(z->icmp6, (uint64_t)UINT32_MAX);
 	c->proxy.quota = (uint32_t)RTE_MIN(z->proxy, (uint64_t)UINT32_MAX);
 	c->capture.quota = (uint32_t)RTE_MIN(z->capture, (uint64_t)UINT32_MAX);
 	return c;
@@ -363,6 +367,17 @@ compute(struct opts *o, const struct xchg_config *cfg, struct sized *z)
 	}
 	z->arp = quota(o, "service arp (per port)", "arp", cfg->arp_quota);
 	z->icmp = quota(o, "service icmp (per port)", "icmp", cfg->icmp_quota);
+	z->nd = cfg->nd_quota;
+	z->icmp6 = cfg->icmp6_quota;
+	for (i = 0; i < cfg->nb_ports; i++)
+		if (cfg->ports[i].nb_ip6 != 0)
+			break;
+	if (i < cfg->nb_ports) {
+		z->nd = quota(o, "service nd (per port with ip6)", "nd",
+			      cfg->nd_quota);
+		z->icmp6 = quota(o, "service icmp6 (per port with ip6)",
+				 "icmp6", cfg->icmp6_quota);
+	}
 	z->proxy = cfg->proxy.quota;
 	if (cfg->proxy.enabled)
 		z->proxy = quota(o, "proxy (each direction)", "proxy",
@@ -373,7 +388,7 @@ compute(struct opts *o, const struct xchg_config *cfg, struct sized *z)
 				   cfg->capture.quota);
 	for (i = 0; i < o->nb_loads; i++)
 		if (!o->loads[i].used) {
-			fprintf(stderr, PROG ": --load %s: %s has no such consumer; give a [socket] name, arp, icmp, proxy or capture\n",
+			fprintf(stderr, PROG ": --load %s: %s has no such consumer; give a [socket] name, arp, icmp, nd, icmp6 (with an ip6), proxy or capture\n",
 				o->loads[i].name, cfg->path);
 			return -1;
 		}
@@ -450,6 +465,10 @@ sized_value(const struct xchg_config *cfg, const struct sized *z,
 		return (int64_t)z->arp;
 	if (strcmp(section, "service icmp") == 0)
 		return (int64_t)z->icmp;
+	if (strcmp(section, "service nd") == 0)
+		return (int64_t)z->nd;
+	if (strcmp(section, "service icmp6") == 0)
+		return (int64_t)z->icmp6;
 	if (strcmp(section, "proxy") == 0)
 		return (int64_t)z->proxy;
 	if (strcmp(section, "capture") == 0)
@@ -470,6 +489,7 @@ write_sized(const struct xchg_config *cfg, const struct sized *z,
 {
 	char line[1024], section[128] = "";
 	bool written = false, have_arp = false, have_icmp = false;
+	bool have_nd = false, have_icmp6 = false;
 	const char *key = "quota";
 	int64_t v = -1;
 	FILE *in = fopen(cfg->path, "r"), *out;
@@ -495,6 +515,8 @@ write_sized(const struct xchg_config *cfg, const struct sized *z,
 			snprintf(section, sizeof(section), "%s", name);
 			have_arp |= section_is(line, "service arp");
 			have_icmp |= section_is(line, "service icmp");
+			have_nd |= section_is(line, "service nd");
+			have_icmp6 |= section_is(line, "service icmp6");
 			v = sized_value(cfg, z, section, &key);
 			written = false;
 			fputs(line, out);
@@ -512,6 +534,11 @@ write_sized(const struct xchg_config *cfg, const struct sized *z,
 		fprintf(out, "\n[service arp]\nquota = %" PRIu64 "\n", z->arp);
 	if (!have_icmp && z->icmp != cfg->icmp_quota)
 		fprintf(out, "\n[service icmp]\nquota = %" PRIu64 "\n", z->icmp);
+	if (!have_nd && z->nd != cfg->nd_quota)
+		fprintf(out, "\n[service nd]\nquota = %" PRIu64 "\n", z->nd);
+	if (!have_icmp6 && z->icmp6 != cfg->icmp6_quota)
+		fprintf(out, "\n[service icmp6]\nquota = %" PRIu64 "\n",
+			z->icmp6);
 	fclose(in);
 	if (fclose(out) != 0) {
 		fprintf(stderr, PROG ": --write %s: %s\n", path, strerror(errno));

@@ -115,17 +115,23 @@ ports_setup(void)
 	return 0;
 }
 
-/* icmpecho: the stack's ARP and ICMP services on port 0, nothing else. */
+/* icmpecho: the stack's ARP, ICMP, ND and ICMPv6 services on port 0,
+ * nothing else. */
 static int
 icmpecho_setup(void)
 {
+	/* 2001:db8::1/64, and the link-local address it brings. */
+	static const uint8_t ip6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+	int ret;
+
 	tp.stack = xchg_stack_create(tp.arena, tp.ports[0].port, NULL);
 	if (tp.stack == NULL)
 		return -rte_errno;
 	/* 192.0.2.1/24; not RTE_IPV4(), which shifts a signed int. */
-	return xchg_stack_add_address(tp.stack,
-				      rte_cpu_to_be_32(UINT32_C(0xc0000201)),
-				      24);
+	ret = xchg_stack_add_address(tp.stack,
+				     rte_cpu_to_be_32(UINT32_C(0xc0000201)),
+				     24);
+	return ret != 0 ? ret : xchg_stack_add_address6(tp.stack, ip6, 64);
 }
 
 /* stack: the whole set-up of a configuration file; its sockets are the

@@ -171,7 +171,8 @@ usage(const char *prog)
 	       "Without any argument: rxonly for 3 s, tables every second, then exit.\n\n"
 	       "  --forward-mode M      rxonly, io, macswap, txonly, flowgen (txonly over 1024\n"
 	       "                        source addresses), csum (io with the IPv4, UDP and TCP\n"
-	       "                        checksums redone), icmpecho (192.0.2.1/24 on port 0),\n"
+	       "                        checksums redone), icmpecho (192.0.2.1/24 and\n"
+	       "                        2001:db8::1/64 on port 0: ping and ping -6),\n"
 	       "                        stack (the whole stack of --config FILE) [rxonly];\n"
 	       "                        txonly and flowgen pay from each TX queue's reservation\n"
 	       "  --portmask MASK       the ports to use, a hexadecimal mask of port ids [all]\n"
@@ -680,7 +681,7 @@ main(int argc, char **argv)
 			       tp.nb_ports, tp.buffers, tp.nb_consumers,
 			       tp.shared ? ", shared (overcommitted arena)" : "");
 		else if (tp.mode == TP_ICMPECHO)
-			printf("xchg-testpmd: icmpecho on port %u (192.0.2.1/24), arena of %u buffers%s\n",
+			printf("xchg-testpmd: icmpecho on port %u (192.0.2.1/24, 2001:db8::1/64), arena of %u buffers%s\n",
 			       tp.ports[0].port_id, tp.buffers,
 			       tp.shared ? ", shared (overcommitted arena)" : "");
 		else

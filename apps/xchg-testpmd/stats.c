@@ -151,9 +151,10 @@ tp_show_sockets(FILE *out)
 		if (stack == NULL || xchg_stack_stats_get(stack, &st) != 0)
 			continue;
 		/* Named by its port's ethdev id, as everywhere. */
-		fprintf(out, "  stack on port %u: %" PRIu64 " frames, %" PRIu64 " delivered, arp answered %" PRIu64 ", icmp answered %" PRIu64 "\n",
+		fprintf(out, "  stack on port %u: %" PRIu64 " frames, %" PRIu64 " delivered, arp answered %" PRIu64 ", icmp answered %" PRIu64 ", nd answered %" PRIu64 ", icmp6 answered %" PRIu64 "\n",
 			i < tp.nb_ports ? tp.ports[i].port_id : i, st.frames, st.delivered, st.arp_requests_answered,
-			st.icmp_echo_answered);
+			st.icmp_echo_answered, st.nd_advertisements_sent,
+			st.icmp6_echo_answered);
 		for (r = 0; r < XCHG_SD_MAX; r++)
 			if (st.drops[r] != 0)
 				fprintf(out, "    dropped %-18s %12" PRIu64 "\n",

@@ -70,10 +70,12 @@ struct ctx {
 	unsigned int socket_pending_line[XCHG_CONFIG_MAX_SOCKETS];
 	unsigned int socket_family_line[XCHG_CONFIG_MAX_SOCKETS];
 	unsigned int port_gateway_line[XCHG_CONFIG_MAX_PORTS];
+	unsigned int port_gateway6_line[XCHG_CONFIG_MAX_PORTS];
 	unsigned int arena_buffers_line;
 	bool have_lcore_cache;
 	unsigned int replay_line;
 	bool have_arena, have_arp, have_icmp, have_replay;
+	bool have_nd, have_icmp6;
 };
 
 static int
@@ -491,7 +493,7 @@ do_arena(struct ctx *c, const struct kv *kv)
 
 static const char * const port_keys[] = {
 	"vdev", "pci", "ip", "gateway", "rx_queues", "tx_queues", "rx_desc",
-	"tx_desc", "rx_slack", "tx_slack", "ip6", NULL };
+	"tx_desc", "rx_slack", "tx_slack", "ip6", "gateway6", NULL };
 
 /* The [port NAME] keys that are plain counts, with their ranges. */
 static const struct {
@@ -539,6 +541,43 @@ parse_prefix6(struct ctx *c, unsigned int line, const char *label,
 	return 0;
 }
 
+/* gateway6 = ADDR: the IPv6 default route's next hop. */
+static int
+parse_gateway6(struct ctx *c, unsigned int line, const char *label,
+	       const char *v, struct xchg_config_port *p)
+{
+	if (inet_pton(AF_INET6, v, p->gateway6) != 1)
+		return fail(c, line, "%s gateway6: '%s' is not an IPv6 address; write the router's address without a prefix, e.g. fe80::1",
+			    label, v);
+	if (p->gateway6[0] == 0xff ||
+	    memcmp(p->gateway6, (const uint8_t[16]){ 0 }, 16) == 0)
+		return fail(c, line, "%s gateway6: %s cannot be a next hop (multicast or ::); give the router's unicast address, e.g. fe80::1",
+			    label, v);
+	p->has_gateway6 = true;
+	return 0;
+}
+
+/* Is @ip on the link of port @p: link-local, or on an ip6 prefix? */
+static bool
+on_link6(const struct xchg_config_port *p, const uint8_t *ip)
+{
+	unsigned int i, b;
+
+	if (ip[0] == 0xfe && (ip[1] & 0xc0) == 0x80)
+		return true;
+	for (i = 0; i < p->nb_ip6; i++) {
+		uint8_t len = p->ip6_prefix_len[i];
+
+		for (b = 0; b < len; b++)
+			if (((ip[b / 8] ^ p->ip6[i][b / 8]) >> (7 - b % 8)) &
+			    1)
+				break;
+		if (b == len)
+			return true;
+	}
+	return false;
+}
+
 static int
 do_port(struct ctx *c, unsigned int idx, const char *l, const struct kv *kv)
 {
@@ -558,6 +597,10 @@ do_port(struct ctx *c, unsigned int idx, const char *l, const struct kv *kv)
 	}
 	if (strcmp(kv->key, "ip6") == 0)
 		return parse_prefix6(c, kv->line, l, kv->value, p);
+	if (strcmp(kv->key, "gateway6") == 0) {
+		c->port_gateway6_line[idx] = kv->line;
+		return parse_gateway6(c, kv->line, l, kv->value, p);
+	}
 	if (strcmp(kv->key, "gateway") == 0) {
 		c->port_gateway_line[idx] = kv->line;
 		return parse_ipv4(c, kv->line, l, kv->key, kv->value,
@@ -656,17 +699,29 @@ do_socket(struct ctx *c, unsigned int idx, const char *l, const struct kv *kv)
 
 static const char * const service_keys[] = { "quota", NULL };
 
-static int
-do_service(struct ctx *c, bool icmp, const struct kv *kv)
-{
-	const char *l = icmp ? "[service icmp]" : "[service arp]";
+/* The services, in enum section_type order from SEC_ARP. */
+static const char * const service_names[] = { "arp", "icmp", "nd", "icmp6" };
 
+static uint32_t *
+service_quota(struct xchg_config *cfg, unsigned int i)
+{
+	uint32_t *q[] = { &cfg->arp_quota, &cfg->icmp_quota, &cfg->nd_quota,
+			  &cfg->icmp6_quota };
+
+	return q[i];
+}
+
+static int
+do_service(struct ctx *c, unsigned int which, const struct kv *kv)
+{
+	char l[32];
+
+	snprintf(l, sizeof(l), "[service %s]", service_names[which]);
 	if (strcmp(kv->key, "quota") == 0)
 		return parse_u32(c, kv->line, l, kv->key, kv->value, 1,
-				 UINT16_MAX, icmp ? &c->cfg->icmp_quota :
-						    &c->cfg->arp_quota);
+				 UINT16_MAX, service_quota(c->cfg, which));
 	return unknown_key(c, kv->line, l, kv->key, service_keys,
-			   "[service arp|icmp]");
+			   "[service arp|icmp|nd|icmp6]");
 }
 
 static const char * const proxy_keys[] = {
@@ -781,7 +836,8 @@ do_replay(struct ctx *c, const struct kv *kv)
 /* ---- the whole file ---------------------------------------------------- */
 
 enum section_type {
-	SEC_ARENA, SEC_PORT, SEC_SOCKET, SEC_ARP, SEC_ICMP, SEC_PROXY,
+	SEC_ARENA, SEC_PORT, SEC_SOCKET, SEC_ARP, SEC_ICMP, SEC_ND, SEC_ICMP6,
+	SEC_PROXY,
 	SEC_CAPTURE, SEC_REPLAY,
 };
 
@@ -822,13 +878,15 @@ section_type(struct ctx *c, unsigned int line, const char *header,
 			return fail(c, line, "[%s] needs a name: write [%s NAME]",
 				    header, word);
 		if (*type == SEC_ARP) {
-			if (strcmp(rest, "arp") == 0)
-				return 0;
-			if (strcmp(rest, "icmp") == 0) {
-				*type = SEC_ICMP;
-				return 0;
-			}
-			return fail(c, line, "[%s]: unknown service '%s'; services are [service arp] and [service icmp]",
+			unsigned int k;
+
+			for (k = 0; k < RTE_DIM(service_names); k++)
+				if (strcmp(rest, service_names[k]) == 0) {
+					*type = (enum section_type)(SEC_ARP +
+								    k);
+					return 0;
+				}
+			return fail(c, line, "[%s]: unknown service '%s'; services are [service arp], [service icmp], [service nd] and [service icmp6]",
 				    header, rest);
 		}
 		if (!valid_name(rest))
@@ -837,7 +895,7 @@ section_type(struct ctx *c, unsigned int line, const char *header,
 		snprintf(name, XCHG_CONFIG_NAME_SIZE, "%s", rest);
 		return 0;
 	}
-	return fail(c, line, "unknown section [%s]; sections are [arena], [port NAME], [socket NAME], [service arp], [service icmp], [proxy], [capture], [replay]",
+	return fail(c, line, "unknown section [%s]; sections are [arena], [port NAME], [socket NAME], [service arp], [service icmp], [service nd], [service icmp6], [proxy], [capture], [replay]",
 		    header);
 }
 
@@ -919,6 +977,12 @@ check_ports(struct ctx *c)
 				return fail(c, c->port_gateway_line[i], "%s gateway: is not on the port's subnet; give an address in the subnet of ip",
 					    l);
 		}
+		if (p->has_gateway6 && p->nb_ip6 == 0)
+			return fail(c, c->port_gateway6_line[i], "%s gateway6: the port has no ip6; add ip6 = address/prefix first",
+				    l);
+		if (p->has_gateway6 && !on_link6(p, p->gateway6))
+			return fail(c, c->port_gateway6_line[i], "%s gateway6: is not on the link; give a link-local address (fe80::...) or one in the prefix of an ip6 address",
+				    l);
 		for (j = 0; j < i; j++) {
 			const struct xchg_config_port *q = &cfg->ports[j];
 			const char *qdev = q->vdev[0] ? q->vdev : q->pci;
@@ -1097,6 +1161,10 @@ set_defaults(struct ctx *c)
 					  XCHG_CONFIG_DEFAULT_ARP_QUOTA;
 	cfg->icmp_quota = cfg->icmp_quota ? cfg->icmp_quota :
 					    XCHG_CONFIG_DEFAULT_ICMP_QUOTA;
+	cfg->nd_quota = cfg->nd_quota ? cfg->nd_quota :
+					XCHG_CONFIG_DEFAULT_ND_QUOTA;
+	cfg->icmp6_quota = cfg->icmp6_quota ? cfg->icmp6_quota :
+					      XCHG_CONFIG_DEFAULT_ICMP6_QUOTA;
 	for (i = 0; i < cfg->nb_ports; i++) {
 		struct xchg_config_port *p = &cfg->ports[i];
 
@@ -1273,11 +1341,16 @@ read_sections(struct ctx *c, struct rte_cfgfile *f, const struct scan *s,
 			break;
 		case SEC_ARP:
 		case SEC_ICMP:
-			ret = once(c, t == SEC_ICMP ? &c->have_icmp :
-				   &c->have_arp, line, label);
+		case SEC_ND:
+		case SEC_ICMP6: {
+			bool *have[] = { &c->have_arp, &c->have_icmp,
+					 &c->have_nd, &c->have_icmp6 };
+
+			ret = once(c, have[t - SEC_ARP], line, label);
 			for (k = 0; ret == 0 && k < (int)nkv; k++)
-				ret = do_service(c, t == SEC_ICMP, &kvs[k]);
+				ret = do_service(c, t - SEC_ARP, &kvs[k]);
 			break;
+		}
 		case SEC_PROXY:
 			ret = once(c, &cfg->proxy.enabled, line, label);
 			cfg->proxy.line = line;
@@ -1414,13 +1487,13 @@ xchg_config_load(const char *path, char *err, size_t errlen)
 		if (ret == 0) {
 			unsigned int i;
 
-			for (i = 0; i < 2 && ret == 0; i++) {
-				uint32_t q = i ? c.cfg->icmp_quota :
-						 c.cfg->arp_quota;
+			for (i = 0; i < RTE_DIM(service_names) && ret == 0;
+			     i++) {
+				uint32_t q = *service_quota(c.cfg, i);
 
 				if (q > c.cfg->arena.buffers)
 					ret = fail(&c, 0, "[service %s] quota: %u is more than the arena's %u buffers; lower it or raise [arena] buffers",
-						   i ? "icmp" : "arp", q,
+						   service_names[i], q,
 						   c.cfg->arena.buffers);
 			}
 		}

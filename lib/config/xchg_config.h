@@ -65,6 +65,8 @@ extern "C" {
 #define XCHG_CONFIG_DEFAULT_TX_SLACK 32
 #define XCHG_CONFIG_DEFAULT_ARP_QUOTA 16
 #define XCHG_CONFIG_DEFAULT_ICMP_QUOTA 8
+#define XCHG_CONFIG_DEFAULT_ND_QUOTA 16
+#define XCHG_CONFIG_DEFAULT_ICMP6_QUOTA 8
 #define XCHG_CONFIG_DEFAULT_SOCKET_QUOTA 16
 #define XCHG_CONFIG_DEFAULT_PROXY_QUOTA 32
 #define XCHG_CONFIG_DEFAULT_CAPTURE_QUOTA 128
@@ -96,6 +98,10 @@ struct xchg_config_port {
 	rte_be32_t ip;         /**< Network order. */
 	uint8_t prefix_len;    /**< 1 to 32. */
 	rte_be32_t gateway;    /**< Default route's next hop, 0: none. */
+	bool has_gateway6;     /**< gateway6 = was given. */
+	uint8_t gateway6[16];  /**< IPv6 default route's next hop (::/0),
+				*   network order: link-local or on the
+				*   prefix of one of @c ip6. */
 	unsigned int nb_ip6;   /**< IPv6 addresses given (ip6 =, repeated). */
 	uint8_t ip6[XCHG_CONFIG_MAX_IP6][16]; /**< Network order. */
 	uint8_t ip6_prefix_len[XCHG_CONFIG_MAX_IP6]; /**< 1 to 128. */
@@ -168,6 +174,10 @@ struct xchg_config {
 	struct xchg_config_arena arena;
 	uint32_t arp_quota;    /**< [service arp] quota; default 16. */
 	uint32_t icmp_quota;   /**< [service icmp] quota; default 8. */
+	uint32_t nd_quota;     /**< [service nd] quota; default 16, per
+				*   port with an ip6. */
+	uint32_t icmp6_quota;  /**< [service icmp6] quota; default 8, per
+				*   port with an ip6. */
 	unsigned int nb_ports;
 	struct xchg_config_port ports[XCHG_CONFIG_MAX_PORTS];
 	unsigned int nb_sockets;

@@ -442,6 +442,8 @@ make_port(struct xchg_config_setup *su, unsigned int i, char *err,
 	struct xchg_stack_conf sc = {
 		.arp_quota = quota(cfg, cfg->arp_quota),
 		.icmp_quota = quota(cfg, cfg->icmp_quota),
+		.nd_quota = quota(cfg, cfg->nd_quota),
+		.icmp6_quota = quota(cfg, cfg->icmp6_quota),
 		.frag_staging = quota(cfg, xchg_config_frag_staging(cfg)),
 		.clock = cfg->clock, .clock_arg = cfg->clock_arg,
 	};
@@ -497,6 +499,16 @@ make_port(struct xchg_config_setup *su, unsigned int i, char *err,
 		if (ret != 0) {
 			msg(err, errlen, "%s[port %s] ip6: address %u refused by the stack: %s",
 			    at, pc->name, k + 1, rte_strerror(-ret));
+			return ret;
+		}
+	}
+	if (pc->has_gateway6) {
+		ret = xchg_stack_add_route6(p->stack,
+					    (const uint8_t[16]){ 0 }, 0,
+					    pc->gateway6);
+		if (ret != 0) {
+			msg(err, errlen, "%s[port %s] gateway6: refused by the stack: %s",
+			    at, pc->name, rte_strerror(-ret));
 			return ret;
 		}
 	}

@@ -94,7 +94,7 @@ xchg_config_terms(const struct xchg_config *cfg, unsigned int nb_lcores,
 	struct terms ts = { .t = terms, .max = terms == NULL ? 0 : max };
 	char name[XCHG_CONFIG_TERM_NAME_SIZE];
 	uint32_t cache;
-	unsigned int i;
+	unsigned int i, n6;
 
 	if (cfg == NULL)
 		return -EINVAL;
@@ -143,6 +143,17 @@ xchg_config_terms(const struct xchg_config *cfg, unsigned int nb_lcores,
 	add(&ts, XCHG_CONFIG_TERM_SERVICES, false, cfg->nb_ports,
 	    cfg->icmp_quota, "service icmp", "quota %u per port",
 	    cfg->icmp_quota);
+	/* Neighbour discovery and ICMPv6 echo: ports with IPv6 only. */
+	for (i = 0, n6 = 0; i < cfg->nb_ports; i++)
+		n6 += cfg->ports[i].nb_ip6 != 0;
+	if (n6 != 0) {
+		add(&ts, XCHG_CONFIG_TERM_SERVICES, false, n6, cfg->nd_quota,
+		    "service nd", "quota %u per port with ip6",
+		    cfg->nd_quota);
+		add(&ts, XCHG_CONFIG_TERM_SERVICES, false, n6,
+		    cfg->icmp6_quota, "service icmp6",
+		    "quota %u per port with ip6", cfg->icmp6_quota);
+	}
 	/* Each stack also reserves its reassembly staging area. */
 	add(&ts, XCHG_CONFIG_TERM_STAGING, false, cfg->nb_ports,
 	    xchg_config_frag_staging(cfg), "fragment staging",

@@ -254,15 +254,7 @@ xchg_stack_create(struct xchg_arena *arena, struct xchg_port *port,
 	s->icmp = s->arp == NULL ? NULL :
 		  xchg_consumer_create(arena, name, XCHG_KIND_SERVICE,
 				       s->conf.icmp_quota);
-	snprintf(name, sizeof(name), "port%u_nd", port_id);
-	s->nd = s->icmp == NULL ? NULL :
-		xchg_consumer_create(arena, name, XCHG_KIND_SERVICE,
-				     s->conf.nd_quota);
-	snprintf(name, sizeof(name), "port%u_icmp6", port_id);
-	s->icmp6 = s->nd == NULL ? NULL :
-		   xchg_consumer_create(arena, name, XCHG_KIND_SERVICE,
-					s->conf.icmp6_quota);
-	if (s->icmp6 == NULL) {
+	if (s->icmp == NULL) {
 		err = rte_errno;
 		goto fail;
 	}
@@ -387,11 +379,14 @@ xchg_stack_service(struct xchg_stack *s)
 		return;
 	xchg_stack_defer_flush(s);
 	xchg_arp_service(s);
-	xchg_nd_service(s);
+	/* Acquire: pairs with the release in xchg_nd_enable(). */
+	if (__atomic_load_n(&s->nd, __ATOMIC_ACQUIRE) != NULL)
+		xchg_nd_service(s);
 	/* What ARP and ND just learned lets waiting datagrams go. */
 	xchg_pending_service(s);
 	xchg_icmp_service(s);
-	xchg_icmp6_service(s);
+	if (__atomic_load_n(&s->icmp6, __ATOMIC_ACQUIRE) != NULL)
+		xchg_icmp6_service(s);
 	if (s->proxy != NULL)
 		xchg_proxy_service(s);
 	if (s->capture != NULL)

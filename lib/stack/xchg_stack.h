@@ -127,7 +127,9 @@ enum xchg_stack_drop {
 	XCHG_SD_ND_OPTION,         /**< A neighbour discovery option of
 				    *   length 0 or past the message. */
 	XCHG_SD_ND_NOT_FOR_US,     /**< A neighbour solicitation for
-				    *   another address. */
+				    *   another address, or for one of ours
+				    *   that duplicate address detection
+				    *   found another node has. */
 	XCHG_SD_UDP6_ZERO_CHECKSUM, /**< UDP over IPv6 with no checksum
 				    *   (0), which IPv6 forbids (RFC 8200
 				    *   8.1): dropped whatever
@@ -197,8 +199,10 @@ struct xchg_stack_conf {
 				    *   1000. ARP requests are repeated
 				    *   every 200 ms meanwhile. */
 	uint32_t nd_quota;         /**< Neighbour discovery service pool;
-				    *   default 16. */
-	uint32_t icmp6_quota;      /**< ICMPv6 echo service pool; default 8. */
+				    *   default 16. Reserved when the first
+				    *   IPv6 address is added. */
+	uint32_t icmp6_quota;      /**< ICMPv6 echo service pool; default 8;
+				    *   reserved as @c nd_quota. */
 	uint32_t dad_ms;           /**< Duplicate address detection waits
 				    *   this long for a conflict after its
 				    *   solicitation; default 1000. */
@@ -390,13 +394,20 @@ int xchg_stack_add_address(struct xchg_stack *stack, rte_be32_t ip,
  * takes (neighbour discovery, ICMPv6, UDP), such frames are unclaimed:
  * to the proxy, or dropped as ipv6.
  *
+ * The first address also reserves the neighbour discovery and ICMPv6
+ * echo services' pools (xchg_stack_conf::nd_quota, icmp6_quota), so a
+ * stack without IPv6 reserves nothing for it; each address goes through
+ * duplicate address detection (optimistic: used at once, taken out of
+ * use if another node turns out to have it, see the guide).
+ *
  * @param stack
  *   The stack.
  * @param ip
  *   Address, network order (16 bytes); not multicast, not ::.
  * @param prefix_len
  *   Prefix length, 1 to 128.
- * @return 0, -EINVAL, -EEXIST, or -ENOSPC when 8 are set already.
+ * @return 0, -EINVAL, -EEXIST, -ENOSPC when 8 are set already, or the
+ *   error of creating the services' pools (-ENOSPC, -ENOMEM...).
  */
 int xchg_stack_add_address6(struct xchg_stack *stack, const uint8_t ip[16],
 			    uint8_t prefix_len);
@@ -505,7 +516,7 @@ struct xchg_pool *xchg_stack_service_pool(struct xchg_stack *stack,
 					  bool icmp);
 
 /** @return The neighbour discovery or ICMPv6 echo service's pool, or
- *  NULL. */
+ *  NULL (no IPv6 address yet: see xchg_stack_add_address6()). */
 struct xchg_pool *xchg_stack_service_pool6(struct xchg_stack *stack,
 					   bool icmp6);
 

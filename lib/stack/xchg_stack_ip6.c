@@ -261,7 +261,9 @@ xchg_stack_add_address6(struct xchg_stack *s, const uint8_t ip[16],
 	/* The first address turns IPv6 on: the link-local one comes with
 	 * it, so that neighbours on the link can reach us. */
 	link_local(&s->mac, ll);
-	if (s->nb_addrs6 == 0 && memcmp(ip, ll, 16) != 0)
+	/* The ND and ICMPv6 pools come with IPv6 (xchg_stack_nd.c). */
+	ret = xchg_nd_enable(s);
+	if (ret == 0 && s->nb_addrs6 == 0 && memcmp(ip, ll, 16) != 0)
 		ret = add6(s, ll, 64);
 	if (ret == 0)
 		ret = add6(s, ip, prefix_len);

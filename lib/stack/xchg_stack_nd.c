@@ -22,9 +22,11 @@
  * its reason and costs no pool.
  */
 
+#include <stdio.h>
 #include <string.h>
 
 #include <rte_byteorder.h>
+#include <rte_errno.h>
 #include <rte_ether.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
@@ -94,6 +96,40 @@ fill_cksum(const uint8_t *src, const uint8_t *dst, uint8_t *icmp,
 	/* rte_raw_cksum() sums the bytes as they lie: stored as is. */
 	c = (uint16_t)~sum6(src, dst, len, rte_raw_cksum(icmp, len));
 	memcpy(icmp + 2, &c, 2);
+}
+
+/* ---- the services' pools ---- */
+
+int
+xchg_nd_enable(struct xchg_stack *s)
+{
+	char name[XCHG_NAME_SIZE];
+
+	if (s->nd != NULL)
+		return 0;
+	/* Only a stack with IPv6 reserves for it. */
+	struct xchg_consumer *nd, *icmp6;
+
+	snprintf(name, sizeof(name), "port%u_nd", s->port_id);
+	nd = xchg_consumer_create(s->arena, name, XCHG_KIND_SERVICE,
+				  s->conf.nd_quota);
+	if (nd == NULL)
+		return -rte_errno;
+	snprintf(name, sizeof(name), "port%u_icmp6", s->port_id);
+	icmp6 = xchg_consumer_create(s->arena, name, XCHG_KIND_SERVICE,
+				     s->conf.icmp6_quota);
+	if (icmp6 == NULL) {
+		int err = -rte_errno;
+
+		xchg_consumer_free(nd);
+		return err;
+	}
+	/* Release: telemetry reads them with acquire; the demux and the
+	 * service only once an address is published (release of
+	 * nb_addrs6, after this). */
+	__atomic_store_n(&s->icmp6, icmp6, __ATOMIC_RELEASE);
+	__atomic_store_n(&s->nd, nd, __ATOMIC_RELEASE);
+	return 0;
 }
 
 /* ---- checks, on the RX lcore ---- */
@@ -209,11 +245,17 @@ xchg_icmp6_consumer(struct xchg_stack *s, const uint8_t *frame,
 {
 	const uint8_t *icmp = frame + pkt->l2_len + pkt->l3_len;
 	enum xchg_stack_drop why = XCHG_SD_ICMP6_UNHANDLED;
+	int ai;
 
 	if (pkt->frag_offset == 0 && !pkt->more_frags) {
 		switch (icmp[0]) {
 		case ND_NS:
-			if (xchg_stack_addr6_index(s, icmp + 8) >= 0)
+			/* An address another node turned out to have is
+			 * not ours any more. */
+			ai = xchg_stack_addr6_index(s, icmp + 8);
+			if (ai >= 0 && __atomic_load_n(&s->addrs6[ai].state,
+						       __ATOMIC_RELAXED) !=
+				       XCHG_ADDR6_DUPLICATE)
 				return s->nd;
 			*r = XCHG_SD_ND_NOT_FOR_US;
 			return NULL;
@@ -476,7 +518,6 @@ xchg_nd_service(struct xchg_stack *s)
 	struct rte_mbuf *m[XCHG_STACK_BURST];
 	unsigned int i, k, n;
 
-	/* Conflicts are seen before the addresses' time is up. */
 	while ((n = xchg_consumer_recv_burst(s->nd, m, RTE_DIM(m))) != 0) {
 		for (i = 0, k = 0; i < n; i++)
 			if (handle(s, m[i]))
@@ -486,6 +527,8 @@ xchg_nd_service(struct xchg_stack *s)
 					 xchg_stack_send_replies(s, s->nd, m,
 								 k));
 	}
+	/* Probes after the answers, which gave the pool its units back: a
+	 * storm that fills the pool delays no probe. */
 	if (__atomic_load_n(&s->nb_addrs6, __ATOMIC_RELAXED) != 0)
 		dad(s);
 }

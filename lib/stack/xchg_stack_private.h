@@ -493,6 +493,10 @@ int xchg_arp_request(struct xchg_stack *s, rte_be32_t target,
 void xchg_icmp_service(struct xchg_stack *s);
 /* Neighbour discovery and ICMPv6 (xchg_stack_nd.c, xchg_stack_icmp6.c). */
 void xchg_nd_service(struct xchg_stack *s);
+/* Create the ND and ICMPv6 services' pools (the first IPv6 address,
+ * under the stack's lock, before the address is published): 0 or
+ * -errno. */
+int xchg_nd_enable(struct xchg_stack *s);
 /* Send a neighbour solicitation for @target to its solicited-node
  * group, paid by @payer (NULL: the ND pool). */
 int xchg_nd_solicit(struct xchg_stack *s, const uint8_t target[16],

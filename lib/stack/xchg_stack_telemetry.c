@@ -136,6 +136,21 @@ services_to_tel(struct xchg_stack *s, struct rte_tel_data *d)
 		xchg_tel_u64(sd, "answered", st.icmp_echo_answered);
 		xchg_tel_add_container(d, "icmp", sd);
 	}
+	/* Set once, with the first IPv6 address (release in
+	 * xchg_nd_enable()). */
+	sd = pool_dict(__atomic_load_n(&s->nd, __ATOMIC_ACQUIRE));
+	if (sd != NULL) {
+		xchg_tel_u64(sd, "answered", st.nd_advertisements_sent);
+		xchg_tel_u64(sd, "solicited", st.nd_solicitations_sent);
+		xchg_tel_u64(sd, "learned", st.nd_learned);
+		xchg_tel_u64(sd, "dad_conflicts", st.dad_conflicts);
+		xchg_tel_add_container(d, "nd", sd);
+	}
+	sd = pool_dict(__atomic_load_n(&s->icmp6, __ATOMIC_ACQUIRE));
+	if (sd != NULL) {
+		xchg_tel_u64(sd, "answered", st.icmp6_echo_answered);
+		xchg_tel_add_container(d, "icmp6", sd);
+	}
 	/* The proxy and the capture are set and freed under the lock. */
 	pthread_mutex_lock(&s->lock);
 	sd = s->proxy != NULL ? pool_dict(s->proxy) : NULL;
@@ -304,7 +319,7 @@ tel_register(void)
 		{ "/xchg/sockets", handle_sockets,
 		  "Stack sockets: type, port, priority, quota, in_use, refused, received, sent. Param: port id (optional)" },
 		{ "/xchg/services", handle_services,
-		  "Stack services (arp, icmp, proxy, capture, frag_staging) and drops by reason. Param: port id (optional)" },
+		  "Stack services (arp, icmp, nd, icmp6, proxy, capture, frag_staging) and drops by reason. Param: port id (optional)" },
 		{ "/xchg/neighbours", handle_neighbours,
 		  "Stack neighbour table: ip, mac, static, age_ms. Param: port id (optional)" },
 	};

@@ -46,10 +46,11 @@ def edit(replace=None, append="", drop=None):
 CONFIG_CASES = [
     ("unknown section", edit(append="[frobnicate]\nx = 1\n"),
      ":15: unknown section [frobnicate]; sections are [arena], [port NAME], "
-     "[socket NAME], [service arp], [service icmp], [proxy], [capture], [replay]"),
+     "[socket NAME], [service arp], [service icmp], [service nd], "
+     "[service icmp6], [proxy], [capture], [replay]"),
     ("unknown service", edit(append="[service dns]\nquota = 4\n"),
-     ":15: [service dns]: unknown service 'dns'; services are [service arp] "
-     "and [service icmp]"),
+     ":15: [service dns]: unknown service 'dns'; services are [service arp], "
+     "[service icmp], [service nd] and [service icmp6]"),
     ("unknown key, near one", edit({11: "quotaa = 64"}),
      ":11: [socket ctrl]: unknown key 'quotaa'; did you mean quota? ([socket "
      "NAME] keys: type, port, ethertype, quota, priority, interface, "

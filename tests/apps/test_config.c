@@ -23,6 +23,7 @@
 #include <rte_ethdev.h>
 
 #include "xchg_config.h"
+#include "xchg_stack_private.h"
 #include "xchg_test.h"
 #include "xt_frames.h"
 
@@ -277,6 +278,40 @@ test_messages(void)
 			err, sizeof(err));
 	XT_CHECK(cfg == NULL && strstr(err, "t.ini:13: [port a] ip6: more than 8 addresses") != NULL,
 		 "nine ip6: %s", err);
+	cfg = load_text("[arena]\nbuffers = 128\n[port a]\nvdev = net_null0\ngateway6 = fe80::1\n",
+			err, sizeof(err));
+	XT_CHECK(cfg == NULL && strstr(err, "t.ini:5: [port a] gateway6: the port has no ip6; add ip6 = address/prefix first") != NULL,
+		 "gateway6 without ip6: %s", err);
+	cfg = load_text("[arena]\nbuffers = 128\n[port a]\nvdev = net_null0\nip6 = 2001:db8::1/64\ngateway6 = 2001:db9::1\n",
+			err, sizeof(err));
+	XT_CHECK(cfg == NULL && strstr(err, "t.ini:6: [port a] gateway6: is not on the link; give a link-local address") != NULL,
+		 "gateway6 off the link: %s", err);
+	cfg = load_text("[arena]\nbuffers = 128\n[port a]\nvdev = net_null0\nip6 = 2001:db8::1/64\ngateway6 = fe80::1/64\n",
+			err, sizeof(err));
+	XT_CHECK(cfg == NULL && strstr(err, "[port a] gateway6: 'fe80::1/64' is not an IPv6 address; write the router's address without a prefix") != NULL,
+		 "gateway6 with a prefix: %s", err);
+	cfg = load_text("[arena]\nbuffers = 128\n[port a]\nvdev = net_null0\nip6 = 2001:db8::1/64\ngateway6 = ff02::2\n",
+			err, sizeof(err));
+	XT_CHECK(cfg == NULL && strstr(err, "gateway6: ff02::2 cannot be a next hop") != NULL,
+		 "multicast gateway6: %s", err);
+	cfg = load_text("[arena]\nbuffers = 128\n[port a]\nvdev = net_null0\n[service ndp]\nquota = 4\n",
+			err, sizeof(err));
+	XT_CHECK(cfg == NULL && strstr(err, "unknown service 'ndp'; services are [service arp], [service icmp], [service nd] and [service icmp6]") != NULL,
+		 "unknown service: %s", err);
+	cfg = load_text("[arena]\nbuffers = 128\n[port a]\nvdev = net_null0\n[service icmp6]\nquota = 129\n",
+			err, sizeof(err));
+	XT_CHECK(cfg == NULL && strstr(err, "[service icmp6] quota: 129 is more than the arena's 128 buffers") != NULL,
+		 "icmp6 quota over the arena: %s", err);
+	cfg = load_text("[arena]\nbuffers = 128\n[port a]\nvdev = net_null0\nip6 = 2001:db8::1/64\ngateway6 = 2001:db8::fe\n[service nd]\nquota = 4\n",
+			err, sizeof(err));
+	XT_CHECK(cfg != NULL, "gateway6 on the prefix, [service nd]: %s", err);
+	if (cfg != NULL) {
+		XT_EQ(cfg->nd_quota, 4);
+		XT_EQ(cfg->icmp6_quota, 8);
+		XT_EQ(cfg->ports[0].has_gateway6, true);
+		XT_EQ(cfg->ports[0].gateway6[15], 0xfe);
+		xchg_config_free(cfg);
+	}
 	XT_CHECK(xchg_config_load(NULL, err, sizeof(err)) == NULL &&
 		 errno == EINVAL, "NULL path");
 }
@@ -296,10 +331,10 @@ test_setup(void)
 	snprintf(text, sizeof(text),
 		 "[arena]\nname = cfgtest\nbuffers = 4096\n"
 		 "[port wan]\nvdev = net_null7\nip = 10.1.0.1/16\ngateway = 10.1.0.254\nrx_desc = 128\ntx_desc = 128\n"
-		 "ip6 = 2001:db8::1/64\nip6 = 2001:db8:1::1/48\n"
+		 "ip6 = 2001:db8::1/64\nip6 = 2001:db8:1::1/48\ngateway6 = fe80::1\n"
 		 "[socket ctl]\ntype = udp\nport = 7000\nquota = 32\npriority = critical\npending = 2\nfamily = ipv4\n"
 		 "[socket eth]\ntype = packet\nethertype = 0x88b5\nquota = 8\n"
-		 "[service icmp]\nquota = 5\n"
+		 "[service icmp]\nquota = 5\n[service nd]\nquota = 6\n"
 		 "[proxy]\ntap = net_null8\nquota = 24\nrx_desc = 64\ntx_desc = 64\n"
 		 "[capture]\nfile = %s\nquota = 16\nowners = ctl, icmp\n", cap);
 	cfg = load_text(text, err, sizeof(err));
@@ -350,15 +385,24 @@ test_setup(void)
 						[15] = 1 };
 		struct xchg_stack *st = xchg_config_setup_stack(su, 0);
 
+		static const uint8_t far[16] = { 0x20, 0x01, 0x0d, 0xb9,
+						 [15] = 1 };
+		static const uint8_t gw[16] = { 0xfe, 0x80, [15] = 1 };
+		uint8_t src[16], hop[16];
+
 		XT_EQ(xchg_stack_add_address6(st, a1, 64), -EEXIST);
 		XT_EQ(xchg_stack_add_address6(st, a2, 48), -EEXIST);
+		/* gateway6 is the IPv6 default route. */
+		XT_EQ(xchg_stack_route6(st, far, src, hop), 0);
+		XT_EQ(memcmp(hop, gw, 16), 0);
 	}
 	{
 		static const struct { const char *fmt; uint32_t quota; } want[] = {
 			{ "port%u_rxq0", 128 + 64 }, { "port%u_txq0", 128 + 32 },
 			{ "port%u_arp", 16 }, { "port%u_icmp", 5 }, { "ctl", 32 },
 			{ "eth", 8 }, { "port%u_proxy", 24 }, { "port%u_hostout", 24 },
-			{ "port%u_capture", 16 },
+			{ "port%u_capture", 16 }, { "port%u_nd", 6 },
+			{ "port%u_icmp6", 8 },
 		};
 		char name[XCHG_NAME_SIZE];
 

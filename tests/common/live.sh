@@ -5,17 +5,18 @@
 # xt_wire NS OURS PEER ADDRESS/PREFIX [ADDRESS6/PREFIX]: a veth pair,
 # PEER in namespace NS with ADDRESS, OURS in ours without one (a PMD
 # takes it); IPv6 off on both, so no router solicitation muddies the
-# counts. With ADDRESS6, PEER keeps IPv6 with that address too (no DAD,
-# no router solicitation; OURS keeps it off).
+# counts. With ADDRESS6, PEER keeps IPv6 with that address (no DAD of
+# its own, no router solicitations or autoconfiguration); OURS keeps it
+# off (the PMD speaks for it).
 xt_wire() {
 	ip link add "$2" type veth peer name "$3" || return 1
 	ip link set "$3" netns "$1"
 	sysctl -q -w "net.ipv6.conf.$2.disable_ipv6=1"
 	if [ -n "${5:-}" ]; then
-		ip netns exec "$1" sysctl -q -w \
-			"net.ipv6.conf.$3.router_solicitations=0" \
-			"net.ipv6.conf.$3.accept_ra=0" \
-			"net.ipv6.conf.$3.accept_dad=0"
+		for k in accept_ra=0 router_solicitations=0 autoconf=0 \
+		    accept_dad=0; do
+			ip netns exec "$1" sysctl -q -w "net.ipv6.conf.$3.$k"
+		done
 	else
 		ip netns exec "$1" sysctl -q -w "net.ipv6.conf.$3.disable_ipv6=1"
 	fi

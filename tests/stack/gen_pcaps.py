@@ -22,10 +22,15 @@ import struct
 import sys
 
 from scapy.layers.inet import ICMP, IP, TCP, UDP, fragment
-from scapy.layers.inet6 import (ICMPv6EchoRequest, ICMPv6ND_NS, IPv6,
+from scapy.layers.inet6 import (ICMPv6DestUnreach, ICMPv6EchoReply,
+                                ICMPv6EchoRequest, ICMPv6ND_NA, ICMPv6ND_NS,
+                                ICMPv6ND_RA, ICMPv6NDOptDstLLAddr,
+                                ICMPv6NDOptSrcLLAddr, IPv6,
                                 IPv6ExtHdrDestOpt, IPv6ExtHdrFragment,
                                 IPv6ExtHdrHopByHop, IPv6ExtHdrRouting,
                                 fragment6)
+from scapy.utils6 import in6_getnsma, in6_getnsmac
+from socket import AF_INET6, inet_ntop, inet_pton
 from scapy.layers.l2 import ARP, Dot1AD, Dot1Q, Ether
 from scapy.packet import Padding
 
@@ -242,6 +247,7 @@ def scenarios():
     ]
     s.update(ipv6_scenarios())
     s.update(udp6_scenarios())
+    s.update(nd_scenarios())
     udp_body = bytes(UDP(sport=40000, dport=UDP_PORT, len=8 + 10,
                          chksum=0) / payload(0, 10))
     s["ipv4_version"] = [
@@ -584,6 +590,141 @@ def udp6_scenarios():
     big[IPv6ExtHdrFragment].offset = 8190
     s["udp6_frag_too_large"] = [g[0], big]
     return s
+
+
+def sol(target):
+    """The solicited-node group of @target and its MAC."""
+    group = inet_ntop(AF_INET6, in6_getnsma(inet_pton(AF_INET6, target)))
+    return group, in6_getnsmac(inet_pton(AF_INET6, group))
+
+
+def ns(src, target, mac=PEER_MAC, slla=True, dst=None, hlim=255, **kw):
+    """A neighbour solicitation from @src (@mac) for @target, to its
+    solicited-node group unless @dst."""
+    group, gmac = sol(target)
+    l2 = Ether(dst=gmac if dst is None else OUR_MAC, src=mac)
+    p = l2 / IPv6(src=src, dst=group if dst is None else dst, hlim=hlim) / \
+        ICMPv6ND_NS(tgt=target, **kw)
+    return p / ICMPv6NDOptSrcLLAddr(lladdr=mac) if slla else p
+
+
+def na(src, target, dst, mac, S=1, O=1, hlim=255):
+    return Ether(dst=OUR_MAC if dst[:2] != "ff" else "33:33:00:00:00:01",
+                 src=mac) / IPv6(src=src, dst=dst, hlim=hlim) / \
+        ICMPv6ND_NA(tgt=target, R=0, S=S, O=O) / \
+        ICMPv6NDOptDstLLAddr(lladdr=mac)
+
+
+def nd_scenarios():
+    """Neighbour discovery, DAD, ICMPv6 echo and malformed ND/ICMPv6
+    (2001:db8::1/64 added; the C side has the counts)."""
+    s = {}
+    v6 = to_us() / IPv6(src=PEER_IP6, dst=OUR_IP6)
+    # nd_answer: solicitations for our address (to its group, from a
+    # global and a link-local address, and unicast as neighbour
+    # unreachability detection does): answered, their senders learned
+    # (net_pcap's MAC, and so our link-local address, differs from port
+    # to port: test_stack_nd.c solicits that one); one for another
+    # address of our group: nd_not_for_us; an advertisement nobody asked
+    # for: taken, not learned.
+    s["nd_answer"] = [
+        ns(PEER_IP6, OUR_IP6),
+        ns("fe80::2", OUR_IP6, mac=PEER_MAC2),
+        ns("2001:db8::3", OUR_IP6, mac=OTHER_MAC, dst=OUR_IP6),
+        ns(PEER_IP6, "2001:db8:1::1"),
+        na("2001:db8::4", "2001:db8::4", OUR_IP6, "02:00:00:00:00:04"),
+    ]
+    # nd_dad_conflict: another node advertises our address while DAD
+    # runs: it is not ours any more (a solicitation for it is
+    # nd_not_for_us, an echo to it not_for_us). 31 frames for another
+    # address (not_for_us) fill the advertisement's burst: what comes
+    # after is classified once the service has seen the conflict.
+    s["nd_dad_conflict"] = [
+        na(OUR_IP6, OUR_IP6, "ff02::1", OTHER_MAC, S=0)] + [
+        to_us() / IPv6(src=PEER_IP6, dst="2001:db8::99") /
+        UDP(sport=1, dport=UDP_PORT) / payload(k, 4)
+        for k in range(BURST - 1)] + [
+        ns(PEER_IP6, OUR_IP6),
+        v6 / ICMPv6EchoRequest(id=1, seq=1, data=payload(0, 8)),
+    ]
+    # icmp6_echo: to the global address (56 bytes, as ping -6 sends),
+    # with a destination-options header, and from a link-local address.
+    s["icmp6_echo"] = [
+        v6 / ICMPv6EchoRequest(id=7, seq=1, data=payload(1, 56)),
+        v6 / IPv6ExtHdrDestOpt() /
+        ICMPv6EchoRequest(id=7, seq=2, data=payload(2, 8)),
+        to_us() / IPv6(src="fe80::2", dst=OUR_IP6) /
+        ICMPv6EchoRequest(id=7, seq=3, data=payload(3, 16)),
+    ]
+    # icmp6_malformed: one of every kind, each with its reason.
+    bad_sum = v6 / ICMPv6EchoRequest(id=1, seq=1, cksum=0x1234)
+    group, gmac = sol(OUR_IP6)
+    l2g = Ether(dst=gmac, src=PEER_MAC)
+    s["icmp6_malformed"] = [
+        bad_sum,                                              # icmp6_checksum
+        v6 / ICMPv6DestUnreach() / IPv6(src=OUR_IP6, dst=PEER_IP6) /
+        UDP(sport=1, dport=2),                                # icmp6_error
+        v6 / ICMPv6EchoReply(id=1, seq=1),                    # icmp6_unhandled
+        Ether(dst="33:33:00:00:00:01", src=PEER_MAC) /
+        IPv6(src="fe80::2", dst="ff02::1", hlim=255) /
+        ICMPv6ND_RA(),                                        # icmp6_unhandled
+        Ether(dst="33:33:00:00:00:01", src=PEER_MAC) /
+        IPv6(src="fe80::2", dst="ff02::1") /
+        ICMPv6EchoRequest(),                                  # icmp6_unhandled
+        v6 / IPv6ExtHdrFragment(offset=0, m=1, id=3) /
+        ICMPv6EchoRequest(data=payload(4, 16)),               # icmp6_unhandled
+        ns(PEER_IP6, OUR_IP6, hlim=64),                       # nd_hop_limit
+        ns(PEER_IP6, OUR_IP6, code=1),                        # nd_code
+        l2g / IPv6(src=PEER_IP6, dst=group, hlim=255) /
+        ICMPv6ND_NS(tgt="ff02::1"),                           # nd_malformed
+        ns("::", OUR_IP6),                                    # nd_malformed
+        l2g / IPv6(src="::", dst=OUR_IP6, hlim=255) /
+        ICMPv6ND_NS(tgt=OUR_IP6),                             # nd_malformed
+        na(PEER_IP6, PEER_IP6, "ff02::1", PEER_MAC, S=1),     # nd_malformed
+        l2g / IPv6(src=PEER_IP6, dst=group, hlim=255) /
+        ICMPv6ND_NS(tgt=OUR_IP6) /
+        ICMPv6NDOptSrcLLAddr(len=0, lladdr=PEER_MAC),         # nd_option
+        v6.copy() / ICMPv6ND_NA(tgt=PEER_IP6, S=1) /
+        ICMPv6NDOptDstLLAddr(len=2, lladdr=PEER_MAC),         # nd_option
+    ]
+    # A solicitation of 16 bytes (shorter than its 24), checksum right:
+    # nd_malformed.
+    cut = l2g / IPv6(src=PEER_IP6, dst=group, hlim=255, nh=58) / \
+        (b"\x87\x00\x00\x00" + bytes(4) + inet_pton(AF_INET6, OUR_IP6)[:8])
+    s["icmp6_malformed"].append(icmp6_fix(bytes(cut)))        # nd_malformed
+    # An ICMPv6 message of 2 bytes: l4_truncated.
+    trunc = bytearray(bytes(to_us() / IPv6(src=PEER_IP6, dst=OUR_IP6,
+                                           nh=58, plen=2) / b"\x80\x00"))
+    s["icmp6_malformed"].append(bytes(trunc))                 # l4_truncated
+    # nd_storm: solicitations from 2000 hosts (a MAC and an address
+    # each) for our address, and one from PEER_IP6's imposter
+    # advertising another MAC for the configured PEER_IP6.
+    storm = []
+    for h in range(2000):
+        mac = "02:10:00:00:%02x:%02x" % (h >> 8, h & 0xFF)
+        storm.append(ns("2001:db8::1:%x" % h, OUR_IP6, mac=mac))
+        if h == 1000:
+            storm.append(na(PEER_IP6, PEER_IP6, OUR_IP6,
+                            "02:66:66:66:66:66"))
+    s["nd_storm"] = storm
+    return s
+
+
+def icmp6_fix(frame):
+    """@frame with its ICMPv6 checksum (no extension headers) redone."""
+    b = bytearray(frame)
+    ip6 = b[14:54]
+    body = b[54:14 + 40 + struct.unpack("!H", bytes(ip6[4:6]))[0]]
+    body[2:4] = b"\0\0"
+    ph = bytes(ip6[8:40]) + struct.pack("!IxxxB", len(body), 58)
+    data = ph + bytes(body)
+    if len(data) % 2:
+        data += b"\0"
+    total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    b[56:58] = struct.pack("!H", ~total & 0xFFFF)
+    return bytes(b)
 
 
 def write_pcap(path, frames):

@@ -581,6 +581,7 @@ test_dad_conflict(void)
 	inject(&fr);
 	xchg_stack_poll(f.s);
 	XT_EQ(drain().na, 0);
+	XT_EQ(stats(&f).drops[XCHG_SD_ND_NOT_FOR_US], 1);
 	/* After the time is up, a conflict is a conflict no more: the
 	 * link-local address stays; its later probe is answered. */
 	advance_ms(1001);
@@ -776,6 +777,111 @@ test_echo_and_malformed(void)
 	stack_down(&f, "echo and malformed");
 }
 
+/* An ARP reply from 192.0.2.1 (peer 1's MAC) to 192.0.2.2. */
+static void
+inject_arp_reply(void)
+{
+	struct frame fr = { .len = 60 };
+	static const uint8_t arp[] = {
+		0x08, 0x06, 0, 1, 0x08, 0, 6, 4, 0, 2,
+		0x02, 0, 0, 0, 0, 1, 192, 0, 2, 1,
+		0, 0, 0, 0, 0, 0, 192, 0, 2, 2,
+	};
+
+	memcpy(fr.b, &our_mac, 6);
+	peer_mac(1, (struct rte_ether_addr *)(fr.b + 6));
+	memcpy(fr.b + 12, arp, sizeof(arp));
+	memcpy(fr.b + 32, &our_mac, 6);
+	inject(&fr);
+}
+
+/* A neighbour solicitation storm from 4000 hosts while a connected
+ * critical socket sends: every send goes out at once (its next hop is
+ * pinned, in a table the storm does not touch), the pinned IPv6
+ * neighbour stays resolved, every solicitation is answered from the
+ * ND pool, and the learned part never grows past neigh_max. (The
+ * socket is IPv4: UDP over IPv6 comes with the other half of issue
+ * 21; its sends resolve through the same pinned IPv6 entries tested
+ * here.) */
+static void
+test_storm(void)
+{
+	static const struct rte_ether_addr pm = { { 0x02, 0, 0, 0, 0, 0x77 } };
+	uint8_t pinned[16], target[16], ip[16];
+	struct xchg_socket *sock;
+	struct xchg_stack_stats st;
+	struct rte_ether_addr mac;
+	struct rte_mbuf *m;
+	struct sent out;
+	struct frame fr;
+	unsigned int round, k, na = 0, udp = 0, sent_now = 0;
+	struct fx f;
+
+	if (!stack_up(&f, 16))
+		return;
+	dad_clean(&f);
+	XT_EQ(xchg_stack_add_address(f.s, rte_cpu_to_be_32(0xc0000202), 24),
+	      0);
+	sock = xchg_udp_socket(f.s, "critical", 8, XCHG_PRIO_CRITICAL);
+	XT_CHECK(sock != NULL, "socket: %s", rte_strerror(rte_errno));
+	if (sock == NULL)
+		goto out;
+	XT_EQ(xchg_udp_bind(sock, 0, 5000), 0);
+	XT_EQ(xchg_udp_connect(sock, rte_cpu_to_be_32(0xc0000201), 6000), 0);
+	inject_arp_reply();
+	xchg_stack_poll(f.s);
+	drain();
+	g6(0x77, pinned);
+	XT_EQ(xchg_neigh6_pin(f.s, pinned), 0);
+	XT_EQ(xchg_stack_add_neighbour6(f.s, pinned, &pm), 0);
+	g6(2, target);
+	for (round = 0; round < 250; round++) {
+		int err;
+
+		for (k = 0; k < 16; k++) {
+			unsigned int h = round * 16 + k;
+
+			g6(0, ip);
+			ip[8] = 0x10;
+			ip[14] = (uint8_t)(h >> 8);
+			ip[15] = (uint8_t)h;
+			ns_frame(&fr, (uint8_t)h, ip, target, false);
+			inject(&fr);
+		}
+		xchg_stack_poll(f.s);
+		m = NULL;
+		XT_EQ(xchg_socket_alloc_bulk(sock, &m, 1), 0);
+		if (m == NULL)
+			break;
+		memset(rte_pktmbuf_append(m, 32), (int)round, 32);
+		rte_errno = -1;
+		k = xchg_udp_send_burst(sock, 0, 0, &m, 1);
+		err = rte_errno;
+		if (k == 0)
+			rte_pktmbuf_free(m);
+		sent_now += k == 1 && err == 0;
+		out = drain();
+		na += out.na;
+		udp += out.other;
+		XT_CHECK(xchg_stack_lookup_neighbour6(f.s, pinned, &mac) == 0 &&
+			 mac.addr_bytes[5] == 0x77, "pinned neighbour, round %u",
+			 round);
+	}
+	XT_EQ(sent_now, 250);
+	XT_EQ(udp, 250);
+	XT_EQ(na, 4000);
+	st = stats(&f);
+	XT_EQ(st.nd_advertisements_sent, 4000);
+	XT_EQ(st.drops[XCHG_SD_NO_BUFFERS], 0);
+	XT_EQ(st.neighbours6, 16 + 1);
+	XT_EQ(st.neighbours6_pinned, 1);
+	XT_EQ(st.neighbours, 1);
+	XT_EQ(st.service_no_buffers, 0);
+	XT_EQ(xchg_socket_close(sock), 0);
+out:
+	stack_down(&f, "storm");
+}
+
 int
 main(int argc __rte_unused, char **argv)
 {
@@ -803,6 +909,7 @@ main(int argc __rte_unused, char **argv)
 	XT_RUN(test_dad_probe_conflict);
 	XT_RUN(test_route6);
 	XT_RUN(test_echo_and_malformed);
+	XT_RUN(test_storm);
 
 	xt_census_ok(arena, "end");
 	XT_EQ(xchg_arena_free(arena), 0);

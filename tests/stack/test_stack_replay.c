@@ -48,7 +48,7 @@
 #define PKT_TYPE 0x88b5
 #define MAX_KEEP 64
 #define MAX_SOCKS 4
-#define MAX_FRAMES 512
+#define MAX_FRAMES 4096
 
 static const uint8_t PEER_MAC[6] = { 2, 0, 0, 0, 0, 2 };
 static const uint8_t PEER_MAC2[6] = { 2, 0, 0, 0, 0, 0x22 };
@@ -189,6 +189,8 @@ struct scenario {
 	uint64_t drops[XCHG_SD_MAX];
 	uint64_t arp_answered, arp_learned, icmp_answered;
 	uint32_t neighbours;
+	uint64_t nd_answered, nd_learned, icmp6_answered, dad_conflicts;
+	uint32_t neighbours6;
 	unsigned int udp_rx;              /* datagrams on the socket "udp" */
 	unsigned int tx;                  /* frames transmitted */
 	void (*setup)(struct run *r);     /* before start */
@@ -548,6 +550,186 @@ setup_address6(struct run *r)
 	XT_EQ(xchg_stack_add_address6(r->stack, mcast, 64), -EINVAL);
 	XT_EQ(xchg_stack_add_address6(r->stack, ip6, 129), -EINVAL);
 	check_link_local(r);
+}
+
+/* ---- neighbour discovery and ICMPv6 (gen_pcaps.py nd_scenarios) ---- */
+
+static const uint8_t PEER_IP6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
+
+static bool
+icmp6_sum_ok(const uint8_t *ip6, uint32_t len, uint32_t off)
+{
+	uint8_t tail[8] = { 0, 0, (uint8_t)(len >> 8), (uint8_t)len,
+			    0, 0, 0, 58 };
+	uint32_t sum = rte_raw_cksum(ip6 + 8, 32) + rte_raw_cksum(tail, 8) +
+		       rte_raw_cksum(ip6 + off, len);
+
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return sum == 0xffff;
+}
+
+/* What the stack sent over IPv6: DAD probes, advertisements (their
+ * targets' last bytes), echo replies; every checksum and hop limit
+ * checked here. */
+struct tx6 {
+	unsigned int dad, ns, na, echo, other;
+	uint8_t na_target[8];
+	uint16_t echo_seq[8];
+};
+
+static struct tx6
+tx6_read(struct run *r)
+{
+	static const uint8_t zero[16];
+	struct tx6 t;
+	unsigned int i;
+
+	memset(&t, 0, sizeof(t));
+	for (i = 0; i < r->tx.n; i++) {
+		const uint8_t *p = r->tx.f[i].data, *ip6 = p + 14, *icmp;
+		uint32_t plen, off = 40;
+
+		if (r->tx.f[i].len < 58 || p[12] != 0x86 || p[13] != 0xdd) {
+			t.other++;
+			continue;
+		}
+		plen = (uint32_t)(ip6[4] << 8 | ip6[5]);
+		if (ip6[6] == 60)           /* the echo kept its options */
+			off += (uint32_t)(ip6[41] + 1) * 8;
+		icmp = ip6 + off;
+		XT_CHECK(r->tx.f[i].len >= 14 + 40 + plen &&
+			 icmp6_sum_ok(ip6, plen + 40 - off, off),
+			 "%s: frame %u: ICMPv6 checksum", r->sc->name, i);
+		XT_CHECK(memcmp(p + 6, r->mac, 6) == 0, "%s: frame %u: source MAC",
+			 r->sc->name, i);
+		if (icmp[0] == 135 || icmp[0] == 136)
+			XT_EQ(ip6[7], 255);
+		if (icmp[0] == 135 && memcmp(ip6 + 8, zero, 16) == 0) {
+			t.dad++;
+		} else if (icmp[0] == 135) {
+			t.ns++;
+		} else if (icmp[0] == 136) {
+			XT_CHECK(icmp[24] == 2 && memcmp(icmp + 26, r->mac, 6) == 0,
+				 "%s: frame %u: our address in the option",
+				 r->sc->name, i);
+			if (t.na < RTE_DIM(t.na_target))
+				t.na_target[t.na] = icmp[23];
+			t.na++;
+		} else if (icmp[0] == 129) {
+			if (t.echo < RTE_DIM(t.echo_seq))
+				t.echo_seq[t.echo] =
+					(uint16_t)(icmp[6] << 8 | icmp[7]);
+			t.echo++;
+		} else {
+			t.other++;
+		}
+	}
+	return t;
+}
+
+static void
+setup_nd_storm(struct run *r)
+{
+	static const struct rte_ether_addr peer = { { 2, 0, 0, 0, 0, 2 } };
+
+	setup_address6(r);
+	XT_EQ(xchg_stack_add_neighbour6(r->stack, PEER_IP6, &peer), 0);
+}
+
+static void
+check_nd_answer(struct run *r)
+{
+	static const uint8_t other[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 3 };
+	static const uint8_t fourth[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 4 };
+	static const uint8_t ll2[16] = { 0xfe, 0x80, [15] = 2 };
+	struct rte_ether_addr mac;
+
+	XT_EQ(xchg_stack_lookup_neighbour6(r->stack, PEER_IP6, &mac), 0);
+	XT_EQ(memcmp(&mac, PEER_MAC, 6), 0);
+	XT_EQ(xchg_stack_lookup_neighbour6(r->stack, ll2, &mac), 0);
+	XT_EQ(memcmp(&mac, PEER_MAC2, 6), 0);
+	XT_EQ(xchg_stack_lookup_neighbour6(r->stack, other, &mac), 0);
+	XT_EQ(mac.addr_bytes[5], 3);
+	XT_EQ(xchg_stack_lookup_neighbour6(r->stack, fourth, &mac), -ENOENT);
+}
+
+static void
+tx_nd_answer(struct run *r)
+{
+	struct tx6 t = tx6_read(r);
+
+	XT_EQ(t.dad, 2);
+	XT_EQ(t.na, 3);
+	XT_EQ(t.na_target[0], 1);
+	XT_EQ(t.na_target[1], 1);
+	XT_EQ(t.na_target[2], 1);
+	XT_EQ(t.other + t.ns + t.echo, 0);
+}
+
+static void
+check_nd_dad_conflict(struct run *r)
+{
+	static const uint8_t ours[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+
+	/* Another node has it: not ours any more. */
+	XT_EQ(classify6(r, ours), XCHG_SD_NOT_FOR_US);
+}
+
+static void
+tx_dad_only(struct run *r)
+{
+	struct tx6 t = tx6_read(r);
+
+	/* In nd_dad_conflict the advertisement came before the global
+	 * address's probe could go: only the link-local one's went. */
+	XT_EQ(t.dad, r->sc->tx);
+	XT_EQ(t.other + t.ns + t.na + t.echo, 0);
+}
+
+static void
+tx_icmp6_echo(struct run *r)
+{
+	struct tx6 t = tx6_read(r);
+	unsigned int i;
+
+	XT_EQ(t.dad, 2);
+	XT_EQ(t.echo, 3);
+	for (i = 0; i < 3 && i < t.echo; i++)
+		XT_EQ(t.echo_seq[i], i + 1);
+	/* Addressed back to the sender, from the address it pinged. */
+	for (i = 0; i < r->tx.n; i++) {
+		const uint8_t *p = r->tx.f[i].data;
+
+		if (r->tx.f[i].len > 54 && p[12] == 0x86 && p[20] == 58 &&
+		    p[54] == 129) {
+			XT_EQ(memcmp(p, PEER_MAC, 6), 0);
+			XT_CHECK(p[22] == 0x20 && p[22 + 15] == 1 &&
+				 p[38 + 15] == 2, "%s: echo reply addresses",
+				 r->sc->name);
+		}
+	}
+}
+
+static void
+check_nd_storm(struct run *r)
+{
+	struct rte_ether_addr mac;
+
+	/* The configured neighbour: the imposter's override changed
+	 * nothing; the storm churned the learned part only. */
+	XT_EQ(xchg_stack_lookup_neighbour6(r->stack, PEER_IP6, &mac), 0);
+	XT_EQ(memcmp(&mac, PEER_MAC, 6), 0);
+}
+
+static void
+tx_nd_storm(struct run *r)
+{
+	struct tx6 t = tx6_read(r);
+
+	XT_EQ(t.dad, 2);
+	XT_EQ(t.na, 2000);
+	XT_EQ(t.other + t.ns + t.echo, 0);
 }
 
 static void
@@ -1446,7 +1628,34 @@ static const struct scenario scenarios[] = {
 	 * one datagram); not to another address or all-routers. */
 	{ .name = "ipv6_addressed", .frames = 7, .delivered = 4, .udp_rx = 2,
 	  .drops = { D(ICMP6_UNHANDLED, 1), D(NOT_FOR_US, 2) }, .tx = 3,
+	  .nd_answered = 1,
 	  .setup = setup_address6 },
+	/* Neighbour discovery: answered and learned, DAD probes out; a
+	 * conflict; echo; malformed ND/ICMPv6 of every kind; a storm from
+	 * 2000 hosts against 16 learned entries (ND pool 32: a burst). */
+	{ .name = "nd_answer", .frames = 5, .delivered = 4,
+	  .drops = { D(ND_NOT_FOR_US, 1) }, .nd_answered = 3,
+	  .nd_learned = 3, .neighbours6 = 3, .tx = 5,
+	  .setup = setup_address6, .check = check_nd_answer,
+	  .check_tx = tx_nd_answer },
+	{ .name = "nd_dad_conflict", .frames = 34, .delivered = 1,
+	  .conf = { .dad_ms = 60000 },
+	  .drops = { D(ND_NOT_FOR_US, 1), D(NOT_FOR_US, 32) },
+	  .dad_conflicts = 1, .tx = 1, .setup = setup_address6,
+	  .check = check_nd_dad_conflict, .check_tx = tx_dad_only },
+	{ .name = "icmp6_echo", .frames = 3, .delivered = 3,
+	  .icmp6_answered = 3, .tx = 5, .setup = setup_address6,
+	  .check_tx = tx_icmp6_echo },
+	{ .name = "icmp6_malformed", .frames = 16,
+	  .drops = { D(ICMP6_CHECKSUM, 1), D(ICMP6_ERROR, 1),
+		     D(ICMP6_UNHANDLED, 4), D(ND_HOP_LIMIT, 1), D(ND_CODE, 1),
+		     D(ND_MALFORMED, 5), D(ND_OPTION, 2), D(L4_TRUNCATED, 1) },
+	  .tx = 2, .setup = setup_address6, .check_tx = tx_dad_only },
+	{ .name = "nd_storm", .frames = 2001, .delivered = 2001,
+	  .conf = { .neigh_max = 16, .nd_quota = 32 },
+	  .nd_answered = 2000, .nd_learned = 2000, .neighbours6 = 17,
+	  .tx = 2002, .setup = setup_nd_storm, .check = check_nd_storm,
+	  .check_tx = tx_nd_storm },
 	{ .name = "ipv6_truncated", .frames = 2,
 	  .drops = { D(IPV6_TRUNCATED, 2) } },
 	{ .name = "ipv6_version", .frames = 2,
@@ -1665,6 +1874,18 @@ check_figures(struct run *r)
 	XT_CHECK(r->st.neighbours == sc->neighbours,
 		 "%s: %u neighbours, expected %u", sc->name, r->st.neighbours,
 		 sc->neighbours);
+	XT_CHECK(r->st.nd_advertisements_sent == sc->nd_answered &&
+		 r->st.nd_learned == sc->nd_learned &&
+		 r->st.icmp6_echo_answered == sc->icmp6_answered &&
+		 r->st.dad_conflicts == sc->dad_conflicts &&
+		 r->st.neighbours6 == sc->neighbours6,
+		 "%s: ND answered %" PRIu64 " learned %" PRIu64 ", ICMPv6 answered %"
+		 PRIu64 ", DAD conflicts %" PRIu64 ", %u IPv6 neighbours; expected %"
+		 PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %u", sc->name,
+		 r->st.nd_advertisements_sent, r->st.nd_learned,
+		 r->st.icmp6_echo_answered, r->st.dad_conflicts,
+		 r->st.neighbours6, sc->nd_answered, sc->nd_learned,
+		 sc->icmp6_answered, sc->dad_conflicts, sc->neighbours6);
 	XT_EQ(r->st.service_no_buffers, 0);
 	if (udp != NULL)
 		XT_CHECK(udp->received == sc->udp_rx,

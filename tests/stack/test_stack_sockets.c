@@ -134,7 +134,7 @@ test_many(void)
 		n++;
 	}
 	XT_EQ(rte_errno, EMFILE); /* the arena's pool slots, not the stack */
-	XT_EQ(n, ai.max_pools - 7);
+	XT_EQ(n, ai.max_pools - 5);
 	printf("bound %u sockets (%u UDP, %u packet)\n", n, n - NB_PACKET,
 	       NB_PACKET);
 	nb_udp = n - NB_PACKET;
