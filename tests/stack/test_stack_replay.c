@@ -1263,7 +1263,6 @@ tx_neigh_recycled(struct run *r)
 static const uint8_t OUR_IP6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
 static const uint8_t OUR_IP6_2[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 1,
 				       [15] = 1 };
-static const uint8_t PEER_IP6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
 static const uint8_t PEER_LL6[16] = { 0xfe, 0x80, [15] = 2 };
 
 /* A datagram either family: over IPv6 when @ip6 is set. */
@@ -1783,9 +1782,10 @@ static const struct scenario scenarios[] = {
 	  .drops = { D(NO_SOCKET, 4) }, .tx = 3,
 	  .setup = setup_udp6_family,
 	  .check = check_udp6_family },
-	/* Connected to an IPv6 peer: only its datagrams, none over IPv4. */
+	/* Connected to an IPv6 peer: only its datagrams, none over IPv4;
+	 * its neighbour entry is pinned (unresolved). */
 	{ .name = "udp6_connected", .frames = 4, .delivered = 1, .udp_rx = 1,
-	  .drops = { D(NO_SOCKET, 3) }, .tx = 2,
+	  .drops = { D(NO_SOCKET, 3) }, .tx = 2, .neighbours6 = 1,
 	  .setup = setup_udp6_connected,
 	  .check = check_udp6_connected },
 	/* IPv6 fragments: out of order, in order, headers after and before
@@ -1809,6 +1809,7 @@ static const struct scenario scenarios[] = {
 	/* Sends over IPv6 to a configured neighbour: two, then one from a
 	 * socket bound to our address and connected. */
 	{ .name = "udp6_send", .file = "empty", .frames = 0, .tx = 3,
+	  .neighbours6 = 1,
 	  .check = check_udp6_send, .check_tx = tx_udp6_send },
 
 	/* Known defects of lib/stack (see the report): these fail until
