@@ -331,11 +331,13 @@ tx_drain(struct xchg_port *p, uint16_t q)
 	struct xchg_pool_stats s;
 	unsigned int ms;
 
+	/* Nothing held, nothing to ask: a PMD is called only for what it
+	 * keeps (see xchg_port_tx_reclaim() on net_memif's copy mode). */
 	for (ms = 0; ms < STOP_DRAIN_MS; ms++) {
-		xchg_port_tx_reclaim(p, q);
 		if (xchg_pool_stats_get(p->txq[q].pool, &s) != 0 ||
 		    s.in_use == 0)
 			return;
+		xchg_port_tx_reclaim(p, q);
 		rte_delay_us_sleep(1000);
 	}
 }

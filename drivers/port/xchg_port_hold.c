@@ -93,7 +93,7 @@ void
 xchg_port_tx_reclaim(struct xchg_port *p, uint16_t queue)
 {
 	struct xchg_txq *txq = &p->txq[queue];
-	struct rte_mbuf *none[1];
+	struct rte_mbuf *none[1] = { NULL };
 
 	txq->reclaims++;
 	if (!txq->burst_reclaim) {
@@ -102,6 +102,9 @@ xchg_port_tx_reclaim(struct xchg_port *p, uint16_t queue)
 		txq->burst_reclaim = true;
 	}
 	/* A PMD without tx_done_cleanup frees what completed at the start
-	 * of a burst (net_memif, net_af_xdp): one with nothing to send. */
+	 * of a burst (net_memif, net_af_xdp): one with nothing to send.
+	 * Call it only while the queue holds frames: net_memif's copy mode
+	 * (DPDK 24.11 and later) reads the first mbuf of a burst even when
+	 * it is empty, and it keeps nothing after a send anyway. */
 	rte_eth_tx_burst(p->port_id, queue, none, 0);
 }

@@ -86,8 +86,10 @@ main(int argc __rte_unused, char **argv)
 	XT_CHECK(xchg_port_rx(port, 0) > 0, "no frame received after restart");
 	XT_EQ(xchg_port_stop(port), 0);
 	XT_EQ(xchg_port_stats_get(port, &s), 0);
-	/* Stopping asked the TX queue's PMD to reclaim once. */
-	XT_CHECK(s.tx_reclaims >= 2, "tx_reclaims %" PRIu64, s.tx_reclaims);
+	/* net_null frees what it sends: the TX queue held nothing, so
+	 * stopping did not call into the PMD to reclaim (DPDK 24.11's
+	 * net_memif copy mode crashes on the empty burst that asks). */
+	XT_CHECK(s.tx_reclaims == 0, "tx_reclaims %" PRIu64, s.tx_reclaims);
 	XT_CHECK(xt_census_ok(arena, "restarted"), "census");
 	XT_EQ(xchg_port_free(port), 0);
 	xt_port_close(0);
