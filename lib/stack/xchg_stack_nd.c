@@ -25,6 +25,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <arpa/inet.h>
+
 #include <rte_byteorder.h>
 #include <rte_errno.h>
 #include <rte_ether.h>
@@ -220,6 +222,10 @@ xchg_icmp6_check(const uint8_t *frame, uint32_t len, const struct rte_mbuf *m,
 	}
 	if (sum6(pkt->src6, pkt->dst6, ilen, part) != 0xffff)
 		return XCHG_SD_ICMP6_CHECKSUM;
+	/* An echo longer than one buffer is not answered (the reply is
+	 * built in place, as IPv4's): a type nobody serves. */
+	if (off + ilen > len && icmp[0] == ICMP6_ECHO_REQUEST)
+		pkt->icmp_type = 255;
 	if (icmp[0] < ND_RS || icmp[0] > ND_REDIRECT)
 		return XCHG_SD_MAX;
 	/* ND messages are small: whole in the first segment. */
@@ -248,7 +254,7 @@ xchg_icmp6_consumer(struct xchg_stack *s, const uint8_t *frame,
 	int ai;
 
 	if (pkt->frag_offset == 0 && !pkt->more_frags) {
-		switch (icmp[0]) {
+		switch (pkt->icmp_type) {
 		case ND_NS:
 			/* An address another node turned out to have is
 			 * not ours any more. */
@@ -266,7 +272,7 @@ xchg_icmp6_consumer(struct xchg_stack *s, const uint8_t *frame,
 				return s->icmp6;
 			break;
 		default:
-			if (icmp[0] < 128)
+			if (pkt->icmp_type < 128)
 				why = XCHG_SD_ICMP6_ERROR;
 			break;
 		}
@@ -284,19 +290,15 @@ static void
 dad_conflict(struct xchg_stack *s, int i, const char *seen)
 {
 	struct xchg_addr6 *a = &s->addrs6[i];
-	char buf[64];
-	unsigned int k;
-	int n = 0;
+	char buf[INET6_ADDRSTRLEN];
 
 	if (__atomic_load_n(&a->state, __ATOMIC_RELAXED) !=
 	    XCHG_ADDR6_TENTATIVE)
 		return;
 	__atomic_store_n(&a->state, XCHG_ADDR6_DUPLICATE, __ATOMIC_RELAXED);
 	XCHG_STACK_COUNT(s, dad_conflicts, 1);
-	for (k = 0; k < 16; k += 2)
-		n += snprintf(buf + n, sizeof(buf) - (size_t)n, "%s%x",
-			      k != 0 ? ":" : "",
-			      (unsigned int)(a->ip[k] << 8 | a->ip[k + 1]));
+	if (inet_ntop(AF_INET6, a->ip, buf, sizeof(buf)) == NULL)
+		snprintf(buf, sizeof(buf), "?");
 	STACK_LOG(ERR, "port %u: duplicate address detection: %s/%u is in use by another node (%s); not used\n",
 		  s->port_id, buf, a->prefix_len, seen);
 }
@@ -360,11 +362,20 @@ advertise(struct xchg_stack *s, struct rte_mbuf *m, int ai,
 	return true;
 }
 
+/* The option's address, copied: it may sit at any offset. */
+static const struct rte_ether_addr *
+lla_of(const uint8_t *lla, struct rte_ether_addr *out)
+{
+	memcpy(out->addr_bytes, lla, RTE_ETHER_ADDR_LEN);
+	return out;
+}
+
 /* Learn from @m and answer it; true when @m became a reply to send. */
 static bool
 handle(struct xchg_stack *s, struct rte_mbuf *m)
 {
 	uint8_t *eth = rte_pktmbuf_mtod(m, uint8_t *);
+	struct rte_ether_addr lladdr;
 	struct xchg_pkt pkt;
 	const uint8_t *icmp, *lla;
 	uint32_t len;
@@ -396,7 +407,7 @@ handle(struct xchg_stack *s, struct rte_mbuf *m)
 			/* RFC 4861 7.2.3: a solicitation to us makes the
 			 * sender a neighbour. */
 			xchg_neigh6_learn(s, pkt.src6,
-					  (const struct rte_ether_addr *)lla,
+					  lla_of(lla, &lladdr),
 					  true, true);
 		}
 		if (ai >= 0 && __atomic_load_n(&s->addrs6[ai].state,
@@ -411,7 +422,7 @@ handle(struct xchg_stack *s, struct rte_mbuf *m)
 		else if (lla != NULL)
 			/* Only what we asked for or know already. */
 			xchg_neigh6_learn(s, icmp + 8,
-					  (const struct rte_ether_addr *)lla,
+					  lla_of(lla, &lladdr),
 					  false, (icmp[4] & NA_OVERRIDE) != 0);
 	}
 	rte_pktmbuf_free(m);

@@ -501,6 +501,26 @@ xchg_neigh_table_foreach(struct xchg_stack *s, struct xchg_neigh_table *t,
 
 #define K4(ip) ((const uint32_t[4]){ (ip) })
 
+/* The lookup every send makes, as before the table had two key sizes:
+ * one word hashed, one compared (bucket() and same() for IPv4 keys). */
+static int
+lookup4(struct xchg_neigh_table *t, rte_be32_t ip, struct rte_ether_addr *mac)
+{
+	int32_t i;
+	int ret = -ENOENT;
+
+	rte_rwlock_read_lock(&t->lock);
+	i = t->buckets[rte_jhash_1word(ip, t->seed) & t->mask];
+	while (i >= 0 && t->e[i].k[0] != ip)
+		i = t->e[i].hnext;
+	if (i >= 0 && t->e[i].resolved) {
+		*mac = t->e[i].mac;
+		ret = 0;
+	}
+	rte_rwlock_read_unlock(&t->lock);
+	return ret;
+}
+
 int
 xchg_stack_add_neighbour(struct xchg_stack *s, rte_be32_t ip,
 			 const struct rte_ether_addr *mac)
@@ -524,7 +544,7 @@ xchg_stack_lookup_neighbour(struct xchg_stack *s, rte_be32_t ip,
 {
 	if (s == NULL || mac == NULL)
 		return -EINVAL;
-	return xchg_neigh_lookup_key(s->neigh, K4(ip), mac);
+	return lookup4(s->neigh, ip, mac);
 }
 
 int
@@ -535,7 +555,7 @@ xchg_neigh_resolve(struct xchg_stack *s, rte_be32_t ip,
 		memset(mac, 0xff, sizeof(*mac));
 		return 0;
 	}
-	if (xchg_neigh_lookup_key(s->neigh, K4(ip), mac) == 0)
+	if (lookup4(s->neigh, ip, mac) == 0)
 		return 0;
 	/* The sender pays for the request it needs. */
 	if (xchg_neigh_need_request(s, s->neigh, K4(ip)) &&

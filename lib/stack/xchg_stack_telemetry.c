@@ -200,30 +200,48 @@ services_to_tel(struct xchg_stack *s, struct rte_tel_data *d)
 
 /* /xchg/neighbours */
 
+/* One entry, either family, keyed by its address with dots and colons
+ * made underscores: 192_0_2_1, 2001_db8__1. */
 static int
-neigh_to_tel(const struct xchg_neigh_info *n, void *arg)
+neigh_add(struct rte_tel_data *d, int af, const void *addr,
+	  const struct rte_ether_addr *ea, bool is_static, uint32_t age_ms)
 {
-	struct rte_tel_data *d = arg, *nd;
-	char ip[INET_ADDRSTRLEN], mac[RTE_ETHER_ADDR_FMT_SIZE];
+	char ip[INET6_ADDRSTRLEN], mac[RTE_ETHER_ADDR_FMT_SIZE];
+	struct rte_tel_data *nd = xchg_tel_new_dict();
 
-	nd = xchg_tel_new_dict();
 	if (nd == NULL)
 		return -ENOMEM;
-	inet_ntop(AF_INET, &n->ip, ip, sizeof(ip));
-	rte_ether_format_addr(mac, sizeof(mac), &n->mac);
+	inet_ntop(af, addr, ip, sizeof(ip));
+	rte_ether_format_addr(mac, sizeof(mac), ea);
 	rte_tel_data_add_dict_string(nd, "ip", ip);
 	rte_tel_data_add_dict_string(nd, "mac", mac);
-	xchg_tel_u64(nd, "static", n->is_static);
-	xchg_tel_u64(nd, "age_ms", n->age_ms);
-	/* Keyed by address, dots made underscores: 192_0_2_1. */
+	xchg_tel_u64(nd, "static", is_static);
+	xchg_tel_u64(nd, "age_ms", age_ms);
 	xchg_tel_add_container(d, ip, nd);
 	return 0;
 }
 
 static int
+neigh_to_tel(const struct xchg_neigh_info *n, void *arg)
+{
+	return neigh_add(arg, AF_INET, &n->ip, &n->mac, n->is_static,
+			 n->age_ms);
+}
+
+static int
+neigh6_to_tel(const struct nent_view *n, void *arg)
+{
+	return neigh_add(arg, AF_INET6, n->k, &n->mac, n->is_static,
+			 n->age_ms);
+}
+
+static int
 neighbours_to_tel(struct xchg_stack *s, struct rte_tel_data *d)
 {
-	return xchg_stack_neigh_foreach(s, neigh_to_tel, d);
+	int ret = xchg_stack_neigh_foreach(s, neigh_to_tel, d);
+
+	return ret != 0 ? ret :
+	       xchg_neigh_table_foreach(s, s->neigh6, neigh6_to_tel, d);
 }
 
 /* Commands */
@@ -321,7 +339,7 @@ tel_register(void)
 		{ "/xchg/services", handle_services,
 		  "Stack services (arp, icmp, nd, icmp6, proxy, capture, frag_staging) and drops by reason. Param: port id (optional)" },
 		{ "/xchg/neighbours", handle_neighbours,
-		  "Stack neighbour table: ip, mac, static, age_ms. Param: port id (optional)" },
+		  "Stack neighbour tables (IPv4 and IPv6): ip, mac, static, age_ms. Param: port id (optional)" },
 	};
 	unsigned int i;
 

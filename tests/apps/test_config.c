@@ -126,6 +126,18 @@ test_sizing(void)
 		 "message: %s", err);
 	xchg_config_free(cfg);
 
+	/* The shipped IPv6 set-up: its services sized for the port with
+	 * an ip6. */
+	cfg = load("ipv6.ini");
+	XT_CHECK(cfg != NULL, "ipv6.ini loads");
+	if (cfg != NULL) {
+		XT_EQ(cfg->ports[0].nb_ip6, 1);
+		XT_EQ(cfg->ports[0].has_gateway6, true);
+		XT_EQ(cfg->nd_quota, 16);
+		XT_EQ(cfg->icmp6_quota, 8);
+		XT_EQ(xchg_config_check_sizing(cfg, 1, NULL, 0), 0);
+		xchg_config_free(cfg);
+	}
 	cfg = load("mixed.ini");
 	if (cfg == NULL)
 		return;

@@ -115,7 +115,7 @@ def pool_names(t, replay):
     with tempfile.TemporaryDirectory(prefix="xchg-drift-") as tmp:
         pcap = os.path.join(tmp, "g.pcap")
         scenarios.garbage(pcap)
-        for name in ("hog", "mixed", "proxy", "default"):
+        for name in ("hog", "mixed", "proxy", "default", "ipv6"):
             rc, so, se, rep = u.replay(replay, os.path.join(
                 ROOT, "config", name + ".ini"), pcap,
                 os.path.join(tmp, name))
@@ -134,7 +134,8 @@ def check_pools(t, seen):
         m = re.match(r"^port\d+_([a-z]+?)\d*$", p)
         if m:
             suffixes.add(m.group(1))
-    t.check({"arp", "icmp", "rxq", "txq", "fragstage", "proxy",
+    # portN_icmp6 reads as icmp and a number, as portN_rxq0 does.
+    t.check({"arp", "icmp", "nd", "rxq", "txq", "fragstage", "proxy",
              "hostout"} <= suffixes,
             "the shipped configurations make the stack's pools (%s)"
             % sorted(suffixes))

@@ -125,7 +125,10 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	struct xchg_stack_conf sc = {
 		.arp_quota = 4, .icmp_quota = 4, .frag_collectors = 4,
 		.frag_max_frags = 16, .neigh_max = 16, .clock = fz_clock,
+		.nd_quota = 4, .icmp6_quota = 4,
 	};
+	/* IPv6 on too: neighbour discovery and ICMPv6 are fuzzed. */
+	static const uint8_t ip6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
 	struct xchg_arena_info info;
 
 	(void)argc;
@@ -151,7 +154,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (xchg_stack_add_address(stack, ip4(192, 0, 2, 2), 24) != 0 ||
 	    xchg_stack_add_address(stack, ip4(198, 51, 100, 1), 24) != 0 ||
 	    xchg_stack_add_route(stack, 0, 0, ip4(192, 0, 2, 1)) != 0 ||
-	    xchg_stack_add_neighbour(stack, ip4(192, 0, 2, 1), &gw) != 0)
+	    xchg_stack_add_neighbour(stack, ip4(192, 0, 2, 1), &gw) != 0 ||
+	    xchg_stack_add_address6(stack, ip6, 64) != 0)
 		fz_fail("addresses: %s", rte_strerror(rte_errno));
 	echo_sock = socks[0] = udp("echo", 7, 8, XCHG_PRIO_CRITICAL);
 	socks[1] = udp("dns", 53, 4, XCHG_PRIO_NORMAL);

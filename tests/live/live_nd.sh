@@ -11,13 +11,15 @@
 # and to the link-local address is answered; Linux learns us (ip -6 neigh
 # shows our MAC, REACHABLE or STALE); run again with 2001:db8::3 added,
 # which Linux holds, DAD sees Linux defend it (one conflict, logged). The
-# program ends with a census. Everything made here is removed on exit.
+# program ends with a census. With xchg-testpmd: its icmpecho mode on the
+# same wire answers ping -6. Everything made here is removed on exit.
 #
-# Usage: live_nd.sh PATH/TO/test_live_nd
+# Usage: live_nd.sh PATH/TO/test_live_nd [PATH/TO/xchg-testpmd]
 set -u
 . "$(dirname "$0")/../common/live.sh"
 
 bin=$1
+testpmd=${2:-}
 id=$$
 wire=xnw$id
 ours=xna$id
@@ -121,8 +123,26 @@ sleep 2
 check "ping -6 the address that stayed" w ping -6 -c 2 -i 0.2 -W 2 2001:db8::1
 stop "$dir/conflict.log"
 check "the conflict logged in one line" grep -q \
-	"duplicate address detection: 2001:db8:0:0:0:0:0:3/64 is in use by another node" \
+	"duplicate address detection: 2001:db8::3/64 is in use by another node" \
 	"$dir/conflict.log"
+
+# xchg-testpmd --forward-mode icmpecho: 2001:db8::1/64 on port 0.
+if [ -n "$testpmd" ]; then
+	w ip -6 neigh flush dev "$peer"
+	"$testpmd" -l 0 --no-huge -m 512 --no-pci --no-shconf \
+		--log-level=lib.eal:error --log-level=lib.telemetry:error \
+		"--vdev=net_pcap0,iface=$ours,phy_mac=1" -- \
+		--forward-mode icmpecho --duration 6 >"$dir/testpmd.log" 2>&1 &
+	app=$!
+	sleep 2
+	check "xchg-testpmd icmpecho: ping -6" w ping -6 -c 3 -i 0.2 -W 2 2001:db8::1
+	wait "$app"
+	rc=$?
+	app=
+	check "xchg-testpmd icmpecho: exit 0, answers counted" sh -c \
+		"test $rc -eq 0 && grep -Eq 'nd answered [1-9][0-9]*, icmp6 answered [3-9]' '$dir/testpmd.log' && grep -q 'conserved' '$dir/testpmd.log'"
+	grep -E "stack on port|census" "$dir/testpmd.log"
+fi
 
 echo "live nd: $passed passed, $fail failed"
 [ $fail -eq 0 ]

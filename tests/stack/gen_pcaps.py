@@ -656,6 +656,10 @@ def nd_scenarios():
         to_us() / IPv6(src="fe80::2", dst=OUR_IP6) /
         ICMPv6EchoRequest(id=7, seq=3, data=payload(3, 16)),
     ]
+    # icmp6_jumbo: an echo longer than one buffer (net_pcap chains it):
+    # not answered, as IPv4's icmp_jumbo.
+    s["icmp6_jumbo"] = [v6 / ICMPv6EchoRequest(id=7, seq=9,
+                                               data=payload(5, 3000))]
     # icmp6_malformed: one of every kind, each with its reason.
     bad_sum = v6 / ICMPv6EchoRequest(id=1, seq=1, cksum=0x1234)
     group, gmac = sol(OUR_IP6)

@@ -415,7 +415,7 @@ test_isolation(void)
 {
 	static const struct rte_ether_addr sm = { { 0x02, 0, 0, 0, 0, 9 } };
 	struct rte_ether_addr mac;
-	uint8_t ip[16], pinned[16], target[16], dst[16];
+	uint8_t ip[16], pinned[16], target[16];
 	struct xchg_stack_stats st;
 	struct frame fr;
 	unsigned int i, answered = 0;
@@ -473,7 +473,6 @@ test_isolation(void)
 	XT_EQ(st.nd_advertisements_sent, 200);
 	xchg_neigh6_unpin(f.s, pinned);
 	XT_EQ(stats(&f).neighbours6_pinned, 1);
-	(void)dst;
 	stack_down(&f, "isolation");
 }
 
@@ -586,7 +585,7 @@ test_dad_conflict(void)
 	 * link-local address stays; its later probe is answered. */
 	advance_ms(1001);
 	xchg_stack_poll(f.s);
-	memcpy(ip, src, 16);
+	/* ll becomes our link-local address: the source towards fe80::1. */
 	XT_EQ(xchg_stack_route6(f.s, ll, src, hop), 0);
 	memcpy(ll, src, 16);
 	ns_frame(&fr, 9, zero, ll, false);

@@ -1008,11 +1008,30 @@ test_telemetry(void)
 		 "services");
 	XT_CHECK(strstr(buf, "\"proxy\"") == NULL &&
 		 strstr(buf, "\"capture\"") == NULL, "no proxy or capture");
+	XT_CHECK(strstr(buf, "\"nd\"") == NULL &&
+		 strstr(buf, "\"icmp6\"") == NULL, "no IPv6, no ND pool");
+	{
+		static const uint8_t ip6[16] = { 0x20, 0x01, 0x0d, 0xb8,
+						 [15] = 1 };
+		static const uint8_t n6[16] = { 0x20, 0x01, 0x0d, 0xb8,
+						[15] = 9 };
+
+		XT_EQ(xchg_stack_add_address6(f.s, ip6, 64), 0);
+		XT_EQ(xchg_stack_add_neighbour6(f.s, n6, &mac), 0);
+	}
+	XT_EQ(xt_telemetry_query("/xchg/services", buf, sizeof(buf)), 0);
+	XT_CHECK(strstr(buf, "\"nd\":{\"quota\":16,\"in_use\":0,") != NULL &&
+		 strstr(buf, "\"answered\":0,\"solicited\":0,\"learned\":0,\"dad_conflicts\":0}") != NULL &&
+		 strstr(buf, "\"icmp6\":{\"quota\":8,") != NULL &&
+		 strstr(buf, "\"nd_malformed\":0") != NULL,
+		 "ND and ICMPv6 services: %s", buf);
 
 	XT_EQ(xt_telemetry_query("/xchg/neighbours", buf, sizeof(buf)), 0);
 	printf("/xchg/neighbours -> %s\n", buf);
 	XT_CHECK(strstr(buf, "\"192_0_2_9\":{\"ip\":\"192.0.2.9\",\"mac\":\"02:11:22:33:44:55\",\"static\":1,\"age_ms\":") != NULL,
 		 "neighbours");
+	XT_CHECK(strstr(buf, "\"2001_db8__9\":{\"ip\":\"2001:db8::9\",\"mac\":\"02:11:22:33:44:55\",\"static\":1,") != NULL,
+		 "IPv6 neighbours: %s", buf);
 	stack_down(&f, "telemetry");
 	XT_EQ(xt_telemetry_query("/xchg/sockets", buf, sizeof(buf)), 0);
 	XT_CHECK(strstr(buf, "{\"/xchg/sockets\":{}}") != NULL,

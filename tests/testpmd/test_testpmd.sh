@@ -69,7 +69,7 @@ if grep -q 'ignored free\|not freed\|BROKEN' "$log"; then bad "session: misuse o
 expect "session: census conserved at the end" "$log" 'census: total .*: conserved$'
 
 # 3. The forwarding modes: io and macswap send what they receive, the
-# TX queues pay; icmpecho runs the ARP and ICMP services.
+# TX queues pay; icmpecho runs the ARP, ICMP, ND and ICMPv6 services.
 for mode in io macswap; do
 	if timeout 30 "$bin" --forward-mode $mode --duration 1 >"$dir/$mode.log" 2>&1; then ok "$mode: exit 0"; else bad "$mode: exit $?"; fi
 	expect "$mode: frames sent, none refused" "$dir/$mode.log" '^  0 +([1-9][0-9]*) +[1-9][0-9]* +0 +0 +[0-9]+ +0 +0$'
@@ -77,6 +77,8 @@ for mode in io macswap; do
 done
 if timeout 30 "$bin" --forward-mode icmpecho --duration 1 >"$dir/icmp.log" 2>&1; then ok "icmpecho: exit 0"; else bad "icmpecho: exit $?"; fi
 expect "icmpecho: ICMP service pool" "$dir/icmp.log" '^  port0_icmp +service +8 '
+expect "icmpecho: ND service pool" "$dir/icmp.log" '^  port0_nd +service +16 '
+expect "icmpecho: ICMPv6 service pool" "$dir/icmp.log" '^  port0_icmp6 +service +8 '
 expect "icmpecho: frames classified" "$dir/icmp.log" '^    dropped unknown_ethertype +[1-9]'
 
 # 4. Stack mode on a configuration file.
