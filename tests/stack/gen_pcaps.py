@@ -536,6 +536,9 @@ def udp6_scenarios():
         udp_to_us(4, 20),
         udp6(5, 1400),
     ]
+    # Longer than one buffer (net_pcap chains them): the checksum is
+    # summed across the segments; a good one and a bad one.
+    s["udp6_jumbo"] = [udp6(0, 3000), udp6(1, 3000, chksum=0x1234)]
     # Good, bad and zero checksums.
     s["udp6_checksum"] = [
         udp6(0, 20), udp6(1, 21, chksum=0x1234), udp6(2, 22, chksum=0),

@@ -1356,6 +1356,14 @@ check_udp6_checksum(struct run *r)
 }
 
 static void
+check_udp6_jumbo(struct run *r)
+{
+	static const struct dgram6 d[] = { { 0, 3000, PEER_IP6, 40000 } };
+
+	expect_datagrams6(r, "udp", d, RTE_DIM(d));
+}
+
+static void
 check_udp6_unverified(struct run *r)
 {
 	static const struct dgram6 d[] = {
@@ -1773,6 +1781,12 @@ static const struct scenario scenarios[] = {
 	{ .name = "udp6_delivered", .frames = 6, .delivered = 6, .udp_rx = 6,
 	  .conf = { .verify_udp_checksum = true }, .tx = 2, .setup = setup_udp6,
 	  .check = check_udp6_delivered },
+	/* A datagram longer than one buffer, summed across its segments:
+	 * the good one delivered whole, the bad one dropped. */
+	{ .name = "udp6_jumbo", .frames = 2, .delivered = 1, .udp_rx = 1,
+	  .conf = { .verify_udp_checksum = true },
+	  .drops = { D(UDP_CHECKSUM, 1) }, .tx = 2, .setup = setup_udp6,
+	  .check = check_udp6_jumbo },
 	/* Good, bad and zero checksums: a zero one is refused whether
 	 * checksums are verified or not (mandatory in IPv6). */
 	{ .name = "udp6_checksum", .frames = 3, .delivered = 1, .udp_rx = 1,
