@@ -63,7 +63,7 @@ peer_mac=$(ip netns exec "$wire" cat "/sys/class/net/$peer/address")
 # Our link-local address: fe80:: and the EUI-64 of our MAC.
 eui64() {
 	set -- $(echo "$1" | tr : ' ')
-	printf "fe80::%x:%xff:fe%x:%x" $(((0x$1 ^ 2) * 256 + 0x$2)) \
+	printf "fe80::%x:%xff:fe%02x:%x" $(((0x$1 ^ 2) * 256 + 0x$2)) \
 		$((0x$3)) $((0x$4)) $((0x$5 * 256 + 0x$6))
 }
 ll=$(eui64 "$mac")
