@@ -401,7 +401,7 @@ static cmdline_parse_token_string_t cmd_set_consumer_how =
 
 static cmdline_parse_inst_t cmd_set_consumer = {
 	.f = cmd_set_consumer_parsed,
-	.help_str = "set consumer NAME normal|hog|slow[:N:MS]|echo: change what a consumer does with its frames (echo: a UDP socket sends each datagram back)",
+	.help_str = "set consumer NAME normal|hog|slow[:N:MS]|echo: change what a consumer does with its frames (echo: a UDP socket sends each datagram back, over IPv4 or IPv6)",
 	.tokens = { (void *)&cmd_set_consumer_set,
 		    (void *)&cmd_set_consumer_consumer,
 		    (void *)&cmd_set_consumer_name,

@@ -66,13 +66,9 @@ def main():
         pcap = os.path.join(tmp, "ipv6.pcap")
         classes = scenarios.ipv6(pcap)
         n = {c: classes.count(c) for c in set(classes)}
-        reports = {}
-        for mode in ("exchange", "shared"):
-            out = os.path.join(tmp, mode)
-            rc, so, se, rep = u.replay(exe, config, pcap, out, mode)
-            if not t.eq(rc, 0, "%s: exit status (%s)" % (mode, se.strip())):
-                return t.done()
-            reports[mode] = rep
+        reports = u.replay_modes(t, exe, config, pcap, tmp)
+        if reports is None:
+            return t.done()
         for mode in ("exchange", "shared"):
             r = reports[mode]
             u.check_sums(t, r, "ipv6")

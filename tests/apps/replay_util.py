@@ -63,6 +63,19 @@ def replay(exe, config, pcap, out_dir, mode="exchange", extra=None):
     return rc, out, err, report
 
 
+def replay_modes(t, exe, config, pcap, tmp, modes=("exchange", "shared")):
+    """Replay in each mode into tmp/MODE: {mode: report}, or None (and a
+    failed check) when a run does not exit 0."""
+    reports = {}
+    for mode in modes:
+        rc, so, se, rep = replay(exe, config, pcap, os.path.join(tmp, mode),
+                                 mode)
+        if not t.eq(rc, 0, "%s: exit status (%s)" % (mode, se.strip())):
+            return None
+        reports[mode] = rep
+    return reports
+
+
 def files_of(folder):
     return sorted(f for f in os.listdir(folder))
 

@@ -246,8 +246,8 @@ def scenarios():
         UDP(sport=1, dport=UDP_PORT) / payload(1, 10),
     ]
     s.update(ipv6_scenarios())
-    s.update(nd_scenarios())
     s.update(udp6_scenarios())
+    s.update(nd_scenarios())
     udp_body = bytes(UDP(sport=40000, dport=UDP_PORT, len=8 + 10,
                          chksum=0) / payload(0, 10))
     s["ipv4_version"] = [
@@ -485,6 +485,116 @@ def ipv6_scenarios():
     return s
 
 
+OUR_IP6_2 = "2001:db8:1::1"     # a second address udp6_family adds, /64
+OTHER_IP6 = "2001:db8::3"
+PEER_LL6 = "fe80::2"
+
+
+def udp6(k, n, dport=UDP_PORT, sport=None, src=PEER_IP6, dst=OUR_IP6,
+         l2=None, ext=None, **udpkw):
+    """UDP over IPv6: payload k of n bytes, after the extension headers
+    @ext (a Scapy layer chain) when given."""
+    l2 = l2 if l2 is not None else to_us()
+    sport = sport if sport is not None else 40000 + k
+    ip = IPv6(src=src, dst=dst)
+    if ext is not None:
+        ip = ip / ext
+    return l2 / ip / UDP(sport=sport, dport=dport, **udpkw) / payload(k, n)
+
+
+def frags6(k, n, size, ext_before=None, ext_after=None, ident=None,
+           dport=UDP_PORT):
+    """Datagram k (n bytes) from PEER_IP6:40000+k in IPv6 fragments of
+    at most @size bytes (IPv6 header included); extension headers
+    before the fragment header (unfragmentable) or after it."""
+    ip = IPv6(src=PEER_IP6, dst=OUR_IP6)
+    if ext_before is not None:
+        ip = ip / ext_before
+    ip = ip / IPv6ExtHdrFragment(id=ident if ident is not None else
+                                 0x6000 + k)
+    if ext_after is not None:
+        ip = ip / ext_after
+    dg = IPv6(bytes(ip / UDP(sport=40000 + k, dport=dport) / payload(k, n)))
+    return [to_us() / f for f in fragment6(dg, size)]
+
+
+def udp6_scenarios():
+    """UDP over IPv6 to sockets (the C side adds 2001:db8::1/64 and,
+    for udp6_family, 2001:db8:1::1/64): delivery, checksums, families,
+    connected sockets, fragments in and out of order, overlapping,
+    too large and timed out."""
+    s = {}
+    # A both-family socket on 7000: five over IPv6 (one from a
+    # link-local source, one after a hop-by-hop, destination options and
+    # routing chain, one VLAN-tagged, one of 1400 bytes) and one IPv4.
+    s["udp6_delivered"] = [
+        udp6(0, 12),
+        udp6(1, 100, src=PEER_LL6),
+        udp6(2, 30, ext=IPv6ExtHdrHopByHop() / IPv6ExtHdrDestOpt() /
+             IPv6ExtHdrRouting(segleft=0)),
+        udp6(3, 9, l2=to_us() / Dot1Q(vlan=10)),
+        udp_to_us(4, 20),
+        udp6(5, 1400),
+    ]
+    # Longer than one buffer (net_pcap chains them): the checksum is
+    # summed across the segments; a good one and a bad one.
+    s["udp6_jumbo"] = [udp6(0, 3000), udp6(1, 3000, chksum=0x1234)]
+    # Good, bad and zero checksums.
+    s["udp6_checksum"] = [
+        udp6(0, 20), udp6(1, 21, chksum=0x1234), udp6(2, 22, chksum=0),
+    ]
+    # udp (7000) narrowed to ipv6; v6addr bound to 2001:db8:1::1:7001;
+    # v4fam on 7002 narrowed to ipv4.
+    s["udp6_family"] = [
+        udp_to_us(0, 10),
+        udp6(1, 11),
+        udp6(2, 12, dport=7001, dst=OUR_IP6_2),
+        udp6(3, 13, dport=7001),
+        udp_to_us(4, 14, dport=7001),
+        udp_to_us(5, 15, dport=7002),
+        udp6(6, 16, dport=7002),
+    ]
+    # udp connected to [PEER_IP6]:40000: only its datagrams.
+    s["udp6_connected"] = [
+        udp6(0, 10, sport=40000),
+        udp6(1, 11, sport=40001),
+        udp6(2, 12, sport=40000, src=OTHER_IP6),
+        udp_to_us(3, 13, sport=40000),
+    ]
+    # Datagram 0: 3000 bytes in four fragments sent 3, 1, 0, 2; datagram
+    # 1: 1500
+    # in order; datagram 2: destination options after the fragment
+    # header (part of the fragmented data); datagram 3: hop-by-hop
+    # before it.
+    a = frags6(0, 3000, 1024)
+    b = frags6(1, 1500, 1024)
+    c = frags6(2, 1200, 1024, ext_after=IPv6ExtHdrDestOpt())
+    d = frags6(3, 1600, 1024, ext_before=IPv6ExtHdrHopByHop())
+    assert len(a) == 4 and len(b) == 2 and len(c) == 2 and len(d) == 2
+    s["udp6_frag"] = [a[3], a[1], a[0], a[2]] + b + c + d
+    # Fragments to an unbound port and a first fragment of TCP; UDP to an
+    # unbound port; TCP over IPv6 (no handler: ipv6).
+    s["udp6_no_socket"] = [
+        frags6(0, 1500, 1024, dport=7009)[0],
+        udp6(1, 10, dport=7009),
+        to_us() / IPv6(src=PEER_IP6, dst=OUR_IP6) / TCP(dport=80),
+    ]
+    # Two fragments of three: never completes.
+    e = frags6(0, 3000, 1024)
+    s["udp6_frag_timeout"] = [e[0], e[1]]
+    # A fragment overlapping the first one held.
+    f = frags6(0, 3000, 1024)
+    ov = f[1].copy()
+    ov[IPv6ExtHdrFragment].offset = 62
+    s["udp6_frag_invalid"] = [f[0], ov]
+    # A last fragment past 65535 bytes of payload.
+    g = frags6(0, 3000, 1024)
+    big = g[3].copy()
+    big[IPv6ExtHdrFragment].offset = 8190
+    s["udp6_frag_too_large"] = [g[0], big]
+    return s
+
+
 def sol(target):
     """The solicited-node group of @target and its MAC."""
     group = inet_ntop(AF_INET6, in6_getnsma(inet_pton(AF_INET6, target)))
@@ -622,113 +732,6 @@ def icmp6_fix(frame):
         total = (total & 0xFFFF) + (total >> 16)
     b[56:58] = struct.pack("!H", ~total & 0xFFFF)
     return bytes(b)
-
-
-OUR_IP6_2 = "2001:db8:1::1"     # a second address udp6_family adds, /64
-OTHER_IP6 = "2001:db8::3"
-PEER_LL6 = "fe80::2"
-
-
-def udp6(k, n, dport=UDP_PORT, sport=None, src=PEER_IP6, dst=OUR_IP6,
-         l2=None, ext=None, **udpkw):
-    """UDP over IPv6: payload k of n bytes, after the extension headers
-    @ext (a Scapy layer chain) when given."""
-    l2 = l2 if l2 is not None else to_us()
-    sport = sport if sport is not None else 40000 + k
-    ip = IPv6(src=src, dst=dst)
-    if ext is not None:
-        ip = ip / ext
-    return l2 / ip / UDP(sport=sport, dport=dport, **udpkw) / payload(k, n)
-
-
-def frags6(k, n, size, ext_before=None, ext_after=None, ident=None,
-           dport=UDP_PORT):
-    """Datagram k (n bytes) from PEER_IP6:40000+k in IPv6 fragments of
-    at most @size bytes (IPv6 header included); extension headers
-    before the fragment header (unfragmentable) or after it."""
-    ip = IPv6(src=PEER_IP6, dst=OUR_IP6)
-    if ext_before is not None:
-        ip = ip / ext_before
-    ip = ip / IPv6ExtHdrFragment(id=ident if ident is not None else
-                                 0x6000 + k)
-    if ext_after is not None:
-        ip = ip / ext_after
-    dg = IPv6(bytes(ip / UDP(sport=40000 + k, dport=dport) / payload(k, n)))
-    return [to_us() / f for f in fragment6(dg, size)]
-
-
-def udp6_scenarios():
-    """UDP over IPv6 to sockets (the C side adds 2001:db8::1/64 and,
-    for udp6_family, 2001:db8:1::1/64): delivery, checksums, families,
-    connected sockets, fragments in and out of order, overlapping,
-    too large and timed out."""
-    s = {}
-    # A both-family socket on 7000: five over IPv6 (one from a
-    # link-local source, one after a hop-by-hop, destination options and
-    # routing chain, one VLAN-tagged, one of 1400 bytes) and one IPv4.
-    s["udp6_delivered"] = [
-        udp6(0, 12),
-        udp6(1, 100, src=PEER_LL6),
-        udp6(2, 30, ext=IPv6ExtHdrHopByHop() / IPv6ExtHdrDestOpt() /
-             IPv6ExtHdrRouting(segleft=0)),
-        udp6(3, 9, l2=to_us() / Dot1Q(vlan=10)),
-        udp_to_us(4, 20),
-        udp6(5, 1400),
-    ]
-    # Good, bad and zero checksums.
-    s["udp6_checksum"] = [
-        udp6(0, 20), udp6(1, 21, chksum=0x1234), udp6(2, 22, chksum=0),
-    ]
-    # udp (7000) narrowed to ipv6; v6addr bound to 2001:db8:1::1:7001;
-    # v4fam on 7002 narrowed to ipv4.
-    s["udp6_family"] = [
-        udp_to_us(0, 10),
-        udp6(1, 11),
-        udp6(2, 12, dport=7001, dst=OUR_IP6_2),
-        udp6(3, 13, dport=7001),
-        udp_to_us(4, 14, dport=7001),
-        udp_to_us(5, 15, dport=7002),
-        udp6(6, 16, dport=7002),
-    ]
-    # udp connected to [PEER_IP6]:40000: only its datagrams.
-    s["udp6_connected"] = [
-        udp6(0, 10, sport=40000),
-        udp6(1, 11, sport=40001),
-        udp6(2, 12, sport=40000, src=OTHER_IP6),
-        udp_to_us(3, 13, sport=40000),
-    ]
-    # Datagram 0: 3000 bytes in four fragments sent 3, 1, 0, 2; datagram
-    # 1: 1500
-    # in order; datagram 2: destination options after the fragment
-    # header (part of the fragmented data); datagram 3: hop-by-hop
-    # before it.
-    a = frags6(0, 3000, 1024)
-    b = frags6(1, 1500, 1024)
-    c = frags6(2, 1200, 1024, ext_after=IPv6ExtHdrDestOpt())
-    d = frags6(3, 1600, 1024, ext_before=IPv6ExtHdrHopByHop())
-    assert len(a) == 4 and len(b) == 2 and len(c) == 2 and len(d) == 2
-    s["udp6_frag"] = [a[3], a[1], a[0], a[2]] + b + c + d
-    # Fragments to an unbound port and a first fragment of TCP; UDP to an
-    # unbound port; TCP over IPv6 (no handler: ipv6).
-    s["udp6_no_socket"] = [
-        frags6(0, 1500, 1024, dport=7009)[0],
-        udp6(1, 10, dport=7009),
-        to_us() / IPv6(src=PEER_IP6, dst=OUR_IP6) / TCP(dport=80),
-    ]
-    # Two fragments of three: never completes.
-    e = frags6(0, 3000, 1024)
-    s["udp6_frag_timeout"] = [e[0], e[1]]
-    # A fragment overlapping the first one held.
-    f = frags6(0, 3000, 1024)
-    ov = f[1].copy()
-    ov[IPv6ExtHdrFragment].offset = 62
-    s["udp6_frag_invalid"] = [f[0], ov]
-    # A last fragment past 65535 bytes of payload.
-    g = frags6(0, 3000, 1024)
-    big = g[3].copy()
-    big[IPv6ExtHdrFragment].offset = 8190
-    s["udp6_frag_too_large"] = [g[0], big]
-    return s
 
 
 def write_pcap(path, frames):

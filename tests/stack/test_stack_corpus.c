@@ -18,10 +18,12 @@
  *   test_stack_corpus replay DEFAULT_CORPUS
  *     Every file is replayed through a real stack on its own net_pcap
  *     port, hot-plugged with rte_vdev_init(). The stack takes up to 8 of
- *     the file's IPv4 destinations as its addresses and opens UDP sockets
- *     on up to 16 of its UDP ports and packet sockets for up to 2 of its
- *     other ethertypes, so the services and sockets see the hostile
- *     frames too. Per file: the stack classified exactly the frames
+ *     the file's IPv4 destinations and up to 8 of its unicast IPv6 ones
+ *     as its addresses and opens UDP sockets (both families) on up to 16
+ *     of its UDP ports and packet sockets for up to 2 of its other
+ *     ethertypes, so the services and sockets see the hostile frames
+ *     too; IPv6 datagrams are counted apart and their sources read with
+ *     xchg_udp_source6(). Per file: the stack classified exactly the frames
  *     libpcap reads, every frame is delivered or dropped with a reason,
  *     the parse-level drop reasons are exactly those xchg_stack_parse()
  *     gives on heap copies, what sockets receive is consistent, and the
@@ -298,6 +300,8 @@ struct plan {
 	bool fragments;               /* IPv4 fragments among the frames */
 	unsigned int nb_addrs, nb_udp, nb_pkt;
 	rte_be32_t addrs[MAX_ADDRS];
+	unsigned int nb_addrs6;
+	uint8_t addrs6[MAX_ADDRS][16];
 	uint16_t udp_ports[MAX_UDP_SOCKS];
 	uint16_t pkt_types[MAX_PKT_SOCKS];
 };
@@ -315,6 +319,37 @@ plan_add_addr(struct plan *pl, rte_be32_t ip)
 		if (pl->addrs[i] == ip)
 			return;
 	pl->addrs[pl->nb_addrs++] = ip;
+}
+
+/* A unicast IPv6 destination the stack can take (not ::, ::1 or
+ * multicast). */
+static void
+plan_add_addr6(struct plan *pl, const uint8_t *ip)
+{
+	static const uint8_t zero[16], loop[16] = { [15] = 1 };
+	unsigned int i;
+
+	if (ip[0] == 0xff || memcmp(ip, zero, 16) == 0 ||
+	    memcmp(ip, loop, 16) == 0 || pl->nb_addrs6 == MAX_ADDRS)
+		return;
+	for (i = 0; i < pl->nb_addrs6; i++)
+		if (memcmp(pl->addrs6[i], ip, 16) == 0)
+			return;
+	memcpy(pl->addrs6[pl->nb_addrs6++], ip, 16);
+}
+
+static void
+plan_add_port(struct plan *pl, const struct xchg_pkt *pkt)
+{
+	unsigned int i;
+
+	if (pkt->proto != IPPROTO_UDP || pkt->l4_len == 0 || pkt->dport == 0 ||
+	    pl->nb_udp == MAX_UDP_SOCKS)
+		return;
+	for (i = 0; i < pl->nb_udp && pl->udp_ports[i] != pkt->dport; i++)
+		;
+	if (i == pl->nb_udp)
+		pl->udp_ports[pl->nb_udp++] = pkt->dport;
 }
 
 /* Read a file with libpcap: what the stack must find, and what to open
@@ -372,14 +407,12 @@ plan_file(const char *path, uint32_t first_seg, struct plan *pl)
 				pl->fragments = true;
 			memcpy(&dst, data + pkt.l2_len + 16, 4);
 			plan_add_addr(pl, dst);
-			if (pkt.proto == IPPROTO_UDP && pkt.l4_len != 0 &&
-			    pkt.dport != 0 && pl->nb_udp < MAX_UDP_SOCKS) {
-				for (i = 0; i < pl->nb_udp &&
-				     pl->udp_ports[i] != pkt.dport; i++)
-					;
-				if (i == pl->nb_udp)
-					pl->udp_ports[pl->nb_udp++] = pkt.dport;
-			}
+			plan_add_port(pl, &pkt);
+		} else if (pkt.ether_type == RTE_ETHER_TYPE_IPV6) {
+			if (pkt.frag_offset != 0 || pkt.more_frags)
+				pl->fragments = true;
+			plan_add_addr6(pl, pkt.dst6);
+			plan_add_port(pl, &pkt);
 		} else if (pkt.ether_type == RTE_ETHER_TYPE_ARP) {
 			rte_be32_t tpa;
 
@@ -402,7 +435,8 @@ plan_file(const char *path, uint32_t first_seg, struct plan *pl)
 struct totals {
 	unsigned int files, refused, non_eth, sockets;
 	uint64_t frames, delivered, reassembled, drops[XCHG_SD_MAX];
-	uint64_t udp_rx, pkt_rx, arp_answered, icmp_answered, tx;
+	uint64_t udp_rx, udp6_rx, pkt_rx, arp_answered, icmp_answered, tx;
+	unsigned int files6;            /* files with an IPv6 address */
 };
 
 /* Take what the sockets received and check it is consistent. */
@@ -417,8 +451,10 @@ drain(struct xchg_socket **socks, unsigned int n, unsigned int nb_udp,
 		while ((got = xchg_socket_recv_burst(socks[s], m, 32)) != 0) {
 			for (i = 0; i < got; i++) {
 				rte_be32_t ip;
+				uint8_t ip6[16];
 				uint16_t port, udp_len;
 				const uint8_t *udp;
+				int ret;
 
 				if (s >= nb_udp) {
 					/* A packet socket: whole frames. */
@@ -429,7 +465,12 @@ drain(struct xchg_socket **socks, unsigned int n, unsigned int nb_udp,
 					continue;
 				}
 				t->udp_rx++;
-				XT_CHECK(xchg_udp_source(m[i], &ip, &port) == 0,
+				ret = xchg_udp_source(m[i], &ip, &port);
+				if (ret == -EAFNOSUPPORT) {
+					t->udp6_rx++;
+					ret = xchg_udp_source6(m[i], ip6, &port);
+				}
+				XT_CHECK(ret == 0,
 					 "%s: no source for a datagram", file);
 				/* The UDP header stays in the headroom (the
 				 * first fragment's, for a reassembled one):
@@ -503,6 +544,13 @@ replay_file(struct xchg_arena *arena, unsigned int f, const char *tmp,
 		goto out;
 	for (i = 0; i < pl.nb_addrs; i++)
 		XT_EQ(xchg_stack_add_address(stack, pl.addrs[i], 24), 0);
+	/* -EEXIST: the link-local address the first one brought. */
+	for (i = 0; i < pl.nb_addrs6; i++) {
+		int ret = xchg_stack_add_address6(stack, pl.addrs6[i], 64);
+
+		XT_CHECK(ret == 0 || ret == -EEXIST, "%s: ip6: %d", file, ret);
+	}
+	t->files6 += pl.nb_addrs6 != 0;
 	for (i = 0; i < pl.nb_udp; i++) {
 		char name[XCHG_NAME_SIZE];
 		struct xchg_socket *s;
@@ -575,11 +623,16 @@ replay_file(struct xchg_arena *arena, unsigned int f, const char *tmp,
 		accepted += ss.pool.accepted;
 		XT_EQ(ss.pool.in_use, 0);
 	}
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 4; i++) {
+		struct xchg_pool *sp = i < 2 ?
+			xchg_stack_service_pool(stack, i) :
+			xchg_stack_service_pool6(stack, i == 3);
 		struct xchg_pool_stats s;
 
-		XT_EQ(xchg_pool_stats_get(xchg_stack_service_pool(stack, i),
-					  &s), 0);
+		/* The IPv6 services' pools come with the first address. */
+		if (sp == NULL && i >= 2 && pl.nb_addrs6 == 0)
+			continue;
+		XT_EQ(xchg_pool_stats_get(sp, &s), 0);
 		accepted += s.accepted;
 		XT_EQ(s.in_use, 0);
 	}
@@ -630,10 +683,11 @@ run_replay(void)
 	       PRIu64 " frames, %" PRIu64 " delivered, %u sockets\n",
 	       t.files, t.refused, t.non_eth, t.frames, t.delivered,
 	       t.sockets);
-	printf("  datagrams %" PRIu64 " (%" PRIu64 " reassembled), packet socket frames %" PRIu64
+	printf("  datagrams %" PRIu64 " (%" PRIu64 " over IPv6, %" PRIu64 " reassembled), packet socket frames %" PRIu64
 	       ", ARP answered %" PRIu64 ", echo answered %" PRIu64
-	       ", transmitted %" PRIu64 "\n", t.udp_rx, t.reassembled, t.pkt_rx,
-	       t.arp_answered, t.icmp_answered, t.tx);
+	       ", transmitted %" PRIu64 "; %u files with IPv6 addresses\n",
+	       t.udp_rx, t.udp6_rx, t.reassembled, t.pkt_rx,
+	       t.arp_answered, t.icmp_answered, t.tx, t.files6);
 	for (r = 0; r < XCHG_SD_MAX; r++)
 		if (t.drops[r] != 0)
 			printf("  %s: %" PRIu64 "\n", xchg_stack_drop_name(r),
@@ -643,6 +697,10 @@ run_replay(void)
 		 t.frames);
 	XT_CHECK(t.udp_rx > 0 && t.arp_answered > 0 && t.icmp_answered > 0,
 		 "the corpus reached the sockets and services");
+	/* Its IPv6 captures too: UDP over IPv6 reached the sockets. */
+	XT_CHECK(t.files6 > 0 && t.udp6_rx > 0,
+		 "IPv6: %u files with addresses, %" PRIu64 " datagrams",
+		 t.files6, t.udp6_rx);
 	return 0;
 }
 

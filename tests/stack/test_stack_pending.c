@@ -294,16 +294,78 @@ send1(struct xchg_socket *sock, uint8_t d, uint8_t marker, int *err)
 	return n;
 }
 
-/* Three datagrams to a peer nobody resolved, one send each (as the echo
- * app does): each is taken ("queued", EINPROGRESS), one ARP request goes
- * out, paid by the socket; the reply sends all three, in order. */
+/* Send one datagram to 2001:db8::@d. */
+static unsigned int
+send6(struct xchg_socket *sock, uint8_t d, uint8_t marker, int *err)
+{
+	struct rte_mbuf *m = dgram(sock, marker, 32);
+	uint8_t ip[16];
+	unsigned int n;
+
+	*err = -1;
+	if (m == NULL)
+		return 0;
+	ip6(d, ip);
+	rte_errno = -1;
+	n = xchg_udp_send_burst6(sock, ip, PEER_PORT, &m, 1);
+	*err = rte_errno;
+	if (n == 0)
+		rte_pktmbuf_free(m);
+	return n;
+}
+
+/* The tests below run over either family: to 192.0.2.@d or
+ * 2001:db8::@d, answered by an ARP reply or a neighbour advertisement. */
+static unsigned int
+send_to(struct xchg_socket *sock, bool v6, uint8_t d, uint8_t marker,
+	int *err)
+{
+	return v6 ? send6(sock, d, marker, err) : send1(sock, d, marker, err);
+}
+
 static void
-test_queued_then_sent(void)
+answer(bool v6, uint8_t d)
+{
+	if (v6)
+		inject_na(d);
+	else
+		inject_arp_reply(d);
+}
+
+/* What went out in the family under test: requests (ARP, or neighbour
+ * solicitations) and datagrams. */
+struct seen {
+	unsigned int req, dg;
+	uint8_t target0;
+	uint8_t marker[16];
+};
+
+static struct seen
+drain_fam(bool v6)
+{
+	struct sent out = drain();
+	struct seen v = {
+		.req = v6 ? out.ns : out.arp,
+		.dg = v6 ? out.udp6 : out.udp,
+		.target0 = v6 ? out.ns_target[0] : out.arp_target[0],
+	};
+
+	memcpy(v.marker, v6 ? out.udp6_marker : out.udp_marker,
+	       sizeof(v.marker));
+	return v;
+}
+
+/* Three datagrams to a peer nobody resolved, one send each (as the echo
+ * app does): each is taken ("queued", EINPROGRESS), one ARP request (or
+ * neighbour solicitation) goes out, paid by the socket; the reply sends
+ * all three, in order. */
+static void
+queued_then_sent(bool v6)
 {
 	struct xchg_stack_stats st;
 	struct xchg_socket *sock;
 	struct xchg_socket_stats ss;
-	struct sent out;
+	struct seen out;
 	unsigned int i;
 	int err;
 	struct fx f;
@@ -313,10 +375,11 @@ test_queued_then_sent(void)
 	sock = udp_sock(&f, "echo", OUR_PORT, 16);
 	if (sock == NULL)
 		goto out;
+	drain(); /* DAD probes of the stack's own IPv6 addresses */
 	ss = sstats(sock);
 	XT_EQ(ss.pending_max, XCHG_STACK_PENDING_DEFAULT);
 	for (i = 0; i < 3; i++) {
-		XT_EQ(send1(sock, 1, (uint8_t)(0xa0 + i), &err), 1);
+		XT_EQ(send_to(sock, v6, 1, (uint8_t)(0xa0 + i), &err), 1);
 		XT_EQ(err, EINPROGRESS);
 	}
 	ss = sstats(sock);
@@ -330,23 +393,23 @@ test_queued_then_sent(void)
 	XT_EQ(ss.pool.allocated, 4);
 	/* The ring is the wire both ways: take what the stack sent
 	 * before it polls again. */
-	out = drain();
-	XT_EQ(out.arp, 1);
-	XT_EQ(out.arp_target[0], 1);
-	XT_EQ(out.udp, 0);
+	out = drain_fam(v6);
+	XT_EQ(out.req, 1);
+	XT_EQ(out.target0, 1);
+	XT_EQ(out.dg, 0);
 	/* Polling without a reply sends nothing more. */
 	xchg_stack_poll(f.s);
-	out = drain();
-	XT_EQ(out.arp, 0);
-	XT_EQ(out.udp, 0);
+	out = drain_fam(v6);
+	XT_EQ(out.req, 0);
+	XT_EQ(out.dg, 0);
 
-	inject_arp_reply(1);
+	answer(v6, 1);
 	xchg_stack_poll(f.s);
-	out = drain();
-	XT_EQ(out.arp, 0);
-	XT_EQ(out.udp, 3);
-	for (i = 0; i < 3 && i < out.udp; i++)
-		XT_EQ(out.udp_marker[i], 0xa0 + i);
+	out = drain_fam(v6);
+	XT_EQ(out.req, 0);
+	XT_EQ(out.dg, 3);
+	for (i = 0; i < 3 && i < out.dg; i++)
+		XT_EQ(out.marker[i], 0xa0 + i);
 	ss = sstats(sock);
 	XT_EQ(ss.sent, 3);
 	XT_EQ(ss.pending, 0);
@@ -354,54 +417,68 @@ test_queued_then_sent(void)
 	XT_EQ(ss.pool.in_use, 0);
 	XT_EQ(ss.drops[XCHG_SD_NEIGH_TIMEOUT], 0);
 	XT_EQ(xchg_stack_stats_get(f.s, &st), 0);
-	XT_EQ(st.arp_learned, 1);
+	XT_EQ(v6 ? st.nd_learned : st.arp_learned, 1);
 	XT_EQ(st.drops[XCHG_SD_NEIGH_TIMEOUT], 0);
 
 	/* Resolved now: the next send goes at once and says so. */
-	XT_EQ(send1(sock, 1, 0xb0, &err), 1);
+	XT_EQ(send_to(sock, v6, 1, 0xb0, &err), 1);
 	XT_EQ(err, 0);
-	out = drain();
-	XT_EQ(out.udp, 1);
+	XT_EQ(drain_fam(v6).dg, 1);
 	XT_EQ(sstats(sock).queued, 3);
 out:
-	stack_down(&f, "queued then sent");
+	stack_down(&f, v6 ? "queued then sent, IPv6" : "queued then sent");
+}
+
+static void
+test_queued_then_sent(void)
+{
+	queued_then_sent(false);
+}
+
+static void
+test_queued_then_sent6(void)
+{
+	queued_then_sent(true);
 }
 
 /* Nobody answers: the requests are repeated every 200 ms, paid by the
  * socket, and after neigh_resolve_ms (1000) the datagrams are dropped
- * and counted against the socket. */
+ * and counted against the socket, not against anyone else: another
+ * socket pays nothing. */
 static void
-test_timeout(void)
+timeout(bool v6)
 {
 	struct xchg_stack_stats st;
-	struct xchg_socket *sock;
-	struct xchg_socket_stats ss;
-	unsigned int i, arp = 0;
+	struct xchg_socket *sock, *other;
+	struct xchg_socket_stats ss, so;
+	unsigned int i, req = 0;
 	int err;
 	struct fx f;
 
 	if (!stack_up(&f))
 		return;
 	sock = udp_sock(&f, "lonely", OUR_PORT, 8);
-	if (sock == NULL)
+	other = udp_sock(&f, "bystander", OUR_PORT + 1, 8);
+	if (sock == NULL || other == NULL)
 		goto out;
+	drain();
 	for (i = 0; i < 3; i++)
-		XT_EQ(send1(sock, 9, (uint8_t)i, &err), 1);
+		XT_EQ(send_to(sock, v6, 9, (uint8_t)i, &err), 1);
 	for (i = 0; i < 4; i++) {
-		struct sent out = drain();
+		struct seen out = drain_fam(v6);
 
-		XT_EQ(out.udp, 0);
-		arp += out.arp;
+		XT_EQ(out.dg, 0);
+		req += out.req;
 		xchg_stack_poll(f.s);
 		XT_EQ(sstats(sock).pending, 3);
 		advance_ms(250);
 	}
 	advance_ms(100);
 	/* At 0, 250, 500 and 750 ms. */
-	arp += drain().arp;
-	XT_EQ(arp, 4);
+	req += drain_fam(v6).req;
+	XT_EQ(req, 4);
 	xchg_stack_poll(f.s);
-	XT_EQ(drain().arp, 0);
+	XT_EQ(drain_fam(v6).req, 0);
 	ss = sstats(sock);
 	XT_EQ(ss.pending, 0);
 	XT_EQ(ss.queued, 3);
@@ -412,16 +489,30 @@ test_timeout(void)
 	/* Each request was the socket's: three datagrams and four
 	 * requests. */
 	XT_EQ(ss.pool.allocated, 7);
+	so = sstats(other);
+	XT_EQ(so.pool.allocated, 0);
+	XT_EQ(so.drops[XCHG_SD_NEIGH_TIMEOUT], 0);
 	XT_EQ(xchg_stack_stats_get(f.s, &st), 0);
 	XT_EQ(st.drops[XCHG_SD_NEIGH_TIMEOUT], 3);
 	/* A late reply finds nothing waiting. */
-	inject_arp_reply(9);
+	answer(v6, 9);
 	xchg_stack_poll(f.s);
-	XT_EQ(drain().udp, 0);
+	XT_EQ(drain_fam(v6).dg, 0);
 out:
-	stack_down(&f, "timeout");
+	stack_down(&f, v6 ? "timeout, IPv6" : "timeout");
 }
 
+static void
+test_timeout(void)
+{
+	timeout(false);
+}
+
+static void
+test_timeout6(void)
+{
+	timeout(true);
+}
 /* The bound is per socket: a socket that filled its queue gets EAGAIN
  * and keeps the rest; another socket's queue is untouched. */
 static void
@@ -543,133 +634,6 @@ test_order_and_close(void)
 	XT_EQ(st.drops[XCHG_SD_NEIGH_TIMEOUT], 0);
 out:
 	stack_down(&f, "order and close");
-}
-
-/* Send one datagram to 2001:db8::@d. */
-static unsigned int
-send6(struct xchg_socket *sock, uint8_t d, uint8_t marker, int *err)
-{
-	struct rte_mbuf *m = dgram(sock, marker, 32);
-	uint8_t ip[16];
-	unsigned int n;
-
-	*err = -1;
-	if (m == NULL)
-		return 0;
-	ip6(d, ip);
-	rte_errno = -1;
-	n = xchg_udp_send_burst6(sock, ip, PEER_PORT, &m, 1);
-	*err = rte_errno;
-	if (n == 0)
-		rte_pktmbuf_free(m);
-	return n;
-}
-
-/* The same over IPv6: three datagrams to an unresolved neighbour are
- * queued in the socket's reservation with one solicitation it paid for,
- * and the advertisement sends them, in order. */
-static void
-test_queued_then_sent6(void)
-{
-	struct xchg_socket *sock;
-	struct xchg_socket_stats ss;
-	struct sent out;
-	unsigned int i;
-	int err;
-	struct fx f;
-
-	if (!stack_up(&f))
-		return;
-	sock = udp_sock(&f, "echo6", OUR_PORT, 16);
-	if (sock == NULL)
-		goto out;
-	drain(); /* DAD probes of the stack's own addresses */
-	for (i = 0; i < 3; i++) {
-		XT_EQ(send6(sock, 1, (uint8_t)(0xa0 + i), &err), 1);
-		XT_EQ(err, EINPROGRESS);
-	}
-	ss = sstats(sock);
-	XT_EQ(ss.queued, 3);
-	XT_EQ(ss.pending, 3);
-	XT_EQ(ss.sent, 0);
-	XT_EQ(ss.send_failed, 0);
-	/* Waiting in its own reservation; the solicitation was its own. */
-	XT_EQ(ss.pool.in_use, 3);
-	XT_EQ(ss.pool.allocated, 4);
-	out = drain();
-	XT_EQ(out.ns, 1);
-	XT_EQ(out.ns_target[0], 1);
-	XT_EQ(out.udp6, 0);
-	inject_na(1);
-	xchg_stack_poll(f.s);
-	out = drain();
-	XT_EQ(out.udp6, 3);
-	for (i = 0; i < 3 && i < out.udp6; i++) {
-		XT_EQ(out.udp6_marker[i], 0xa0 + i);
-		XT_EQ(out.udp6_dst[i], 1);
-	}
-	ss = sstats(sock);
-	XT_EQ(ss.sent, 3);
-	XT_EQ(ss.pending, 0);
-	XT_EQ(ss.pool.in_use, 0);
-	XT_EQ(send6(sock, 1, 0xb0, &err), 1);
-	XT_EQ(err, 0);
-	XT_EQ(drain().udp6, 1);
-out:
-	stack_down(&f, "queued then sent, IPv6");
-}
-
-/* Nobody answers the solicitations (repeated, paid by the socket): the
- * datagrams are dropped after neigh_resolve_ms and counted against the
- * socket, not against anyone else; another socket pays nothing. */
-static void
-test_timeout6(void)
-{
-	struct xchg_stack_stats st;
-	struct xchg_socket *sock, *other;
-	struct xchg_socket_stats ss, so;
-	unsigned int i, ns = 0;
-	int err;
-	struct fx f;
-
-	if (!stack_up(&f))
-		return;
-	sock = udp_sock(&f, "lonely6", OUR_PORT, 8);
-	other = udp_sock(&f, "bystander", OUR_PORT + 1, 8);
-	if (sock == NULL || other == NULL)
-		goto out;
-	drain();
-	for (i = 0; i < 3; i++)
-		XT_EQ(send6(sock, 9, (uint8_t)i, &err), 1);
-	for (i = 0; i < 4; i++) {
-		struct sent out = drain();
-
-		XT_EQ(out.udp6, 0);
-		ns += out.ns;
-		xchg_stack_poll(f.s);
-		XT_EQ(sstats(sock).pending, 3);
-		advance_ms(250);
-	}
-	advance_ms(100);
-	ns += drain().ns;
-	XT_EQ(ns, 4);
-	xchg_stack_poll(f.s);
-	XT_EQ(drain().ns, 0);
-	ss = sstats(sock);
-	XT_EQ(ss.pending, 0);
-	XT_EQ(ss.queued, 3);
-	XT_EQ(ss.drops[XCHG_SD_NEIGH_TIMEOUT], 3);
-	XT_EQ(ss.datagrams_lost[XCHG_SD_NEIGH_TIMEOUT], 3);
-	XT_EQ(ss.pool.in_use, 0);
-	/* Three datagrams and four solicitations, all the socket's. */
-	XT_EQ(ss.pool.allocated, 7);
-	so = sstats(other);
-	XT_EQ(so.pool.allocated, 0);
-	XT_EQ(so.drops[XCHG_SD_NEIGH_TIMEOUT], 0);
-	XT_EQ(xchg_stack_stats_get(f.s, &st), 0);
-	XT_EQ(st.drops[XCHG_SD_NEIGH_TIMEOUT], 3);
-out:
-	stack_down(&f, "timeout, IPv6");
 }
 
 /* One queue, both families: the ARP reply sends the IPv4 datagram only;
