@@ -67,6 +67,14 @@ int xchg_consumer_free(struct xchg_consumer *c);
  */
 int xchg_consumer_set_single_producer(struct xchg_consumer *c, bool single);
 
+/**
+ * Read back the mode xchg_consumer_set_single_producer() set.
+ *
+ * @return true when @p c is single-producer; false when several threads
+ *   may deliver to it (the default), or for NULL.
+ */
+bool xchg_consumer_single_producer(const struct xchg_consumer *c);
+
 /** @return The consumer's owner pool, or NULL for NULL. */
 struct xchg_pool *xchg_consumer_pool(const struct xchg_consumer *c);
 
