@@ -61,7 +61,9 @@ int xchg_consumer_free(struct xchg_consumer *c);
  * Control path: call it before any thread delivers to @p c, or while
  * none does; what makes @p c known to its producers (a release store, a
  * lock, a thread's creation) orders the change before their first
- * delivery.
+ * delivery. Frames already queued stay queued, in order. It cannot see
+ * a delivery in progress: changing the mode under a producer is the
+ * caller's error, not detected.
  *
  * @return 0; -EINVAL for NULL.
  */

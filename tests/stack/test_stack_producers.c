@@ -162,6 +162,12 @@ test_modes(void)
 static struct fx stress;
 static volatile bool producer_failed;
 
+struct books {
+	uint64_t got[2];        /* per producer, received by the app */
+	uint32_t next[2];       /* the least sequence number still due */
+	uint64_t out_of_order;
+};
+
 /* Frame @seq of producer @q into @m: its payload carries both. */
 static bool
 make_frame(struct rte_mbuf *m, uint8_t q, uint32_t seq)
@@ -178,49 +184,8 @@ make_frame(struct rte_mbuf *m, uint8_t q, uint32_t seq)
 	return true;
 }
 
-/* Send FRAMES frames into queue @q's ring, BURST at a time, and poll
- * that queue until each burst is consumed. */
-static void
-produce(uint8_t q)
-{
-	struct rte_mbuf *m[BURST];
-	uint32_t seq = 0;
-	unsigned int i, n;
-
-	while (seq < FRAMES) {
-		n = RTE_MIN(BURST, FRAMES - seq);
-		if (rte_pktmbuf_alloc_bulk(mp, m, n) != 0) {
-			/* The application holds many: let it read. */
-			rte_pause();
-			continue;
-		}
-		for (i = 0; i < n; i++)
-			if (!make_frame(m[i], q, seq + i))
-				producer_failed = true;
-		if (rte_ring_enqueue_bulk(rx2[q], (void **)m, n, NULL) != n) {
-			producer_failed = true;
-			rte_pktmbuf_free_bulk(m, n);
-			return;
-		}
-		seq += n;
-		while (rte_ring_count(rx2[q]) != 0)
-			xchg_stack_rx(stress.s, q);
-	}
-}
-
-static int
-producer_lcore(void *arg __rte_unused)
-{
-	produce(1);
-	return 0;
-}
-
-struct books {
-	uint64_t got[2];        /* per producer, received by the app */
-	uint32_t next[2];       /* the least sequence number still due */
-	uint64_t out_of_order;
-};
-
+/* The application reads the socket dry and checks each producer's
+ * order: a frame may be missing (refused), never repeated or early. */
 static void
 app_read(struct books *b)
 {
@@ -246,6 +211,46 @@ app_read(struct books *b)
 		}
 }
 
+/* Send FRAMES frames into queue @q's ring, BURST at a time, and poll
+ * that queue on this lcore until each burst is consumed; with @b, read
+ * the socket before each burst. */
+static void
+produce(uint8_t q, struct books *b)
+{
+	struct rte_mbuf *m[BURST];
+	uint32_t seq = 0;
+	unsigned int i, n;
+
+	while (seq < FRAMES) {
+		n = RTE_MIN(BURST, FRAMES - seq);
+		if (b != NULL)
+			app_read(b);
+		/* Short when the application holds many: retry. */
+		if (rte_pktmbuf_alloc_bulk(mp, m, n) != 0) {
+			rte_pause();
+			continue;
+		}
+		for (i = 0; i < n; i++)
+			if (!make_frame(m[i], q, seq + i))
+				producer_failed = true;
+		if (rte_ring_enqueue_bulk(rx2[q], (void **)m, n, NULL) != n) {
+			producer_failed = true;
+			rte_pktmbuf_free_bulk(m, n);
+			return;
+		}
+		seq += n;
+		while (rte_ring_count(rx2[q]) != 0)
+			xchg_stack_rx(stress.s, q);
+	}
+}
+
+static int
+producer_lcore(void *arg __rte_unused)
+{
+	produce(1, NULL);
+	return 0;
+}
+
 static void
 test_two_lcores(void)
 {
@@ -262,32 +267,13 @@ test_two_lcores(void)
 		 "the shared socket is multi-producer");
 	XT_EQ(rte_eal_remote_launch(producer_lcore, NULL, lcore), 0);
 	/* Queue 0 on this lcore, reading the socket between bursts. */
-	{
-		struct rte_mbuf *m[BURST];
-		uint32_t seq = 0;
-		unsigned int n;
-
-		while (seq < FRAMES) {
-			n = RTE_MIN(BURST, FRAMES - seq);
-			app_read(&b);
-			if (rte_pktmbuf_alloc_bulk(mp, m, n) != 0)
-				continue;
-			for (i = 0; i < n; i++)
-				XT_CHECK(make_frame(m[i], 0, seq + i),
-					 "frame");
-			XT_EQ(rte_ring_enqueue_bulk(rx2[0], (void **)m, n,
-						    NULL), n);
-			seq += n;
-			while (rte_ring_count(rx2[0]) != 0)
-				xchg_stack_rx(stress.s, 0);
-		}
-	}
+	produce(0, &b);
 	/* The other lcore may still send: keep reading until it ends. */
 	while (rte_eal_get_lcore_state(lcore) == RUNNING)
 		app_read(&b);
 	XT_EQ(rte_eal_wait_lcore(lcore), 0);
 	app_read(&b);
-	XT_CHECK(!producer_failed, "the other lcore sent all its frames");
+	XT_CHECK(!producer_failed, "both lcores sent all their frames");
 
 	memset(&ss, 0, sizeof(ss));
 	XT_EQ(xchg_socket_stats_get(stress.udp, &ss), 0);
