@@ -94,6 +94,13 @@ xchg_consumer_set_single_producer(struct xchg_consumer *c, bool single)
 	return 0;
 }
 
+bool
+xchg_consumer_single_producer(const struct xchg_consumer *c)
+{
+	return c != NULL && rte_ring_get_prod_sync_type(c->ring) ==
+			    RTE_RING_SYNC_ST;
+}
+
 struct xchg_pool *
 xchg_consumer_pool(const struct xchg_consumer *c)
 {

@@ -61,11 +61,21 @@ int xchg_consumer_free(struct xchg_consumer *c);
  * Control path: call it before any thread delivers to @p c, or while
  * none does; what makes @p c known to its producers (a release store, a
  * lock, a thread's creation) orders the change before their first
- * delivery.
+ * delivery. Frames already queued stay queued, in order. It cannot see
+ * a delivery in progress: changing the mode under a producer is the
+ * caller's error, not detected.
  *
  * @return 0; -EINVAL for NULL.
  */
 int xchg_consumer_set_single_producer(struct xchg_consumer *c, bool single);
+
+/**
+ * Read back the mode xchg_consumer_set_single_producer() set.
+ *
+ * @return true when @p c is single-producer; false when several threads
+ *   may deliver to it (the default), or for NULL.
+ */
+bool xchg_consumer_single_producer(const struct xchg_consumer *c);
 
 /** @return The consumer's owner pool, or NULL for NULL. */
 struct xchg_pool *xchg_consumer_pool(const struct xchg_consumer *c);
