@@ -794,26 +794,26 @@ inject_arp_reply(void)
 	inject(&fr);
 }
 
-/* A neighbour solicitation storm from 4000 hosts while a connected
- * critical socket sends: every send goes out at once (its next hop is
- * pinned, in a table the storm does not touch), the pinned IPv6
- * neighbour stays resolved, every solicitation is answered from the
- * ND pool, and the learned part never grows past neigh_max. (The
- * socket is IPv4: UDP over IPv6 comes with the other half of issue
- * 21; its sends resolve through the same pinned IPv6 entries tested
- * here.) */
+/* A neighbour solicitation storm from 4000 hosts while two connected
+ * critical sockets send, one over each family: every send goes out at
+ * once. The IPv6 socket's peer was learned from its advertisement and
+ * pinned by connect6, in the very table the storm churns: the pin keeps
+ * it resolved (the IPv4 socket's next hop is in a table the storm does
+ * not touch). The configured IPv6 neighbour stays too, every
+ * solicitation is answered from the ND pool, and the learned part never
+ * grows past neigh_max. */
 static void
 test_storm(void)
 {
 	static const struct rte_ether_addr pm = { { 0x02, 0, 0, 0, 0, 0x77 } };
-	uint8_t pinned[16], target[16], ip[16];
-	struct xchg_socket *sock;
+	uint8_t pinned[16], target[16], ip[16], peer6[16];
+	struct xchg_socket *sock, *sock6 = NULL;
 	struct xchg_stack_stats st;
 	struct rte_ether_addr mac;
 	struct rte_mbuf *m;
 	struct sent out;
 	struct frame fr;
-	unsigned int round, k, na = 0, udp = 0, sent_now = 0;
+	unsigned int round, k, na = 0, udp = 0, sent_now = 0, sent6 = 0;
 	struct fx f;
 
 	if (!stack_up(&f, 16))
@@ -834,6 +834,21 @@ test_storm(void)
 	XT_EQ(xchg_neigh6_pin(f.s, pinned), 0);
 	XT_EQ(xchg_stack_add_neighbour6(f.s, pinned, &pm), 0);
 	g6(2, target);
+	/* The IPv6 peer: solicited once, learned from its answer, pinned by
+	 * the connect. */
+	sock6 = xchg_udp_socket(f.s, "critical6", 8, XCHG_PRIO_CRITICAL);
+	XT_CHECK(sock6 != NULL, "socket6: %s", rte_strerror(rte_errno));
+	if (sock6 == NULL)
+		goto out;
+	g6(0x78, peer6);
+	XT_EQ(xchg_udp_bind6(sock6, target, 5001), 0);
+	XT_EQ(xchg_udp_connect6(sock6, peer6, 6001), 0);
+	XT_EQ(xchg_neigh6_resolve(f.s, peer6, &mac, NULL), -EAGAIN);
+	XT_EQ(drain().ns, 1);
+	na_frame(&fr, 0x78, peer6, target, peer6, 0x60, 0x78);
+	inject(&fr);
+	xchg_stack_poll(f.s);
+	XT_EQ(xchg_stack_lookup_neighbour6(f.s, peer6, &mac), 0);
 	for (round = 0; round < 250; round++) {
 		int err;
 
@@ -859,25 +874,44 @@ test_storm(void)
 		if (k == 0)
 			rte_pktmbuf_free(m);
 		sent_now += k == 1 && err == 0;
+		m = NULL;
+		XT_EQ(xchg_socket_alloc_bulk(sock6, &m, 1), 0);
+		if (m == NULL)
+			break;
+		memset(rte_pktmbuf_append(m, 32), (int)round, 32);
+		rte_errno = -1;
+		k = xchg_udp_send_burst6(sock6, NULL, 0, &m, 1);
+		err = rte_errno;
+		if (k == 0)
+			rte_pktmbuf_free(m);
+		sent6 += k == 1 && err == 0;
 		out = drain();
 		na += out.na;
 		udp += out.other;
 		XT_CHECK(xchg_stack_lookup_neighbour6(f.s, pinned, &mac) == 0 &&
 			 mac.addr_bytes[5] == 0x77, "pinned neighbour, round %u",
 			 round);
+		XT_CHECK(xchg_stack_lookup_neighbour6(f.s, peer6, &mac) == 0 &&
+			 mac.addr_bytes[5] == 0x78,
+			 "connected IPv6 peer, round %u", round);
 	}
 	XT_EQ(sent_now, 250);
-	XT_EQ(udp, 250);
+	XT_EQ(sent6, 250);
+	XT_EQ(udp, 500);
 	XT_EQ(na, 4000);
 	st = stats(&f);
 	XT_EQ(st.nd_advertisements_sent, 4000);
 	XT_EQ(st.drops[XCHG_SD_NO_BUFFERS], 0);
-	XT_EQ(st.neighbours6, 16 + 1);
-	XT_EQ(st.neighbours6_pinned, 1);
+	XT_EQ(st.neighbours6, 16 + 2);
+	XT_EQ(st.neighbours6_pinned, 2);
 	XT_EQ(st.neighbours, 1);
 	XT_EQ(st.service_no_buffers, 0);
 	XT_EQ(xchg_socket_close(sock), 0);
+	XT_EQ(xchg_socket_close(sock6), 0);
+	sock6 = NULL;
 out:
+	if (sock6 != NULL)
+		xchg_socket_close(sock6);
 	stack_down(&f, "storm");
 }
 
