@@ -682,7 +682,7 @@ out:
 int
 main(int argc __rte_unused, char **argv)
 {
-	char prefix[64], arg[PATH_MAX], name[RTE_RING_NAMESIZE];
+	char prefix[64], arg[PATH_MAX];
 	const char *extra[] = { arg, "--vdev=" RING_DEV };
 
 	snprintf(prefix, sizeof(prefix), "xchg_stp_%d", getpid());
@@ -691,13 +691,8 @@ main(int argc __rte_unused, char **argv)
 	hz = rte_get_timer_hz();
 	arena = xt_arena("stack_pending", 512, 0);
 	mp = xchg_arena_mempool(arena);
-	snprintf(name, sizeof(name), "ETH_RXTX0_%s", RING_DEV);
-	ring = rte_ring_lookup(name);
-	if (ring == NULL ||
-	    rte_eth_dev_get_port_by_name(RING_DEV, &ring_id) != 0) {
-		printf("no %s ring\n", RING_DEV);
+	if (xt_net_ring(RING_DEV, &ring, &ring_id) != 0)
 		return 1;
-	}
 
 	XT_RUN(test_queued_then_sent);
 	XT_RUN(test_timeout);

@@ -291,7 +291,6 @@ main(int argc __rte_unused, char **argv)
 		.name = "sockets", .socket_id = SOCKET_ID_ANY,
 		.nb_buffers = 8192, .max_pools = XCHG_ARENA_POOLS_MAX,
 	};
-	char rname[RTE_RING_NAMESIZE];
 
 	xt_eal_init(argv[0], "0", RTE_DIM(extra), extra);
 	arena = xchg_arena_create(&ac);
@@ -300,13 +299,8 @@ main(int argc __rte_unused, char **argv)
 		return 1;
 	}
 	mp = xchg_arena_mempool(arena);
-	snprintf(rname, sizeof(rname), "ETH_RXTX0_%s", RING_DEV);
-	ring = rte_ring_lookup(rname);
-	if (ring == NULL ||
-	    rte_eth_dev_get_port_by_name(RING_DEV, &ring_id) != 0) {
-		printf("no %s ring\n", RING_DEV);
+	if (xt_net_ring(RING_DEV, &ring, &ring_id) != 0)
 		return 1;
-	}
 	XT_RUN(test_many);
 	XT_RUN(test_limit);
 	XT_RUN(test_counters_follow_the_socket);

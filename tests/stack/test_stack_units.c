@@ -1198,7 +1198,7 @@ test_proxy(void)
 int
 main(int argc __rte_unused, char **argv)
 {
-	char prefix[64], arg[PATH_MAX], name[RTE_RING_NAMESIZE];
+	char prefix[64], arg[PATH_MAX];
 	const char *extra[] = { arg, "--vdev=" RING_DEV,
 				"--log-level=pmd.net.tap:critical" };
 
@@ -1207,13 +1207,8 @@ main(int argc __rte_unused, char **argv)
 	xt_eal_init_shared(argv[0], "0", RTE_DIM(extra), extra);
 	arena = xt_arena("stack_units", 2048, 0);
 	mp = xchg_arena_mempool(arena);
-	snprintf(name, sizeof(name), "ETH_RXTX0_%s", RING_DEV);
-	ring = rte_ring_lookup(name);
-	if (ring == NULL ||
-	    rte_eth_dev_get_port_by_name(RING_DEV, &ring_id) != 0) {
-		printf("no %s ring\n", RING_DEV);
+	if (xt_net_ring(RING_DEV, &ring, &ring_id) != 0)
 		return 1;
-	}
 
 	XT_RUN(test_reassembly);
 	XT_RUN(test_out_of_order_and_timeout);
