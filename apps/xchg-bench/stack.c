@@ -21,7 +21,7 @@
 
 #include "sbench.h"
 
-#define SB_TARGET 1.10
+#define SB_TARGET 1.20 /* issue 17, 16 sockets */
 #define SB_MAX_ROUNDS 1000
 
 static int
