@@ -464,7 +464,7 @@ xchg_stack_stats_get(struct xchg_stack *s, struct xchg_stack_stats *st)
 	st->captured = XCHG_STACK_SUM(s, captured);
 	st->capture_missed = XCHG_STACK_SUM(s, capture_missed);
 	st->neighbours = __atomic_load_n(&s->nb_neigh, __ATOMIC_RELAXED);
-	st->neighbours_pinned = xchg_neigh_nb_pinned(s);
+	st->neighbours_pinned = xchg_neigh_table_pinned(s->neigh);
 	st->nd_advertisements_sent = XCHG_STACK_SUM(s, nd_answered);
 	st->nd_solicitations_sent = XCHG_STACK_SUM(s, nd_solicited);
 	st->nd_learned = XCHG_STACK_SUM(s, nd_learned);

@@ -81,6 +81,20 @@ struct verdict {
 	enum xchg_stack_drop reason;
 };
 
+/* A fragment of UDP, either family: the first names its socket
+ * (@sock, NULL when none is bound: no_socket), later ones are matched
+ * to it by their key in the collectors. */
+static struct xchg_consumer *
+to_collector(struct xchg_stack *s, struct verdict *v,
+	     const struct xchg_pkt *pkt, struct xchg_socket *sock)
+{
+	if (pkt->frag_offset == 0 && sock == NULL)
+		return unclaimed(s, &v->reason, XCHG_SD_NO_SOCKET);
+	v->sock = sock;
+	v->fragment = true;
+	return NULL;
+}
+
 static struct xchg_consumer *
 to_socket(struct verdict *v, struct xchg_socket *sock)
 {
@@ -108,13 +122,9 @@ ipv4_consumer(struct xchg_stack *s, const struct xchg_pkt *pkt,
 	if (pkt->frag_offset != 0 || pkt->more_frags) {
 		if (pkt->proto != IPPROTO_UDP)
 			return unclaimed(s, r, XCHG_SD_UNKNOWN_PROTOCOL);
-		sock = pkt->frag_offset == 0 ? xchg_stack_udp_lookup(s, pkt) :
-					       NULL;
-		if (pkt->frag_offset == 0 && sock == NULL)
-			return unclaimed(s, r, XCHG_SD_NO_SOCKET);
-		v->sock = sock;
-		v->fragment = true;
-		return NULL;
+		return to_collector(s, v, pkt,
+				    pkt->frag_offset == 0 ?
+				    xchg_stack_udp_lookup(s, pkt) : NULL);
 	}
 	switch (pkt->proto) {
 	case IPPROTO_UDP:
@@ -160,13 +170,9 @@ ipv6_consumer(struct xchg_stack *s, const uint8_t *frame,
 		if (pkt->frag_offset == 0 ? pkt->proto != IPPROTO_UDP :
 		    pkt->proto != IPPROTO_UDP && pkt->proto != IPPROTO_DSTOPTS)
 			return unclaimed(s, r, XCHG_SD_IPV6);
-		sock = pkt->frag_offset == 0 ? xchg_stack_udp_lookup6(s, pkt) :
-					       NULL;
-		if (pkt->frag_offset == 0 && sock == NULL)
-			return unclaimed(s, r, XCHG_SD_NO_SOCKET);
-		v->sock = sock;
-		v->fragment = true;
-		return NULL;
+		return to_collector(s, v, pkt,
+				    pkt->frag_offset == 0 ?
+				    xchg_stack_udp_lookup6(s, pkt) : NULL);
 	}
 	if (pkt->proto != IPPROTO_UDP)
 		return unclaimed(s, r, XCHG_SD_IPV6);

@@ -579,12 +579,6 @@ xchg_neigh_unpin(struct xchg_stack *s, rte_be32_t ip)
 	xchg_neigh_unpin_key(s->neigh, K4(ip));
 }
 
-uint32_t
-xchg_neigh_nb_pinned(struct xchg_stack *s)
-{
-	return xchg_neigh_table_pinned(s->neigh);
-}
-
 struct foreach4 {
 	int (*fn)(const struct xchg_neigh_info *n, void *arg);
 	void *arg;

@@ -486,7 +486,6 @@ int xchg_neigh_resolve(struct xchg_stack *s, rte_be32_t ip,
 int xchg_neigh_pin(struct xchg_stack *s, rte_be32_t ip);
 void xchg_neigh_unpin(struct xchg_stack *s, rte_be32_t ip);
 void xchg_neigh_age(struct xchg_stack *s, uint64_t now);
-uint32_t xchg_neigh_nb_pinned(struct xchg_stack *s);
 
 /* One table, IPv4 (key k[0]) or IPv6 (k[0..3], the address's bytes):
  * what the entry points of both families share. */
