@@ -8,6 +8,7 @@
  */
 
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include <rte_errno.h>
@@ -107,6 +108,10 @@ xchg_pool_create(struct xchg_arena *a, const char *name,
 	xchg_tag_t tag;
 	int err;
 
+	/* An exchange reads and writes one line of its pool (see the
+	 * struct's comment in xchg_private.h). */
+	RTE_BUILD_BUG_ON(offsetof(struct xchg_pool, arena) +
+			 sizeof(struct xchg_arena *) > RTE_CACHE_LINE_SIZE);
 	if (a == NULL) {
 		rte_errno = EINVAL;
 		return NULL;
