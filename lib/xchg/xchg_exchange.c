@@ -416,6 +416,7 @@ int
 xchg_consumer_deliver_groups(struct xchg_deliver_group *g,
 			     unsigned int nb_groups, struct rte_mbuf **mbufs)
 {
+	struct xchg_pool_counters *cs = NULL; /* the set's, in arena a */
 	struct xchg_arena *a = NULL;
 	unsigned int i, set = 0;
 
@@ -443,11 +444,13 @@ xchg_consumer_deliver_groups(struct xchg_deliver_group *g,
 				xchg_op_leave(a, set);
 			a = p->arena;
 			set = xchg_op_enter(a);
+			cs = &a->pcnt[set * a->pcnt_stride];
 		}
 		taken = likely(n != 0) ? acquire_fresh(a, p, m, n, set) : 0;
 		if (likely(taken == n)) {
 			if (likely(taken != 0))
-				XCHG_POOL_COUNT_SET(p, set, accepted, taken);
+				xchg_lcore_cnt_add(&cs[p->tag].accepted, taken,
+						   set == 0);
 		} else {
 			/* acquire_rest() leaves an operation and counts the
 			 * group: give it one, nested in this call's. */
@@ -461,9 +464,10 @@ xchg_consumer_deliver_groups(struct xchg_deliver_group *g,
 		if (unlikely(queued < taken)) {
 			/* Still charged to the consumer: the caller's free
 			 * of the rest gives the units back. */
-			XCHG_POOL_COUNT_SET(p, set, accepted,
-					    -(uint64_t)(taken - queued));
-			XCHG_POOL_COUNT_SET(p, set, refused, taken - queued);
+			xchg_lcore_cnt_add(&cs[p->tag].accepted,
+					   -(uint64_t)(taken - queued), set == 0);
+			xchg_lcore_cnt_add(&cs[p->tag].refused,
+					   taken - queued, set == 0);
 			err = ENOSPC;
 		}
 		g[i].queued = (uint16_t)queued;
