@@ -24,7 +24,7 @@
 #include "xchg_test.h"
 
 #define NC 6        /* consumers per world */
-#define NF 40       /* frames per burst, at most */
+#define NF 128      /* frames per burst, at most */
 
 /* What a frame of a burst is, before delivery. */
 enum kind { FRESH, OWN, OTHER, BUSY };
@@ -50,7 +50,7 @@ struct books {
 static void
 world_init(struct world *w, const char *name, bool batched)
 {
-	static const uint32_t quota[NC] = { 16, 2, 16, 2, 4, 16 };
+	static const uint32_t quota[NC] = { 16, 2, 16, 2, 4, 100 };
 	char n[32];
 	unsigned int i;
 
@@ -370,6 +370,37 @@ test_soak(void)
 		world_fini(&w[k]);
 }
 
+/* Groups longer than the exchange's chunk of 64 frames, fresh and with a
+ * frame another pool owns past the chunk, and one cut by the quota. */
+static void
+test_long_groups(void)
+{
+	static const int who[] = { 5, 0, 2 };
+	static const uint16_t len[] = { 90, 20, 3 };
+	enum kind kinds[113];
+	struct world w[2];
+	struct books b[2];
+	unsigned int k;
+
+	for (k = 0; k < RTE_DIM(kinds); k++)
+		kinds[k] = k == 70 ? OTHER : FRESH;
+	world_init(&w[0], "dlv_long_b", true);
+	world_init(&w[1], "dlv_long_s", false);
+	for (k = 0; k < 2; k++) {
+		kill_pool(&w[k]);
+		burst(&w[k], RTE_DIM(who), who, len, kinds, &b[k]);
+	}
+	books_same(&b[0], &b[1], RTE_DIM(who), RTE_DIM(kinds), "long");
+	XT_EQ(b[0].queued[0], 90);
+	XT_EQ(b[0].err[0], 0);
+	XT_EQ(b[0].owner[70], 5);
+	XT_EQ(b[0].queued[1], 16);
+	XT_EQ(b[0].err[1], ENOBUFS);
+	XT_EQ(b[0].queued[2], 3);
+	for (k = 0; k < 2; k++)
+		world_fini(&w[k]);
+}
+
 /* Misuse: an error, nothing taken, the caller's frames still its own. */
 static void
 test_misuse(void)
@@ -410,6 +441,7 @@ main(int argc __rte_unused, char **argv)
 	xt_eal_init(argv[0], "0", 0, NULL);
 	XT_RUN(test_cases);
 	XT_RUN(test_soak);
+	XT_RUN(test_long_groups);
 	XT_RUN(test_misuse);
 	return xt_done("deliver");
 }
