@@ -404,22 +404,16 @@ xchg_stack_defer(struct xchg_stack *s, struct xchg_socket *sock,
 	__atomic_store_n(&sock->deferring, 1, __ATOMIC_RELAXED);
 }
 
-void
-xchg_stack_defer_flush(struct xchg_stack *s)
+/* The frames @d holds, @n of them, in one delivery call, in order: a
+ * group per frame, as deliver_now() would give them one by one. Out of
+ * line: the flush of an empty list, every burst, stays a few loads. */
+static __rte_noinline void
+defer_deliver(struct xchg_stack *s, struct xchg_defer *d, uint32_t n)
 {
 	struct xchg_deliver_group g[XCHG_STACK_DEFER_MAX];
 	struct rte_mbuf *m[XCHG_STACK_DEFER_MAX];
-	unsigned int lc = rte_lcore_id();
-	struct xchg_defer *d;
-	uint32_t i, n;
+	uint32_t i;
 
-	if (lc >= RTE_MAX_LCORE)
-		return;
-	d = &s->defer[lc];
-	n = d->n;
-	if (n == 0)
-		return;
-	d->n = 0;
 	for (i = 0; i < n; i++) {
 		__atomic_store_n(&d->e[i].sock->deferring, 0,
 				 __ATOMIC_RELAXED);
@@ -427,8 +421,6 @@ xchg_stack_defer_flush(struct xchg_stack *s)
 		g[i].n = 1;
 		m[i] = d->e[i].m;
 	}
-	/* One delivery call for all, in order: a group per frame, as
-	 * deliver_now() would give them one by one. */
 	if (unlikely(xchg_consumer_deliver_groups(g, n, m) != 0))
 		for (i = 0; i < n; i++)
 			g[i].queued = 0;
@@ -443,6 +435,23 @@ xchg_stack_defer_flush(struct xchg_stack *s)
 				       frames);
 		rte_pktmbuf_free(m[i]);
 	}
+}
+
+void
+xchg_stack_defer_flush(struct xchg_stack *s)
+{
+	unsigned int lc = rte_lcore_id();
+	struct xchg_defer *d;
+	uint32_t n;
+
+	if (lc >= RTE_MAX_LCORE)
+		return;
+	d = &s->defer[lc];
+	n = d->n;
+	if (n == 0)
+		return;
+	d->n = 0;
+	defer_deliver(s, d, n);
 }
 
 void
