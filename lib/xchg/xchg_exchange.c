@@ -410,7 +410,10 @@ xchg_mbuf_owner(const struct rte_mbuf *m)
  * holds between two of its operations changes, only the time its depth
  * is non-zero (one burst instead of one group). Each quota section is
  * acquire_fresh()'s or acquire_rest()'s, one per group as before: the
- * argument of xchg_quota.h holds as it stands.
+ * argument of xchg_quota.h holds as it stands, and a group is tagged
+ * before the next group's units are taken, so at any instant the call
+ * holds at most one chunk charged and not yet tagged, the census's
+ * motion bound (lcore_bound(), xchg_census.c).
  */
 int
 xchg_consumer_deliver_groups(struct xchg_deliver_group *g,
