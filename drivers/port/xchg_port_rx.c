@@ -13,6 +13,7 @@
 #include <rte_errno.h>
 #include <rte_mbuf.h>
 
+#include "xchg_deliver_private.h"
 #include "xchg_port_private.h"
 
 static void
@@ -25,17 +26,27 @@ drop(struct xchg_rxq *rxq, enum xchg_drop_reason reason,
 	rte_pktmbuf_free_bulk(m, n);
 }
 
-/* Hand a run of frames to one consumer; drop what it does not take. */
+/* Hand each group of @m, in order, to its consumer in one call; drop
+ * what a consumer does not take. */
 static void
-deliver(struct xchg_rxq *rxq, struct xchg_consumer *c,
-	struct rte_mbuf **m, unsigned int n)
+deliver(struct xchg_rxq *rxq, struct xchg_deliver_group *g,
+	unsigned int nb_groups, struct rte_mbuf **m)
 {
-	unsigned int done = xchg_consumer_deliver(c, m, n);
+	unsigned int i;
 
-	rxq->delivered += done;
-	if (done < n)
-		drop(rxq, rte_errno == ENOBUFS ? XCHG_DROP_NO_BUFFERS :
-			  XCHG_DROP_REJECTED, &m[done], n - done);
+	if (unlikely(xchg_consumer_deliver_groups(g, nb_groups, m) != 0))
+		for (i = 0; i < nb_groups; i++) {
+			g[i].queued = 0;
+			g[i].err = EINVAL;
+		}
+	for (i = 0; i < nb_groups; m += g[i].n, i++) {
+		unsigned int done = g[i].queued;
+
+		rxq->delivered += done;
+		if (done < g[i].n)
+			drop(rxq, g[i].err == ENOBUFS ? XCHG_DROP_NO_BUFFERS :
+				  XCHG_DROP_REJECTED, &m[done], g[i].n - done);
+	}
 }
 
 static struct xchg_consumer *
@@ -54,7 +65,8 @@ classify(const struct xchg_port *p, struct rte_mbuf *m,
 
 /*
  * Frames of one burst grouped by consumer, in arrival order within each
- * group, so that each consumer pays with one exchange per burst. A
+ * group, so that each consumer pays with one exchange per burst, and
+ * every group delivered in one call (xchg_consumer_deliver_groups()). A
  * consumer's group is found through a small open-addressing table keyed
  * by the consumer's address (consumers are cache-line aligned, so the
  * bits above the line offset tell them apart): a burst spread over many
@@ -75,9 +87,8 @@ xchg_port_rx(struct xchg_port *p, uint16_t queue)
 {
 	struct rte_mbuf *pkts[XCHG_PORT_BURST];
 	struct rte_mbuf *sorted[XCHG_PORT_BURST];
-	struct xchg_consumer *gc[XCHG_PORT_BURST]; /* consumer of group g */
+	struct xchg_deliver_group grp[XCHG_PORT_BURST]; /* group g */
 	uint8_t gid[XCHG_PORT_BURST];              /* group of frame i */
-	uint8_t gn[XCHG_PORT_BURST];               /* frames in group g */
 	uint8_t slot[RX_HASH_SIZE];                /* group + 1, 0: empty */
 	struct xchg_consumer *bound;
 	struct xchg_rxq *rxq;
@@ -101,7 +112,9 @@ xchg_port_rx(struct xchg_port *p, uint16_t queue)
 	/* A queue steered in hardware needs no demux. */
 	bound = __atomic_load_n(&rxq->bound, __ATOMIC_ACQUIRE);
 	if (bound != NULL) {
-		deliver(rxq, bound, pkts, n);
+		grp[0].consumer = bound;
+		grp[0].n = n;
+		deliver(rxq, grp, 1, pkts);
 		return n;
 	}
 
@@ -119,17 +132,18 @@ xchg_port_rx(struct xchg_port *p, uint16_t queue)
 				     XCHG_DROP_NO_CONSUMER, &pkts[i], 1);
 			continue;
 		}
-		for (h = rx_hash(c); slot[h] != 0 && gc[slot[h] - 1] != c;
+		for (h = rx_hash(c);
+		     slot[h] != 0 && grp[slot[h] - 1].consumer != c;
 		     h = (h + 1) & (RX_HASH_SIZE - 1))
 			;
 		if (slot[h] == 0) {
-			gc[nb_groups] = c;
-			gn[nb_groups] = 0;
+			grp[nb_groups].consumer = c;
+			grp[nb_groups].n = 0;
 			slot[h] = (uint8_t)++nb_groups;
 		}
 		g = slot[h] - 1u;
 		gid[i] = (uint8_t)g;
-		gn[g]++;
+		grp[g].n++;
 	}
 	rxq->kept += nb_kept;
 	if (nb_groups == 0)
@@ -139,7 +153,7 @@ xchg_port_rx(struct xchg_port *p, uint16_t queue)
 		for (i = 0, off = 0; i < n; i++)
 			if (gid[i] != UINT8_MAX)
 				sorted[off++] = pkts[i];
-		deliver(rxq, gc[0], sorted, off);
+		deliver(rxq, grp, 1, sorted);
 		return n;
 	}
 	/* Counting sort: each group's frames contiguous, in arrival order. */
@@ -148,15 +162,12 @@ xchg_port_rx(struct xchg_port *p, uint16_t queue)
 
 		for (g = 0, off = 0; g < nb_groups; g++) {
 			pos[g] = (uint8_t)off;
-			off += gn[g];
+			off += grp[g].n;
 		}
 		for (i = 0; i < n; i++)
 			if (gid[i] != UINT8_MAX)
 				sorted[pos[gid[i]]++] = pkts[i];
 	}
-	for (g = 0, off = 0; g < nb_groups; g++) {
-		deliver(rxq, gc[g], &sorted[off], gn[g]);
-		off += gn[g];
-	}
+	deliver(rxq, grp, nb_groups, sorted);
 	return n;
 }

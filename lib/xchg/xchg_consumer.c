@@ -11,12 +11,8 @@
 #include <rte_ring.h>
 
 #include "xchg_consumer.h"
+#include "xchg_consumer_private.h"
 #include "xchg_private.h"
-
-struct xchg_consumer {
-	struct xchg_pool *pool;
-	struct rte_ring *ring;
-};
 
 struct xchg_consumer *
 xchg_consumer_create(struct xchg_arena *arena, const char *name,

@@ -15,7 +15,10 @@
 #include <rte_branch_prediction.h>
 #include <rte_errno.h>
 #include <rte_mbuf.h>
+#include <rte_ring.h>
 
+#include "xchg_consumer_private.h"
+#include "xchg_deliver_private.h"
 #include "xchg_private.h"
 #include "xchg_quota.h"
 
@@ -380,4 +383,100 @@ xchg_mbuf_owner(const struct rte_mbuf *m)
 	    !xchg_pool_is_live(&a->pools[tag]))
 		return NULL;
 	return &a->pools[tag];
+}
+
+/*
+ * A receive burst's delivery, every consumer it feeds in one call
+ * (xchg_deliver_private.h): per group, what xchg_consumer_deliver() does,
+ * that is xchg_acquire_burst() and the ring's enqueue, with the entry of
+ * the exchange paid once per call: one operation (xchg_op_enter(), the
+ * counter-set lookup included) for the groups of one arena, no call per
+ * group. Per group stay: the pool's live check, the owner's inline quota
+ * section and the tagging of fresh frames (acquire_fresh()), the general
+ * path for the rest (acquire_rest(), unchanged), the enqueue, the counts.
+ *
+ * Memory order. As in xchg_acquire_burst(), every tag store is inside
+ * the operation: after the depth's store and its release fence, before
+ * xchg_op_leave()'s release store, so a census sees this lcore in motion
+ * while any of the call's tags may be half written. What differs: a
+ * group's frames are enqueued while the operation is still open, where
+ * xchg_consumer_deliver() enqueues after leaving it. The ring publishes
+ * the slots with a release store of its producer tail, which orders the
+ * group's tag stores (and the quota section's store of taken) before it
+ * as the operation's release did; the consumer's thread dequeues with an
+ * acquire load, so it sees its own tag on every frame it frees, as
+ * before. A frame freed on another lcore before this call returns is
+ * that lcore's operation, counted on its own set: nothing this lcore
+ * holds between two of its operations changes, only the time its depth
+ * is non-zero (one burst instead of one group). Each quota section is
+ * acquire_fresh()'s or acquire_rest()'s, one per group as before: the
+ * argument of xchg_quota.h holds as it stands, and a group is tagged
+ * before the next group's units are taken, so at any instant the call
+ * holds at most one chunk charged and not yet tagged, the census's
+ * motion bound (lcore_bound(), xchg_census.c).
+ */
+int
+xchg_consumer_deliver_groups(struct xchg_deliver_group *g,
+			     unsigned int nb_groups, struct rte_mbuf **mbufs)
+{
+	struct xchg_pool_counters *cs = NULL; /* the set's, in arena a */
+	struct xchg_arena *a = NULL;
+	unsigned int i, set = 0;
+
+	if (unlikely(g == NULL || mbufs == NULL || nb_groups == 0)) {
+		rte_errno = EINVAL;
+		return -EINVAL;
+	}
+	for (i = 0; i < nb_groups; i++) {
+		struct xchg_consumer *c = g[i].consumer;
+		struct rte_mbuf **m = mbufs;
+		unsigned int n = g[i].n, taken, queued;
+		struct xchg_pool *p;
+		int err = 0;
+
+		mbufs += n;
+		if (unlikely(c == NULL || !xchg_pool_is_live(c->pool))) {
+			g[i].queued = 0;
+			g[i].err = n != 0 ? EINVAL : 0;
+			continue;
+		}
+		p = c->pool;
+		if (unlikely(p->arena != a)) {
+			/* Consumers of another arena: its own operation. */
+			if (a != NULL)
+				xchg_op_leave(a, set);
+			a = p->arena;
+			set = xchg_op_enter(a);
+			cs = &a->pcnt[set * a->pcnt_stride];
+		}
+		taken = likely(n != 0) ? acquire_fresh(a, p, m, n, set) : 0;
+		if (likely(taken == n)) {
+			if (likely(taken != 0))
+				xchg_lcore_cnt_add(&cs[p->tag].accepted, taken,
+						   set == 0);
+		} else {
+			/* acquire_rest() leaves an operation and counts the
+			 * group: give it one, nested in this call's. */
+			(void)xchg_op_enter(a);
+			taken = acquire_rest(a, p, m, n, taken, set);
+			if (taken < n)
+				err = rte_errno;
+		}
+		queued = rte_ring_enqueue_burst(c->ring, (void **)m, taken,
+						NULL);
+		if (unlikely(queued < taken)) {
+			/* Still charged to the consumer: the caller's free
+			 * of the rest gives the units back. */
+			xchg_lcore_cnt_add(&cs[p->tag].accepted,
+					   -(uint64_t)(taken - queued), set == 0);
+			xchg_lcore_cnt_add(&cs[p->tag].refused,
+					   taken - queued, set == 0);
+			err = ENOSPC;
+		}
+		g[i].queued = (uint16_t)queued;
+		g[i].err = err;
+	}
+	if (a != NULL)
+		xchg_op_leave(a, set);
+	return 0;
 }

@@ -1,0 +1,447 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/*
+ * The batched delivery of a receive burst, xchg_consumer_deliver_groups()
+ * (issue 17), against xchg_consumer_deliver() called group by group: two
+ * arenas built alike get the same bursts, one through each, and must end
+ * with the same results per group (queued, why not) and the same books
+ * per consumer (stats, queued frames, owner of every frame), each with a
+ * conserved census. The bursts hold fresh frames, frames the consumer
+ * owns already, frames another pool owns (a transfer), a starved
+ * consumer next to consumers with room, a full ring, a freed pool, a
+ * NULL consumer and a rejected frame; a random soak follows.
+ */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "xchg_consumer_private.h"
+#include "xchg_deliver_private.h"
+#include "xchg_test.h"
+
+#define NC 6        /* consumers per world */
+#define NF 128      /* frames per burst, at most */
+
+/* What a frame of a burst is, before delivery. */
+enum kind { FRESH, OWN, OTHER, BUSY };
+
+struct world {
+	const char *name;
+	bool batched;
+	struct xchg_arena *a;
+	struct rte_mempool *mp;
+	struct xchg_consumer *c[NC];
+	struct xchg_pool *other;    /* owns frames handed over to consumers */
+};
+
+/* One burst's outcome and the books after it. */
+struct books {
+	uint16_t queued[NC + 1];
+	int err[NC + 1];
+	int owner[NF];              /* consumer index, NC: other, -1: none */
+	struct xchg_pool_stats s[NC];
+	unsigned int pending[NC];
+};
+
+static void
+world_init(struct world *w, const char *name, bool batched)
+{
+	static const uint32_t quota[NC] = { 16, 2, 16, 2, 4, 100 };
+	char n[32];
+	unsigned int i;
+
+	memset(w, 0, sizeof(*w));
+	w->name = name;
+	w->batched = batched;
+	w->a = xt_arena(name, 512, 0);
+	w->mp = xchg_arena_mempool(w->a);
+	for (i = 0; i < NC; i++) {
+		snprintf(n, sizeof(n), "%s_c%u", name, i);
+		w->c[i] = xchg_consumer_create(w->a, n, XCHG_KIND_SOCKET,
+					       quota[i]);
+		XT_CHECK(w->c[i] != NULL, "consumer %s", n);
+	}
+	snprintf(n, sizeof(n), "%s_other", name);
+	w->other = xchg_pool_create(w->a, n, XCHG_KIND_SERVICE, 64);
+	XT_CHECK(w->other != NULL, "other pool");
+	/* c3: a quota above its ring (the ring keeps its first size), so
+	 * that the ring fills while the quota has room. */
+	XT_EQ(xchg_pool_resize(xchg_consumer_pool(w->c[3]), 8, NULL), 0);
+}
+
+static int
+owner_index(const struct world *w, const struct rte_mbuf *m)
+{
+	struct xchg_pool *p = xchg_mbuf_owner(m);
+	unsigned int i;
+
+	if (p == NULL)
+		return -1;
+	if (p == w->other)
+		return NC;
+	for (i = 0; i < NC; i++)
+		if (p == xchg_consumer_pool(w->c[i]))
+			return (int)i;
+	return -2;
+}
+
+static struct rte_mbuf *
+frame(struct world *w, enum kind k, unsigned int consumer)
+{
+	struct rte_mbuf *m = NULL;
+
+	switch (k) {
+	case FRESH:
+	case BUSY:
+		m = rte_pktmbuf_alloc(w->mp);
+		break;
+	case OWN:
+		XT_EQ(xchg_alloc_bulk(xchg_consumer_pool(w->c[consumer]), &m,
+				      1), 0);
+		break;
+	case OTHER:
+		XT_EQ(xchg_alloc_bulk(w->other, &m, 1), 0);
+		break;
+	}
+	XT_CHECK(m != NULL, "frame of kind %d", k);
+	if (m != NULL) {
+		rte_pktmbuf_append(m, 60);
+		if (k == BUSY)
+			rte_mbuf_refcnt_update(m, 1); /* the test's reference */
+	}
+	return m;
+}
+
+/*
+ * Deliver one burst: @ng groups, group g for consumer @who[g] (-1: NULL,
+ * else an index) with @len[g] frames of @kinds (in order); the caller
+ * frees what was not queued, as xchg_port_rx() does. Fills @b.
+ */
+static void
+burst(struct world *w, unsigned int ng, const int *who,
+      const uint16_t *len, const enum kind *kinds, struct books *b)
+{
+	struct xchg_deliver_group g[NC + 1];
+	struct rte_mbuf *m[NF], *busy[NF];
+	unsigned int i, j, f, nb_busy = 0, total = 0;
+
+	memset(b, 0, sizeof(*b));
+	for (i = 0; i < ng; i++) {
+		g[i].consumer = who[i] < 0 ? NULL : w->c[who[i]];
+		g[i].n = len[i];
+		g[i].queued = UINT16_MAX;
+		g[i].err = -1;
+		for (j = 0; j < len[i]; j++, total++) {
+			m[total] = frame(w, kinds[total],
+					 who[i] < 0 ? 0 : (unsigned)who[i]);
+			if (kinds[total] == BUSY)
+				busy[nb_busy++] = m[total];
+		}
+	}
+	if (w->batched) {
+		XT_EQ(xchg_consumer_deliver_groups(g, ng, m), 0);
+	} else {
+		for (i = 0, f = 0; i < ng; f += g[i].n, i++) {
+			unsigned int q = xchg_consumer_deliver(g[i].consumer,
+							       &m[f], g[i].n);
+
+			g[i].queued = (uint16_t)q;
+			g[i].err = q < g[i].n ? rte_errno : 0;
+		}
+	}
+	for (i = 0, f = 0; i < ng; f += g[i].n, i++) {
+		b->queued[i] = g[i].queued;
+		b->err[i] = g[i].err;
+		for (j = 0; j < g[i].n; j++)
+			b->owner[f + j] = owner_index(w, m[f + j]);
+		rte_pktmbuf_free_bulk(&m[f + g[i].queued],
+				      g[i].n - g[i].queued);
+	}
+	for (i = 0; i < nb_busy; i++)
+		rte_pktmbuf_free(busy[i]); /* drop the test's reference */
+	for (i = 0; i < NC; i++) {
+		if (w->c[i] == NULL)
+			continue;
+		XT_EQ(xchg_pool_stats_get(xchg_consumer_pool(w->c[i]),
+					  &b->s[i]), i == 4 ? -EINVAL : 0);
+		b->pending[i] = xchg_consumer_pending(w->c[i]);
+	}
+}
+
+/* The application reads up to @n frames of each consumer and frees them. */
+static void
+drain(struct world *w, unsigned int n)
+{
+	struct rte_mbuf *m[64];
+	unsigned int i, got;
+
+	for (i = 0; i < NC; i++) {
+		got = xchg_consumer_recv_burst(w->c[i], m,
+					       RTE_MIN(n, RTE_DIM(m)));
+		rte_pktmbuf_free_bulk(m, got);
+	}
+}
+
+static void
+books_same(const struct books *x, const struct books *y, unsigned int ng,
+	   unsigned int nf, const char *when)
+{
+	unsigned int i;
+
+	for (i = 0; i < ng; i++) {
+		XT_CHECK(x->queued[i] == y->queued[i] && x->err[i] == y->err[i],
+			 "%s: group %u: batched %u queued (%d), per consumer "
+			 "%u (%d)", when, i, x->queued[i], x->err[i],
+			 y->queued[i], y->err[i]);
+	}
+	for (i = 0; i < nf; i++)
+		XT_CHECK(x->owner[i] == y->owner[i],
+			 "%s: frame %u owned by %d, per consumer by %d", when,
+			 i, x->owner[i], y->owner[i]);
+	for (i = 0; i < NC; i++) {
+		const struct xchg_pool_stats *s = &x->s[i], *t = &y->s[i];
+
+		XT_CHECK(s->in_use == t->in_use && s->accepted == t->accepted &&
+			 s->refused == t->refused &&
+			 s->rejected == t->rejected &&
+			 s->returned == t->returned &&
+			 s->low_watermark == t->low_watermark &&
+			 x->pending[i] == y->pending[i],
+			 "%s: consumer %u: in_use %u/%u accepted %lu/%lu "
+			 "refused %lu/%lu rejected %lu/%lu returned %lu/%lu "
+			 "low %u/%u pending %u/%u", when, i, s->in_use,
+			 t->in_use, (unsigned long)s->accepted,
+			 (unsigned long)t->accepted, (unsigned long)s->refused,
+			 (unsigned long)t->refused, (unsigned long)s->rejected,
+			 (unsigned long)t->rejected, (unsigned long)s->returned,
+			 (unsigned long)t->returned, s->low_watermark,
+			 t->low_watermark, x->pending[i], y->pending[i]);
+	}
+}
+
+/* c4's pool freed under its consumer (the pool held nothing). */
+static void
+kill_pool(struct world *w)
+{
+	XT_EQ(xchg_pool_free(xchg_consumer_pool(w->c[4])), 0);
+}
+
+static void
+world_fini(struct world *w)
+{
+	unsigned int i;
+
+	drain(w, 64);
+	for (i = 0; i < NC; i++) {
+		if (i == 4) {
+			/* Its pool is gone: free the parts by hand. */
+			rte_free(w->c[i]->ring);
+			rte_free(w->c[i]);
+			continue;
+		}
+		XT_EQ(xchg_consumer_free(w->c[i]), 0);
+	}
+	XT_EQ(xchg_pool_free(w->other), 0);
+	xt_census_ok(w->a, w->name);
+	XT_EQ(xchg_arena_free(w->a), 0);
+}
+
+/* Every case in one burst, twice (the second finds the first's frames
+ * still queued), then with the rings drained. */
+static void
+test_cases(void)
+{
+	/* c0: fresh, more than four (the out-of-line tagging); c1: starved
+	 * (quota 2 for 5); c2: owned already, fresh and another pool's;
+	 * c3: ring of 2 under a quota of 8; c4: freed pool; NULL; c5: a
+	 * shared frame (refcnt 2) after a fresh one. */
+	static const int who[] = { 0, 1, 2, 3, 4, -1, 5 };
+	static const uint16_t len[] = { 6, 5, 5, 4, 2, 2, 3 };
+	static const enum kind kinds[] = {
+		FRESH, FRESH, FRESH, FRESH, FRESH, FRESH,
+		FRESH, FRESH, FRESH, FRESH, FRESH,
+		OWN, FRESH, OTHER, OWN, OTHER,
+		FRESH, FRESH, FRESH, FRESH,
+		FRESH, FRESH,
+		FRESH, FRESH,
+		FRESH, BUSY, FRESH,
+	};
+	const unsigned int ng = RTE_DIM(who), nf = RTE_DIM(kinds);
+	struct world w[2];
+	struct books b[2];
+	unsigned int round, k;
+
+	RTE_BUILD_BUG_ON(RTE_DIM(len) != RTE_DIM(who));
+	world_init(&w[0], "dlv_batched", true);
+	world_init(&w[1], "dlv_single", false);
+	for (k = 0; k < 2; k++)
+		kill_pool(&w[k]);
+	for (round = 0; round < 3; round++) {
+		char when[32];
+
+		snprintf(when, sizeof(when), "round %u", round);
+		for (k = 0; k < 2; k++)
+			burst(&w[k], ng, who, len, kinds, &b[k]);
+		books_same(&b[0], &b[1], ng, nf, when);
+		/* What each case must give, beyond being the same (round 1
+		 * finds round 0's frames still queued; round 2 comes after
+		 * the rings were drained). */
+		XT_EQ(b[0].queued[0], 6);
+		XT_EQ(b[0].err[0], 0);
+		XT_EQ(b[0].queued[1], round == 1 ? 0 : 2);  /* starved */
+		XT_EQ(b[0].err[1], ENOBUFS);
+		XT_EQ(b[0].queued[2], 5);                   /* room */
+		XT_EQ(b[0].err[2], 0);
+		XT_EQ(b[0].s[2].in_use, round == 1 ? 10 : 5);
+		XT_EQ(b[0].queued[3], round == 1 ? 0 : 2);  /* ring */
+		XT_EQ(b[0].err[3], ENOSPC);
+		XT_EQ(b[0].s[3].in_use, 2);
+		XT_EQ(b[0].s[3].refused, round == 0 ? 2 : round == 1 ? 6 : 8);
+		XT_EQ(b[0].queued[4], 0);                   /* freed pool */
+		XT_EQ(b[0].err[4], EINVAL);
+		XT_EQ(b[0].queued[5], 0);                   /* NULL */
+		XT_EQ(b[0].err[5], EINVAL);
+		XT_EQ(b[0].queued[6], 1);                   /* shared frame */
+		XT_EQ(b[0].err[6], EBUSY);
+		XT_EQ(b[0].s[5].rejected, round + 1);
+		/* Isolation: the starved consumer lost its own frames only,
+		 * and nobody else paid for them. */
+		XT_EQ(b[0].s[1].in_use, 2);
+		XT_EQ(b[0].s[1].refused, round == 0 ? 3 : round == 1 ? 8 : 11);
+		XT_EQ(b[0].s[0].in_use, round == 1 ? 12 : 6);
+		XT_EQ(b[0].s[0].refused, 0);
+		XT_EQ(b[0].owner[13], 2);                   /* transfer */
+		for (k = 0; k < 2; k++)
+			xt_census_ok(w[k].a, w[k].name);
+		if (round == 1)
+			for (k = 0; k < 2; k++)
+				drain(&w[k], 64);
+	}
+	for (k = 0; k < 2; k++)
+		world_fini(&w[k]);
+}
+
+/* Random bursts, the application reading a random share in between. */
+static void
+test_soak(void)
+{
+	struct world w[2];
+	struct books b[2];
+	unsigned int it, k, fails = xt_failures;
+	uint32_t seed = 17;
+
+	world_init(&w[0], "dlv_soak_b", true);
+	world_init(&w[1], "dlv_soak_s", false);
+	for (k = 0; k < 2; k++)
+		kill_pool(&w[k]);
+	for (it = 0; it < 400 && xt_failures == fails; it++) {
+		int who[NC + 1];
+		uint16_t len[NC + 1];
+		enum kind kinds[NF];
+		unsigned int ng, i, j, nf = 0, r;
+		char when[32];
+
+		seed = seed * 1103515245u + 12345u;
+		ng = 1 + (seed >> 16) % (NC + 1);
+		for (i = 0; i < ng; i++) {
+			seed = seed * 1103515245u + 12345u;
+			who[i] = (int)((seed >> 16) % (NC + 1)) - 1;
+			len[i] = (uint16_t)((seed >> 8) % 6);
+			for (j = 0; j < len[i]; j++, nf++) {
+				seed = seed * 1103515245u + 12345u;
+				r = (seed >> 16) % 10;
+				kinds[nf] = r < 7 ? FRESH : r < 9 ? OTHER : BUSY;
+			}
+		}
+		snprintf(when, sizeof(when), "soak %u", it);
+		for (k = 0; k < 2; k++)
+			burst(&w[k], ng, who, len, kinds, &b[k]);
+		books_same(&b[0], &b[1], ng, nf, when);
+		seed = seed * 1103515245u + 12345u;
+		for (k = 0; k < 2; k++)
+			drain(&w[k], (seed >> 16) % 8);
+	}
+	XT_EQ(it, 400);
+	for (k = 0; k < 2; k++)
+		world_fini(&w[k]);
+}
+
+/* Groups longer than the exchange's chunk of 64 frames, fresh and with a
+ * frame another pool owns past the chunk, and one cut by the quota. */
+static void
+test_long_groups(void)
+{
+	static const int who[] = { 5, 0, 2 };
+	static const uint16_t len[] = { 90, 20, 3 };
+	enum kind kinds[113];
+	struct world w[2];
+	struct books b[2];
+	unsigned int k;
+
+	for (k = 0; k < RTE_DIM(kinds); k++)
+		kinds[k] = k == 70 ? OTHER : FRESH;
+	world_init(&w[0], "dlv_long_b", true);
+	world_init(&w[1], "dlv_long_s", false);
+	for (k = 0; k < 2; k++) {
+		kill_pool(&w[k]);
+		burst(&w[k], RTE_DIM(who), who, len, kinds, &b[k]);
+	}
+	books_same(&b[0], &b[1], RTE_DIM(who), RTE_DIM(kinds), "long");
+	XT_EQ(b[0].queued[0], 90);
+	XT_EQ(b[0].err[0], 0);
+	XT_EQ(b[0].owner[70], 5);
+	XT_EQ(b[0].queued[1], 16);
+	XT_EQ(b[0].err[1], ENOBUFS);
+	XT_EQ(b[0].queued[2], 3);
+	for (k = 0; k < 2; k++)
+		world_fini(&w[k]);
+}
+
+/* Misuse: an error, nothing taken, the caller's frames still its own. */
+static void
+test_misuse(void)
+{
+	struct world w;
+	struct xchg_deliver_group g[1];
+	struct rte_mbuf *m[2];
+	struct xchg_pool_stats s;
+
+	world_init(&w, "dlv_misuse", true);
+	m[0] = frame(&w, FRESH, 0);
+	m[1] = frame(&w, FRESH, 0);
+	g[0].consumer = w.c[0];
+	g[0].n = 2;
+	g[0].queued = 7;
+	XT_EQ(xchg_consumer_deliver_groups(NULL, 1, m), -EINVAL);
+	XT_EQ(xchg_consumer_deliver_groups(g, 1, NULL), -EINVAL);
+	XT_EQ(xchg_consumer_deliver_groups(g, 0, m), -EINVAL);
+	XT_EQ(g[0].queued, 7); /* untouched */
+	XT_CHECK(xchg_mbuf_owner(m[0]) == NULL && xchg_mbuf_owner(m[1]) == NULL,
+		 "frames still nobody's");
+	XT_EQ(xchg_pool_stats_get(xchg_consumer_pool(w.c[0]), &s), 0);
+	XT_EQ(s.accepted + s.refused + s.rejected, 0);
+	/* A NULL consumer is that group's error only. */
+	g[0].consumer = NULL;
+	XT_EQ(xchg_consumer_deliver_groups(g, 1, m), 0);
+	XT_EQ(g[0].queued, 0);
+	XT_EQ(g[0].err, EINVAL);
+	rte_pktmbuf_free_bulk(m, 2);
+	xt_census_ok(w.a, "misuse");
+	kill_pool(&w);
+	world_fini(&w);
+}
+
+int
+main(int argc __rte_unused, char **argv)
+{
+	xt_eal_init(argv[0], "0", 0, NULL);
+	XT_RUN(test_cases);
+	XT_RUN(test_soak);
+	XT_RUN(test_long_groups);
+	XT_RUN(test_misuse);
+	return xt_done("deliver");
+}
