@@ -16,7 +16,9 @@
  * Every lookup, on receive and on each send, is one probe of a keyed
  * hash (random seed per stack, so crafted addresses cannot line up in a
  * bucket) with chains through the entries. Learned on the service
- * lcore, read by senders on any lcore under a reader lock.
+ * lcore, read by senders on any lcore under a reader lock. Learning what
+ * the table knows already (the steady state of ARP and ND traffic) takes
+ * no lock: see learn_unchanged().
  *
  * IPv4 and IPv6 each have a table of their own (s->neigh, s->neigh6),
  * the same code keyed by one word or by four: an IPv4 lookup hashes one
@@ -44,12 +46,13 @@ struct nent {
 	uint32_t refs;              /* connected sockets, pinned entries */
 	int32_t hnext;              /* hash chain */
 	int32_t prev, next;         /* learned: age order; free: free list */
-	uint64_t updated;           /* stack clock */
+	uint64_t updated;           /* stack clock; see learn_unchanged() */
 	uint64_t requested;         /* last request sent, stack clock */
 };
 
 struct xchg_neigh_table {
 	rte_rwlock_t lock;
+	uint32_t seq;               /* odd while a writer changes the table */
 	bool v6;                    /* keyed by four words, not one */
 	uint32_t *nb_out;           /* the stack's published count */
 	uint32_t seed;
@@ -70,6 +73,30 @@ count(struct xchg_neigh_table *t)
 	/* Figures only: read relaxed by xchg_stack_stats_get(). */
 	__atomic_store_n(t->nb_out, t->nb_learned + t->nb_pinned,
 			 __ATOMIC_RELAXED);
+}
+
+/*
+ * Every change to the table is made between wlock() and wunlock(): under
+ * the write lock, with t->seq odd meanwhile (DPDK's rte_seqcount
+ * pattern), so that learn_unchanged()'s lock-free reads can tell whether
+ * a writer ran while they read. The relaxed store of the odd value and
+ * the release fence order it before every store of the change; the
+ * release store of the even value orders every store of the change
+ * before it. One writer at a time: the lock.
+ */
+static void
+wlock(struct xchg_neigh_table *t)
+{
+	rte_rwlock_write_lock(&t->lock);
+	__atomic_store_n(&t->seq, t->seq + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+}
+
+static void
+wunlock(struct xchg_neigh_table *t)
+{
+	__atomic_store_n(&t->seq, t->seq + 1, __ATOMIC_RELEASE);
+	rte_rwlock_write_unlock(&t->lock);
 }
 
 static struct xchg_neigh_table *
@@ -305,7 +332,7 @@ xchg_neigh_add_static(struct xchg_stack *s, struct xchg_neigh_table *t,
 	int32_t i;
 	int ret = 0;
 
-	rte_rwlock_write_lock(&t->lock);
+	wlock(t);
 	i = find(t, k);
 	if (i >= 0 && t->e[i].kind == N_STATIC) {
 		t->e[i].mac = *mac;
@@ -328,7 +355,78 @@ xchg_neigh_add_static(struct xchg_stack *s, struct xchg_neigh_table *t,
 		}
 	}
 	count(t);
-	rte_rwlock_write_unlock(&t->lock);
+	wunlock(t);
+	return ret;
+}
+
+/*
+ * Learning without the lock what the table knows already: when @k is a
+ * learned entry that is the newest already (the age order would not
+ * change) or a pinned peer (not in the age order), resolved to @mac,
+ * learning only moves its stamp to now: that is done here with one
+ * relaxed store and 1 returned (learned, as the locked path says). A
+ * static entry is never changed by learning: 0 (not learned). Anything
+ * else: -1, for the locked path to judge.
+ *
+ * Memory order (DPDK's rte_seqcount reader). The acquire load of an even
+ * t->seq pairs with the release store that ended the last change
+ * (wunlock()), so the reads below see the table as that writer left it,
+ * unless another writer starts meanwhile; the acquire fence after the
+ * reads, then the second load of t->seq, pairs with that writer's
+ * release fence after its odd store (wlock()): if any read below saw a
+ * store of a change, the second load sees an odd or a later value and
+ * the reads are discarded (-1). A torn read does no harm before that:
+ * every index is checked against the table's size and the walk is
+ * bounded by it.
+ *
+ * The stamp. Only learning writes an entry's stamp outside fill(), and
+ * learning runs on the service lcore; readers under the lock load it
+ * relaxed (age(), foreach), and every store of it is one aligned 64-bit
+ * store (single-copy atomic on every CPU DPDK runs on). The
+ * store comes after the reads were found consistent, so a writer on
+ * another lcore that starts between the two (a socket's pin moving the
+ * entry to the pinned part, an unpin freeing a peer, a refill) can
+ * receive it on the entry it released or refilled: a freed entry's stamp
+ * means nothing, and a refilled one gets this thread's now, read before
+ * the writer's own now of the refill. An entry that moved keeps the stamp
+ * before this refresh, pinned, so not aged, until the next learning. No
+ * locked instruction either way: ARP and ND traffic from known hosts
+ * costs a lookup and a store.
+ */
+static int
+learn_unchanged(struct xchg_stack *s, struct xchg_neigh_table *t,
+		const uint32_t *k, const struct rte_ether_addr *mac)
+{
+	const uint32_t seq = __atomic_load_n(&t->seq, __ATOMIC_ACQUIRE);
+	const uint32_t total = t->learned_max + t->pinned_max;
+	struct nent *n;
+	uint32_t steps = 0;
+	int32_t i;
+	int ret;
+
+	if (unlikely(seq & 1))
+		return -1;
+	i = t->buckets[bucket(t, k)];
+	while (i >= 0 && (uint32_t)i < total && steps++ < total &&
+	       !same(t, t->e[i].k, k))
+		i = t->e[i].hnext;
+	if (i < 0 || (uint32_t)i >= total || !same(t, t->e[i].k, k))
+		return -1;
+	n = &t->e[i];
+	if (n->kind == N_STATIC)
+		ret = 0;
+	else if (((n->kind == N_LEARNED && t->newest == i) ||
+		  n->kind == N_PEER) &&
+		 n->resolved && rte_is_same_ether_addr(&n->mac, mac))
+		ret = 1;
+	else
+		return -1;
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	if (__atomic_load_n(&t->seq, __ATOMIC_RELAXED) != seq)
+		return -1;
+	if (ret == 1)
+		__atomic_store_n(&n->updated, xchg_stack_now(s),
+				 __ATOMIC_RELAXED);
 	return ret;
 }
 
@@ -339,8 +437,11 @@ xchg_neigh_learn_key(struct xchg_stack *s, struct xchg_neigh_table *t,
 {
 	bool learned = false;
 	int32_t i;
+	int same_as_known = learn_unchanged(s, t, k, mac);
 
-	rte_rwlock_write_lock(&t->lock);
+	if (same_as_known >= 0)
+		return same_as_known == 1;
+	wlock(t);
 	i = find(t, k);
 	if (i >= 0 && t->e[i].kind != N_STATIC) {
 		/* Learning updates a peer's address, never its place. */
@@ -357,7 +458,7 @@ xchg_neigh_learn_key(struct xchg_stack *s, struct xchg_neigh_table *t,
 		learned = true;
 	}
 	count(t);
-	rte_rwlock_write_unlock(&t->lock);
+	wunlock(t);
 	return learned;
 }
 
@@ -387,7 +488,7 @@ xchg_neigh_need_request(struct xchg_stack *s, struct xchg_neigh_table *t,
 	int32_t i;
 
 	/* An incomplete entry rate-limits requests to one per 200 ms. */
-	rte_rwlock_write_lock(&t->lock);
+	wlock(t);
 	i = find(t, k);
 	if (i < 0 && (i = take_learned(t)) >= 0)
 		fill(s, t, i, N_LEARNED, k, NULL);
@@ -397,7 +498,7 @@ xchg_neigh_need_request(struct xchg_stack *s, struct xchg_neigh_table *t,
 		ask = true;
 	}
 	count(t);
-	rte_rwlock_write_unlock(&t->lock);
+	wunlock(t);
 	return ask;
 }
 
@@ -408,7 +509,7 @@ xchg_neigh_pin_key(struct xchg_stack *s, struct xchg_neigh_table *t,
 	int32_t i;
 	int ret = 0;
 
-	rte_rwlock_write_lock(&t->lock);
+	wlock(t);
 	i = find(t, k);
 	if (i >= 0 && t->e[i].kind == N_LEARNED)
 		i = pin_learned(s, t, i, N_PEER);
@@ -419,7 +520,7 @@ xchg_neigh_pin_key(struct xchg_stack *s, struct xchg_neigh_table *t,
 	else
 		ret = -ENOSPC;
 	count(t);
-	rte_rwlock_write_unlock(&t->lock);
+	wunlock(t);
 	return ret;
 }
 
@@ -428,13 +529,13 @@ xchg_neigh_unpin_key(struct xchg_neigh_table *t, const uint32_t *k)
 {
 	int32_t i;
 
-	rte_rwlock_write_lock(&t->lock);
+	wlock(t);
 	i = find(t, k);
 	if (i >= 0 && t->e[i].kind != N_LEARNED && t->e[i].refs != 0 &&
 	    --t->e[i].refs == 0 && t->e[i].kind == N_PEER)
 		release(t, i);
 	count(t);
-	rte_rwlock_write_unlock(&t->lock);
+	wunlock(t);
 }
 
 static void
@@ -443,12 +544,17 @@ age(struct xchg_stack *s, struct xchg_neigh_table *t, uint64_t now)
 	uint64_t life = s->conf.neigh_timeout_ms * s->hz / 1000;
 
 	/* Oldest first: only learned entries age. */
-	rte_rwlock_write_lock(&t->lock);
-	while (t->oldest >= 0 && now > t->e[t->oldest].updated &&
-	       now - t->e[t->oldest].updated > life)
+	wlock(t);
+	while (t->oldest >= 0) {
+		uint64_t updated = __atomic_load_n(&t->e[t->oldest].updated,
+						   __ATOMIC_RELAXED);
+
+		if (now <= updated || now - updated <= life)
+			break;
 		release(t, t->oldest);
+	}
 	count(t);
-	rte_rwlock_write_unlock(&t->lock);
+	wunlock(t);
 }
 
 void
@@ -475,7 +581,7 @@ xchg_neigh_table_foreach(struct xchg_stack *s, struct xchg_neigh_table *t,
 			 void *arg)
 {
 	struct nent_view v;
-	uint64_t now = xchg_stack_now(s);
+	uint64_t now = xchg_stack_now(s), updated;
 	uint32_t i;
 	int ret = 0;
 
@@ -489,8 +595,9 @@ xchg_neigh_table_foreach(struct xchg_stack *s, struct xchg_neigh_table *t,
 		v.mac = n->mac;
 		v.is_static = n->kind == N_STATIC;
 		v.is_pinned = n->kind != N_LEARNED;
-		v.age_ms = now > n->updated ?
-			(uint32_t)((now - n->updated) * 1000 / s->hz) : 0;
+		updated = __atomic_load_n(&n->updated, __ATOMIC_RELAXED);
+		v.age_ms = now > updated ?
+			(uint32_t)((now - updated) * 1000 / s->hz) : 0;
 		ret = fn(&v, arg);
 	}
 	rte_rwlock_read_unlock(&t->lock);
