@@ -48,6 +48,8 @@ struct nent {
 	int32_t prev, next;         /* learned: age order; free: free list */
 	uint64_t updated;           /* stack clock; see learn_unchanged() */
 	uint64_t requested;         /* last request sent, stack clock */
+	uint64_t placed;            /* learned: age key where it stands */
+	uint64_t touched;           /* learned: age key of its last update */
 };
 
 struct xchg_neigh_table {
@@ -63,7 +65,8 @@ struct xchg_neigh_table {
 	uint32_t static_max;
 	uint32_t nb_learned, nb_pinned, nb_static;
 	int32_t free_learned, free_pinned;
-	int32_t oldest, newest;     /* learned, by update */
+	int32_t oldest, newest;     /* learned, by placed */
+	uint64_t lseq;              /* learning's events; see learner_key() */
 	struct nent *e;
 };
 
@@ -221,11 +224,40 @@ age_unlink(struct xchg_neigh_table *t, int32_t i)
 		t->newest = n->prev;
 }
 
+/*
+ * The age order is kept by keys, not by the clock (a capture's clock can
+ * stand still or go back): the learning thread (the service lcore) counts
+ * its updates in t->lseq, written by it alone, and an update of its own
+ * gets the even key 2 * lseq after the count; an entry another thread
+ * appends under the lock gets the odd key just after the learning
+ * thread's last update it can see. So every update has a key, later
+ * updates of one thread larger keys, and an append after an update seen
+ * a larger key than it. The list runs by placed, ascending; a learned
+ * entry's touched is at least its placed, larger when learning refreshed
+ * it without the lock (learn_unchanged()) and did not move it.
+ */
+static uint64_t
+learner_key(struct xchg_neigh_table *t)
+{
+	uint64_t n = __atomic_load_n(&t->lseq, __ATOMIC_RELAXED) + 1;
+
+	__atomic_store_n(&t->lseq, n, __ATOMIC_RELAXED);
+	return 2 * n;
+}
+
+static uint64_t
+other_key(const struct xchg_neigh_table *t)
+{
+	return 2 * __atomic_load_n(&t->lseq, __ATOMIC_RELAXED) + 1;
+}
+
 static void
-age_append(struct xchg_neigh_table *t, int32_t i)
+age_append(struct xchg_neigh_table *t, int32_t i, uint64_t key)
 {
 	struct nent *n = &t->e[i];
 
+	n->placed = key;
+	__atomic_store_n(&n->touched, key, __ATOMIC_RELAXED);
 	n->prev = t->newest;
 	n->next = -1;
 	if (t->newest >= 0)
@@ -233,6 +265,55 @@ age_append(struct xchg_neigh_table *t, int32_t i)
 	else
 		t->oldest = i;
 	t->newest = i;
+}
+
+/* Put learned entry @i, unlinked, back at key @key: after every entry
+ * placed at or before it. The walk starts at the newest end, where a
+ * recent key goes. */
+static void
+age_insert(struct xchg_neigh_table *t, int32_t i, uint64_t key)
+{
+	struct nent *n = &t->e[i];
+	int32_t j = t->newest;
+
+	while (j >= 0 && t->e[j].placed > key)
+		j = t->e[j].prev;
+	n->placed = key;
+	n->prev = j;
+	n->next = j >= 0 ? t->e[j].next : t->oldest;
+	if (n->next >= 0)
+		t->e[n->next].prev = i;
+	else
+		t->newest = i;
+	if (j >= 0)
+		t->e[j].next = i;
+	else
+		t->oldest = i;
+}
+
+/*
+ * Bring the least recently updated learned entry to the oldest end:
+ * entries refreshed without the lock move to their last update's key
+ * until the oldest one was not. Then it is the one: its key is the
+ * smallest placed, and every touched is at least its entry's placed.
+ * Each move settles an entry for good unless learning refreshes it
+ * again meanwhile; the walk is bounded by the learned entries anyway.
+ */
+static void
+age_settle(struct xchg_neigh_table *t)
+{
+	uint32_t left = t->nb_learned;
+
+	while (t->oldest >= 0 && left-- != 0) {
+		int32_t i = t->oldest;
+		uint64_t key = __atomic_load_n(&t->e[i].touched,
+					       __ATOMIC_RELAXED);
+
+		if (key <= t->e[i].placed)
+			break;
+		age_unlink(t, i);
+		age_insert(t, i, key);
+	}
 }
 
 /* Free an entry of either part. */
@@ -276,7 +357,7 @@ fill(struct xchg_stack *s, struct xchg_neigh_table *t, int32_t i,
 	t->buckets[b] = i;
 	if (kind == N_LEARNED) {
 		t->nb_learned++;
-		age_append(t, i);
+		age_append(t, i, other_key(t));
 	} else {
 		t->nb_pinned++;
 	}
@@ -289,6 +370,7 @@ take_learned(struct xchg_neigh_table *t)
 	int32_t i = t->free_learned;
 
 	if (i < 0 && t->oldest >= 0) {
+		age_settle(t);
 		release(t, t->oldest);
 		i = t->free_learned;
 	}
@@ -361,12 +443,15 @@ xchg_neigh_add_static(struct xchg_stack *s, struct xchg_neigh_table *t,
 
 /*
  * Learning without the lock what the table knows already: when @k is a
- * learned entry that is the newest already (the age order would not
- * change) or a pinned peer (not in the age order), resolved to @mac,
- * learning only moves its stamp to now: that is done here with one
- * relaxed store and 1 returned (learned, as the locked path says). A
- * static entry is never changed by learning: 0 (not learned). Anything
- * else: -1, for the locked path to judge.
+ * learned entry or a pinned peer resolved to @mac, learning changes no
+ * address; it moves the entry's stamp to now and, for a learned entry,
+ * its place in the age order to the newest. Both are done here with
+ * relaxed stores: the stamp, and the entry's touched key (learner_key()),
+ * which the writers that need the order (take_learned(), age()) settle
+ * under the lock first (age_settle()), so the entry replaced or aged is
+ * the least recently updated one exactly as if it had moved now. Returns
+ * 1 (learned, as the locked path says). A static entry is never changed
+ * by learning: 0 (not learned). Anything else: -1, for the locked path.
  *
  * Memory order (DPDK's rte_seqcount reader). The acquire load of an even
  * t->seq pairs with the release store that ended the last change
@@ -379,19 +464,20 @@ xchg_neigh_add_static(struct xchg_stack *s, struct xchg_neigh_table *t,
  * every index is checked against the table's size and the walk is
  * bounded by it.
  *
- * The stamp. Only learning writes an entry's stamp outside fill(), and
- * learning runs on the service lcore; readers under the lock load it
- * relaxed (age(), foreach), and every store of it is one aligned 64-bit
- * store (single-copy atomic on every CPU DPDK runs on). The
- * store comes after the reads were found consistent, so a writer on
- * another lcore that starts between the two (a socket's pin moving the
- * entry to the pinned part, an unpin freeing a peer, a refill) can
- * receive it on the entry it released or refilled: a freed entry's stamp
- * means nothing, and a refilled one gets this thread's now, read before
- * the writer's own now of the refill. An entry that moved keeps the stamp
- * before this refresh, pinned, so not aged, until the next learning. No
- * locked instruction either way: ARP and ND traffic from known hosts
- * costs a lookup and a store.
+ * The stores. Only learning writes the stamp and touched outside a
+ * change, and learning runs on the service lcore; readers under the lock
+ * load them relaxed (age_settle(), age(), foreach), and every store of
+ * them is one aligned 64-bit store (single-copy atomic on every CPU DPDK
+ * runs on). They come after the reads were found consistent, so a writer
+ * on another lcore that starts between the two (a socket's pin moving
+ * the entry to the pinned part, an unpin freeing a peer, a refill) can
+ * receive them on the entry it released or refilled: a freed entry's
+ * stamp and key mean nothing (fill() sets both), and a refilled one gets
+ * this thread's now and key, taken during the writer's own change, as
+ * if learning had refreshed it just after. An entry that moved to the
+ * pinned part keeps the stamp before this refresh until the next
+ * learning; pinned entries do not age. No locked instruction either way:
+ * ARP and ND traffic from known hosts costs a lookup and two stores.
  */
 static int
 learn_unchanged(struct xchg_stack *s, struct xchg_neigh_table *t,
@@ -401,6 +487,7 @@ learn_unchanged(struct xchg_stack *s, struct xchg_neigh_table *t,
 	const uint32_t total = t->learned_max + t->pinned_max;
 	struct nent *n;
 	uint32_t steps = 0;
+	uint8_t kind;
 	int32_t i;
 	int ret;
 
@@ -413,21 +500,24 @@ learn_unchanged(struct xchg_stack *s, struct xchg_neigh_table *t,
 	if (i < 0 || (uint32_t)i >= total || !same(t, t->e[i].k, k))
 		return -1;
 	n = &t->e[i];
-	if (n->kind == N_STATIC)
+	kind = n->kind;
+	if (kind == N_STATIC)
 		ret = 0;
-	else if (((n->kind == N_LEARNED && t->newest == i) ||
-		  n->kind == N_PEER) &&
-		 n->resolved && rte_is_same_ether_addr(&n->mac, mac))
+	else if ((kind == N_LEARNED || kind == N_PEER) && n->resolved &&
+		 rte_is_same_ether_addr(&n->mac, mac))
 		ret = 1;
 	else
 		return -1;
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	if (__atomic_load_n(&t->seq, __ATOMIC_RELAXED) != seq)
 		return -1;
-	if (ret == 1)
-		__atomic_store_n(&n->updated, xchg_stack_now(s),
+	if (ret == 0)
+		return 0;
+	__atomic_store_n(&n->updated, xchg_stack_now(s), __ATOMIC_RELAXED);
+	if (kind == N_LEARNED)
+		__atomic_store_n(&n->touched, learner_key(t),
 				 __ATOMIC_RELAXED);
-	return ret;
+	return 1;
 }
 
 bool
@@ -450,11 +540,16 @@ xchg_neigh_learn_key(struct xchg_stack *s, struct xchg_neigh_table *t,
 		t->e[i].updated = xchg_stack_now(s);
 		if (t->e[i].kind == N_LEARNED) {
 			age_unlink(t, i);
-			age_append(t, i);
+			age_append(t, i, learner_key(t));
 		}
 		learned = true;
 	} else if (i < 0 && create && (i = take_learned(t)) >= 0) {
 		fill(s, t, i, N_LEARNED, k, mac);
+		/* The newest: a key of learning's own, above every
+		 * other one. */
+		t->e[i].placed = learner_key(t);
+		__atomic_store_n(&t->e[i].touched, t->e[i].placed,
+				 __ATOMIC_RELAXED);
 		learned = true;
 	}
 	count(t);
@@ -545,10 +640,14 @@ age(struct xchg_stack *s, struct xchg_neigh_table *t, uint64_t now)
 
 	/* Oldest first: only learned entries age. */
 	wlock(t);
-	while (t->oldest >= 0) {
-		uint64_t updated = __atomic_load_n(&t->e[t->oldest].updated,
-						   __ATOMIC_RELAXED);
+	for (;;) {
+		uint64_t updated;
 
+		age_settle(t);
+		if (t->oldest < 0)
+			break;
+		updated = __atomic_load_n(&t->e[t->oldest].updated,
+					  __ATOMIC_RELAXED);
 		if (now <= updated || now - updated <= life)
 			break;
 		release(t, t->oldest);

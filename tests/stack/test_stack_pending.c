@@ -798,19 +798,21 @@ test_learn_known(void)
 	XT_EQ(xchg_stack_stats_get(f.s, &st), 0);
 	XT_EQ(st.arp_learned, 9);
 
-	/* Ageing: .5 refreshed (the newest, unchanged) 600 ms after .4
-	 * was last learned; 1,200 ms after that, .4 expired and .5 not;
-	 * 500 ms later .5 too. */
+	/* Ageing: .4 (the older of the two, unchanged) refreshed 600 ms
+	 * after both were learned; 1,200 ms after that, .5 expired and .4
+	 * not, though .4 stood before .5 in the age order; 500 ms later .4
+	 * too. */
 	advance_ms(600);
-	learn_from(&f, 5, 5);
-	XT_EQ(neigh_age_ms(&f, 5), 0);
+	learn_from(&f, 4, 4);
+	XT_EQ(neigh_age_ms(&f, 4), 0);
+	XT_EQ(neigh_age_ms(&f, 5), 600);
 	advance_ms(600);
-	xchg_stack_poll(f.s);
-	XT_EQ(neigh_mac(&f, 4), 0);
-	XT_EQ(neigh_mac(&f, 5), 5);
-	advance_ms(500);
 	xchg_stack_poll(f.s);
 	XT_EQ(neigh_mac(&f, 5), 0);
+	XT_EQ(neigh_mac(&f, 4), 4);
+	advance_ms(500);
+	xchg_stack_poll(f.s);
+	XT_EQ(neigh_mac(&f, 4), 0);
 	XT_EQ(neigh_mac(&f, 9), 0x99);
 	stack_down(&f, "learning known hosts");
 }
