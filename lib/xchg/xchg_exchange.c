@@ -118,6 +118,21 @@ tag_frames(struct xchg_arena *a, struct xchg_pool *p,
 	return retagged;
 }
 
+/* Nonzero unless @m is one segment, direct, with refcnt 1. refcnt and
+ * nb_segs sit side by side: both must be 1, which reads the same in
+ * either byte order. */
+static __rte_always_inline uint64_t
+frame_not_plain(const struct rte_mbuf *m)
+{
+	uint32_t refcnt_segs;
+
+	RTE_BUILD_BUG_ON(offsetof(struct rte_mbuf, nb_segs) !=
+			 offsetof(struct rte_mbuf, refcnt) + sizeof(uint16_t));
+	memcpy(&refcnt_segs, &m->refcnt, sizeof(refcnt_segs));
+	return (refcnt_segs ^ (1u | 1u << 16)) |
+	       (m->ol_flags & (RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL));
+}
+
 /* Tag @mbufs[0..take) for @me while each is fresh; returns how many. */
 static __rte_always_inline unsigned int
 tag_fresh_inline(const struct xchg_arena *a, const xchg_tag_t me,
@@ -129,22 +144,13 @@ tag_fresh_inline(const struct xchg_arena *a, const xchg_tag_t me,
 	const uint64_t inv = a->stride_inv;
 	unsigned int fresh;
 
-	RTE_BUILD_BUG_ON(offsetof(struct rte_mbuf, nb_segs) !=
-			 offsetof(struct rte_mbuf, refcnt) + sizeof(uint16_t));
 	for (fresh = 0; fresh < take; fresh++) {
 		const struct rte_mbuf *m = mbufs[fresh];
 		uint64_t idx = xchg_arena_pos(base, inv, shift, m);
-		uint32_t refcnt_segs;
-		uint64_t bad;
+		/* In the arena at a buffer start: so m->pool is the arena.
+		 * One branch for the checks that need no tag. */
+		uint64_t bad = frame_not_plain(m);
 
-		/* refcnt and nb_segs sit side by side: both must be 1,
-		 * which reads the same in either byte order. In the arena
-		 * at a buffer start: so m->pool is the arena. One branch
-		 * for the checks that need no tag. */
-		memcpy(&refcnt_segs, &m->refcnt, sizeof(refcnt_segs));
-		bad = (refcnt_segs ^ (1u | 1u << 16)) |
-		      (m->ol_flags & (RTE_MBUF_F_INDIRECT |
-				      RTE_MBUF_F_EXTERNAL));
 		/* The tag is written at once: the same buffer later in the
 		 * burst then fails the ownerless check and goes the general
 		 * way, which pays for it once. */
@@ -206,15 +212,9 @@ acquire_transfer(struct xchg_arena *a, struct xchg_pool *p,
 	for (moved = 0; moved < units; moved++) {
 		const struct rte_mbuf *m = mbufs[moved];
 		uint64_t idx = xchg_arena_pos(base, inv, shift, m);
-		uint32_t refcnt_segs;
-		uint64_t bad;
-
 		/* As tag_fresh_inline(), plus the mempool's check. */
-		memcpy(&refcnt_segs, &m->refcnt, sizeof(refcnt_segs));
-		bad = (refcnt_segs ^ (1u | 1u << 16)) |
-		      (m->ol_flags & (RTE_MBUF_F_INDIRECT |
-				      RTE_MBUF_F_EXTERNAL)) |
-		      (uint64_t)(m->pool != mp);
+		uint64_t bad = frame_not_plain(m) | (uint64_t)(m->pool != mp);
+
 		if (unlikely(bad != 0 || idx >= nb))
 			break;
 		if (moved == 0) {
