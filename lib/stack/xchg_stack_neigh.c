@@ -16,7 +16,9 @@
  * Every lookup, on receive and on each send, is one probe of a keyed
  * hash (random seed per stack, so crafted addresses cannot line up in a
  * bucket) with chains through the entries. Learned on the service
- * lcore, read by senders on any lcore under a reader lock.
+ * lcore, read by senders on any lcore under a reader lock. Learning what
+ * the table knows already (the steady state of ARP and ND traffic) takes
+ * no lock: see learn_unchanged().
  *
  * IPv4 and IPv6 each have a table of their own (s->neigh, s->neigh6),
  * the same code keyed by one word or by four: an IPv4 lookup hashes one
@@ -44,12 +46,15 @@ struct nent {
 	uint32_t refs;              /* connected sockets, pinned entries */
 	int32_t hnext;              /* hash chain */
 	int32_t prev, next;         /* learned: age order; free: free list */
-	uint64_t updated;           /* stack clock */
+	uint64_t updated;           /* stack clock; see learn_unchanged() */
 	uint64_t requested;         /* last request sent, stack clock */
+	uint64_t placed;            /* learned: age key where it stands */
+	uint64_t touched;           /* learned: age key of its last update */
 };
 
 struct xchg_neigh_table {
 	rte_rwlock_t lock;
+	uint32_t seq;               /* odd while a writer changes the table */
 	bool v6;                    /* keyed by four words, not one */
 	uint32_t *nb_out;           /* the stack's published count */
 	uint32_t seed;
@@ -60,7 +65,8 @@ struct xchg_neigh_table {
 	uint32_t static_max;
 	uint32_t nb_learned, nb_pinned, nb_static;
 	int32_t free_learned, free_pinned;
-	int32_t oldest, newest;     /* learned, by update */
+	int32_t oldest, newest;     /* learned, by placed */
+	uint64_t lseq;              /* learning's events; see learner_key() */
 	struct nent *e;
 };
 
@@ -70,6 +76,30 @@ count(struct xchg_neigh_table *t)
 	/* Figures only: read relaxed by xchg_stack_stats_get(). */
 	__atomic_store_n(t->nb_out, t->nb_learned + t->nb_pinned,
 			 __ATOMIC_RELAXED);
+}
+
+/*
+ * Every change to the table is made between wlock() and wunlock(): under
+ * the write lock, with t->seq odd meanwhile (DPDK's rte_seqcount
+ * pattern), so that learn_unchanged()'s lock-free reads can tell whether
+ * a writer ran while they read. The relaxed store of the odd value and
+ * the release fence order it before every store of the change; the
+ * release store of the even value orders every store of the change
+ * before it. One writer at a time: the lock.
+ */
+static void
+wlock(struct xchg_neigh_table *t)
+{
+	rte_rwlock_write_lock(&t->lock);
+	__atomic_store_n(&t->seq, t->seq + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+}
+
+static void
+wunlock(struct xchg_neigh_table *t)
+{
+	__atomic_store_n(&t->seq, t->seq + 1, __ATOMIC_RELEASE);
+	rte_rwlock_write_unlock(&t->lock);
 }
 
 static struct xchg_neigh_table *
@@ -194,11 +224,40 @@ age_unlink(struct xchg_neigh_table *t, int32_t i)
 		t->newest = n->prev;
 }
 
+/*
+ * The age order is kept by keys, not by the clock (a capture's clock can
+ * stand still or go back): the learning thread (the service lcore) counts
+ * its updates in t->lseq, written by it alone, and an update of its own
+ * gets the even key 2 * lseq after the count; an entry another thread
+ * appends under the lock gets the odd key just after the learning
+ * thread's last update it can see. So every update has a key, later
+ * updates of one thread larger keys, and an append after an update seen
+ * a larger key than it. The list runs by placed, ascending; a learned
+ * entry's touched is at least its placed, larger when learning refreshed
+ * it without the lock (learn_unchanged()) and did not move it.
+ */
+static uint64_t
+learner_key(struct xchg_neigh_table *t)
+{
+	uint64_t n = __atomic_load_n(&t->lseq, __ATOMIC_RELAXED) + 1;
+
+	__atomic_store_n(&t->lseq, n, __ATOMIC_RELAXED);
+	return 2 * n;
+}
+
+static uint64_t
+other_key(const struct xchg_neigh_table *t)
+{
+	return 2 * __atomic_load_n(&t->lseq, __ATOMIC_RELAXED) + 1;
+}
+
 static void
-age_append(struct xchg_neigh_table *t, int32_t i)
+age_append(struct xchg_neigh_table *t, int32_t i, uint64_t key)
 {
 	struct nent *n = &t->e[i];
 
+	n->placed = key;
+	__atomic_store_n(&n->touched, key, __ATOMIC_RELAXED);
 	n->prev = t->newest;
 	n->next = -1;
 	if (t->newest >= 0)
@@ -206,6 +265,55 @@ age_append(struct xchg_neigh_table *t, int32_t i)
 	else
 		t->oldest = i;
 	t->newest = i;
+}
+
+/* Put learned entry @i, unlinked, back at key @key: after every entry
+ * placed at or before it. The walk starts at the newest end, where a
+ * recent key goes. */
+static void
+age_insert(struct xchg_neigh_table *t, int32_t i, uint64_t key)
+{
+	struct nent *n = &t->e[i];
+	int32_t j = t->newest;
+
+	while (j >= 0 && t->e[j].placed > key)
+		j = t->e[j].prev;
+	n->placed = key;
+	n->prev = j;
+	n->next = j >= 0 ? t->e[j].next : t->oldest;
+	if (n->next >= 0)
+		t->e[n->next].prev = i;
+	else
+		t->newest = i;
+	if (j >= 0)
+		t->e[j].next = i;
+	else
+		t->oldest = i;
+}
+
+/*
+ * Bring the least recently updated learned entry to the oldest end:
+ * entries refreshed without the lock move to their last update's key
+ * until the oldest one was not. Then it is the one: its key is the
+ * smallest placed, and every touched is at least its entry's placed.
+ * Each move settles an entry for good unless learning refreshes it
+ * again meanwhile; the walk is bounded by the learned entries anyway.
+ */
+static void
+age_settle(struct xchg_neigh_table *t)
+{
+	uint32_t left = t->nb_learned;
+
+	while (t->oldest >= 0 && left-- != 0) {
+		int32_t i = t->oldest;
+		uint64_t key = __atomic_load_n(&t->e[i].touched,
+					       __ATOMIC_RELAXED);
+
+		if (key <= t->e[i].placed)
+			break;
+		age_unlink(t, i);
+		age_insert(t, i, key);
+	}
 }
 
 /* Free an entry of either part. */
@@ -249,7 +357,7 @@ fill(struct xchg_stack *s, struct xchg_neigh_table *t, int32_t i,
 	t->buckets[b] = i;
 	if (kind == N_LEARNED) {
 		t->nb_learned++;
-		age_append(t, i);
+		age_append(t, i, other_key(t));
 	} else {
 		t->nb_pinned++;
 	}
@@ -262,6 +370,7 @@ take_learned(struct xchg_neigh_table *t)
 	int32_t i = t->free_learned;
 
 	if (i < 0 && t->oldest >= 0) {
+		age_settle(t);
 		release(t, t->oldest);
 		i = t->free_learned;
 	}
@@ -305,7 +414,7 @@ xchg_neigh_add_static(struct xchg_stack *s, struct xchg_neigh_table *t,
 	int32_t i;
 	int ret = 0;
 
-	rte_rwlock_write_lock(&t->lock);
+	wlock(t);
 	i = find(t, k);
 	if (i >= 0 && t->e[i].kind == N_STATIC) {
 		t->e[i].mac = *mac;
@@ -328,8 +437,87 @@ xchg_neigh_add_static(struct xchg_stack *s, struct xchg_neigh_table *t,
 		}
 	}
 	count(t);
-	rte_rwlock_write_unlock(&t->lock);
+	wunlock(t);
 	return ret;
+}
+
+/*
+ * Learning without the lock what the table knows already: when @k is a
+ * learned entry or a pinned peer resolved to @mac, learning changes no
+ * address; it moves the entry's stamp to now and, for a learned entry,
+ * its place in the age order to the newest. Both are done here with
+ * relaxed stores: the stamp, and the entry's touched key (learner_key()),
+ * which the writers that need the order (take_learned(), age()) settle
+ * under the lock first (age_settle()), so the entry replaced or aged is
+ * the least recently updated one exactly as if it had moved now. Returns
+ * 1 (learned, as the locked path says). A static entry is never changed
+ * by learning: 0 (not learned). Anything else: -1, for the locked path.
+ *
+ * Memory order (DPDK's rte_seqcount reader). The acquire load of an even
+ * t->seq pairs with the release store that ended the last change
+ * (wunlock()), so the reads below see the table as that writer left it,
+ * unless another writer starts meanwhile; the acquire fence after the
+ * reads, then the second load of t->seq, pairs with that writer's
+ * release fence after its odd store (wlock()): if any read below saw a
+ * store of a change, the second load sees an odd or a later value and
+ * the reads are discarded (-1). A torn read does no harm before that:
+ * every index is checked against the table's size and the walk is
+ * bounded by it.
+ *
+ * The stores. Only learning writes the stamp and touched outside a
+ * change, and learning runs on the service lcore; readers under the lock
+ * load them relaxed (age_settle(), age(), foreach), and every store of
+ * them is one aligned 64-bit store (single-copy atomic on every CPU DPDK
+ * runs on). They come after the reads were found consistent, so a writer
+ * on another lcore that starts between the two (a socket's pin moving
+ * the entry to the pinned part, an unpin freeing a peer, a refill) can
+ * receive them on the entry it released or refilled: a freed entry's
+ * stamp and key mean nothing (fill() sets both), and a refilled one gets
+ * this thread's now and key, taken during the writer's own change, as
+ * if learning had refreshed it just after. An entry that moved to the
+ * pinned part keeps the stamp before this refresh until the next
+ * learning; pinned entries do not age. No locked instruction either way:
+ * ARP and ND traffic from known hosts costs a lookup and two stores.
+ */
+static int
+learn_unchanged(struct xchg_stack *s, struct xchg_neigh_table *t,
+		const uint32_t *k, const struct rte_ether_addr *mac)
+{
+	const uint32_t seq = __atomic_load_n(&t->seq, __ATOMIC_ACQUIRE);
+	const uint32_t total = t->learned_max + t->pinned_max;
+	struct nent *n;
+	uint32_t steps = 0;
+	uint8_t kind;
+	int32_t i;
+	int ret;
+
+	if (unlikely(seq & 1))
+		return -1;
+	i = t->buckets[bucket(t, k)];
+	while (i >= 0 && (uint32_t)i < total && steps++ < total &&
+	       !same(t, t->e[i].k, k))
+		i = t->e[i].hnext;
+	if (i < 0 || (uint32_t)i >= total || !same(t, t->e[i].k, k))
+		return -1;
+	n = &t->e[i];
+	kind = n->kind;
+	if (kind == N_STATIC)
+		ret = 0;
+	else if ((kind == N_LEARNED || kind == N_PEER) && n->resolved &&
+		 rte_is_same_ether_addr(&n->mac, mac))
+		ret = 1;
+	else
+		return -1;
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	if (__atomic_load_n(&t->seq, __ATOMIC_RELAXED) != seq)
+		return -1;
+	if (ret == 0)
+		return 0;
+	__atomic_store_n(&n->updated, xchg_stack_now(s), __ATOMIC_RELAXED);
+	if (kind == N_LEARNED)
+		__atomic_store_n(&n->touched, learner_key(t),
+				 __ATOMIC_RELAXED);
+	return 1;
 }
 
 bool
@@ -339,8 +527,11 @@ xchg_neigh_learn_key(struct xchg_stack *s, struct xchg_neigh_table *t,
 {
 	bool learned = false;
 	int32_t i;
+	int same_as_known = learn_unchanged(s, t, k, mac);
 
-	rte_rwlock_write_lock(&t->lock);
+	if (same_as_known >= 0)
+		return same_as_known == 1;
+	wlock(t);
 	i = find(t, k);
 	if (i >= 0 && t->e[i].kind != N_STATIC) {
 		/* Learning updates a peer's address, never its place. */
@@ -349,15 +540,20 @@ xchg_neigh_learn_key(struct xchg_stack *s, struct xchg_neigh_table *t,
 		t->e[i].updated = xchg_stack_now(s);
 		if (t->e[i].kind == N_LEARNED) {
 			age_unlink(t, i);
-			age_append(t, i);
+			age_append(t, i, learner_key(t));
 		}
 		learned = true;
 	} else if (i < 0 && create && (i = take_learned(t)) >= 0) {
 		fill(s, t, i, N_LEARNED, k, mac);
+		/* The newest: a key of learning's own, above every
+		 * other one. */
+		t->e[i].placed = learner_key(t);
+		__atomic_store_n(&t->e[i].touched, t->e[i].placed,
+				 __ATOMIC_RELAXED);
 		learned = true;
 	}
 	count(t);
-	rte_rwlock_write_unlock(&t->lock);
+	wunlock(t);
 	return learned;
 }
 
@@ -387,7 +583,7 @@ xchg_neigh_need_request(struct xchg_stack *s, struct xchg_neigh_table *t,
 	int32_t i;
 
 	/* An incomplete entry rate-limits requests to one per 200 ms. */
-	rte_rwlock_write_lock(&t->lock);
+	wlock(t);
 	i = find(t, k);
 	if (i < 0 && (i = take_learned(t)) >= 0)
 		fill(s, t, i, N_LEARNED, k, NULL);
@@ -397,7 +593,7 @@ xchg_neigh_need_request(struct xchg_stack *s, struct xchg_neigh_table *t,
 		ask = true;
 	}
 	count(t);
-	rte_rwlock_write_unlock(&t->lock);
+	wunlock(t);
 	return ask;
 }
 
@@ -408,7 +604,7 @@ xchg_neigh_pin_key(struct xchg_stack *s, struct xchg_neigh_table *t,
 	int32_t i;
 	int ret = 0;
 
-	rte_rwlock_write_lock(&t->lock);
+	wlock(t);
 	i = find(t, k);
 	if (i >= 0 && t->e[i].kind == N_LEARNED)
 		i = pin_learned(s, t, i, N_PEER);
@@ -419,7 +615,7 @@ xchg_neigh_pin_key(struct xchg_stack *s, struct xchg_neigh_table *t,
 	else
 		ret = -ENOSPC;
 	count(t);
-	rte_rwlock_write_unlock(&t->lock);
+	wunlock(t);
 	return ret;
 }
 
@@ -428,13 +624,13 @@ xchg_neigh_unpin_key(struct xchg_neigh_table *t, const uint32_t *k)
 {
 	int32_t i;
 
-	rte_rwlock_write_lock(&t->lock);
+	wlock(t);
 	i = find(t, k);
 	if (i >= 0 && t->e[i].kind != N_LEARNED && t->e[i].refs != 0 &&
 	    --t->e[i].refs == 0 && t->e[i].kind == N_PEER)
 		release(t, i);
 	count(t);
-	rte_rwlock_write_unlock(&t->lock);
+	wunlock(t);
 }
 
 static void
@@ -443,12 +639,21 @@ age(struct xchg_stack *s, struct xchg_neigh_table *t, uint64_t now)
 	uint64_t life = s->conf.neigh_timeout_ms * s->hz / 1000;
 
 	/* Oldest first: only learned entries age. */
-	rte_rwlock_write_lock(&t->lock);
-	while (t->oldest >= 0 && now > t->e[t->oldest].updated &&
-	       now - t->e[t->oldest].updated > life)
+	wlock(t);
+	for (;;) {
+		uint64_t updated;
+
+		age_settle(t);
+		if (t->oldest < 0)
+			break;
+		updated = __atomic_load_n(&t->e[t->oldest].updated,
+					  __ATOMIC_RELAXED);
+		if (now <= updated || now - updated <= life)
+			break;
 		release(t, t->oldest);
+	}
 	count(t);
-	rte_rwlock_write_unlock(&t->lock);
+	wunlock(t);
 }
 
 void
@@ -475,7 +680,7 @@ xchg_neigh_table_foreach(struct xchg_stack *s, struct xchg_neigh_table *t,
 			 void *arg)
 {
 	struct nent_view v;
-	uint64_t now = xchg_stack_now(s);
+	uint64_t now = xchg_stack_now(s), updated;
 	uint32_t i;
 	int ret = 0;
 
@@ -489,8 +694,9 @@ xchg_neigh_table_foreach(struct xchg_stack *s, struct xchg_neigh_table *t,
 		v.mac = n->mac;
 		v.is_static = n->kind == N_STATIC;
 		v.is_pinned = n->kind != N_LEARNED;
-		v.age_ms = now > n->updated ?
-			(uint32_t)((now - n->updated) * 1000 / s->hz) : 0;
+		updated = __atomic_load_n(&n->updated, __ATOMIC_RELAXED);
+		v.age_ms = now > updated ?
+			(uint32_t)((now - updated) * 1000 / s->hz) : 0;
 		ret = fn(&v, arg);
 	}
 	rte_rwlock_read_unlock(&t->lock);

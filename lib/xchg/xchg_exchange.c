@@ -121,6 +121,21 @@ tag_frames(struct xchg_arena *a, struct xchg_pool *p,
 	return retagged;
 }
 
+/* Nonzero unless @m is one segment, direct, with refcnt 1. refcnt and
+ * nb_segs sit side by side: both must be 1, which reads the same in
+ * either byte order. */
+static __rte_always_inline uint64_t
+frame_not_plain(const struct rte_mbuf *m)
+{
+	uint32_t refcnt_segs;
+
+	RTE_BUILD_BUG_ON(offsetof(struct rte_mbuf, nb_segs) !=
+			 offsetof(struct rte_mbuf, refcnt) + sizeof(uint16_t));
+	memcpy(&refcnt_segs, &m->refcnt, sizeof(refcnt_segs));
+	return (refcnt_segs ^ (1u | 1u << 16)) |
+	       (m->ol_flags & (RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL));
+}
+
 /* Tag @mbufs[0..take) for @me while each is fresh; returns how many. */
 static __rte_always_inline unsigned int
 tag_fresh_inline(const struct xchg_arena *a, const xchg_tag_t me,
@@ -132,22 +147,13 @@ tag_fresh_inline(const struct xchg_arena *a, const xchg_tag_t me,
 	const uint64_t inv = a->stride_inv;
 	unsigned int fresh;
 
-	RTE_BUILD_BUG_ON(offsetof(struct rte_mbuf, nb_segs) !=
-			 offsetof(struct rte_mbuf, refcnt) + sizeof(uint16_t));
 	for (fresh = 0; fresh < take; fresh++) {
 		const struct rte_mbuf *m = mbufs[fresh];
 		uint64_t idx = xchg_arena_pos(base, inv, shift, m);
-		uint32_t refcnt_segs;
-		uint64_t bad;
+		/* In the arena at a buffer start: so m->pool is the arena.
+		 * One branch for the checks that need no tag. */
+		uint64_t bad = frame_not_plain(m);
 
-		/* refcnt and nb_segs sit side by side: both must be 1,
-		 * which reads the same in either byte order. In the arena
-		 * at a buffer start: so m->pool is the arena. One branch
-		 * for the checks that need no tag. */
-		memcpy(&refcnt_segs, &m->refcnt, sizeof(refcnt_segs));
-		bad = (refcnt_segs ^ (1u | 1u << 16)) |
-		      (m->ol_flags & (RTE_MBUF_F_INDIRECT |
-				      RTE_MBUF_F_EXTERNAL));
 		/* The tag is written at once: the same buffer later in the
 		 * burst then fails the ownerless check and goes the general
 		 * way, which pays for it once. */
@@ -171,13 +177,75 @@ tag_fresh(const struct xchg_arena *a, const xchg_tag_t me,
 }
 
 /*
+ * Transfers, the second common case: frames of one other owner (a
+ * service's replies or a socket's sends handed to a TX queue's pool),
+ * single-segment, direct, refcnt 1. Called by acquire_fresh() where its
+ * fresh pass stopped, with @units units already taken in its quota
+ * section (at most the frames left): the run of frames owned by the
+ * owner of @mbufs[0] is taken with them, one tag rewrite per frame, and
+ * the previous owner is credited once for the run. The units the run did
+ * not use are refunded. Returns how many frames it took; stops at the
+ * first frame that is anything else, for the general path to judge
+ * (another owner, the acquirer's own frame, a chain, a FREE tag...).
+ *
+ * Every check of frame_cost() is made: in the arena at a buffer start
+ * and m->pool the arena's mempool (foreign), neither indirect nor
+ * external, refcnt and nb_segs 1, and the tag: the previous owner is
+ * neither NONE (fresh, the fresh pass's), nor FREE (a use after free:
+ * the general path rejects it), nor the acquirer (costs nothing, the
+ * general path's). A pool that holds a buffer is live (xchg_pool_free()
+ * refuses while units are out), so the credit goes to a live pool, as
+ * tag_frames()'s does. The tag is written at once: the same buffer again
+ * later in the burst then reads as the acquirer's and ends the run, and
+ * the general path takes it for nothing, as it would have.
+ */
+static __rte_noinline unsigned int
+acquire_transfer(struct xchg_arena *a, struct xchg_pool *p,
+		 struct rte_mbuf **mbufs, uint32_t units, unsigned int set)
+{
+	xchg_tag_t * const tags = a->tags;
+	const struct rte_mempool *mp = a->mp;
+	const uintptr_t base = a->base;
+	const uint32_t shift = a->stride_shift, nb = a->nb_buffers;
+	const uint64_t inv = a->stride_inv;
+	const xchg_tag_t me = p->tag;
+	xchg_tag_t from = XCHG_TAG_NONE;
+	unsigned int moved;
+
+	for (moved = 0; moved < units; moved++) {
+		const struct rte_mbuf *m = mbufs[moved];
+		uint64_t idx = xchg_arena_pos(base, inv, shift, m);
+		/* As tag_fresh_inline(), plus the mempool's check. */
+		uint64_t bad = frame_not_plain(m) | (uint64_t)(m->pool != mp);
+
+		if (unlikely(bad != 0 || idx >= nb))
+			break;
+		if (moved == 0) {
+			from = tags[idx];
+			if (from == XCHG_TAG_NONE || from == XCHG_TAG_FREE ||
+			    from == me)
+				break;
+		} else if (tags[idx] != from) {
+			break;
+		}
+		tags[idx] = me;
+	}
+	if (moved != units)
+		XCHG_POOL_COUNT_SET(p, set, refunded, units - moved);
+	xchg_ops_credit_set(a, set, from, moved);
+	return moved;
+}
+
+/*
  * The common case, first: single-segment direct frames with refcnt 1,
  * charged to nobody (fresh from a NIC ring). Each costs one unit, so the
  * units for the whole burst are taken first with one compare-and-swap,
  * and what the burst did not use is given back in the rare case it
- * stops early; no index is kept for a rollback. Stops at the first frame
- * that is anything else, for the general path to judge. Returns how many
- * frames it took: 0 also when the pool had nothing to pay with.
+ * stops early; no index is kept for a rollback. A run of one other
+ * owner's frames where the fresh ones end is taken with the same units
+ * (acquire_transfer()). Stops at the first frame that is anything else,
+ * for the general path to judge. Returns how many frames it took: 0 also
+ * when the pool had nothing to pay with.
  */
 static __rte_always_inline unsigned int
 acquire_fresh(struct xchg_arena *a, struct xchg_pool *p,
@@ -199,7 +267,9 @@ acquire_fresh(struct xchg_arena *a, struct xchg_pool *p,
 	} while (!xchg_quota_commit(p, &tx, take));
 	fresh = take <= 4 ? tag_fresh_inline(a, p->tag, mbufs, take) :
 			    tag_fresh(a, p->tag, mbufs, take);
-	xchg_quota_refund(p, take - fresh);
+	if (unlikely(fresh != take))
+		fresh += acquire_transfer(a, p, &mbufs[fresh], take - fresh,
+					  set);
 	xchg_quota_note_low(p, &tx, fresh);
 	return fresh;
 }

@@ -81,16 +81,15 @@ struct fx {
 };
 
 static bool
-stack_up(struct fx *f)
+stack_up_conf(struct fx *f, const struct xchg_stack_conf *sc)
 {
 	struct xchg_port_conf pc = { .nb_rx_desc = 64, .nb_tx_desc = 64 };
-	struct xchg_stack_conf sc = { .clock = test_clock };
 	uint8_t a6[16];
 
 	memset(f, 0, sizeof(*f));
 	clock_now = hz;
 	f->port = xchg_port_create(arena, ring_id, &pc);
-	f->s = f->port != NULL ? xchg_stack_create(arena, f->port, &sc) :
+	f->s = f->port != NULL ? xchg_stack_create(arena, f->port, sc) :
 				 NULL;
 	XT_CHECK(f->s != NULL, "stack: %s", rte_strerror(rte_errno));
 	if (f->s == NULL) {
@@ -103,6 +102,14 @@ stack_up(struct fx *f)
 	XT_EQ(xchg_stack_add_address6(f->s, a6, 64), 0);
 	XT_EQ(xchg_port_start(f->port), 0);
 	return true;
+}
+
+static bool
+stack_up(struct fx *f)
+{
+	struct xchg_stack_conf sc = { .clock = test_clock };
+
+	return stack_up_conf(f, &sc);
 }
 
 /* What the stack sent, out of the ring. */
@@ -176,14 +183,14 @@ stack_down(struct fx *f, const char *when)
 	xt_census_ok(arena, when);
 }
 
-/* An ARP reply from 192.0.2.@d, MAC PEER_MAC with its last byte @d. */
+/* An ARP reply from 192.0.2.@d, MAC PEER_MAC with its last byte @m. */
 static void
-inject_arp_reply(uint8_t d)
+inject_arp_from(uint8_t d, uint8_t m_last)
 {
 	uint8_t f[60] = {
-		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0, d,
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0, m_last,
 		0x08, 0x06, 0, 1, 0x08, 0, 6, 4, 0, 2,
-		0x02, 0, 0, 0, 0, d, 192, 0, 2, d,
+		0x02, 0, 0, 0, 0, m_last, 192, 0, 2, d,
 		0, 0, 0, 0, 0, 0, 192, 0, 2, 2,
 	};
 	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
@@ -196,6 +203,13 @@ inject_arp_reply(uint8_t d)
 	}
 	memcpy(p, f, sizeof(f));
 	XT_CHECK(rte_ring_enqueue(ring, m) == 0, "ring full");
+}
+
+/* An ARP reply from 192.0.2.@d, MAC PEER_MAC with its last byte @d. */
+static void
+inject_arp_reply(uint8_t d)
+{
+	inject_arp_from(d, d);
 }
 
 /* A solicited advertisement from 2001:db8::@d, MAC PEER_MAC with its
@@ -679,6 +693,130 @@ out:
 	stack_down(&f, "both families");
 }
 
+/* The last byte of 192.0.2.@d's MAC, 0 when unknown. */
+static uint8_t
+neigh_mac(struct fx *f, uint8_t d)
+{
+	struct rte_ether_addr mac;
+
+	return xchg_stack_lookup_neighbour(f->s, ip4(d), &mac) == 0 ?
+	       mac.addr_bytes[5] : 0;
+}
+
+struct age_of {
+	rte_be32_t ip;
+	int64_t age_ms;
+};
+
+static int
+age_one(const struct xchg_neigh_info *n, void *arg)
+{
+	struct age_of *a = arg;
+
+	if (n->ip == a->ip)
+		a->age_ms = n->age_ms;
+	return 0;
+}
+
+static int64_t
+neigh_age_ms(struct fx *f, uint8_t d)
+{
+	struct age_of a = { ip4(d), -1 };
+
+	XT_EQ(xchg_stack_neigh_foreach(f->s, age_one, &a), 0);
+	return a.age_ms;
+}
+
+/* ARP from 192.0.2.@d with MAC byte @m, then one poll. */
+static void
+learn_from(struct fx *f, uint8_t d, uint8_t m)
+{
+	drain();
+	inject_arp_from(d, m);
+	xchg_stack_poll(f->s);
+}
+
+/*
+ * Learning what the table knows already (issue 17): the newest learned
+ * entry, or a pinned peer, with the same MAC is learned without the
+ * table's lock. What learning does must not change: the stamp moves
+ * (age 0, and the entry outlives a timeout it would have reached
+ * without), the count, a changed MAC is learned, the least recently
+ * updated learned entry is the one replaced, and a static entry is never
+ * replaced.
+ */
+static void
+test_learn_known(void)
+{
+	struct xchg_stack_conf sc = {
+		.clock = test_clock, .neigh_max = 2, .neigh_timeout_ms = 1000,
+	};
+	struct rte_ether_addr mac = {{ 0x02, 0, 0, 0, 0, 0x99 }};
+	struct xchg_stack_stats st;
+	struct fx f;
+
+	if (!stack_up_conf(&f, &sc))
+		return;
+	learn_from(&f, 1, 1);
+	XT_EQ(neigh_mac(&f, 1), 1);
+	advance_ms(600);
+	XT_EQ(neigh_age_ms(&f, 1), 600);
+	learn_from(&f, 1, 1);
+	XT_EQ(neigh_age_ms(&f, 1), 0);
+	/* 1,200 ms after the first: alive, its stamp moved. */
+	advance_ms(600);
+	xchg_stack_poll(f.s);
+	XT_EQ(neigh_mac(&f, 1), 1);
+	/* A changed MAC is learned. */
+	learn_from(&f, 1, 0x11);
+	XT_EQ(neigh_mac(&f, 1), 0x11);
+
+	/* Replacement, least recently updated first: .3 learned twice
+	 * (the newest, unchanged), then .1 again (not the newest: it
+	 * moves), so .4 replaces .3. */
+	learn_from(&f, 3, 3);
+	learn_from(&f, 3, 3);
+	learn_from(&f, 1, 0x11);
+	learn_from(&f, 4, 4);
+	XT_EQ(neigh_mac(&f, 3), 0);
+	XT_EQ(neigh_mac(&f, 1), 0x11);
+	XT_EQ(neigh_mac(&f, 4), 4);
+	/* .4 again, unchanged and the newest: .5 replaces .1. */
+	learn_from(&f, 4, 4);
+	learn_from(&f, 5, 5);
+	XT_EQ(neigh_mac(&f, 1), 0);
+	XT_EQ(neigh_mac(&f, 4), 4);
+	XT_EQ(neigh_mac(&f, 5), 5);
+	XT_EQ(xchg_stack_stats_get(f.s, &st), 0);
+	XT_EQ(st.arp_learned, 9);
+
+	/* A static entry: never replaced, nothing learned, either way. */
+	XT_EQ(xchg_stack_add_neighbour(f.s, ip4(9), &mac), 0);
+	learn_from(&f, 9, 9);
+	learn_from(&f, 9, 0x99);
+	XT_EQ(neigh_mac(&f, 9), 0x99);
+	XT_EQ(xchg_stack_stats_get(f.s, &st), 0);
+	XT_EQ(st.arp_learned, 9);
+
+	/* Ageing: .4 (the older of the two, unchanged) refreshed 600 ms
+	 * after both were learned; 1,200 ms after that, .5 expired and .4
+	 * not, though .4 stood before .5 in the age order; 500 ms later .4
+	 * too. */
+	advance_ms(600);
+	learn_from(&f, 4, 4);
+	XT_EQ(neigh_age_ms(&f, 4), 0);
+	XT_EQ(neigh_age_ms(&f, 5), 600);
+	advance_ms(600);
+	xchg_stack_poll(f.s);
+	XT_EQ(neigh_mac(&f, 5), 0);
+	XT_EQ(neigh_mac(&f, 4), 4);
+	advance_ms(500);
+	xchg_stack_poll(f.s);
+	XT_EQ(neigh_mac(&f, 4), 0);
+	XT_EQ(neigh_mac(&f, 9), 0x99);
+	stack_down(&f, "learning known hosts");
+}
+
 int
 main(int argc __rte_unused, char **argv)
 {
@@ -701,6 +839,7 @@ main(int argc __rte_unused, char **argv)
 	XT_RUN(test_queued_then_sent6);
 	XT_RUN(test_timeout6);
 	XT_RUN(test_both_families);
+	XT_RUN(test_learn_known);
 
 	xt_census_ok(arena, "end");
 	XT_EQ(xchg_arena_free(arena), 0);
