@@ -226,14 +226,13 @@ xchg_pool_cnt(const struct xchg_arena *a, xchg_tag_t tag, bool *shared)
 	return &a->pcnt[set * a->pcnt_stride + tag];
 }
 
-/* Enter and leave an operation that writes tags or the free store. The
+/* Enter and leave an operation that writes tags or the free store
+ * (xchg_op_enter_set(): the caller has its set already). The
  * barrier keeps the compiler (and, on weakly ordered CPUs, the CPU)
  * from moving the tag stores outside; x86 orders stores already. */
-static __rte_always_inline unsigned int
-xchg_op_enter(struct xchg_arena *a)
+static __rte_always_inline void
+xchg_op_enter_set(struct xchg_arena *a, unsigned int set)
 {
-	unsigned int set = xchg_lcore_cnt_set(a->pcnt_set);
-
 	if (likely(set != 0)) {
 		uint32_t *d = &a->depth[set].depth;
 
@@ -241,6 +240,14 @@ xchg_op_enter(struct xchg_arena *a)
 				 __ATOMIC_RELAXED);
 		__atomic_thread_fence(__ATOMIC_RELEASE);
 	}
+}
+
+static __rte_always_inline unsigned int
+xchg_op_enter(struct xchg_arena *a)
+{
+	unsigned int set = xchg_lcore_cnt_set(a->pcnt_set);
+
+	xchg_op_enter_set(a, set);
 	return set;
 }
 
