@@ -209,45 +209,58 @@ release(struct xchg_arena *a, struct xchg_pool_counters *cnt,
 	const uint64_t inv = a->stride_inv;
 	const uint32_t shift = a->stride_shift, nb = a->nb_buffers;
 	void * const * const end = objs + n;
-	void * const *p, * const *run = objs;
-	const ptrdiff_t to_dst = dst - (void **)(uintptr_t)objs;
-	xchg_tag_t run_tag = XCHG_TAG_NONE;
+	void * const *p = objs, * const *run = objs;
+	void **out = dst;
+	xchg_tag_t run_tag;
+	uint64_t idx;
 
-	for (p = objs; p != end; p++) {
-		void *obj = *p;
-		uint64_t idx = xchg_arena_pos(base, inv, shift, obj);
-		xchg_tag_t tag;
-
-		if (unlikely(idx >= nb))
-			break;
+	/* The first buffer starts the run (@n is never 0 here). */
+	idx = xchg_arena_pos(base, inv, shift, *p);
+	if (unlikely(idx >= nb))
+		goto rest;
+	run_tag = strict ? __atomic_exchange_n(&tags[idx], XCHG_TAG_FREE,
+					       __ATOMIC_RELAXED) :
+			   __atomic_load_n(&tags[idx], __ATOMIC_RELAXED);
+	if (unlikely(run_tag == XCHG_TAG_FREE))
+		goto rest;
+	for (;;) {
 		/* Relaxed atomics are plain moves; they only tell the
 		 * compiler that a census may read the tag. */
-		if (strict)
-			tag = __atomic_exchange_n(&tags[idx], XCHG_TAG_FREE,
-						  __ATOMIC_RELAXED);
-		else
-			tag = __atomic_load_n(&tags[idx], __ATOMIC_RELAXED);
-		if (unlikely(tag != run_tag)) {
-			if (unlikely(tag == XCHG_TAG_FREE))
-				break;
-			if (run_tag != XCHG_TAG_NONE)
-				xchg_lcore_cnt_add(&cnt[run_tag].returned,
-						   (uint64_t)(p - run), shared);
-			run_tag = tag;
-			run = p;
-		}
 		if (!strict)
 			__atomic_store_n(&tags[idx], XCHG_TAG_FREE,
 					 __ATOMIC_RELAXED);
-		((void **)(uintptr_t)p)[to_dst] = obj;
+		*out++ = *p;
+		if (++p == end)
+			break;
+		idx = xchg_arena_pos(base, inv, shift, *p);
+		if (unlikely(idx >= nb))
+			break;
+		{
+			xchg_tag_t tag = strict ?
+				__atomic_exchange_n(&tags[idx], XCHG_TAG_FREE,
+						    __ATOMIC_RELAXED) :
+				__atomic_load_n(&tags[idx], __ATOMIC_RELAXED);
+
+			if (unlikely(tag != run_tag)) {
+				if (unlikely(tag == XCHG_TAG_FREE))
+					break;
+				if (run_tag != XCHG_TAG_NONE)
+					xchg_lcore_cnt_add(
+						&cnt[run_tag].returned,
+						(uint64_t)(p - run), shared);
+				run_tag = tag;
+				run = p;
+			}
+		}
 	}
 	if (run_tag != XCHG_TAG_NONE)
 		xchg_lcore_cnt_add(&cnt[run_tag].returned, (uint64_t)(p - run),
 				   shared);
-	if (unlikely(p != end))
-		return release_rest(a, cnt, shared, p, (unsigned int)(end - p),
-				    &dst[p - objs], strict);
-	return &dst[n];
+	if (likely(p == end))
+		return out;
+rest:
+	return release_rest(a, cnt, shared, p, (unsigned int)(end - p), out,
+			    strict);
 }
 
 /* The calling thread's counter set @set's counters, indexed by tag. */
