@@ -129,6 +129,21 @@ test_from_other_mempool(void)
 	rte_mempool_free(plain);
 }
 
+/* Every one of the arena's @nb buffers can still be taken exactly once. */
+static void
+each_buffer_once(struct rte_mempool *mp, unsigned int nb)
+{
+	static struct rte_mbuf *all[512];
+	bool taken = nb <= RTE_DIM(all) &&
+		     rte_pktmbuf_alloc_bulk(mp, all, nb) == 0;
+
+	XT_CHECK(taken, "%u buffers taken at once", nb);
+	if (!taken)
+		return;
+	XT_CHECK(rte_pktmbuf_alloc(mp) == NULL, "buffer %u + 1", nb);
+	rte_pktmbuf_free_bulk(all, nb);
+}
+
 static void
 test_misuse_on_free_path(void)
 {
@@ -163,14 +178,7 @@ test_misuse_on_free_path(void)
 	XT_EQ(info.foreign_frees, 4);
 	xt_census_ok(a, "after misuse");
 
-	/* Every buffer can still be taken exactly once. */
-	{
-		struct rte_mbuf *all[256];
-
-		XT_EQ(rte_pktmbuf_alloc_bulk(mp, all, 256), 0);
-		XT_CHECK(rte_pktmbuf_alloc(mp) == NULL, "257th buffer");
-		rte_pktmbuf_free_bulk(all, 256);
-	}
+	each_buffer_once(mp, 256);
 	rte_pktmbuf_free(other);
 	rte_mempool_free(plain);
 	XT_EQ(xchg_arena_free(a), 0);
@@ -276,14 +284,7 @@ refused_mid_burst(int32_t cache, bool strict)
 	XT_EQ(rte_mempool_avail_count(mp), 512);
 	xt_census_ok(a, "refusal in first place");
 
-	/* Every buffer can still be taken exactly once. */
-	{
-		struct rte_mbuf *all[512];
-
-		XT_EQ(rte_pktmbuf_alloc_bulk(mp, all, 512), 0);
-		XT_CHECK(rte_pktmbuf_alloc(mp) == NULL, "513th buffer");
-		rte_pktmbuf_free_bulk(all, 512);
-	}
+	each_buffer_once(mp, 512);
 	rte_pktmbuf_free(other);
 	rte_mempool_free(plain);
 	XT_EQ(xchg_pool_free(p1), 0);
