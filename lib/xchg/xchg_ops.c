@@ -270,15 +270,20 @@ set_cnt(const struct xchg_arena *a, unsigned int set)
 	return &a->pcnt[set * a->pcnt_stride];
 }
 
-/* The lcore's counter set, 0 (the shared one) for a thread without an
- * lcore id or an lcore registered after the arena was made. Such an
- * lcore has no cache either: both are given to the EAL's lcores at
- * creation (arena_alloc_tables()), so set != 0 means
- * a->cache_enabled[lcore] whenever a->caches exists. */
-static inline unsigned int
-lcore_set(const struct xchg_arena *a, unsigned int lcore)
+/* This lcore's cache when the usual path may use it: an EAL lcore the
+ * arena gave a cache, its op depth and its counter set at creation
+ * (arena_alloc_tables()); NULL for a thread without an lcore id, an
+ * lcore registered later (its depth and counters are the shared set's),
+ * or an arena without caches. */
+static __rte_always_inline struct xchg_lcore_cache *
+usual_cache(const struct xchg_arena *a, unsigned int lcore)
 {
-	return lcore < RTE_MAX_LCORE ? a->pcnt_set[lcore] : 0;
+	struct xchg_lcore_cache *c;
+
+	if (unlikely(lcore >= RTE_MAX_LCORE || a->caches == NULL))
+		return NULL;
+	c = &a->caches[lcore];
+	return likely(c->cnt != NULL) ? c : NULL;
 }
 
 /* Every other enqueue: populate, a thread without a set or a cache, a
@@ -314,36 +319,36 @@ enqueue_general(struct xchg_arena *a, void * const *objs, unsigned int n)
 
 /*
  * The usual free: an lcore with its own counter set and cache, a burst
- * that fits the cache. The lcore id, its set, its cache and its counters
- * are found once; the buffers go straight into the cache.
+ * that fits the cache. The cache holds the lcore's op depth and counter
+ * set, so the lcore id is read once and nothing else is looked up; the
+ * buffers go straight into the cache.
  */
 static int
 xchg_ops_enqueue(struct rte_mempool *mp, void * const *objs, unsigned int n)
 {
 	struct xchg_arena *a = xchg_arena_of(mp);
-	const unsigned int lcore = rte_lcore_id();
-	const unsigned int set = lcore_set(a, lcore);
 	struct xchg_lcore_cache *c;
-	struct xchg_pool_counters *cnt;
 	void **end;
 	uint32_t len;
 
-	/* n - 1: also sends n == 0 and an arena without caches (size 0)
-	 * to the general path. */
-	if (unlikely(set == 0 || n - 1 >= a->cache_size || !a->armed))
+	/* n - 1: also sends n == 0 to the general path. */
+	if (unlikely(n - 1 >= a->cache_size || !a->armed))
 		return enqueue_general(a, objs, n);
-	xchg_op_enter_set(a, set);
-	c = &a->caches[lcore];
-	cnt = set_cnt(a, set);
+	c = usual_cache(a, rte_lcore_id());
+	if (unlikely(c == NULL))
+		return enqueue_general(a, objs, n);
+	xchg_op_depth_enter(c->depth);
 	if (unlikely(a->strict))
-		end = release(a, cnt, false, objs, n, &c->objs[c->len], true);
+		end = release(a, c->cnt, false, objs, n, &c->objs[c->len],
+			      true);
 	else
-		end = release(a, cnt, false, objs, n, &c->objs[c->len], false);
+		end = release(a, c->cnt, false, objs, n, &c->objs[c->len],
+			      false);
 	len = (uint32_t)(end - c->objs);
 	c->len = len;
 	if (unlikely(len >= a->cache_flush))
 		cache_flush(a, c);
-	xchg_op_leave(a, set);
+	xchg_op_depth_leave(c->depth);
 	return 0;
 }
 
@@ -381,25 +386,19 @@ static int
 xchg_ops_dequeue(struct rte_mempool *mp, void **objs, unsigned int n)
 {
 	struct xchg_arena *a = xchg_arena_of(mp);
-	const unsigned int lcore = rte_lcore_id();
-	const unsigned int set = lcore_set(a, lcore);
+	struct xchg_lcore_cache *c = usual_cache(a, rte_lcore_id());
 	xchg_tag_t * const tags = a->tags;
 	const uintptr_t base = a->base;
 	const uint64_t inv = a->stride_inv;
 	const uint32_t shift = a->stride_shift;
-	struct xchg_lcore_cache *c;
 	void **top;
 	unsigned int i;
 	uint32_t len;
 
-	/* The usual burst: pop from this lcore's cache and mark in one go
-	 * (set != 0: see lcore_set()). */
-	if (unlikely(set == 0 || a->caches == NULL || !a->armed))
+	/* The usual burst: pop from this lcore's cache and mark in one go. */
+	if (unlikely(c == NULL || !a->armed || n > c->len))
 		return dequeue_general(a, objs, n);
-	c = &a->caches[lcore];
-	if (unlikely(n > c->len))
-		return dequeue_general(a, objs, n);
-	xchg_op_enter_set(a, set);
+	xchg_op_depth_enter(c->depth);
 	len = c->len;
 	top = &c->objs[len];
 	for (i = 0; i < n; i++) {
@@ -409,7 +408,7 @@ xchg_ops_dequeue(struct rte_mempool *mp, void **objs, unsigned int n)
 		tags[xchg_arena_pos(base, inv, shift, obj)] = XCHG_TAG_NONE;
 	}
 	c->len = len - n;
-	xchg_op_leave(a, set);
+	xchg_op_depth_leave(c->depth);
 	return 0;
 }
 
