@@ -272,15 +272,15 @@ set_cnt(const struct xchg_arena *a, unsigned int set)
 
 /* This lcore's cache when the usual path may use it: an EAL lcore the
  * arena gave a cache, its op depth and its counter set at creation
- * (arena_alloc_tables()); NULL for a thread without an lcore id, an
- * lcore registered later (its depth and counters are the shared set's),
- * or an arena without caches. */
+ * (arena_alloc_tables()); NULL for a thread without an lcore id or an
+ * lcore registered later (its depth and counters are the shared set's).
+ * The arena has caches (a->caches, made when a->cache_size is not 0). */
 static __rte_always_inline struct xchg_lcore_cache *
 usual_cache(const struct xchg_arena *a, unsigned int lcore)
 {
 	struct xchg_lcore_cache *c;
 
-	if (unlikely(lcore >= RTE_MAX_LCORE || a->caches == NULL))
+	if (unlikely(lcore >= RTE_MAX_LCORE))
 		return NULL;
 	c = &a->caches[lcore];
 	return likely(c->cnt != NULL) ? c : NULL;
@@ -331,7 +331,8 @@ xchg_ops_enqueue(struct rte_mempool *mp, void * const *objs, unsigned int n)
 	void **end;
 	uint32_t len;
 
-	/* n - 1: also sends n == 0 to the general path. */
+	/* n - 1: also sends n == 0, and any n when the arena has no
+	 * caches (size 0), to the general path. */
 	if (unlikely(n - 1 >= a->cache_size || !a->armed))
 		return enqueue_general(a, objs, n);
 	c = usual_cache(a, rte_lcore_id());
@@ -386,7 +387,7 @@ static int
 xchg_ops_dequeue(struct rte_mempool *mp, void **objs, unsigned int n)
 {
 	struct xchg_arena *a = xchg_arena_of(mp);
-	struct xchg_lcore_cache *c = usual_cache(a, rte_lcore_id());
+	struct xchg_lcore_cache *c;
 	xchg_tag_t * const tags = a->tags;
 	const uintptr_t base = a->base;
 	const uint64_t inv = a->stride_inv;
@@ -396,7 +397,10 @@ xchg_ops_dequeue(struct rte_mempool *mp, void **objs, unsigned int n)
 	uint32_t len;
 
 	/* The usual burst: pop from this lcore's cache and mark in one go. */
-	if (unlikely(c == NULL || !a->armed || n > c->len))
+	if (unlikely(a->caches == NULL || !a->armed))
+		return dequeue_general(a, objs, n);
+	c = usual_cache(a, rte_lcore_id());
+	if (unlikely(c == NULL || n > c->len))
 		return dequeue_general(a, objs, n);
 	xchg_op_depth_enter(c->depth);
 	len = c->len;
