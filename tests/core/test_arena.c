@@ -284,6 +284,27 @@ refused_mid_burst(int32_t cache, bool strict)
 	XT_EQ(rte_mempool_avail_count(mp), 512);
 	xt_census_ok(a, "refusal in first place");
 
+	/* Just past either end of the arena: position nb_buffers, and
+	 * the position before 0. */
+	{
+		static struct rte_mbuf *all[512];
+		uintptr_t lo = UINTPTR_MAX, hi = 0;
+		unsigned int i;
+
+		XT_EQ(rte_pktmbuf_alloc_bulk(mp, all, 512), 0);
+		for (i = 0; i < 512; i++) {
+			lo = RTE_MIN(lo, (uintptr_t)all[i]);
+			hi = RTE_MAX(hi, (uintptr_t)all[i]);
+		}
+		rte_pktmbuf_free_bulk(all, 512);
+		rte_mempool_put(mp, (void *)(hi + info.stride));
+		rte_mempool_put(mp, (void *)(lo - info.stride));
+		XT_EQ(xchg_arena_info_get(a, &info), 0);
+		XT_EQ(info.foreign_frees, 3);
+		XT_EQ(rte_mempool_avail_count(mp), 512);
+		xt_census_ok(a, "just past the ends");
+	}
+
 	each_buffer_once(mp, 512);
 	rte_pktmbuf_free(other);
 	rte_mempool_free(plain);
