@@ -31,7 +31,7 @@ callgrind_annotate --inclusive=no "$out/cg" >"$out/excl" 2>/dev/null
 
 # Ir of a symbol (first match) in an annotate listing.
 ir() {
-	grep -E ":$2( \[|$)" "$1" | awk '{gsub(",", "", $1); if ($1 > m) m = $1} END {print m}'
+	grep -E ":$2( \[|$)" "$1" | awk '{gsub(",", "", $1); if ($1 + 0 > m + 0) m = $1 + 0} END {print m}'
 }
 per=$((cg_packets * 2))
 echo "DPDK $(pkg-config --modversion libdpdk), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), 1 lcore, --no-huge, packed layouts, burst 32"

@@ -332,7 +332,11 @@ arena_alloc_tables(struct xchg_arena *a)
 	/* Threads that are not EAL lcores use the shared store only, so
 	 * the buffers caches can hold stay bounded and known. */
 	RTE_LCORE_FOREACH(lcore) {
+		unsigned int set = a->pcnt_set[lcore];
+
 		a->cache_enabled[lcore] = true;
+		a->caches[lcore].depth = &a->depth[set].depth;
+		a->caches[lcore].cnt = &a->pcnt[set * a->pcnt_stride];
 		lcores++;
 	}
 	a->cache_flush = a->cache_size + a->cache_size / 2;

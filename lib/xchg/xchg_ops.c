@@ -124,12 +124,66 @@ misuse(struct xchg_arena *a, uint64_t *counter, const void *obj,
 }
 
 /*
- * Credit the owners of @objs, mark them free, and copy the ones to be
- * stored to @dst; returns how many. The geometry is read once into
- * locals: the tag stores would otherwise make the compiler reload it.
- * Always inlined: the usual free is one or two buffers (a socket's
- * read, a PMD's TX completion), for which a call's prologue and
- * epilogue cost about as much as the loop.
+ * The rest of a burst from its first refused buffer on, @objs[0], which
+ * release() found foreign or free already (and did not touch, or in
+ * strict mode exchanged FREE for FREE): it is refused without a second
+ * look at its tag, which another lcore may have taken since. Then one
+ * buffer at a time, as release() but with every refusal counted and one
+ * credit per buffer. Out of line: a correct program never comes here.
+ */
+static __rte_noinline __rte_cold void **
+release_rest(struct xchg_arena *a, struct xchg_pool_counters *cnt,
+	     const bool shared, void * const *objs, unsigned int n,
+	     void **out, const bool strict)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		void *obj = objs[i];
+		uint32_t idx = xchg_arena_index(a, obj);
+		xchg_tag_t tag;
+
+		if (idx == UINT32_MAX) {
+			misuse(a, &a->foreign_frees, obj,
+			       "not one of its buffers");
+			continue;
+		}
+		if (i == 0)
+			tag = XCHG_TAG_FREE;
+		else if (strict)
+			tag = __atomic_exchange_n(&a->tags[idx], XCHG_TAG_FREE,
+						  __ATOMIC_RELAXED);
+		else
+			tag = __atomic_load_n(&a->tags[idx], __ATOMIC_RELAXED);
+		if (tag == XCHG_TAG_FREE) {
+			misuse(a, &a->double_frees, obj, "freed a second time");
+			continue;
+		}
+		if (!strict)
+			__atomic_store_n(&a->tags[idx], XCHG_TAG_FREE,
+					 __ATOMIC_RELAXED);
+		*out++ = obj;
+		if (tag != XCHG_TAG_NONE)
+			xchg_lcore_cnt_add(&cnt[tag].returned, 1, shared);
+	}
+	return out;
+}
+
+/*
+ * Credit the owners of @objs on the counter set @cnt (the caller's; @shared
+ * when that is the set threads without an lcore share), mark them free,
+ * and copy the ones to be stored to @dst; returns the end of the copy.
+ * The geometry and the run are kept in locals: the tag stores would
+ * otherwise make the compiler reload them. Always inlined: the usual free
+ * is one or two buffers (a socket's read, a PMD's TX completion), for
+ * which a call's prologue and epilogue cost about as much as the loop.
+ *
+ * Consecutive buffers of one owner, from index @run on, make one credit.
+ * The owner of the run is never FREE, so a tag equal to it is not FREE
+ * either: the double free check costs nothing until the owner changes.
+ * NONE (a buffer no owner held: a NIC ring's) is not credited. At the
+ * first refused buffer (foreign, or FREE) the walk stops and
+ * release_rest() does the rest.
  *
  * The free mark, @strict false (the default): a plain load of the tag
  * and a plain store of FREE. A second free on the same lcore, or on
@@ -145,75 +199,102 @@ misuse(struct xchg_arena *a, uint64_t *counter, const void *obj,
  * (and credits it) and the other sees FREE; about 10 cycles per buffer
  * (doc/cycle-budget.rst).
  */
-static __rte_always_inline unsigned int
-release(struct xchg_arena *a, unsigned int set, void * const *objs,
-	unsigned int n, void **dst, const bool strict)
+static __rte_always_inline void **
+release(struct xchg_arena *a, struct xchg_pool_counters *cnt,
+	const bool shared, void * const *objs, unsigned int n,
+	void **dst, const bool strict)
 {
 	xchg_tag_t * const tags = a->tags;
 	const uintptr_t base = a->base;
 	const uint64_t inv = a->stride_inv;
 	const uint32_t shift = a->stride_shift, nb = a->nb_buffers;
 	void * const * const end = objs + n;
+	void * const *p = objs, * const *run = objs;
 	void **out = dst;
-	xchg_tag_t run_tag = XCHG_TAG_NONE;
-	uint32_t run_n = 0;
+	xchg_tag_t run_tag;
+	uint64_t idx;
 
-	for (; objs != end; objs++) {
-		void *obj = *objs;
-		uint64_t idx = xchg_arena_pos(base, inv, shift, obj);
-		xchg_tag_t tag;
+	/* The first buffer starts the run (@n is never 0 here). */
+	idx = xchg_arena_pos(base, inv, shift, *p);
+	if (unlikely(idx >= nb))
+		goto rest;
+	run_tag = strict ? __atomic_exchange_n(&tags[idx], XCHG_TAG_FREE,
+					       __ATOMIC_RELAXED) :
+			   __atomic_load_n(&tags[idx], __ATOMIC_RELAXED);
+	if (unlikely(run_tag == XCHG_TAG_FREE))
+		goto rest;
+	for (;;) {
+		/* Relaxed atomics are plain moves; they only tell the
+		 * compiler that a census may read the tag. */
+		if (!strict)
+			__atomic_store_n(&tags[idx], XCHG_TAG_FREE,
+					 __ATOMIC_RELAXED);
+		*out++ = *p;
+		if (++p == end)
+			break;
+		idx = xchg_arena_pos(base, inv, shift, *p);
+		if (unlikely(idx >= nb))
+			break;
+		{
+			xchg_tag_t tag = strict ?
+				__atomic_exchange_n(&tags[idx], XCHG_TAG_FREE,
+						    __ATOMIC_RELAXED) :
+				__atomic_load_n(&tags[idx], __ATOMIC_RELAXED);
 
-		if (unlikely(idx >= nb)) {
-			misuse(a, &a->foreign_frees, obj,
-			       "not one of its buffers");
-			continue;
+			if (unlikely(tag != run_tag)) {
+				if (unlikely(tag == XCHG_TAG_FREE))
+					break;
+				if (run_tag != XCHG_TAG_NONE)
+					xchg_lcore_cnt_add(
+						&cnt[run_tag].returned,
+						(uint64_t)(p - run), shared);
+				run_tag = tag;
+				run = p;
+			}
 		}
-		if (strict) {
-			tag = __atomic_exchange_n(&tags[idx], XCHG_TAG_FREE,
-						  __ATOMIC_RELAXED);
-		} else {
-			/* Relaxed atomics are plain moves; they only tell
-			 * the compiler that a census may read the tag. */
-			tag = __atomic_load_n(&tags[idx], __ATOMIC_RELAXED);
-			if (likely(tag != XCHG_TAG_FREE))
-				__atomic_store_n(&tags[idx], XCHG_TAG_FREE,
-						 __ATOMIC_RELAXED);
-		}
-		if (unlikely(tag == XCHG_TAG_FREE)) {
-			misuse(a, &a->double_frees, obj, "freed a second time");
-			continue;
-		}
-		*out++ = obj;
-		/* Consecutive buffers of one owner: one credit. */
-		if (unlikely(tag != run_tag)) {
-			xchg_ops_credit_set(a, set, run_tag, run_n);
-			run_tag = tag;
-			run_n = 0;
-		}
-		run_n++;
 	}
-	xchg_ops_credit_set(a, set, run_tag, run_n);
-	return (unsigned int)(out - dst);
+	if (run_tag != XCHG_TAG_NONE)
+		xchg_lcore_cnt_add(&cnt[run_tag].returned, (uint64_t)(p - run),
+				   shared);
+	if (likely(p == end))
+		return out;
+rest:
+	return release_rest(a, cnt, shared, p, (unsigned int)(end - p), out,
+			    strict);
 }
 
-/* release() with the arena's free marking; the branch is taken once per
- * call, outside the loop. */
-static __rte_always_inline unsigned int
-release_marked(struct xchg_arena *a, unsigned int set, void * const *objs,
-	       unsigned int n, void **dst)
+/* The calling thread's counter set @set's counters, indexed by tag. */
+static inline struct xchg_pool_counters *
+set_cnt(const struct xchg_arena *a, unsigned int set)
 {
-	if (unlikely(a->strict))
-		return release(a, set, objs, n, dst, true);
-	return release(a, set, objs, n, dst, false);
+	return &a->pcnt[set * a->pcnt_stride];
 }
 
-static int
-xchg_ops_enqueue(struct rte_mempool *mp, void * const *objs, unsigned int n)
+/* This lcore's cache when the usual path may use it: an EAL lcore the
+ * arena gave a cache, its op depth and its counter set at creation
+ * (arena_alloc_tables()); NULL for a thread without an lcore id or an
+ * lcore registered later (its depth and counters are the shared set's).
+ * The arena has caches (a->caches, made when a->cache_size is not 0). */
+static __rte_always_inline struct xchg_lcore_cache *
+usual_cache(const struct xchg_arena *a, unsigned int lcore)
 {
-	struct xchg_arena *a = xchg_arena_of(mp);
 	struct xchg_lcore_cache *c;
+
+	if (unlikely(lcore >= RTE_MAX_LCORE))
+		return NULL;
+	c = &a->caches[lcore];
+	return likely(c->cnt != NULL) ? c : NULL;
+}
+
+/* Every other enqueue: populate, a thread without a set or a cache, a
+ * burst larger than the cache. Out of line: the usual free does not pay
+ * for its frame. */
+static __rte_noinline int
+enqueue_general(struct xchg_arena *a, void * const *objs, unsigned int n)
+{
 	void *keep[XCHG_OPS_CHUNK];
 	unsigned int off, chunk, set;
+	struct xchg_pool_counters *cnt;
 
 	/* Populate puts every object once before tags exist. */
 	if (unlikely(!a->armed)) {
@@ -221,21 +302,54 @@ xchg_ops_enqueue(struct rte_mempool *mp, void * const *objs, unsigned int n)
 		return 0;
 	}
 	set = xchg_op_enter(a);
-	/* The usual burst goes straight into this lcore's cache. */
-	c = lcore_cache(a);
-	if (likely(c != NULL && n <= a->cache_size)) {
-		c->len += release_marked(a, set, objs, n, &c->objs[c->len]);
-		if (c->len >= a->cache_flush)
-			cache_flush(a, c);
-		xchg_op_leave(a, set);
-		return 0;
-	}
+	cnt = set_cnt(a, set);
 	for (off = 0; off < n; off += chunk) {
 		chunk = RTE_MIN(n - off, (unsigned int)XCHG_OPS_CHUNK);
-		store_put(a, keep, release_marked(a, set, &objs[off], chunk,
-						  keep));
+		void **end = a->strict ?
+			release(a, cnt, set == 0, &objs[off], chunk, keep,
+				true) :
+			release(a, cnt, set == 0, &objs[off], chunk, keep,
+				false);
+
+		store_put(a, keep, (unsigned int)(end - keep));
 	}
 	xchg_op_leave(a, set);
+	return 0;
+}
+
+/*
+ * The usual free: an lcore with its own counter set and cache, a burst
+ * that fits the cache. The cache holds the lcore's op depth and counter
+ * set, so the lcore id is read once and nothing else is looked up; the
+ * buffers go straight into the cache.
+ */
+static int
+xchg_ops_enqueue(struct rte_mempool *mp, void * const *objs, unsigned int n)
+{
+	struct xchg_arena *a = xchg_arena_of(mp);
+	struct xchg_lcore_cache *c;
+	void **end;
+	uint32_t len;
+
+	/* n - 1: also sends n == 0, and any n when the arena has no
+	 * caches (size 0), to the general path. */
+	if (unlikely(n - 1 >= a->cache_size || !a->armed))
+		return enqueue_general(a, objs, n);
+	c = usual_cache(a, rte_lcore_id());
+	if (unlikely(c == NULL))
+		return enqueue_general(a, objs, n);
+	xchg_op_depth_enter(c->depth);
+	if (unlikely(a->strict))
+		end = release(a, c->cnt, false, objs, n, &c->objs[c->len],
+			      true);
+	else
+		end = release(a, c->cnt, false, objs, n, &c->objs[c->len],
+			      false);
+	len = (uint32_t)(end - c->objs);
+	c->len = len;
+	if (unlikely(len >= a->cache_flush))
+		cache_flush(a, c);
+	xchg_op_depth_leave(c->depth);
 	return 0;
 }
 
@@ -253,39 +367,53 @@ take(struct xchg_arena *a, void * const *objs, unsigned int n)
 		tags[xchg_arena_pos(base, inv, shift, objs[i])] = XCHG_TAG_NONE;
 }
 
-static int
-xchg_ops_dequeue(struct rte_mempool *mp, void **objs, unsigned int n)
+/* Every other dequeue: populate, a thread without a set or a cache, a
+ * cache too short. */
+static __rte_noinline int
+dequeue_general(struct xchg_arena *a, void **objs, unsigned int n)
 {
-	struct xchg_arena *a = xchg_arena_of(mp);
-	struct xchg_lcore_cache *c = lcore_cache(a);
-	unsigned int i, set = xchg_op_enter(a);
+	unsigned int set = xchg_op_enter(a);
 	int ret = 0;
 
-	/* The usual burst: pop from this lcore's cache and mark in one go. */
-	if (likely(c != NULL && a->armed && n <= c->len)) {
-		xchg_tag_t * const tags = a->tags;
-		const uintptr_t base = a->base;
-		const uint64_t inv = a->stride_inv;
-		const uint32_t shift = a->stride_shift;
-		void **top = &c->objs[c->len];
-
-		for (i = 0; i < n; i++) {
-			void *obj = *--top;
-
-			objs[i] = obj;
-			tags[xchg_arena_pos(base, inv, shift, obj)] =
-				XCHG_TAG_NONE;
-		}
-		c->len -= n;
-		xchg_op_leave(a, set);
-		return 0;
-	}
 	if (store_get(a, objs, n) != 0)
 		ret = -ENOBUFS;
 	else if (likely(a->armed))
 		take(a, objs, n);
 	xchg_op_leave(a, set);
 	return ret;
+}
+
+static int
+xchg_ops_dequeue(struct rte_mempool *mp, void **objs, unsigned int n)
+{
+	struct xchg_arena *a = xchg_arena_of(mp);
+	struct xchg_lcore_cache *c;
+	xchg_tag_t * const tags = a->tags;
+	const uintptr_t base = a->base;
+	const uint64_t inv = a->stride_inv;
+	const uint32_t shift = a->stride_shift;
+	void **top;
+	unsigned int i;
+	uint32_t len;
+
+	/* The usual burst: pop from this lcore's cache and mark in one go. */
+	if (unlikely(a->caches == NULL || !a->armed))
+		return dequeue_general(a, objs, n);
+	c = usual_cache(a, rte_lcore_id());
+	if (unlikely(c == NULL || n > c->len))
+		return dequeue_general(a, objs, n);
+	xchg_op_depth_enter(c->depth);
+	len = c->len;
+	top = &c->objs[len];
+	for (i = 0; i < n; i++) {
+		void *obj = *--top;
+
+		objs[i] = obj;
+		tags[xchg_arena_pos(base, inv, shift, obj)] = XCHG_TAG_NONE;
+	}
+	c->len = len - n;
+	xchg_op_depth_leave(c->depth);
+	return 0;
 }
 
 uint32_t

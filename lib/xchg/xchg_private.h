@@ -96,6 +96,10 @@ struct xchg_pool {
  */
 struct xchg_lcore_cache {
 	uint32_t len;
+	/* Its lcore's op depth and counter set (xchg_ops.c), found once
+	 * at creation; NULL for an lcore without a set. */
+	uint32_t *depth;
+	struct xchg_pool_counters *cnt;
 	void *objs[XCHG_ARENA_CACHE_MAX * 3]; /* size + flush + one put */
 } __rte_cache_aligned;
 
@@ -239,31 +243,39 @@ xchg_pool_cnt(const struct xchg_arena *a, xchg_tag_t tag, bool *shared)
 
 /* Enter and leave an operation that writes tags or the free store. The
  * barrier keeps the compiler (and, on weakly ordered CPUs, the CPU)
- * from moving the tag stores outside; x86 orders stores already. */
+ * from moving the tag stores outside; x86 orders stores already.
+ * xchg_op_depth_enter() and _leave() take the set's depth itself (an
+ * lcore cache keeps its lcore's, see struct xchg_lcore_cache). */
+static __rte_always_inline void
+xchg_op_depth_enter(uint32_t *d)
+{
+	__atomic_store_n(d, __atomic_load_n(d, __ATOMIC_RELAXED) + 1,
+			 __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+}
+
+static __rte_always_inline void
+xchg_op_depth_leave(uint32_t *d)
+{
+	__atomic_store_n(d, __atomic_load_n(d, __ATOMIC_RELAXED) - 1,
+			 __ATOMIC_RELEASE);
+}
+
 static __rte_always_inline unsigned int
 xchg_op_enter(struct xchg_arena *a)
 {
 	unsigned int set = xchg_lcore_cnt_set(a->pcnt_set);
 
-	if (likely(set != 0)) {
-		uint32_t *d = &a->depth[set].depth;
-
-		__atomic_store_n(d, __atomic_load_n(d, __ATOMIC_RELAXED) + 1,
-				 __ATOMIC_RELAXED);
-		__atomic_thread_fence(__ATOMIC_RELEASE);
-	}
+	if (likely(set != 0))
+		xchg_op_depth_enter(&a->depth[set].depth);
 	return set;
 }
 
 static __rte_always_inline void
 xchg_op_leave(struct xchg_arena *a, unsigned int set)
 {
-	if (likely(set != 0)) {
-		uint32_t *d = &a->depth[set].depth;
-
-		__atomic_store_n(d, __atomic_load_n(d, __ATOMIC_RELAXED) - 1,
-				 __ATOMIC_RELEASE);
-	}
+	if (likely(set != 0))
+		xchg_op_depth_leave(&a->depth[set].depth);
 }
 
 /* Count @n of @field for pool @p on the calling lcore's set. */

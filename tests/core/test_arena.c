@@ -129,6 +129,21 @@ test_from_other_mempool(void)
 	rte_mempool_free(plain);
 }
 
+/* Every one of the arena's @nb buffers can still be taken exactly once. */
+static void
+each_buffer_once(struct rte_mempool *mp, unsigned int nb)
+{
+	static struct rte_mbuf *all[512];
+	bool taken = nb <= RTE_DIM(all) &&
+		     rte_pktmbuf_alloc_bulk(mp, all, nb) == 0;
+
+	XT_CHECK(taken, "%u buffers taken at once", nb);
+	if (!taken)
+		return;
+	XT_CHECK(rte_pktmbuf_alloc(mp) == NULL, "buffer %u + 1", nb);
+	rte_pktmbuf_free_bulk(all, nb);
+}
+
 static void
 test_misuse_on_free_path(void)
 {
@@ -163,14 +178,7 @@ test_misuse_on_free_path(void)
 	XT_EQ(info.foreign_frees, 4);
 	xt_census_ok(a, "after misuse");
 
-	/* Every buffer can still be taken exactly once. */
-	{
-		struct rte_mbuf *all[256];
-
-		XT_EQ(rte_pktmbuf_alloc_bulk(mp, all, 256), 0);
-		XT_CHECK(rte_pktmbuf_alloc(mp) == NULL, "257th buffer");
-		rte_pktmbuf_free_bulk(all, 256);
-	}
+	each_buffer_once(mp, 256);
 	rte_pktmbuf_free(other);
 	rte_mempool_free(plain);
 	XT_EQ(xchg_arena_free(a), 0);
@@ -207,6 +215,111 @@ test_tiny_cache_counted(void)
 	XT_EQ(xchg_arena_info_get(a, &info), 0);
 	XT_EQ(info.cache_slack, 2 * 1);
 	XT_EQ(xchg_arena_free(a), 0);
+}
+
+/*
+ * Refusals in the middle of a burst (issue 17: the free's walk checks
+ * FREE only when the owner changes, and leaves the rest of a burst to a
+ * slower walk from the first refusal on): a second free of a buffer of
+ * the same run, a foreign object, a second free of a run's first buffer
+ * and a second free in first place are each refused and counted, every
+ * other buffer is credited to its owner exactly once and stored once.
+ * With and without an lcore cache (the usual path and the general one),
+ * plain and strict marking.
+ */
+static void
+refused_mid_burst(int32_t cache, bool strict)
+{
+	struct xchg_arena_conf conf = {
+		.name = "midburst", .socket_id = SOCKET_ID_ANY,
+		.nb_buffers = 512, .lcore_cache = cache, .strict = strict,
+	};
+	struct xchg_arena *a = xchg_arena_create(&conf);
+	struct rte_mempool *mp = xchg_arena_mempool(a);
+	struct rte_mempool *plain = rte_pktmbuf_pool_create("midplain", 63, 0,
+			0, RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+	struct xchg_pool *p1 = xchg_pool_create(a, "p1", XCHG_KIND_SOCKET, 16);
+	struct xchg_pool *p2 = xchg_pool_create(a, "p2", XCHG_KIND_SOCKET, 16);
+	struct rte_mbuf *m1[4], *m2[2], *raw, *other;
+	struct xchg_arena_info info;
+	void *burst[10];
+
+	XT_CHECK(a != NULL && plain != NULL && p1 != NULL && p2 != NULL,
+		 "setup, cache %d strict %d", cache, strict);
+	if (a == NULL || plain == NULL || p1 == NULL || p2 == NULL)
+		return;
+	XT_EQ(xchg_alloc_bulk(p1, m1, 4), 0);
+	XT_EQ(xchg_alloc_bulk(p2, m2, 2), 0);
+	raw = rte_pktmbuf_alloc(mp);
+	other = rte_pktmbuf_alloc(plain);
+	XT_CHECK(raw != NULL && other != NULL, "raw and foreign");
+	burst[0] = m1[0];
+	burst[1] = m1[1];
+	burst[2] = m1[0];   /* twice, same run: its tag is FREE now */
+	burst[3] = other;   /* foreign */
+	burst[4] = m1[2];
+	burst[5] = m2[0];
+	burst[6] = raw;     /* no owner: stored, nobody credited */
+	burst[7] = m1[3];
+	burst[8] = m2[1];
+	burst[9] = m2[0];   /* twice, first of its run */
+	rte_mempool_put_bulk(mp, burst, 10);
+	XT_EQ(xchg_arena_info_get(a, &info), 0);
+	XT_EQ(info.double_frees, 2);
+	XT_EQ(info.foreign_frees, 1);
+	xt_pool_expect(p1, 0, "p1 credited once per buffer");
+	xt_pool_expect(p2, 0, "p2 credited once per buffer");
+	XT_EQ(rte_mempool_avail_count(mp), 512);
+	xt_census_ok(a, "refusals mid-burst");
+
+	/* A second free in first place; the rest still credited. */
+	XT_EQ(xchg_alloc_bulk(p1, m1, 2), 0);
+	rte_mempool_put(mp, m1[0]);
+	burst[0] = m1[0];
+	burst[1] = m1[1];
+	rte_mempool_put_bulk(mp, burst, 2);
+	XT_EQ(xchg_arena_info_get(a, &info), 0);
+	XT_EQ(info.double_frees, 3);
+	xt_pool_expect(p1, 0, "p1 after a refusal in first place");
+	XT_EQ(rte_mempool_avail_count(mp), 512);
+	xt_census_ok(a, "refusal in first place");
+
+	/* Just past either end of the arena: position nb_buffers, and
+	 * the position before 0. */
+	{
+		static struct rte_mbuf *all[512];
+		uintptr_t lo = UINTPTR_MAX, hi = 0;
+		unsigned int i;
+
+		XT_EQ(rte_pktmbuf_alloc_bulk(mp, all, 512), 0);
+		for (i = 0; i < 512; i++) {
+			lo = RTE_MIN(lo, (uintptr_t)all[i]);
+			hi = RTE_MAX(hi, (uintptr_t)all[i]);
+		}
+		rte_pktmbuf_free_bulk(all, 512);
+		rte_mempool_put(mp, (void *)(hi + info.stride));
+		rte_mempool_put(mp, (void *)(lo - info.stride));
+		XT_EQ(xchg_arena_info_get(a, &info), 0);
+		XT_EQ(info.foreign_frees, 3);
+		XT_EQ(rte_mempool_avail_count(mp), 512);
+		xt_census_ok(a, "just past the ends");
+	}
+
+	each_buffer_once(mp, 512);
+	rte_pktmbuf_free(other);
+	rte_mempool_free(plain);
+	XT_EQ(xchg_pool_free(p1), 0);
+	XT_EQ(xchg_pool_free(p2), 0);
+	XT_EQ(xchg_arena_free(a), 0);
+}
+
+static void
+test_refused_mid_burst(void)
+{
+	refused_mid_burst(32, false);
+	refused_mid_burst(32, true);
+	refused_mid_burst(-1, false);
+	refused_mid_burst(-1, true);
 }
 
 /* Overcommitted, quotas may cover the arena many times: a plain shared
@@ -256,5 +369,6 @@ main(int argc __rte_unused, char **argv)
 	XT_RUN(test_lcore_cache_counted);
 	XT_RUN(test_tiny_cache_counted);
 	XT_RUN(test_overcommit);
+	XT_RUN(test_refused_mid_burst);
 	return xt_done("arena");
 }
