@@ -9,10 +9,12 @@
  * conserved census. The bursts hold fresh frames, frames the consumer
  * owns already, frames another pool owns (a transfer), a starved
  * consumer next to consumers with room, a full ring, a freed pool, a
- * NULL consumer and a rejected frame; a random soak follows.
+ * NULL consumer and a rejected frame; a random soak follows, with the
+ * pools owned by the lcore and shared; then one call over two arenas.
  */
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +24,7 @@
 #include "xchg_consumer_private.h"
 #include "xchg_deliver_private.h"
 #include "xchg_private.h"
+#include "xchg_quota.h"
 #include "xchg_test.h"
 
 #define NC 6        /* consumers per world */
@@ -341,19 +344,56 @@ test_cases(void)
 		world_fini(&w[k]);
 }
 
-/* Random bursts, the application reading a random share in between. */
+/* A thread without an lcore id takes and gives back one buffer of each
+ * live consumer pool: its first acquirer, it makes the pool SHARED (the
+ * compare-and-swap of xchg_quota.h) before the lcore's first exchange. */
+static void *
+share_pools(void *arg)
+{
+	struct world *w = arg;
+	struct rte_mbuf *m;
+	unsigned int i;
+
+	for (i = 0; i < NC; i++) {
+		if (i == 4)
+			continue;
+		if (xchg_alloc_bulk(xchg_consumer_pool(w->c[i]), &m, 1) == 0)
+			rte_pktmbuf_free(m);
+	}
+	return NULL;
+}
+
 static void
-test_soak(void)
+make_shared(struct world *w)
+{
+	pthread_t t;
+	unsigned int i;
+
+	XT_EQ(pthread_create(&t, NULL, share_pools, w), 0);
+	XT_EQ(pthread_join(t, NULL), 0);
+	for (i = 0; i < NC; i++)
+		if (i != 4)
+			XT_EQ(xchg_consumer_pool(w->c[i])->acq,
+			      XCHG_ACQ_SHARED);
+}
+
+/* Random bursts, the application reading a random share in between;
+ * every pool owned by the lcore (a plain quota section), or @shared. */
+static void
+soak(bool shared)
 {
 	struct world w[2];
 	struct books b[2];
 	unsigned int it, k, fails = xt_failures;
 	uint32_t seed = 17;
 
-	world_init(&w[0], "dlv_soak_b", true);
-	world_init(&w[1], "dlv_soak_s", false);
-	for (k = 0; k < 2; k++)
+	world_init(&w[0], shared ? "dlv_soak_bs" : "dlv_soak_b", true);
+	world_init(&w[1], shared ? "dlv_soak_ss" : "dlv_soak_s", false);
+	for (k = 0; k < 2; k++) {
 		kill_pool(&w[k]);
+		if (shared)
+			make_shared(&w[k]);
+	}
 	for (it = 0; it < 400 && xt_failures == fails; it++) {
 		int who[NC + 1];
 		uint16_t len[NC + 1];
@@ -382,8 +422,28 @@ test_soak(void)
 			drain(&w[k], (seed >> 16) % 8);
 	}
 	XT_EQ(it, 400);
+	/* The mode each soak meant: c0 took frames in both. */
+	printf("soak: pools %s\n", shared ? "shared" : w[0].a->owner_ok ?
+	       "owned by the lcore" : "shared (no membarrier here)");
+	for (k = 0; k < 2; k++)
+		XT_EQ(xchg_consumer_pool(w[k].c[0])->acq,
+		      shared || !w[k].a->owner_ok ?
+		      XCHG_ACQ_SHARED :
+		      xchg_lcore_cnt_set(w[k].a->pcnt_set));
 	for (k = 0; k < 2; k++)
 		world_fini(&w[k]);
+}
+
+static void
+test_soak(void)
+{
+	soak(false);
+}
+
+static void
+test_soak_shared(void)
+{
+	soak(true);
 }
 
 /* Groups longer than the exchange's chunk of 64 frames, fresh and with a
@@ -584,6 +644,7 @@ main(int argc __rte_unused, char **argv)
 	xt_eal_init(argv[0], "0", 0, NULL);
 	XT_RUN(test_cases);
 	XT_RUN(test_soak);
+	XT_RUN(test_soak_shared);
 	XT_RUN(test_long_groups);
 	XT_RUN(test_two_arenas);
 	XT_RUN(test_misuse);
