@@ -405,8 +405,11 @@ xchg_stack_defer(struct xchg_stack *s, struct xchg_socket *sock,
 }
 
 /* The frames @d holds, @n of them, in one delivery call, in order: a
- * group per frame, as deliver_now() would give them one by one. Out of
- * line: the flush of an empty list, every burst, stays a few loads. */
+ * group per frame, as deliver_now() would give them one by one, except
+ * that what is not queued is freed after the call (a socket named again
+ * later in the list finds a full ring's frames still charged to it:
+ * xchg_deliver_private.h). Out of line: the flush of an empty list,
+ * every burst, stays a few loads. */
 static __rte_noinline void
 defer_deliver(struct xchg_stack *s, struct xchg_defer *d, uint32_t n)
 {

@@ -10,9 +10,12 @@
 struct rte_ring;
 struct xchg_pool;
 
+/** A consumer: both fields set at creation and never changed. */
 struct xchg_consumer {
-	struct xchg_pool *pool;
-	struct rte_ring *ring;
+	struct xchg_pool *pool; /**< pays for what is delivered */
+	struct rte_ring *ring;  /**< delivered frames: the delivering
+				 * lcores enqueue, the application
+				 * dequeues (rte_ring's own ordering) */
 };
 
 #endif /* XCHG_CONSUMER_PRIVATE_H */

@@ -9,10 +9,12 @@
  * conserved census. The bursts hold fresh frames, frames the consumer
  * owns already, frames another pool owns (a transfer), a starved
  * consumer next to consumers with room, a full ring, a freed pool, a
- * NULL consumer and a rejected frame; a random soak follows.
+ * NULL consumer and a rejected frame; a random soak follows, with the
+ * pools owned by the lcore and shared; then one call over two arenas.
  */
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +23,8 @@
 
 #include "xchg_consumer_private.h"
 #include "xchg_deliver_private.h"
+#include "xchg_private.h"
+#include "xchg_quota.h"
 #include "xchg_test.h"
 
 #define NC 6        /* consumers per world */
@@ -116,6 +120,20 @@ frame(struct world *w, enum kind k, unsigned int consumer)
 	return m;
 }
 
+/* The calling lcore is outside every operation of @a again: a call that
+ * left one open (an error path, the nested one of the general path)
+ * would make every later census of a busy arena say "in motion", which
+ * a census of an idle one does not show. */
+static void
+depth_ok(struct xchg_arena *a, const char *when)
+{
+	unsigned int set = xchg_lcore_cnt_set(a->pcnt_set);
+
+	XT_CHECK(set != 0 && a->depth[set].depth == 0,
+		 "%s: %s: operation depth %u after the call", when,
+		 a->name, set != 0 ? a->depth[set].depth : 0);
+}
+
 /*
  * Deliver one burst: @ng groups, group g for consumer @who[g] (-1: NULL,
  * else an index) with @len[g] frames of @kinds (in order); the caller
@@ -153,6 +171,7 @@ burst(struct world *w, unsigned int ng, const int *who,
 			g[i].err = q < g[i].n ? rte_errno : 0;
 		}
 	}
+	depth_ok(w->a, w->name);
 	for (i = 0, f = 0; i < ng; f += g[i].n, i++) {
 		b->queued[i] = g[i].queued;
 		b->err[i] = g[i].err;
@@ -325,19 +344,56 @@ test_cases(void)
 		world_fini(&w[k]);
 }
 
-/* Random bursts, the application reading a random share in between. */
+/* A thread without an lcore id takes and gives back one buffer of each
+ * live consumer pool: its first acquirer, it makes the pool SHARED (the
+ * compare-and-swap of xchg_quota.h) before the lcore's first exchange. */
+static void *
+share_pools(void *arg)
+{
+	struct world *w = arg;
+	struct rte_mbuf *m;
+	unsigned int i;
+
+	for (i = 0; i < NC; i++) {
+		if (i == 4)
+			continue;
+		if (xchg_alloc_bulk(xchg_consumer_pool(w->c[i]), &m, 1) == 0)
+			rte_pktmbuf_free(m);
+	}
+	return NULL;
+}
+
 static void
-test_soak(void)
+make_shared(struct world *w)
+{
+	pthread_t t;
+	unsigned int i;
+
+	XT_EQ(pthread_create(&t, NULL, share_pools, w), 0);
+	XT_EQ(pthread_join(t, NULL), 0);
+	for (i = 0; i < NC; i++)
+		if (i != 4)
+			XT_EQ(xchg_consumer_pool(w->c[i])->acq,
+			      XCHG_ACQ_SHARED);
+}
+
+/* Random bursts, the application reading a random share in between;
+ * every pool owned by the lcore (a plain quota section), or @shared. */
+static void
+soak(bool shared)
 {
 	struct world w[2];
 	struct books b[2];
 	unsigned int it, k, fails = xt_failures;
 	uint32_t seed = 17;
 
-	world_init(&w[0], "dlv_soak_b", true);
-	world_init(&w[1], "dlv_soak_s", false);
-	for (k = 0; k < 2; k++)
+	world_init(&w[0], shared ? "dlv_soak_bs" : "dlv_soak_b", true);
+	world_init(&w[1], shared ? "dlv_soak_ss" : "dlv_soak_s", false);
+	for (k = 0; k < 2; k++) {
 		kill_pool(&w[k]);
+		if (shared)
+			make_shared(&w[k]);
+	}
 	for (it = 0; it < 400 && xt_failures == fails; it++) {
 		int who[NC + 1];
 		uint16_t len[NC + 1];
@@ -366,8 +422,28 @@ test_soak(void)
 			drain(&w[k], (seed >> 16) % 8);
 	}
 	XT_EQ(it, 400);
+	/* The mode each soak meant: c0 took frames in both. */
+	printf("soak: pools %s\n", shared ? "shared" : w[0].a->owner_ok ?
+	       "owned by the lcore" : "shared (no membarrier here)");
+	for (k = 0; k < 2; k++)
+		XT_EQ(xchg_consumer_pool(w[k].c[0])->acq,
+		      shared || !w[k].a->owner_ok ?
+		      XCHG_ACQ_SHARED :
+		      xchg_lcore_cnt_set(w[k].a->pcnt_set));
 	for (k = 0; k < 2; k++)
 		world_fini(&w[k]);
+}
+
+static void
+test_soak(void)
+{
+	soak(false);
+}
+
+static void
+test_soak_shared(void)
+{
+	soak(true);
 }
 
 /* Groups longer than the exchange's chunk of 64 frames, fresh and with a
@@ -401,6 +477,110 @@ test_long_groups(void)
 		world_fini(&w[k]);
 }
 
+/*
+ * One call over consumers of two arenas, A B A B A A: each arena its own
+ * operation and counter set, left before the other's is entered; a
+ * starved group, a full ring, a frame of the other arena (rejected:
+ * EXDEV) and the first consumer again, against the same groups through
+ * xchg_consumer_deliver() in a second pair of arenas.
+ */
+static void
+two_arenas(struct world *x, struct world *y, struct books *bx,
+	   struct books *by, uint16_t *queued, int *err)
+{
+	struct world *in[] = { x, y, x, y, x, x };     /* the consumer's */
+	struct world *from[] = { x, y, x, y, y, x };   /* the frames' */
+	static const unsigned int who[] = { 0, 0, 1, 3, 2, 0 };
+	static const uint16_t len[] = { 3, 3, 5, 4, 1, 1 };
+	struct xchg_deliver_group g[RTE_DIM(who)];
+	struct rte_mbuf *m[32];
+	unsigned int i, j, f, total = 0;
+	bool batched = x->batched;
+
+	for (i = 0; i < RTE_DIM(who); i++) {
+		g[i].consumer = in[i]->c[who[i]];
+		g[i].n = len[i];
+		for (j = 0; j < len[i]; j++)
+			m[total++] = frame(from[i], FRESH, 0);
+	}
+	if (batched) {
+		XT_EQ(xchg_consumer_deliver_groups(g, RTE_DIM(who), m), 0);
+	} else {
+		for (i = 0, f = 0; i < RTE_DIM(who); f += g[i].n, i++) {
+			g[i].queued = (uint16_t)xchg_consumer_deliver(
+				g[i].consumer, &m[f], g[i].n);
+			g[i].err = g[i].queued < g[i].n ? rte_errno : 0;
+		}
+	}
+	depth_ok(x->a, x->name);
+	depth_ok(y->a, y->name);
+	for (i = 0, f = 0; i < RTE_DIM(who); f += g[i].n, i++) {
+		queued[i] = g[i].queued;
+		err[i] = g[i].err;
+		rte_pktmbuf_free_bulk(&m[f + g[i].queued],
+				      g[i].n - g[i].queued);
+	}
+	memset(bx, 0, sizeof(*bx));
+	memset(by, 0, sizeof(*by));
+	for (i = 0; i < NC; i++) {
+		if (i == 4)
+			continue;
+		XT_EQ(xchg_pool_stats_get(xchg_consumer_pool(x->c[i]),
+					  &bx->s[i]), 0);
+		XT_EQ(xchg_pool_stats_get(xchg_consumer_pool(y->c[i]),
+					  &by->s[i]), 0);
+		bx->pending[i] = xchg_consumer_pending(x->c[i]);
+		by->pending[i] = xchg_consumer_pending(y->c[i]);
+	}
+}
+
+static void
+test_two_arenas(void)
+{
+	struct world w[4]; /* batched x, y; per consumer x, y */
+	struct books b[4];
+	uint16_t queued[2][6];
+	int err[2][6];
+	unsigned int k, i;
+
+	world_init(&w[0], "dlv_two_bx", true);
+	world_init(&w[1], "dlv_two_by", true);
+	world_init(&w[2], "dlv_two_sx", false);
+	world_init(&w[3], "dlv_two_sy", false);
+	for (k = 0; k < 4; k++)
+		kill_pool(&w[k]);
+	for (k = 0; k < 2; k++)
+		two_arenas(&w[2 * k], &w[2 * k + 1], &b[2 * k], &b[2 * k + 1],
+			   queued[k], err[k]);
+	for (i = 0; i < 6; i++)
+		XT_CHECK(queued[0][i] == queued[1][i] && err[0][i] == err[1][i],
+			 "two arenas: group %u: batched %u (%d), per consumer "
+			 "%u (%d)", i, queued[0][i], err[0][i], queued[1][i],
+			 err[1][i]);
+	books_same(&b[0], &b[2], 0, 0, "two arenas, x");
+	books_same(&b[1], &b[3], 0, 0, "two arenas, y");
+	XT_EQ(queued[0][0], 3);
+	XT_EQ(queued[0][1], 3);
+	XT_EQ(queued[0][2], 2);                 /* starved */
+	XT_EQ(err[0][2], ENOBUFS);
+	XT_EQ(queued[0][3], 2);                 /* ring */
+	XT_EQ(err[0][3], ENOSPC);
+	XT_EQ(queued[0][4], 0);                 /* the other arena's frame */
+	XT_EQ(err[0][4], EXDEV);
+	XT_EQ(queued[0][5], 1);
+	XT_EQ(err[0][5], 0);
+	XT_EQ(b[0].s[0].accepted, 4);
+	XT_EQ(b[0].s[1].refused, 3);
+	XT_EQ(b[0].s[2].rejected, 1);
+	XT_EQ(b[1].s[0].accepted, 3);
+	XT_EQ(b[1].s[3].refused, 2);
+	XT_EQ(b[1].s[3].in_use, 2);
+	for (k = 0; k < 4; k++) {
+		xt_census_ok(w[k].a, w[k].name);
+		world_fini(&w[k]);
+	}
+}
+
 /* Misuse: an error, nothing taken, the caller's frames still its own. */
 static void
 test_misuse(void)
@@ -429,9 +609,32 @@ test_misuse(void)
 	XT_EQ(xchg_consumer_deliver_groups(g, 1, m), 0);
 	XT_EQ(g[0].queued, 0);
 	XT_EQ(g[0].err, EINVAL);
-	rte_pktmbuf_free_bulk(m, 2);
+	depth_ok(w.a, "misuse");
+	/* Empty groups between others, of a live consumer, of none and of
+	 * a freed pool: nothing for them, no error, the others as ever. */
+	{
+		struct xchg_deliver_group e[5] = {
+			{ .consumer = w.c[0], .n = 0 },
+			{ .consumer = NULL, .n = 0 },
+			{ .consumer = w.c[0], .n = 1 },
+			{ .consumer = w.c[4], .n = 0 },
+			{ .consumer = w.c[2], .n = 1 },
+		};
+
+		kill_pool(&w);
+		XT_EQ(xchg_consumer_deliver_groups(e, RTE_DIM(e), m), 0);
+		XT_EQ(e[0].queued + e[1].queued + e[3].queued, 0);
+		XT_EQ(e[0].err | e[1].err | e[3].err, 0);
+		XT_EQ(e[2].queued, 1);
+		XT_EQ(e[2].err, 0);
+		XT_EQ(e[4].queued, 1);
+		XT_EQ(e[4].err, 0);
+		XT_CHECK(xchg_mbuf_owner(m[0]) == xchg_consumer_pool(w.c[0]) &&
+			 xchg_mbuf_owner(m[1]) == xchg_consumer_pool(w.c[2]),
+			 "each frame its group's consumer's");
+		depth_ok(w.a, "misuse, empty groups");
+	}
 	xt_census_ok(w.a, "misuse");
-	kill_pool(&w);
 	world_fini(&w);
 }
 
@@ -441,7 +644,9 @@ main(int argc __rte_unused, char **argv)
 	xt_eal_init(argv[0], "0", 0, NULL);
 	XT_RUN(test_cases);
 	XT_RUN(test_soak);
+	XT_RUN(test_soak_shared);
 	XT_RUN(test_long_groups);
+	XT_RUN(test_two_arenas);
 	XT_RUN(test_misuse);
 	return xt_done("deliver");
 }

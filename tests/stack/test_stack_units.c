@@ -681,6 +681,49 @@ test_no_buffers(void)
 	stack_down(&f, "no buffers");
 }
 
+/* Frames held back behind a datagram (xchg_stack_defer()) are
+ * delivered in one call, the socket in a group per frame: those its
+ * quota cannot take are dropped on it, counted and freed; the rest
+ * arrive in order (issue 17). */
+static void
+test_deferred_no_buffers(void)
+{
+	struct xchg_stack_stats st0, st;
+	struct xchg_pool_stats ps;
+	struct xchg_socket *sock;
+	struct rte_mbuf *m[4];
+	uint8_t d[DGRAM_MAX];
+	struct fx f;
+	uint16_t len;
+
+	if (!stack_up(&f, NULL))
+		return;
+	sock = udp_sock(&f, "deferred", UDP_PORT, 3);
+	len = udp_dgram(d, UDP_PORT, 1000, 9);
+	st0 = stats(&f);
+	/* The fragments pay 2 of 3 units as they come; the datagram and
+	 * the three frames after it wait for the burst's end. */
+	inject_frag(d, 610, 0, 600, true);
+	inject_frag(d, 610, 600, len - 600, false);
+	inject_udp(UDP_PORT, 10);
+	inject_udp(UDP_PORT, 11);
+	inject_udp(UDP_PORT, 12);
+	poll_n(&f, 1);
+	st = stats(&f);
+	XT_EQ(st.drops[XCHG_SD_NO_BUFFERS] - st0.drops[XCHG_SD_NO_BUFFERS], 2);
+	XT_EQ(sock_stats(sock).drops[XCHG_SD_NO_BUFFERS], 2);
+	XT_EQ(st.delivered - st0.delivered, 3);
+	XT_EQ(xchg_pool_stats_get(xchg_socket_pool(sock), &ps), 0);
+	XT_EQ(ps.refused, 2);
+	xt_pool_expect(xchg_socket_pool(sock), 3, "deferred, socket full");
+	expect_dgram(sock, d, len, 2);
+	XT_EQ(xchg_socket_recv_burst(sock, m, RTE_DIM(m)), 1);
+	XT_EQ(rte_pktmbuf_pkt_len(m[0]), 10);
+	rte_pktmbuf_free(m[0]);
+	xt_pool_expect(xchg_socket_pool(sock), 0, "deferred, read");
+	stack_down(&f, "deferred no buffers");
+}
+
 /* Issue 13 item 2: a send the TX ring refuses leaves the datagram
  * exactly as the application had it, so xchg_udp_source() still names
  * the sender and a retry goes back to it, not to ourselves. */
@@ -1216,6 +1259,7 @@ main(int argc __rte_unused, char **argv)
 	XT_RUN(test_flood);
 	XT_RUN(test_staging_flood);
 	XT_RUN(test_no_buffers);
+	XT_RUN(test_deferred_no_buffers);
 	XT_RUN(test_reassembly_setting);
 	XT_RUN(test_send_failed_keeps_source);
 	XT_RUN(test_packet_socket_types);
