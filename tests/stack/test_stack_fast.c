@@ -40,7 +40,6 @@
 #include "xchg_test.h"
 #include "xt_frames.h"
 
-#define RING_DEV "net_ring0"
 #define P_ANY 5000        /* bound to any of ours */
 #define P_LOCAL 5001      /* bound to 192.0.2.2 */
 #define P_PEER 5002       /* connected to 192.0.2.1:12345 */
@@ -541,24 +540,12 @@ test_interleaved_order(void)
 int
 main(int argc __rte_unused, char **argv)
 {
-	char prefix[64], arg[PATH_MAX];
-	const char *extra[] = { arg, "--vdev=" RING_DEV };
-
-	snprintf(prefix, sizeof(prefix), "xchg_stf_%d", getpid());
-	snprintf(arg, sizeof(arg), "--file-prefix=%s", prefix);
-	xt_eal_init_shared(argv[0], "0", RTE_DIM(extra), extra);
+	xt_stack_init(argv[0], "stack_fast", NULL, &ring, &ring_id);
 	arena = xt_arena("stack_fast", 1024, 0);
 	mp = xchg_arena_mempool(arena);
-	if (xt_net_ring(RING_DEV, &ring, &ring_id) != 0)
-		return 1;
 
 	XT_RUN(test_same_verdict);
 	XT_RUN(test_interleaved_order);
 
-	xt_census_ok(arena, "end");
-	XT_EQ(xchg_arena_free(arena), 0);
-	xt_tmpdir_remove();
-	snprintf(arg, sizeof(arg), "rm -rf '%s'", rte_eal_get_runtime_dir());
-	XT_EQ(system(arg), 0);
-	return xt_done("stack_fast");
+	return xt_arena_done(arena, "stack_fast");
 }

@@ -33,7 +33,6 @@
 #include "xchg_stack_private.h"
 #include "xchg_test.h"
 
-#define RING_DEV "net_ring0"
 
 static struct xchg_arena *arena;
 static struct rte_mempool *mp;
@@ -918,17 +917,10 @@ out:
 int
 main(int argc __rte_unused, char **argv)
 {
-	char prefix[64], arg[PATH_MAX];
-	const char *extra[] = { arg, "--vdev=" RING_DEV };
-
-	snprintf(prefix, sizeof(prefix), "xchg_stnd_%d", getpid());
-	snprintf(arg, sizeof(arg), "--file-prefix=%s", prefix);
-	xt_eal_init_shared(argv[0], "0", RTE_DIM(extra), extra);
+	xt_stack_init(argv[0], "stack_nd", NULL, &ring, &ring_id);
 	hz = rte_get_timer_hz();
 	arena = xt_arena("stack_nd", 1024, 0);
 	mp = xchg_arena_mempool(arena);
-	if (xt_net_ring(RING_DEV, &ring, &ring_id) != 0)
-		return 1;
 
 	XT_RUN(test_resolve);
 	XT_RUN(test_isolation);
@@ -939,9 +931,5 @@ main(int argc __rte_unused, char **argv)
 	XT_RUN(test_echo_and_malformed);
 	XT_RUN(test_storm);
 
-	xt_census_ok(arena, "end");
-	XT_EQ(xchg_arena_free(arena), 0);
-	snprintf(arg, sizeof(arg), "rm -rf '%s'", rte_eal_get_runtime_dir());
-	XT_EQ(system(arg), 0);
-	return xt_done("stack_nd");
+	return xt_arena_done(arena, "stack_nd");
 }

@@ -32,7 +32,6 @@
 #include "xchg_stack.h"
 #include "xchg_test.h"
 
-#define RING_DEV "net_ring0"
 #define OUR_PORT 5000
 #define PEER_PORT 6000
 
@@ -682,17 +681,10 @@ out:
 int
 main(int argc __rte_unused, char **argv)
 {
-	char prefix[64], arg[PATH_MAX];
-	const char *extra[] = { arg, "--vdev=" RING_DEV };
-
-	snprintf(prefix, sizeof(prefix), "xchg_stp_%d", getpid());
-	snprintf(arg, sizeof(arg), "--file-prefix=%s", prefix);
-	xt_eal_init_shared(argv[0], "0", RTE_DIM(extra), extra);
+	xt_stack_init(argv[0], "stack_pending", NULL, &ring, &ring_id);
 	hz = rte_get_timer_hz();
 	arena = xt_arena("stack_pending", 512, 0);
 	mp = xchg_arena_mempool(arena);
-	if (xt_net_ring(RING_DEV, &ring, &ring_id) != 0)
-		return 1;
 
 	XT_RUN(test_queued_then_sent);
 	XT_RUN(test_timeout);
@@ -702,9 +694,5 @@ main(int argc __rte_unused, char **argv)
 	XT_RUN(test_timeout6);
 	XT_RUN(test_both_families);
 
-	xt_census_ok(arena, "end");
-	XT_EQ(xchg_arena_free(arena), 0);
-	snprintf(arg, sizeof(arg), "rm -rf '%s'", rte_eal_get_runtime_dir());
-	XT_EQ(system(arg), 0);
-	return xt_done("stack_pending");
+	return xt_arena_done(arena, "stack_pending");
 }

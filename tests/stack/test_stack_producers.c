@@ -369,10 +369,7 @@ main(int argc __rte_unused, char **argv)
 	XT_RUN(test_two_lcores);
 	XT_RUN(test_misuse);
 
-	xt_census_ok(arena, "end");
 	xt_port_close(port1_id);
 	xt_port_close(port2_id);
-	XT_EQ(xchg_arena_free(arena), 0);
-	xt_tmpdir_remove();
-	return xt_done("stack_producers");
+	return xt_arena_done(arena, "stack_producers");
 }

@@ -38,7 +38,6 @@
 #include "xchg_test.h"
 #include "xt_frames.h"
 
-#define RING_DEV "net_ring0"
 #define UDP_PORT 5000
 #define OTHER_PORT 6000
 #define ETH_EXPERIMENTAL 0x88b5
@@ -1198,17 +1197,10 @@ test_proxy(void)
 int
 main(int argc __rte_unused, char **argv)
 {
-	char prefix[64], arg[PATH_MAX];
-	const char *extra[] = { arg, "--vdev=" RING_DEV,
-				"--log-level=pmd.net.tap:critical" };
-
-	snprintf(prefix, sizeof(prefix), "xchg_stu_%d", getpid());
-	snprintf(arg, sizeof(arg), "--file-prefix=%s", prefix);
-	xt_eal_init_shared(argv[0], "0", RTE_DIM(extra), extra);
+	xt_stack_init(argv[0], "stack_units",
+		      "--log-level=pmd.net.tap:critical", &ring, &ring_id);
 	arena = xt_arena("stack_units", 2048, 0);
 	mp = xchg_arena_mempool(arena);
-	if (xt_net_ring(RING_DEV, &ring, &ring_id) != 0)
-		return 1;
 
 	XT_RUN(test_reassembly);
 	XT_RUN(test_out_of_order_and_timeout);
@@ -1224,10 +1216,5 @@ main(int argc __rte_unused, char **argv)
 	XT_RUN(test_telemetry);
 	XT_RUN(test_proxy);
 
-	xt_census_ok(arena, "end");
-	XT_EQ(xchg_arena_free(arena), 0);
-	xt_tmpdir_remove();
-	snprintf(arg, sizeof(arg), "rm -rf '%s'", rte_eal_get_runtime_dir());
-	XT_EQ(system(arg), 0);
-	return xt_done("stack_units");
+	return xt_arena_done(arena, "stack_units");
 }
