@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
-# Sourced by the live tests: a wire to the Linux kernel, and the wait for
-# the test program to come up. The caller removes what it made on exit.
+# Sourced by the live tests: a wire to the Linux kernel, the test
+# program started, waited for and stopped, and the checks counted. The
+# caller names what it made with its pid ($$), removes it on exit
+# (xt_trap), and keeps its files in $dir (xt_check writes $dir/out).
 
 # xt_wire NS OURS PEER ADDRESS/PREFIX [ADDRESS6/PREFIX]: a veth pair,
 # PEER in namespace NS with ADDRESS, OURS in ours without one (a PMD
@@ -39,4 +41,66 @@ xt_wait_ready() {
 		fi
 		sleep 0.1
 	done
+}
+
+# xt_needs TOOL...: skip the test (exit 77) unless every TOOL is on the
+# PATH and we are root.
+xt_needs() {
+	for xt_tool in "$@"; do
+		command -v "$xt_tool" >/dev/null ||
+			{ echo "SKIP: needs $xt_tool"; exit 77; }
+	done
+	[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
+}
+
+# xt_trap FUNC: on exit, failure and signals included, stop the program
+# xt_start started (if it still runs), then run FUNC, the script's own
+# removals (namespaces, links, its folder).
+xt_trap() {
+	xt_removals=$1
+	trap 'xt_kill; $xt_removals' EXIT
+	trap 'exit 1' INT TERM
+}
+
+# xt_start LOG NAME CMD...: run CMD in the background, its output in LOG
+# and its pid in $app, and wait for it to print READY (xt_wait_ready).
+xt_start() {
+	xt_log=$1
+	xt_name=$2
+	shift 2
+	"$@" >"$xt_log" 2>&1 &
+	app=$!
+	xt_wait_ready "$app" "$xt_log" "$xt_name"
+}
+
+# xt_stop: end the program xt_start started (SIGTERM) and wait for it;
+# its exit status in $xt_rc.
+xt_stop() {
+	kill "$app"
+	wait "$app"
+	xt_rc=$?
+	app=
+}
+
+# xt_kill: the same, quietly, when it still runs (for the exit trap).
+xt_kill() {
+	[ -n "${app:-}" ] && kill "$app" 2>/dev/null && wait "$app" 2>/dev/null
+	app=
+}
+
+# xt_check NAME CMD...: run CMD; "ok   NAME", or "FAIL NAME" and CMD's
+# output indented. Counted in $xt_passed and $xt_failed.
+xt_passed=0
+xt_failed=0
+xt_check() {
+	xt_name=$1
+	shift
+	if "$@" >"$dir/out" 2>&1; then
+		echo "ok   $xt_name"
+		xt_passed=$((xt_passed + 1))
+	else
+		echo "FAIL $xt_name"
+		sed 's/^/     /' "$dir/out"
+		xt_failed=$((xt_failed + 1))
+	fi
 }
