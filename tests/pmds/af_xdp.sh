@@ -30,21 +30,16 @@ passed=0
 failed=0
 
 cleanup() {
-	[ -n "${app:-}" ] && kill "$app" 2>/dev/null && wait "$app" 2>/dev/null
 	ip netns del "$ns" 2>/dev/null
 	ip link del "$ours" 2>/dev/null
 	[ -n "${X19_KEEP:-}" ] && cp -r "$dir" /tmp/x19-keep; rm -rf "$dir"
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+xt_trap cleanup
 
 ok() { echo "ok   $1"; passed=$((passed + 1)); }
 bad() { echo "FAIL $1"; failed=$((failed + 1)); }
 
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
-for tool in ip socat ethtool ping arping; do
-	command -v $tool >/dev/null || { echo "SKIP: needs $tool"; exit 77; }
-done
+xt_needs ip socat ethtool ping arping
 pmd=$(ls /usr/lib/*/dpdk/pmds-*/librte_net_af_xdp.so* 2>/dev/null | head -1)
 [ -n "$pmd" ] || { echo "SKIP: DPDK has no net_af_xdp (Debian: librte-net-af-xdp23)"; exit 77; }
 ip netns add "$ns" || { echo "SKIP: cannot make a network namespace"; exit 77; }

@@ -33,21 +33,16 @@ passed=0
 failed=0
 
 cleanup() {
-	[ -n "${app:-}" ] && kill "$app" 2>/dev/null && wait "$app" 2>/dev/null
 	ip netns del "$ns" 2>/dev/null
 	ip link del "$ours" 2>/dev/null
 	rm -rf "$dir"
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+xt_trap cleanup
 
 ok() { echo "ok   $1"; passed=$((passed + 1)); }
 bad() { echo "FAIL $1"; failed=$((failed + 1)); }
 
-for tool in ip socat ethtool; do
-	command -v $tool >/dev/null || { echo "SKIP: needs $tool"; exit 77; }
-done
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
+xt_needs ip socat ethtool
 ip netns add "$ns" || exit 77
 xt_wire "$ns" "$ours" "$peer" 192.0.2.2/24 2001:db8::2/64 || exit 1
 # veth leaves the UDP checksum to an offload that never happens on the
