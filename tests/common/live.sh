@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Sourced by the live tests: a wire to the Linux kernel, the test
-# program started, waited for and stopped, and the checks counted. The
-# caller names what it made with its pid ($$), removes it on exit
-# (xt_trap), and keeps its files in $dir (xt_check writes $dir/out).
+# program started, waited for and stopped, and the checks counted
+# (check.sh). The caller names what it made with its pid ($$), removes
+# it on exit (xt_trap), and keeps its files in $dir.
+. "$(dirname "$0")/../common/check.sh"
 
 # xt_wire NS OURS PEER ADDRESS/PREFIX [ADDRESS6/PREFIX]: a veth pair,
 # PEER in namespace NS with ADDRESS, OURS in ours without one (a PMD
@@ -86,21 +87,4 @@ xt_stop() {
 xt_kill() {
 	[ -n "${app:-}" ] && kill "$app" 2>/dev/null && wait "$app" 2>/dev/null
 	app=
-}
-
-# xt_check NAME CMD...: run CMD; "ok   NAME", or "FAIL NAME" and CMD's
-# output indented. Counted in $xt_passed and $xt_failed.
-xt_passed=0
-xt_failed=0
-xt_check() {
-	xt_name=$1
-	shift
-	if "$@" >"$dir/out" 2>&1; then
-		echo "ok   $xt_name"
-		xt_passed=$((xt_passed + 1))
-	else
-		echo "FAIL $xt_name"
-		sed 's/^/     /' "$dir/out"
-		xt_failed=$((xt_failed + 1))
-	fi
 }

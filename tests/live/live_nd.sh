@@ -117,5 +117,4 @@ if [ -n "$testpmd" ]; then
 	grep -E "stack on port|census" "$dir/testpmd.log"
 fi
 
-echo "live nd: $xt_passed passed, $xt_failed failed"
-[ $xt_failed -eq 0 ]
+xt_summary "live nd"

@@ -71,5 +71,4 @@ xt_check "tcp through the proxy to Linux" sh -c \
 xt_stop
 cat "$dir/app.log"
 xt_check "test_live_stack exited 0 (figures, census)" test $xt_rc -eq 0
-echo "live stack: $xt_passed passed, $xt_failed failed"
-[ $xt_failed -eq 0 ]
+xt_summary "live stack"

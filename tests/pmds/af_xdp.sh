@@ -26,8 +26,6 @@ peer=x19b$id
 dir=$(mktemp -d /tmp/x19-afxdp-XXXXXX)
 count=30
 flood=400
-passed=0
-failed=0
 
 cleanup() {
 	ip netns del "$ns" 2>/dev/null
@@ -35,9 +33,6 @@ cleanup() {
 	[ -n "${X19_KEEP:-}" ] && cp -r "$dir" /tmp/x19-keep; rm -rf "$dir"
 }
 xt_trap cleanup
-
-ok() { echo "ok   $1"; passed=$((passed + 1)); }
-bad() { echo "FAIL $1"; failed=$((failed + 1)); }
 
 xt_needs ip socat ethtool ping arping
 pmd=$(ls /usr/lib/*/dpdk/pmds-*/librte_net_af_xdp.so* 2>/dev/null | head -1)
@@ -128,7 +123,7 @@ until grep -q '^xchg-testpmd: stack on' "$log"; do
 	i=$((i + 1))
 	if [ $i -gt 300 ] || ! kill -0 $app 2>/dev/null; then
 		cat "$log"; bad "xchg-testpmd did not come up"; app=
-		echo "af_xdp: $passed passed, $failed failed"; exit 1
+		xt_summary af_xdp; exit 1
 	fi
 	sleep 0.1
 done
@@ -187,5 +182,4 @@ grep -q "kept 2048 buffers after its device was closed" "$log" &&
 	ok "teardown: the fill ring net_af_xdp keeps after close is accounted for, the arena freed" ||
 	{ bad "teardown"; tail -20 "$log"; }
 ! grep -q "could not be\|not freed" "$log" && ok "nothing left" || bad "something not freed"
-echo "af_xdp: $passed passed, $failed failed"
-[ $failed -eq 0 ]
+xt_summary af_xdp

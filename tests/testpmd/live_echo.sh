@@ -29,8 +29,6 @@ ours=xea$id
 peer=xeb$id
 dir=$(mktemp -d /tmp/xchg-echo-XXXXXX)
 count=20
-passed=0
-failed=0
 
 cleanup() {
 	ip netns del "$ns" 2>/dev/null
@@ -38,9 +36,6 @@ cleanup() {
 	rm -rf "$dir"
 }
 xt_trap cleanup
-
-ok() { echo "ok   $1"; passed=$((passed + 1)); }
-bad() { echo "FAIL $1"; failed=$((failed + 1)); }
 
 xt_needs ip socat ethtool
 ip netns add "$ns" || exit 77
@@ -205,5 +200,4 @@ run exchange
 big=0
 count=3
 run exchange unresolved
-echo "live_echo: $passed passed, $failed failed"
-[ $failed -eq 0 ]
+xt_summary live_echo

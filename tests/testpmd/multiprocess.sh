@@ -11,6 +11,7 @@
 #
 # Usage: multiprocess.sh PATH/TO/xchg-testpmd PATH/TO/secondary
 set -u
+. "$(dirname "$0")/../common/check.sh"
 bin=$1
 second=$2
 tag=x22a$$
@@ -34,10 +35,6 @@ if [ $(( ${free:-0} * ${size:-0} )) -lt 131072 ] || ! grep -q hugetlbfs /proc/mo
 	echo "skip: a secondary process needs hugepages (128 MB free and hugetlbfs mounted)"
 	exit 77
 fi
-passed=0
-failed=0
-ok() { echo "ok   $1"; passed=$((passed + 1)); }
-bad() { echo "FAIL $1"; failed=$((failed + 1)); }
 expect() {
 	if grep -Eq -- "$3" "$2"; then ok "$1"; else bad "$1: no line matching /$3/ in:"; sed 's/^/     /' "$2" | tail -20; fi
 }
@@ -108,5 +105,4 @@ rc=$?
 app=
 [ $rc -eq 0 ] && ok "SIGTERM: exit 0" || bad "SIGTERM: exit $rc"
 expect "census conserved after the capture" "$dir/tp.log" 'census: total 2048 = .*: conserved$'
-echo "multiprocess: $passed passed, $failed failed"
-[ $failed -eq 0 ]
+xt_summary multiprocess
