@@ -11,6 +11,7 @@
 #include <rte_eal.h>
 #include <rte_ethdev.h>
 #include <rte_log.h>
+#include <rte_mbuf.h>
 #include <rte_memory.h>
 #include <rte_ring.h>
 
@@ -228,6 +229,22 @@ xt_net_ring(const char *dev, struct rte_ring **ring, uint16_t *port)
 		return -1;
 	}
 	return 0;
+}
+
+void
+xt_ring_put(struct rte_ring *ring, struct rte_mempool *mp, const void *frame,
+	    unsigned int len)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+	char *p = m != NULL ? rte_pktmbuf_append(m, (uint16_t)len) : NULL;
+
+	XT_CHECK(p != NULL, "frame buffer");
+	if (p == NULL) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	memcpy(p, frame, len);
+	XT_CHECK(rte_ring_enqueue(ring, m) == 0, "ring full");
 }
 
 void

@@ -90,6 +90,12 @@ void xt_stack_init(const char *prog, const char *name, const char *eal_extra,
  * removed, and xt_done(@name)'s exit code. */
 int xt_arena_done(struct xchg_arena *arena, const char *name);
 
+struct rte_mempool;
+/* Put a copy of @frame, @len bytes in one buffer of @mp, in @ring, as if
+ * the NIC received it; a failure is a failed check. */
+void xt_ring_put(struct rte_ring *ring, struct rte_mempool *mp,
+		 const void *frame, unsigned int len);
+
 /* Create an arena or exit the test with the reason. */
 struct xchg_arena *xt_arena(const char *name, uint32_t nb_buffers,
 			    int32_t lcore_cache);

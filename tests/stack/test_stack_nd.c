@@ -255,16 +255,7 @@ build(struct frame *f, uint8_t d, const uint8_t *dmac, const uint8_t *src,
 static void
 inject(const struct frame *f)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
-	char *p = m != NULL ? rte_pktmbuf_append(m, (uint16_t)f->len) : NULL;
-
-	XT_CHECK(p != NULL, "frame buffer");
-	if (p == NULL) {
-		rte_pktmbuf_free(m);
-		return;
-	}
-	memcpy(p, f->b, f->len);
-	XT_CHECK(rte_ring_enqueue(ring, m) == 0, "ring full");
+	xt_ring_put(ring, mp, f->b, f->len);
 }
 
 static void

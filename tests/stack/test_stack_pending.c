@@ -185,16 +185,8 @@ inject_arp_reply(uint8_t d)
 		0x02, 0, 0, 0, 0, d, 192, 0, 2, d,
 		0, 0, 0, 0, 0, 0, 192, 0, 2, 2,
 	};
-	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
-	char *p = m != NULL ? rte_pktmbuf_append(m, sizeof(f)) : NULL;
 
-	XT_CHECK(p != NULL, "frame buffer");
-	if (p == NULL) {
-		rte_pktmbuf_free(m);
-		return;
-	}
-	memcpy(p, f, sizeof(f));
-	XT_CHECK(rte_ring_enqueue(ring, m) == 0, "ring full");
+	xt_ring_put(ring, mp, f, sizeof(f));
 }
 
 /* A solicited advertisement from 2001:db8::@d, MAC PEER_MAC with its
@@ -208,8 +200,6 @@ inject_na(uint8_t d)
 	};
 	uint8_t *ip = f + 14, *icmp = f + 54;
 	uint8_t tail[8] = { 0, 0, 0, 32, 0, 0, 0, 58 };
-	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
-	char *p = m != NULL ? rte_pktmbuf_append(m, sizeof(f)) : NULL;
 	uint32_t sum;
 	uint16_t c;
 
@@ -228,13 +218,7 @@ inject_na(uint8_t d)
 	sum = (sum & 0xffff) + (sum >> 16);
 	c = (uint16_t)~sum;
 	memcpy(icmp + 2, &c, 2);
-	XT_CHECK(p != NULL, "frame buffer");
-	if (p == NULL) {
-		rte_pktmbuf_free(m);
-		return;
-	}
-	memcpy(p, f, sizeof(f));
-	XT_CHECK(rte_ring_enqueue(ring, m) == 0, "ring full");
+	xt_ring_put(ring, mp, f, sizeof(f));
 }
 
 static struct xchg_socket *

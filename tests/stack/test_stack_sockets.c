@@ -32,21 +32,6 @@ static struct rte_ring *ring;
 static struct xchg_arena *arena;
 static uint16_t ring_id;
 
-static void
-inject(const uint8_t *f, unsigned int len)
-{
-	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
-	char *p = m != NULL ? rte_pktmbuf_append(m, (uint16_t)len) : NULL;
-
-	XT_CHECK(p != NULL, "frame buffer");
-	if (p == NULL) {
-		rte_pktmbuf_free(m);
-		return;
-	}
-	memcpy(p, f, len);
-	XT_CHECK(rte_ring_enqueue(ring, m) == 0, "ring full");
-}
-
 static uint16_t
 csum(const uint8_t *p, unsigned int len)
 {
@@ -76,7 +61,7 @@ inject_udp(uint16_t port)
 	c = csum(f + 14, 20);
 	f[24] = c >> 8;
 	f[25] = c & 0xff;
-	inject(f, sizeof(f));
+	xt_ring_put(ring, mp, f, sizeof(f));
 }
 
 static void
@@ -86,7 +71,7 @@ inject_type(uint16_t type)
 
 	f[12] = type >> 8;
 	f[13] = type & 0xff;
-	inject(f, sizeof(f));
+	xt_ring_put(ring, mp, f, sizeof(f));
 }
 
 static void

@@ -76,22 +76,6 @@ csum(const uint8_t *p, unsigned int len, uint32_t sum)
 	return (uint16_t)sum;
 }
 
-/* Put one frame in the port's ring, as if the NIC received it. */
-static void
-inject(const uint8_t *frame, unsigned int len)
-{
-	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
-	char *p = m != NULL ? rte_pktmbuf_append(m, (uint16_t)len) : NULL;
-
-	XT_CHECK(p != NULL, "frame buffer");
-	if (p == NULL) {
-		rte_pktmbuf_free(m);
-		return;
-	}
-	memcpy(p, frame, len);
-	XT_CHECK(rte_ring_enqueue(ring, m) == 0, "ring full");
-}
-
 /* Ethernet + IPv4 from 192.0.2.1 to 192.0.2.2, padded to 60 bytes. */
 static unsigned int
 ip_frame(uint8_t *f, uint16_t id, uint16_t off, bool mf, uint8_t proto,
@@ -164,7 +148,7 @@ inject_frag(const uint8_t *dgram, uint16_t id, uint16_t off, uint16_t len,
 {
 	uint8_t f[DGRAM_MAX + 64];
 
-	inject(f, ip_frame(f, id, off, mf, 17, dgram + off, len));
+	xt_ring_put(ring, mp, f, ip_frame(f, id, off, mf, 17, dgram + off, len));
 }
 
 /* A whole datagram, unfragmented. */
@@ -174,7 +158,7 @@ inject_udp(uint16_t dport, uint16_t data)
 	uint8_t d[DGRAM_MAX], f[DGRAM_MAX + 64];
 	uint16_t len = udp_dgram(d, dport, data, 1);
 
-	inject(f, ip_frame(f, (uint16_t)next_ip_id++, 0, false, 17, d, len));
+	xt_ring_put(ring, mp, f, ip_frame(f, (uint16_t)next_ip_id++, 0, false, 17, d, len));
 }
 
 static void
@@ -185,7 +169,7 @@ inject_ethertype(uint16_t type, uint8_t marker)
 	f[12] = type >> 8;
 	f[13] = type & 0xff;
 	memset(f + 14, marker, sizeof(f) - 14);
-	inject(f, sizeof(f));
+	xt_ring_put(ring, mp, f, sizeof(f));
 }
 
 /* Free what the stack transmitted (it lands in the shared ring). */
@@ -496,7 +480,7 @@ test_invalid(void)
 	{
 		uint8_t fr[128];
 
-		inject(fr, ip_frame(fr, 302, 65528, false, 17, d, 16));
+		xt_ring_put(ring, mp, fr, ip_frame(fr, 302, 65528, false, 17, d, 16));
 	}
 	poll_n(&f, 1);
 	XT_EQ(stats(&f).drops[XCHG_SD_FRAG_INVALID], 6);
