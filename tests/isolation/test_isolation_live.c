@@ -25,7 +25,7 @@
 
 #include "xchg_stack.h"
 #include "xchg_test.h"
-#include "xt_live.h"
+#include "xt_stack.h"
 
 #define MAX_COUNT 100000
 
@@ -73,6 +73,7 @@ take_bulk(struct xchg_socket *sock, unsigned int *n)
 int
 main(int argc, char **argv)
 {
+	struct xchg_port_conf pc = { .nb_rx_desc = 512 };
 	struct xchg_socket_stats cs, bs;
 	struct xchg_socket *crit, *bulk;
 	struct xchg_stack_stats st;
@@ -100,7 +101,7 @@ main(int argc, char **argv)
 	}
 	xt_live_eal(argv[0], argv[1], 0, NULL);
 	arena = xt_arena("isolive", 8192, 0);
-	stack = xt_live_stack(arena, 512, NULL, &port);
+	stack = xt_stack_create(arena, 0, &pc, NULL, &port);
 	if (stack == NULL)
 		return xt_done("isolation_live");
 	XT_EQ(xchg_stack_add_address(stack, ip, prefix), 0);

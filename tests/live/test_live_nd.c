@@ -24,11 +24,12 @@
 #include "xchg_stack.h"
 #include "xchg_stack_private.h"
 #include "xchg_test.h"
-#include "xt_live.h"
+#include "xt_stack.h"
 
 int
 main(int argc, char **argv)
 {
+	struct xchg_port_conf pc = { .nb_rx_desc = 256 };
 	struct xchg_stack_stats st;
 	struct rte_ether_addr mac;
 	struct xchg_stack *stack;
@@ -57,7 +58,7 @@ main(int argc, char **argv)
 	hz = rte_get_timer_hz();
 
 	arena = xt_arena("live_nd", 2048, 0);
-	stack = xt_live_stack(arena, 256, &sc, &port);
+	stack = xt_stack_create(arena, 0, &pc, &sc, &port);
 	if (stack == NULL)
 		return xt_done("live_nd");
 	XT_EQ(xchg_stack_add_address6(stack, ip6, prefix), 0);

@@ -20,7 +20,7 @@
 
 #include "xchg_stack.h"
 #include "xchg_test.h"
-#include "xt_live.h"
+#include "xt_stack.h"
 
 /* Send every datagram back where it came from. */
 static void
@@ -97,7 +97,7 @@ main(int argc, char **argv)
 	xt_live_eal(argv[0], argv[1], argc == 5 ? 2 : 0, extra);
 
 	arena = xt_arena("live", 8192, 0);
-	stack = xt_live_stack(arena, conf.nb_rx_desc, NULL, &port);
+	stack = xt_stack_create(arena, 0, &conf, NULL, &port);
 	if (stack == NULL)
 		return xt_done("live_stack");
 	XT_EQ(xchg_stack_add_address(stack, ip, prefix), 0);

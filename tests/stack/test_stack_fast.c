@@ -38,6 +38,7 @@
 #include "xchg_stack.h"
 #include "xchg_stack_private.h"
 #include "xchg_test.h"
+#include "xt_stack.h"
 #include "xt_frames.h"
 
 #define P_ANY 5000        /* bound to any of ours */
@@ -209,15 +210,9 @@ stack_up(struct fx *f, bool verify)
 	unsigned int i;
 
 	memset(f, 0, sizeof(*f));
-	f->port = xchg_port_create(arena, ring_id, &pc);
-	f->s = f->port != NULL ? xchg_stack_create(arena, f->port, &conf) :
-				 NULL;
-	XT_CHECK(f->s != NULL, "stack: %s", rte_strerror(rte_errno));
-	if (f->s == NULL) {
-		if (f->port != NULL)
-			xchg_port_free(f->port);
+	f->s = xt_stack_create(arena, ring_id, &pc, &conf, &f->port);
+	if (f->s == NULL)
 		return false;
-	}
 	XT_EQ(xchg_stack_add_address(f->s, ip4(192, 0, 2, 2), 24), 0);
 	XT_EQ(xchg_stack_add_address(f->s, ip4(198, 51, 100, 2), 24), 0);
 	for (i = 0; i < RTE_DIM(ports); i++) {

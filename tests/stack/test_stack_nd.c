@@ -32,6 +32,7 @@
 #include "xchg_stack.h"
 #include "xchg_stack_private.h"
 #include "xchg_test.h"
+#include "xt_stack.h"
 
 
 static struct xchg_arena *arena;
@@ -100,15 +101,9 @@ stack_up(struct fx *f, uint32_t neigh_max)
 
 	memset(f, 0, sizeof(*f));
 	clock_now = hz;
-	f->port = xchg_port_create(arena, ring_id, &pc);
-	f->s = f->port != NULL ? xchg_stack_create(arena, f->port, &sc) :
-				 NULL;
-	XT_CHECK(f->s != NULL, "stack: %s", rte_strerror(rte_errno));
-	if (f->s == NULL) {
-		if (f->port != NULL)
-			xchg_port_free(f->port);
+	f->s = xt_stack_create(arena, ring_id, &pc, &sc, &f->port);
+	if (f->s == NULL)
 		return false;
-	}
 	rte_eth_macaddr_get(ring_id, &our_mac);
 	g6(2, ip);
 	XT_EQ(xchg_stack_add_address6(f->s, ip, 64), 0);

@@ -31,6 +31,7 @@
 #include "xchg_port.h"
 #include "xchg_stack.h"
 #include "xchg_test.h"
+#include "xt_stack.h"
 
 #define OUR_PORT 5000
 #define PEER_PORT 6000
@@ -88,15 +89,9 @@ stack_up(struct fx *f)
 
 	memset(f, 0, sizeof(*f));
 	clock_now = hz;
-	f->port = xchg_port_create(arena, ring_id, &pc);
-	f->s = f->port != NULL ? xchg_stack_create(arena, f->port, &sc) :
-				 NULL;
-	XT_CHECK(f->s != NULL, "stack: %s", rte_strerror(rte_errno));
-	if (f->s == NULL) {
-		if (f->port != NULL)
-			xchg_port_free(f->port);
+	f->s = xt_stack_create(arena, ring_id, &pc, &sc, &f->port);
+	if (f->s == NULL)
 		return false;
-	}
 	XT_EQ(xchg_stack_add_address(f->s, ip4(2), 24), 0);
 	ip6(2, a6);
 	XT_EQ(xchg_stack_add_address6(f->s, a6, 64), 0);

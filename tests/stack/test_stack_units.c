@@ -36,6 +36,7 @@
 #include "xchg_port.h"
 #include "xchg_stack.h"
 #include "xchg_test.h"
+#include "xt_stack.h"
 #include "xt_frames.h"
 
 #define UDP_PORT 5000
@@ -204,15 +205,9 @@ stack_up(struct fx *f, const struct xchg_stack_conf *conf)
 	struct xchg_port_conf pc = { .nb_rx_desc = 64, .nb_tx_desc = 64 };
 
 	memset(f, 0, sizeof(*f));
-	f->port = xchg_port_create(arena, ring_id, &pc);
-	f->s = f->port != NULL ? xchg_stack_create(arena, f->port, conf) :
-				 NULL;
-	XT_CHECK(f->s != NULL, "stack: %s", rte_strerror(rte_errno));
-	if (f->s == NULL) {
-		if (f->port != NULL)
-			xchg_port_free(f->port);
+	f->s = xt_stack_create(arena, ring_id, &pc, conf, &f->port);
+	if (f->s == NULL)
 		return false;
-	}
 	XT_EQ(xchg_stack_add_address(f->s, ip4(192, 0, 2, 2), 24), 0);
 	XT_EQ(xchg_port_start(f->port), 0);
 	return true;

@@ -6,7 +6,24 @@
 #include <string.h>
 
 #include "xchg_test.h"
-#include "xt_live.h"
+#include "xt_stack.h"
+
+struct xchg_stack *
+xt_stack_create(struct xchg_arena *arena, uint16_t port_id,
+		const struct xchg_port_conf *pc,
+		const struct xchg_stack_conf *sc, struct xchg_port **port)
+{
+	struct xchg_stack *stack;
+
+	*port = xchg_port_create(arena, port_id, pc);
+	stack = *port != NULL ? xchg_stack_create(arena, *port, sc) : NULL;
+	XT_CHECK(stack != NULL, "stack: %s", rte_strerror(rte_errno));
+	if (stack == NULL && *port != NULL) {
+		xchg_port_free(*port);
+		*port = NULL;
+	}
+	return stack;
+}
 
 volatile sig_atomic_t xt_live_stop;
 
@@ -64,19 +81,6 @@ xt_live_eal(const char *prog, const char *iface, int extra_argc,
 	xt_eal_init(prog, "0", extra_argc + 1, argv);
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
-}
-
-struct xchg_stack *
-xt_live_stack(struct xchg_arena *arena, uint16_t nb_rx_desc,
-	      const struct xchg_stack_conf *sc, struct xchg_port **port)
-{
-	struct xchg_port_conf conf = { .nb_rx_desc = nb_rx_desc };
-	struct xchg_stack *stack;
-
-	*port = xchg_port_create(arena, 0, &conf);
-	stack = *port != NULL ? xchg_stack_create(arena, *port, sc) : NULL;
-	XT_CHECK(stack != NULL, "stack: %s", rte_strerror(rte_errno));
-	return stack;
 }
 
 void
