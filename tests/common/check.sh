@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Sourced by the shell tests: checks counted in $passed and $failed, one
-# line each, and the closing line meson and CI read. xt_check keeps the
-# output of what it runs in $dir/out: the caller's folder.
+# line each, the closing line meson and CI read, and the wait for a
+# program to come up. xt_check keeps the output of what it runs in
+# $dir/out: the caller's folder.
 
 passed=0
 failed=0
@@ -21,6 +22,23 @@ xt_check() {
 		bad "$xt_name"
 		sed 's/^/     /' "$dir/out"
 	fi
+}
+
+# xt_wait_ready PID LOG NAME [PATTERN [TENTHS]]: wait up to TENTHS tenths
+# of a second (200) for NAME (pid PID) to print a line matching PATTERN
+# (READY) in LOG; when it does not, or dies, show LOG, count the failed
+# check "NAME did not come up" and return 1.
+xt_wait_ready() {
+	xt_i=0
+	until grep -q -- "${4:-READY}" "$2" 2>/dev/null; do
+		xt_i=$((xt_i + 1))
+		if [ $xt_i -gt "${5:-200}" ] || ! kill -0 "$1" 2>/dev/null; then
+			cat "$2"
+			bad "$3 did not come up"
+			return 1
+		fi
+		sleep 0.1
+	done
 }
 
 # xt_summary NAME: "NAME: N passed, N failed"; true when none failed.

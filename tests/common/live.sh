@@ -29,21 +29,6 @@ xt_wire() {
 	[ -z "${5:-}" ] || ip -n "$1" addr add "$5" dev "$3" nodad
 }
 
-# xt_wait_ready PID LOG NAME: wait up to 20 s for NAME (pid PID) to print
-# READY in LOG; on failure show LOG and return 1.
-xt_wait_ready() {
-	i=0
-	until grep -q READY "$2"; do
-		i=$((i + 1))
-		if [ $i -gt 200 ] || ! kill -0 "$1" 2>/dev/null; then
-			cat "$2"
-			echo "FAIL: $3 did not come up"
-			return 1
-		fi
-		sleep 0.1
-	done
-}
-
 # xt_needs TOOL...: skip the test (exit 77) unless every TOOL is on the
 # PATH and we are root.
 xt_needs() {

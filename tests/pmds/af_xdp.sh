@@ -118,15 +118,8 @@ grep -q "could not be freed" "$dir/io.log" && bad "refused start: the arena was 
 	ok "refused start: the arena freed"
 
 start big 8192
-i=0
-until grep -q '^xchg-testpmd: stack on' "$log"; do
-	i=$((i + 1))
-	if [ $i -gt 300 ] || ! kill -0 $app 2>/dev/null; then
-		cat "$log"; bad "xchg-testpmd did not come up"; app=
-		xt_summary af_xdp; exit 1
-	fi
-	sleep 0.1
-done
+xt_wait_ready "$app" "$log" xchg-testpmd '^xchg-testpmd: stack on' 300 ||
+	{ app=; xt_summary af_xdp; exit 1; }
 
 ip netns exec "$ns" ping -c 3 -i 0.2 -W 5 192.0.2.1 >"$dir/ping" 2>&1 &&
 	ok "ping" || { bad "ping"; cat "$dir/ping"; }

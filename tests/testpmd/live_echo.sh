@@ -113,17 +113,8 @@ run() {
 		--duration 100 \
 		>"$log" 2>&1 &
 	app=$!
-	i=0
-	until grep -q '^xchg-testpmd: stack on' "$log"; do
-		i=$((i + 1))
-		if [ $i -gt 200 ] || ! kill -0 $app 2>/dev/null; then
-			cat "$log"
-			bad "$mode: xchg-testpmd did not come up"
-			app=
-			return
-		fi
-		sleep 0.1
-	done
+	xt_wait_ready "$app" "$log" "$mode: xchg-testpmd" \
+		'^xchg-testpmd: stack on' || { app=; return; }
 	# One socat, one source port, fed through a FIFO one request at a
 	# time: the next goes only when the reply to the last is back, so
 	# each line is one datagram; shut-none: socat 1.8 (Debian testing)

@@ -45,14 +45,8 @@ eal="-l 0 --no-pci --file-prefix $tag --iova-mode=va --log-level=lib.eal:error"
 "$bin" $eal -m 128 --vdev=net_null0 -- --buffers 2048 --quota 256 \
 	--duration 60 >"$dir/tp.log" 2>&1 &
 app=$!
-i=0
-until grep -q '^xchg-testpmd: rxonly on 1 port' "$dir/tp.log"; do
-	i=$((i + 1))
-	if [ $i -gt 300 ] || ! kill -0 "$app" 2>/dev/null; then
-		cat "$dir/tp.log"; bad "xchg-testpmd did not come up"; app=; exit 1
-	fi
-	sleep 0.1
-done
+xt_wait_ready "$app" "$dir/tp.log" xchg-testpmd \
+	'^xchg-testpmd: rxonly on 1 port' 300 || { app=; exit 1; }
 grep -q 'dpdk-pdump cannot capture' "$dir/tp.log" && bad "rte_pdump_init failed" || ok "rte_pdump_init"
 
 # A secondary: refused an arena, reads the primary's state. DPDK 22.11's
