@@ -40,8 +40,8 @@ xt_needs() {
 }
 
 # xt_trap FUNC: on exit, failure and signals included, stop the program
-# xt_start started (if it still runs), then run FUNC, the script's own
-# removals (namespaces, links, its folder).
+# whose pid is in $app (xt_start's, or one the script started), then run
+# FUNC, the script's own removals (namespaces, links, its folder).
 xt_trap() {
 	xt_removals=$1
 	trap 'xt_kill; $xt_removals' EXIT
@@ -68,7 +68,7 @@ xt_stop() {
 	app=
 }
 
-# xt_kill: the same, quietly, when it still runs (for the exit trap).
+# xt_kill: the same, quietly, when $app still runs (for the exit trap).
 xt_kill() {
 	[ -n "${app:-}" ] && kill "$app" 2>/dev/null && wait "$app" 2>/dev/null
 	app=

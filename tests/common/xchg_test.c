@@ -74,8 +74,8 @@ xt_eal_init_shared(const char *prog, const char *lcores, const char *tag,
 }
 
 void
-xt_stack_init(const char *prog, const char *name, const char *eal_extra,
-	      struct rte_ring **ring, uint16_t *port)
+xt_ring_init(const char *prog, const char *name, const char *eal_extra,
+	     struct rte_ring **ring, uint16_t *port)
 {
 	const char *extra[] = { "--vdev=" XT_RING_DEV, eal_extra };
 

@@ -83,14 +83,13 @@ int xt_net_ring(const char *dev, struct rte_ring **ring, uint16_t *port);
  * EAL argument, or NULL); the port and its ring in @ring and @port.
  * Exits the test when the ring is not there.
  */
-void xt_stack_init(const char *prog, const char *name, const char *eal_extra,
-		   struct rte_ring **ring, uint16_t *port);
+void xt_ring_init(const char *prog, const char *name, const char *eal_extra,
+		  struct rte_ring **ring, uint16_t *port);
 
 /* End a test: the census at the end, the arena freed, xt_tmpdir()
  * removed, and xt_done(@name)'s exit code. */
 int xt_arena_done(struct xchg_arena *arena, const char *name);
 
-struct rte_mempool;
 /* Put a copy of @frame, @len bytes in one buffer of @mp, in @ring, as if
  * the NIC received it; a failure is a failed check. */
 void xt_ring_put(struct rte_ring *ring, struct rte_mempool *mp,

@@ -535,7 +535,7 @@ test_interleaved_order(void)
 int
 main(int argc __rte_unused, char **argv)
 {
-	xt_stack_init(argv[0], "stack_fast", NULL, &ring, &ring_id);
+	xt_ring_init(argv[0], "stack_fast", NULL, &ring, &ring_id);
 	arena = xt_arena("stack_fast", 1024, 0);
 	mp = xchg_arena_mempool(arena);
 

@@ -903,7 +903,7 @@ out:
 int
 main(int argc __rte_unused, char **argv)
 {
-	xt_stack_init(argv[0], "stack_nd", NULL, &ring, &ring_id);
+	xt_ring_init(argv[0], "stack_nd", NULL, &ring, &ring_id);
 	hz = rte_get_timer_hz();
 	arena = xt_arena("stack_nd", 1024, 0);
 	mp = xchg_arena_mempool(arena);

@@ -275,7 +275,7 @@ main(int argc __rte_unused, char **argv)
 		.nb_buffers = 8192, .max_pools = XCHG_ARENA_POOLS_MAX,
 	};
 
-	xt_stack_init(argv[0], "stack_sockets", NULL, &ring, &ring_id);
+	xt_ring_init(argv[0], "stack_sockets", NULL, &ring, &ring_id);
 	arena = xt_arena_conf(&ac);
 	mp = xchg_arena_mempool(arena);
 	XT_RUN(test_many);

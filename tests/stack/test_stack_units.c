@@ -1176,8 +1176,8 @@ test_proxy(void)
 int
 main(int argc __rte_unused, char **argv)
 {
-	xt_stack_init(argv[0], "stack_units",
-		      "--log-level=pmd.net.tap:critical", &ring, &ring_id);
+	xt_ring_init(argv[0], "stack_units",
+		     "--log-level=pmd.net.tap:critical", &ring, &ring_id);
 	arena = xt_arena("stack_units", 2048, 0);
 	mp = xchg_arena_mempool(arena);
 
