@@ -10,14 +10,11 @@
 #
 # Usage: census_teardown.sh PATH/TO/xchg-testpmd PATH/TO/xchg-demo
 set -u
+. "$(dirname "$0")/../common/check.sh"
 
 testpmd=$1 demo=$2
 dir=$(mktemp -d "${TMPDIR:-/tmp}/xchg-census-teardown-$$.XXXXXX")
 trap 'rm -rf "$dir"' EXIT INT TERM
-passed=0 failed=0
-
-ok() { echo "ok   $1"; passed=$((passed + 1)); }
-bad() { echo "FAIL $1"; failed=$((failed + 1)); }
 
 # check NAME FILE REGEX: the file's last census line matches REGEX.
 check() {

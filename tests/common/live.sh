@@ -1,6 +1,9 @@
 # SPDX-License-Identifier: BSD-3-Clause
-# Sourced by the live tests: a wire to the Linux kernel, and the wait for
-# the test program to come up. The caller removes what it made on exit.
+# Sourced by the live tests: a wire to the Linux kernel, the test
+# program started, waited for and stopped, and the checks counted
+# (check.sh). The caller names what it made with its pid ($$), removes
+# it on exit (xt_trap), and keeps its files in $dir.
+. "$(dirname "$0")/../common/check.sh"
 
 # xt_wire NS OURS PEER ADDRESS/PREFIX [ADDRESS6/PREFIX]: a veth pair,
 # PEER in namespace NS with ADDRESS, OURS in ours without one (a PMD
@@ -26,17 +29,47 @@ xt_wire() {
 	[ -z "${5:-}" ] || ip -n "$1" addr add "$5" dev "$3" nodad
 }
 
-# xt_wait_ready PID LOG NAME: wait up to 20 s for NAME (pid PID) to print
-# READY in LOG; on failure show LOG and return 1.
-xt_wait_ready() {
-	i=0
-	until grep -q READY "$2"; do
-		i=$((i + 1))
-		if [ $i -gt 200 ] || ! kill -0 "$1" 2>/dev/null; then
-			cat "$2"
-			echo "FAIL: $3 did not come up"
-			return 1
-		fi
-		sleep 0.1
+# xt_needs TOOL...: skip the test (exit 77) unless every TOOL is on the
+# PATH and we are root.
+xt_needs() {
+	for xt_tool in "$@"; do
+		command -v "$xt_tool" >/dev/null ||
+			{ echo "SKIP: needs $xt_tool"; exit 77; }
 	done
+	[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
+}
+
+# xt_trap FUNC: on exit, failure and signals included, stop the program
+# whose pid is in $app (xt_start's, or one the script started), then run
+# FUNC, the script's own removals (namespaces, links, its folder).
+xt_trap() {
+	xt_removals=$1
+	trap 'xt_kill; $xt_removals' EXIT
+	trap 'exit 1' INT TERM
+}
+
+# xt_start LOG NAME CMD...: run CMD in the background, its output in LOG
+# and its pid in $app, and wait for it to print READY (xt_wait_ready).
+xt_start() {
+	xt_log=$1
+	xt_name=$2
+	shift 2
+	"$@" >"$xt_log" 2>&1 &
+	app=$!
+	xt_wait_ready "$app" "$xt_log" "$xt_name"
+}
+
+# xt_stop: end the program xt_start started (SIGTERM) and wait for it;
+# its exit status in $xt_rc.
+xt_stop() {
+	kill "$app"
+	wait "$app"
+	xt_rc=$?
+	app=
+}
+
+# xt_kill: the same, quietly, when $app still runs (for the exit trap).
+xt_kill() {
+	[ -n "${app:-}" ] && kill "$app" 2>/dev/null && wait "$app" 2>/dev/null
+	app=
 }

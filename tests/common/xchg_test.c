@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -10,13 +11,19 @@
 #include <rte_eal.h>
 #include <rte_ethdev.h>
 #include <rte_log.h>
+#include <rte_mbuf.h>
 #include <rte_memory.h>
 #include <rte_ring.h>
 
 #include "xchg_test.h"
+#include "xt_frames.h"
 
 unsigned int xt_checks;
 unsigned int xt_failures;
+
+/* The --file-prefix xt_eal_init_shared() gave, "" without one: the
+ * runtime folder xt_done() removes. */
+static char own_prefix[64];
 
 static void
 eal_init(const char *prog, const char *lcores, bool shconf, int extra_argc,
@@ -27,15 +34,20 @@ eal_init(const char *prog, const char *lcores, bool shconf, int extra_argc,
 		"--log-level=lib.eal:warning", "--log-level=xchg:warning",
 		"--log-level=lib.telemetry:warning", "--no-shconf",
 	};
-	char *argv[RTE_DIM(base) + 16];
+	char *argv[RTE_DIM(base) + 16], prefix_arg[96];
 	int argc = 0, i;
 
-	if (extra_argc > 16) {
+	if (extra_argc > 15) {
 		printf("too many EAL arguments\n");
 		exit(1);
 	}
 	for (i = 0; i < (int)RTE_DIM(base) - (shconf ? 1 : 0); i++)
 		argv[argc++] = (char *)(uintptr_t)base[i];
+	if (shconf) {
+		snprintf(prefix_arg, sizeof(prefix_arg), "--file-prefix=%s",
+			 own_prefix);
+		argv[argc++] = prefix_arg;
+	}
 	for (i = 0; i < extra_argc; i++)
 		argv[argc++] = (char *)(uintptr_t)extra_argv[i];
 	if (rte_eal_init(argc, argv) < 0) {
@@ -52,10 +64,33 @@ xt_eal_init(const char *prog, const char *lcores, int extra_argc,
 }
 
 void
-xt_eal_init_shared(const char *prog, const char *lcores, int extra_argc,
-		   const char * const *extra_argv)
+xt_eal_init_shared(const char *prog, const char *lcores, const char *tag,
+		   int extra_argc, const char * const *extra_argv)
 {
+	snprintf(own_prefix, sizeof(own_prefix), "xchg_%s_%d", tag,
+		 (int)getpid());
+	setenv("XT_PREFIX", own_prefix, 1);
 	eal_init(prog, lcores, true, extra_argc, extra_argv);
+}
+
+void
+xt_ring_init(const char *prog, const char *name, const char *eal_extra,
+	     struct rte_ring **ring, uint16_t *port)
+{
+	const char *extra[] = { "--vdev=" XT_RING_DEV, eal_extra };
+
+	xt_eal_init_shared(prog, "0", name, eal_extra != NULL ? 2 : 1, extra);
+	if (xt_net_ring(XT_RING_DEV, ring, port) != 0)
+		exit(xt_done(name));
+}
+
+int
+xt_arena_done(struct xchg_arena *arena, const char *name)
+{
+	xt_census_ok(arena, "end");
+	XT_EQ(xchg_arena_free(arena), 0);
+	xt_tmpdir_remove();
+	return xt_done(name);
 }
 
 struct xchg_arena *
@@ -112,6 +147,15 @@ xt_pool_expect(struct xchg_pool *pool, uint32_t in_use, const char *when)
 int
 xt_done(const char *name)
 {
+	char cmd[PATH_MAX + 16];
+
+	/* Leave no runtime folder behind (the EAL keeps it). */
+	if (own_prefix[0] != '\0') {
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'",
+			 rte_eal_get_runtime_dir());
+		XT_EQ(system(cmd), 0);
+		own_prefix[0] = '\0';
+	}
 	rte_eal_cleanup();
 	/* The closing line meson and CI read: N passed, N failed. */
 	printf("%s: %u passed, %u failed\n", name, xt_checks - xt_failures,
@@ -185,6 +229,22 @@ xt_net_ring(const char *dev, struct rte_ring **ring, uint16_t *port)
 		return -1;
 	}
 	return 0;
+}
+
+void
+xt_ring_put(struct rte_ring *ring, struct rte_mempool *mp, const void *frame,
+	    unsigned int len)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+	char *p = m != NULL ? rte_pktmbuf_append(m, (uint16_t)len) : NULL;
+
+	XT_CHECK(p != NULL, "frame buffer");
+	if (p == NULL) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	memcpy(p, frame, len);
+	XT_CHECK(rte_ring_enqueue(ring, m) == 0, "ring full");
 }
 
 void

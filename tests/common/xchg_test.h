@@ -50,10 +50,12 @@ void xt_eal_init(const char *prog, const char *lcores, int extra_argc,
 
 /*
  * The same with a runtime folder (no --no-shconf), for tests that need
- * one, like telemetry: give a unique --file-prefix in extra_argv.
+ * one, like telemetry: a --file-prefix of the test's own,
+ * xchg_@tag_PID (also put in $XT_PREFIX), whose folder xt_done()
+ * removes.
  */
-void xt_eal_init_shared(const char *prog, const char *lcores, int extra_argc,
-			const char * const *extra_argv);
+void xt_eal_init_shared(const char *prog, const char *lcores, const char *tag,
+			int extra_argc, const char * const *extra_argv);
 
 /* Send one command to this process's telemetry socket (EAL started with
  * xt_eal_init_shared) and put the JSON reply in @buf. */
@@ -71,6 +73,27 @@ struct rte_ring;
 /* The port of net_ring vdev @dev (its RX and TX share one ring) and that
  * ring; 0, or -1 with a message. */
 int xt_net_ring(const char *dev, struct rte_ring **ring, uint16_t *port);
+
+/* The net_ring vdev of the stack tests: one port, RX and TX one ring. */
+#define XT_RING_DEV "net_ring0"
+
+/*
+ * Start a test over one net_ring port: the EAL as xt_eal_init_shared()
+ * on lcore 0 with tag @name, vdev XT_RING_DEV and @eal_extra (one more
+ * EAL argument, or NULL); the port and its ring in @ring and @port.
+ * Exits the test when the ring is not there.
+ */
+void xt_ring_init(const char *prog, const char *name, const char *eal_extra,
+		  struct rte_ring **ring, uint16_t *port);
+
+/* End a test: the census at the end, the arena freed, xt_tmpdir()
+ * removed, and xt_done(@name)'s exit code. */
+int xt_arena_done(struct xchg_arena *arena, const char *name);
+
+/* Put a copy of @frame, @len bytes in one buffer of @mp, in @ring, as if
+ * the NIC received it; a failure is a failed check. */
+void xt_ring_put(struct rte_ring *ring, struct rte_mempool *mp,
+		 const void *frame, unsigned int len);
 
 /* Create an arena or exit the test with the reason. */
 struct xchg_arena *xt_arena(const char *name, uint32_t nb_buffers,

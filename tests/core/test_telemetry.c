@@ -78,18 +78,9 @@ test_pools_and_census(void)
 int
 main(int argc __rte_unused, char **argv)
 {
-	char prefix[64], arg[PATH_MAX];
-	const char *extra[] = { arg };
-
 	/* Telemetry needs a runtime folder: a prefix of our own, not
 	 * --no-shconf, so that parallel tests do not meet. */
-	snprintf(prefix, sizeof(prefix), "xchg_tel_%d", getpid());
-	snprintf(arg, sizeof(arg), "--file-prefix=%s", prefix);
-	setenv("XT_PREFIX", prefix, 1);
-	xt_eal_init_shared(argv[0], "0", 1, extra);
+	xt_eal_init_shared(argv[0], "0", "tel", 0, NULL);
 	XT_RUN(test_pools_and_census);
-	/* Leave no runtime folder behind. */
-	snprintf(arg, sizeof(arg), "rm -rf '%s'", rte_eal_get_runtime_dir());
-	XT_EQ(system(arg), 0);
 	return xt_done("telemetry");
 }

@@ -7,17 +7,14 @@
 #
 # Usage: leak_watch.sh PATH/TO/xchg-testpmd PATH/TO/leak_watch.cmd
 set -u
+. "$(dirname "$0")/../common/check.sh"
 
 bin=$1
 script=$2
 dir=$(mktemp -d /tmp/xchg-leakwatch-XXXXXX)
 trap 'rm -rf "$dir"' EXIT
 log=$dir/session.log
-passed=0
-failed=0
 
-ok() { echo "ok   $1"; passed=$((passed + 1)); }
-bad() { echo "FAIL $1"; failed=$((failed + 1)); }
 # is NAME GOT WANT
 is() { if [ "$2" = "$3" ]; then ok "$1 ($2)"; else bad "$1: got '$2', want '$3'"; fi; }
 
@@ -74,5 +71,4 @@ else
 fi
 is "teardown: nobody still holds buffers" "$(grep -c 'still holds' "$log")" 0
 
-echo "leak_watch: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+xt_summary leak_watch

@@ -30,21 +30,15 @@ size=4000
 flood=1500
 
 cleanup() {
-	[ -n "${app:-}" ] && kill "$app" 2>/dev/null && wait "$app" 2>/dev/null
 	[ -n "${flooder:-}" ] && kill "$flooder" 2>/dev/null
 	ip netns del "$nsa" 2>/dev/null
 	ip netns del "$nsf" 2>/dev/null
 	ip link del "$ours" 2>/dev/null
 	rm -rf "$dir"
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-for tool in ip hping3 timeout; do
-	command -v $tool >/dev/null || { echo "SKIP: needs $tool"; exit 77; }
-done
+xt_trap cleanup
+xt_needs ip hping3 timeout
 [ -x /usr/bin/python3 ] || { echo "SKIP: needs /usr/bin/python3"; exit 77; }
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
 
 ip netns add "$nsa" && ip netns add "$nsf" || exit 77
 # Our end, and its peer in A on a bridge; A's address on the bridge.
@@ -70,9 +64,8 @@ ip netns exec "$nsf" sysctl -q -w "net.ipv6.conf.$fb.disable_ipv6=1"
 ip -n "$nsf" link set "$fb" up
 ip -n "$nsf" addr add 10.9.0.3/24 dev "$fb"
 
-"$bin" "$ours" 10.9.0.1/24 $size $count >"$dir/app.log" 2>&1 &
-app=$!
-xt_wait_ready "$app" "$dir/app.log" test_isolation_live || exit 1
+xt_start "$dir/app.log" test_isolation_live "$bin" "$ours" 10.9.0.1/24 \
+	$size $count || exit 1
 sleep 2 # the PMD needs a moment before the first frame
 
 # Both learn our address first, so neither waits on ARP mid-run.
@@ -95,10 +88,7 @@ wait "$flooder"
 flooder=
 sleep 1
 
-kill "$app"
-wait "$app"
-rc=$?
-app=
+xt_stop
 cat "$dir/app.log" | grep -v "^EAL\|^TELEMETRY"
 fail=0
 # The stack itself lost nothing of the critical socket's (the program
@@ -120,6 +110,6 @@ grep -q "bulk dropped frag_evicted" "$dir/app.log" || {
 	echo "FAIL: the flood never reached the bulk socket"
 	fail=1
 }
-[ $rc -eq 0 ] || { echo "FAIL: test_isolation_live exited $rc"; fail=1; }
+[ $xt_rc -eq 0 ] || { echo "FAIL: test_isolation_live exited $xt_rc"; fail=1; }
 [ $fail -eq 0 ] && echo "isolation live: ok"
 exit $fail

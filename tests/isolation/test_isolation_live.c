@@ -18,26 +18,18 @@
  */
 
 #include <arpa/inet.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include <rte_mbuf.h>
 
 #include "xchg_stack.h"
 #include "xchg_test.h"
+#include "xt_stack.h"
 
 #define MAX_COUNT 100000
 
-static volatile sig_atomic_t stop;
 static uint8_t seen[MAX_COUNT];
-
-static void
-on_signal(int sig __rte_unused)
-{
-	stop = 1;
-}
 
 struct tally {
 	unsigned int received, distinct, bad;
@@ -78,24 +70,10 @@ take_bulk(struct xchg_socket *sock, unsigned int *n)
 	rte_pktmbuf_free_bulk(m, got);
 }
 
-static void
-print_drops(const char *who, const uint64_t *drops)
-{
-	unsigned int r;
-
-	for (r = 0; r < XCHG_SD_MAX; r++)
-		if (drops[r] != 0)
-			printf("  %s dropped %s: %lu\n", who,
-			       xchg_stack_drop_name(r),
-			       (unsigned long)drops[r]);
-}
-
 int
 main(int argc, char **argv)
 {
-	char vdev[128];
-	const char *extra[1] = { vdev };
-	struct xchg_port_conf conf = { .nb_rx_desc = 512 };
+	struct xchg_port_conf pc = { .nb_rx_desc = 512 };
 	struct xchg_socket_stats cs, bs;
 	struct xchg_socket *crit, *bulk;
 	struct xchg_stack_stats st;
@@ -106,39 +84,27 @@ main(int argc, char **argv)
 	struct tally t = { 0 };
 	unsigned int bulk_rx = 0, r;
 	uint64_t total = 0, named = 0;
-	char addr[32], *slash;
-	struct in_addr ip;
-	int prefix;
+	rte_be32_t ip;
+	uint8_t prefix;
 
 	if (argc != 5) {
 		printf("usage: %s IFACE ADDRESS/PREFIX SIZE COUNT\n", argv[0]);
 		return 2;
 	}
-	snprintf(addr, sizeof(addr), "%s", argv[2]);
-	slash = strchr(addr, '/');
-	if (slash == NULL)
+	if (xt_live_prefix(AF_INET, argv[2], &ip, &prefix) != 0)
 		return 2;
-	*slash = '\0';
-	prefix = atoi(slash + 1);
 	t.size = (unsigned int)atoi(argv[3]);
 	t.count = (unsigned int)atoi(argv[4]);
-	if (inet_pton(AF_INET, addr, &ip) != 1 || prefix < 1 || prefix > 32 ||
-	    t.count > MAX_COUNT || t.size < 4) {
+	if (t.count > MAX_COUNT || t.size < 4) {
 		printf("bad arguments\n");
 		return 2;
 	}
-	snprintf(vdev, sizeof(vdev), "--vdev=net_pcap0,iface=%s,phy_mac=1",
-		 argv[1]);
-	xt_eal_init(argv[0], "0", 1, extra);
-	signal(SIGTERM, on_signal);
-	signal(SIGINT, on_signal);
+	xt_live_eal(argv[0], argv[1], 0, NULL);
 	arena = xt_arena("isolive", 8192, 0);
-	port = xchg_port_create(arena, 0, &conf);
-	stack = port != NULL ? xchg_stack_create(arena, port, NULL) : NULL;
-	XT_CHECK(stack != NULL, "stack: %s", rte_strerror(rte_errno));
+	stack = xt_stack_create(arena, 0, &pc, NULL, &port);
 	if (stack == NULL)
 		return xt_done("isolation_live");
-	XT_EQ(xchg_stack_add_address(stack, ip.s_addr, (uint8_t)prefix), 0);
+	XT_EQ(xchg_stack_add_address(stack, ip, prefix), 0);
 	crit = xchg_udp_socket(stack, "critical", 64, XCHG_PRIO_CRITICAL);
 	bulk = xchg_udp_socket(stack, "bulk", 64, XCHG_PRIO_NORMAL);
 	XT_CHECK(crit != NULL && bulk != NULL, "sockets");
@@ -147,9 +113,8 @@ main(int argc, char **argv)
 	XT_EQ(xchg_udp_bind(crit, 0, 7000), 0);
 	XT_EQ(xchg_udp_bind(bulk, 0, 9000), 0);
 	XT_EQ(xchg_port_start(port), 0);
-	printf("READY\n");
-	fflush(stdout);
-	while (!stop) {
+	xt_live_ready();
+	while (!xt_live_stop) {
 		xchg_stack_poll(stack);
 		take_critical(crit, &t);
 		take_bulk(bulk, &bulk_rx);
@@ -165,9 +130,9 @@ main(int argc, char **argv)
 	       bs.frag_pending, (unsigned long)st.frames,
 	       (unsigned long)st.reassembled,
 	       (unsigned long)(ps.eth.imissed + ps.eth.ierrors));
-	print_drops("stack", st.drops);
-	print_drops("critical", cs.drops);
-	print_drops("bulk", bs.drops);
+	xt_live_drops("stack", st.drops);
+	xt_live_drops("critical", cs.drops);
+	xt_live_drops("bulk", bs.drops);
 	/* The critical socket lost nothing on its own account, and every
 	 * drop is counted against a consumer that paid. */
 	for (r = 0; r < XCHG_SD_MAX; r++) {

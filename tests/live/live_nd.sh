@@ -25,35 +25,14 @@ wire=xnw$id
 ours=xna$id
 peer=xnb$id
 dir=$(mktemp -d /tmp/xchg-live-nd-XXXXXX)
-fail=0
-passed=0
 
 cleanup() {
-	[ -n "${app:-}" ] && kill "$app" 2>/dev/null && wait "$app" 2>/dev/null
 	ip netns del "$wire" 2>/dev/null
 	ip link del "$ours" 2>/dev/null
 	rm -rf "$dir"
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-check() {
-	name=$1
-	shift
-	if "$@" >"$dir/out" 2>&1; then
-		echo "ok   $name"
-		passed=$((passed + 1))
-	else
-		echo "FAIL $name"
-		sed 's/^/     /' "$dir/out"
-		fail=$((fail + 1))
-	fi
-}
-
-for tool in ip ping; do
-	command -v $tool >/dev/null || { echo "SKIP: needs $tool"; exit 77; }
-done
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
+xt_trap cleanup
+xt_needs ip ping
 
 ip netns add "$wire" || exit 77
 xt_wire "$wire" "$ours" "$peer" 192.0.2.2/24 2001:db8::2/64 || exit 1
@@ -71,21 +50,15 @@ w() { ip netns exec "$wire" "$@"; }
 
 # run LOG [CONFLICT6]: start the program, wait for READY.
 run() {
-	log=$1
-	shift
-	"$bin" "$ours" 2001:db8::1/64 2001:db8::2 "$@" >"$log" 2>&1 &
-	app=$!
-	xt_wait_ready "$app" "$log" test_live_nd
+	xt_start "$1" test_live_nd "$bin" "$ours" 2001:db8::1/64 2001:db8::2 \
+		${2:+"$2"}
 }
 
 # stop LOG: end the program; its exit status is the test's verdict.
 stop() {
-	kill "$app"
-	wait "$app"
-	rc=$?
-	app=
+	xt_stop
 	cat "$1"
-	check "program ended clean (figures, census)" test "$rc" -eq 0
+	xt_check "program ended clean (figures, census)" test "$xt_rc" -eq 0
 }
 
 resolved() {
@@ -105,24 +78,24 @@ linux_learned() {
 }
 
 run "$dir/app.log" || exit 1
-check "we resolve Linux (ndisc: our NS, its NA)" resolved
+xt_check "we resolve Linux (ndisc: our NS, its NA)" resolved
 # Linux learned us from our solicitation: forget it, so that its ping
 # has to solicit us and we answer.
 w ip -6 neigh flush dev "$peer"
-check "ping -6 global" w ping -6 -c 3 -i 0.2 -W 2 2001:db8::1
-check "ping -6 link-local" w ping -6 -c 3 -i 0.2 -W 2 "$ll%$peer"
-check "Linux learns us (ip -6 neigh: our MAC)" linux_learned
+xt_check "ping -6 global" w ping -6 -c 3 -i 0.2 -W 2 2001:db8::1
+xt_check "ping -6 link-local" w ping -6 -c 3 -i 0.2 -W 2 "$ll%$peer"
+xt_check "Linux learns us (ip -6 neigh: our MAC)" linux_learned
 stop "$dir/app.log"
-check "echo replies and advertisements counted" grep -Eq \
+xt_check "echo replies and advertisements counted" grep -Eq \
 	"nd answered [1-9][0-9]*, .* icmp6 answered ([6-9]|[1-9][0-9])," \
 	"$dir/app.log"
 
 # Linux holds 2001:db8::3: the stack's DAD for it must see Linux defend.
 run "$dir/conflict.log" 2001:db8::3 || exit 1
 sleep 2
-check "ping -6 the address that stayed" w ping -6 -c 2 -i 0.2 -W 2 2001:db8::1
+xt_check "ping -6 the address that stayed" w ping -6 -c 2 -i 0.2 -W 2 2001:db8::1
 stop "$dir/conflict.log"
-check "the conflict logged in one line" grep -q \
+xt_check "the conflict logged in one line" grep -q \
 	"duplicate address detection: 2001:db8::3/64 is in use by another node" \
 	"$dir/conflict.log"
 
@@ -135,14 +108,13 @@ if [ -n "$testpmd" ]; then
 		--forward-mode icmpecho --duration 6 >"$dir/testpmd.log" 2>&1 &
 	app=$!
 	sleep 2
-	check "xchg-testpmd icmpecho: ping -6" w ping -6 -c 3 -i 0.2 -W 2 2001:db8::1
+	xt_check "xchg-testpmd icmpecho: ping -6" w ping -6 -c 3 -i 0.2 -W 2 2001:db8::1
 	wait "$app"
 	rc=$?
 	app=
-	check "xchg-testpmd icmpecho: exit 0, answers counted" sh -c \
+	xt_check "xchg-testpmd icmpecho: exit 0, answers counted" sh -c \
 		"test $rc -eq 0 && grep -Eq 'nd answered [1-9][0-9]*, icmp6 answered [3-9]' '$dir/testpmd.log' && grep -q 'conserved' '$dir/testpmd.log'"
 	grep -E "stack on port|census" "$dir/testpmd.log"
 fi
 
-echo "live nd: $passed passed, $fail failed"
-[ $fail -eq 0 ]
+xt_summary "live nd"

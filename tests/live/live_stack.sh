@@ -25,10 +25,8 @@ ours=xsa$id
 peer=xsb$id
 tap=xst$id
 dir=$(mktemp -d /tmp/xchg-live-XXXXXX)
-fail=0
 
 cleanup() {
-	[ -n "${app:-}" ] && kill "$app" 2>/dev/null && wait "$app" 2>/dev/null
 	[ -n "${listener:-}" ] && kill "$listener" 2>/dev/null
 	ip netns del "$wire" 2>/dev/null
 	ip netns del "$host" 2>/dev/null
@@ -36,25 +34,8 @@ cleanup() {
 	ip link del "$tap" 2>/dev/null
 	rm -rf "$dir"
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-check() {
-	name=$1
-	shift
-	if "$@" >"$dir/out" 2>&1; then
-		echo "ok   $name"
-	else
-		echo "FAIL $name"
-		sed 's/^/     /' "$dir/out"
-		fail=$((fail + 1))
-	fi
-}
-
-for tool in ip ping arping socat ethtool; do
-	command -v $tool >/dev/null || { echo "SKIP: needs $tool"; exit 77; }
-done
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
+xt_trap cleanup
+xt_needs ip ping arping socat ethtool
 
 ip netns add "$wire" && ip netns add "$host" || exit 77
 xt_wire "$wire" "$ours" "$peer" 192.0.2.2/24 || exit 1
@@ -64,9 +45,8 @@ xt_wire "$wire" "$ours" "$peer" 192.0.2.2/24 || exit 1
 ip netns exec "$wire" ethtool -K "$peer" tx off >/dev/null || exit 1
 mac=$(cat "/sys/class/net/$ours/address")
 
-"$bin" "$ours" 192.0.2.1/24 "$tap" "$mac" >"$dir/app.log" 2>&1 &
-app=$!
-xt_wait_ready "$app" "$dir/app.log" test_live_stack || exit 1
+xt_start "$dir/app.log" test_live_stack "$bin" "$ours" 192.0.2.1/24 "$tap" "$mac" ||
+	exit 1
 # The host side of the proxy: the tap in its own namespace, with our
 # address and MAC, serving TCP port 2222.
 ip link set "$tap" netns "$host"
@@ -79,20 +59,16 @@ listener=$!
 sleep 2 # the PMD needs a moment before the first frame
 
 w() { ip netns exec "$wire" "$@"; }
-check "ping" w ping -c 5 -i 0.2 -W 2 192.0.2.1
-check "arping" w arping -c 3 -w 5 -I "$peer" 192.0.2.1
-check "udp echo both ways" sh -c \
+xt_check "ping" w ping -c 5 -i 0.2 -W 2 192.0.2.1
+xt_check "arping" w arping -c 3 -w 5 -I "$peer" 192.0.2.1
+xt_check "udp echo both ways" sh -c \
 	"echo hello-xchg | ip netns exec $wire timeout 5 socat -T 3 - UDP:192.0.2.1:7 | grep -q hello-xchg"
-check "4000-byte datagram reassembled" sh -c \
+xt_check "4000-byte datagram reassembled" sh -c \
 	"head -c 4000 /dev/zero | ip netns exec $wire timeout 5 socat -T 3 -b 8192 - UDP:192.0.2.1:9 | grep -q 'got 4000'"
-check "tcp through the proxy to Linux" sh -c \
+xt_check "tcp through the proxy to Linux" sh -c \
 	"ip netns exec $wire timeout 10 socat -T 5 - TCP:192.0.2.1:2222 </dev/null | grep -q via-linux"
 
-kill "$app"
-wait "$app"
-rc=$?
-app=
+xt_stop
 cat "$dir/app.log"
-[ $rc -eq 0 ] || { echo "FAIL: test_live_stack exited $rc"; fail=$((fail + 1)); }
-echo "live stack: $((5 + 1 - fail)) passed, $fail failed"
-[ $fail -eq 0 ]
+xt_check "test_live_stack exited 0 (figures, census)" test $xt_rc -eq 0
+xt_summary "live stack"

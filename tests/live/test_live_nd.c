@@ -16,10 +16,7 @@
  */
 
 #include <arpa/inet.h>
-#include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include <rte_cycles.h>
 #include <rte_mbuf.h>
@@ -27,77 +24,50 @@
 #include "xchg_stack.h"
 #include "xchg_stack_private.h"
 #include "xchg_test.h"
-
-static volatile sig_atomic_t stop;
-
-static void
-on_signal(int sig __rte_unused)
-{
-	stop = 1;
-}
+#include "xt_stack.h"
 
 int
 main(int argc, char **argv)
 {
-	char vdev[128], addr[64], *slash;
-	const char *extra[1] = { vdev };
-	struct xchg_port_conf conf = { .nb_rx_desc = 256 };
+	struct xchg_port_conf pc = { .nb_rx_desc = 256 };
 	struct xchg_stack_stats st;
 	struct rte_ether_addr mac;
 	struct xchg_stack *stack;
 	struct xchg_arena *arena;
 	struct xchg_port *port;
-	uint8_t ip6[16], peer[16], conflict[16];
+	uint8_t ip6[16], peer[16], conflict[16], prefix;
 	/* A busy machine may take a while to poll: DAD waits 5 s. */
 	struct xchg_stack_conf sc = { .dad_ms = 5000 };
 	uint64_t next = 0, hz;
 	bool resolved = false;
-	unsigned int r;
-	int prefix;
 
 	if (argc != 4 && argc != 5) {
 		printf("usage: %s IFACE ADDRESS6/PREFIX PEER6 [CONFLICT6]\n",
 		       argv[0]);
 		return 2;
 	}
-	snprintf(addr, sizeof(addr), "%s", argv[2]);
-	slash = strchr(addr, '/');
-	if (slash == NULL) {
-		printf("%s: give the address as ADDRESS/PREFIX\n", addr);
+	if (xt_live_prefix(AF_INET6, argv[2], ip6, &prefix) != 0)
 		return 2;
-	}
-	*slash = '\0';
-	prefix = atoi(slash + 1);
-	if (inet_pton(AF_INET6, addr, ip6) != 1 || prefix < 1 ||
-	    prefix > 128 || inet_pton(AF_INET6, argv[3], peer) != 1 ||
+	if (inet_pton(AF_INET6, argv[3], peer) != 1 ||
 	    (argc == 5 && inet_pton(AF_INET6, argv[4], conflict) != 1)) {
-		printf("%s/%s, %s: not IPv6 addresses and a prefix\n", addr,
-		       slash + 1, argv[3]);
+		printf("%s%s%s: not IPv6 addresses\n", argv[3],
+		       argc == 5 ? ", " : "", argc == 5 ? argv[4] : "");
 		return 2;
 	}
-	/* net_pcap with the interface's own MAC, as test_live_stack. */
-	snprintf(vdev, sizeof(vdev), "--vdev=net_pcap0,iface=%s,phy_mac=1",
-		 argv[1]);
-	xt_eal_init(argv[0], "0", 1, extra);
-	signal(SIGTERM, on_signal);
-	signal(SIGINT, on_signal);
+	xt_live_eal(argv[0], argv[1], 0, NULL);
 	hz = rte_get_timer_hz();
 
 	arena = xt_arena("live_nd", 2048, 0);
-	port = xchg_port_create(arena, 0, &conf);
-	stack = port != NULL ? xchg_stack_create(arena, port, &sc) : NULL;
-	XT_CHECK(stack != NULL, "stack: %s", rte_strerror(rte_errno));
+	stack = xt_stack_create(arena, 0, &pc, &sc, &port);
 	if (stack == NULL)
 		return xt_done("live_nd");
-	XT_EQ(xchg_stack_add_address6(stack, ip6, (uint8_t)prefix), 0);
+	XT_EQ(xchg_stack_add_address6(stack, ip6, prefix), 0);
 	if (argc == 5)
-		XT_EQ(xchg_stack_add_address6(stack, conflict,
-					      (uint8_t)prefix), 0);
+		XT_EQ(xchg_stack_add_address6(stack, conflict, prefix), 0);
 	XT_EQ(xchg_port_start(port), 0);
-	printf("READY\n");
-	fflush(stdout);
+	xt_live_ready();
 
-	while (!stop) {
+	while (!xt_live_stop) {
 		xchg_stack_poll(stack);
 		/* We resolve Linux: a solicitation every 300 ms (paid by
 		 * the ND pool) until its advertisement is learned. */
@@ -122,10 +92,7 @@ main(int argc, char **argv)
 	       (unsigned long)st.nd_learned,
 	       (unsigned long)st.icmp6_echo_answered,
 	       (unsigned long)st.dad_conflicts, st.neighbours6);
-	for (r = 0; r < XCHG_SD_MAX; r++)
-		if (st.drops[r] != 0)
-			printf("  dropped %s: %lu\n", xchg_stack_drop_name(r),
-			       (unsigned long)st.drops[r]);
+	xt_live_drops(NULL, st.drops);
 	XT_EQ(st.dad_conflicts, argc == 5 ? 1 : 0);
 	if (argc == 5)
 		XT_EQ(xchg_stack_is_local6(stack, conflict), false);

@@ -13,23 +13,14 @@
  */
 
 #include <arpa/inet.h>
-#include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <rte_mbuf.h>
 
 #include "xchg_stack.h"
 #include "xchg_test.h"
-
-static volatile sig_atomic_t stop;
-
-static void
-on_signal(int sig __rte_unused)
-{
-	stop = 1;
-}
+#include "xt_stack.h"
 
 /* Send every datagram back where it came from. */
 static void
@@ -81,8 +72,8 @@ size_reply(struct xchg_socket *sock)
 int
 main(int argc, char **argv)
 {
-	char vdev[128], tap_vdev[160];
-	const char *extra[3] = { vdev, tap_vdev,
+	char tap_vdev[160];
+	const char *extra[2] = { tap_vdev,
 				 "--log-level=pmd.net.tap:critical" };
 	struct xchg_port_conf conf = { .nb_rx_desc = 256 };
 	struct xchg_port *port, *tap = NULL;
@@ -90,50 +81,26 @@ main(int argc, char **argv)
 	struct xchg_stack_stats st;
 	struct xchg_stack *stack;
 	struct xchg_arena *arena;
-	char addr[32], *slash;
-	struct in_addr ip;
-	unsigned int r;
-	int prefix;
+	rte_be32_t ip;
+	uint8_t prefix;
 
 	if (argc != 3 && argc != 5) {
 		printf("usage: %s IFACE ADDRESS/PREFIX [TAP_IFACE MAC]\n",
 		       argv[0]);
 		return 2;
 	}
-	snprintf(addr, sizeof(addr), "%s", argv[2]);
-	slash = strchr(addr, '/');
-	if (slash == NULL) {
-		printf("%s: give the address as ADDRESS/PREFIX\n", addr);
+	if (xt_live_prefix(AF_INET, argv[2], &ip, &prefix) != 0)
 		return 2;
-	}
-	*slash = '\0';
-	prefix = atoi(slash + 1);
-	if (inet_pton(AF_INET, addr, &ip) != 1 || prefix < 1 || prefix > 32) {
-		printf("%s/%s: not an IPv4 address and prefix\n", addr,
-		       slash + 1);
-		return 2;
-	}
-	/* net_pcap, not net_af_packet: net_af_packet joins a fanout group
-	 * with PACKET_FANOUT_FLAG_DEFRAG, so the kernel reassembles IP
-	 * fragments before the PMD sees them (and a datagram over the ring
-	 * slot arrives truncated); libpcap passes fragments as they are.
-	 * phy_mac=1: the stack takes the interface's own MAC. */
-	snprintf(vdev, sizeof(vdev), "--vdev=net_pcap0,iface=%s,phy_mac=1",
-		 argv[1]);
 	if (argc == 5)
 		snprintf(tap_vdev, sizeof(tap_vdev),
 			 "--vdev=net_tap0,iface=%s,mac=%s", argv[3], argv[4]);
-	xt_eal_init(argv[0], "0", argc == 5 ? 3 : 1, extra);
-	signal(SIGTERM, on_signal);
-	signal(SIGINT, on_signal);
+	xt_live_eal(argv[0], argv[1], argc == 5 ? 2 : 0, extra);
 
 	arena = xt_arena("live", 8192, 0);
-	port = xchg_port_create(arena, 0, &conf);
-	stack = port != NULL ? xchg_stack_create(arena, port, NULL) : NULL;
-	XT_CHECK(stack != NULL, "stack: %s", rte_strerror(rte_errno));
+	stack = xt_stack_create(arena, 0, &conf, NULL, &port);
 	if (stack == NULL)
 		return xt_done("live_stack");
-	XT_EQ(xchg_stack_add_address(stack, ip.s_addr, (uint8_t)prefix), 0);
+	XT_EQ(xchg_stack_add_address(stack, ip, prefix), 0);
 	echo7 = xchg_udp_socket(stack, "echo7", 64, XCHG_PRIO_CRITICAL);
 	size9 = xchg_udp_socket(stack, "size9", 64, XCHG_PRIO_NORMAL);
 	XT_CHECK(echo7 != NULL && size9 != NULL, "sockets");
@@ -145,10 +112,9 @@ main(int argc, char **argv)
 		XT_EQ(xchg_stack_set_proxy(stack, tap, 256), 0);
 	}
 	XT_EQ(xchg_port_start(port), 0);
-	printf("READY\n");
-	fflush(stdout);
+	xt_live_ready();
 
-	while (!stop) {
+	while (!xt_live_stop) {
 		xchg_stack_poll(stack);
 		echo(echo7);
 		size_reply(size9);
@@ -161,10 +127,7 @@ main(int argc, char **argv)
 	       (unsigned long)st.icmp_echo_answered,
 	       (unsigned long)st.reassembled, (unsigned long)st.proxied_in,
 	       (unsigned long)st.proxied_out);
-	for (r = 0; r < XCHG_SD_MAX; r++)
-		if (st.drops[r] != 0)
-			printf("  dropped %s: %lu\n", xchg_stack_drop_name(r),
-			       (unsigned long)st.drops[r]);
+	xt_live_drops(NULL, st.drops);
 	XT_EQ(xchg_port_stop(port), 0);
 	XT_EQ(xchg_stack_free(stack), 0);
 	XT_EQ(xchg_port_free(port), 0);

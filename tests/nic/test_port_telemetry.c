@@ -31,17 +31,15 @@ int
 main(int argc __rte_unused, char **argv)
 {
 	struct xchg_port_conf conf = { .nb_rx_desc = 128, .demux = demux };
-	char prefix[64], arg[PATH_MAX], buf[16384], want[256];
-	const char *extra[] = { arg, "--vdev=net_null0" };
+	char buf[16384], want[256];
+	const char *extra[] = { "--vdev=net_null0" };
 	struct xchg_port_stats s;
 	struct xchg_arena *arena;
 	struct xchg_port *port;
 	struct rte_mbuf *m[32];
 	unsigned int i, n;
 
-	snprintf(prefix, sizeof(prefix), "xchg_ptel_%d", getpid());
-	snprintf(arg, sizeof(arg), "--file-prefix=%s", prefix);
-	xt_eal_init_shared(argv[0], "0", RTE_DIM(extra), extra);
+	xt_eal_init_shared(argv[0], "0", "ptel", RTE_DIM(extra), extra);
 	arena = xt_arena("ptel", 1024, 0);
 	sink = xchg_consumer_create(arena, "sink", XCHG_KIND_SOCKET, 64);
 	port = xchg_port_create(arena, 0, &conf);
@@ -73,9 +71,5 @@ main(int argc __rte_unused, char **argv)
 
 	XT_EQ(xchg_port_free(port), 0);
 	XT_EQ(xchg_consumer_free(sink), 0);
-	xt_census_ok(arena, "end");
-	XT_EQ(xchg_arena_free(arena), 0);
-	snprintf(arg, sizeof(arg), "rm -rf '%s'", rte_eal_get_runtime_dir());
-	XT_EQ(system(arg), 0);
-	return xt_done("port_telemetry");
+	return xt_arena_done(arena, "port_telemetry");
 }

@@ -26,25 +26,15 @@ peer=x19b$id
 dir=$(mktemp -d /tmp/x19-afxdp-XXXXXX)
 count=30
 flood=400
-passed=0
-failed=0
 
 cleanup() {
-	[ -n "${app:-}" ] && kill "$app" 2>/dev/null && wait "$app" 2>/dev/null
 	ip netns del "$ns" 2>/dev/null
 	ip link del "$ours" 2>/dev/null
 	[ -n "${X19_KEEP:-}" ] && cp -r "$dir" /tmp/x19-keep; rm -rf "$dir"
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+xt_trap cleanup
 
-ok() { echo "ok   $1"; passed=$((passed + 1)); }
-bad() { echo "FAIL $1"; failed=$((failed + 1)); }
-
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
-for tool in ip socat ethtool ping arping; do
-	command -v $tool >/dev/null || { echo "SKIP: needs $tool"; exit 77; }
-done
+xt_needs ip socat ethtool ping arping
 pmd=$(ls /usr/lib/*/dpdk/pmds-*/librte_net_af_xdp.so* 2>/dev/null | head -1)
 [ -n "$pmd" ] || { echo "SKIP: DPDK has no net_af_xdp (Debian: librte-net-af-xdp23)"; exit 77; }
 ip netns add "$ns" || { echo "SKIP: cannot make a network namespace"; exit 77; }
@@ -128,15 +118,8 @@ grep -q "could not be freed" "$dir/io.log" && bad "refused start: the arena was 
 	ok "refused start: the arena freed"
 
 start big 8192
-i=0
-until grep -q '^xchg-testpmd: stack on' "$log"; do
-	i=$((i + 1))
-	if [ $i -gt 300 ] || ! kill -0 $app 2>/dev/null; then
-		cat "$log"; bad "xchg-testpmd did not come up"; app=
-		echo "af_xdp: $passed passed, $failed failed"; exit 1
-	fi
-	sleep 0.1
-done
+xt_wait_ready "$app" "$log" xchg-testpmd '^xchg-testpmd: stack on' 300 ||
+	{ app=; xt_summary af_xdp; exit 1; }
 
 ip netns exec "$ns" ping -c 3 -i 0.2 -W 5 192.0.2.1 >"$dir/ping" 2>&1 &&
 	ok "ping" || { bad "ping"; cat "$dir/ping"; }
@@ -192,5 +175,4 @@ grep -q "kept 2048 buffers after its device was closed" "$log" &&
 	ok "teardown: the fill ring net_af_xdp keeps after close is accounted for, the arena freed" ||
 	{ bad "teardown"; tail -20 "$log"; }
 ! grep -q "could not be\|not freed" "$log" && ok "nothing left" || bad "something not freed"
-echo "af_xdp: $passed passed, $failed failed"
-[ $failed -eq 0 ]
+xt_summary af_xdp

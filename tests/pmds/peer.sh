@@ -13,14 +13,13 @@
 #
 # Usage: peer.sh PATH/TO/xchg-testpmd copy|zero-copy|virtio
 set -u
+. "$(dirname "$0")/../common/check.sh"
 
 bin=$1
 mode=$2
 id=$$
 dir=$(mktemp -d /tmp/x19-peer-XXXXXX)
 sock=$dir/x19sock$id
-passed=0
-failed=0
 
 cleanup() {
 	[ -n "${app:-}" ] && kill "$app" 2>/dev/null && wait "$app" 2>/dev/null
@@ -31,9 +30,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-
-ok() { echo "ok   $1"; passed=$((passed + 1)); }
-bad() { echo "FAIL $1"; failed=$((failed + 1)); }
 
 command -v dpdk-testpmd >/dev/null ||
 	{ echo "SKIP: needs dpdk-testpmd (Debian package dpdk)"; exit 77; }
@@ -141,5 +137,4 @@ if grep -q "could not be freed\|not freed" "$dir/app.log"; then
 else
 	ok "$mode: teardown complete$(grep -o ': net_[a-z_]* kept [0-9]* buffers after' "$dir/app.log")"
 fi
-echo "$name: $passed passed, $failed failed"
-[ $failed -eq 0 ]
+xt_summary "$name"

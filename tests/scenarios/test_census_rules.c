@@ -291,14 +291,9 @@ test_plant_hook(void)
 int
 main(int argc __rte_unused, char **argv)
 {
-	char prefix[64], arg[PATH_MAX];
-	const char *extra[] = { arg };
-
 	/* Telemetry needs a runtime folder: a prefix of our own. */
-	snprintf(prefix, sizeof(prefix), "xchg_census_rules_%d", getpid());
-	snprintf(arg, sizeof(arg), "--file-prefix=%s", prefix);
 	unsetenv("XCHG_TEST_CENSUS_PLANT");
-	xt_eal_init_shared(argv[0], "0", 1, extra);
+	xt_eal_init_shared(argv[0], "0", "census_rules", 0, NULL);
 	XT_RUN(test_free_count);
 	XT_RUN(test_owner_count);
 	XT_RUN(test_over_quota);
@@ -306,7 +301,5 @@ main(int argc __rte_unused, char **argv)
 	XT_RUN(test_bad_tag);
 	XT_RUN(test_rings_over);
 	XT_RUN(test_plant_hook);
-	snprintf(arg, sizeof(arg), "rm -rf '%s'", rte_eal_get_runtime_dir());
-	XT_EQ(system(arg), 0);
 	return xt_done("census_rules");
 }

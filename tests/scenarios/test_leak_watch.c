@@ -148,15 +148,7 @@ test_hog_reported_once(void)
 int
 main(int argc __rte_unused, char **argv)
 {
-	char prefix[64], arg[PATH_MAX];
-	const char *extra[] = { arg };
-
-	snprintf(prefix, sizeof(prefix), "xchg_lw_%d", getpid());
-	snprintf(arg, sizeof(arg), "--file-prefix=%s", prefix);
-	setenv("XT_PREFIX", prefix, 1);
-	xt_eal_init_shared(argv[0], "0", 1, extra);
+	xt_eal_init_shared(argv[0], "0", "lw", 0, NULL);
 	XT_RUN(test_hog_reported_once);
-	snprintf(arg, sizeof(arg), "rm -rf '%s'", rte_eal_get_runtime_dir());
-	XT_EQ(system(arg), 0);
 	return xt_done("leak_watch");
 }

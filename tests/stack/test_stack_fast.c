@@ -38,9 +38,9 @@
 #include "xchg_stack.h"
 #include "xchg_stack_private.h"
 #include "xchg_test.h"
+#include "xt_stack.h"
 #include "xt_frames.h"
 
-#define RING_DEV "net_ring0"
 #define P_ANY 5000        /* bound to any of ours */
 #define P_LOCAL 5001      /* bound to 192.0.2.2 */
 #define P_PEER 5002       /* connected to 192.0.2.1:12345 */
@@ -210,15 +210,9 @@ stack_up(struct fx *f, bool verify)
 	unsigned int i;
 
 	memset(f, 0, sizeof(*f));
-	f->port = xchg_port_create(arena, ring_id, &pc);
-	f->s = f->port != NULL ? xchg_stack_create(arena, f->port, &conf) :
-				 NULL;
-	XT_CHECK(f->s != NULL, "stack: %s", rte_strerror(rte_errno));
-	if (f->s == NULL) {
-		if (f->port != NULL)
-			xchg_port_free(f->port);
+	f->s = xt_stack_create(arena, ring_id, &pc, &conf, &f->port);
+	if (f->s == NULL)
 		return false;
-	}
 	XT_EQ(xchg_stack_add_address(f->s, ip4(192, 0, 2, 2), 24), 0);
 	XT_EQ(xchg_stack_add_address(f->s, ip4(198, 51, 100, 2), 24), 0);
 	for (i = 0; i < RTE_DIM(ports); i++) {
@@ -541,24 +535,12 @@ test_interleaved_order(void)
 int
 main(int argc __rte_unused, char **argv)
 {
-	char prefix[64], arg[PATH_MAX];
-	const char *extra[] = { arg, "--vdev=" RING_DEV };
-
-	snprintf(prefix, sizeof(prefix), "xchg_stf_%d", getpid());
-	snprintf(arg, sizeof(arg), "--file-prefix=%s", prefix);
-	xt_eal_init_shared(argv[0], "0", RTE_DIM(extra), extra);
+	xt_ring_init(argv[0], "stack_fast", NULL, &ring, &ring_id);
 	arena = xt_arena("stack_fast", 1024, 0);
 	mp = xchg_arena_mempool(arena);
-	if (xt_net_ring(RING_DEV, &ring, &ring_id) != 0)
-		return 1;
 
 	XT_RUN(test_same_verdict);
 	XT_RUN(test_interleaved_order);
 
-	xt_census_ok(arena, "end");
-	XT_EQ(xchg_arena_free(arena), 0);
-	xt_tmpdir_remove();
-	snprintf(arg, sizeof(arg), "rm -rf '%s'", rte_eal_get_runtime_dir());
-	XT_EQ(system(arg), 0);
-	return xt_done("stack_fast");
+	return xt_arena_done(arena, "stack_fast");
 }

@@ -32,8 +32,8 @@
 #include "xchg_stack.h"
 #include "xchg_stack_private.h"
 #include "xchg_test.h"
+#include "xt_stack.h"
 
-#define RING_DEV "net_ring0"
 
 static struct xchg_arena *arena;
 static struct rte_mempool *mp;
@@ -101,15 +101,9 @@ stack_up(struct fx *f, uint32_t neigh_max)
 
 	memset(f, 0, sizeof(*f));
 	clock_now = hz;
-	f->port = xchg_port_create(arena, ring_id, &pc);
-	f->s = f->port != NULL ? xchg_stack_create(arena, f->port, &sc) :
-				 NULL;
-	XT_CHECK(f->s != NULL, "stack: %s", rte_strerror(rte_errno));
-	if (f->s == NULL) {
-		if (f->port != NULL)
-			xchg_port_free(f->port);
+	f->s = xt_stack_create(arena, ring_id, &pc, &sc, &f->port);
+	if (f->s == NULL)
 		return false;
-	}
 	rte_eth_macaddr_get(ring_id, &our_mac);
 	g6(2, ip);
 	XT_EQ(xchg_stack_add_address6(f->s, ip, 64), 0);
@@ -256,16 +250,7 @@ build(struct frame *f, uint8_t d, const uint8_t *dmac, const uint8_t *src,
 static void
 inject(const struct frame *f)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
-	char *p = m != NULL ? rte_pktmbuf_append(m, (uint16_t)f->len) : NULL;
-
-	XT_CHECK(p != NULL, "frame buffer");
-	if (p == NULL) {
-		rte_pktmbuf_free(m);
-		return;
-	}
-	memcpy(p, f->b, f->len);
-	XT_CHECK(rte_ring_enqueue(ring, m) == 0, "ring full");
+	xt_ring_put(ring, mp, f->b, f->len);
 }
 
 static void
@@ -918,17 +903,10 @@ out:
 int
 main(int argc __rte_unused, char **argv)
 {
-	char prefix[64], arg[PATH_MAX];
-	const char *extra[] = { arg, "--vdev=" RING_DEV };
-
-	snprintf(prefix, sizeof(prefix), "xchg_stnd_%d", getpid());
-	snprintf(arg, sizeof(arg), "--file-prefix=%s", prefix);
-	xt_eal_init_shared(argv[0], "0", RTE_DIM(extra), extra);
+	xt_ring_init(argv[0], "stack_nd", NULL, &ring, &ring_id);
 	hz = rte_get_timer_hz();
 	arena = xt_arena("stack_nd", 1024, 0);
 	mp = xchg_arena_mempool(arena);
-	if (xt_net_ring(RING_DEV, &ring, &ring_id) != 0)
-		return 1;
 
 	XT_RUN(test_resolve);
 	XT_RUN(test_isolation);
@@ -939,9 +917,5 @@ main(int argc __rte_unused, char **argv)
 	XT_RUN(test_echo_and_malformed);
 	XT_RUN(test_storm);
 
-	xt_census_ok(arena, "end");
-	XT_EQ(xchg_arena_free(arena), 0);
-	snprintf(arg, sizeof(arg), "rm -rf '%s'", rte_eal_get_runtime_dir());
-	XT_EQ(system(arg), 0);
-	return xt_done("stack_nd");
+	return xt_arena_done(arena, "stack_nd");
 }

@@ -31,8 +31,8 @@
 #include "xchg_port.h"
 #include "xchg_stack.h"
 #include "xchg_test.h"
+#include "xt_stack.h"
 
-#define RING_DEV "net_ring0"
 #define OUR_PORT 5000
 #define PEER_PORT 6000
 
@@ -88,15 +88,9 @@ stack_up_conf(struct fx *f, const struct xchg_stack_conf *sc)
 
 	memset(f, 0, sizeof(*f));
 	clock_now = hz;
-	f->port = xchg_port_create(arena, ring_id, &pc);
-	f->s = f->port != NULL ? xchg_stack_create(arena, f->port, sc) :
-				 NULL;
-	XT_CHECK(f->s != NULL, "stack: %s", rte_strerror(rte_errno));
-	if (f->s == NULL) {
-		if (f->port != NULL)
-			xchg_port_free(f->port);
+	f->s = xt_stack_create(arena, ring_id, &pc, sc, &f->port);
+	if (f->s == NULL)
 		return false;
-	}
 	XT_EQ(xchg_stack_add_address(f->s, ip4(2), 24), 0);
 	ip6(2, a6);
 	XT_EQ(xchg_stack_add_address6(f->s, a6, 64), 0);
@@ -193,16 +187,8 @@ inject_arp_from(uint8_t d, uint8_t m_last)
 		0x02, 0, 0, 0, 0, m_last, 192, 0, 2, d,
 		0, 0, 0, 0, 0, 0, 192, 0, 2, 2,
 	};
-	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
-	char *p = m != NULL ? rte_pktmbuf_append(m, sizeof(f)) : NULL;
 
-	XT_CHECK(p != NULL, "frame buffer");
-	if (p == NULL) {
-		rte_pktmbuf_free(m);
-		return;
-	}
-	memcpy(p, f, sizeof(f));
-	XT_CHECK(rte_ring_enqueue(ring, m) == 0, "ring full");
+	xt_ring_put(ring, mp, f, sizeof(f));
 }
 
 /* An ARP reply from 192.0.2.@d, MAC PEER_MAC with its last byte @d. */
@@ -223,8 +209,6 @@ inject_na(uint8_t d)
 	};
 	uint8_t *ip = f + 14, *icmp = f + 54;
 	uint8_t tail[8] = { 0, 0, 0, 32, 0, 0, 0, 58 };
-	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
-	char *p = m != NULL ? rte_pktmbuf_append(m, sizeof(f)) : NULL;
 	uint32_t sum;
 	uint16_t c;
 
@@ -243,13 +227,7 @@ inject_na(uint8_t d)
 	sum = (sum & 0xffff) + (sum >> 16);
 	c = (uint16_t)~sum;
 	memcpy(icmp + 2, &c, 2);
-	XT_CHECK(p != NULL, "frame buffer");
-	if (p == NULL) {
-		rte_pktmbuf_free(m);
-		return;
-	}
-	memcpy(p, f, sizeof(f));
-	XT_CHECK(rte_ring_enqueue(ring, m) == 0, "ring full");
+	xt_ring_put(ring, mp, f, sizeof(f));
 }
 
 static struct xchg_socket *
@@ -820,17 +798,10 @@ test_learn_known(void)
 int
 main(int argc __rte_unused, char **argv)
 {
-	char prefix[64], arg[PATH_MAX];
-	const char *extra[] = { arg, "--vdev=" RING_DEV };
-
-	snprintf(prefix, sizeof(prefix), "xchg_stp_%d", getpid());
-	snprintf(arg, sizeof(arg), "--file-prefix=%s", prefix);
-	xt_eal_init_shared(argv[0], "0", RTE_DIM(extra), extra);
+	xt_ring_init(argv[0], "stack_pending", NULL, &ring, &ring_id);
 	hz = rte_get_timer_hz();
 	arena = xt_arena("stack_pending", 512, 0);
 	mp = xchg_arena_mempool(arena);
-	if (xt_net_ring(RING_DEV, &ring, &ring_id) != 0)
-		return 1;
 
 	XT_RUN(test_queued_then_sent);
 	XT_RUN(test_timeout);
@@ -841,9 +812,5 @@ main(int argc __rte_unused, char **argv)
 	XT_RUN(test_both_families);
 	XT_RUN(test_learn_known);
 
-	xt_census_ok(arena, "end");
-	XT_EQ(xchg_arena_free(arena), 0);
-	snprintf(arg, sizeof(arg), "rm -rf '%s'", rte_eal_get_runtime_dir());
-	XT_EQ(system(arg), 0);
-	return xt_done("stack_pending");
+	return xt_arena_done(arena, "stack_pending");
 }

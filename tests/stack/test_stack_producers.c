@@ -42,6 +42,7 @@
 #include "xchg_stack.h"
 #include "xchg_stack_private.h"
 #include "xchg_test.h"
+#include "xt_stack.h"
 #include "xt_frames.h"
 
 #define FRAMES 20000u     /* per producer lcore */
@@ -74,16 +75,9 @@ stack_up(struct fx *f, uint16_t port_id, uint16_t nb_rxq)
 	struct xchg_stack_conf conf = { 0 };
 
 	memset(f, 0, sizeof(*f));
-	f->port = xchg_port_create(arena, port_id, &pc);
-	f->s = f->port != NULL ? xchg_stack_create(arena, f->port, &conf) :
-				 NULL;
-	XT_CHECK(f->s != NULL, "stack on %u queue(s): %s", nb_rxq,
-		 rte_strerror(rte_errno));
-	if (f->s == NULL) {
-		if (f->port != NULL)
-			xchg_port_free(f->port);
+	f->s = xt_stack_create(arena, port_id, &pc, &conf, &f->port);
+	if (f->s == NULL)
 		return false;
-	}
 	XT_EQ(f->s->nb_rxq, nb_rxq);
 	XT_EQ(xchg_stack_add_address(f->s, ip4(192, 0, 2, 2), 24), 0);
 	f->udp = xchg_udp_socket(f->s, "prod_udp", SOCK_QUOTA,
@@ -369,10 +363,7 @@ main(int argc __rte_unused, char **argv)
 	XT_RUN(test_two_lcores);
 	XT_RUN(test_misuse);
 
-	xt_census_ok(arena, "end");
 	xt_port_close(port1_id);
 	xt_port_close(port2_id);
-	XT_EQ(xchg_arena_free(arena), 0);
-	xt_tmpdir_remove();
-	return xt_done("stack_producers");
+	return xt_arena_done(arena, "stack_producers");
 }

@@ -23,7 +23,6 @@
 #include "xchg_stack.h"
 #include "xchg_test.h"
 
-#define RING_DEV "net_ring0"
 #define NB_PACKET 16
 #define FIRST_PORT 10000
 #define FIRST_TYPE 0x88b5
@@ -32,21 +31,6 @@ static struct rte_mempool *mp;
 static struct rte_ring *ring;
 static struct xchg_arena *arena;
 static uint16_t ring_id;
-
-static void
-inject(const uint8_t *f, unsigned int len)
-{
-	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
-	char *p = m != NULL ? rte_pktmbuf_append(m, (uint16_t)len) : NULL;
-
-	XT_CHECK(p != NULL, "frame buffer");
-	if (p == NULL) {
-		rte_pktmbuf_free(m);
-		return;
-	}
-	memcpy(p, f, len);
-	XT_CHECK(rte_ring_enqueue(ring, m) == 0, "ring full");
-}
 
 static uint16_t
 csum(const uint8_t *p, unsigned int len)
@@ -77,7 +61,7 @@ inject_udp(uint16_t port)
 	c = csum(f + 14, 20);
 	f[24] = c >> 8;
 	f[25] = c & 0xff;
-	inject(f, sizeof(f));
+	xt_ring_put(ring, mp, f, sizeof(f));
 }
 
 static void
@@ -87,7 +71,7 @@ inject_type(uint16_t type)
 
 	f[12] = type >> 8;
 	f[13] = type & 0xff;
-	inject(f, sizeof(f));
+	xt_ring_put(ring, mp, f, sizeof(f));
 }
 
 static void
@@ -286,25 +270,16 @@ test_counters_follow_the_socket(void)
 int
 main(int argc __rte_unused, char **argv)
 {
-	const char *extra[] = { "--vdev=" RING_DEV };
 	struct xchg_arena_conf ac = {
 		.name = "sockets", .socket_id = SOCKET_ID_ANY,
 		.nb_buffers = 8192, .max_pools = XCHG_ARENA_POOLS_MAX,
 	};
 
-	xt_eal_init(argv[0], "0", RTE_DIM(extra), extra);
-	arena = xchg_arena_create(&ac);
-	if (arena == NULL) {
-		printf("arena: %s\n", rte_strerror(rte_errno));
-		return 1;
-	}
+	xt_ring_init(argv[0], "stack_sockets", NULL, &ring, &ring_id);
+	arena = xt_arena_conf(&ac);
 	mp = xchg_arena_mempool(arena);
-	if (xt_net_ring(RING_DEV, &ring, &ring_id) != 0)
-		return 1;
 	XT_RUN(test_many);
 	XT_RUN(test_limit);
 	XT_RUN(test_counters_follow_the_socket);
-	xt_census_ok(arena, "end");
-	XT_EQ(xchg_arena_free(arena), 0);
-	return xt_done("stack_sockets");
+	return xt_arena_done(arena, "stack_sockets");
 }

@@ -36,9 +36,9 @@
 #include "xchg_port.h"
 #include "xchg_stack.h"
 #include "xchg_test.h"
+#include "xt_stack.h"
 #include "xt_frames.h"
 
-#define RING_DEV "net_ring0"
 #define UDP_PORT 5000
 #define OTHER_PORT 6000
 #define ETH_EXPERIMENTAL 0x88b5
@@ -75,22 +75,6 @@ csum(const uint8_t *p, unsigned int len, uint32_t sum)
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
 	return (uint16_t)sum;
-}
-
-/* Put one frame in the port's ring, as if the NIC received it. */
-static void
-inject(const uint8_t *frame, unsigned int len)
-{
-	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
-	char *p = m != NULL ? rte_pktmbuf_append(m, (uint16_t)len) : NULL;
-
-	XT_CHECK(p != NULL, "frame buffer");
-	if (p == NULL) {
-		rte_pktmbuf_free(m);
-		return;
-	}
-	memcpy(p, frame, len);
-	XT_CHECK(rte_ring_enqueue(ring, m) == 0, "ring full");
 }
 
 /* Ethernet + IPv4 from 192.0.2.1 to 192.0.2.2, padded to 60 bytes. */
@@ -165,7 +149,7 @@ inject_frag(const uint8_t *dgram, uint16_t id, uint16_t off, uint16_t len,
 {
 	uint8_t f[DGRAM_MAX + 64];
 
-	inject(f, ip_frame(f, id, off, mf, 17, dgram + off, len));
+	xt_ring_put(ring, mp, f, ip_frame(f, id, off, mf, 17, dgram + off, len));
 }
 
 /* A whole datagram, unfragmented. */
@@ -175,7 +159,7 @@ inject_udp(uint16_t dport, uint16_t data)
 	uint8_t d[DGRAM_MAX], f[DGRAM_MAX + 64];
 	uint16_t len = udp_dgram(d, dport, data, 1);
 
-	inject(f, ip_frame(f, (uint16_t)next_ip_id++, 0, false, 17, d, len));
+	xt_ring_put(ring, mp, f, ip_frame(f, (uint16_t)next_ip_id++, 0, false, 17, d, len));
 }
 
 static void
@@ -186,7 +170,7 @@ inject_ethertype(uint16_t type, uint8_t marker)
 	f[12] = type >> 8;
 	f[13] = type & 0xff;
 	memset(f + 14, marker, sizeof(f) - 14);
-	inject(f, sizeof(f));
+	xt_ring_put(ring, mp, f, sizeof(f));
 }
 
 /* Free what the stack transmitted (it lands in the shared ring). */
@@ -221,15 +205,9 @@ stack_up(struct fx *f, const struct xchg_stack_conf *conf)
 	struct xchg_port_conf pc = { .nb_rx_desc = 64, .nb_tx_desc = 64 };
 
 	memset(f, 0, sizeof(*f));
-	f->port = xchg_port_create(arena, ring_id, &pc);
-	f->s = f->port != NULL ? xchg_stack_create(arena, f->port, conf) :
-				 NULL;
-	XT_CHECK(f->s != NULL, "stack: %s", rte_strerror(rte_errno));
-	if (f->s == NULL) {
-		if (f->port != NULL)
-			xchg_port_free(f->port);
+	f->s = xt_stack_create(arena, ring_id, &pc, conf, &f->port);
+	if (f->s == NULL)
 		return false;
-	}
 	XT_EQ(xchg_stack_add_address(f->s, ip4(192, 0, 2, 2), 24), 0);
 	XT_EQ(xchg_port_start(f->port), 0);
 	return true;
@@ -497,7 +475,7 @@ test_invalid(void)
 	{
 		uint8_t fr[128];
 
-		inject(fr, ip_frame(fr, 302, 65528, false, 17, d, 16));
+		xt_ring_put(ring, mp, fr, ip_frame(fr, 302, 65528, false, 17, d, 16));
 	}
 	poll_n(&f, 1);
 	XT_EQ(stats(&f).drops[XCHG_SD_FRAG_INVALID], 6);
@@ -1241,17 +1219,10 @@ test_proxy(void)
 int
 main(int argc __rte_unused, char **argv)
 {
-	char prefix[64], arg[PATH_MAX];
-	const char *extra[] = { arg, "--vdev=" RING_DEV,
-				"--log-level=pmd.net.tap:critical" };
-
-	snprintf(prefix, sizeof(prefix), "xchg_stu_%d", getpid());
-	snprintf(arg, sizeof(arg), "--file-prefix=%s", prefix);
-	xt_eal_init_shared(argv[0], "0", RTE_DIM(extra), extra);
+	xt_ring_init(argv[0], "stack_units",
+		     "--log-level=pmd.net.tap:critical", &ring, &ring_id);
 	arena = xt_arena("stack_units", 2048, 0);
 	mp = xchg_arena_mempool(arena);
-	if (xt_net_ring(RING_DEV, &ring, &ring_id) != 0)
-		return 1;
 
 	XT_RUN(test_reassembly);
 	XT_RUN(test_out_of_order_and_timeout);
@@ -1268,10 +1239,5 @@ main(int argc __rte_unused, char **argv)
 	XT_RUN(test_telemetry);
 	XT_RUN(test_proxy);
 
-	xt_census_ok(arena, "end");
-	XT_EQ(xchg_arena_free(arena), 0);
-	xt_tmpdir_remove();
-	snprintf(arg, sizeof(arg), "rm -rf '%s'", rte_eal_get_runtime_dir());
-	XT_EQ(system(arg), 0);
-	return xt_done("stack_units");
+	return xt_arena_done(arena, "stack_units");
 }

@@ -29,25 +29,15 @@ ours=xea$id
 peer=xeb$id
 dir=$(mktemp -d /tmp/xchg-echo-XXXXXX)
 count=20
-passed=0
-failed=0
 
 cleanup() {
-	[ -n "${app:-}" ] && kill "$app" 2>/dev/null && wait "$app" 2>/dev/null
 	ip netns del "$ns" 2>/dev/null
 	ip link del "$ours" 2>/dev/null
 	rm -rf "$dir"
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+xt_trap cleanup
 
-ok() { echo "ok   $1"; passed=$((passed + 1)); }
-bad() { echo "FAIL $1"; failed=$((failed + 1)); }
-
-for tool in ip socat ethtool; do
-	command -v $tool >/dev/null || { echo "SKIP: needs $tool"; exit 77; }
-done
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
+xt_needs ip socat ethtool
 ip netns add "$ns" || exit 77
 xt_wire "$ns" "$ours" "$peer" 192.0.2.2/24 2001:db8::2/64 || exit 1
 # veth leaves the UDP checksum to an offload that never happens on the
@@ -123,17 +113,8 @@ run() {
 		--duration 100 \
 		>"$log" 2>&1 &
 	app=$!
-	i=0
-	until grep -q '^xchg-testpmd: stack on' "$log"; do
-		i=$((i + 1))
-		if [ $i -gt 200 ] || ! kill -0 $app 2>/dev/null; then
-			cat "$log"
-			bad "$mode: xchg-testpmd did not come up"
-			app=
-			return
-		fi
-		sleep 0.1
-	done
+	xt_wait_ready "$app" "$log" "$mode: xchg-testpmd" \
+		'^xchg-testpmd: stack on' || { app=; return; }
 	# One socat, one source port, fed through a FIFO one request at a
 	# time: the next goes only when the reply to the last is back, so
 	# each line is one datagram; shut-none: socat 1.8 (Debian testing)
@@ -210,5 +191,4 @@ run exchange
 big=0
 count=3
 run exchange unresolved
-echo "live_echo: $passed passed, $failed failed"
-[ $failed -eq 0 ]
+xt_summary live_echo

@@ -11,6 +11,7 @@
 #
 # Usage: multiprocess.sh PATH/TO/xchg-testpmd PATH/TO/secondary
 set -u
+. "$(dirname "$0")/../common/check.sh"
 bin=$1
 second=$2
 tag=x22a$$
@@ -34,10 +35,6 @@ if [ $(( ${free:-0} * ${size:-0} )) -lt 131072 ] || ! grep -q hugetlbfs /proc/mo
 	echo "skip: a secondary process needs hugepages (128 MB free and hugetlbfs mounted)"
 	exit 77
 fi
-passed=0
-failed=0
-ok() { echo "ok   $1"; passed=$((passed + 1)); }
-bad() { echo "FAIL $1"; failed=$((failed + 1)); }
 expect() {
 	if grep -Eq -- "$3" "$2"; then ok "$1"; else bad "$1: no line matching /$3/ in:"; sed 's/^/     /' "$2" | tail -20; fi
 }
@@ -48,14 +45,8 @@ eal="-l 0 --no-pci --file-prefix $tag --iova-mode=va --log-level=lib.eal:error"
 "$bin" $eal -m 128 --vdev=net_null0 -- --buffers 2048 --quota 256 \
 	--duration 60 >"$dir/tp.log" 2>&1 &
 app=$!
-i=0
-until grep -q '^xchg-testpmd: rxonly on 1 port' "$dir/tp.log"; do
-	i=$((i + 1))
-	if [ $i -gt 300 ] || ! kill -0 "$app" 2>/dev/null; then
-		cat "$dir/tp.log"; bad "xchg-testpmd did not come up"; app=; exit 1
-	fi
-	sleep 0.1
-done
+xt_wait_ready "$app" "$dir/tp.log" xchg-testpmd \
+	'^xchg-testpmd: rxonly on 1 port' 300 || { app=; exit 1; }
 grep -q 'dpdk-pdump cannot capture' "$dir/tp.log" && bad "rte_pdump_init failed" || ok "rte_pdump_init"
 
 # A secondary: refused an arena, reads the primary's state. DPDK 22.11's
@@ -108,5 +99,4 @@ rc=$?
 app=
 [ $rc -eq 0 ] && ok "SIGTERM: exit 0" || bad "SIGTERM: exit $rc"
 expect "census conserved after the capture" "$dir/tp.log" 'census: total 2048 = .*: conserved$'
-echo "multiprocess: $passed passed, $failed failed"
-[ $failed -eq 0 ]
+xt_summary multiprocess

@@ -7,17 +7,14 @@
 #
 # Usage: test_habits.sh PATH/TO/xchg-testpmd PATH/TO/habits.cmd
 set -u
+. "$(dirname "$0")/../common/check.sh"
 bin=$1
 session=$2
 dir=$(mktemp -d /tmp/xchg-habits-XXXXXX)
 trap 'rm -rf "$dir"' EXIT
-passed=0
-failed=0
 eal="--no-huge -m 512 --no-pci --no-shconf --log-level=lib.eal:error"
 ports="--vdev=net_null0 --vdev=net_null1"
 
-ok() { echo "ok   $1"; passed=$((passed + 1)); }
-bad() { echo "FAIL $1"; failed=$((failed + 1)); }
 expect() {
 	if grep -Eq -- "$3" "$2"; then ok "$1"; else bad "$1: no line matching /$3/ in:"; sed 's/^/     /' "$2" | tail -30; fi
 }
@@ -198,5 +195,4 @@ rc=$?
 expect "--stats-period: how to stop" "$dir/term.log" '^Press Ctrl-C to exit$'
 expect "--stats-period: testpmd's port statistics" "$dir/term.log" '^  #+ NIC statistics for port 0 +#+$'
 expect "SIGTERM: the census at the exit" "$dir/term.log" 'census: total 8192 = .*: conserved$'
-echo "habits: $passed passed, $failed failed"
-[ $failed -eq 0 ]
+xt_summary habits

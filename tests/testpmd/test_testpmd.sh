@@ -6,24 +6,13 @@
 #
 # Usage: test_testpmd.sh PATH/TO/xchg-testpmd PATH/TO/session.cmd CONFIG_DIR
 set -u
+. "$(dirname "$0")/../common/check.sh"
 
 bin=$1
 session=$2
 configs=$3
 dir=$(mktemp -d /tmp/xchg-testpmd-XXXXXX)
 trap 'rm -rf "$dir"' EXIT
-passed=0
-failed=0
-
-ok() {
-	echo "ok   $1"
-	passed=$((passed + 1))
-}
-
-bad() {
-	echo "FAIL $1"
-	failed=$((failed + 1))
-}
 
 # expect NAME FILE REGEX: the file has a line matching REGEX.
 expect() {
@@ -118,5 +107,4 @@ rc=$?
 if [ $rc -ne 0 ] && [ $rc -lt 128 ] && grep -q "EAL did not start" "$dir/r.log"; then ok "refused: unknown vdev"; else bad "unknown vdev (exit $rc)"; tail -5 "$dir/r.log"; fi
 "$bin" --help >"$dir/h.log" 2>&1 && grep -q -- '--forward-mode M' "$dir/h.log" && ok "--help" || bad "--help"
 
-echo "testpmd: $passed passed, $failed failed"
-[ $failed -eq 0 ]
+xt_summary testpmd
