@@ -460,24 +460,43 @@ xchg_neigh_add_static(struct xchg_stack *s, struct xchg_neigh_table *t,
  * reads, then the second load of t->seq, pairs with that writer's
  * release fence after its odd store (wlock()): if any read below saw a
  * store of a change, the second load sees an odd or a later value and
- * the reads are discarded (-1). A torn read does no harm before that:
- * every index is checked against the table's size and the walk is
- * bounded by it.
+ * the reads are discarded (-1, the locked path). On x86 both fences are
+ * compiler barriers only (loads are not reordered with loads, nor
+ * stores with stores); on weakly ordered CPUs they are the barriers
+ * that make the argument hold. A torn read does no harm before the
+ * check: the indices are loaded once each (relaxed atomic loads, so the
+ * compiler cannot load one again after its bound check), every one is
+ * checked against the table's size and the walk is bounded by it; the
+ * key, kind and MAC read are only compared.
  *
  * The stores. Only learning writes the stamp and touched outside a
- * change, and learning runs on the service lcore; readers under the lock
- * load them relaxed (age_settle(), age(), foreach), and every store of
- * them is one aligned 64-bit store (single-copy atomic on every CPU DPDK
- * runs on). They come after the reads were found consistent, so a writer
- * on another lcore that starts between the two (a socket's pin moving
- * the entry to the pinned part, an unpin freeing a peer, a refill) can
- * receive them on the entry it released or refilled: a freed entry's
- * stamp and key mean nothing (fill() sets both), and a refilled one gets
- * this thread's now and key, taken during the writer's own change, as
- * if learning had refreshed it just after. An entry that moved to the
- * pinned part keeps the stamp before this refresh until the next
- * learning; pinned entries do not age. No locked instruction either way:
- * ARP and ND traffic from known hosts costs a lookup and two stores.
+ * change, and learning runs on the service lcore, one thread (as age()
+ * and the locked learning do: neither can run meanwhile); readers under
+ * the lock load them relaxed (age_settle(), age(), foreach), and every
+ * store of them is one aligned 64-bit store (single-copy atomic on every
+ * CPU DPDK runs on), so no reader sees half a stamp. They come after the
+ * reads were found consistent, so a writer on a socket's lcore that
+ * starts between the check and the stores can receive them on the entry
+ * it changed. Each case leaves the table as some order of the two would
+ * have, but for the refresh itself:
+ * - it replaced the entry (xchg_neigh_need_request(): the entry was the
+ *   least recently updated one) or an unpin freed it: the host is gone,
+ *   as if the replacement had come just before this learning, which
+ *   then does not add it back (a solicitation does, on the next send);
+ *   an entry that was refilled for another host gets this thread's now
+ *   and a learning key taken during that writer's change: the stamp
+ *   and place it got from fill() a moment before, give or take the
+ *   keys other writers appended meanwhile, which it now follows;
+ * - a pin moved it to the pinned part: the peer keeps the stamp before
+ *   this refresh until the next learning; pinned entries do not age;
+ * - a static entry took the freed room (xchg_neigh_add_static()): a
+ *   pinned index, and only learned ones get touched; its stamp is shown,
+ *   never aged.
+ * No address, key or link changes, so no reader can see an entry of
+ * one host with another's address, and age_settle() works with any
+ * touched value (it only moves entries within the age order). No locked
+ * instruction either way: ARP and ND traffic from known hosts costs a
+ * lookup and two stores.
  */
 static int
 learn_unchanged(struct xchg_stack *s, struct xchg_neigh_table *t,
@@ -493,10 +512,10 @@ learn_unchanged(struct xchg_stack *s, struct xchg_neigh_table *t,
 
 	if (unlikely(seq & 1))
 		return -1;
-	i = t->buckets[bucket(t, k)];
+	i = __atomic_load_n(&t->buckets[bucket(t, k)], __ATOMIC_RELAXED);
 	while (i >= 0 && (uint32_t)i < total && steps++ < total &&
 	       !same(t, t->e[i].k, k))
-		i = t->e[i].hnext;
+		i = __atomic_load_n(&t->e[i].hnext, __ATOMIC_RELAXED);
 	if (i < 0 || (uint32_t)i >= total || !same(t, t->e[i].k, k))
 		return -1;
 	n = &t->e[i];
