@@ -28,6 +28,7 @@
  */
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_jhash.h>
@@ -68,6 +69,13 @@ struct xchg_neigh_table {
 	int32_t oldest, newest;     /* learned, by placed */
 	uint64_t lseq;              /* learning's events; see learner_key() */
 	struct nent *e;
+	struct settle *settle;      /* age_settle()'s room: learned_max */
+};
+
+/* A learned entry refreshed without the lock, at its last update's key. */
+struct settle {
+	uint64_t key;
+	int32_t i;
 };
 
 static void
@@ -125,9 +133,12 @@ table_create(struct xchg_stack *s, bool v6, uint32_t *nb_out)
 				RTE_CACHE_LINE_SIZE);
 	t->e = rte_zmalloc("xchg_neigh_entries", sizeof(*t->e) * total,
 			   RTE_CACHE_LINE_SIZE);
-	if (t->buckets == NULL || t->e == NULL) {
+	t->settle = rte_malloc("xchg_neigh_settle", sizeof(*t->settle) *
+			       RTE_MAX(t->learned_max, 1u), 0);
+	if (t->buckets == NULL || t->e == NULL || t->settle == NULL) {
 		rte_free(t->buckets);
 		rte_free(t->e);
+		rte_free(t->settle);
 		rte_free(t);
 		return NULL;
 	}
@@ -152,6 +163,7 @@ table_free(struct xchg_neigh_table *t)
 		return;
 	rte_free(t->buckets);
 	rte_free(t->e);
+	rte_free(t->settle);
 	rte_free(t);
 }
 
@@ -267,17 +279,14 @@ age_append(struct xchg_neigh_table *t, int32_t i, uint64_t key)
 	t->newest = i;
 }
 
-/* Put learned entry @i, unlinked, back at key @key: after every entry
- * placed at or before it. The walk starts at the newest end, where a
- * recent key goes. */
+/* Link learned entry @i, unlinked, at key @key just after entry @j (the
+ * oldest end when @j is -1). */
 static void
-age_insert(struct xchg_neigh_table *t, int32_t i, uint64_t key)
+age_link_after(struct xchg_neigh_table *t, int32_t i, int32_t j,
+	       uint64_t key)
 {
 	struct nent *n = &t->e[i];
-	int32_t j = t->newest;
 
-	while (j >= 0 && t->e[j].placed > key)
-		j = t->e[j].prev;
 	n->placed = key;
 	n->prev = j;
 	n->next = j >= 0 ? t->e[j].next : t->oldest;
@@ -291,20 +300,36 @@ age_insert(struct xchg_neigh_table *t, int32_t i, uint64_t key)
 		t->oldest = i;
 }
 
+static int
+settle_cmp(const void *a, const void *b)
+{
+	const struct settle *x = a, *y = b;
+
+	return (x->key > y->key) - (x->key < y->key);
+}
+
 /*
- * Bring the least recently updated learned entry to the oldest end:
- * entries refreshed without the lock move to their last update's key
- * until the oldest one was not. Then it is the one: its key is the
- * smallest placed, and every touched is at least its entry's placed.
- * Each move settles an entry for good unless learning refreshes it
- * again meanwhile; the walk is bounded by the learned entries anyway.
+ * Bring the least recently updated learned entry to the oldest end: the
+ * entries refreshed without the lock (touched above placed) that stand
+ * at the oldest end are taken out, sorted by their last update's key and
+ * merged back in one walk from the newest end, the largest key first.
+ * Then the oldest is the one: either an entry not refreshed, whose
+ * placed is the smallest and every touched is at least its entry's
+ * placed, or a merged one that goes before it. The same order as moving
+ * them one by one to their key's place, but O(n + r log r) for r moved
+ * of n, not O(r * n): refreshes in the reverse of the age order (an ARP
+ * storm from known hosts can make them) do not cost a walk each under
+ * the lock. A refresh meanwhile leaves touched above the key used here:
+ * that entry moves at the next settle.
  */
 static void
 age_settle(struct xchg_neigh_table *t)
 {
-	uint32_t left = t->nb_learned;
+	struct settle *r = t->settle;
+	uint32_t nr = 0, k;
+	int32_t j;
 
-	while (t->oldest >= 0 && left-- != 0) {
+	while (t->oldest >= 0) {
 		int32_t i = t->oldest;
 		uint64_t key = __atomic_load_n(&t->e[i].touched,
 					       __ATOMIC_RELAXED);
@@ -312,7 +337,16 @@ age_settle(struct xchg_neigh_table *t)
 		if (key <= t->e[i].placed)
 			break;
 		age_unlink(t, i);
-		age_insert(t, i, key);
+		r[nr++] = (struct settle){ key, i };
+	}
+	if (nr == 0)
+		return;
+	qsort(r, nr, sizeof(*r), settle_cmp);
+	j = t->newest;
+	for (k = nr; k-- != 0;) {
+		while (j >= 0 && t->e[j].placed > r[k].key)
+			j = t->e[j].prev;
+		age_link_after(t, r[k].i, j, r[k].key);
 	}
 }
 
