@@ -386,7 +386,8 @@ fill(struct xchg_stack *s, struct xchg_neigh_table *t, int32_t i,
 		n->mac = *mac;
 	n->refs = 0;
 	n->requested = 0;
-	n->updated = xchg_stack_now(s);
+	/* Atomic: learn_unchanged() may store into it meanwhile. */
+	__atomic_store_n(&n->updated, xchg_stack_now(s), __ATOMIC_RELAXED);
 	n->hnext = t->buckets[b];
 	t->buckets[b] = i;
 	if (kind == N_LEARNED) {
@@ -431,12 +432,14 @@ pin_learned(struct xchg_stack *s, struct xchg_neigh_table *t, int32_t i,
 {
 	struct nent old = t->e[i];
 	int32_t j = take_pinned(t);
+	/* Once, atomic: learn_unchanged() may store into it meanwhile. */
+	uint64_t updated = __atomic_load_n(&t->e[i].updated, __ATOMIC_RELAXED);
 
 	if (j < 0)
 		return -1;
 	release(t, i);
 	fill(s, t, j, kind, old.k, old.resolved ? &old.mac : NULL);
-	t->e[j].updated = old.updated;
+	__atomic_store_n(&t->e[j].updated, updated, __ATOMIC_RELAXED);
 	t->e[j].requested = old.requested;
 	return j;
 }
