@@ -430,17 +430,24 @@ static int32_t
 pin_learned(struct xchg_stack *s, struct xchg_neigh_table *t, int32_t i,
 	    enum nkind kind)
 {
-	struct nent old = t->e[i];
+	const struct nent *old = &t->e[i];
 	int32_t j = take_pinned(t);
-	/* Once, atomic: learn_unchanged() may store into it meanwhile. */
-	uint64_t updated = __atomic_load_n(&t->e[i].updated, __ATOMIC_RELAXED);
+	struct rte_ether_addr mac = old->mac;
+	uint32_t k[4];
+	/* The fields one by one: the stamp (and touched, not needed) are
+	 * stored by learn_unchanged() without the lock; loaded once,
+	 * atomic. */
+	uint64_t updated = __atomic_load_n(&old->updated, __ATOMIC_RELAXED);
+	uint64_t requested = old->requested;
+	bool resolved = old->resolved;
 
 	if (j < 0)
 		return -1;
+	memcpy(k, old->k, sizeof(k));
 	release(t, i);
-	fill(s, t, j, kind, old.k, old.resolved ? &old.mac : NULL);
+	fill(s, t, j, kind, k, resolved ? &mac : NULL);
 	__atomic_store_n(&t->e[j].updated, updated, __ATOMIC_RELAXED);
-	t->e[j].requested = old.requested;
+	t->e[j].requested = requested;
 	return j;
 }
 
