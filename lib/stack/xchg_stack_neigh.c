@@ -28,6 +28,7 @@
  */
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_jhash.h>
@@ -68,6 +69,13 @@ struct xchg_neigh_table {
 	int32_t oldest, newest;     /* learned, by placed */
 	uint64_t lseq;              /* learning's events; see learner_key() */
 	struct nent *e;
+	struct settle *settle;      /* age_settle()'s room: learned_max */
+};
+
+/* A learned entry refreshed without the lock, at its last update's key. */
+struct settle {
+	uint64_t key;
+	int32_t i;
 };
 
 static void
@@ -125,9 +133,12 @@ table_create(struct xchg_stack *s, bool v6, uint32_t *nb_out)
 				RTE_CACHE_LINE_SIZE);
 	t->e = rte_zmalloc("xchg_neigh_entries", sizeof(*t->e) * total,
 			   RTE_CACHE_LINE_SIZE);
-	if (t->buckets == NULL || t->e == NULL) {
+	t->settle = rte_malloc("xchg_neigh_settle", sizeof(*t->settle) *
+			       RTE_MAX(t->learned_max, 1u), 0);
+	if (t->buckets == NULL || t->e == NULL || t->settle == NULL) {
 		rte_free(t->buckets);
 		rte_free(t->e);
+		rte_free(t->settle);
 		rte_free(t);
 		return NULL;
 	}
@@ -152,6 +163,7 @@ table_free(struct xchg_neigh_table *t)
 		return;
 	rte_free(t->buckets);
 	rte_free(t->e);
+	rte_free(t->settle);
 	rte_free(t);
 }
 
@@ -267,17 +279,14 @@ age_append(struct xchg_neigh_table *t, int32_t i, uint64_t key)
 	t->newest = i;
 }
 
-/* Put learned entry @i, unlinked, back at key @key: after every entry
- * placed at or before it. The walk starts at the newest end, where a
- * recent key goes. */
+/* Link learned entry @i, unlinked, at key @key just after entry @j (the
+ * oldest end when @j is -1). */
 static void
-age_insert(struct xchg_neigh_table *t, int32_t i, uint64_t key)
+age_link_after(struct xchg_neigh_table *t, int32_t i, int32_t j,
+	       uint64_t key)
 {
 	struct nent *n = &t->e[i];
-	int32_t j = t->newest;
 
-	while (j >= 0 && t->e[j].placed > key)
-		j = t->e[j].prev;
 	n->placed = key;
 	n->prev = j;
 	n->next = j >= 0 ? t->e[j].next : t->oldest;
@@ -291,20 +300,36 @@ age_insert(struct xchg_neigh_table *t, int32_t i, uint64_t key)
 		t->oldest = i;
 }
 
+static int
+settle_cmp(const void *a, const void *b)
+{
+	const struct settle *x = a, *y = b;
+
+	return (x->key > y->key) - (x->key < y->key);
+}
+
 /*
- * Bring the least recently updated learned entry to the oldest end:
- * entries refreshed without the lock move to their last update's key
- * until the oldest one was not. Then it is the one: its key is the
- * smallest placed, and every touched is at least its entry's placed.
- * Each move settles an entry for good unless learning refreshes it
- * again meanwhile; the walk is bounded by the learned entries anyway.
+ * Bring the least recently updated learned entry to the oldest end: the
+ * entries refreshed without the lock (touched above placed) that stand
+ * at the oldest end are taken out, sorted by their last update's key and
+ * merged back in one walk from the newest end, the largest key first.
+ * Then the oldest is the one: either an entry not refreshed, whose
+ * placed is the smallest and every touched is at least its entry's
+ * placed, or a merged one that goes before it. The same order as moving
+ * them one by one to their key's place, but O(n + r log r) for r moved
+ * of n, not O(r * n): refreshes in the reverse of the age order (an ARP
+ * storm from known hosts can make them) do not cost a walk each under
+ * the lock. A refresh meanwhile leaves touched above the key used here:
+ * that entry moves at the next settle.
  */
 static void
 age_settle(struct xchg_neigh_table *t)
 {
-	uint32_t left = t->nb_learned;
+	struct settle *r = t->settle;
+	uint32_t nr = 0, k;
+	int32_t j;
 
-	while (t->oldest >= 0 && left-- != 0) {
+	while (t->oldest >= 0) {
 		int32_t i = t->oldest;
 		uint64_t key = __atomic_load_n(&t->e[i].touched,
 					       __ATOMIC_RELAXED);
@@ -312,7 +337,16 @@ age_settle(struct xchg_neigh_table *t)
 		if (key <= t->e[i].placed)
 			break;
 		age_unlink(t, i);
-		age_insert(t, i, key);
+		r[nr++] = (struct settle){ key, i };
+	}
+	if (nr == 0)
+		return;
+	qsort(r, nr, sizeof(*r), settle_cmp);
+	j = t->newest;
+	for (k = nr; k-- != 0;) {
+		while (j >= 0 && t->e[j].placed > r[k].key)
+			j = t->e[j].prev;
+		age_link_after(t, r[k].i, j, r[k].key);
 	}
 }
 
@@ -352,7 +386,8 @@ fill(struct xchg_stack *s, struct xchg_neigh_table *t, int32_t i,
 		n->mac = *mac;
 	n->refs = 0;
 	n->requested = 0;
-	n->updated = xchg_stack_now(s);
+	/* Atomic: learn_unchanged() may store into it meanwhile. */
+	__atomic_store_n(&n->updated, xchg_stack_now(s), __ATOMIC_RELAXED);
 	n->hnext = t->buckets[b];
 	t->buckets[b] = i;
 	if (kind == N_LEARNED) {
@@ -395,15 +430,24 @@ static int32_t
 pin_learned(struct xchg_stack *s, struct xchg_neigh_table *t, int32_t i,
 	    enum nkind kind)
 {
-	struct nent old = t->e[i];
+	const struct nent *old = &t->e[i];
 	int32_t j = take_pinned(t);
+	struct rte_ether_addr mac = old->mac;
+	uint32_t k[4];
+	/* The fields one by one: the stamp (and touched, not needed) are
+	 * stored by learn_unchanged() without the lock; loaded once,
+	 * atomic. */
+	uint64_t updated = __atomic_load_n(&old->updated, __ATOMIC_RELAXED);
+	uint64_t requested = old->requested;
+	bool resolved = old->resolved;
 
 	if (j < 0)
 		return -1;
+	memcpy(k, old->k, sizeof(k));
 	release(t, i);
-	fill(s, t, j, kind, old.k, old.resolved ? &old.mac : NULL);
-	t->e[j].updated = old.updated;
-	t->e[j].requested = old.requested;
+	fill(s, t, j, kind, k, resolved ? &mac : NULL);
+	__atomic_store_n(&t->e[j].updated, updated, __ATOMIC_RELAXED);
+	t->e[j].requested = requested;
 	return j;
 }
 
@@ -460,24 +504,43 @@ xchg_neigh_add_static(struct xchg_stack *s, struct xchg_neigh_table *t,
  * reads, then the second load of t->seq, pairs with that writer's
  * release fence after its odd store (wlock()): if any read below saw a
  * store of a change, the second load sees an odd or a later value and
- * the reads are discarded (-1). A torn read does no harm before that:
- * every index is checked against the table's size and the walk is
- * bounded by it.
+ * the reads are discarded (-1, the locked path). On x86 both fences are
+ * compiler barriers only (loads are not reordered with loads, nor
+ * stores with stores); on weakly ordered CPUs they are the barriers
+ * that make the argument hold. A torn read does no harm before the
+ * check: the indices are loaded once each (relaxed atomic loads, so the
+ * compiler cannot load one again after its bound check), every one is
+ * checked against the table's size and the walk is bounded by it; the
+ * key, kind and MAC read are only compared.
  *
  * The stores. Only learning writes the stamp and touched outside a
- * change, and learning runs on the service lcore; readers under the lock
- * load them relaxed (age_settle(), age(), foreach), and every store of
- * them is one aligned 64-bit store (single-copy atomic on every CPU DPDK
- * runs on). They come after the reads were found consistent, so a writer
- * on another lcore that starts between the two (a socket's pin moving
- * the entry to the pinned part, an unpin freeing a peer, a refill) can
- * receive them on the entry it released or refilled: a freed entry's
- * stamp and key mean nothing (fill() sets both), and a refilled one gets
- * this thread's now and key, taken during the writer's own change, as
- * if learning had refreshed it just after. An entry that moved to the
- * pinned part keeps the stamp before this refresh until the next
- * learning; pinned entries do not age. No locked instruction either way:
- * ARP and ND traffic from known hosts costs a lookup and two stores.
+ * change, and learning runs on the service lcore, one thread (as age()
+ * and the locked learning do: neither can run meanwhile); readers under
+ * the lock load them relaxed (age_settle(), age(), foreach), and every
+ * store of them is one aligned 64-bit store (single-copy atomic on every
+ * CPU DPDK runs on), so no reader sees half a stamp. They come after the
+ * reads were found consistent, so a writer on a socket's lcore that
+ * starts between the check and the stores can receive them on the entry
+ * it changed. Each case leaves the table as some order of the two would
+ * have, but for the refresh itself:
+ * - it replaced the entry (xchg_neigh_need_request(): the entry was the
+ *   least recently updated one) or an unpin freed it: the host is gone,
+ *   as if the replacement had come just before this learning, which
+ *   then does not add it back (a solicitation does, on the next send);
+ *   an entry that was refilled for another host gets this thread's now
+ *   and a learning key taken during that writer's change: the stamp
+ *   and place it got from fill() a moment before, give or take the
+ *   keys other writers appended meanwhile, which it now follows;
+ * - a pin moved it to the pinned part: the peer keeps the stamp before
+ *   this refresh until the next learning; pinned entries do not age;
+ * - a static entry took the freed room (xchg_neigh_add_static()): a
+ *   pinned index, and only learned ones get touched; its stamp is shown,
+ *   never aged.
+ * No address, key or link changes, so no reader can see an entry of
+ * one host with another's address, and age_settle() works with any
+ * touched value (it only moves entries within the age order). No locked
+ * instruction either way: ARP and ND traffic from known hosts costs a
+ * lookup and two stores.
  */
 static int
 learn_unchanged(struct xchg_stack *s, struct xchg_neigh_table *t,
@@ -493,10 +556,10 @@ learn_unchanged(struct xchg_stack *s, struct xchg_neigh_table *t,
 
 	if (unlikely(seq & 1))
 		return -1;
-	i = t->buckets[bucket(t, k)];
+	i = __atomic_load_n(&t->buckets[bucket(t, k)], __ATOMIC_RELAXED);
 	while (i >= 0 && (uint32_t)i < total && steps++ < total &&
 	       !same(t, t->e[i].k, k))
-		i = t->e[i].hnext;
+		i = __atomic_load_n(&t->e[i].hnext, __ATOMIC_RELAXED);
 	if (i < 0 || (uint32_t)i >= total || !same(t, t->e[i].k, k))
 		return -1;
 	n = &t->e[i];

@@ -11,6 +11,7 @@
  */
 
 #include <errno.h>
+#include <pthread.h>
 
 #include <rte_mbuf.h>
 
@@ -83,6 +84,9 @@ test_one_owner(void)
 	xt_pool_expect(q, 36, "own frames free of charge");
 	xt_pool_expect(a, 0, "sender refilled again");
 	XT_EQ(stats(a).returned, 36);
+	/* Neither paid for nor credited back: the acquirer's own frames
+	 * never run through the transfer. */
+	XT_EQ(stats(q).returned, 0);
 	check_owners(m, 36, q, "own and transferred");
 
 	/* Fresh frames, then a run of the sender's: one pass. */
@@ -268,6 +272,60 @@ test_starved(void)
 	XT_EQ(xchg_pool_free(q), 0);
 }
 
+struct remote_burst {
+	struct xchg_pool *p;
+	struct rte_mbuf **m;
+	unsigned int n, done;
+};
+
+static void *
+remote_acquire(void *arg)
+{
+	struct remote_burst *r = arg;
+
+	r->done = xchg_acquire_burst(r->p, r->m, r->n);
+	return NULL;
+}
+
+/* A pool several threads acquire for (SHARED: the units by
+ * compare-and-swap, the counters of a thread without an lcore in the
+ * shared set): transfers from a thread without an lcore and from this
+ * one keep the same books. */
+static void
+test_shared(void)
+{
+	struct xchg_pool *a = xchg_pool_create(arena, "snd", XCHG_KIND_SOCKET,
+					       24);
+	struct xchg_pool *q = xchg_pool_create(arena, "txq",
+					       XCHG_KIND_TX_QUEUE, 20);
+	struct rte_mbuf *m[24];
+	struct remote_burst r;
+	pthread_t th;
+
+	owned(a, m, 24);
+	XT_EQ(xchg_acquire_burst(q, m, 4), 4);
+	r = (struct remote_burst){ q, &m[4], 8, 0 };
+	XT_EQ(pthread_create(&th, NULL, remote_acquire, &r), 0);
+	XT_EQ(pthread_join(th, NULL), 0);
+	XT_EQ(r.done, 8);
+	xt_pool_expect(q, 12, "transfers on two threads");
+	xt_pool_expect(a, 12, "sender paid back for both");
+	/* Past the quota: the prefix it can pay for, the rest refused. */
+	XT_EQ(xchg_acquire_burst(q, &m[12], 12), 8);
+	XT_EQ(rte_errno, ENOBUFS);
+	xt_pool_expect(q, 20, "queue full");
+	xt_pool_expect(a, 4, "four still the sender's");
+	XT_EQ(stats(a).returned, 20);
+	XT_EQ(stats(q).accepted, 20);
+	XT_EQ(stats(q).refused, 4);
+	check_owners(m, 20, q, "shared");
+	check_owners(&m[20], 4, a, "refused");
+	rte_pktmbuf_free_bulk(m, 24);
+	xt_census_ok(arena, "shared acquirer");
+	XT_EQ(xchg_pool_free(a), 0);
+	XT_EQ(xchg_pool_free(q), 0);
+}
+
 int
 main(int argc __rte_unused, char **argv)
 {
@@ -284,6 +342,7 @@ main(int argc __rte_unused, char **argv)
 	XT_RUN(test_mixed_owners);
 	XT_RUN(test_misuse);
 	XT_RUN(test_starved);
+	XT_RUN(test_shared);
 	xt_census_ok(arena, "end");
 	rte_mempool_free(plain);
 	XT_EQ(xchg_arena_free(arena), 0);

@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -900,6 +901,150 @@ out:
 	stack_down(&f, "storm");
 }
 
+/* ---- learning without the lock vs the table's writers (issue 17) ---- */
+
+#define RACE_HOSTS 16
+#define RACE_ROUNDS 20000
+
+/* 2001:db8::1:@d; its MAC ends in @d. */
+static void
+race_host(unsigned int d, uint8_t ip[16], struct rte_ether_addr *mac)
+{
+	g6((uint8_t)d, ip);
+	ip[13] = 1;
+	ip[14] = (uint8_t)(d >> 8);
+	*mac = (struct rte_ether_addr){ { 0x02, 0, 0, 0, 0, (uint8_t)d } };
+}
+
+/* What the service lcore does on an advertisement with the override
+ * flag: learn @d, adding it when @create. */
+static void
+race_learn(struct xchg_stack *s, unsigned int d, bool create)
+{
+	struct rte_ether_addr mac;
+	uint8_t ip[16];
+
+	race_host(d, ip, &mac);
+	xchg_neigh6_learn(s, ip, &mac, create, true);
+}
+
+struct race {
+	struct xchg_stack *s;
+	uint32_t done;              /* release: the writer's last change */
+};
+
+/* What the socket lcores do to the table: resolve new hosts (each
+ * replaces the least recently updated learned entry, sometimes one of
+ * the hosts the other thread refreshes), and pin and unpin a known one
+ * (its entry moves to the pinned part and is freed). A fixed number of
+ * rounds, not a time. */
+static void *
+race_writer(void *arg)
+{
+	struct race *r = arg;
+	struct rte_ether_addr mac;
+	uint8_t ip[16];
+	unsigned int i;
+
+	for (i = 0; i < RACE_ROUNDS; i++) {
+		race_host(0x100 + i % 32, ip, &mac);
+		xchg_neigh6_resolve(r->s, ip, &mac, NULL);
+		race_host(1 + i % RACE_HOSTS, ip, &mac);
+		if (xchg_neigh6_pin(r->s, ip) == 0)
+			xchg_neigh6_unpin(r->s, ip);
+	}
+	__atomic_store_n(&r->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* Whether host @d is known; if so, with its own MAC. */
+static bool
+race_known(struct xchg_stack *s, unsigned int d)
+{
+	struct rte_ether_addr mac, want;
+	uint8_t ip[16];
+
+	race_host(d, ip, &want);
+	if (xchg_stack_lookup_neighbour6(s, ip, &mac) != 0)
+		return false;
+	XT_CHECK(rte_is_same_ether_addr(&mac, &want), "host %u: MAC %02x",
+		 d, mac.addr_bytes[5]);
+	return true;
+}
+
+static unsigned int
+race_order(unsigned int j)
+{
+	return 1 + j * 5 % RACE_HOSTS;
+}
+
+/*
+ * The service lcore learns known hosts' unchanged addresses without the
+ * lock (learn_unchanged()) while another thread replaces, pins and frees
+ * their entries under it. Whatever the interleaving, once both stop: no
+ * address is torn or mixed up (every resolved host has its own MAC, no
+ * solicited one is resolved), nothing stays pinned, and the age order
+ * is exact again: the hosts learned afresh outlive the solicited ones,
+ * and after a refresh in a shuffled order new hosts replace them least
+ * recently updated first, one by one (the age keys and stamps the race
+ * left behind are coherent).
+ */
+static void
+test_learn_race(void)
+{
+	struct race r = { .done = 0 };
+	struct rte_ether_addr mac;
+	unsigned int d, j, passes = 0;
+	uint8_t ip[16];
+	pthread_t th;
+	struct fx f;
+
+	if (!stack_up(&f, RACE_HOSTS))
+		return;
+	dad_clean(&f);
+	r.s = f.s;
+	for (d = 1; d <= RACE_HOSTS; d++)
+		race_learn(f.s, d, true);
+	XT_EQ(pthread_create(&th, NULL, race_writer, &r), 0);
+	do {
+		for (d = 1; d <= RACE_HOSTS; d++)
+			race_learn(f.s, d, true);
+		passes++;
+	} while (!__atomic_load_n(&r.done, __ATOMIC_ACQUIRE));
+	XT_EQ(pthread_join(th, NULL), 0);
+	XT_CHECK(passes > 0, "learner passes %u", passes);
+	drain();
+
+	for (d = 1; d <= RACE_HOSTS; d++)
+		race_known(f.s, d);
+	for (d = 0x100; d < 0x100 + 32; d++) {
+		race_host(d, ip, &mac);
+		XT_CHECK(xchg_stack_lookup_neighbour6(f.s, ip, &mac) != 0,
+			 "host %#x resolved", d);
+	}
+	XT_EQ(stats(&f).neighbours6_pinned, 0);
+
+	/* Learned afresh, in order: every solicited entry goes first. */
+	for (d = 1; d <= RACE_HOSTS; d++)
+		race_learn(f.s, d, true);
+	for (d = 1; d <= RACE_HOSTS; d++)
+		XT_CHECK(race_known(f.s, d), "host %u lost", d);
+	XT_EQ(stats(&f).neighbours6, RACE_HOSTS);
+	/* Refreshed, unchanged (no lock), in a shuffled order; each new
+	 * host then replaces exactly the next one of that order. */
+	for (j = 0; j < RACE_HOSTS; j++)
+		race_learn(f.s, race_order(j), false);
+	for (j = 0; j < RACE_HOSTS; j++) {
+		race_host(0x200 + j, ip, &mac);
+		XT_EQ(xchg_neigh6_resolve(f.s, ip, &mac, NULL), -EAGAIN);
+		for (d = 0; d < RACE_HOSTS; d++)
+			XT_CHECK(race_known(f.s, race_order(d)) == (d > j),
+				 "replacement %u: host %u", j, race_order(d));
+	}
+	drain();
+	stack_down(&f, "learn race");
+}
+
 int
 main(int argc __rte_unused, char **argv)
 {
@@ -916,6 +1061,7 @@ main(int argc __rte_unused, char **argv)
 	XT_RUN(test_route6);
 	XT_RUN(test_echo_and_malformed);
 	XT_RUN(test_storm);
+	XT_RUN(test_learn_race);
 
 	return xt_arena_done(arena, "stack_nd");
 }

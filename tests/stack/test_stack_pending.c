@@ -715,9 +715,8 @@ learn_from(struct fx *f, uint8_t d, uint8_t m)
 }
 
 /*
- * Learning what the table knows already (issue 17): the newest learned
- * entry, or a pinned peer, with the same MAC is learned without the
- * table's lock. What learning does must not change: the stamp moves
+ * Learning what the table knows already (issue 17): a learned entry or
+ * a pinned peer with the same MAC is learned without the table's lock. What learning does must not change: the stamp moves
  * (age 0, and the entry outlives a timeout it would have reached
  * without), the count, a changed MAC is learned, the least recently
  * updated learned entry is the one replaced, and a static entry is never
