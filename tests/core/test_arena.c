@@ -220,6 +220,19 @@ test_tiny_cache_counted(void)
 	XT_EQ(xchg_arena_free(a), 0);
 }
 
+/* An arena of 512 buffers with an lcore cache of @cache, strict
+ * marking or not (each_mode()); NULL when refused. */
+static struct xchg_arena *
+mode_arena(const char *name, int32_t cache, bool strict)
+{
+	struct xchg_arena_conf conf = {
+		.name = name, .socket_id = SOCKET_ID_ANY,
+		.nb_buffers = 512, .lcore_cache = cache, .strict = strict,
+	};
+
+	return xchg_arena_create(&conf);
+}
+
 /*
  * Refusals in the middle of a burst (issue 17: the free's walk checks
  * FREE only when the owner changes, and leaves the rest of a burst to a
@@ -233,11 +246,7 @@ test_tiny_cache_counted(void)
 static void
 refused_mid_burst(int32_t cache, bool strict)
 {
-	struct xchg_arena_conf conf = {
-		.name = "midburst", .socket_id = SOCKET_ID_ANY,
-		.nb_buffers = 512, .lcore_cache = cache, .strict = strict,
-	};
-	struct xchg_arena *a = xchg_arena_create(&conf);
+	struct xchg_arena *a = mode_arena("midburst", cache, strict);
 	struct rte_mempool *mp = xchg_arena_mempool(a);
 	struct rte_mempool *plain = rte_pktmbuf_pool_create("midplain", 63, 0,
 			0, RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
@@ -316,13 +325,20 @@ refused_mid_burst(int32_t cache, bool strict)
 	XT_EQ(xchg_arena_free(a), 0);
 }
 
+/* Run @fn with an lcore cache and without, plain and strict marking. */
+static void
+each_mode(void (*fn)(int32_t cache, bool strict))
+{
+	fn(32, false);
+	fn(32, true);
+	fn(-1, false);
+	fn(-1, true);
+}
+
 static void
 test_refused_mid_burst(void)
 {
-	refused_mid_burst(32, false);
-	refused_mid_burst(32, true);
-	refused_mid_burst(-1, false);
-	refused_mid_burst(-1, true);
+	each_mode(refused_mid_burst);
 }
 
 /* No thread is inside an operation of @a: a path that left its depth
@@ -393,11 +409,7 @@ late_thread(void *arg)
 static void
 op_depth(int32_t cache, bool strict)
 {
-	struct xchg_arena_conf conf = {
-		.name = "depth", .socket_id = SOCKET_ID_ANY,
-		.nb_buffers = 512, .lcore_cache = cache, .strict = strict,
-	};
-	struct xchg_arena *a = xchg_arena_create(&conf);
+	struct xchg_arena *a = mode_arena("depth", cache, strict);
 	struct rte_mempool *mp = xchg_arena_mempool(a);
 	struct xchg_pool *p = xchg_pool_create(a, "dp", XCHG_KIND_SOCKET, 64);
 	struct xchg_arena_info info;
@@ -459,10 +471,7 @@ op_depth(int32_t cache, bool strict)
 static void
 test_op_depth(void)
 {
-	op_depth(32, false);
-	op_depth(32, true);
-	op_depth(-1, false);
-	op_depth(-1, true);
+	each_mode(op_depth);
 }
 
 /* Overcommitted, quotas may cover the arena many times: a plain shared
