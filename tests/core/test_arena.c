@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <string.h>
 
+#include <rte_launch.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
@@ -395,6 +396,68 @@ late_thread(void *arg)
 	return NULL;
 }
 
+/* On another lcore: free @m (@n of them), then take back what that
+ * lcore's cache holds into @back (*@nb_back). */
+struct remote {
+	struct xchg_arena *a;
+	struct rte_mbuf **m;
+	unsigned int n;
+	void **back;
+	unsigned int nb_back;
+};
+
+static int
+remote_free(void *arg)
+{
+	struct remote *r = arg;
+	struct rte_mempool *mp = xchg_arena_mempool(r->a);
+	unsigned int lcore = rte_lcore_id();
+
+	rte_mempool_put_bulk(mp, (void **)r->m, r->n);
+	r->nb_back = r->a->caches != NULL ? r->a->caches[lcore].len : 0;
+	if (r->nb_back != 0 &&
+	    rte_mempool_get_bulk(mp, r->back, r->nb_back) != 0)
+		r->nb_back = 0;
+	return 0;
+}
+
+/* A second free of @m on another lcore after the first on this one,
+ * then the first there and the second here: both refused (the tag says
+ * FREE whichever cache holds the buffer), the owner credited once. */
+static void
+second_free_elsewhere(struct xchg_arena *a, struct xchg_pool *p,
+		      struct rte_mbuf **m)
+{
+	struct rte_mempool *mp = xchg_arena_mempool(a);
+	unsigned int w = rte_get_next_lcore(-1, 1, 0), k;
+	void *back[XCHG_ARENA_CACHE_MAX * 3];
+	struct remote r = { .a = a, .m = m, .n = 4, .back = back };
+	struct xchg_arena_info info;
+	uint64_t before;
+
+	XT_CHECK(w < RTE_MAX_LCORE, "a second lcore");
+	if (w >= RTE_MAX_LCORE)
+		return;
+	XT_EQ(xchg_arena_info_get(a, &info), 0);
+	before = info.double_frees;
+	for (k = 0; k < 2; k++) {
+		XT_EQ(xchg_alloc_bulk(p, m, 4), 0);
+		if (k == 1)
+			rte_mempool_put_bulk(mp, (void **)m, 4);
+		XT_EQ(rte_eal_remote_launch(remote_free, &r, w), 0);
+		XT_EQ(rte_eal_wait_lcore(w), 0);
+		if (k == 0)
+			rte_mempool_put_bulk(mp, (void **)m, 4);
+		rte_mempool_put_bulk(mp, back, r.nb_back);
+		XT_EQ(xchg_arena_info_get(a, &info), 0);
+		XT_EQ(info.double_frees, before + 4 * (k + 1));
+		xt_pool_expect(p, 0, k == 0 ?
+			       "a second free here after one elsewhere" :
+			       "a second free elsewhere after one here");
+		depth_closed(a, "a second free on another lcore");
+	}
+}
+
 /*
  * Each path of the free and the allocation leaves the caller's
  * operation depth as it found it (issue 17: the usual paths keep the
@@ -404,7 +467,8 @@ late_thread(void *arg)
  * registered as an lcore after the arena was made, and one with no
  * lcore id, have neither a set nor a cache of their own: they take the
  * general path and the shared set, credit each buffer once and refuse
- * a second free.
+ * a second free. A second free on the other EAL lcore, not at the same
+ * time as the first, is refused too (second_free_elsewhere()).
  */
 static void
 op_depth(int32_t cache, bool strict)
@@ -461,6 +525,7 @@ op_depth(int32_t cache, bool strict)
 				      "after a non-EAL thread's frees");
 		depth_closed(a, "another thread's frees");
 	}
+	second_free_elsewhere(a, p, m);
 	XT_EQ(rte_mempool_avail_count(mp), 512);
 	xt_census_ok(a, "op depth");
 	each_buffer_once(mp, 512);
