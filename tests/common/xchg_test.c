@@ -63,6 +63,33 @@ xt_eal_init(const char *prog, const char *lcores, int extra_argc,
 	eal_init(prog, lcores, false, extra_argc, extra_argv);
 }
 
+/* Remove the runtime folder of xt_eal_init_shared()'s prefix, once;
+ * system()'s result (0 when there is none). */
+static int
+runtime_remove(void)
+{
+	char cmd[PATH_MAX + 16];
+	int ret = 0;
+
+	if (own_prefix[0] != '\0' && rte_eal_get_runtime_dir()[0] != '\0') {
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'",
+			 rte_eal_get_runtime_dir());
+		ret = system(cmd);
+	}
+	own_prefix[0] = '\0';
+	return ret;
+}
+
+/* A test that exits early (a refused start, exit(1)) leaves no runtime
+ * folder either. */
+static void
+runtime_remove_at_exit(void)
+{
+	if (runtime_remove() != 0)
+		printf("runtime folder %s not removed\n",
+		       rte_eal_get_runtime_dir());
+}
+
 void
 xt_eal_init_shared(const char *prog, const char *lcores, const char *tag,
 		   int extra_argc, const char * const *extra_argv)
@@ -70,6 +97,7 @@ xt_eal_init_shared(const char *prog, const char *lcores, const char *tag,
 	snprintf(own_prefix, sizeof(own_prefix), "xchg_%s_%d", tag,
 		 (int)getpid());
 	setenv("XT_PREFIX", own_prefix, 1);
+	atexit(runtime_remove_at_exit);
 	eal_init(prog, lcores, true, extra_argc, extra_argv);
 }
 
@@ -80,8 +108,11 @@ xt_ring_init(const char *prog, const char *name, const char *eal_extra,
 	const char *extra[] = { "--vdev=" XT_RING_DEV, eal_extra };
 
 	xt_eal_init_shared(prog, "0", name, eal_extra != NULL ? 2 : 1, extra);
-	if (xt_net_ring(XT_RING_DEV, ring, port) != 0)
+	if (xt_net_ring(XT_RING_DEV, ring, port) != 0) {
+		/* A test that cannot start fails. */
+		XT_CHECK(false, "the %s port and its ring", XT_RING_DEV);
 		exit(xt_done(name));
+	}
 }
 
 int
@@ -147,15 +178,12 @@ xt_pool_expect(struct xchg_pool *pool, uint32_t in_use, const char *when)
 int
 xt_done(const char *name)
 {
-	char cmd[PATH_MAX + 16];
-
-	/* Leave no runtime folder behind (the EAL keeps it). */
-	if (own_prefix[0] != '\0') {
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'",
+	/* Leave no runtime folder behind (the EAL keeps it). Counted only
+	 * when it fails: it is no check of the test's, and a test that ran
+	 * none must still fail below. */
+	if (runtime_remove() != 0)
+		XT_CHECK(false, "runtime folder %s not removed",
 			 rte_eal_get_runtime_dir());
-		XT_EQ(system(cmd), 0);
-		own_prefix[0] = '\0';
-	}
 	rte_eal_cleanup();
 	/* The closing line meson and CI read: N passed, N failed. */
 	printf("%s: %u passed, %u failed\n", name, xt_checks - xt_failures,

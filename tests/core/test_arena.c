@@ -4,11 +4,15 @@
  * on the free path (double free, foreign object). */
 
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 
+#include <rte_launch.h>
+#include <rte_lcore.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
+#include "xchg_private.h"
 #include "xchg_test.h"
 
 static struct xchg_arena *
@@ -217,6 +221,19 @@ test_tiny_cache_counted(void)
 	XT_EQ(xchg_arena_free(a), 0);
 }
 
+/* An arena of 512 buffers with an lcore cache of @cache, strict
+ * marking or not (each_mode()); NULL when refused. */
+static struct xchg_arena *
+mode_arena(const char *name, int32_t cache, bool strict)
+{
+	struct xchg_arena_conf conf = {
+		.name = name, .socket_id = SOCKET_ID_ANY,
+		.nb_buffers = 512, .lcore_cache = cache, .strict = strict,
+	};
+
+	return xchg_arena_create(&conf);
+}
+
 /*
  * Refusals in the middle of a burst (issue 17: the free's walk checks
  * FREE only when the owner changes, and leaves the rest of a burst to a
@@ -230,11 +247,7 @@ test_tiny_cache_counted(void)
 static void
 refused_mid_burst(int32_t cache, bool strict)
 {
-	struct xchg_arena_conf conf = {
-		.name = "midburst", .socket_id = SOCKET_ID_ANY,
-		.nb_buffers = 512, .lcore_cache = cache, .strict = strict,
-	};
-	struct xchg_arena *a = xchg_arena_create(&conf);
+	struct xchg_arena *a = mode_arena("midburst", cache, strict);
 	struct rte_mempool *mp = xchg_arena_mempool(a);
 	struct rte_mempool *plain = rte_pktmbuf_pool_create("midplain", 63, 0,
 			0, RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
@@ -313,13 +326,217 @@ refused_mid_burst(int32_t cache, bool strict)
 	XT_EQ(xchg_arena_free(a), 0);
 }
 
+/* Run @fn with an lcore cache and without, plain and strict marking. */
+static void
+each_mode(void (*fn)(int32_t cache, bool strict))
+{
+	fn(32, false);
+	fn(32, true);
+	fn(-1, false);
+	fn(-1, true);
+}
+
 static void
 test_refused_mid_burst(void)
 {
-	refused_mid_burst(32, false);
-	refused_mid_burst(32, true);
-	refused_mid_burst(-1, false);
-	refused_mid_burst(-1, true);
+	each_mode(refused_mid_burst);
+}
+
+/* No thread is inside an operation of @a: a path that left its depth
+ * raised would make every later census of a busy arena "in motion",
+ * which one of an idle arena does not show. */
+static void
+depth_closed(struct xchg_arena *a, const char *when)
+{
+	unsigned int set;
+
+	for (set = 0; set < a->nb_pcnt_sets; set++) {
+		uint32_t d = __atomic_load_n(&a->depth[set].depth,
+					     __ATOMIC_RELAXED);
+
+		XT_CHECK(d == 0, "%s: %s: set %u depth %u after the call",
+			 a->name, when, set, d);
+	}
+}
+
+struct late {
+	struct xchg_arena *a;
+	struct rte_mbuf **m;     /* 4 buffers of one pool, to free */
+	bool reg;                /* register as an lcore first */
+	int registered;          /* rte_thread_register()'s result */
+	bool own_set;            /* it found a counter set or cache */
+};
+
+/* A thread the arena has no set or cache for: one registered as an
+ * lcore after the arena was made, or one without an lcore id. */
+static void *
+late_thread(void *arg)
+{
+	struct late *l = arg;
+	struct rte_mempool *mp = xchg_arena_mempool(l->a);
+	void *burst[5] = { l->m[0], l->m[1], l->m[0], l->m[2], l->m[3] };
+	void *two[2];
+	unsigned int lcore;
+
+	if (l->reg) {
+		l->registered = rte_thread_register();
+		if (l->registered != 0)
+			return NULL;
+	}
+	lcore = rte_lcore_id();
+	l->own_set = lcore < RTE_MAX_LCORE &&
+		     (l->a->pcnt_set[lcore] != 0 ||
+		      (l->a->caches != NULL &&
+		       l->a->caches[lcore].cnt != NULL));
+	rte_mempool_put_bulk(mp, burst, 5); /* one refused */
+	if (rte_mempool_get_bulk(mp, two, 2) == 0)
+		rte_mempool_put_bulk(mp, two, 2);
+	if (l->reg)
+		rte_thread_unregister();
+	return NULL;
+}
+
+/* On another lcore: free @m (@n of them), then take back what that
+ * lcore's cache holds into @back (*@nb_back). */
+struct remote {
+	struct xchg_arena *a;
+	struct rte_mbuf **m;
+	unsigned int n;
+	void **back;
+	unsigned int nb_back;
+};
+
+static int
+remote_free(void *arg)
+{
+	struct remote *r = arg;
+	struct rte_mempool *mp = xchg_arena_mempool(r->a);
+	unsigned int lcore = rte_lcore_id();
+
+	rte_mempool_put_bulk(mp, (void **)r->m, r->n);
+	r->nb_back = r->a->caches != NULL ? r->a->caches[lcore].len : 0;
+	if (r->nb_back != 0 &&
+	    rte_mempool_get_bulk(mp, r->back, r->nb_back) != 0)
+		r->nb_back = 0;
+	return 0;
+}
+
+/* A second free of @m on another lcore after the first on this one,
+ * then the first there and the second here: both refused (the tag says
+ * FREE whichever cache holds the buffer), the owner credited once. */
+static void
+second_free_elsewhere(struct xchg_arena *a, struct xchg_pool *p,
+		      struct rte_mbuf **m)
+{
+	struct rte_mempool *mp = xchg_arena_mempool(a);
+	unsigned int w = rte_get_next_lcore(-1, 1, 0), k;
+	void *back[XCHG_ARENA_CACHE_MAX * 3];
+	struct remote r = { .a = a, .m = m, .n = 4, .back = back };
+	struct xchg_arena_info info;
+	uint64_t before;
+
+	XT_CHECK(w < RTE_MAX_LCORE, "a second lcore");
+	if (w >= RTE_MAX_LCORE)
+		return;
+	XT_EQ(xchg_arena_info_get(a, &info), 0);
+	before = info.double_frees;
+	for (k = 0; k < 2; k++) {
+		XT_EQ(xchg_alloc_bulk(p, m, 4), 0);
+		if (k == 1)
+			rte_mempool_put_bulk(mp, (void **)m, 4);
+		XT_EQ(rte_eal_remote_launch(remote_free, &r, w), 0);
+		XT_EQ(rte_eal_wait_lcore(w), 0);
+		if (k == 0)
+			rte_mempool_put_bulk(mp, (void **)m, 4);
+		rte_mempool_put_bulk(mp, back, r.nb_back);
+		XT_EQ(xchg_arena_info_get(a, &info), 0);
+		XT_EQ(info.double_frees, before + 4 * (k + 1));
+		xt_pool_expect(p, 0, k == 0 ?
+			       "a second free here after one elsewhere" :
+			       "a second free elsewhere after one here");
+		depth_closed(a, "a second free on another lcore");
+	}
+}
+
+/*
+ * Each path of the free and the allocation leaves the caller's
+ * operation depth as it found it (issue 17: the usual paths keep the
+ * lcore's depth in its cache, the general ones find it again): the
+ * usual free and allocation, a burst larger than the cache, a refusal
+ * in either, plain and strict, with and without caches. A thread
+ * registered as an lcore after the arena was made, and one with no
+ * lcore id, have neither a set nor a cache of their own: they take the
+ * general path and the shared set, credit each buffer once and refuse
+ * a second free. A second free on the other EAL lcore, not at the same
+ * time as the first, is refused too (second_free_elsewhere()).
+ */
+static void
+op_depth(int32_t cache, bool strict)
+{
+	struct xchg_arena *a = mode_arena("depth", cache, strict);
+	struct rte_mempool *mp = xchg_arena_mempool(a);
+	struct xchg_pool *p = xchg_pool_create(a, "dp", XCHG_KIND_SOCKET, 64);
+	struct xchg_arena_info info;
+	struct rte_mbuf *m[48];
+	void *objs[48];
+	unsigned int i;
+	int reg;
+
+	XT_CHECK(a != NULL && p != NULL, "setup, cache %d strict %d", cache,
+		 strict);
+	if (a == NULL || p == NULL)
+		return;
+	XT_EQ(xchg_alloc_bulk(p, m, 4), 0);
+	depth_closed(a, "a usual allocation");
+	rte_pktmbuf_free_bulk(m, 4);
+	depth_closed(a, "a usual free");
+	XT_EQ(xchg_alloc_bulk(p, m, 48), 0);
+	depth_closed(a, "an allocation larger than the cache");
+	for (i = 0; i < 48; i++)
+		objs[i] = m[i];
+	objs[47] = m[0];
+	rte_mempool_put_bulk(mp, objs, 48);
+	rte_mempool_put(mp, m[47]);
+	depth_closed(a, "a free larger than the cache, one refused");
+	XT_EQ(xchg_alloc_bulk(p, m, 3), 0);
+	objs[0] = m[0];
+	objs[1] = m[1];
+	objs[2] = m[0];
+	objs[3] = m[2];
+	rte_mempool_put_bulk(mp, objs, 4);
+	depth_closed(a, "a usual free, one refused");
+	XT_EQ(xchg_arena_info_get(a, &info), 0);
+	XT_EQ(info.double_frees, 2);
+	xt_pool_expect(p, 0, "after the lcore's frees");
+
+	for (reg = 1; reg >= 0; reg--) {
+		struct late l = { .a = a, .m = m, .reg = reg != 0 };
+		pthread_t t;
+
+		XT_EQ(xchg_alloc_bulk(p, m, 4), 0);
+		XT_EQ(pthread_create(&t, NULL, late_thread, &l), 0);
+		XT_EQ(pthread_join(t, NULL), 0);
+		XT_EQ(l.registered, 0);
+		XT_CHECK(!l.own_set, "%s thread: no set or cache of its own",
+			 reg ? "a late lcore's" : "a non-EAL");
+		XT_EQ(xchg_arena_info_get(a, &info), 0);
+		XT_EQ(info.double_frees, 3u + (reg ? 0u : 1u));
+		xt_pool_expect(p, 0, reg ? "after a late lcore's frees" :
+				      "after a non-EAL thread's frees");
+		depth_closed(a, "another thread's frees");
+	}
+	second_free_elsewhere(a, p, m);
+	XT_EQ(rte_mempool_avail_count(mp), 512);
+	xt_census_ok(a, "op depth");
+	each_buffer_once(mp, 512);
+	XT_EQ(xchg_pool_free(p), 0);
+	XT_EQ(xchg_arena_free(a), 0);
+}
+
+static void
+test_op_depth(void)
+{
+	each_mode(op_depth);
 }
 
 /* Overcommitted, quotas may cover the arena many times: a plain shared
@@ -370,5 +587,6 @@ main(int argc __rte_unused, char **argv)
 	XT_RUN(test_tiny_cache_counted);
 	XT_RUN(test_overcommit);
 	XT_RUN(test_refused_mid_burst);
+	XT_RUN(test_op_depth);
 	return xt_done("arena");
 }

@@ -119,7 +119,7 @@ grep -q "could not be freed" "$dir/io.log" && bad "refused start: the arena was 
 
 start big 8192
 xt_wait_ready "$app" "$log" xchg-testpmd '^xchg-testpmd: stack on' 300 ||
-	{ app=; xt_summary af_xdp; exit 1; }
+	{ xt_summary af_xdp; exit 1; }
 
 ip netns exec "$ns" ping -c 3 -i 0.2 -W 5 192.0.2.1 >"$dir/ping" 2>&1 &&
 	ok "ping" || { bad "ping"; cat "$dir/ping"; }

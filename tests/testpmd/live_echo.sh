@@ -114,7 +114,7 @@ run() {
 		>"$log" 2>&1 &
 	app=$!
 	xt_wait_ready "$app" "$log" "$mode: xchg-testpmd" \
-		'^xchg-testpmd: stack on' || { app=; return; }
+		'^xchg-testpmd: stack on' || { xt_kill; return; }
 	# One socat, one source port, fed through a FIFO one request at a
 	# time: the next goes only when the reply to the last is back, so
 	# each line is one datagram; shut-none: socat 1.8 (Debian testing)

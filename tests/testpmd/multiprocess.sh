@@ -46,7 +46,7 @@ eal="-l 0 --no-pci --file-prefix $tag --iova-mode=va --log-level=lib.eal:error"
 	--duration 60 >"$dir/tp.log" 2>&1 &
 app=$!
 xt_wait_ready "$app" "$dir/tp.log" xchg-testpmd \
-	'^xchg-testpmd: rxonly on 1 port' 300 || { app=; exit 1; }
+	'^xchg-testpmd: rxonly on 1 port' 300 || exit 1
 grep -q 'dpdk-pdump cannot capture' "$dir/tp.log" && bad "rte_pdump_init failed" || ok "rte_pdump_init"
 
 # A secondary: refused an arena, reads the primary's state. DPDK 22.11's
