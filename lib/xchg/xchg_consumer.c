@@ -87,6 +87,7 @@ xchg_consumer_set_single_producer(struct xchg_consumer *c, bool single)
 	 * ordered before the first enqueue by whatever publishes @c to its
 	 * producer (the caller's promise). */
 	c->ring->prod.sync_type = single ? RTE_RING_SYNC_ST : RTE_RING_SYNC_MT;
+	c->sp = single;
 	return 0;
 }
 

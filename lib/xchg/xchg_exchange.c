@@ -532,8 +532,13 @@ xchg_consumer_deliver_groups(struct xchg_deliver_group *g,
 			if (taken < n)
 				err = rte_errno;
 		}
-		queued = rte_ring_enqueue_burst(c->ring, (void **)m, taken,
-						NULL);
+		/* The producer's mode as the consumer keeps it (c->sp, set
+		 * with the ring's), not the ring's generic dispatch. */
+		queued = c->sp ?
+			 rte_ring_sp_enqueue_burst(c->ring, (void **)m, taken,
+						   NULL) :
+			 rte_ring_mp_enqueue_burst(c->ring, (void **)m, taken,
+						   NULL);
 		if (unlikely(queued < taken)) {
 			/* Still charged to the consumer: the caller's free
 			 * of the rest gives the units back. */
