@@ -94,8 +94,10 @@ xchg_consumer_set_single_producer(struct xchg_consumer *c, bool single)
 bool
 xchg_consumer_single_producer(const struct xchg_consumer *c)
 {
-	return c != NULL && rte_ring_get_prod_sync_type(c->ring) ==
-			    RTE_RING_SYNC_ST;
+	/* Both places of the mode: the ring's (xchg_consumer_deliver())
+	 * and the consumer's copy (the batched delivery). */
+	return c != NULL && c->sp &&
+	       rte_ring_get_prod_sync_type(c->ring) == RTE_RING_SYNC_ST;
 }
 
 struct xchg_pool *
