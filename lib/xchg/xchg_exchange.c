@@ -505,25 +505,26 @@ xchg_consumer_deliver_groups(struct xchg_deliver_group *g,
 			     unsigned int nb_groups, struct rte_mbuf **mbufs)
 {
 	struct xchg_pool_counters *cs = NULL; /* the set's, in arena a */
+	struct xchg_deliver_group *end;
 	struct xchg_arena *a = NULL;
-	unsigned int i, set = 0;
+	unsigned int set = 0;
 
 	if (unlikely(g == NULL || mbufs == NULL || nb_groups == 0)) {
 		rte_errno = EINVAL;
 		return -EINVAL;
 	}
-	for (i = 0; i < nb_groups; i++) {
-		struct xchg_consumer *c = g[i].consumer;
+	for (end = g + nb_groups; g != end; g++) {
+		struct xchg_consumer *c = g->consumer;
 		struct xchg_pool_counters *own; /* p's, on the set */
 		struct rte_mbuf **m = mbufs;
-		unsigned int n = g[i].n, taken, queued;
+		unsigned int n = g->n, taken, queued;
 		struct xchg_pool *p;
 		int err = 0;
 
 		mbufs += n;
 		if (unlikely(c == NULL || !xchg_pool_is_live(c->pool))) {
-			g[i].queued = 0;
-			g[i].err = n != 0 ? EINVAL : 0;
+			g->queued = 0;
+			g->err = n != 0 ? EINVAL : 0;
 			continue;
 		}
 		p = c->pool;
@@ -564,8 +565,8 @@ xchg_consumer_deliver_groups(struct xchg_deliver_group *g,
 					   set == 0);
 			err = ENOSPC;
 		}
-		g[i].queued = (uint16_t)queued;
-		g[i].err = err;
+		g->queued = (uint16_t)queued;
+		g->err = err;
 	}
 	if (a != NULL)
 		xchg_op_leave(a, set);
