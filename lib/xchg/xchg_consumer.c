@@ -83,9 +83,10 @@ xchg_consumer_set_single_producer(struct xchg_consumer *c, bool single)
 {
 	if (c == NULL)
 		return -EINVAL;
-	/* rte_ring_enqueue_burst() reads the mode on every call: plain,
-	 * ordered before the first enqueue by whatever publishes @c to its
-	 * producer (the caller's promise). */
+	/* rte_ring_enqueue_burst() reads the ring's mode on every call,
+	 * the batched delivery the copy in @c: both plain, ordered before
+	 * the first enqueue by whatever publishes @c to its producer (the
+	 * caller's promise). */
 	c->ring->prod.sync_type = single ? RTE_RING_SYNC_ST : RTE_RING_SYNC_MT;
 	c->sp = single;
 	return 0;
