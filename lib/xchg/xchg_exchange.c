@@ -518,16 +518,19 @@ xchg_consumer_deliver_groups(struct xchg_deliver_group *g,
 		struct xchg_pool_counters *own; /* p's, on the set */
 		struct rte_mbuf **m = mbufs;
 		unsigned int n = g->n, taken, queued;
-		struct xchg_pool *p;
+		struct xchg_pool *p = NULL;
 		int err = 0;
 
 		mbufs += n;
-		if (unlikely(c == NULL || !xchg_pool_is_live(c->pool))) {
+		/* c->pool read once: the live check's acquire load would
+		 * have it read again after. */
+		if (likely(c != NULL))
+			p = c->pool;
+		if (unlikely(!xchg_pool_is_live(p))) {
 			g->queued = 0;
 			g->err = n != 0 ? EINVAL : 0;
 			continue;
 		}
-		p = c->pool;
 		if (unlikely(p->arena != a)) {
 			/* Consumers of another arena: its own operation. */
 			set = deliver_switch(a, set, p->arena);
