@@ -83,18 +83,22 @@ xchg_consumer_set_single_producer(struct xchg_consumer *c, bool single)
 {
 	if (c == NULL)
 		return -EINVAL;
-	/* rte_ring_enqueue_burst() reads the mode on every call: plain,
-	 * ordered before the first enqueue by whatever publishes @c to its
-	 * producer (the caller's promise). */
+	/* rte_ring_enqueue_burst() reads the ring's mode on every call,
+	 * the batched delivery the copy in @c: both plain, ordered before
+	 * the first enqueue by whatever publishes @c to its producer (the
+	 * caller's promise). */
 	c->ring->prod.sync_type = single ? RTE_RING_SYNC_ST : RTE_RING_SYNC_MT;
+	c->sp = single;
 	return 0;
 }
 
 bool
 xchg_consumer_single_producer(const struct xchg_consumer *c)
 {
-	return c != NULL && rte_ring_get_prod_sync_type(c->ring) ==
-			    RTE_RING_SYNC_ST;
+	/* Both places of the mode: the ring's (xchg_consumer_deliver())
+	 * and the consumer's copy (the batched delivery). */
+	return c != NULL && c->sp &&
+	       rte_ring_get_prod_sync_type(c->ring) == RTE_RING_SYNC_ST;
 }
 
 struct xchg_pool *

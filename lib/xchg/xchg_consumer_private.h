@@ -7,15 +7,22 @@
  * consumer calls (xchg_consumer.c) and the batched delivery
  * (xchg_exchange.c). */
 
+#include <stdbool.h>
+
 struct rte_ring;
 struct xchg_pool;
 
-/** A consumer: both fields set at creation and never changed. */
+/** A consumer: pool and ring set at creation and never changed. */
 struct xchg_consumer {
 	struct xchg_pool *pool; /**< pays for what is delivered */
 	struct rte_ring *ring;  /**< delivered frames: the delivering
 				 * lcores enqueue, the application
 				 * dequeues (rte_ring's own ordering) */
+	bool sp;                /**< the ring's producer is single
+				 * (RTE_RING_SYNC_ST): set with it by
+				 * xchg_consumer_set_single_producer(), so
+				 * that the batched delivery calls the
+				 * enqueue of that mode directly */
 };
 
 #endif /* XCHG_CONSUMER_PRIVATE_H */

@@ -249,7 +249,8 @@ acquire_transfer(struct xchg_arena *a, struct xchg_pool *p,
  */
 static __rte_always_inline unsigned int
 acquire_fresh(struct xchg_arena *a, struct xchg_pool *p,
-	      struct rte_mbuf **mbufs, unsigned int n, unsigned int set)
+	      struct rte_mbuf **mbufs, unsigned int n, unsigned int set,
+	      const struct xchg_pool_counters *own)
 {
 	struct xchg_quota_tx tx;
 	uint32_t take;
@@ -257,8 +258,8 @@ acquire_fresh(struct xchg_arena *a, struct xchg_pool *p,
 
 	n = RTE_MIN(n, (unsigned int)XCHG_EXCHANGE_CHUNK);
 	do {
-		take = (uint32_t)RTE_MIN(xchg_quota_begin_set(p, &tx, n,
-							      set),
+		take = (uint32_t)RTE_MIN(xchg_quota_begin_own(p, &tx, n,
+							      set, own),
 					 (int64_t)n);
 		if (take == 0) {
 			xchg_quota_abort(p, &tx);
@@ -295,7 +296,7 @@ acquire_rest(struct xchg_arena *a, struct xchg_pool *p,
 
 		if (try_fresh) {
 			fresh = acquire_fresh(a, p, &mbufs[done], n - done,
-					      set);
+					      set, xchg_pool_cnt_row(p, set));
 			done += fresh;
 			if (fresh != 0)
 				continue;
@@ -349,7 +350,9 @@ xchg_acquire_burst(struct xchg_pool *p, struct rte_mbuf **mbufs,
 	a = p->arena;
 	set = xchg_op_enter(a);
 	/* The common case in full: every frame fresh and paid for. */
-	done = likely(n != 0) ? acquire_fresh(a, p, mbufs, n, set) : 0;
+	done = likely(n != 0) ?
+	       acquire_fresh(a, p, mbufs, n, set, xchg_pool_cnt_row(p, set)) :
+	       0;
 	if (unlikely(done != n))
 		return acquire_rest(a, p, mbufs, n, done, set);
 	xchg_op_leave(a, set);
@@ -485,44 +488,61 @@ xchg_mbuf_owner(const struct rte_mbuf *m)
  * holds at most one chunk charged and not yet tagged, the census's
  * motion bound (lcore_bound(), xchg_census.c).
  */
+/* Leave the operation on @from (none yet: NULL) and enter one on @to;
+ * returns its counter set. Out of line: once per call for the groups of
+ * one arena, and what it needs stays out of the loop's registers. */
+static __rte_noinline unsigned int
+deliver_switch(struct xchg_arena *from, unsigned int set,
+	       struct xchg_arena *to)
+{
+	if (from != NULL)
+		xchg_op_leave(from, set);
+	return xchg_op_enter(to);
+}
+
 int
 xchg_consumer_deliver_groups(struct xchg_deliver_group *g,
 			     unsigned int nb_groups, struct rte_mbuf **mbufs)
 {
 	struct xchg_pool_counters *cs = NULL; /* the set's, in arena a */
+	struct xchg_deliver_group *end;
 	struct xchg_arena *a = NULL;
-	unsigned int i, set = 0;
+	unsigned int set = 0;
 
 	if (unlikely(g == NULL || mbufs == NULL || nb_groups == 0)) {
 		rte_errno = EINVAL;
 		return -EINVAL;
 	}
-	for (i = 0; i < nb_groups; i++) {
-		struct xchg_consumer *c = g[i].consumer;
+	for (end = g + nb_groups; g != end; g++) {
+		struct xchg_consumer *c = g->consumer;
+		struct xchg_pool_counters *own; /* p's, on the set */
 		struct rte_mbuf **m = mbufs;
-		unsigned int n = g[i].n, taken, queued;
-		struct xchg_pool *p;
+		unsigned int n = g->n, taken, queued;
+		struct xchg_pool *p = NULL;
 		int err = 0;
 
 		mbufs += n;
-		if (unlikely(c == NULL || !xchg_pool_is_live(c->pool))) {
-			g[i].queued = 0;
-			g[i].err = n != 0 ? EINVAL : 0;
+		/* c->pool read once: the live check's acquire load would
+		 * have it read again after. */
+		if (likely(c != NULL))
+			p = c->pool;
+		if (unlikely(!xchg_pool_is_live(p))) {
+			g->queued = 0;
+			g->err = n != 0 ? EINVAL : 0;
 			continue;
 		}
-		p = c->pool;
 		if (unlikely(p->arena != a)) {
 			/* Consumers of another arena: its own operation. */
-			if (a != NULL)
-				xchg_op_leave(a, set);
+			set = deliver_switch(a, set, p->arena);
 			a = p->arena;
-			set = xchg_op_enter(a);
 			cs = &a->pcnt[set * a->pcnt_stride];
 		}
-		taken = likely(n != 0) ? acquire_fresh(a, p, m, n, set) : 0;
+		own = &cs[p->tag];
+		taken = likely(n != 0) ? acquire_fresh(a, p, m, n, set, own) :
+					 0;
 		if (likely(taken == n)) {
 			if (likely(taken != 0))
-				xchg_lcore_cnt_add(&cs[p->tag].accepted, taken,
+				xchg_lcore_cnt_add(&own->accepted, taken,
 						   set == 0);
 		} else {
 			/* acquire_rest() leaves an operation and counts the
@@ -532,19 +552,24 @@ xchg_consumer_deliver_groups(struct xchg_deliver_group *g,
 			if (taken < n)
 				err = rte_errno;
 		}
-		queued = rte_ring_enqueue_burst(c->ring, (void **)m, taken,
-						NULL);
+		/* The producer's mode as the consumer keeps it (c->sp, set
+		 * with the ring's), not the ring's generic dispatch. */
+		queued = c->sp ?
+			 rte_ring_sp_enqueue_burst(c->ring, (void **)m, taken,
+						   NULL) :
+			 rte_ring_mp_enqueue_burst(c->ring, (void **)m, taken,
+						   NULL);
 		if (unlikely(queued < taken)) {
 			/* Still charged to the consumer: the caller's free
 			 * of the rest gives the units back. */
-			xchg_lcore_cnt_add(&cs[p->tag].accepted,
+			xchg_lcore_cnt_add(&own->accepted,
 					   -(uint64_t)(taken - queued), set == 0);
-			xchg_lcore_cnt_add(&cs[p->tag].refused,
-					   taken - queued, set == 0);
+			xchg_lcore_cnt_add(&own->refused, taken - queued,
+					   set == 0);
 			err = ENOSPC;
 		}
-		g[i].queued = (uint16_t)queued;
-		g[i].err = err;
+		g->queued = (uint16_t)queued;
+		g->err = err;
 	}
 	if (a != NULL)
 		xchg_op_leave(a, set);

@@ -286,10 +286,17 @@ xchg_op_leave(struct xchg_arena *a, unsigned int set)
 	xchg_lcore_cnt_add(&c_->field, (n), shared_); \
 } while (0)
 
-/* The same when the caller has its set @set already (xchg_op_enter()). */
+/* Pool @p's counters on counter set @set. */
+static __rte_always_inline struct xchg_pool_counters *
+xchg_pool_cnt_row(const struct xchg_pool *p, unsigned int set)
+{
+	return &p->arena->pcnt[set * p->arena->pcnt_stride + p->tag];
+}
+
+/* XCHG_POOL_COUNT() when the caller has its set @set already
+ * (xchg_op_enter()). */
 #define XCHG_POOL_COUNT_SET(p, set, field, n) do { \
-	struct xchg_pool_counters *c_ = &(p)->arena->pcnt[(set) * \
-				(p)->arena->pcnt_stride + (p)->tag]; \
+	struct xchg_pool_counters *c_ = xchg_pool_cnt_row((p), (set)); \
 	xchg_lcore_cnt_add(&c_->field, (n), (set) == 0); \
 } while (0)
 

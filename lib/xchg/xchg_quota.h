@@ -82,7 +82,6 @@ struct xchg_quota_tx {
 	uint64_t taken;   /* taken as read */
 	int64_t avail;    /* units the pool may take now */
 	uint32_t quota;   /* quota as read */
-	unsigned int set; /* caller's counter set */
 	bool owner;       /* plain section (busy set) */
 };
 
@@ -93,16 +92,21 @@ void xchg_quota_shared_wait(struct xchg_pool *p, unsigned int set);
 void xchg_quota_sync(struct xchg_pool *p);
 bool xchg_quota_owner_supported(void);
 
+/* Units given back on one set's counters of a pool, @c, exact for the
+ * set's own thread. */
+static inline uint64_t
+xchg_quota_back_cnt(const struct xchg_pool_counters *c)
+{
+	return __atomic_load_n(&c->returned, __ATOMIC_ACQUIRE) +
+	       __atomic_load_n(&c->refunded, __ATOMIC_ACQUIRE);
+}
+
 /* Units given back on set @set, exact for the set's own thread. */
 static inline uint64_t
 xchg_quota_back_of(const struct xchg_arena *a, xchg_tag_t tag,
 		   unsigned int set)
 {
-	const struct xchg_pool_counters *c =
-		&a->pcnt[set * a->pcnt_stride + tag];
-
-	return __atomic_load_n(&c->returned, __ATOMIC_ACQUIRE) +
-	       __atomic_load_n(&c->refunded, __ATOMIC_ACQUIRE);
+	return xchg_quota_back_cnt(&a->pcnt[set * a->pcnt_stride + tag]);
 }
 
 /* The rest of xchg_quota_begin_set() when the caller is not the pool's
@@ -112,21 +116,22 @@ int64_t xchg_quota_begin_other(struct xchg_pool *p, struct xchg_quota_tx *tx,
 
 /*
  * Start an acquisition of up to @need units for @p, on counter set @set
- * (the caller's, xchg_lcore_cnt_set(a->pcnt_set)); returns the units
- * available (tx->avail, 0 or more). When the running bound says fewer
- * than @need, the other sets are summed again first. The owner's section
- * is inline; everything else is out of line.
+ * (the caller's, xchg_lcore_cnt_set(a->pcnt_set)), whose counters of @p
+ * are @own (&a->pcnt[set * a->pcnt_stride + p->tag], a caller that has
+ * the set's row already saves the lookup); returns the units available
+ * (tx->avail, 0 or more). When the running bound says fewer than @need,
+ * the other sets are summed again first. The owner's section is inline;
+ * everything else is out of line.
  */
 static __rte_always_inline int64_t
-xchg_quota_begin_set(struct xchg_pool *p, struct xchg_quota_tx *tx,
-		     uint32_t need, unsigned int set)
+xchg_quota_begin_own(struct xchg_pool *p, struct xchg_quota_tx *tx,
+		     uint32_t need, unsigned int set,
+		     const struct xchg_pool_counters *own)
 {
-	const struct xchg_arena *a = p->arena;
 	uint16_t acq = __atomic_load_n(&p->acq, __ATOMIC_RELAXED);
 	int64_t quota;
 	uint64_t back;
 
-	tx->set = set;
 	if (likely(acq == set && set != 0)) {
 		/* Owner section: only this thread writes busy, taken and
 		 * ret_seen. The signal fence keeps the compiler from
@@ -140,13 +145,12 @@ xchg_quota_begin_set(struct xchg_pool *p, struct xchg_quota_tx *tx,
 			tx->taken = p->taken;
 			quota = __atomic_load_n(&p->quota, __ATOMIC_RELAXED);
 			tx->quota = (uint32_t)quota;
-			back = p->ret_seen + xchg_quota_back_of(a, p->tag, set);
+			back = p->ret_seen + xchg_quota_back_cnt(own);
 			tx->avail = quota + (int64_t)(back - tx->taken);
 			if (unlikely(tx->avail < (int64_t)need)) {
-				p->ret_seen = xchg_quota_back_sum(a, p->tag,
-								  set);
-				back = p->ret_seen +
-				       xchg_quota_back_of(a, p->tag, set);
+				p->ret_seen = xchg_quota_back_sum(p->arena,
+								  p->tag, set);
+				back = p->ret_seen + xchg_quota_back_cnt(own);
 				tx->avail = quota +
 					    (int64_t)(back - tx->taken);
 			}
@@ -157,6 +161,17 @@ xchg_quota_begin_set(struct xchg_pool *p, struct xchg_quota_tx *tx,
 		__atomic_store_n(&p->busy, 0, __ATOMIC_RELEASE);
 	}
 	return xchg_quota_begin_other(p, tx, need, set, acq);
+}
+
+/* The same, the set's row looked up here. */
+static __rte_always_inline int64_t
+xchg_quota_begin_set(struct xchg_pool *p, struct xchg_quota_tx *tx,
+		     uint32_t need, unsigned int set)
+{
+	const struct xchg_arena *a = p->arena;
+
+	return xchg_quota_begin_own(p, tx, need, set,
+				    &a->pcnt[set * a->pcnt_stride + p->tag]);
 }
 
 /* The same on the calling thread's counter set. */
