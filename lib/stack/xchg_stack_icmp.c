@@ -79,11 +79,17 @@ xchg_icmp_service(struct xchg_stack *s)
 	unsigned int i, n;
 
 	/* Replies go out a burst at a time: one exchange into the TX
-	 * queue's reservation and one rte_eth_tx_burst() per burst. */
-	while ((n = xchg_consumer_recv_burst(s->icmp, m, RTE_DIM(m))) != 0) {
+	 * queue's reservation and one rte_eth_tx_burst() per burst. A
+	 * short burst took all the ring held at that moment: no second
+	 * read to find it empty; what arrives meanwhile is answered at the
+	 * next poll, as it would be had it come a moment after that read. */
+	do {
+		n = xchg_consumer_recv_burst(s->icmp, m, RTE_DIM(m));
+		if (n == 0)
+			break;
 		for (i = 0; i < n; i++)
 			reply(s, m[i]);
 		XCHG_STACK_COUNT(s, icmp_answered,
 				 xchg_stack_send_replies(s, s->icmp, m, n));
-	}
+	} while (n == RTE_DIM(m));
 }
