@@ -16,7 +16,8 @@
  *
  * The same port carries icmp_reply_checksum (issue 17): the ICMP echo
  * service's reply headers, whose IPv4 checksum is updated, not summed
- * again, against a full sum.
+ * again, against a full sum, and services_more_than_a_burst: one service
+ * call answers all that waits, more than a burst.
  */
 
 #include <errno.h>
@@ -939,6 +940,76 @@ test_icmp_reply_checksum(void)
 	stack_down(&fx, "ICMP reply checksums");
 }
 
+/*
+ * One service call answers more than a burst (issue 17: the services
+ * stop reading at a short burst): 40 echo requests received in two RX
+ * bursts wait in the ICMP consumer's ring; one xchg_stack_service()
+ * answers all 40, in order; the same with 40 ARP requests.
+ */
+static void
+test_services_more_than_a_burst(void)
+{
+	struct xchg_stack_conf sc = {
+		.clock = test_clock, .arp_quota = 64, .icmp_quota = 64,
+	};
+	struct xchg_stack_stats st;
+	struct rte_ether_addr us;
+	uint8_t f[14 + 60 + 16];
+	struct rte_mbuf *m = NULL;
+	unsigned int i, got = 0;
+	struct fx fx;
+
+	if (!stack_up_conf(&fx, &sc))
+		return;
+	XT_EQ(rte_eth_macaddr_get(ring_id, &us), 0);
+	xchg_stack_poll(fx.s);
+	drain();
+	for (i = 0; i < 40; i++)
+		xt_ring_put(ring, mp, f, echo_request(f, &us, 5, 64,
+						      (uint16_t)(100 + i)));
+	XT_EQ(xchg_stack_rx(fx.s, 0), 32);
+	XT_EQ(xchg_stack_rx(fx.s, 0), 8);
+	xchg_stack_service(fx.s);
+	while (rte_ring_dequeue(ring, (void **)&m) == 0) {
+		const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m,
+				const struct rte_ipv4_hdr *, 14);
+
+		XT_CHECK(ip->packet_id == rte_cpu_to_be_16(100 + got),
+			 "reply %u in order", got);
+		got++;
+		rte_pktmbuf_free(m);
+	}
+	XT_EQ(got, 40);
+	XT_EQ(xchg_stack_stats_get(fx.s, &st), 0);
+	XT_EQ(st.icmp_echo_answered, 40);
+
+	/* The same for ARP: 40 requests for 192.0.2.2. */
+	for (i = 0; i < 40; i++) {
+		uint8_t a[60] = {
+			0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0, 1,
+			0x08, 0x06, 0, 1, 0x08, 0, 6, 4, 0, 1,
+			0x02, 0, 0, 0, 0, 1, 192, 0, 2, 1,
+			0, 0, 0, 0, 0, 0, 192, 0, 2, 2,
+		};
+
+		xt_ring_put(ring, mp, a, sizeof(a));
+	}
+	XT_EQ(xchg_stack_rx(fx.s, 0), 32);
+	XT_EQ(xchg_stack_rx(fx.s, 0), 8);
+	xchg_stack_service(fx.s);
+	got = 0;
+	while (rte_ring_dequeue(ring, (void **)&m) == 0) {
+		const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+
+		got += p[12] == 0x08 && p[13] == 0x06 && p[21] == 2;
+		rte_pktmbuf_free(m);
+	}
+	XT_EQ(got, 40);
+	XT_EQ(xchg_stack_stats_get(fx.s, &st), 0);
+	XT_EQ(st.arp_requests_answered, 40);
+	stack_down(&fx, "more than a burst of echo and ARP requests");
+}
+
 int
 main(int argc __rte_unused, char **argv)
 {
@@ -956,6 +1027,7 @@ main(int argc __rte_unused, char **argv)
 	XT_RUN(test_both_families);
 	XT_RUN(test_learn_known);
 	XT_RUN(test_icmp_reply_checksum);
+	XT_RUN(test_services_more_than_a_burst);
 
 	return xt_arena_done(arena, "stack_pending");
 }
