@@ -72,8 +72,10 @@ xchg_arp_service(struct xchg_stack *s)
 	struct rte_mbuf *m[XCHG_STACK_BURST];
 	unsigned int i, k, n;
 
-	/* Replies go out a burst at a time, as in the ICMP service. */
-	while ((n = xchg_consumer_recv_burst(s->arp, m, RTE_DIM(m))) != 0) {
+	/* Replies go out a burst at a time, as in the ICMP service, which
+	 * also says why a short burst ends the loop. */
+	do {
+		n = xchg_consumer_recv_burst(s->arp, m, RTE_DIM(m));
 		for (i = 0, k = 0; i < n; i++)
 			if (handle(s, m[i]))
 				m[k++] = m[i];
@@ -81,7 +83,7 @@ xchg_arp_service(struct xchg_stack *s)
 			XCHG_STACK_COUNT(s, arp_answered,
 					 xchg_stack_send_replies(s, s->arp, m,
 								 k));
-	}
+	} while (n == RTE_DIM(m));
 }
 
 int

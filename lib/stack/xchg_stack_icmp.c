@@ -6,6 +6,8 @@
  * that pool is refused at the exchange and costs nobody else a buffer.
  */
 
+#include <string.h>
+
 #include <rte_ether.h>
 #include <rte_icmp.h>
 #include <rte_ip.h>
@@ -22,7 +24,7 @@ reply(struct xchg_stack *s, struct rte_mbuf *m)
 	struct rte_ipv4_hdr *ip;
 	struct rte_icmp_hdr *icmp;
 	struct rte_ether_addr peer;
-	uint16_t l2_len, ihl, icmp_len;
+	uint16_t l2_len, ihl, icmp_len, ttl_old, ttl_new;
 	uint32_t sum;
 	rte_be32_t addr;
 
@@ -41,9 +43,22 @@ reply(struct xchg_stack *s, struct rte_mbuf *m)
 	addr = ip->src_addr;
 	ip->src_addr = ip->dst_addr;
 	ip->dst_addr = addr;
+	/* The header checksum is updated, not summed again (RFC 1624,
+	 * eqn. 3): swapping the addresses leaves the sum as it is, only
+	 * the TTL's 16-bit word changes. This equals rte_ipv4_cksum()'s
+	 * full sum because the old checksum is correct: the demux is the
+	 * ICMP consumer's only producer (the consumer is not in the public
+	 * API, and the fast path hands no ICMP frame over), and it
+	 * delivers only headers whose checksum parse_ipv4() checked.
+	 * Both give the sum in 1..0xffff (the header is never all
+	 * zeros, the new TTL word never 0), so even the 0x0000/0xffff
+	 * pair agrees; icmp_reply_checksum in tests/stack/test_stack_icmp.c
+	 * compares them. */
+	memcpy(&ttl_old, &ip->time_to_live, sizeof(ttl_old));
 	ip->time_to_live = 64;
-	ip->hdr_checksum = 0;
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	memcpy(&ttl_new, &ip->time_to_live, sizeof(ttl_new));
+	ip->hdr_checksum = xchg_stack_cksum_adjust(ip->hdr_checksum, ttl_old,
+						   ttl_new);
 	/* Type 8 to type 0: adjust the checksum (RFC 1624) instead of
 	 * summing the whole payload again. */
 	icmp->icmp_type = XCHG_ICMP_ECHO_REPLY;
@@ -64,11 +79,17 @@ xchg_icmp_service(struct xchg_stack *s)
 	unsigned int i, n;
 
 	/* Replies go out a burst at a time: one exchange into the TX
-	 * queue's reservation and one rte_eth_tx_burst() per burst. */
-	while ((n = xchg_consumer_recv_burst(s->icmp, m, RTE_DIM(m))) != 0) {
+	 * queue's reservation and one rte_eth_tx_burst() per burst. A
+	 * short burst took all the ring held at that moment: no second
+	 * read to find it empty; what arrives meanwhile is answered at the
+	 * next poll, as it would be had it come a moment after that read. */
+	do {
+		n = xchg_consumer_recv_burst(s->icmp, m, RTE_DIM(m));
+		if (n == 0)
+			break;
 		for (i = 0; i < n; i++)
 			reply(s, m[i]);
 		XCHG_STACK_COUNT(s, icmp_answered,
 				 xchg_stack_send_replies(s, s->icmp, m, n));
-	}
+	} while (n == RTE_DIM(m));
 }

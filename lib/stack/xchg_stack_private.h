@@ -123,6 +123,20 @@ xchg_stack_ipv4_sum_ok(const uint8_t *p, unsigned int ihl)
 	return sum == 0xffff;
 }
 
+/* The Internet checksum @hc of data whose 16-bit word @old became @new,
+ * updated (RFC 1624, eqn. 3: HC' = ~(~HC + ~m + m')). All three as they
+ * lie in the frame: one's complement sums do not depend on byte order.
+ * The result equals a full sum's when @hc was correct. */
+static inline uint16_t
+xchg_stack_cksum_adjust(uint16_t hc, uint16_t old, uint16_t new_word)
+{
+	uint32_t sum = (uint32_t)(uint16_t)~hc + (uint16_t)~old + new_word;
+
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
 /* Ethernet header length, VLAN tags included, of a frame the parser
  * accepted. */
 uint16_t xchg_stack_l2_len(const uint8_t *frame);

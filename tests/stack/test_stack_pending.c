@@ -13,6 +13,11 @@
  * requests, solicitations and datagrams come out there. Time is the test's own clock (xchg_stack_conf::clock), so every
  * count is exact however slow the machine is. Each test ends with a
  * census.
+ *
+ * The same port carries icmp_reply_checksum (issue 17): the ICMP echo
+ * service's reply headers, whose IPv4 checksum is updated, not summed
+ * again, against a full sum, and services_more_than_a_burst: one service
+ * call answers all that waits, more than a burst.
  */
 
 #include <errno.h>
@@ -25,6 +30,8 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
+#include <rte_icmp.h>
+#include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
@@ -794,6 +801,215 @@ test_learn_known(void)
 	stack_down(&f, "learning known hosts");
 }
 
+/* An echo request from 192.0.2.1 to 192.0.2.2: @ihl words of IPv4
+ * header (NOP options after the 20 bytes), TTL @ttl, ID @id, 8 bytes of
+ * data; both checksums right. Written to @f (at least 14 + 60 + 16
+ * bytes); returns the frame's length. */
+static unsigned int
+echo_request(uint8_t *f, const struct rte_ether_addr *us, unsigned int ihl,
+	     uint8_t ttl, uint16_t id)
+{
+	unsigned int hl = ihl * 4, len = 14 + hl + 16;
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(f + 14);
+	struct rte_icmp_hdr *icmp = (struct rte_icmp_hdr *)(f + 14 + hl);
+
+	memset(f, 0, len);
+	memcpy(f, us->addr_bytes, 6);
+	memcpy(f + 6, PEER_MAC, 6);
+	f[12] = 0x08;
+	memset(f + 14 + 20, 1, hl - 20);
+	ip->version_ihl = (uint8_t)(0x40 | ihl);
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(hl + 16));
+	ip->packet_id = rte_cpu_to_be_16(id);
+	ip->time_to_live = ttl;
+	ip->next_proto_id = IPPROTO_ICMP;
+	ip->src_addr = ip4(1);
+	ip->dst_addr = ip4(2);
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	icmp->icmp_type = 8;
+	icmp->icmp_ident = rte_cpu_to_be_16(id);
+	memset(icmp + 1, 0xa5, 8);
+	icmp->icmp_cksum = (uint16_t)~rte_raw_cksum(icmp, 16);
+	return len;
+}
+
+/* The reply header's checksum as a full sum would write it. */
+static uint16_t
+full_sum(const struct rte_ipv4_hdr *ip)
+{
+	uint8_t copy[60];
+	struct rte_ipv4_hdr *c = (struct rte_ipv4_hdr *)copy;
+
+	memcpy(copy, ip, rte_ipv4_hdr_len(ip));
+	c->hdr_checksum = 0;
+	return rte_ipv4_cksum(c);
+}
+
+/* Send one echo request, poll, and check its reply; returns true when a
+ * reply came. */
+static bool
+echo_once(struct fx *fx, const struct rte_ether_addr *us, unsigned int ihl,
+	  uint8_t ttl, uint16_t id)
+{
+	uint8_t f[14 + 60 + 16];
+	struct rte_mbuf *m = NULL;
+	bool got = false;
+
+	xt_ring_put(ring, mp, f, echo_request(f, us, ihl, ttl, id));
+	xchg_stack_poll(fx->s);
+	while (rte_ring_dequeue(ring, (void **)&m) == 0) {
+		const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+		const struct rte_ipv4_hdr *ip =
+			(const struct rte_ipv4_hdr *)(p + 14);
+		const struct rte_icmp_hdr *icmp = (const struct rte_icmp_hdr *)
+			((const uint8_t *)ip + rte_ipv4_hdr_len(ip));
+
+		/* What else the stack sends (its IPv6 address's DAD). */
+		if (p[12] != 0x08 || p[13] != 0 ||
+		    ip->next_proto_id != IPPROTO_ICMP) {
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		XT_CHECK(!got && icmp->icmp_type == 0 &&
+			 ip->packet_id == rte_cpu_to_be_16(id),
+			 "one echo reply, ID %#x", id);
+		XT_EQ(ip->time_to_live, 64);
+		XT_EQ(ip->src_addr, ip4(2));
+		XT_EQ(ip->dst_addr, ip4(1));
+		XT_CHECK(ip->hdr_checksum == full_sum(ip),
+			 "IHL %u TTL %u ID %#x: checksum %#x, a full sum %#x",
+			 ihl, ttl, id, ip->hdr_checksum, full_sum(ip));
+		XT_EQ(rte_raw_cksum(icmp, 16), 0xffff);
+		got = true;
+		rte_pktmbuf_free(m);
+	}
+	return got;
+}
+
+/*
+ * The echo reply's IPv4 header checksum (issue 17): the service updates
+ * it for the new TTL (RFC 1624) instead of summing the header again; the
+ * result must be the full sum's, bit for bit, for every TTL, with
+ * options, and where the sum's two zeros (0x0000 and 0xffff) could
+ * differ: a request and a reply whose full checksum is 0x0000.
+ */
+static void
+test_icmp_reply_checksum(void)
+{
+	static const uint8_t ttls[] = { 1, 2, 63, 64, 65, 128, 254, 255 };
+	static const uint8_t ihls[] = { 5, 6, 15 };
+	struct rte_ipv4_hdr *ip;
+	uint8_t f[14 + 60 + 16];
+	struct rte_ether_addr us;
+	struct xchg_stack_stats st;
+	unsigned int i, j, sent = 0, got = 0;
+	uint16_t id_req0 = 0, id_rep0 = 0;
+	bool req0 = false, rep0 = false;
+	struct fx fx;
+
+	if (!stack_up(&fx))
+		return;
+	XT_EQ(rte_eth_macaddr_get(ring_id, &us), 0);
+	drain();
+	/* The IDs that make the request's, and the reply's, full checksum
+	 * 0x0000 (TTL 100, no options). */
+	ip = (struct rte_ipv4_hdr *)(f + 14);
+	for (i = 0; i < 65536 && !(req0 && rep0); i++) {
+		echo_request(f, &us, 5, 100, (uint16_t)i);
+		if (!req0 && ip->hdr_checksum == 0) {
+			req0 = true;
+			id_req0 = (uint16_t)i;
+		}
+		ip->time_to_live = 64;
+		if (!rep0 && full_sum(ip) == 0) {
+			rep0 = true;
+			id_rep0 = (uint16_t)i;
+		}
+	}
+	XT_CHECK(req0 && rep0, "IDs with a zero checksum exist");
+	got += echo_once(&fx, &us, 5, 100, id_req0);
+	got += echo_once(&fx, &us, 5, 100, id_rep0);
+	sent += 2;
+	for (i = 0; i < RTE_DIM(ttls); i++)
+		for (j = 0; j < RTE_DIM(ihls); j++, sent++)
+			got += echo_once(&fx, &us, ihls[j], ttls[i],
+					 (uint16_t)(0x1234 + 77 * sent));
+	XT_EQ(got, sent);
+	XT_EQ(xchg_stack_stats_get(fx.s, &st), 0);
+	XT_EQ(st.icmp_echo_answered, sent);
+	stack_down(&fx, "ICMP reply checksums");
+}
+
+/*
+ * One service call answers more than a burst (issue 17: the services
+ * stop reading at a short burst): 40 echo requests received in two RX
+ * bursts wait in the ICMP consumer's ring; one xchg_stack_service()
+ * answers all 40, in order; the same with 40 ARP requests.
+ */
+static void
+test_services_more_than_a_burst(void)
+{
+	struct xchg_stack_conf sc = {
+		.clock = test_clock, .arp_quota = 64, .icmp_quota = 64,
+	};
+	struct xchg_stack_stats st;
+	struct rte_ether_addr us;
+	uint8_t f[14 + 60 + 16];
+	struct rte_mbuf *m = NULL;
+	unsigned int i, got = 0;
+	struct fx fx;
+
+	if (!stack_up_conf(&fx, &sc))
+		return;
+	XT_EQ(rte_eth_macaddr_get(ring_id, &us), 0);
+	xchg_stack_poll(fx.s);
+	drain();
+	for (i = 0; i < 40; i++)
+		xt_ring_put(ring, mp, f, echo_request(f, &us, 5, 64,
+						      (uint16_t)(100 + i)));
+	XT_EQ(xchg_stack_rx(fx.s, 0), 32);
+	XT_EQ(xchg_stack_rx(fx.s, 0), 8);
+	xchg_stack_service(fx.s);
+	while (rte_ring_dequeue(ring, (void **)&m) == 0) {
+		const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m,
+				const struct rte_ipv4_hdr *, 14);
+
+		XT_CHECK(ip->packet_id == rte_cpu_to_be_16(100 + got),
+			 "reply %u in order", got);
+		got++;
+		rte_pktmbuf_free(m);
+	}
+	XT_EQ(got, 40);
+	XT_EQ(xchg_stack_stats_get(fx.s, &st), 0);
+	XT_EQ(st.icmp_echo_answered, 40);
+
+	/* The same for ARP: 40 requests for 192.0.2.2. */
+	for (i = 0; i < 40; i++) {
+		uint8_t a[60] = {
+			0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0, 1,
+			0x08, 0x06, 0, 1, 0x08, 0, 6, 4, 0, 1,
+			0x02, 0, 0, 0, 0, 1, 192, 0, 2, 1,
+			0, 0, 0, 0, 0, 0, 192, 0, 2, 2,
+		};
+
+		xt_ring_put(ring, mp, a, sizeof(a));
+	}
+	XT_EQ(xchg_stack_rx(fx.s, 0), 32);
+	XT_EQ(xchg_stack_rx(fx.s, 0), 8);
+	xchg_stack_service(fx.s);
+	got = 0;
+	while (rte_ring_dequeue(ring, (void **)&m) == 0) {
+		const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+
+		got += p[12] == 0x08 && p[13] == 0x06 && p[21] == 2;
+		rte_pktmbuf_free(m);
+	}
+	XT_EQ(got, 40);
+	XT_EQ(xchg_stack_stats_get(fx.s, &st), 0);
+	XT_EQ(st.arp_requests_answered, 40);
+	stack_down(&fx, "more than a burst of echo and ARP requests");
+}
+
 int
 main(int argc __rte_unused, char **argv)
 {
@@ -810,6 +1026,8 @@ main(int argc __rte_unused, char **argv)
 	XT_RUN(test_timeout6);
 	XT_RUN(test_both_families);
 	XT_RUN(test_learn_known);
+	XT_RUN(test_icmp_reply_checksum);
+	XT_RUN(test_services_more_than_a_burst);
 
 	return xt_arena_done(arena, "stack_pending");
 }
