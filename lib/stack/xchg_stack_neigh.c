@@ -28,7 +28,6 @@
  */
 
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <rte_jhash.h>
@@ -300,12 +299,42 @@ age_link_after(struct xchg_neigh_table *t, int32_t i, int32_t j,
 		t->oldest = i;
 }
 
-static int
-settle_cmp(const void *a, const void *b)
+/* Sift r[i] down the max-heap r[0..n) by key. */
+static void
+settle_sift(struct settle *r, uint32_t i, uint32_t n)
 {
-	const struct settle *x = a, *y = b;
+	struct settle v = r[i];
+	uint32_t c;
 
-	return (x->key > y->key) - (x->key < y->key);
+	while ((c = 2 * i + 1) < n) {
+		if (c + 1 < n && r[c + 1].key > r[c].key)
+			c++;
+		if (r[c].key <= v.key)
+			break;
+		r[i] = r[c];
+		i = c;
+	}
+	r[i] = v;
+}
+
+/* Sort r[0..n) by key, ascending, in place: a heapsort, not qsort(),
+ * because glibc's qsort() may malloc() its scratch room (and calls
+ * free() every time), and this runs on the service lcore's data path,
+ * where nothing is allocated (tests/proofs/zero_alloc). */
+static void
+settle_sort(struct settle *r, uint32_t n)
+{
+	uint32_t i;
+
+	for (i = n / 2; i-- != 0;)
+		settle_sift(r, i, n);
+	while (n > 1) {
+		struct settle top = r[0];
+
+		r[0] = r[--n];
+		r[n] = top;
+		settle_sift(r, 0, n);
+	}
 }
 
 /*
@@ -341,7 +370,7 @@ age_settle(struct xchg_neigh_table *t)
 	}
 	if (nr == 0)
 		return;
-	qsort(r, nr, sizeof(*r), settle_cmp);
+	settle_sort(r, nr);
 	j = t->newest;
 	for (k = nr; k-- != 0;) {
 		while (j >= 0 && t->e[j].placed > r[k].key)
