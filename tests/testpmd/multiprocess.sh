@@ -89,8 +89,14 @@ while [ "$(stat -c %s "$dir/rx.pcap" 2>/dev/null || echo 0)" -le 10000 ]; do
 done
 kill -INT "$pd" 2>/dev/null; wait "$pd" 2>/dev/null; pd=
 n=$(stat -c %s "$dir/rx.pcap" 2>/dev/null || echo 0)
-[ "$n" -gt 24 ] && ok "dpdk-pdump: frames captured ($n bytes)" || { bad "dpdk-pdump: nothing captured"; tail -5 "$dir/pd.log"; }
-expect "dpdk-pdump: packets dequeued" "$dir/pd.log" 'packets dequeued:[[:space:]]+[1-9]'
+# dpdk-pdump is a secondary too: the same address layout may refuse it
+# (seen in the ASan build); its checks are then not run, the rest are.
+if grep -q "Cannot get a virtual area at requested address" "$dir/pd.log"; then
+	echo "skip dpdk-pdump: it cannot map the primary's memory at its addresses here (sanitizer shadow or address layout)"
+else
+	[ "$n" -gt 24 ] && ok "dpdk-pdump: frames captured ($n bytes)" || { bad "dpdk-pdump: nothing captured"; tail -5 "$dir/pd.log"; }
+	expect "dpdk-pdump: packets dequeued" "$dir/pd.log" 'packets dequeued:[[:space:]]+[1-9]'
+fi
 
 # Stopped by SIGTERM: a clean exit, the census conserved.
 kill -TERM "$app"
