@@ -39,6 +39,12 @@ expect() {
 	if grep -Eq -- "$3" "$2"; then ok "$1"; else bad "$1: no line matching /$3/ in:"; sed 's/^/     /' "$2" | tail -20; fi
 }
 eal="-l 0 --no-pci --file-prefix $tag --iova-mode=va --log-level=lib.eal:error"
+# A secondary maps the primary's memory at the same addresses; in the
+# ASan build the sanitizer's shadow can hold them (it depends on the
+# layout of the run). True when the secondary's log $1 says so.
+layout_refused() {
+	grep -q "Cannot get a virtual area at requested address" "$1"
+}
 
 # The primary: rxonly on net_null, bounded by --duration, stopped by
 # SIGTERM below.
@@ -55,10 +61,7 @@ grep -q 'dpdk-pdump cannot capture' "$dir/tp.log" && bad "rte_pdump_init failed"
 ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 "$second" $eal --proc-type=secondary -- /xchg/census /xchg/pools \
 	/xchg/xstats,0 /ethdev/xstats,0 >"$dir/sec.log" 2>&1
 rc=$?
-# A secondary maps the primary's memory at the same addresses; in the
-# ASan build the sanitizer's shadow can hold them (it depends on the
-# layout of the run).
-if [ $rc -ne 0 ] && grep -q "Cannot get a virtual area at requested address" "$dir/sec.log"; then
+if [ $rc -ne 0 ] && layout_refused "$dir/sec.log"; then
 	echo "SKIP: the secondary cannot map the primary's memory at its addresses here (sanitizer shadow or address layout)"
 	exit 77
 fi
@@ -91,7 +94,7 @@ kill -INT "$pd" 2>/dev/null; wait "$pd" 2>/dev/null; pd=
 n=$(stat -c %s "$dir/rx.pcap" 2>/dev/null || echo 0)
 # dpdk-pdump is a secondary too: the same address layout may refuse it
 # (seen in the ASan build); its checks are then not run, the rest are.
-if grep -q "Cannot get a virtual area at requested address" "$dir/pd.log"; then
+if layout_refused "$dir/pd.log"; then
 	echo "skip dpdk-pdump: it cannot map the primary's memory at its addresses here (sanitizer shadow or address layout)"
 else
 	[ "$n" -gt 24 ] && ok "dpdk-pdump: frames captured ($n bytes)" || { bad "dpdk-pdump: nothing captured"; tail -5 "$dir/pd.log"; }
