@@ -23,7 +23,8 @@
 # cache, or a swap-in. The task's own majflt (/proc/PID/stat) is printed
 # beside it, not asserted: since Linux 5.9 it also counts a fault the
 # kernel retried after waiting on a locked page (mm_account_fault,
-# FAULT_FLAG_TRIED), with no read at all; one CI run saw 3 of those.
+# FAULT_FLAG_TRIED), with no read at all. One CI run counted 3 task
+# major faults in the window, cause not found (doc/proofs.rst).
 #
 #   dpdk-testpmd --forward-mode=icmpecho in the same place: its outcome
 #   is printed, not asserted.
