@@ -12,6 +12,7 @@
 
 #include "xchg_consumer.h"
 #include "xchg_consumer_private.h"
+#include "xchg_deliver_private.h"
 #include "xchg_private.h"
 
 struct xchg_consumer *
@@ -113,30 +114,43 @@ xchg_consumer_name(const struct xchg_consumer *c)
 	return c != NULL ? xchg_pool_name(c->pool) : NULL;
 }
 
+/*
+ * One group of xchg_consumer_deliver_groups() (xchg_exchange.c): the
+ * exchange, the ring, a full ring's take-back and every count are the
+ * batched delivery's. What is only this call's: rte_errno, EINVAL for
+ * NULL arguments and for a freed pool even with no frame (as
+ * xchg_acquire_burst() says), and calls longer than a group's 16-bit
+ * count, cut into groups of UINT16_MAX frames: at the first group not
+ * queued in full the call ends, and the frames of the groups not tried
+ * are counted refused when the last one was (the quota, a full ring),
+ * as one exchange of all @n frames would have counted them.
+ */
 unsigned int
 xchg_consumer_deliver(struct xchg_consumer *c, struct rte_mbuf **mbufs,
 		      unsigned int n)
 {
-	unsigned int taken, queued;
-	int err;
+	struct xchg_deliver_group g = { .consumer = c };
+	unsigned int done = 0;
 
-	if (unlikely(c == NULL)) {
+	if (unlikely(c == NULL || mbufs == NULL ||
+		     (n == 0 && !xchg_pool_is_live(c->pool)))) {
 		rte_errno = EINVAL;
 		return 0;
 	}
-	taken = xchg_acquire_burst(c->pool, mbufs, n);
-	err = rte_errno;
-	queued = rte_ring_enqueue_burst(c->ring, (void **)mbufs, taken, NULL);
-	if (unlikely(queued < taken)) {
-		/* Still charged to the consumer: the caller's free of the
-		 * rest gives the units back. */
-		XCHG_POOL_COUNT(c->pool, accepted, -(uint64_t)(taken - queued));
-		XCHG_POOL_COUNT(c->pool, refused, taken - queued);
-		rte_errno = ENOSPC;
-	} else if (taken < n) {
-		rte_errno = err;
+	while (done < n) {
+		g.n = (uint16_t)RTE_MIN(n - done, (unsigned int)UINT16_MAX);
+		(void)xchg_consumer_deliver_groups(&g, 1, &mbufs[done]);
+		done += g.queued;
+		if (unlikely(g.queued < g.n)) {
+			unsigned int untried = n - (done - g.queued + g.n);
+
+			if (untried != 0 && (g.err == ENOBUFS || g.err == ENOSPC))
+				XCHG_POOL_COUNT(c->pool, refused, untried);
+			rte_errno = g.err;
+			break;
+		}
 	}
-	return queued;
+	return done;
 }
 
 unsigned int

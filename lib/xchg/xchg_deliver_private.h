@@ -34,7 +34,8 @@ struct xchg_deliver_group {
  * does (the exchange into the consumer's pool, then its ring), with the
  * exchange's entry (the operation's depth, the counter-set lookup) paid
  * once per call instead of once per group. Quotas, checks and counters
- * are those of xchg_consumer_deliver() group by group, in order.
+ * are those of xchg_consumer_deliver() group by group, in order: that
+ * call is one group of this one (xchg_consumer.c).
  *
  * Per group, on return: @p queued frames, the group's first, are on the
  * consumer's ring and no longer the caller's; the other n - queued are
