@@ -2,15 +2,21 @@
 
 /*
  * The batched delivery of a receive burst, xchg_consumer_deliver_groups()
- * (issue 17), against xchg_consumer_deliver() called group by group: two
- * arenas built alike get the same bursts, one through each, and must end
- * with the same results per group (queued, why not) and the same books
- * per consumer (stats, queued frames, owner of every frame), each with a
- * conserved census. The bursts hold fresh frames, frames the consumer
- * owns already, frames another pool owns (a transfer), a starved
- * consumer next to consumers with room, a full ring, a freed pool, a
- * NULL consumer and a rejected frame; a random soak follows, with the
- * pools owned by the lcore and shared; then one call over two arenas.
+ * (issue 17), and the public xchg_consumer_deliver(), which is one group
+ * of it. Two arenas built alike get the same bursts, one through each
+ * call, and must end with the same results per group (queued, why not)
+ * and the same books per consumer (stats, queued frames, owner of every
+ * frame), each with a conserved census. The bursts hold fresh frames,
+ * frames the consumer owns already, frames another pool owns (a
+ * transfer), a starved consumer next to consumers with room, a full
+ * ring, a freed pool, a NULL consumer and a rejected frame, with the
+ * results each must give; a random soak follows, with the pools owned
+ * by the lcore and shared, where both calls are checked after every
+ * burst against a model of each consumer's quota, in-use, ring room
+ * and counters that the test computes itself (the two calls share
+ * their code, so comparing them alone would not see a bug in it); then
+ * public calls longer than a group's 16-bit count, and one batched call
+ * over two arenas.
  */
 
 #include <errno.h>
@@ -377,13 +383,201 @@ make_shared(struct world *w)
 			      XCHG_ACQ_SHARED);
 }
 
+/*
+ * The soak's reference: each consumer's books as the rules say they
+ * must be, computed by the test, not by the library. A group of n
+ * frames for a live consumer: the frames before its first shared one
+ * (BUSY) cost a unit each (fresh and another pool's alike); when the
+ * units available (quota - in_use) cover them all they are taken, and
+ * a shared frame after them is rejected (EBUSY, rejected + 1);
+ * otherwise as many as there are units are taken and the rest of the
+ * group refused (ENOBUFS, refused + n - taken). Everything taken
+ * counts accepted and lowers the low watermark to quota - in_use; the
+ * ring (room: its size - pending) queues what it can, and what it
+ * cannot is taken back from accepted, counted refused and reported
+ * (ENOSPC); it stays charged (a later group of the consumer in the
+ * same burst finds its units taken) until the test frees it, after the
+ * call, which counts it returned. A NULL consumer or a freed pool:
+ * nothing, EINVAL (0 for no frame).
+ */
+struct model {
+	unsigned int seen[4];    /* groups: ENOBUFS, ENOSPC, EBUSY, all */
+	uint32_t cap[NC];        /* the ring's size */
+	uint32_t quota[NC], in_use[NC], low[NC], pending[NC];
+	uint64_t accepted[NC], refused[NC], rejected[NC], returned[NC];
+};
+
+static void
+model_init(struct model *md, const struct world *w)
+{
+	struct xchg_pool_stats s;
+	unsigned int i;
+
+	memset(md, 0, sizeof(*md));
+	for (i = 0; i < NC; i++) {
+		md->cap[i] = rte_ring_get_capacity(w->c[i]->ring);
+		if (i == 4)
+			continue; /* freed: its stats are refused */
+		XT_EQ(xchg_pool_stats_get(xchg_consumer_pool(w->c[i]), &s), 0);
+		md->quota[i] = s.quota;
+		md->in_use[i] = s.in_use;
+		md->low[i] = s.low_watermark;
+		md->accepted[i] = s.accepted;
+		md->refused[i] = s.refused;
+		md->rejected[i] = s.rejected;
+		md->returned[i] = s.returned;
+		md->pending[i] = xchg_consumer_pending(w->c[i]);
+	}
+}
+
+/* The burst of burst() through the model: its results in @e. */
+static void
+model_burst(struct model *md, unsigned int ng, const int *who,
+	    const uint16_t *len, const enum kind *kinds, struct books *e)
+{
+	unsigned int i, j, f = 0, held[NC] = { 0 };
+
+	memset(e, 0, sizeof(*e));
+	for (i = 0; i < ng; f += len[i], i++) {
+		unsigned int n = len[i], pre, avail, taken, queued, room;
+		int c = who[i];
+
+		for (j = 0; j < n; j++)
+			e->owner[f + j] = kinds[f + j] == OTHER ? NC : -1;
+		if (c < 0 || c == 4) {
+			e->err[i] = n != 0 ? EINVAL : 0;
+			continue;
+		}
+		for (pre = 0; pre < n && kinds[f + pre] != BUSY; pre++)
+			;
+		avail = md->in_use[c] < md->quota[c] ?
+			md->quota[c] - md->in_use[c] : 0;
+		if (avail >= pre) {
+			taken = pre;
+			if (pre < n) {
+				e->err[i] = EBUSY;
+				md->rejected[c]++;
+			}
+		} else {
+			taken = avail;
+			e->err[i] = ENOBUFS;
+			md->refused[c] += n - taken;
+		}
+		md->accepted[c] += taken;
+		if (taken != 0)
+			md->low[c] = RTE_MIN(md->low[c], md->quota[c] -
+					     (md->in_use[c] + taken));
+		for (j = 0; j < taken; j++)
+			e->owner[f + j] = c;
+		room = md->cap[c] - md->pending[c];
+		queued = RTE_MIN(taken, room);
+		if (queued < taken) {
+			md->accepted[c] -= taken - queued;
+			md->refused[c] += taken - queued;
+			e->err[i] = ENOSPC;
+		}
+		e->queued[i] = (uint16_t)queued;
+		md->seen[e->err[i] == ENOBUFS ? 0 : e->err[i] == ENOSPC ? 1 :
+			 e->err[i] == EBUSY ? 2 : 3]++;
+		/* What the ring left stays charged until the test frees
+		 * it, after the call: a later group of c finds it taken. */
+		md->in_use[c] += taken;
+		held[c] += taken - queued;
+		md->pending[c] += queued;
+	}
+	for (i = 0; i < NC; i++) {
+		md->in_use[i] -= held[i];
+		md->returned[i] += held[i];
+	}
+	for (i = 0; i < NC; i++) {
+		struct xchg_pool_stats *s = &e->s[i];
+
+		s->quota = md->quota[i];
+		s->in_use = md->in_use[i];
+		s->low_watermark = md->low[i];
+		s->accepted = md->accepted[i];
+		s->refused = md->refused[i];
+		s->rejected = md->rejected[i];
+		s->returned = md->returned[i];
+		e->pending[i] = md->pending[i];
+	}
+}
+
+/* drain(w, n) through the model: each consumer gives up to n frames. */
+static void
+model_drain(struct model *md, unsigned int n)
+{
+	unsigned int i, got;
+
+	for (i = 0; i < NC; i++) {
+		got = RTE_MIN(md->pending[i], RTE_MIN(n, 64u));
+		md->pending[i] -= got;
+		md->in_use[i] -= got;
+		md->returned[i] += got;
+	}
+}
+
+/* One world's books @x against the model's @e, each rule its check. */
+static void
+model_same(const struct world *w, const struct books *x,
+	   const struct books *e, unsigned int ng, unsigned int nf,
+	   const char *when)
+{
+	const char *call = w->batched ? "batched" : "public";
+	unsigned int i;
+
+#define MODEL_EQ(got, want, what, ...) \
+	XT_CHECK((got) == (want), "%s: %s call: " what ": %lu, the model " \
+		 "%lu", when, call, __VA_ARGS__, (unsigned long)(got), \
+		 (unsigned long)(want))
+	for (i = 0; i < ng; i++) {
+		MODEL_EQ(x->queued[i], e->queued[i],
+			 "group %u: queued (quota, ring room)", i);
+		MODEL_EQ(x->err[i], e->err[i],
+			 "group %u: error (ENOBUFS quota, ENOSPC ring, EBUSY "
+			 "shared frame, EINVAL no consumer)", i);
+	}
+	for (i = 0; i < nf; i++)
+		MODEL_EQ(x->owner[i], e->owner[i],
+			 "frame %u: owner (taken by the group's consumer)", i);
+	for (i = 0; i < NC; i++) {
+		const struct xchg_pool_stats *s = &x->s[i], *t = &e->s[i];
+
+		if (i == 4)
+			continue;
+		MODEL_EQ(s->in_use, t->in_use,
+			 "consumer %u: in_use (quota taken, frees given back)",
+			 i);
+		MODEL_EQ(s->accepted, t->accepted,
+			 "consumer %u: accepted (full ring taken back)", i);
+		MODEL_EQ(s->refused, t->refused,
+			 "consumer %u: refused (quota short, ring full)", i);
+		MODEL_EQ(s->rejected, t->rejected,
+			 "consumer %u: rejected (shared frame)", i);
+		MODEL_EQ(s->returned, t->returned,
+			 "consumer %u: returned (frees)", i);
+		MODEL_EQ(s->low_watermark, t->low_watermark,
+			 "consumer %u: low watermark", i);
+		MODEL_EQ(x->pending[i], e->pending[i],
+			 "consumer %u: pending (queued, read)", i);
+		XT_CHECK(s->in_use <= s->quota,
+			 "%s: %s call: consumer %u: in_use %u over quota %u",
+			 when, call, i, s->in_use, s->quota);
+	}
+#undef MODEL_EQ
+}
+
 /* Random bursts, the application reading a random share in between;
- * every pool owned by the lcore (a plain quota section), or @shared. */
+ * every pool owned by the lcore (a plain quota section), or @shared.
+ * The batched call and the public one (one group per call) each run in
+ * a world of their own and are checked against the model after every
+ * burst and against each other. */
 static void
 soak(bool shared)
 {
 	struct world w[2];
-	struct books b[2];
+	struct books b[2], e;
+	struct model md[2];
 	unsigned int it, k, fails = xt_failures;
 	uint32_t seed = 17;
 
@@ -393,6 +587,7 @@ soak(bool shared)
 		kill_pool(&w[k]);
 		if (shared)
 			make_shared(&w[k]);
+		model_init(&md[k], &w[k]);
 	}
 	for (it = 0; it < 400 && xt_failures == fails; it++) {
 		int who[NC + 1];
@@ -414,14 +609,26 @@ soak(bool shared)
 			}
 		}
 		snprintf(when, sizeof(when), "soak %u", it);
-		for (k = 0; k < 2; k++)
+		for (k = 0; k < 2; k++) {
 			burst(&w[k], ng, who, len, kinds, &b[k]);
+			model_burst(&md[k], ng, who, len, kinds, &e);
+			model_same(&w[k], &b[k], &e, ng, nf, when);
+		}
 		books_same(&b[0], &b[1], ng, nf, when);
 		seed = seed * 1103515245u + 12345u;
-		for (k = 0; k < 2; k++)
+		for (k = 0; k < 2; k++) {
 			drain(&w[k], (seed >> 16) % 8);
+			model_drain(&md[k], (seed >> 16) % 8);
+		}
 	}
 	XT_EQ(it, 400);
+	/* Every rule met often: the quota, the ring, the shared frame. */
+	printf("soak: groups of a live consumer: %u short of quota, %u to a "
+	       "full ring, %u with a shared frame, %u queued in full\n",
+	       md[0].seen[0], md[0].seen[1], md[0].seen[2], md[0].seen[3]);
+	XT_CHECK(md[0].seen[0] >= 20 && md[0].seen[1] >= 20 &&
+		 md[0].seen[2] >= 20 && md[0].seen[3] >= 20,
+		 "the soak's bursts meet every rule");
 	/* The mode each soak meant: c0 took frames in both. */
 	printf("soak: pools %s\n", shared ? "shared" : w[0].a->owner_ok ?
 	       "owned by the lcore" : "shared (no membarrier here)");
@@ -475,6 +682,97 @@ test_long_groups(void)
 	XT_EQ(b[0].queued[2], 3);
 	for (k = 0; k < 2; k++)
 		world_fini(&w[k]);
+}
+
+/* Frames of one public call longer than a group's 16-bit count: @n
+ * fresh ones to @c; @want queued with @err; the rest freed. */
+static void
+long_call(struct rte_mempool *mp, struct xchg_consumer *c, unsigned int n,
+	  unsigned int want, int err, const char *when)
+{
+	struct rte_mbuf **m = calloc(n, sizeof(*m));
+	unsigned int q;
+
+	XT_CHECK(m != NULL && rte_pktmbuf_alloc_bulk(mp, m, n) == 0,
+		 "%s: %u fresh frames", when, n);
+	if (m == NULL)
+		return;
+	rte_errno = 0;
+	q = xchg_consumer_deliver(c, m, n);
+	XT_CHECK(q == want && (q == n || rte_errno == err),
+		 "%s: %u queued (rte_errno %d), expected %u (%d)", when, q,
+		 rte_errno, want, err);
+	XT_CHECK(q == 0 || xchg_mbuf_owner(m[q - 1]) == xchg_consumer_pool(c),
+		 "%s: the last frame queued is the consumer's", when);
+	rte_pktmbuf_free_bulk(&m[q], n - q);
+	free(m);
+}
+
+/* Read and free everything @c holds. */
+static void
+drain_all(struct xchg_consumer *c)
+{
+	struct rte_mbuf *m[64];
+	unsigned int got;
+
+	while ((got = xchg_consumer_recv_burst(c, m, RTE_DIM(m))) != 0)
+		rte_pktmbuf_free_bulk(m, got);
+}
+
+/*
+ * The public call with more frames than a group counts (65,535): cut
+ * into groups, one call's result and counts as one exchange of them all
+ * would give: everything queued; the quota short in the first group and
+ * in the second (the frames of the group not tried counted refused);
+ * a full ring (the same).
+ */
+static void
+test_long_call(void)
+{
+	struct xchg_arena_conf conf = {
+		.name = "dlv_long_call", .socket_id = SOCKET_ID_ANY,
+		.nb_buffers = 70000, .data_room = RTE_PKTMBUF_HEADROOM + 128,
+	};
+	const unsigned int n = 66000;
+	struct xchg_arena *a = xt_arena_conf(&conf);
+	struct rte_mempool *mp = xchg_arena_mempool(a);
+	struct xchg_consumer *c;
+	struct xchg_pool_stats s;
+
+	c = xchg_consumer_create(a, "dlv_lc", XCHG_KIND_SOCKET, n);
+	XT_CHECK(c != NULL, "consumer of %u", n);
+	if (c == NULL)
+		goto out;
+	long_call(mp, c, n, n, 0, "all");
+	XT_EQ(xchg_consumer_pending(c), n);
+	drain_all(c);
+	XT_EQ(xchg_pool_resize(xchg_consumer_pool(c), 65000, NULL), 0);
+	long_call(mp, c, n, 65000, ENOBUFS, "short in the first group");
+	drain_all(c);
+	XT_EQ(xchg_pool_resize(xchg_consumer_pool(c), 65600, NULL), 0);
+	long_call(mp, c, n, 65600, ENOBUFS, "short in the second group");
+	drain_all(c);
+	XT_EQ(xchg_pool_stats_get(xchg_consumer_pool(c), &s), 0);
+	XT_EQ(s.accepted, n + 65000 + 65600);
+	XT_EQ(s.refused, (n - 65000) + (n - 65600));
+	XT_EQ(s.in_use, 0);
+	XT_EQ(xchg_consumer_free(c), 0);
+	/* A ring of 8 under a quota of n. */
+	c = xchg_consumer_create(a, "dlv_lc_ring", XCHG_KIND_SOCKET, 8);
+	XT_CHECK(c != NULL, "consumer of 8");
+	if (c == NULL)
+		goto out;
+	XT_EQ(xchg_pool_resize(xchg_consumer_pool(c), n, NULL), 0);
+	long_call(mp, c, n, 8, ENOSPC, "ring full");
+	XT_EQ(xchg_pool_stats_get(xchg_consumer_pool(c), &s), 0);
+	XT_EQ(s.accepted, 8);
+	XT_EQ(s.refused, n - 8);
+	XT_EQ(s.in_use, 8);
+	drain_all(c);
+	XT_EQ(xchg_consumer_free(c), 0);
+out:
+	xt_census_ok(a, "long call");
+	XT_EQ(xchg_arena_free(a), 0);
 }
 
 /*
@@ -646,6 +944,7 @@ main(int argc __rte_unused, char **argv)
 	XT_RUN(test_soak);
 	XT_RUN(test_soak_shared);
 	XT_RUN(test_long_groups);
+	XT_RUN(test_long_call);
 	XT_RUN(test_two_arenas);
 	XT_RUN(test_misuse);
 	return xt_done("deliver");
