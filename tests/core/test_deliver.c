@@ -626,8 +626,8 @@ soak(bool shared)
 	printf("soak: groups of a live consumer: %u short of quota, %u to a "
 	       "full ring, %u with a shared frame, %u queued in full\n",
 	       md[0].seen[0], md[0].seen[1], md[0].seen[2], md[0].seen[3]);
-	XT_CHECK(it < 400 || md[0].seen[0] >= 20 && md[0].seen[1] >= 20 &&
-		 md[0].seen[2] >= 20 && md[0].seen[3] >= 20,
+	XT_CHECK(it < 400 || (md[0].seen[0] >= 20 && md[0].seen[1] >= 20 &&
+			      md[0].seen[2] >= 20 && md[0].seen[3] >= 20),
 		 "the soak's bursts meet every rule");
 	/* The mode each soak meant: c0 took frames in both. */
 	printf("soak: pools %s\n", shared ? "shared" : w[0].a->owner_ok ?
