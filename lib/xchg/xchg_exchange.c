@@ -247,27 +247,6 @@ acquire_transfer(struct xchg_arena *a, struct xchg_pool *p,
  * for the general path to judge. Returns how many frames it took: 0 also
  * when the pool had nothing to pay with.
  */
-/* acquire_fresh()'s quota section: units for up to a chunk of @n frames,
- * taken in @tx; 0 when the pool has none (the section aborted). */
-static __rte_always_inline uint32_t
-fresh_take(struct xchg_pool *p, struct xchg_quota_tx *tx, unsigned int n,
-	   unsigned int set, const struct xchg_pool_counters *own)
-{
-	uint32_t take;
-
-	n = RTE_MIN(n, (unsigned int)XCHG_EXCHANGE_CHUNK);
-	do {
-		take = (uint32_t)RTE_MIN(xchg_quota_begin_own(p, tx, n,
-							      set, own),
-					 (int64_t)n);
-		if (take == 0) {
-			xchg_quota_abort(p, tx);
-			return 0;
-		}
-	} while (!xchg_quota_commit(p, tx, take));
-	return take;
-}
-
 static __rte_always_inline unsigned int
 acquire_fresh(struct xchg_arena *a, struct xchg_pool *p,
 	      struct rte_mbuf **mbufs, unsigned int n, unsigned int set,
@@ -277,9 +256,16 @@ acquire_fresh(struct xchg_arena *a, struct xchg_pool *p,
 	uint32_t take;
 	unsigned int fresh;
 
-	take = fresh_take(p, &tx, n, set, own);
-	if (take == 0)
-		return 0;
+	n = RTE_MIN(n, (unsigned int)XCHG_EXCHANGE_CHUNK);
+	do {
+		take = (uint32_t)RTE_MIN(xchg_quota_begin_own(p, &tx, n,
+							      set, own),
+					 (int64_t)n);
+		if (take == 0) {
+			xchg_quota_abort(p, &tx);
+			return 0;
+		}
+	} while (!xchg_quota_commit(p, &tx, take));
 	fresh = take <= 4 ? tag_fresh_inline(a, p->tag, mbufs, take) :
 			    tag_fresh(a, p->tag, mbufs, take);
 	if (unlikely(fresh != take))
@@ -514,114 +500,10 @@ deliver_switch(struct xchg_arena *from, unsigned int set,
 	return xchg_op_enter(to);
 }
 
-/* Groups one window of xchg_consumer_deliver_groups() holds at most. */
-#define XCHG_DELIVER_WINDOW 32
-
-/* A group of a window: its quota section's outcome, between the passes. */
-struct deliver_slot {
-	struct xchg_quota_tx tx;         /* the section, for the low note */
-	struct xchg_deliver_group *g;
-	struct xchg_pool *p;
-	struct xchg_pool_counters *own;  /* p's row on the set */
-	struct rte_mbuf **m;             /* the group's frames */
-	uint32_t take;                   /* units the section took */
-	uint32_t done;                   /* frames tagged fresh */
-};
-
-/*
- * The window's tagging pass, from slot @k on: each group's first frames
- * while fresh, up to the units its section took (tag_fresh_inline()'s
- * loop and checks). A leaf, so that the arena's geometry stays in
- * registers for every frame of every group. Stops after the first group
- * that is not all tagged, or not all paid (take < n): the rest of it
- * (a transfer, the general path) must be done before a later group's
- * tags are written, as one group after another would. Returns the index
- * after the last slot it tagged.
- */
-static __rte_noinline unsigned int
-deliver_tag(const struct xchg_arena *a, struct deliver_slot *slot,
-	    unsigned int k, unsigned int ns)
-{
-	xchg_tag_t * const tags = a->tags;
-	const uintptr_t base = a->base;
-	const uint32_t shift = a->stride_shift, nb = a->nb_buffers;
-	const uint64_t inv = a->stride_inv;
-
-	while (k < ns) {
-		struct deliver_slot *s = &slot[k++];
-		struct rte_mbuf ** const m = s->m;
-		const xchg_tag_t me = s->p->tag;
-		const uint32_t take = s->take;
-		uint32_t fresh;
-
-		for (fresh = 0; fresh < take; fresh++) {
-			const struct rte_mbuf *f = m[fresh];
-			uint64_t idx = xchg_arena_pos(base, inv, shift, f);
-			uint64_t bad = frame_not_plain(f);
-
-			if (unlikely(bad != 0 || idx >= nb ||
-				     tags[idx] != XCHG_TAG_NONE))
-				break;
-			tags[idx] = me;
-		}
-		s->done = fresh;
-		if (unlikely(fresh != s->g->n))
-			break;
-	}
-	return k;
-}
-
-/* The rest of slot @s's group after its tagging: what acquire_fresh()
- * does after its loop, the general path when needed, the counts, the
- * ring, the results. */
-static __rte_always_inline void
-deliver_finish(struct xchg_arena *a, unsigned int set, struct deliver_slot *s)
-{
-	struct xchg_deliver_group *g = s->g;
-	struct xchg_consumer *c = g->consumer;
-	struct xchg_pool *p = s->p;
-	struct xchg_pool_counters *own = s->own;
-	struct rte_mbuf **m = s->m;
-	unsigned int n = g->n, taken = s->done, queued;
-	int err = 0;
-
-	if (unlikely(taken != s->take))
-		taken += acquire_transfer(a, p, &m[taken], s->take - taken,
-					  set);
-	if (likely(s->take != 0))
-		xchg_quota_note_low(p, &s->tx, taken);
-	if (likely(taken == n)) {
-		xchg_lcore_cnt_add(&own->accepted, taken, set == 0);
-	} else {
-		/* acquire_rest() leaves an operation and counts the group:
-		 * give it one, nested in this call's. */
-		(void)xchg_op_enter(a);
-		taken = acquire_rest(a, p, m, n, taken, set);
-		if (taken < n)
-			err = rte_errno;
-	}
-	/* The producer's mode as the consumer keeps it (c->sp, set with
-	 * the ring's), not the ring's generic dispatch. */
-	queued = c->sp ?
-		 rte_ring_sp_enqueue_burst(c->ring, (void **)m, taken, NULL) :
-		 rte_ring_mp_enqueue_burst(c->ring, (void **)m, taken, NULL);
-	if (unlikely(queued < taken)) {
-		/* Still charged to the consumer: the caller's free of the
-		 * rest gives the units back. */
-		xchg_lcore_cnt_add(&own->accepted, -(uint64_t)(taken - queued),
-				   set == 0);
-		xchg_lcore_cnt_add(&own->refused, taken - queued, set == 0);
-		err = ENOSPC;
-	}
-	g->queued = (uint16_t)queued;
-	g->err = err;
-}
-
 int
 xchg_consumer_deliver_groups(struct xchg_deliver_group *g,
 			     unsigned int nb_groups, struct rte_mbuf **mbufs)
 {
-	struct deliver_slot slot[XCHG_DELIVER_WINDOW];
 	struct xchg_pool_counters *cs = NULL; /* the set's, in arena a */
 	struct xchg_deliver_group *end;
 	struct xchg_arena *a = NULL;
@@ -631,63 +513,63 @@ xchg_consumer_deliver_groups(struct xchg_deliver_group *g,
 		rte_errno = EINVAL;
 		return -EINVAL;
 	}
-	end = g + nb_groups;
-	while (g != end) {
-		unsigned int ns = 0, units = 0, k, t;
-		uint64_t pools = 0; /* the window's pools, by tag mod 64 */
+	for (end = g + nb_groups; g != end; g++) {
+		struct xchg_consumer *c = g->consumer;
+		struct xchg_pool_counters *own; /* p's, on the set */
+		struct rte_mbuf **m = mbufs;
+		unsigned int n = g->n, taken, queued;
+		struct xchg_pool *p = NULL;
+		int err = 0;
 
-		/* Quota sections, one per group, for a window: groups of
-		 * one arena, of distinct pools, at most a chunk of units. */
-		for (; g != end && ns < XCHG_DELIVER_WINDOW; g++) {
-			struct xchg_consumer *c = g->consumer;
-			unsigned int n = g->n;
-			struct xchg_pool *p = NULL;
-			struct deliver_slot *s;
-			uint64_t bit;
-
-			/* c->pool read once: the live check's acquire load
-			 * would have it read again after. */
-			if (likely(c != NULL))
-				p = c->pool;
-			if (unlikely(!xchg_pool_is_live(p) || n == 0)) {
-				g->queued = 0;
-				g->err = n != 0 ? EINVAL : 0;
-				mbufs += n;
-				continue;
-			}
-			bit = UINT64_C(1) << (p->tag & 63);
-			if (unlikely(p->arena != a)) {
-				if (ns != 0)
-					break;
-				/* Consumers of another arena: its own
-				 * operation. */
-				set = deliver_switch(a, set, p->arena);
-				a = p->arena;
-				cs = &a->pcnt[set * a->pcnt_stride];
-			}
-			if (unlikely((pools & bit) != 0 ||
-				     units + RTE_MIN(n, (unsigned int)
-						     XCHG_EXCHANGE_CHUNK) >
-				     XCHG_EXCHANGE_CHUNK) && ns != 0)
-				break;
-			pools |= bit;
-			s = &slot[ns++];
-			s->g = g;
-			s->p = p;
-			s->m = mbufs;
-			s->own = &cs[p->tag];
-			mbufs += n;
-			s->take = fresh_take(p, &s->tx, n, set, s->own);
-			units += s->take;
+		mbufs += n;
+		/* c->pool read once: the live check's acquire load would
+		 * have it read again after. */
+		if (likely(c != NULL))
+			p = c->pool;
+		if (unlikely(!xchg_pool_is_live(p))) {
+			g->queued = 0;
+			g->err = n != 0 ? EINVAL : 0;
+			continue;
 		}
-		/* Then the window's tags, and each group's rest in order;
-		 * a group not done by the tagging pass alone is finished
-		 * before a later group's tags are written. */
-		for (k = 0; k < ns; k = t) {
-			t = deliver_tag(a, slot, k, ns);
-			for (; k < t; k++)
-				deliver_finish(a, set, &slot[k]);
+		if (unlikely(p->arena != a)) {
+			/* Consumers of another arena: its own operation. */
+			set = deliver_switch(a, set, p->arena);
+			a = p->arena;
+			cs = &a->pcnt[set * a->pcnt_stride];
 		}
+		own = &cs[p->tag];
+		taken = likely(n != 0) ? acquire_fresh(a, p, m, n, set, own) :
+					 0;
+		if (likely(taken == n)) {
+			if (likely(taken != 0))
+				xchg_lcore_cnt_add(&own->accepted, taken,
+						   set == 0);
+		} else {
+			/* acquire_rest() leaves an operation and counts the
+			 * group: give it one, nested in this call's. */
+			(void)xchg_op_enter(a);
+			taken = acquire_rest(a, p, m, n, taken, set);
+			if (taken < n)
+				err = rte_errno;
+		}
+		/* The producer's mode as the consumer keeps it (c->sp, set
+		 * with the ring's), not the ring's generic dispatch. */
+		queued = c->sp ?
+			 rte_ring_sp_enqueue_burst(c->ring, (void **)m, taken,
+						   NULL) :
+			 rte_ring_mp_enqueue_burst(c->ring, (void **)m, taken,
+						   NULL);
+		if (unlikely(queued < taken)) {
+			/* Still charged to the consumer: the caller's free
+			 * of the rest gives the units back. */
+			xchg_lcore_cnt_add(&own->accepted,
+					   -(uint64_t)(taken - queued), set == 0);
+			xchg_lcore_cnt_add(&own->refused, taken - queued,
+					   set == 0);
+			err = ENOSPC;
+		}
+		g->queued = (uint16_t)queued;
+		g->err = err;
 	}
 	if (a != NULL)
 		xchg_op_leave(a, set);
