@@ -144,7 +144,8 @@ xchg_consumer_deliver(struct xchg_consumer *c, struct rte_mbuf **mbufs,
 		if (unlikely(g.queued < g.n)) {
 			unsigned int untried = n - (done - g.queued + g.n);
 
-			if (untried != 0 && (g.err == ENOBUFS || g.err == ENOSPC))
+			if (untried != 0 &&
+			    (g.err == ENOBUFS || g.err == ENOSPC))
 				XCHG_POOL_COUNT(c->pool, refused, untried);
 			rte_errno = g.err;
 			break;

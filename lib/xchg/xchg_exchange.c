@@ -460,9 +460,9 @@ xchg_mbuf_owner(const struct rte_mbuf *m)
 
 /*
  * A receive burst's delivery, every consumer it feeds in one call
- * (xchg_deliver_private.h), and xchg_consumer_deliver()'s, which is one
- * group of it: per group, xchg_acquire_burst() and the ring's enqueue,
- * with the entry of the exchange paid once per call: one operation (xchg_op_enter(), the
+ * (xchg_deliver_private.h), xchg_consumer_deliver()'s too (one group):
+ * per group, xchg_acquire_burst() and the ring's enqueue, with the entry of
+ * the exchange paid once per call: one operation (xchg_op_enter(), the
  * counter-set lookup included) for the groups of one arena, no call per
  * group. Per group stay: the pool's live check, the owner's inline quota
  * section and the tagging of fresh frames (acquire_fresh()), the general
@@ -473,10 +473,10 @@ xchg_mbuf_owner(const struct rte_mbuf *m)
  * xchg_op_leave()'s release store, so a census sees this lcore in motion
  * while any of the call's tags may be half written. What differs: a
  * group's frames are enqueued while the operation is still open, where
- * an exchange and an enqueue of their own would leave it first. The
- * ring publishes the slots with a release store of its producer tail,
- * which orders the group's tag stores (and the quota section's store
- * of taken) before it as the operation's release did; the consumer's thread dequeues with an
+ * an exchange and an enqueue apart leave it first. The ring publishes
+ * the slots with a release store of its producer tail, which orders the
+ * group's tag stores (and the quota section's store of taken) before it
+ * as the operation's release did; the consumer's thread dequeues with an
  * acquire load, so it sees its own tag on every frame it frees, as
  * before. A frame freed on another lcore before this call returns is
  * that lcore's operation, counted on its own set: nothing this lcore
