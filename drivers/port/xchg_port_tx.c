@@ -150,10 +150,10 @@ xchg_port_tx(struct xchg_port *p, uint16_t queue, struct xchg_pool *sender,
 
 unsigned int
 xchg_port_tx_payers(struct xchg_port *p, uint16_t queue,
-		    struct xchg_port_payer *payers, unsigned int nb_payers,
-		    struct rte_mbuf **mbufs)
+		    const struct xchg_port_payer *payers,
+		    unsigned int nb_payers, struct rte_mbuf **mbufs)
 {
-	unsigned int i, n = 0, done, left;
+	unsigned int i, n = 0;
 
 	if (unlikely(p == NULL || queue >= p->nb_txq || mbufs == NULL ||
 		     payers == NULL || nb_payers == 0)) {
@@ -166,10 +166,5 @@ xchg_port_tx_payers(struct xchg_port *p, uint16_t queue,
 		rte_errno = EINVAL;
 		return 0;
 	}
-	done = n != 0 ? port_tx(p, queue, payers, nb_payers, mbufs, n) : 0;
-	for (i = 0, left = done; i < nb_payers; i++) {
-		payers[i].sent = (uint16_t)RTE_MIN(left, payers[i].n);
-		left -= payers[i].sent;
-	}
-	return done;
+	return n != 0 ? port_tx(p, queue, payers, nb_payers, mbufs, n) : 0;
 }

@@ -24,10 +24,9 @@ struct xchg_port;
  * frames, contiguous, after the previous payers'. Plain, the caller's
  * own: nothing in it is shared between threads. */
 struct xchg_port_payer {
-	struct xchg_pool *pool; /**< in: who paid for the frames, and takes
+	struct xchg_pool *pool; /**< who paid for the frames, and takes
 				 *   back those not sent; NULL: nobody */
-	uint16_t n;             /**< in: frames of this payer */
-	uint16_t sent;          /**< out: of which sent, the first ones */
+	uint16_t n;             /**< frames of this payer */
 };
 
 /**
@@ -42,13 +41,14 @@ struct xchg_port_payer {
  *
  * @param payers
  *   @p nb_payers payers; their n add up to the frames of @p mbufs, at
- *   most UINT16_MAX. On return each one's @p sent says how many of its
- *   frames went out.
+ *   most UINT16_MAX.
  * @return
- *   Frames sent, a prefix of @p mbufs; rte_errno as xchg_port_tx()'s.
+ *   Frames sent, a prefix of @p mbufs (so a payer's first frames, up to
+ *   all of them, went out when the payers before it sent all theirs);
+ *   rte_errno as xchg_port_tx()'s.
  */
 unsigned int xchg_port_tx_payers(struct xchg_port *port, uint16_t queue,
-				 struct xchg_port_payer *payers,
+				 const struct xchg_port_payer *payers,
 				 unsigned int nb_payers,
 				 struct rte_mbuf **mbufs);
 

@@ -80,7 +80,7 @@ xchg_arp_service(struct xchg_stack *s, struct xchg_stack_replies *r)
 		for (i = 0, k = 0; i < n; i++)
 			if (handle(s, m[i]))
 				m[k++] = m[i];
-		xchg_stack_replies_add(s, r, s->arp,
+		xchg_stack_replies_add(s, r, xchg_consumer_pool(s->arp),
 				       offsetof(struct xchg_stack_counters,
 						arp_answered), k);
 	} while (n == XCHG_STACK_BURST);

@@ -91,7 +91,7 @@ xchg_icmp_service(struct xchg_stack *s, struct xchg_stack_replies *r)
 			break;
 		for (i = 0; i < n; i++)
 			reply(s, m[i]);
-		xchg_stack_replies_add(s, r, s->icmp,
+		xchg_stack_replies_add(s, r, xchg_consumer_pool(s->icmp),
 				       offsetof(struct xchg_stack_counters,
 						icmp_answered), n);
 	} while (n == XCHG_STACK_BURST);

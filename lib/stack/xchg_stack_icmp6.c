@@ -76,7 +76,7 @@ xchg_icmp6_service(struct xchg_stack *s, struct xchg_stack_replies *r)
 				m[k++] = m[i];
 			else
 				rte_pktmbuf_free(m[i]);
-		xchg_stack_replies_add(s, r, s->icmp6,
+		xchg_stack_replies_add(s, r, xchg_consumer_pool(s->icmp6),
 				       offsetof(struct xchg_stack_counters,
 						icmp6_answered), k);
 	}

@@ -537,7 +537,7 @@ xchg_nd_service(struct xchg_stack *s, struct xchg_stack_replies *r)
 		for (i = 0, k = 0; i < n; i++)
 			if (handle(s, m[i]))
 				m[k++] = m[i];
-		xchg_stack_replies_add(s, r, s->nd,
+		xchg_stack_replies_add(s, r, xchg_consumer_pool(s->nd),
 				       offsetof(struct xchg_stack_counters,
 						nd_answered), k);
 	}

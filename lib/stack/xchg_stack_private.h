@@ -568,22 +568,54 @@ struct xchg_stack_replies {
 	uint16_t answered[XCHG_STACK_REPLY_PAYERS];
 	struct rte_mbuf *m[XCHG_STACK_REPLIES];
 };
-/* Room for a burst of a service's replies at the end of @r (sending what
- * @r holds first when it has less): where to read the burst. */
-struct rte_mbuf **xchg_stack_replies_room(struct xchg_stack *s,
-					  struct xchg_stack_replies *r);
-/* The first @k frames at the room's start are replies @service paid for,
- * counted in @answered (offsetof(struct xchg_stack_counters, ...)) when
- * sent. */
-void xchg_stack_replies_add(struct xchg_stack *s,
-			    struct xchg_stack_replies *r,
-			    struct xchg_consumer *service, size_t answered,
-			    unsigned int k);
 /* Send what @r holds in one burst on TX queue 0; what is not sent goes
  * back to its own service and is freed (the service's units come back).
  * @r is empty afterwards. */
 void xchg_stack_replies_flush(struct xchg_stack *s,
 			      struct xchg_stack_replies *r);
+/* xchg_stack_replies_add() with every run taken: send them, and move the
+ * @k frames after them to the front. */
+void xchg_stack_replies_full(struct xchg_stack *s,
+			     struct xchg_stack_replies *r, unsigned int k);
+
+/* Room for a burst of a service's replies at the end of @r (sending what
+ * @r holds first when it has less): where to read the burst. */
+static inline struct rte_mbuf **
+xchg_stack_replies_room(struct xchg_stack *s, struct xchg_stack_replies *r)
+{
+	if (unlikely(r->n + XCHG_STACK_BURST > RTE_DIM(r->m)))
+		xchg_stack_replies_flush(s, r);
+	return &r->m[r->n];
+}
+
+/* The first @k frames at the room's start are replies @pool (a
+ * service's) paid for, counted in @answered (offsetof(struct
+ * xchg_stack_counters, ...)) when sent. */
+static inline void
+xchg_stack_replies_add(struct xchg_stack *s, struct xchg_stack_replies *r,
+		       struct xchg_pool *pool, size_t answered,
+		       unsigned int k)
+{
+	unsigned int i = r->nb_payers;
+
+	if (k == 0)
+		return;
+	if (i != 0 && r->payers[i - 1].pool == pool) {
+		r->payers[i - 1].n = (uint16_t)(r->payers[i - 1].n + k);
+	} else {
+		/* Never in xchg_stack_service(), which runs each service
+		 * once: one run per service. */
+		if (unlikely(i == RTE_DIM(r->payers))) {
+			xchg_stack_replies_full(s, r, k);
+			i = 0;
+		}
+		r->payers[i].pool = pool;
+		r->payers[i].n = (uint16_t)k;
+		r->answered[i] = (uint16_t)answered;
+		r->nb_payers = i + 1;
+	}
+	r->n += k;
+}
 
 /* Services (xchg_stack_arp.c, xchg_stack_icmp.c): their replies go to
  * @r. */

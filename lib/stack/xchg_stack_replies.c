@@ -34,14 +34,18 @@ count_answered(struct xchg_stack *s, size_t answered, uint64_t n)
 void
 xchg_stack_replies_flush(struct xchg_stack *s, struct xchg_stack_replies *r)
 {
-	unsigned int i, sent;
+	unsigned int i, sent, left;
 
 	if (r->n == 0)
 		return;
 	sent = xchg_port_tx_payers(s->port, 0, r->payers, r->nb_payers, r->m);
-	for (i = 0; i < r->nb_payers; i++)
-		if (r->payers[i].sent != 0)
-			count_answered(s, r->answered[i], r->payers[i].sent);
+	/* The frames sent are a prefix: each run's first ones. */
+	for (i = 0, left = sent; i < r->nb_payers && left != 0; i++) {
+		unsigned int k = RTE_MIN(left, (unsigned int)r->payers[i].n);
+
+		count_answered(s, r->answered[i], k);
+		left -= k;
+	}
 	/* Each is its own service's again: the free gives it its unit. */
 	if (sent < r->n)
 		rte_pktmbuf_free_bulk(&r->m[sent], r->n - sent);
@@ -49,41 +53,12 @@ xchg_stack_replies_flush(struct xchg_stack *s, struct xchg_stack_replies *r)
 	r->nb_payers = 0;
 }
 
-struct rte_mbuf **
-xchg_stack_replies_room(struct xchg_stack *s, struct xchg_stack_replies *r)
-{
-	if (r->n + XCHG_STACK_BURST > RTE_DIM(r->m))
-		xchg_stack_replies_flush(s, r);
-	return &r->m[r->n];
-}
-
 void
-xchg_stack_replies_add(struct xchg_stack *s, struct xchg_stack_replies *r,
-		       struct xchg_consumer *service, size_t answered,
-		       unsigned int k)
+xchg_stack_replies_full(struct xchg_stack *s, struct xchg_stack_replies *r,
+			unsigned int k)
 {
-	struct xchg_pool *pool = xchg_consumer_pool(service);
-	struct xchg_port_payer *last;
-	unsigned int at;
+	unsigned int at = r->n;
 
-	if (k == 0)
-		return;
-	last = r->nb_payers != 0 ? &r->payers[r->nb_payers - 1] : NULL;
-	if (last != NULL && last->pool == pool) {
-		last->n = (uint16_t)(last->n + k);
-		r->n += k;
-		return;
-	}
-	if (unlikely(r->nb_payers == RTE_DIM(r->payers))) {
-		/* Not in xchg_stack_service(), which runs each service
-		 * once: the earlier runs go first, these move to the
-		 * front. */
-		at = r->n;
-		xchg_stack_replies_flush(s, r);
-		memmove(r->m, &r->m[at], k * sizeof(r->m[0]));
-	}
-	r->payers[r->nb_payers] = (struct xchg_port_payer){
-		.pool = pool, .n = (uint16_t)k };
-	r->answered[r->nb_payers++] = (uint16_t)answered;
-	r->n += k;
+	xchg_stack_replies_flush(s, r);
+	memmove(r->m, &r->m[at], k * sizeof(r->m[0]));
 }
