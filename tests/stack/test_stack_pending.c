@@ -17,7 +17,11 @@
  * The same port carries icmp_reply_checksum (issue 17): the ICMP echo
  * service's reply headers, whose IPv4 checksum is updated, not summed
  * again, against a full sum, and services_more_than_a_burst: one service
- * call answers all that waits, more than a burst.
+ * call answers all that waits, more than a burst; services_tx_partial:
+ * the ARP and ICMP replies of one poll go out in one TX call to a ring
+ * with room for part of them, and each reply not sent goes back to the
+ * service that paid for it (xchg_port_tx_payers(), whose misuse
+ * port_tx_payers_misuse checks).
  */
 
 #include <errno.h>
@@ -36,6 +40,7 @@
 #include <rte_ring.h>
 
 #include "xchg_port.h"
+#include "xchg_port_tx_private.h"
 #include "xchg_stack.h"
 #include "xchg_test.h"
 #include "xt_stack.h"
@@ -1157,6 +1162,52 @@ test_services_tx_partial(void)
 	services_tx_partial(11);
 }
 
+/*
+ * xchg_port_tx_payers() refuses what it cannot send without charging
+ * anybody: no payers, no frames array, payers adding up to more than
+ * one TX burst; a payer of no frame costs nothing.
+ */
+static void
+test_port_tx_payers_misuse(void)
+{
+	struct xchg_port_payer payers[2];
+	struct rte_mbuf *m[1] = { NULL };
+	struct fx fx;
+
+	if (!stack_up(&fx))
+		return;
+	xchg_stack_poll(fx.s);
+	drain();
+	payers[0] = (struct xchg_port_payer){ .pool = NULL, .n = 1 };
+	rte_errno = 0;
+	XT_EQ(xchg_port_tx_payers(fx.port, 0, NULL, 1, m), 0);
+	XT_EQ(rte_errno, EINVAL);
+	rte_errno = 0;
+	XT_EQ(xchg_port_tx_payers(fx.port, 0, payers, 0, m), 0);
+	XT_EQ(rte_errno, EINVAL);
+	rte_errno = 0;
+	XT_EQ(xchg_port_tx_payers(fx.port, 0, payers, 1, NULL), 0);
+	XT_EQ(rte_errno, EINVAL);
+	rte_errno = 0;
+	XT_EQ(xchg_port_tx_payers(fx.port, 1, payers, 1, m), 0);
+	XT_EQ(rte_errno, EINVAL);
+	rte_errno = 0;
+	XT_EQ(xchg_port_tx_payers(NULL, 0, payers, 1, m), 0);
+	XT_EQ(rte_errno, EINVAL);
+	/* 2 x 65,535 frames: more than rte_eth_tx_burst() takes. */
+	payers[0].n = UINT16_MAX;
+	payers[1] = payers[0];
+	rte_errno = 0;
+	XT_EQ(xchg_port_tx_payers(fx.port, 0, payers, 2, m), 0);
+	XT_EQ(rte_errno, EINVAL);
+	payers[0].n = 0;
+	payers[1].n = 0;
+	XT_EQ(xchg_port_tx_payers(fx.port, 0, payers, 2, m), 0);
+	xt_pool_expect(xchg_port_tx_pool(fx.port, 0), 0,
+		       "the TX queue charged for nothing");
+	stack_down(&fx, "xchg_port_tx_payers() misuse");
+}
+
 int
 main(int argc __rte_unused, char **argv)
 {
@@ -1176,6 +1227,7 @@ main(int argc __rte_unused, char **argv)
 	XT_RUN(test_icmp_reply_checksum);
 	XT_RUN(test_services_more_than_a_burst);
 	XT_RUN(test_services_tx_partial);
+	XT_RUN(test_port_tx_payers_misuse);
 
 	return xt_arena_done(arena, "stack_pending");
 }
