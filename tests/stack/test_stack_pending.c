@@ -945,6 +945,20 @@ test_icmp_reply_checksum(void)
 	stack_down(&fx, "ICMP reply checksums");
 }
 
+/* An ARP request from 192.0.2.1 for 192.0.2.2. */
+static void
+inject_arp_request(void)
+{
+	uint8_t a[60] = {
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0, 1,
+		0x08, 0x06, 0, 1, 0x08, 0, 6, 4, 0, 1,
+		0x02, 0, 0, 0, 0, 1, 192, 0, 2, 1,
+		0, 0, 0, 0, 0, 0, 192, 0, 2, 2,
+	};
+
+	xt_ring_put(ring, mp, a, sizeof(a));
+}
+
 /*
  * One service call answers more than a burst (issue 17: the services
  * stop reading at a short burst): 40 echo requests received in two RX
@@ -989,16 +1003,8 @@ test_services_more_than_a_burst(void)
 	XT_EQ(st.icmp_echo_answered, 40);
 
 	/* The same for ARP: 40 requests for 192.0.2.2. */
-	for (i = 0; i < 40; i++) {
-		uint8_t a[60] = {
-			0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0, 1,
-			0x08, 0x06, 0, 1, 0x08, 0, 6, 4, 0, 1,
-			0x02, 0, 0, 0, 0, 1, 192, 0, 2, 1,
-			0, 0, 0, 0, 0, 0, 192, 0, 2, 2,
-		};
-
-		xt_ring_put(ring, mp, a, sizeof(a));
-	}
+	for (i = 0; i < 40; i++)
+		inject_arp_request();
 	XT_EQ(xchg_stack_rx(fx.s, 0), 32);
 	XT_EQ(xchg_stack_rx(fx.s, 0), 8);
 	xchg_stack_service(fx.s);
@@ -1013,34 +1019,6 @@ test_services_more_than_a_burst(void)
 	XT_EQ(xchg_stack_stats_get(fx.s, &st), 0);
 	XT_EQ(st.arp_requests_answered, 40);
 	stack_down(&fx, "more than a burst of echo and ARP requests");
-}
-
-/* An ARP request from 192.0.2.1 for 192.0.2.2. */
-static void
-inject_arp_request(void)
-{
-	uint8_t a[60] = {
-		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0, 1,
-		0x08, 0x06, 0, 1, 0x08, 0, 6, 4, 0, 1,
-		0x02, 0, 0, 0, 0, 1, 192, 0, 2, 1,
-		0, 0, 0, 0, 0, 0, 192, 0, 2, 2,
-	};
-
-	xt_ring_put(ring, mp, a, sizeof(a));
-}
-
-/* What one service's pool counted. */
-struct svc_books {
-	uint64_t accepted, returned;
-};
-
-static struct svc_books
-svc_books(struct xchg_pool *p)
-{
-	struct xchg_pool_stats st;
-
-	XT_EQ(xchg_pool_stats_get(p, &st), 0);
-	return (struct svc_books){ st.accepted, st.returned };
 }
 
 /*
@@ -1063,7 +1041,7 @@ services_tx_partial(unsigned int room)
 	unsigned int sent_icmp = room > nb_arp ? RTE_MIN(room - nb_arp, nb_icmp)
 					       : 0;
 	unsigned int i, fill, got_arp = 0, got_icmp = 0, other = 0;
-	struct svc_books arp0, icmp0, arp1, icmp1;
+	struct xchg_pool_stats arp0, icmp0, arp1, icmp1;
 	struct xchg_stack_stats st0, st1;
 	struct xchg_port_stats ps0, ps1;
 	struct xchg_pool *parp, *picmp;
@@ -1079,8 +1057,8 @@ services_tx_partial(unsigned int room)
 	drain();
 	parp = xchg_stack_service_pool(fx.s, false);
 	picmp = xchg_stack_service_pool(fx.s, true);
-	arp0 = svc_books(parp);
-	icmp0 = svc_books(picmp);
+	arp0 = xt_pool_stats(parp);
+	icmp0 = xt_pool_stats(picmp);
 	XT_EQ(xchg_stack_stats_get(fx.s, &st0), 0);
 	XT_EQ(xchg_port_stats_get(fx.port, &ps0), 0);
 
@@ -1136,8 +1114,8 @@ services_tx_partial(unsigned int room)
 	/* Each unsent reply went back to its own payer: its pool accepted
 	 * the request, was credited when the reply went to the TX queue,
 	 * accepted the unsent reply back and was credited by its free. */
-	arp1 = svc_books(parp);
-	icmp1 = svc_books(picmp);
+	arp1 = xt_pool_stats(parp);
+	icmp1 = xt_pool_stats(picmp);
 	XT_EQ(arp1.accepted - arp0.accepted, nb_arp + (nb_arp - sent_arp));
 	XT_EQ(arp1.returned - arp0.returned, nb_arp + (nb_arp - sent_arp));
 	XT_EQ(icmp1.accepted - icmp0.accepted,
