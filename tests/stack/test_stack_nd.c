@@ -784,9 +784,8 @@ services6_tx_partial(unsigned int room)
 	struct xchg_stack_stats st0, st1;
 	struct xchg_pool_stats nd0, echo0, nd1, echo1;
 	struct xchg_pool *pnd, *pecho;
-	struct rte_mbuf *filler, *m = NULL;
-	unsigned int i, fill;
 	struct sent out;
+	unsigned int i;
 	struct frame fr;
 	struct fx f;
 
@@ -814,20 +813,7 @@ services6_tx_partial(unsigned int room)
 		inject(&fr);
 	}
 	XT_EQ(xchg_stack_rx(f.s, 0), nb_nd + nb_echo);
-	/* The TX ring is the RX ring: full but @room slots. */
-	filler = rte_pktmbuf_alloc(mp);
-	XT_CHECK(filler != NULL, "filler");
-	if (filler == NULL)
-		return;
-	fill = rte_ring_free_count(ring) - room;
-	for (i = 0; i < fill; i++)
-		XT_EQ(rte_ring_enqueue(ring, filler), 0);
-	xchg_stack_service(f.s);
-	for (i = 0; i < fill; i++) {
-		XT_EQ(rte_ring_dequeue(ring, (void **)&m), 0);
-		XT_CHECK(m == filler, "filler %u first", i);
-	}
-	rte_pktmbuf_free(filler);
+	xt_stack_service_room(f.s, ring, mp, room);
 	out = drain();
 	XT_EQ(out.na, sent_nd);
 	XT_EQ(out.echo, sent_echo);

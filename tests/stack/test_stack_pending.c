@@ -1040,12 +1040,12 @@ services_tx_partial(unsigned int room)
 	unsigned int sent_arp = RTE_MIN(room, nb_arp);
 	unsigned int sent_icmp = room > nb_arp ? RTE_MIN(room - nb_arp, nb_icmp)
 					       : 0;
-	unsigned int i, fill, got_arp = 0, got_icmp = 0, other = 0;
+	unsigned int i, got_arp = 0, got_icmp = 0, other = 0;
 	struct xchg_pool_stats arp0, icmp0, arp1, icmp1;
 	struct xchg_stack_stats st0, st1;
 	struct xchg_port_stats ps0, ps1;
 	struct xchg_pool *parp, *picmp;
-	struct rte_mbuf *filler, *m = NULL;
+	struct rte_mbuf *m = NULL;
 	struct rte_ether_addr us;
 	uint8_t f[14 + 60 + 16];
 	struct fx fx;
@@ -1068,21 +1068,7 @@ services_tx_partial(unsigned int room)
 		xt_ring_put(ring, mp, f, echo_request(f, &us, 5, 64,
 						      (uint16_t)(200 + i)));
 	XT_EQ(xchg_stack_rx(fx.s, 0), nb_arp + nb_icmp);
-	/* The TX ring is the RX ring: fill it but @room slots, with one
-	 * buffer the test holds. */
-	filler = rte_pktmbuf_alloc(mp);
-	XT_CHECK(filler != NULL, "filler");
-	if (filler == NULL)
-		return;
-	fill = rte_ring_free_count(ring) - room;
-	for (i = 0; i < fill; i++)
-		XT_EQ(rte_ring_enqueue(ring, filler), 0);
-	xchg_stack_service(fx.s);
-
-	for (i = 0; i < fill; i++) {
-		XT_EQ(rte_ring_dequeue(ring, (void **)&m), 0);
-		XT_CHECK(m == filler, "filler %u first", i);
-	}
+	xt_stack_service_room(fx.s, ring, mp, room);
 	while (rte_ring_dequeue(ring, (void **)&m) == 0) {
 		const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
 
@@ -1097,7 +1083,6 @@ services_tx_partial(unsigned int room)
 		}
 		rte_pktmbuf_free(m);
 	}
-	rte_pktmbuf_free(filler);
 	XT_EQ(got_arp, sent_arp);
 	XT_EQ(got_icmp, sent_icmp);
 	XT_EQ(other, 0);
