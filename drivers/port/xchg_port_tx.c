@@ -17,6 +17,7 @@
 #include <rte_mbuf.h>
 
 #include "xchg_port_private.h"
+#include "xchg_port_tx_private.h"
 
 /* A frame the exchange cannot take over (a clone, a shared or foreign
  * buffer) is still sent: whoever pays for it keeps paying until the PMD
@@ -27,50 +28,63 @@ sent_as_is(int err)
 	return err == ENOTSUP || err == EBUSY || err == EXDEV;
 }
 
-/* Send @n frames the queue has paid for (@paid of them; a last one may
- * be sent as it is); what the PMD does not take goes back to @sender. */
+/* The frames mbufs[@from..@to) were not sent: each goes back to its own
+ * payer, which refunds the queue. */
+static void
+give_back(struct xchg_port *p, uint16_t queue,
+	  const struct xchg_port_payer *payers, unsigned int nb_payers,
+	  struct rte_mbuf **mbufs, unsigned int from, unsigned int to)
+{
+	unsigned int i, first = 0, lo, hi, back;
+
+	for (i = 0; i < nb_payers && first < to; first += payers[i++].n) {
+		lo = RTE_MAX(from, first);
+		hi = RTE_MIN(to, first + payers[i].n);
+		if (lo >= hi || payers[i].pool == NULL)
+			continue;
+		back = xchg_acquire_burst(payers[i].pool, &mbufs[lo], hi - lo);
+		if (back < hi - lo)
+			PORT_LOG(DEBUG, "port %u TX queue %u: sender %s could not take back %u frames\n",
+				 p->port_id, queue,
+				 xchg_pool_name(payers[i].pool), hi - lo - back);
+	}
+}
+
+/* Send mbufs[@done..@done + @n), which the queue has paid for (@paid of
+ * them; a last one may be sent as it is); what the PMD does not take goes
+ * back to its payer, when @payers is not NULL. */
 static unsigned int
 send_paid(struct xchg_port *p, uint16_t queue, struct xchg_txq *txq,
-	  struct xchg_pool *sender, struct rte_mbuf **mbufs, unsigned int n,
+	  const struct xchg_port_payer *payers, unsigned int nb_payers,
+	  struct rte_mbuf **mbufs, unsigned int done, unsigned int n,
 	  unsigned int paid)
 {
-	unsigned int sent = rte_eth_tx_burst(p->port_id, queue, mbufs,
+	unsigned int sent = rte_eth_tx_burst(p->port_id, queue, &mbufs[done],
 					     (uint16_t)n);
-	unsigned int back;
 
 	txq->frames += sent;
 	if (sent == n)
 		return sent;
-	/* The ring is full: the unsent frames go back to their sender,
-	 * which refunds the queue. */
+	/* The ring is full: the unsent frames go back to their payers,
+	 * which refund the queue. */
 	txq->full += n - sent;
-	if (sender != NULL && sent < paid) {
-		back = xchg_acquire_burst(sender, &mbufs[sent], paid - sent);
-		if (back < paid - sent)
-			PORT_LOG(DEBUG, "port %u TX queue %u: sender %s could not take back %u frames\n",
-				 p->port_id, queue, xchg_pool_name(sender),
-				 paid - sent - back);
-	}
+	if (payers != NULL && sent < paid)
+		give_back(p, queue, payers, nb_payers, mbufs, done + sent,
+			  done + paid);
 	return sent;
 }
 
-unsigned int
-xchg_port_tx(struct xchg_port *p, uint16_t queue, struct xchg_pool *sender,
-	     struct rte_mbuf **mbufs, unsigned int n)
+/* xchg_port_tx() for @n frames of @nb_payers payers, n checked. */
+static __rte_always_inline unsigned int
+port_tx(struct xchg_port *p, uint16_t queue,
+	const struct xchg_port_payer *payers, unsigned int nb_payers,
+	struct rte_mbuf **mbufs, unsigned int n)
 {
-	struct xchg_txq *txq;
+	struct xchg_txq *txq = &p->txq[queue];
 	unsigned int done = 0, paid, span, sent;
 	bool reclaimed = false;
 	int err = 0;
 
-	if (unlikely(p == NULL || queue >= p->nb_txq || mbufs == NULL)) {
-		rte_errno = EINVAL;
-		return 0;
-	}
-	txq = &p->txq[queue];
-	n = RTE_MIN(n, (unsigned int)UINT16_MAX); /* rte_eth_tx_burst's limit */
-	if (n == 0)
-		return 0;
 	/* A stopped PMD's burst function logs an error per call. */
 	if (unlikely(!__atomic_load_n(&p->started, __ATOMIC_ACQUIRE))) {
 		txq->stopped += n;
@@ -78,7 +92,7 @@ xchg_port_tx(struct xchg_port *p, uint16_t queue, struct xchg_pool *sender,
 		return 0;
 	}
 	if (p->tx_mode == XCHG_TX_SENDER_PAYS) {
-		sent = send_paid(p, queue, txq, NULL, mbufs, n, 0);
+		sent = send_paid(p, queue, txq, NULL, 0, mbufs, 0, n, 0);
 		if (sent < n)
 			rte_errno = EAGAIN;
 		return sent;
@@ -103,8 +117,8 @@ xchg_port_tx(struct xchg_port *p, uint16_t queue, struct xchg_pool *sender,
 		}
 		if (span == 0)
 			break;
-		sent = send_paid(p, queue, txq, sender, &mbufs[done], span,
-				 paid);
+		sent = send_paid(p, queue, txq, payers, nb_payers, mbufs, done,
+				 span, paid);
 		done += sent;
 		if (sent < span)
 			err = EAGAIN;
@@ -114,4 +128,43 @@ xchg_port_tx(struct xchg_port *p, uint16_t queue, struct xchg_pool *sender,
 	if (err != 0)
 		rte_errno = err;
 	return done;
+}
+
+unsigned int
+xchg_port_tx(struct xchg_port *p, uint16_t queue, struct xchg_pool *sender,
+	     struct rte_mbuf **mbufs, unsigned int n)
+{
+	struct xchg_port_payer one;
+
+	if (unlikely(p == NULL || queue >= p->nb_txq || mbufs == NULL)) {
+		rte_errno = EINVAL;
+		return 0;
+	}
+	n = RTE_MIN(n, (unsigned int)UINT16_MAX); /* rte_eth_tx_burst's limit */
+	if (n == 0)
+		return 0;
+	one.pool = sender;
+	one.n = (uint16_t)n;
+	return port_tx(p, queue, &one, 1, mbufs, n);
+}
+
+unsigned int
+xchg_port_tx_payers(struct xchg_port *p, uint16_t queue,
+		    const struct xchg_port_payer *payers,
+		    unsigned int nb_payers, struct rte_mbuf **mbufs)
+{
+	unsigned int i, n = 0;
+
+	if (unlikely(p == NULL || queue >= p->nb_txq || mbufs == NULL ||
+		     payers == NULL || nb_payers == 0)) {
+		rte_errno = EINVAL;
+		return 0;
+	}
+	for (i = 0; i < nb_payers; i++)
+		n += payers[i].n;
+	if (unlikely(n > UINT16_MAX)) { /* rte_eth_tx_burst's limit */
+		rte_errno = EINVAL;
+		return 0;
+	}
+	return n != 0 ? port_tx(p, queue, payers, nb_payers, mbufs, n) : 0;
 }

@@ -360,35 +360,32 @@ xchg_stack_rx(struct xchg_stack *s, uint16_t queue)
 	return n;
 }
 
-unsigned int
-xchg_stack_send_replies(struct xchg_stack *s, struct xchg_consumer *service,
-			struct rte_mbuf **m, unsigned int n)
-{
-	unsigned int sent = xchg_port_tx(s->port, 0,
-					 xchg_consumer_pool(service), m, n);
-
-	if (sent < n)
-		rte_pktmbuf_free_bulk(&m[sent], n - sent);
-	return sent;
-}
-
 void
 xchg_stack_service(struct xchg_stack *s)
 {
+	struct xchg_stack_replies r;
+	bool nd;
 	uint64_t now;
 
 	if (s == NULL)
 		return;
 	xchg_stack_defer_flush(s);
-	xchg_arp_service(s);
+	/* Every service's replies in one TX call (xchg_stack_replies.c). */
+	r.n = 0;
+	r.nb_payers = 0;
+	xchg_arp_service(s, &r);
 	/* Acquire: pairs with the release in xchg_nd_enable(). */
-	if (__atomic_load_n(&s->nd, __ATOMIC_ACQUIRE) != NULL)
-		xchg_nd_service(s);
+	nd = __atomic_load_n(&s->nd, __ATOMIC_ACQUIRE) != NULL;
+	if (nd)
+		xchg_nd_service(s, &r);
+	xchg_icmp_service(s, &r);
+	if (__atomic_load_n(&s->icmp6, __ATOMIC_ACQUIRE) != NULL)
+		xchg_icmp6_service(s, &r);
+	xchg_stack_replies_flush(s, &r);
+	if (nd)
+		xchg_nd_dad(s);
 	/* What ARP and ND just learned lets waiting datagrams go. */
 	xchg_pending_service(s);
-	xchg_icmp_service(s);
-	if (__atomic_load_n(&s->icmp6, __ATOMIC_ACQUIRE) != NULL)
-		xchg_icmp6_service(s);
 	if (s->proxy != NULL)
 		xchg_proxy_service(s);
 	if (s->capture != NULL)

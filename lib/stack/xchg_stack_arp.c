@@ -67,23 +67,23 @@ handle(struct xchg_stack *s, struct rte_mbuf *m)
 }
 
 void
-xchg_arp_service(struct xchg_stack *s)
+xchg_arp_service(struct xchg_stack *s, struct xchg_stack_replies *r)
 {
-	struct rte_mbuf *m[XCHG_STACK_BURST];
+	struct rte_mbuf **m;
 	unsigned int i, k, n;
 
-	/* Replies go out a burst at a time, as in the ICMP service, which
-	 * also says why a short burst ends the loop. */
+	/* Replies go with the other services' (@r), as in the ICMP
+	 * service, which also says why a short burst ends the loop. */
 	do {
-		n = xchg_consumer_recv_burst(s->arp, m, RTE_DIM(m));
+		m = xchg_stack_replies_room(s, r);
+		n = xchg_consumer_recv_burst(s->arp, m, XCHG_STACK_BURST);
 		for (i = 0, k = 0; i < n; i++)
 			if (handle(s, m[i]))
 				m[k++] = m[i];
-		if (k != 0)
-			XCHG_STACK_COUNT(s, arp_answered,
-					 xchg_stack_send_replies(s, s->arp, m,
-								 k));
-	} while (n == RTE_DIM(m));
+		xchg_stack_replies_add(s, r, xchg_consumer_pool(s->arp),
+				       offsetof(struct xchg_stack_counters,
+						arp_answered), k);
+	} while (n == XCHG_STACK_BURST);
 }
 
 int

@@ -73,23 +73,26 @@ reply(struct xchg_stack *s, struct rte_mbuf *m)
 }
 
 void
-xchg_icmp_service(struct xchg_stack *s)
+xchg_icmp_service(struct xchg_stack *s, struct xchg_stack_replies *r)
 {
-	struct rte_mbuf *m[XCHG_STACK_BURST];
+	struct rte_mbuf **m;
 	unsigned int i, n;
 
-	/* Replies go out a burst at a time: one exchange into the TX
-	 * queue's reservation and one rte_eth_tx_burst() per burst. A
-	 * short burst took all the ring held at that moment: no second
-	 * read to find it empty; what arrives meanwhile is answered at the
-	 * next poll, as it would be had it come a moment after that read. */
+	/* Replies go with the other services' (@r): one exchange into the
+	 * TX queue's reservation and one rte_eth_tx_burst() per poll for
+	 * all of them. A short burst took all the ring held at that
+	 * moment: no second read to find it empty; what arrives meanwhile
+	 * is answered at the next poll, as it would be had it come a
+	 * moment after that read. */
 	do {
-		n = xchg_consumer_recv_burst(s->icmp, m, RTE_DIM(m));
+		m = xchg_stack_replies_room(s, r);
+		n = xchg_consumer_recv_burst(s->icmp, m, XCHG_STACK_BURST);
 		if (n == 0)
 			break;
 		for (i = 0; i < n; i++)
 			reply(s, m[i]);
-		XCHG_STACK_COUNT(s, icmp_answered,
-				 xchg_stack_send_replies(s, s->icmp, m, n));
-	} while (n == RTE_DIM(m));
+		xchg_stack_replies_add(s, r, xchg_consumer_pool(s->icmp),
+				       offsetof(struct xchg_stack_counters,
+						icmp_answered), n);
+	} while (n == XCHG_STACK_BURST);
 }

@@ -59,21 +59,25 @@ reply(struct xchg_stack *s, struct rte_mbuf *m)
 }
 
 void
-xchg_icmp6_service(struct xchg_stack *s)
+xchg_icmp6_service(struct xchg_stack *s, struct xchg_stack_replies *r)
 {
-	struct rte_mbuf *m[XCHG_STACK_BURST];
+	struct rte_mbuf **m;
 	unsigned int i, k, n;
 
-	/* Replies go out a burst at a time, as in the ICMP service. */
-	while ((n = xchg_consumer_recv_burst(s->icmp6, m, RTE_DIM(m))) != 0) {
+	/* Replies go with the other services' (@r), as in the ICMP
+	 * service. */
+	for (;;) {
+		m = xchg_stack_replies_room(s, r);
+		n = xchg_consumer_recv_burst(s->icmp6, m, XCHG_STACK_BURST);
+		if (n == 0)
+			break;
 		for (i = 0, k = 0; i < n; i++)
 			if (reply(s, m[i]))
 				m[k++] = m[i];
 			else
 				rte_pktmbuf_free(m[i]);
-		if (k != 0)
-			XCHG_STACK_COUNT(s, icmp6_answered,
-					 xchg_stack_send_replies(s, s->icmp6,
-								 m, k));
+		xchg_stack_replies_add(s, r, xchg_consumer_pool(s->icmp6),
+				       offsetof(struct xchg_stack_counters,
+						icmp6_answered), k);
 	}
 }

@@ -524,22 +524,30 @@ dad(struct xchg_stack *s)
 }
 
 void
-xchg_nd_service(struct xchg_stack *s)
+xchg_nd_service(struct xchg_stack *s, struct xchg_stack_replies *r)
 {
-	struct rte_mbuf *m[XCHG_STACK_BURST];
+	struct rte_mbuf **m;
 	unsigned int i, k, n;
 
-	while ((n = xchg_consumer_recv_burst(s->nd, m, RTE_DIM(m))) != 0) {
+	for (;;) {
+		m = xchg_stack_replies_room(s, r);
+		n = xchg_consumer_recv_burst(s->nd, m, XCHG_STACK_BURST);
+		if (n == 0)
+			break;
 		for (i = 0, k = 0; i < n; i++)
 			if (handle(s, m[i]))
 				m[k++] = m[i];
-		if (k != 0)
-			XCHG_STACK_COUNT(s, nd_answered,
-					 xchg_stack_send_replies(s, s->nd, m,
-								 k));
+		xchg_stack_replies_add(s, r, xchg_consumer_pool(s->nd),
+				       offsetof(struct xchg_stack_counters,
+						nd_answered), k);
 	}
-	/* Probes after the answers, which gave the pool its units back: a
-	 * storm that fills the pool delays no probe. */
+}
+
+void
+xchg_nd_dad(struct xchg_stack *s)
+{
+	/* Probes after the answers were sent, which gave the pool its
+	 * units back: a storm that fills the pool delays no probe. */
 	if (__atomic_load_n(&s->nb_addrs6, __ATOMIC_RELAXED) != 0)
 		dad(s);
 }

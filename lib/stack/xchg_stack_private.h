@@ -19,6 +19,7 @@
 #include <rte_spinlock.h>
 
 #include "xchg_lcore_cnt.h"
+#include "xchg_port_tx_private.h"
 #include "xchg_stack.h"
 
 extern int xchg_stack_logtype;
@@ -548,13 +549,85 @@ void xchg_neigh6_learn(struct xchg_stack *s, const uint8_t ip[16],
 int xchg_stack_route6(const struct xchg_stack *s, const uint8_t dst[16],
 		      uint8_t src[16], uint8_t next_hop[16]);
 
-/* Services (xchg_stack_arp.c, xchg_stack_icmp.c). */
-void xchg_arp_service(struct xchg_stack *s);
+/*
+ * The replies of one poll of the services (xchg_stack_service()), sent in
+ * one TX call for all of them (xchg_stack_replies_flush(), through
+ * xchg_port_tx_payers()): each service's run of frames names the service
+ * as its payer, so what the TX ring does not take goes back to the
+ * service that paid for it, and each service's answered counts only its
+ * own frames sent. On the poll's own C stack: nothing in it is shared.
+ */
+#define XCHG_STACK_REPLIES (2 * XCHG_STACK_BURST)
+#define XCHG_STACK_REPLY_PAYERS 4 /* ARP, ND, ICMP, ICMPv6 */
+struct xchg_stack_replies {
+	unsigned int n;          /* frames in m[] */
+	unsigned int nb_payers;  /* runs in payers[] */
+	struct xchg_port_payer payers[XCHG_STACK_REPLY_PAYERS];
+	/* Each run's service: its answered counter, an offset in struct
+	 * xchg_stack_counters. */
+	uint16_t answered[XCHG_STACK_REPLY_PAYERS];
+	struct rte_mbuf *m[XCHG_STACK_REPLIES];
+};
+/* Send what @r holds in one burst on TX queue 0; what is not sent goes
+ * back to its own service and is freed (the service's units come back).
+ * @r is empty afterwards. */
+void xchg_stack_replies_flush(struct xchg_stack *s,
+			      struct xchg_stack_replies *r);
+/* xchg_stack_replies_add() with every run taken: send them, and move the
+ * @k frames after them to the front. */
+void xchg_stack_replies_full(struct xchg_stack *s,
+			     struct xchg_stack_replies *r, unsigned int k);
+
+/* Room for a burst of a service's replies at the end of @r (sending what
+ * @r holds first when it has less): where to read the burst. */
+static inline struct rte_mbuf **
+xchg_stack_replies_room(struct xchg_stack *s, struct xchg_stack_replies *r)
+{
+	if (unlikely(r->n + XCHG_STACK_BURST > RTE_DIM(r->m)))
+		xchg_stack_replies_flush(s, r);
+	return &r->m[r->n];
+}
+
+/* The first @k frames at the room's start are replies @pool (a
+ * service's) paid for, counted in @answered (offsetof(struct
+ * xchg_stack_counters, ...)) when sent. */
+static inline void
+xchg_stack_replies_add(struct xchg_stack *s, struct xchg_stack_replies *r,
+		       struct xchg_pool *pool, size_t answered,
+		       unsigned int k)
+{
+	unsigned int i = r->nb_payers;
+
+	if (k == 0)
+		return;
+	if (i != 0 && r->payers[i - 1].pool == pool) {
+		r->payers[i - 1].n = (uint16_t)(r->payers[i - 1].n + k);
+	} else {
+		/* Never in xchg_stack_service(), which runs each service
+		 * once: one run per service. */
+		if (unlikely(i == RTE_DIM(r->payers))) {
+			xchg_stack_replies_full(s, r, k);
+			i = 0;
+		}
+		r->payers[i].pool = pool;
+		r->payers[i].n = (uint16_t)k;
+		r->answered[i] = (uint16_t)answered;
+		r->nb_payers = i + 1;
+	}
+	r->n += k;
+}
+
+/* Services (xchg_stack_arp.c, xchg_stack_icmp.c): their replies go to
+ * @r. */
+void xchg_arp_service(struct xchg_stack *s, struct xchg_stack_replies *r);
 int xchg_arp_request(struct xchg_stack *s, rte_be32_t target,
 		     struct xchg_pool *payer);
-void xchg_icmp_service(struct xchg_stack *s);
-/* Neighbour discovery and ICMPv6 (xchg_stack_nd.c, xchg_stack_icmp6.c). */
-void xchg_nd_service(struct xchg_stack *s);
+void xchg_icmp_service(struct xchg_stack *s, struct xchg_stack_replies *r);
+/* Neighbour discovery and ICMPv6 (xchg_stack_nd.c, xchg_stack_icmp6.c):
+ * the answers to solicitations go to @r; then xchg_nd_dad(), after @r
+ * is sent (the probes need the units the answers held). */
+void xchg_nd_service(struct xchg_stack *s, struct xchg_stack_replies *r);
+void xchg_nd_dad(struct xchg_stack *s);
 /* Create the ND and ICMPv6 services' pools (the first IPv6 address,
  * under the stack's lock, before the address is published): 0 or
  * -errno. */
@@ -575,15 +648,9 @@ struct xchg_consumer *xchg_icmp6_consumer(struct xchg_stack *s,
 					  const uint8_t *frame,
 					  const struct xchg_pkt *pkt,
 					  enum xchg_stack_drop *r);
-void xchg_icmp6_service(struct xchg_stack *s);
+void xchg_icmp6_service(struct xchg_stack *s, struct xchg_stack_replies *r);
 /* An address of ours, in whatever DAD state (the index), or -1. */
 int xchg_stack_addr6_index(const struct xchg_stack *s, const uint8_t *ip);
-/* Send @n replies built in buffers @service paid for, in one burst on TX
- * queue 0; what is not sent is freed (the service's units come back).
- * Returns how many were sent. */
-unsigned int xchg_stack_send_replies(struct xchg_stack *s,
-				     struct xchg_consumer *service,
-				     struct rte_mbuf **m, unsigned int n);
 
 /* Where a UDP send goes, either family. */
 struct xchg_udp_dest {

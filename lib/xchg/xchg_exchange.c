@@ -177,16 +177,17 @@ tag_fresh(const struct xchg_arena *a, const xchg_tag_t me,
 }
 
 /*
- * Transfers, the second common case: frames of one other owner (a
- * service's replies or a socket's sends handed to a TX queue's pool),
- * single-segment, direct, refcnt 1. Called by acquire_fresh() where its
- * fresh pass stopped, with @units units already taken in its quota
- * section (at most the frames left): the run of frames owned by the
- * owner of @mbufs[0] is taken with them, one tag rewrite per frame, and
- * the previous owner is credited once for the run. The units the run did
+ * Transfers, the second common case: frames of other owners (a
+ * service's replies or a socket's sends handed to a TX queue's pool; the
+ * stack's replies of several services in one call), single-segment,
+ * direct, refcnt 1. Called by acquire_fresh() where its fresh pass
+ * stopped, with @units units already taken in its quota section (at most
+ * the frames left): the runs of frames of one owner each, one after the
+ * other, are taken with them, one tag rewrite per frame, and each run's
+ * previous owner is credited once for its run. The units the runs did
  * not use are refunded. Returns how many frames it took; stops at the
  * first frame that is anything else, for the general path to judge
- * (another owner, the acquirer's own frame, a chain, a FREE tag...).
+ * (a fresh frame, the acquirer's own frame, a chain, a FREE tag...).
  *
  * Every check of frame_cost() is made: in the arena at a buffer start
  * and m->pool the arena's mempool (foreign), neither indirect nor
@@ -209,8 +210,8 @@ acquire_transfer(struct xchg_arena *a, struct xchg_pool *p,
 	const uint32_t shift = a->stride_shift, nb = a->nb_buffers;
 	const uint64_t inv = a->stride_inv;
 	const xchg_tag_t me = p->tag;
-	xchg_tag_t from = XCHG_TAG_NONE;
-	unsigned int moved;
+	xchg_tag_t from = XCHG_TAG_NONE; /* the run's owner */
+	unsigned int moved, run = 0;     /* the run's first frame */
 
 	for (moved = 0; moved < units; moved++) {
 		const struct rte_mbuf *m = mbufs[moved];
@@ -220,19 +221,24 @@ acquire_transfer(struct xchg_arena *a, struct xchg_pool *p,
 
 		if (unlikely(bad != 0 || idx >= nb))
 			break;
-		if (moved == 0) {
-			from = tags[idx];
-			if (from == XCHG_TAG_NONE || from == XCHG_TAG_FREE ||
-			    from == me)
+		if (moved == 0 || tags[idx] != from) {
+			/* A run starts: its owner is checked once, and
+			 * the run before it (none at the first frame:
+			 * NONE credits nobody) is credited. */
+			xchg_tag_t next = tags[idx];
+
+			if (next == XCHG_TAG_NONE || next == XCHG_TAG_FREE ||
+			    next == me)
 				break;
-		} else if (tags[idx] != from) {
-			break;
+			xchg_ops_credit_set(a, set, from, moved - run);
+			from = next;
+			run = moved;
 		}
 		tags[idx] = me;
 	}
 	if (moved != units)
 		XCHG_POOL_COUNT_SET(p, set, refunded, units - moved);
-	xchg_ops_credit_set(a, set, from, moved);
+	xchg_ops_credit_set(a, set, from, moved - run);
 	return moved;
 }
 
@@ -241,8 +247,8 @@ acquire_transfer(struct xchg_arena *a, struct xchg_pool *p,
  * charged to nobody (fresh from a NIC ring). Each costs one unit, so the
  * units for the whole burst are taken first with one compare-and-swap,
  * and what the burst did not use is given back in the rare case it
- * stops early; no index is kept for a rollback. A run of one other
- * owner's frames where the fresh ones end is taken with the same units
+ * stops early; no index is kept for a rollback. Runs of other owners'
+ * frames where the fresh ones end are taken with the same units
  * (acquire_transfer()). Stops at the first frame that is anything else,
  * for the general path to judge. Returns how many frames it took: 0 also
  * when the pool had nothing to pay with.

@@ -175,6 +175,17 @@ xt_pool_expect(struct xchg_pool *pool, uint32_t in_use, const char *when)
 		 in_use);
 }
 
+struct xchg_pool_stats
+xt_pool_stats(struct xchg_pool *pool)
+{
+	struct xchg_pool_stats s;
+
+	memset(&s, 0, sizeof(s));
+	XT_CHECK(xchg_pool_stats_get(pool, &s) == 0, "stats of %s",
+		 xchg_pool_name(pool));
+	return s;
+}
+
 int
 xt_done(const char *name)
 {

@@ -109,6 +109,9 @@ bool xt_census_ok(struct xchg_arena *arena, const char *when);
 void xt_pool_expect(struct xchg_pool *pool, uint32_t in_use,
 		    const char *when);
 
+/* A pool's figures (read checked). */
+struct xchg_pool_stats xt_pool_stats(struct xchg_pool *pool);
+
 /*
  * Start a Scapy capture generator, Debian's /usr/bin/python3 @p script
  * @p dir, and return its output to read (close with pclose()). NULL with

@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
 #include "xchg_test.h"
 #include "xt_stack.h"
 
@@ -100,4 +103,25 @@ xt_live_drops(const char *who, const uint64_t *drops)
 			printf("  %s%sdropped %s: %lu\n", who != NULL ? who : "",
 			       who != NULL ? " " : "", xchg_stack_drop_name(r),
 			       (unsigned long)drops[r]);
+}
+
+void
+xt_stack_service_room(struct xchg_stack *s, struct rte_ring *ring,
+		      struct rte_mempool *mp, unsigned int room)
+{
+	struct rte_mbuf *filler = rte_pktmbuf_alloc(mp), *m = NULL;
+	unsigned int i, fill;
+
+	XT_CHECK(filler != NULL, "filler");
+	if (filler == NULL)
+		return;
+	fill = rte_ring_free_count(ring) - room;
+	for (i = 0; i < fill; i++)
+		XT_EQ(rte_ring_enqueue(ring, filler), 0);
+	xchg_stack_service(s);
+	for (i = 0; i < fill; i++) {
+		XT_EQ(rte_ring_dequeue(ring, (void **)&m), 0);
+		XT_CHECK(m == filler, "filler %u first", i);
+	}
+	rte_pktmbuf_free(filler);
 }

@@ -23,6 +23,17 @@ struct xchg_stack *xt_stack_create(struct xchg_arena *arena, uint16_t port_id,
 				   const struct xchg_stack_conf *sc,
 				   struct xchg_port **port);
 
+struct rte_ring;
+struct rte_mempool;
+
+/* Run xchg_stack_service() on @s, whose port is a net_ring one whose RX
+ * and TX share @ring, with room for only @room frames in the ring: the
+ * rest is filled with one buffer of @mp first, taken out again after
+ * (checked to come first), so only what the services sent is left in
+ * @ring. */
+void xt_stack_service_room(struct xchg_stack *s, struct rte_ring *ring,
+			   struct rte_mempool *mp, unsigned int room);
+
 /* Set by SIGTERM or SIGINT once xt_live_eal() ran: the poll loop's end. */
 extern volatile sig_atomic_t xt_live_stop;
 

@@ -2,10 +2,10 @@
 
 /*
  * Transfers: xchg_acquire_burst() of frames another pool owns (a
- * service's replies or a socket's sends handed to a TX queue). A run of
- * one other owner's single-segment direct frames takes the fast transfer
- * (lib/xchg/xchg_exchange.c, acquire_transfer()); everything else the
- * general path. Either way the books are the same: the acquirer pays
+ * service's replies or a socket's sends handed to a TX queue). Runs of
+ * other owners' single-segment direct frames take the fast transfer
+ * (lib/xchg/xchg_exchange.c, acquire_transfer(); several owners' runs:
+ * test_runs); everything else the general path. Either way the books are the same: the acquirer pays
  * one unit per frame it did not own, the previous owner gets one back,
  * and every refusal is the one the general path makes.
  */
@@ -141,6 +141,64 @@ test_mixed_owners(void)
 	XT_EQ(xchg_pool_free(a), 0);
 	XT_EQ(xchg_pool_free(b), 0);
 	XT_EQ(xchg_pool_free(q), 0);
+}
+
+/*
+ * Several owners' runs in one call (issue 17: the stack's services send
+ * their replies in one TX call): ARP's, ICMP's, ARP's again, each run
+ * taken by the fast transfer and each owner credited for its own; then
+ * the same runs to an acquirer with units for part of them: the owner
+ * of each frame taken is credited, the rest stays its owner's.
+ */
+static void
+test_runs(void)
+{
+	struct xchg_pool *a = xchg_pool_create(arena, "ra", XCHG_KIND_SERVICE,
+					       8);
+	struct xchg_pool *b = xchg_pool_create(arena, "rb", XCHG_KIND_SERVICE,
+					       8);
+	struct xchg_pool *q = xchg_pool_create(arena, "rq",
+					       XCHG_KIND_TX_QUEUE, 16);
+	struct xchg_pool *small = xchg_pool_create(arena, "rs",
+						   XCHG_KIND_TX_QUEUE, 5);
+	struct rte_mbuf *m[12];
+
+	/* a a a b b a a b */
+	owned(a, m, 3);
+	owned(b, &m[3], 2);
+	owned(a, &m[5], 2);
+	owned(b, &m[7], 1);
+	XT_EQ(xchg_acquire_burst(q, m, 8), 8);
+	xt_pool_expect(q, 8, "queue paid for every run");
+	xt_pool_expect(a, 0, "a credited for its two runs");
+	xt_pool_expect(b, 0, "b credited for its two runs");
+	XT_EQ(stats(a).returned, 5);
+	XT_EQ(stats(b).returned, 3);
+	XT_EQ(stats(q).refused + stats(q).rejected, 0);
+	check_owners(m, 8, q, "runs");
+	rte_pktmbuf_free_bulk(m, 8);
+	xt_census_ok(arena, "several owners' runs");
+
+	/* b b a a a b b, to a queue with 5 units: b b a a a taken. */
+	owned(b, m, 2);
+	owned(a, &m[2], 3);
+	owned(b, &m[5], 2);
+	XT_EQ(xchg_acquire_burst(small, m, 7), 5);
+	XT_EQ(rte_errno, ENOBUFS);
+	xt_pool_expect(small, 5, "the queue's units spent");
+	xt_pool_expect(a, 0, "a's whole run taken");
+	xt_pool_expect(b, 2, "b keeps its second run");
+	XT_EQ(stats(a).returned, 5 + 3);
+	XT_EQ(stats(b).returned, 3 + 2);
+	XT_EQ(stats(small).refused, 2);
+	check_owners(m, 5, small, "runs taken");
+	check_owners(&m[5], 2, b, "the run refused");
+	rte_pktmbuf_free_bulk(m, 7);
+	xt_census_ok(arena, "several owners' runs, part refused");
+	XT_EQ(xchg_pool_free(a), 0);
+	XT_EQ(xchg_pool_free(b), 0);
+	XT_EQ(xchg_pool_free(q), 0);
+	XT_EQ(xchg_pool_free(small), 0);
 }
 
 static void
@@ -340,6 +398,7 @@ main(int argc __rte_unused, char **argv)
 	XT_CHECK(plain != NULL, "plain pool");
 	XT_RUN(test_one_owner);
 	XT_RUN(test_mixed_owners);
+	XT_RUN(test_runs);
 	XT_RUN(test_misuse);
 	XT_RUN(test_starved);
 	XT_RUN(test_shared);

@@ -5,8 +5,10 @@
  * and pinned entries apart from learned ones, learning never replaces
  * them), resolution by neighbour solicitation paid by the sender, the ND
  * service answering and learning, duplicate address detection (clean
- * and conflicting), ICMPv6 echo, IPv6 routes, and every malformed ND and
- * ICMPv6 message dropped with its reason.
+ * and conflicting), ICMPv6 echo, IPv6 routes, every malformed ND and
+ * ICMPv6 message dropped with its reason, and the ND and ICMPv6 replies
+ * of one poll in one TX call with room for part of them
+ * (services6_tx_partial, issue 17).
  *
  * Frames go through a net_ring port whose RX and TX share one ring: the
  * test puts solicitations and advertisements in, what the stack sends
@@ -763,6 +765,88 @@ test_echo_and_malformed(void)
 }
 
 /* An ARP reply from 192.0.2.1 (peer 1's MAC) to 192.0.2.2. */
+/*
+ * The ND and ICMPv6 services reply in one poll, in one TX call (issue
+ * 17), to a TX ring with room for @room frames: 4 advertisements, then
+ * 3 echo replies. Each frame not sent goes back to the service that paid
+ * for it; each service's count is its own frames sent; the TX queue's
+ * full counts the rest; census conserved.
+ */
+static void
+services6_tx_partial(unsigned int room)
+{
+	const unsigned int nb_nd = 4, nb_echo = 3;
+	unsigned int sent_nd = RTE_MIN(room, nb_nd);
+	unsigned int sent_echo = room > nb_nd ? RTE_MIN(room - nb_nd, nb_echo)
+					      : 0;
+	uint8_t src[16], dst[16], icmp[32];
+	struct xchg_port_stats ps0, ps1;
+	struct xchg_stack_stats st0, st1;
+	struct xchg_pool_stats nd0, echo0, nd1, echo1;
+	struct xchg_pool *pnd, *pecho;
+	struct sent out;
+	unsigned int i;
+	struct frame fr;
+	struct fx f;
+
+	if (!stack_up(&f, 16))
+		return;
+	dad_clean(&f);
+	pnd = xchg_stack_service_pool6(f.s, false);
+	pecho = xchg_stack_service_pool6(f.s, true);
+	nd0 = xt_pool_stats(pnd);
+	echo0 = xt_pool_stats(pecho);
+	st0 = stats(&f);
+	XT_EQ(xchg_port_stats_get(f.port, &ps0), 0);
+	g6(1, src);
+	g6(2, dst);
+	for (i = 0; i < nb_nd; i++) {
+		ns_frame(&fr, 1, src, dst, false);
+		inject(&fr);
+	}
+	memset(icmp, 0, sizeof(icmp));
+	icmp[0] = 128;
+	for (i = 0; i < nb_echo; i++) {
+		icmp[7] = (uint8_t)i;
+		build(&fr, 1, our_mac.addr_bytes, src, dst, 64, icmp, 16,
+		      false);
+		inject(&fr);
+	}
+	XT_EQ(xchg_stack_rx(f.s, 0), nb_nd + nb_echo);
+	xt_stack_service_room(f.s, ring, mp, room);
+	out = drain();
+	XT_EQ(out.na, sent_nd);
+	XT_EQ(out.echo, sent_echo);
+	XT_EQ(out.ns + out.dad + out.other, 0);
+	st1 = stats(&f);
+	XT_EQ(st1.nd_advertisements_sent - st0.nd_advertisements_sent,
+	      sent_nd);
+	XT_EQ(st1.icmp6_echo_answered - st0.icmp6_echo_answered, sent_echo);
+	XT_EQ(xchg_port_stats_get(f.port, &ps1), 0);
+	XT_EQ(ps1.tx_full - ps0.tx_full,
+	      nb_nd + nb_echo - sent_nd - sent_echo);
+	nd1 = xt_pool_stats(pnd);
+	echo1 = xt_pool_stats(pecho);
+	XT_EQ(nd1.accepted - nd0.accepted, nb_nd + (nb_nd - sent_nd));
+	XT_EQ(nd1.returned - nd0.returned, nb_nd + (nb_nd - sent_nd));
+	XT_EQ(echo1.accepted - echo0.accepted,
+	      nb_echo + (nb_echo - sent_echo));
+	XT_EQ(echo1.returned - echo0.returned,
+	      nb_echo + (nb_echo - sent_echo));
+	xt_pool_expect(pnd, 0, "ND holds nothing");
+	xt_pool_expect(pecho, 0, "ICMPv6 holds nothing");
+	stack_down(&f, "ND and ICMPv6 replies, part of them sent");
+}
+
+static void
+test_services6_tx_partial(void)
+{
+	services6_tx_partial(0);
+	services6_tx_partial(2);
+	services6_tx_partial(6);
+	services6_tx_partial(7);
+}
+
 static void
 inject_arp_reply(void)
 {
@@ -1060,6 +1144,7 @@ main(int argc __rte_unused, char **argv)
 	XT_RUN(test_dad_probe_conflict);
 	XT_RUN(test_route6);
 	XT_RUN(test_echo_and_malformed);
+	XT_RUN(test_services6_tx_partial);
 	XT_RUN(test_storm);
 	XT_RUN(test_learn_race);
 

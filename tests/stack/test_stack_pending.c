@@ -17,7 +17,11 @@
  * The same port carries icmp_reply_checksum (issue 17): the ICMP echo
  * service's reply headers, whose IPv4 checksum is updated, not summed
  * again, against a full sum, and services_more_than_a_burst: one service
- * call answers all that waits, more than a burst.
+ * call answers all that waits, more than a burst; services_tx_partial:
+ * the ARP and ICMP replies of one poll go out in one TX call to a ring
+ * with room for part of them, and each reply not sent goes back to the
+ * service that paid for it (xchg_port_tx_payers(), whose misuse
+ * port_tx_payers_misuse checks).
  */
 
 #include <errno.h>
@@ -36,6 +40,7 @@
 #include <rte_ring.h>
 
 #include "xchg_port.h"
+#include "xchg_port_tx_private.h"
 #include "xchg_stack.h"
 #include "xchg_test.h"
 #include "xt_stack.h"
@@ -940,6 +945,20 @@ test_icmp_reply_checksum(void)
 	stack_down(&fx, "ICMP reply checksums");
 }
 
+/* An ARP request from 192.0.2.1 for 192.0.2.2. */
+static void
+inject_arp_request(void)
+{
+	uint8_t a[60] = {
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0, 1,
+		0x08, 0x06, 0, 1, 0x08, 0, 6, 4, 0, 1,
+		0x02, 0, 0, 0, 0, 1, 192, 0, 2, 1,
+		0, 0, 0, 0, 0, 0, 192, 0, 2, 2,
+	};
+
+	xt_ring_put(ring, mp, a, sizeof(a));
+}
+
 /*
  * One service call answers more than a burst (issue 17: the services
  * stop reading at a short burst): 40 echo requests received in two RX
@@ -984,16 +1003,8 @@ test_services_more_than_a_burst(void)
 	XT_EQ(st.icmp_echo_answered, 40);
 
 	/* The same for ARP: 40 requests for 192.0.2.2. */
-	for (i = 0; i < 40; i++) {
-		uint8_t a[60] = {
-			0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0, 1,
-			0x08, 0x06, 0, 1, 0x08, 0, 6, 4, 0, 1,
-			0x02, 0, 0, 0, 0, 1, 192, 0, 2, 1,
-			0, 0, 0, 0, 0, 0, 192, 0, 2, 2,
-		};
-
-		xt_ring_put(ring, mp, a, sizeof(a));
-	}
+	for (i = 0; i < 40; i++)
+		inject_arp_request();
 	XT_EQ(xchg_stack_rx(fx.s, 0), 32);
 	XT_EQ(xchg_stack_rx(fx.s, 0), 8);
 	xchg_stack_service(fx.s);
@@ -1008,6 +1019,156 @@ test_services_more_than_a_burst(void)
 	XT_EQ(xchg_stack_stats_get(fx.s, &st), 0);
 	XT_EQ(st.arp_requests_answered, 40);
 	stack_down(&fx, "more than a burst of echo and ARP requests");
+}
+
+/*
+ * Both services reply in one poll, in one TX call (issue 17), to a TX
+ * ring with room for @room frames only: 6 ARP replies, then 5 echo
+ * replies. The first @room go out, ARP's first; each frame not sent goes
+ * back to the service that paid for it (its pool accepts it again, then
+ * its free returns it), each service's answered counts its own frames
+ * sent, the TX queue's full counts every frame not sent; nothing is left
+ * charged, and the census is conserved.
+ */
+static void
+services_tx_partial(unsigned int room)
+{
+	struct xchg_stack_conf sc = {
+		.clock = test_clock, .arp_quota = 64, .icmp_quota = 64,
+	};
+	const unsigned int nb_arp = 6, nb_icmp = 5;
+	unsigned int sent_arp = RTE_MIN(room, nb_arp);
+	unsigned int sent_icmp = room > nb_arp ? RTE_MIN(room - nb_arp, nb_icmp)
+					       : 0;
+	unsigned int i, got_arp = 0, got_icmp = 0, other = 0;
+	struct xchg_pool_stats arp0, icmp0, arp1, icmp1;
+	struct xchg_stack_stats st0, st1;
+	struct xchg_port_stats ps0, ps1;
+	struct xchg_pool *parp, *picmp;
+	struct rte_mbuf *m = NULL;
+	struct rte_ether_addr us;
+	uint8_t f[14 + 60 + 16];
+	struct fx fx;
+
+	if (!stack_up_conf(&fx, &sc))
+		return;
+	XT_EQ(rte_eth_macaddr_get(ring_id, &us), 0);
+	xchg_stack_poll(fx.s);
+	drain();
+	parp = xchg_stack_service_pool(fx.s, false);
+	picmp = xchg_stack_service_pool(fx.s, true);
+	arp0 = xt_pool_stats(parp);
+	icmp0 = xt_pool_stats(picmp);
+	XT_EQ(xchg_stack_stats_get(fx.s, &st0), 0);
+	XT_EQ(xchg_port_stats_get(fx.port, &ps0), 0);
+
+	for (i = 0; i < nb_arp; i++)
+		inject_arp_request();
+	for (i = 0; i < nb_icmp; i++)
+		xt_ring_put(ring, mp, f, echo_request(f, &us, 5, 64,
+						      (uint16_t)(200 + i)));
+	XT_EQ(xchg_stack_rx(fx.s, 0), nb_arp + nb_icmp);
+	xt_stack_service_room(fx.s, ring, mp, room);
+	while (rte_ring_dequeue(ring, (void **)&m) == 0) {
+		const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+
+		if (p[12] == 0x08 && p[13] == 0x06 && p[21] == 2) {
+			XT_CHECK(got_icmp == 0, "ARP's replies before ICMP's");
+			got_arp++;
+		} else if (p[12] == 0x08 && p[13] == 0 && p[23] == IPPROTO_ICMP &&
+			   p[34] == 0) {
+			got_icmp++;
+		} else {
+			other++;
+		}
+		rte_pktmbuf_free(m);
+	}
+	XT_EQ(got_arp, sent_arp);
+	XT_EQ(got_icmp, sent_icmp);
+	XT_EQ(other, 0);
+
+	/* Each service's answered counts its own replies sent; the queue
+	 * counts every one not sent. */
+	XT_EQ(xchg_stack_stats_get(fx.s, &st1), 0);
+	XT_EQ(st1.arp_requests_answered - st0.arp_requests_answered, sent_arp);
+	XT_EQ(st1.icmp_echo_answered - st0.icmp_echo_answered, sent_icmp);
+	XT_EQ(xchg_port_stats_get(fx.port, &ps1), 0);
+	XT_EQ(ps1.tx_full - ps0.tx_full,
+	      nb_arp + nb_icmp - sent_arp - sent_icmp);
+	XT_EQ(ps1.tx_nobufs - ps0.tx_nobufs, 0);
+	/* Each unsent reply went back to its own payer: its pool accepted
+	 * the request, was credited when the reply went to the TX queue,
+	 * accepted the unsent reply back and was credited by its free. */
+	arp1 = xt_pool_stats(parp);
+	icmp1 = xt_pool_stats(picmp);
+	XT_EQ(arp1.accepted - arp0.accepted, nb_arp + (nb_arp - sent_arp));
+	XT_EQ(arp1.returned - arp0.returned, nb_arp + (nb_arp - sent_arp));
+	XT_EQ(icmp1.accepted - icmp0.accepted,
+	      nb_icmp + (nb_icmp - sent_icmp));
+	XT_EQ(icmp1.returned - icmp0.returned,
+	      nb_icmp + (nb_icmp - sent_icmp));
+	xt_pool_expect(parp, 0, "ARP holds nothing");
+	xt_pool_expect(picmp, 0, "ICMP holds nothing");
+	xt_pool_expect(xchg_port_tx_pool(fx.port, 0), 0,
+		       "the TX queue holds nothing");
+	stack_down(&fx, "services' replies, part of them sent");
+}
+
+static void
+test_services_tx_partial(void)
+{
+	/* Room for none, for part of ARP's run, for ARP's run and part of
+	 * ICMP's, for all. */
+	services_tx_partial(0);
+	services_tx_partial(4);
+	services_tx_partial(8);
+	services_tx_partial(11);
+}
+
+/*
+ * xchg_port_tx_payers() refuses what it cannot send without charging
+ * anybody: no payers, no frames array, payers adding up to more than
+ * one TX burst; a payer of no frame costs nothing.
+ */
+static void
+test_port_tx_payers_misuse(void)
+{
+	struct xchg_port_payer payers[2];
+	struct rte_mbuf *m[1] = { NULL };
+	struct fx fx;
+
+	if (!stack_up(&fx))
+		return;
+	xchg_stack_poll(fx.s);
+	drain();
+	payers[0] = (struct xchg_port_payer){ .pool = NULL, .n = 1 };
+	rte_errno = 0;
+	XT_EQ(xchg_port_tx_payers(fx.port, 0, NULL, 1, m), 0);
+	XT_EQ(rte_errno, EINVAL);
+	rte_errno = 0;
+	XT_EQ(xchg_port_tx_payers(fx.port, 0, payers, 0, m), 0);
+	XT_EQ(rte_errno, EINVAL);
+	rte_errno = 0;
+	XT_EQ(xchg_port_tx_payers(fx.port, 0, payers, 1, NULL), 0);
+	XT_EQ(rte_errno, EINVAL);
+	rte_errno = 0;
+	XT_EQ(xchg_port_tx_payers(fx.port, 1, payers, 1, m), 0);
+	XT_EQ(rte_errno, EINVAL);
+	rte_errno = 0;
+	XT_EQ(xchg_port_tx_payers(NULL, 0, payers, 1, m), 0);
+	XT_EQ(rte_errno, EINVAL);
+	/* 2 x 65,535 frames: more than rte_eth_tx_burst() takes. */
+	payers[0].n = UINT16_MAX;
+	payers[1] = payers[0];
+	rte_errno = 0;
+	XT_EQ(xchg_port_tx_payers(fx.port, 0, payers, 2, m), 0);
+	XT_EQ(rte_errno, EINVAL);
+	payers[0].n = 0;
+	payers[1].n = 0;
+	XT_EQ(xchg_port_tx_payers(fx.port, 0, payers, 2, m), 0);
+	xt_pool_expect(xchg_port_tx_pool(fx.port, 0), 0,
+		       "the TX queue charged for nothing");
+	stack_down(&fx, "xchg_port_tx_payers() misuse");
 }
 
 int
@@ -1028,6 +1189,8 @@ main(int argc __rte_unused, char **argv)
 	XT_RUN(test_learn_known);
 	XT_RUN(test_icmp_reply_checksum);
 	XT_RUN(test_services_more_than_a_burst);
+	XT_RUN(test_services_tx_partial);
+	XT_RUN(test_port_tx_payers_misuse);
 
 	return xt_arena_done(arena, "stack_pending");
 }
