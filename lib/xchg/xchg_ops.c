@@ -25,15 +25,35 @@
 /* Objects handled per pass; bounds the on-stack copy of survivors. */
 #define XCHG_OPS_CHUNK 64
 
+/* This lcore's cache for the general paths, or NULL. Not before the
+ * arena is armed: a cached buffer's position (struct xchg_lcore_cache)
+ * needs the arena's base, which is found after populate, so populate's
+ * buffers go straight to the store. */
 static struct xchg_lcore_cache *
 lcore_cache(struct xchg_arena *a)
 {
 	unsigned int lcore = rte_lcore_id();
 
-	if (a->caches == NULL || lcore >= RTE_MAX_LCORE ||
+	if (a->caches == NULL || !a->armed || lcore >= RTE_MAX_LCORE ||
 	    !a->cache_enabled[lcore])
 		return NULL;
 	return &a->caches[lcore];
+}
+
+/* Positions of the cache entries [from, to), which a refill from the
+ * store filled: the store keeps pointers only. */
+static void
+cache_fill_pos(const struct xchg_arena *a, struct xchg_lcore_cache *c,
+	       unsigned int from, unsigned int to)
+{
+	const uintptr_t base = a->base;
+	const uint64_t inv = a->stride_inv;
+	const uint32_t shift = a->stride_shift;
+	unsigned int i;
+
+	for (i = from; i < to; i++)
+		c->pos[i] = (uint32_t)xchg_arena_pos(base, inv, shift,
+						     c->objs[i]);
 }
 
 /* The store holds every buffer, so an enqueue fails only when a buffer
@@ -51,7 +71,8 @@ ring_put(struct xchg_arena *a, void * const *objs, unsigned int n)
 				   __ATOMIC_RELAXED);
 }
 
-/* Keep the older part hot in this lcore, share the rest. */
+/* Keep the older part hot in this lcore, share the rest; the positions
+ * of the part kept stay where they are. */
 static void
 cache_flush(struct xchg_arena *a, struct xchg_lcore_cache *c)
 {
@@ -59,13 +80,16 @@ cache_flush(struct xchg_arena *a, struct xchg_lcore_cache *c)
 	c->len = a->cache_size;
 }
 
+/* Store @objs, whose positions are @pos. */
 static void
-store_put(struct xchg_arena *a, void * const *objs, unsigned int n)
+store_put(struct xchg_arena *a, void * const *objs, const uint32_t *pos,
+	  unsigned int n)
 {
 	struct xchg_lcore_cache *c = lcore_cache(a);
 
 	if (c != NULL && n <= a->cache_size) {
 		memcpy(&c->objs[c->len], objs, sizeof(void *) * n);
+		memcpy(&c->pos[c->len], pos, sizeof(uint32_t) * n);
 		c->len += n;
 		if (c->len >= a->cache_flush)
 			cache_flush(a, c);
@@ -85,14 +109,15 @@ store_get(struct xchg_arena *a, void **objs, unsigned int n)
 			unsigned int want = a->cache_size + n - c->len;
 
 			if (rte_ring_mc_dequeue_bulk(a->store,
-					&c->objs[c->len], want, NULL) != 0)
-				c->len += want;
-			else if (rte_ring_mc_dequeue_bulk(a->store,
-					&c->objs[c->len], n - c->len,
-					NULL) != 0)
-				c->len = n;
-			else
-				return -ENOBUFS;
+					&c->objs[c->len], want, NULL) == 0) {
+				want = n - c->len;
+				if (rte_ring_mc_dequeue_bulk(a->store,
+						&c->objs[c->len], want,
+						NULL) == 0)
+					return -ENOBUFS;
+			}
+			cache_fill_pos(a, c, c->len, c->len + want);
+			c->len += want;
 		}
 		for (i = 0; i < n; i++)
 			objs[i] = c->objs[--c->len];
@@ -134,7 +159,7 @@ misuse(struct xchg_arena *a, uint64_t *counter, const void *obj,
 static __rte_noinline __rte_cold void **
 release_rest(struct xchg_arena *a, struct xchg_pool_counters *cnt,
 	     const bool shared, void * const *objs, unsigned int n,
-	     void **out, const bool strict)
+	     void **out, uint32_t *opos, const bool strict)
 {
 	unsigned int i;
 
@@ -163,6 +188,7 @@ release_rest(struct xchg_arena *a, struct xchg_pool_counters *cnt,
 			__atomic_store_n(&a->tags[idx], XCHG_TAG_FREE,
 					 __ATOMIC_RELAXED);
 		*out++ = obj;
+		*opos++ = idx;
 		if (tag != XCHG_TAG_NONE)
 			xchg_lcore_cnt_add(&cnt[tag].returned, 1, shared);
 	}
@@ -172,7 +198,8 @@ release_rest(struct xchg_arena *a, struct xchg_pool_counters *cnt,
 /*
  * Credit the owners of @objs on the counter set @cnt (the caller's; @shared
  * when that is the set threads without an lcore share), mark them free,
- * and copy the ones to be stored to @dst; returns the end of the copy.
+ * and copy the ones to be stored to @dst and their positions to @dpos
+ * (at the same offsets); returns the end of the copy.
  * The geometry and the run are kept in locals: the tag stores would
  * otherwise make the compiler reload them. Always inlined: the usual free
  * is one or two buffers (a socket's read, a PMD's TX completion), for
@@ -202,20 +229,20 @@ release_rest(struct xchg_arena *a, struct xchg_pool_counters *cnt,
 static __rte_always_inline void **
 release(struct xchg_arena *a, struct xchg_pool_counters *cnt,
 	const bool shared, void * const *objs, unsigned int n,
-	void **dst, const bool strict)
+	void **dst, uint32_t *dpos, const bool strict)
 {
 	xchg_tag_t * const tags = a->tags;
 	const uintptr_t base = a->base;
 	const uint64_t inv = a->stride_inv;
 	const uint32_t shift = a->stride_shift, nb = a->nb_buffers;
-	void * const * const end = objs + n;
-	void * const *p = objs, * const *run = objs;
-	void **out = dst;
+	/* One index for the buffer, its copy and its position: the walk
+	 * stores every buffer it passes, so they stay in step. */
+	size_t k = 0, run = 0;
 	xchg_tag_t run_tag;
 	uint64_t idx;
 
 	/* The first buffer starts the run (@n is never 0 here). */
-	idx = xchg_arena_pos(base, inv, shift, *p);
+	idx = xchg_arena_pos(base, inv, shift, objs[0]);
 	if (unlikely(idx >= nb))
 		goto rest;
 	run_tag = strict ? __atomic_exchange_n(&tags[idx], XCHG_TAG_FREE,
@@ -229,10 +256,11 @@ release(struct xchg_arena *a, struct xchg_pool_counters *cnt,
 		if (!strict)
 			__atomic_store_n(&tags[idx], XCHG_TAG_FREE,
 					 __ATOMIC_RELAXED);
-		*out++ = *p;
-		if (++p == end)
+		dst[k] = objs[k];
+		dpos[k] = (uint32_t)idx;
+		if (++k == n)
 			break;
-		idx = xchg_arena_pos(base, inv, shift, *p);
+		idx = xchg_arena_pos(base, inv, shift, objs[k]);
 		if (unlikely(idx >= nb))
 			break;
 		{
@@ -247,20 +275,19 @@ release(struct xchg_arena *a, struct xchg_pool_counters *cnt,
 				if (run_tag != XCHG_TAG_NONE)
 					xchg_lcore_cnt_add(
 						&cnt[run_tag].returned,
-						(uint64_t)(p - run), shared);
+						k - run, shared);
 				run_tag = tag;
-				run = p;
+				run = k;
 			}
 		}
 	}
 	if (run_tag != XCHG_TAG_NONE)
-		xchg_lcore_cnt_add(&cnt[run_tag].returned, (uint64_t)(p - run),
-				   shared);
-	if (likely(p == end))
-		return out;
+		xchg_lcore_cnt_add(&cnt[run_tag].returned, k - run, shared);
+	if (likely(k == n))
+		return dst + k;
 rest:
-	return release_rest(a, cnt, shared, p, (unsigned int)(end - p), out,
-			    strict);
+	return release_rest(a, cnt, shared, objs + k, n - (unsigned int)k, dst + k,
+			    dpos + k, strict);
 }
 
 /* The calling thread's counter set @set's counters, indexed by tag. */
@@ -293,12 +320,14 @@ static __rte_noinline int
 enqueue_general(struct xchg_arena *a, void * const *objs, unsigned int n)
 {
 	void *keep[XCHG_OPS_CHUNK];
+	uint32_t keep_pos[XCHG_OPS_CHUNK];
 	unsigned int off, chunk, set;
 	struct xchg_pool_counters *cnt;
 
-	/* Populate puts every object once before tags exist. */
+	/* Populate puts every object once before tags exist (and
+	 * positions: lcore_cache()). */
 	if (unlikely(!a->armed)) {
-		store_put(a, objs, n);
+		ring_put(a, objs, n);
 		return 0;
 	}
 	set = xchg_op_enter(a);
@@ -307,11 +336,11 @@ enqueue_general(struct xchg_arena *a, void * const *objs, unsigned int n)
 		chunk = RTE_MIN(n - off, (unsigned int)XCHG_OPS_CHUNK);
 		void **end = a->strict ?
 			release(a, cnt, set == 0, &objs[off], chunk, keep,
-				true) :
+				keep_pos, true) :
 			release(a, cnt, set == 0, &objs[off], chunk, keep,
-				false);
+				keep_pos, false);
 
-		store_put(a, keep, (unsigned int)(end - keep));
+		store_put(a, keep, keep_pos, (unsigned int)(end - keep));
 	}
 	xchg_op_leave(a, set);
 	return 0;
@@ -341,10 +370,10 @@ xchg_ops_enqueue(struct rte_mempool *mp, void * const *objs, unsigned int n)
 	xchg_op_depth_enter(c->depth);
 	if (unlikely(a->strict))
 		end = release(a, c->cnt, false, objs, n, &c->objs[c->len],
-			      true);
+			      &c->pos[c->len], true);
 	else
 		end = release(a, c->cnt, false, objs, n, &c->objs[c->len],
-			      false);
+			      &c->pos[c->len], false);
 	len = (uint32_t)(end - c->objs);
 	c->len = len;
 	if (unlikely(len >= a->cache_flush))
@@ -389,29 +418,29 @@ xchg_ops_dequeue(struct rte_mempool *mp, void **objs, unsigned int n)
 	struct xchg_arena *a = xchg_arena_of(mp);
 	struct xchg_lcore_cache *c;
 	xchg_tag_t * const tags = a->tags;
-	const uintptr_t base = a->base;
-	const uint64_t inv = a->stride_inv;
-	const uint32_t shift = a->stride_shift;
-	void **top;
-	unsigned int i;
+	void * const *src;
+	const uint32_t *pos;
+	size_t i;
 	uint32_t len;
 
-	/* The usual burst: pop from this lcore's cache and mark in one go. */
+	/* The usual burst: pop from this lcore's cache and mark in one go,
+	 * at the positions the cache keeps beside the pointers. */
 	if (unlikely(a->caches == NULL || !a->armed))
 		return dequeue_general(a, objs, n);
 	c = usual_cache(a, rte_lcore_id());
 	if (unlikely(c == NULL || n > c->len))
 		return dequeue_general(a, objs, n);
 	xchg_op_depth_enter(c->depth);
-	len = c->len;
-	top = &c->objs[len];
+	/* The top @n entries, the last freed; in the order they were
+	 * freed, so that one index walks pointers and positions. */
+	len = c->len - n;
+	src = &c->objs[len];
+	pos = &c->pos[len];
 	for (i = 0; i < n; i++) {
-		void *obj = *--top;
-
-		objs[i] = obj;
-		tags[xchg_arena_pos(base, inv, shift, obj)] = XCHG_TAG_NONE;
+		objs[i] = src[i];
+		tags[pos[i]] = XCHG_TAG_NONE;
 	}
-	c->len = len - n;
+	c->len = len;
 	xchg_op_depth_leave(c->depth);
 	return 0;
 }

@@ -101,6 +101,12 @@ struct xchg_lcore_cache {
 	uint32_t *depth;
 	struct xchg_pool_counters *cnt;
 	void *objs[XCHG_ARENA_CACHE_MAX * 3]; /* size + flush + one put */
+	/* The position in the arena (xchg_arena_pos()) of each of
+	 * objs[0..len), written with it by whatever fills the entry: the
+	 * free, which computed it for the tag, or a refill from the store
+	 * (xchg_ops.c). The allocation reads it instead of computing it
+	 * from the pointer again. 4 bytes per cached pointer. */
+	uint32_t pos[XCHG_ARENA_CACHE_MAX * 3];
 } __rte_cache_aligned;
 
 /* Per counter set: how deep its thread is inside arena operations
