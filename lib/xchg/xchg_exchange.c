@@ -340,24 +340,27 @@ unsigned int
 xchg_acquire_burst(struct xchg_pool *p, struct rte_mbuf **mbufs,
 		   unsigned int n)
 {
+	struct xchg_pool_counters *own;
 	struct xchg_arena *a;
 	unsigned int done, set;
 
-	if (unlikely(!xchg_pool_is_live(p) || mbufs == NULL)) {
+	/* Two branches, not one on a combined flag. */
+	if (unlikely(!xchg_pool_is_live(p)) || unlikely(mbufs == NULL)) {
 		rte_errno = EINVAL;
 		return 0;
 	}
 	a = p->arena;
 	set = xchg_op_enter(a);
+	/* The pool's counters on this set: the quota section's and the
+	 * count's, looked up once. */
+	own = xchg_pool_cnt_row(p, set);
 	/* The common case in full: every frame fresh and paid for. */
-	done = likely(n != 0) ?
-	       acquire_fresh(a, p, mbufs, n, set, xchg_pool_cnt_row(p, set)) :
-	       0;
+	done = likely(n != 0) ? acquire_fresh(a, p, mbufs, n, set, own) : 0;
 	if (unlikely(done != n))
 		return acquire_rest(a, p, mbufs, n, done, set);
 	xchg_op_leave(a, set);
 	if (likely(done != 0))
-		XCHG_POOL_COUNT_SET(p, set, accepted, done);
+		xchg_lcore_cnt_add(&own->accepted, done, set == 0);
 	return done;
 }
 
