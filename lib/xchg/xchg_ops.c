@@ -40,20 +40,12 @@ lcore_cache(struct xchg_arena *a)
 	return &a->caches[lcore];
 }
 
-/* Positions of the cache entries [from, to), which a refill from the
- * store filled: the store keeps pointers only. */
-static void
-cache_fill_pos(const struct xchg_arena *a, struct xchg_lcore_cache *c,
-	       unsigned int from, unsigned int to)
+/* The buffer at position @pos of the arena: the inverse of
+ * xchg_arena_pos(), for a position the free checked. */
+static __rte_always_inline void *
+pos_obj(uintptr_t base, uintptr_t stride, uint32_t pos)
 {
-	const uintptr_t base = a->base;
-	const uint64_t inv = a->stride_inv;
-	const uint32_t shift = a->stride_shift;
-	unsigned int i;
-
-	for (i = from; i < to; i++)
-		c->pos[i] = (uint32_t)xchg_arena_pos(base, inv, shift,
-						     c->objs[i]);
+	return (void *)(base + pos * stride);
 }
 
 /* The store holds every buffer, so an enqueue fails only when a buffer
@@ -71,31 +63,66 @@ ring_put(struct xchg_arena *a, void * const *objs, unsigned int n)
 				   __ATOMIC_RELAXED);
 }
 
-/* Keep the older part hot in this lcore, share the rest; the positions
- * of the part kept stay where they are. */
+/* The same for the buffers at positions @pos[0..n): the store keeps
+ * pointers (the mempool API's). */
+static void
+ring_put_pos(struct xchg_arena *a, const uint32_t *pos, unsigned int n)
+{
+	void *objs[XCHG_OPS_CHUNK];
+	unsigned int off, chunk, i;
+
+	for (off = 0; off < n; off += chunk) {
+		chunk = RTE_MIN(n - off, (unsigned int)XCHG_OPS_CHUNK);
+		for (i = 0; i < chunk; i++)
+			objs[i] = pos_obj(a->base, a->buf_stride,
+					  pos[off + i]);
+		ring_put(a, objs, chunk);
+	}
+}
+
+/* Keep the older part hot in this lcore, share the rest. */
 static void
 cache_flush(struct xchg_arena *a, struct xchg_lcore_cache *c)
 {
-	ring_put(a, &c->objs[a->cache_size], c->len - a->cache_size);
+	ring_put_pos(a, &c->pos[a->cache_size], c->len - a->cache_size);
 	c->len = a->cache_size;
 }
 
-/* Store @objs, whose positions are @pos. */
+/* Store the buffers at positions @pos[0..n). */
 static void
-store_put(struct xchg_arena *a, void * const *objs, const uint32_t *pos,
-	  unsigned int n)
+store_put(struct xchg_arena *a, const uint32_t *pos, unsigned int n)
 {
 	struct xchg_lcore_cache *c = lcore_cache(a);
 
 	if (c != NULL && n <= a->cache_size) {
-		memcpy(&c->objs[c->len], objs, sizeof(void *) * n);
 		memcpy(&c->pos[c->len], pos, sizeof(uint32_t) * n);
 		c->len += n;
 		if (c->len >= a->cache_flush)
 			cache_flush(a, c);
 		return;
 	}
-	ring_put(a, objs, n);
+	ring_put_pos(a, pos, n);
+}
+
+/* Refill @c with up to @want buffers from the store, all or none;
+ * false when the store has fewer. */
+static bool
+cache_refill(struct xchg_arena *a, struct xchg_lcore_cache *c,
+	     unsigned int want)
+{
+	void *got[2 * XCHG_ARENA_CACHE_MAX];
+	const uintptr_t base = a->base;
+	const uint64_t inv = a->stride_inv;
+	const uint32_t shift = a->stride_shift;
+	unsigned int i;
+
+	if (rte_ring_mc_dequeue_bulk(a->store, got, want, NULL) == 0)
+		return false;
+	for (i = 0; i < want; i++)
+		c->pos[c->len + i] = (uint32_t)xchg_arena_pos(base, inv, shift,
+							      got[i]);
+	c->len += want;
+	return true;
 }
 
 static int
@@ -105,22 +132,14 @@ store_get(struct xchg_arena *a, void **objs, unsigned int n)
 	unsigned int i;
 
 	if (c != NULL && n <= a->cache_size) {
-		if (c->len < n) {
-			unsigned int want = a->cache_size + n - c->len;
-
-			if (rte_ring_mc_dequeue_bulk(a->store,
-					&c->objs[c->len], want, NULL) == 0) {
-				want = n - c->len;
-				if (rte_ring_mc_dequeue_bulk(a->store,
-						&c->objs[c->len], want,
-						NULL) == 0)
-					return -ENOBUFS;
-			}
-			cache_fill_pos(a, c, c->len, c->len + want);
-			c->len += want;
-		}
+		/* At most 2 x cache_size (cache_refill()'s array). */
+		if (c->len < n &&
+		    !cache_refill(a, c, a->cache_size + n - c->len) &&
+		    !cache_refill(a, c, n - c->len))
+			return -ENOBUFS;
 		for (i = 0; i < n; i++)
-			objs[i] = c->objs[--c->len];
+			objs[i] = pos_obj(a->base, a->buf_stride,
+					  c->pos[--c->len]);
 		return 0;
 	}
 	if (rte_ring_mc_dequeue_bulk(a->store, objs, n, NULL) == n)
@@ -132,7 +151,8 @@ store_get(struct xchg_arena *a, void **objs, unsigned int n)
 	if (rte_ring_mc_dequeue_bulk(a->store, objs, n - i, NULL) != n - i)
 		return -ENOBUFS;
 	for (; i > 0; i--)
-		objs[n - i] = c->objs[--c->len];
+		objs[n - i] = pos_obj(a->base, a->buf_stride,
+				      c->pos[--c->len]);
 	return 0;
 }
 
@@ -156,10 +176,10 @@ misuse(struct xchg_arena *a, uint64_t *counter, const void *obj,
  * buffer at a time, as release() but with every refusal counted and one
  * credit per buffer. Out of line: a correct program never comes here.
  */
-static __rte_noinline __rte_cold void **
+static __rte_noinline __rte_cold uint32_t *
 release_rest(struct xchg_arena *a, struct xchg_pool_counters *cnt,
 	     const bool shared, void * const *objs, unsigned int n,
-	     void **out, uint32_t *opos, const bool strict)
+	     uint32_t *out, const bool strict)
 {
 	unsigned int i;
 
@@ -187,8 +207,7 @@ release_rest(struct xchg_arena *a, struct xchg_pool_counters *cnt,
 		if (!strict)
 			__atomic_store_n(&a->tags[idx], XCHG_TAG_FREE,
 					 __ATOMIC_RELAXED);
-		*out++ = obj;
-		*opos++ = idx;
+		*out++ = idx;
 		if (tag != XCHG_TAG_NONE)
 			xchg_lcore_cnt_add(&cnt[tag].returned, 1, shared);
 	}
@@ -198,8 +217,8 @@ release_rest(struct xchg_arena *a, struct xchg_pool_counters *cnt,
 /*
  * Credit the owners of @objs on the counter set @cnt (the caller's; @shared
  * when that is the set threads without an lcore share), mark them free,
- * and copy the ones to be stored to @dst and their positions to @dpos
- * (at the same offsets); returns the end of the copy.
+ * and write the positions of the ones to be stored to @dst; returns
+ * the end of what it wrote.
  * The geometry and the run are kept in locals: the tag stores would
  * otherwise make the compiler reload them. Always inlined: the usual free
  * is one or two buffers (a socket's read, a PMD's TX completion), for
@@ -226,23 +245,23 @@ release_rest(struct xchg_arena *a, struct xchg_pool_counters *cnt,
  * (and credits it) and the other sees FREE; about 10 cycles per buffer
  * (doc/cycle-budget.rst).
  */
-static __rte_always_inline void **
+static __rte_always_inline uint32_t *
 release(struct xchg_arena *a, struct xchg_pool_counters *cnt,
 	const bool shared, void * const *objs, unsigned int n,
-	void **dst, uint32_t *dpos, const bool strict)
+	uint32_t *dst, const bool strict)
 {
 	xchg_tag_t * const tags = a->tags;
 	const uintptr_t base = a->base;
 	const uint64_t inv = a->stride_inv;
 	const uint32_t shift = a->stride_shift, nb = a->nb_buffers;
-	/* One index for the buffer, its copy and its position: the walk
-	 * stores every buffer it passes, so they stay in step. */
-	size_t k = 0, run = 0;
+	void * const * const end = objs + n;
+	void * const *p = objs, * const *run = objs;
+	uint32_t *out = dst;
 	xchg_tag_t run_tag;
 	uint64_t idx;
 
 	/* The first buffer starts the run (@n is never 0 here). */
-	idx = xchg_arena_pos(base, inv, shift, objs[0]);
+	idx = xchg_arena_pos(base, inv, shift, *p);
 	if (unlikely(idx >= nb))
 		goto rest;
 	run_tag = strict ? __atomic_exchange_n(&tags[idx], XCHG_TAG_FREE,
@@ -256,11 +275,10 @@ release(struct xchg_arena *a, struct xchg_pool_counters *cnt,
 		if (!strict)
 			__atomic_store_n(&tags[idx], XCHG_TAG_FREE,
 					 __ATOMIC_RELAXED);
-		dst[k] = objs[k];
-		dpos[k] = (uint32_t)idx;
-		if (++k == n)
+		*out++ = (uint32_t)idx;
+		if (++p == end)
 			break;
-		idx = xchg_arena_pos(base, inv, shift, objs[k]);
+		idx = xchg_arena_pos(base, inv, shift, *p);
 		if (unlikely(idx >= nb))
 			break;
 		{
@@ -275,19 +293,20 @@ release(struct xchg_arena *a, struct xchg_pool_counters *cnt,
 				if (run_tag != XCHG_TAG_NONE)
 					xchg_lcore_cnt_add(
 						&cnt[run_tag].returned,
-						k - run, shared);
+						(uint64_t)(p - run), shared);
 				run_tag = tag;
-				run = k;
+				run = p;
 			}
 		}
 	}
 	if (run_tag != XCHG_TAG_NONE)
-		xchg_lcore_cnt_add(&cnt[run_tag].returned, k - run, shared);
-	if (likely(k == n))
-		return dst + k;
+		xchg_lcore_cnt_add(&cnt[run_tag].returned, (uint64_t)(p - run),
+				   shared);
+	if (likely(p == end))
+		return out;
 rest:
-	return release_rest(a, cnt, shared, objs + k, n - (unsigned int)k, dst + k,
-			    dpos + k, strict);
+	return release_rest(a, cnt, shared, p, (unsigned int)(end - p), out,
+			    strict);
 }
 
 /* The calling thread's counter set @set's counters, indexed by tag. */
@@ -319,8 +338,7 @@ usual_cache(const struct xchg_arena *a, unsigned int lcore)
 static __rte_noinline int
 enqueue_general(struct xchg_arena *a, void * const *objs, unsigned int n)
 {
-	void *keep[XCHG_OPS_CHUNK];
-	uint32_t keep_pos[XCHG_OPS_CHUNK];
+	uint32_t keep[XCHG_OPS_CHUNK]; /* positions */
 	unsigned int off, chunk, set;
 	struct xchg_pool_counters *cnt;
 
@@ -334,13 +352,13 @@ enqueue_general(struct xchg_arena *a, void * const *objs, unsigned int n)
 	cnt = set_cnt(a, set);
 	for (off = 0; off < n; off += chunk) {
 		chunk = RTE_MIN(n - off, (unsigned int)XCHG_OPS_CHUNK);
-		void **end = a->strict ?
+		uint32_t *end = a->strict ?
 			release(a, cnt, set == 0, &objs[off], chunk, keep,
-				keep_pos, true) :
+				true) :
 			release(a, cnt, set == 0, &objs[off], chunk, keep,
-				keep_pos, false);
+				false);
 
-		store_put(a, keep, keep_pos, (unsigned int)(end - keep));
+		store_put(a, keep, (unsigned int)(end - keep));
 	}
 	xchg_op_leave(a, set);
 	return 0;
@@ -357,7 +375,7 @@ xchg_ops_enqueue(struct rte_mempool *mp, void * const *objs, unsigned int n)
 {
 	struct xchg_arena *a = xchg_arena_of(mp);
 	struct xchg_lcore_cache *c;
-	void **end;
+	uint32_t *end;
 	uint32_t len;
 
 	/* n - 1: also sends n == 0, and any n when the arena has no
@@ -369,12 +387,12 @@ xchg_ops_enqueue(struct rte_mempool *mp, void * const *objs, unsigned int n)
 		return enqueue_general(a, objs, n);
 	xchg_op_depth_enter(c->depth);
 	if (unlikely(a->strict))
-		end = release(a, c->cnt, false, objs, n, &c->objs[c->len],
-			      &c->pos[c->len], true);
+		end = release(a, c->cnt, false, objs, n, &c->pos[c->len],
+			      true);
 	else
-		end = release(a, c->cnt, false, objs, n, &c->objs[c->len],
-			      &c->pos[c->len], false);
-	len = (uint32_t)(end - c->objs);
+		end = release(a, c->cnt, false, objs, n, &c->pos[c->len],
+			      false);
+	len = (uint32_t)(end - c->pos);
 	c->len = len;
 	if (unlikely(len >= a->cache_flush))
 		cache_flush(a, c);
@@ -418,8 +436,8 @@ xchg_ops_dequeue(struct rte_mempool *mp, void **objs, unsigned int n)
 	struct xchg_arena *a = xchg_arena_of(mp);
 	struct xchg_lcore_cache *c;
 	xchg_tag_t * const tags = a->tags;
-	void * const *src;
 	const uint32_t *pos;
+	uintptr_t base, stride;
 	size_t i;
 	uint32_t len;
 
@@ -434,11 +452,14 @@ xchg_ops_dequeue(struct rte_mempool *mp, void **objs, unsigned int n)
 	/* The top @n entries, the last freed; in the order they were
 	 * freed, so that one index walks pointers and positions. */
 	len = c->len - n;
-	src = &c->objs[len];
 	pos = &c->pos[len];
+	base = a->base;
+	stride = a->buf_stride;
 	for (i = 0; i < n; i++) {
-		objs[i] = src[i];
-		tags[pos[i]] = XCHG_TAG_NONE;
+		uintptr_t at = pos[i];
+
+		tags[at] = XCHG_TAG_NONE;
+		objs[i] = pos_obj(base, stride, (uint32_t)at);
 	}
 	c->len = len;
 	xchg_op_depth_leave(c->depth);

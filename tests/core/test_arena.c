@@ -342,21 +342,32 @@ test_refused_mid_burst(void)
 	each_mode(refused_mid_burst);
 }
 
-/* Entries of the lcore caches of @a whose kept position is not their
- * buffer's (struct xchg_lcore_cache): a stale one would make an
- * allocation mark another buffer taken. */
+/* Entries of the lcore caches of @a that are not a free buffer's
+ * position (struct xchg_lcore_cache keeps positions, not pointers):
+ * out of the arena, a buffer not marked FREE, or one held twice. A
+ * stale entry would make an allocation hand out a buffer that is not
+ * free and mark another one taken. */
 static unsigned int
 cache_pos_wrong(const struct xchg_arena *a)
 {
+	static bool seen[4096];
 	unsigned int lcore, i, wrong = 0;
 
 	if (a->caches == NULL)
 		return 0;
+	memset(seen, 0, sizeof(seen));
 	for (lcore = 0; lcore < RTE_MAX_LCORE; lcore++) {
 		const struct xchg_lcore_cache *c = &a->caches[lcore];
 
-		for (i = 0; i < c->len; i++)
-			wrong += c->pos[i] != xchg_arena_index(a, c->objs[i]);
+		for (i = 0; i < c->len; i++) {
+			uint32_t pos = c->pos[i];
+
+			if (pos >= a->nb_buffers || pos >= RTE_DIM(seen) ||
+			    seen[pos] || a->tags[pos] != XCHG_TAG_FREE)
+				wrong++;
+			else
+				seen[pos] = true;
+		}
 	}
 	return wrong;
 }
@@ -370,20 +381,27 @@ alloc_marked(struct xchg_arena *a, struct rte_mbuf **m, unsigned int n)
 	unsigned int i;
 
 	XT_EQ(rte_pktmbuf_alloc_bulk(mp, m, n), 0);
-	for (i = 0; i < n; i++)
-		XT_EQ(a->tags[xchg_arena_index(a, m[i])], XCHG_TAG_NONE);
+	for (i = 0; i < n; i++) {
+		uint32_t idx = xchg_arena_index(a, m[i]);
+
+		XT_CHECK(idx != UINT32_MAX, "not one of its buffers: %p",
+			 (void *)m[i]);
+		if (idx != UINT32_MAX)
+			XT_EQ(a->tags[idx], XCHG_TAG_NONE);
+	}
 	XT_EQ(cache_pos_wrong(a), 0);
 }
 
 /*
- * The lcore cache keeps each buffer's position beside its pointer for
- * the allocation (issue 17): every way an entry is filled keeps it
- * right -- a refill from the store (the cache starts empty: populate
- * bypasses it), a free into the cache, a flush to the store that keeps
- * the older part, a free too large for the cache (the store), strict
- * marking or not. Each allocation's buffers are checked marked, and
- * every cached entry's position checked against its pointer; at the
- * end nothing was refused as a double free (what a buffer an allocation
+ * The lcore cache keeps buffers by position, which the free computed
+ * for the tag, so the allocation neither converts a pointer (issue 17):
+ * every way an entry is filled keeps it right -- a refill from the
+ * store (the cache starts empty: populate bypasses it), a free into the
+ * cache, a flush to the store (positions made pointers again), a free
+ * too large for the cache (the store), strict marking or not. Each
+ * allocation's buffers are checked to be the arena's and marked, every
+ * cached entry checked to be a free buffer held once; at the end
+ * nothing was refused as a double free (what a buffer an allocation
  * left FREE would cause) and the census holds.
  */
 static void
