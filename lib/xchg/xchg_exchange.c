@@ -145,10 +145,13 @@ tag_fresh_inline(const struct xchg_arena *a, const xchg_tag_t me,
 	const uintptr_t base = a->base;
 	const uint32_t shift = a->stride_shift, nb = a->nb_buffers;
 	const uint64_t inv = a->stride_inv;
-	unsigned int fresh;
+	/* Counted from -take up to 0, so the loop's end test is the
+	 * increment's own flag. */
+	struct rte_mbuf * const * const end = mbufs + take;
+	ptrdiff_t i;
 
-	for (fresh = 0; fresh < take; fresh++) {
-		const struct rte_mbuf *m = mbufs[fresh];
+	for (i = -(ptrdiff_t)take; i != 0; i++) {
+		const struct rte_mbuf *m = end[i];
 		uint64_t idx = xchg_arena_pos(base, inv, shift, m);
 		/* In the arena at a buffer start: so m->pool is the arena.
 		 * One branch for the checks that need no tag. */
@@ -162,7 +165,7 @@ tag_fresh_inline(const struct xchg_arena *a, const xchg_tag_t me,
 			break;
 		tags[idx] = me;
 	}
-	return fresh;
+	return (unsigned int)((ptrdiff_t)take + i);
 }
 
 /* The same out of line, for bursts: a leaf keeps the arena's geometry in
