@@ -127,6 +127,7 @@ arena_arm(struct xchg_arena *a)
 	rte_mempool_obj_iter(a->mp, find_base, &base);
 	a->base = base;
 	a->stride_shift = rte_bsf32(a->stride);
+	a->buf_stride = a->stride;
 	a->stride_inv = odd_inverse(a->stride >> a->stride_shift);
 
 	a->armed = true;

@@ -145,10 +145,13 @@ tag_fresh_inline(const struct xchg_arena *a, const xchg_tag_t me,
 	const uintptr_t base = a->base;
 	const uint32_t shift = a->stride_shift, nb = a->nb_buffers;
 	const uint64_t inv = a->stride_inv;
-	unsigned int fresh;
+	/* Counted from -take up to 0, so the loop's end test is the
+	 * increment's own flag. */
+	struct rte_mbuf * const * const end = mbufs + take;
+	ptrdiff_t i;
 
-	for (fresh = 0; fresh < take; fresh++) {
-		const struct rte_mbuf *m = mbufs[fresh];
+	for (i = -(ptrdiff_t)take; i != 0; i++) {
+		const struct rte_mbuf *m = end[i];
 		uint64_t idx = xchg_arena_pos(base, inv, shift, m);
 		/* In the arena at a buffer start: so m->pool is the arena.
 		 * One branch for the checks that need no tag. */
@@ -162,7 +165,7 @@ tag_fresh_inline(const struct xchg_arena *a, const xchg_tag_t me,
 			break;
 		tags[idx] = me;
 	}
-	return fresh;
+	return (unsigned int)((ptrdiff_t)take + i);
 }
 
 /* The same out of line, for bursts: a leaf keeps the arena's geometry in
@@ -346,24 +349,27 @@ unsigned int
 xchg_acquire_burst(struct xchg_pool *p, struct rte_mbuf **mbufs,
 		   unsigned int n)
 {
+	struct xchg_pool_counters *own;
 	struct xchg_arena *a;
 	unsigned int done, set;
 
-	if (unlikely(!xchg_pool_is_live(p) || mbufs == NULL)) {
+	/* Two branches, not one on a combined flag. */
+	if (unlikely(!xchg_pool_is_live(p)) || unlikely(mbufs == NULL)) {
 		rte_errno = EINVAL;
 		return 0;
 	}
 	a = p->arena;
 	set = xchg_op_enter(a);
+	/* The pool's counters on this set: the quota section's and the
+	 * count's, looked up once. */
+	own = xchg_pool_cnt_row(p, set);
 	/* The common case in full: every frame fresh and paid for. */
-	done = likely(n != 0) ?
-	       acquire_fresh(a, p, mbufs, n, set, xchg_pool_cnt_row(p, set)) :
-	       0;
+	done = likely(n != 0) ? acquire_fresh(a, p, mbufs, n, set, own) : 0;
 	if (unlikely(done != n))
 		return acquire_rest(a, p, mbufs, n, done, set);
 	xchg_op_leave(a, set);
 	if (likely(done != 0))
-		XCHG_POOL_COUNT_SET(p, set, accepted, done);
+		xchg_lcore_cnt_add(&own->accepted, done, set == 0);
 	return done;
 }
 

@@ -25,15 +25,27 @@
 /* Objects handled per pass; bounds the on-stack copy of survivors. */
 #define XCHG_OPS_CHUNK 64
 
+/* This lcore's cache for the general paths, or NULL. Not before the
+ * arena is armed: a cached buffer's position (struct xchg_lcore_cache)
+ * needs the arena's base, which is found after populate, so populate's
+ * buffers go straight to the store. */
 static struct xchg_lcore_cache *
 lcore_cache(struct xchg_arena *a)
 {
 	unsigned int lcore = rte_lcore_id();
 
-	if (a->caches == NULL || lcore >= RTE_MAX_LCORE ||
+	if (a->caches == NULL || !a->armed || lcore >= RTE_MAX_LCORE ||
 	    !a->cache_enabled[lcore])
 		return NULL;
 	return &a->caches[lcore];
+}
+
+/* The buffer at position @pos of the arena: the inverse of
+ * xchg_arena_pos(), for a position the free checked. */
+static __rte_always_inline void *
+pos_obj(uintptr_t base, uintptr_t stride, uint32_t pos)
+{
+	return (void *)(base + pos * stride);
 }
 
 /* The store holds every buffer, so an enqueue fails only when a buffer
@@ -51,27 +63,66 @@ ring_put(struct xchg_arena *a, void * const *objs, unsigned int n)
 				   __ATOMIC_RELAXED);
 }
 
+/* The same for the buffers at positions @pos[0..n): the store keeps
+ * pointers (the mempool API's). */
+static void
+ring_put_pos(struct xchg_arena *a, const uint32_t *pos, unsigned int n)
+{
+	void *objs[XCHG_OPS_CHUNK];
+	unsigned int off, chunk, i;
+
+	for (off = 0; off < n; off += chunk) {
+		chunk = RTE_MIN(n - off, (unsigned int)XCHG_OPS_CHUNK);
+		for (i = 0; i < chunk; i++)
+			objs[i] = pos_obj(a->base, a->buf_stride,
+					  pos[off + i]);
+		ring_put(a, objs, chunk);
+	}
+}
+
 /* Keep the older part hot in this lcore, share the rest. */
 static void
 cache_flush(struct xchg_arena *a, struct xchg_lcore_cache *c)
 {
-	ring_put(a, &c->objs[a->cache_size], c->len - a->cache_size);
+	ring_put_pos(a, &c->pos[a->cache_size], c->len - a->cache_size);
 	c->len = a->cache_size;
 }
 
+/* Store the buffers at positions @pos[0..n). */
 static void
-store_put(struct xchg_arena *a, void * const *objs, unsigned int n)
+store_put(struct xchg_arena *a, const uint32_t *pos, unsigned int n)
 {
 	struct xchg_lcore_cache *c = lcore_cache(a);
 
 	if (c != NULL && n <= a->cache_size) {
-		memcpy(&c->objs[c->len], objs, sizeof(void *) * n);
+		memcpy(&c->pos[c->len], pos, sizeof(uint32_t) * n);
 		c->len += n;
 		if (c->len >= a->cache_flush)
 			cache_flush(a, c);
 		return;
 	}
-	ring_put(a, objs, n);
+	ring_put_pos(a, pos, n);
+}
+
+/* Refill @c with up to @want buffers from the store, all or none;
+ * false when the store has fewer. */
+static bool
+cache_refill(struct xchg_arena *a, struct xchg_lcore_cache *c,
+	     unsigned int want)
+{
+	void *got[2 * XCHG_ARENA_CACHE_MAX];
+	const uintptr_t base = a->base;
+	const uint64_t inv = a->stride_inv;
+	const uint32_t shift = a->stride_shift;
+	unsigned int i;
+
+	if (rte_ring_mc_dequeue_bulk(a->store, got, want, NULL) == 0)
+		return false;
+	for (i = 0; i < want; i++)
+		c->pos[c->len + i] = (uint32_t)xchg_arena_pos(base, inv, shift,
+							      got[i]);
+	c->len += want;
+	return true;
 }
 
 static int
@@ -81,21 +132,14 @@ store_get(struct xchg_arena *a, void **objs, unsigned int n)
 	unsigned int i;
 
 	if (c != NULL && n <= a->cache_size) {
-		if (c->len < n) {
-			unsigned int want = a->cache_size + n - c->len;
-
-			if (rte_ring_mc_dequeue_bulk(a->store,
-					&c->objs[c->len], want, NULL) != 0)
-				c->len += want;
-			else if (rte_ring_mc_dequeue_bulk(a->store,
-					&c->objs[c->len], n - c->len,
-					NULL) != 0)
-				c->len = n;
-			else
-				return -ENOBUFS;
-		}
+		/* At most 2 x cache_size (cache_refill()'s array). */
+		if (c->len < n &&
+		    !cache_refill(a, c, a->cache_size + n - c->len) &&
+		    !cache_refill(a, c, n - c->len))
+			return -ENOBUFS;
 		for (i = 0; i < n; i++)
-			objs[i] = c->objs[--c->len];
+			objs[i] = pos_obj(a->base, a->buf_stride,
+					  c->pos[--c->len]);
 		return 0;
 	}
 	if (rte_ring_mc_dequeue_bulk(a->store, objs, n, NULL) == n)
@@ -107,7 +151,8 @@ store_get(struct xchg_arena *a, void **objs, unsigned int n)
 	if (rte_ring_mc_dequeue_bulk(a->store, objs, n - i, NULL) != n - i)
 		return -ENOBUFS;
 	for (; i > 0; i--)
-		objs[n - i] = c->objs[--c->len];
+		objs[n - i] = pos_obj(a->base, a->buf_stride,
+				      c->pos[--c->len]);
 	return 0;
 }
 
@@ -131,10 +176,10 @@ misuse(struct xchg_arena *a, uint64_t *counter, const void *obj,
  * buffer at a time, as release() but with every refusal counted and one
  * credit per buffer. Out of line: a correct program never comes here.
  */
-static __rte_noinline __rte_cold void **
+static __rte_noinline __rte_cold uint32_t *
 release_rest(struct xchg_arena *a, struct xchg_pool_counters *cnt,
 	     const bool shared, void * const *objs, unsigned int n,
-	     void **out, const bool strict)
+	     uint32_t *out, const bool strict)
 {
 	unsigned int i;
 
@@ -162,7 +207,7 @@ release_rest(struct xchg_arena *a, struct xchg_pool_counters *cnt,
 		if (!strict)
 			__atomic_store_n(&a->tags[idx], XCHG_TAG_FREE,
 					 __ATOMIC_RELAXED);
-		*out++ = obj;
+		*out++ = idx;
 		if (tag != XCHG_TAG_NONE)
 			xchg_lcore_cnt_add(&cnt[tag].returned, 1, shared);
 	}
@@ -172,7 +217,8 @@ release_rest(struct xchg_arena *a, struct xchg_pool_counters *cnt,
 /*
  * Credit the owners of @objs on the counter set @cnt (the caller's; @shared
  * when that is the set threads without an lcore share), mark them free,
- * and copy the ones to be stored to @dst; returns the end of the copy.
+ * and write the positions of the ones to be stored to @dst; returns
+ * the end of what it wrote.
  * The geometry and the run are kept in locals: the tag stores would
  * otherwise make the compiler reload them. Always inlined: the usual free
  * is one or two buffers (a socket's read, a PMD's TX completion), for
@@ -199,10 +245,10 @@ release_rest(struct xchg_arena *a, struct xchg_pool_counters *cnt,
  * (and credits it) and the other sees FREE; about 10 cycles per buffer
  * (doc/cycle-budget.rst).
  */
-static __rte_always_inline void **
+static __rte_always_inline uint32_t *
 release(struct xchg_arena *a, struct xchg_pool_counters *cnt,
 	const bool shared, void * const *objs, unsigned int n,
-	void **dst, const bool strict)
+	uint32_t *dst, const bool strict)
 {
 	xchg_tag_t * const tags = a->tags;
 	const uintptr_t base = a->base;
@@ -210,7 +256,7 @@ release(struct xchg_arena *a, struct xchg_pool_counters *cnt,
 	const uint32_t shift = a->stride_shift, nb = a->nb_buffers;
 	void * const * const end = objs + n;
 	void * const *p = objs, * const *run = objs;
-	void **out = dst;
+	uint32_t *out = dst;
 	xchg_tag_t run_tag;
 	uint64_t idx;
 
@@ -229,7 +275,7 @@ release(struct xchg_arena *a, struct xchg_pool_counters *cnt,
 		if (!strict)
 			__atomic_store_n(&tags[idx], XCHG_TAG_FREE,
 					 __ATOMIC_RELAXED);
-		*out++ = *p;
+		*out++ = (uint32_t)idx;
 		if (++p == end)
 			break;
 		idx = xchg_arena_pos(base, inv, shift, *p);
@@ -292,20 +338,21 @@ usual_cache(const struct xchg_arena *a, unsigned int lcore)
 static __rte_noinline int
 enqueue_general(struct xchg_arena *a, void * const *objs, unsigned int n)
 {
-	void *keep[XCHG_OPS_CHUNK];
+	uint32_t keep[XCHG_OPS_CHUNK]; /* positions */
 	unsigned int off, chunk, set;
 	struct xchg_pool_counters *cnt;
 
-	/* Populate puts every object once before tags exist. */
+	/* Populate puts every object once before tags exist (and
+	 * positions: lcore_cache()). */
 	if (unlikely(!a->armed)) {
-		store_put(a, objs, n);
+		ring_put(a, objs, n);
 		return 0;
 	}
 	set = xchg_op_enter(a);
 	cnt = set_cnt(a, set);
 	for (off = 0; off < n; off += chunk) {
 		chunk = RTE_MIN(n - off, (unsigned int)XCHG_OPS_CHUNK);
-		void **end = a->strict ?
+		uint32_t *end = a->strict ?
 			release(a, cnt, set == 0, &objs[off], chunk, keep,
 				true) :
 			release(a, cnt, set == 0, &objs[off], chunk, keep,
@@ -328,7 +375,7 @@ xchg_ops_enqueue(struct rte_mempool *mp, void * const *objs, unsigned int n)
 {
 	struct xchg_arena *a = xchg_arena_of(mp);
 	struct xchg_lcore_cache *c;
-	void **end;
+	uint32_t *end;
 	uint32_t len;
 
 	/* n - 1: also sends n == 0, and any n when the arena has no
@@ -340,12 +387,12 @@ xchg_ops_enqueue(struct rte_mempool *mp, void * const *objs, unsigned int n)
 		return enqueue_general(a, objs, n);
 	xchg_op_depth_enter(c->depth);
 	if (unlikely(a->strict))
-		end = release(a, c->cnt, false, objs, n, &c->objs[c->len],
+		end = release(a, c->cnt, false, objs, n, &c->pos[c->len],
 			      true);
 	else
-		end = release(a, c->cnt, false, objs, n, &c->objs[c->len],
+		end = release(a, c->cnt, false, objs, n, &c->pos[c->len],
 			      false);
-	len = (uint32_t)(end - c->objs);
+	len = (uint32_t)(end - c->pos);
 	c->len = len;
 	if (unlikely(len >= a->cache_flush))
 		cache_flush(a, c);
@@ -389,29 +436,32 @@ xchg_ops_dequeue(struct rte_mempool *mp, void **objs, unsigned int n)
 	struct xchg_arena *a = xchg_arena_of(mp);
 	struct xchg_lcore_cache *c;
 	xchg_tag_t * const tags = a->tags;
-	const uintptr_t base = a->base;
-	const uint64_t inv = a->stride_inv;
-	const uint32_t shift = a->stride_shift;
-	void **top;
-	unsigned int i;
+	const uint32_t *pos;
+	uintptr_t base, stride;
+	size_t i;
 	uint32_t len;
 
-	/* The usual burst: pop from this lcore's cache and mark in one go. */
+	/* The usual burst: pop from this lcore's cache and mark in one go,
+	 * at the positions the cache keeps beside the pointers. */
 	if (unlikely(a->caches == NULL || !a->armed))
 		return dequeue_general(a, objs, n);
 	c = usual_cache(a, rte_lcore_id());
 	if (unlikely(c == NULL || n > c->len))
 		return dequeue_general(a, objs, n);
 	xchg_op_depth_enter(c->depth);
-	len = c->len;
-	top = &c->objs[len];
+	/* The top @n entries, the last freed; in the order they were
+	 * freed, so that one index walks pointers and positions. */
+	len = c->len - n;
+	pos = &c->pos[len];
+	base = a->base;
+	stride = a->buf_stride;
 	for (i = 0; i < n; i++) {
-		void *obj = *--top;
+		uintptr_t at = pos[i];
 
-		objs[i] = obj;
-		tags[xchg_arena_pos(base, inv, shift, obj)] = XCHG_TAG_NONE;
+		tags[at] = XCHG_TAG_NONE;
+		objs[i] = pos_obj(base, stride, (uint32_t)at);
 	}
-	c->len = len - n;
+	c->len = len;
 	xchg_op_depth_leave(c->depth);
 	return 0;
 }

@@ -100,7 +100,13 @@ struct xchg_lcore_cache {
 	 * at creation; NULL for an lcore without a set. */
 	uint32_t *depth;
 	struct xchg_pool_counters *cnt;
-	void *objs[XCHG_ARENA_CACHE_MAX * 3]; /* size + flush + one put */
+	/* The free buffers, by position in the arena (xchg_arena_pos()),
+	 * not by pointer: the free writes the position it computed for
+	 * the tag, the allocation marks the tag at it and makes the
+	 * pointer from it (base + pos x stride), so neither converts a
+	 * pointer; a refill from the store (which keeps pointers, the
+	 * mempool API's) and a flush convert (xchg_ops.c). */
+	uint32_t pos[XCHG_ARENA_CACHE_MAX * 3]; /* size + flush + one put */
 } __rte_cache_aligned;
 
 /* Per counter set: how deep its thread is inside arena operations
@@ -150,6 +156,7 @@ struct xchg_arena {
 	uintptr_t base;                /* address of buffer 0 */
 	uint64_t stride_inv;           /* inverse of stride's odd part */
 	uint32_t stride_shift;         /* stride's trailing zero bits */
+	uint32_t buf_stride;           /* stride, for the data path */
 	uint32_t nb_buffers;
 	uint32_t cache_size;
 	uint32_t cache_flush;          /* flush threshold, 1.5 x size */

@@ -342,6 +342,113 @@ test_refused_mid_burst(void)
 	each_mode(refused_mid_burst);
 }
 
+/* Entries of the lcore caches of @a that are not a free buffer's
+ * position (struct xchg_lcore_cache keeps positions, not pointers):
+ * out of the arena, a buffer not marked FREE, or one held twice. A
+ * stale entry would make an allocation hand out a buffer that is not
+ * free and mark another one taken. */
+static unsigned int
+cache_pos_wrong(const struct xchg_arena *a)
+{
+	static bool seen[4096];
+	unsigned int lcore, i, wrong = 0;
+
+	if (a->caches == NULL)
+		return 0;
+	memset(seen, 0, sizeof(seen));
+	for (lcore = 0; lcore < RTE_MAX_LCORE; lcore++) {
+		const struct xchg_lcore_cache *c = &a->caches[lcore];
+
+		for (i = 0; i < c->len; i++) {
+			uint32_t pos = c->pos[i];
+
+			if (pos >= a->nb_buffers || pos >= RTE_DIM(seen) ||
+			    seen[pos] || a->tags[pos] != XCHG_TAG_FREE)
+				wrong++;
+			else
+				seen[pos] = true;
+		}
+	}
+	return wrong;
+}
+
+/* Allocate @n buffers of @a's mempool into @m: each is marked taken
+ * (NONE), not left FREE with another buffer marked in its place. */
+static void
+alloc_marked(struct xchg_arena *a, struct rte_mbuf **m, unsigned int n)
+{
+	struct rte_mempool *mp = xchg_arena_mempool(a);
+	unsigned int i;
+
+	XT_EQ(rte_pktmbuf_alloc_bulk(mp, m, n), 0);
+	for (i = 0; i < n; i++) {
+		uint32_t idx = xchg_arena_index(a, m[i]);
+
+		XT_CHECK(idx != UINT32_MAX, "not one of its buffers: %p",
+			 (void *)m[i]);
+		if (idx != UINT32_MAX)
+			XT_EQ(a->tags[idx], XCHG_TAG_NONE);
+	}
+	XT_EQ(cache_pos_wrong(a), 0);
+}
+
+/*
+ * The lcore cache keeps buffers by position, which the free computed
+ * for the tag, so the allocation neither converts a pointer (issue 17):
+ * every way an entry is filled keeps it right -- a refill from the
+ * store (the cache starts empty: populate bypasses it), a free into the
+ * cache, a flush to the store (positions made pointers again), a free
+ * too large for the cache (the store), strict marking or not. Each
+ * allocation's buffers are checked to be the arena's and marked, every
+ * cached entry checked to be a free buffer held once; at the end
+ * nothing was refused as a double free (what a buffer an allocation
+ * left FREE would cause) and the census holds.
+ */
+static void
+cached_positions(int32_t cache, bool strict)
+{
+	struct xchg_arena *a = mode_arena("cachepos", cache, strict);
+	struct xchg_arena_info info;
+	struct rte_mbuf *m[256];
+	unsigned int i;
+
+	XT_CHECK(a != NULL, "arena refused");
+	if (a == NULL)
+		return;
+	XT_EQ(cache_pos_wrong(a), 0);
+	/* Refill (the cache is empty), then from the refilled entries. */
+	alloc_marked(a, m, 8);
+	alloc_marked(a, &m[8], 8);
+	alloc_marked(a, &m[16], 32);
+	/* Frees in bursts of 8 fill the cache up to a flush. */
+	for (i = 0; i < 48; i += 8) {
+		rte_pktmbuf_free_bulk(&m[i], 8);
+		XT_EQ(cache_pos_wrong(a), 0);
+	}
+	/* What the cache kept, then a refill again. */
+	for (i = 0; i < 64; i += 16)
+		alloc_marked(a, &m[i], 16);
+	/* A free larger than the cache goes to the store; the store's
+	 * buffers come back through refills. */
+	rte_pktmbuf_free_bulk(m, 64);
+	XT_EQ(cache_pos_wrong(a), 0);
+	for (i = 0; i < 256; i += 32)
+		alloc_marked(a, &m[i], 32);
+	for (i = 0; i < 256; i += 4)
+		rte_pktmbuf_free_bulk(&m[i], 4);
+	XT_EQ(cache_pos_wrong(a), 0);
+	XT_EQ(xchg_arena_info_get(a, &info), 0);
+	XT_EQ(info.double_frees, 0);
+	xt_census_ok(a, "cached positions");
+	XT_EQ(xchg_arena_free(a), 0);
+}
+
+static void
+test_cached_positions(void)
+{
+	each_mode(cached_positions);
+}
+
 /* No thread is inside an operation of @a: a path that left its depth
  * raised would make every later census of a busy arena "in motion",
  * which one of an idle arena does not show. */
@@ -587,6 +694,7 @@ main(int argc __rte_unused, char **argv)
 	XT_RUN(test_tiny_cache_counted);
 	XT_RUN(test_overcommit);
 	XT_RUN(test_refused_mid_burst);
+	XT_RUN(test_cached_positions);
 	XT_RUN(test_op_depth);
 	return xt_done("arena");
 }
