@@ -77,6 +77,13 @@ struct xchg_pool {
 	uint16_t acq;              /* XCHG_ACQ_*, or the owner's set */
 	uint8_t busy;              /* owner inside a plain section */
 	uint32_t low_watermark;    /* atomic */
+	/* The owner's prepaid stock (xchg_quota.h): units counted in
+	 * taken that no buffer holds yet; floor plus the owner's set's
+	 * returned is a lower bound of the units the pool may still take
+	 * beyond it. Written by the owner, or by a flush while the owner
+	 * is held off. */
+	uint32_t stock;
+	uint64_t floor;
 	/* Read-mostly. */
 	uint32_t quota;            /* atomic: resize runs live */
 	xchg_tag_t tag;
@@ -380,13 +387,18 @@ xchg_pool_is_live(const struct xchg_pool *p)
 }
 
 /* Quota and available units of @p for a reader (control path): the
- * sets' counters first, then taken (see xchg_quota.h), so a live read
- * may show fewer available units than there are, by what is in motion,
- * never more; *@avail above *@quota means an over-credit. The quota is
- * read until it is the same before and after. Returns in_use as signed,
- * negative for an over-credit. */
+ * sets' counters first, then the owner's stock, then taken (see
+ * xchg_quota.h), so a live read may show fewer available units than
+ * there are, by what is in motion, never more; *@avail above *@quota
+ * means an over-credit. The quota is read until it is the same before
+ * and after. Returns in_use, the buffers held (units in stock are not),
+ * as signed, negative for an over-credit. */
 int64_t xchg_pool_read_avail(const struct xchg_pool *p, uint32_t *quota,
 			     uint32_t *avail);
+/* The same, and in *@moved (if not NULL) a figure that grows with every
+ * move of the pool's books, for a census to tell motion. */
+int64_t xchg_pool_read_books(const struct xchg_pool *p, uint32_t *quota,
+			     uint32_t *avail, uint64_t *moved);
 
 /* Record a new fewest-available figure; rare, so a CAS loop is fine. */
 static inline void
