@@ -247,16 +247,15 @@ acquire_transfer(struct xchg_arena *a, struct xchg_pool *p,
  * for the general path to judge. Returns how many frames it took: 0 also
  * when the pool had nothing to pay with.
  */
-static __rte_always_inline unsigned int
-acquire_fresh(struct xchg_arena *a, struct xchg_pool *p,
-	      struct rte_mbuf **mbufs, unsigned int n, unsigned int set,
-	      const struct xchg_pool_counters *own)
+static __rte_noinline unsigned int
+acquire_fresh_begin(struct xchg_arena *a, struct xchg_pool *p,
+		    struct rte_mbuf **mbufs, unsigned int n, unsigned int set,
+		    const struct xchg_pool_counters *own)
 {
 	struct xchg_quota_tx tx;
 	uint32_t take;
 	unsigned int fresh;
 
-	n = RTE_MIN(n, (unsigned int)XCHG_EXCHANGE_CHUNK);
 	do {
 		take = (uint32_t)RTE_MIN(xchg_quota_begin_own(p, &tx, n,
 							      set, own),
@@ -272,6 +271,28 @@ acquire_fresh(struct xchg_arena *a, struct xchg_pool *p,
 		fresh += acquire_transfer(a, p, &mbufs[fresh], take - fresh,
 					  set);
 	xchg_quota_note_low(p, &tx, fresh);
+	return fresh;
+}
+
+/* The owner's stock pays for the burst (xchg_quota_stock_take()), or
+ * the quota's full section, out of line. */
+static __rte_always_inline unsigned int
+acquire_fresh(struct xchg_arena *a, struct xchg_pool *p,
+	      struct rte_mbuf **mbufs, unsigned int n, unsigned int set,
+	      const struct xchg_pool_counters *own)
+{
+	unsigned int fresh;
+	uint64_t low;
+
+	n = RTE_MIN(n, (unsigned int)XCHG_EXCHANGE_CHUNK);
+	if (unlikely(!xchg_quota_stock_take(p, n, set, own, &low)))
+		return acquire_fresh_begin(a, p, mbufs, n, set, own);
+	fresh = n <= 4 ? tag_fresh_inline(a, p->tag, mbufs, n) :
+			 tag_fresh(a, p->tag, mbufs, n);
+	if (unlikely(fresh != n))
+		fresh += acquire_transfer(a, p, &mbufs[fresh], n - fresh,
+					  set);
+	xchg_quota_stock_note_low(p, low);
 	return fresh;
 }
 

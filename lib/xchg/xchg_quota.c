@@ -153,6 +153,36 @@ xchg_quota_note_low_slow(struct xchg_pool *p, const struct xchg_quota_tx *tx,
 				  (uint32_t)room);
 }
 
+void
+xchg_quota_note_low_fresh(struct xchg_pool *p)
+{
+	const struct xchg_arena *a = p->arena;
+	unsigned int set = xchg_lcore_cnt_set(a->pcnt_set);
+	/* The set's own returned first: only this thread writes it. Then
+	 * taken, the stock, the sets: a conversion or a flush meanwhile
+	 * can only make the figure larger (units counted in the stock and
+	 * again as refunded, frees of buffers taken after the load of
+	 * taken), never record a low that did not happen. */
+	uint64_t ret = __atomic_load_n(&xchg_pool_cnt_row(p, set)->returned,
+				       __ATOMIC_RELAXED);
+	uint64_t taken = __atomic_load_n(&p->taken, __ATOMIC_ACQUIRE);
+	uint32_t stock = __atomic_load_n(&p->stock, __ATOMIC_ACQUIRE);
+	int64_t room = (int64_t)__atomic_load_n(&p->quota, __ATOMIC_RELAXED) +
+		       (int64_t)(xchg_quota_back_sum(a, p->tag, UINT32_MAX) -
+				 taken);
+
+	if (room >= 0 && __atomic_load_n(&p->acq, __ATOMIC_RELAXED) == set)
+		/* A fresh floor for the owner's next sections. Out of its
+		 * section: a flush meanwhile leaves the stock empty, and
+		 * the refill that must follow stores its own floor. */
+		__atomic_store_n(&p->floor, (uint64_t)room - ret,
+				 __ATOMIC_RELAXED);
+	room += stock;
+	xchg_pool_lower_watermark(p, room < 0 ? 0 :
+				  room > UINT32_MAX ? UINT32_MAX :
+				  (uint32_t)room);
+}
+
 /* A full memory barrier on every running thread of the process. */
 static bool
 heavy_barrier(void)

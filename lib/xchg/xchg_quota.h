@@ -309,6 +309,60 @@ xchg_quota_refund(struct xchg_pool *p, uint32_t n)
 		XCHG_POOL_COUNT(p, refunded, n);
 }
 
+/*
+ * The owner's whole section when its stock can pay for @n: take @n units
+ * out of the stock and return true, *@low then a lower bound of the units
+ * available after (floor + the set's returned + stock; own frees count
+ * at once), for xchg_quota_stock_note_low(). False, nothing done, when
+ * the caller is not the owner or the stock is short: begin, then. No
+ * transaction, so that nothing of the section leaves the registers.
+ */
+static __rte_always_inline bool
+xchg_quota_stock_take(struct xchg_pool *p, uint32_t n, unsigned int set,
+		      const struct xchg_pool_counters *own, uint64_t *low)
+{
+	uint32_t stock;
+
+	if (unlikely(__atomic_load_n(&p->acq, __ATOMIC_RELAXED) != set ||
+		     set == 0))
+		return false;
+	/* As xchg_quota_begin_own(): busy, then the acquire re-read of
+	 * acq, then the owner's fields. */
+	__atomic_store_n(&p->busy, 1, __ATOMIC_RELAXED);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	if (unlikely(__atomic_load_n(&p->acq, __ATOMIC_ACQUIRE) != set)) {
+		__atomic_store_n(&p->busy, 0, __ATOMIC_RELEASE);
+		return false;
+	}
+	stock = p->stock;
+	if (unlikely(stock < n)) {
+		__atomic_store_n(&p->busy, 0, __ATOMIC_RELEASE);
+		return false;
+	}
+	stock -= n;
+	/* Only falls here: see xchg_quota_commit(). */
+	__atomic_store_n(&p->stock, stock, __ATOMIC_RELAXED);
+	*low = p->floor + __atomic_load_n(&own->returned, __ATOMIC_RELAXED) +
+	       stock;
+	__atomic_store_n(&p->busy, 0, __ATOMIC_RELEASE);
+	return true;
+}
+
+/* The fresh check of xchg_quota_stock_note_low() (xchg_quota.c). */
+void xchg_quota_note_low_fresh(struct xchg_pool *p);
+
+/* Record the fewest units available after a take from the stock, @low as
+ * xchg_quota_stock_take() gave it: checked against a fresh sum first
+ * when below the watermark. */
+static __rte_always_inline void
+xchg_quota_stock_note_low(struct xchg_pool *p, uint64_t low)
+{
+	if (unlikely((int64_t)low <
+		     (int64_t)__atomic_load_n(&p->low_watermark,
+					      __ATOMIC_RELAXED)))
+		xchg_quota_note_low_fresh(p);
+}
+
 /* Take exactly @n units or none. */
 static inline bool
 xchg_quota_take_exact(struct xchg_pool *p, uint32_t n)
