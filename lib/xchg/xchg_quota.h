@@ -111,7 +111,7 @@
 
 /* Units an owner takes into its stock beyond a section's need, and the
  * most a refill takes for one section. */
-#define XCHG_QUOTA_STOCK     16u
+#define XCHG_QUOTA_STOCK     32u
 #define XCHG_QUOTA_STOCK_MAX 64u
 
 /* An acquisition in progress: begin, then commit or abort. */
