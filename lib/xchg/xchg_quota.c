@@ -108,8 +108,7 @@ xchg_quota_refill(struct xchg_pool *p, struct xchg_quota_tx *tx, uint32_t n)
 	/* What the pool may still take after @n: a lower bound, as
 	 * tx->avail is (n <= tx->avail). */
 	int64_t room = tx->avail - (int64_t)n;
-	uint32_t want = RTE_MAX(XCHG_QUOTA_STOCK,
-				RTE_MIN(n, XCHG_QUOTA_STOCK_MAX));
+	uint32_t want = XCHG_QUOTA_STOCK + RTE_MIN(n, XCHG_QUOTA_STOCK_MAX);
 	uint32_t b = room < (int64_t)want ? (uint32_t)room : want;
 
 	tx->taken += (uint64_t)extra + b;

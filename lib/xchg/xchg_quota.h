@@ -42,8 +42,8 @@
  *
  *   The prepaid stock (the memory cgroup's per-CPU stock, applied to
  *   the quota): when the stock cannot pay for a section, the owner takes
- *   what the section needs beyond it and up to XCHG_QUOTA_STOCK (at
- *   least the section's own need, at most XCHG_QUOTA_STOCK_MAX) more,
+ *   what the section needs beyond it and up to XCHG_QUOTA_STOCK plus
+ *   the section's own need (at most XCHG_QUOTA_STOCK_MAX) more,
  *   all counted in taken, into the stock; while the stock can pay, a
  *   section is a load, compare and store of p->stock. A unit in stock
  *   is a unit of the quota (in_use + stock <= quota), so the stock never
@@ -109,8 +109,9 @@
 #define XCHG_ACQ_SHARED     0xffffu  /* compare-and-swap */
 #define XCHG_ACQ_CONVERTING 0xfffeu  /* owner -> shared, wait */
 
-/* Units an owner takes into its stock beyond a section's need, and the
- * most a refill takes for one section. */
+/* A refill leaves XCHG_QUOTA_STOCK units in stock plus the section's
+ * own need up to XCHG_QUOTA_STOCK_MAX: a burst as large as the last
+ * finds it in stock the next time too. */
 #define XCHG_QUOTA_STOCK     32u
 #define XCHG_QUOTA_STOCK_MAX 64u
 
