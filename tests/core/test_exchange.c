@@ -327,7 +327,7 @@ fill_exact(struct xchg_pool *p, unsigned int want, unsigned int burst,
 	   const char *when)
 {
 	struct rte_mbuf *m[128];
-	unsigned int got = 0, n;
+	unsigned int got = 0, n, fails = xt_failures;
 
 	XT_CHECK(want < RTE_DIM(m), "%s: fill of %u", when, want);
 	rx_frames(m, want + 1);
@@ -337,7 +337,7 @@ fill_exact(struct xchg_pool *p, unsigned int want, unsigned int burst,
 			 "%s: refused at %u held of quota %u (rte_errno %d)",
 			 when, got, want, rte_errno);
 		got += n;
-		if (xt_failures != 0)
+		if (xt_failures != fails)
 			break;
 	}
 	xt_pool_expect(p, got, when);
