@@ -236,17 +236,9 @@ acquire_transfer(struct xchg_arena *a, struct xchg_pool *p,
 	return moved;
 }
 
-/*
- * The common case, first: single-segment direct frames with refcnt 1,
- * charged to nobody (fresh from a NIC ring). Each costs one unit, so the
- * units for the whole burst are taken first with one compare-and-swap,
- * and what the burst did not use is given back in the rare case it
- * stops early; no index is kept for a rollback. A run of one other
- * owner's frames where the fresh ones end is taken with the same units
- * (acquire_transfer()). Stops at the first frame that is anything else,
- * for the general path to judge. Returns how many frames it took: 0 also
- * when the pool had nothing to pay with.
- */
+/* acquire_fresh() when the owner's stock cannot pay (or the caller is
+ * not the owner): the quota's full section, out of line, so that its
+ * transaction never leaves the inline path short of registers. */
 static __rte_noinline unsigned int
 acquire_fresh_begin(struct xchg_arena *a, struct xchg_pool *p,
 		    struct rte_mbuf **mbufs, unsigned int n, unsigned int set,
@@ -274,8 +266,20 @@ acquire_fresh_begin(struct xchg_arena *a, struct xchg_pool *p,
 	return fresh;
 }
 
-/* The owner's stock pays for the burst (xchg_quota_stock_take()), or
- * the quota's full section, out of line. */
+/*
+ * The common case, first: single-segment direct frames with refcnt 1,
+ * charged to nobody (fresh from a NIC ring). Each costs one unit, so the
+ * units for the whole burst are taken first: from the owner's prepaid
+ * stock (xchg_quota_stock_take(): a load, compare and store of the
+ * pool's line, no transaction), else in the quota's section
+ * (acquire_fresh_begin(): a plain store or one compare-and-swap). What
+ * the burst did not use is given back in the rare case it stops early;
+ * no index is kept for a rollback. A run of one other owner's frames
+ * where the fresh ones end is taken with the same units
+ * (acquire_transfer()). Stops at the first frame that is anything else,
+ * for the general path to judge. Returns how many frames it took: 0 also
+ * when the pool had nothing to pay with.
+ */
 static __rte_always_inline unsigned int
 acquire_fresh(struct xchg_arena *a, struct xchg_pool *p,
 	      struct rte_mbuf **mbufs, unsigned int n, unsigned int set,

@@ -65,6 +65,15 @@
  *   on the flusher's own counter set and gives the pool back: a
  *   conversion to SHARED and a resize that lowers the quota flush, so
  *   neither a shared acquirer nor a lower quota meets units in stock.
+ *   xchg_pool_free() does not: it refuses while buffers are held (the
+ *   stock is none), and a pool made again in the slot starts its books
+ *   from the sets' sum with an empty stock (xchg_pool_create()).
+ *   The exchange's common case takes from the stock without a
+ *   transaction (xchg_quota_stock_take()); begin/commit take from it
+ *   too (xchg_quota_begin_own()), so an allocation and a clone use it.
+ *   A SHARED pool has no stock: a stock per acquiring lcore would strand
+ *   units in the other lcores' stocks, to be drained on every refusal;
+ *   it keeps the compare-and-swap per burst.
  *
  *   SHARED (p->acq = XCHG_ACQ_SHARED): several threads acquire (a
  *   consumer fed by several RX lcores, an allocation on another lcore
