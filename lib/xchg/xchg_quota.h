@@ -99,10 +99,19 @@
  *   Without membarrier (not Linux, or refused), every pool is SHARED.
  *
  *   Readers (census, stats, watch) sum back[] with acquire loads first,
- *   then load taken: every unit counted back was taken before (the
- *   buffer's hand-over orders the owner's store of taken before the
- *   freer's release store of back[]), so a live read may overstate
- *   in_use by what is in motion, never understate it.
+ *   then load the stock, then taken (xchg_pool_read_books()): every
+ *   unit counted back was taken before (the buffer's hand-over orders
+ *   the owner's store of taken, or of a lower stock, before the freer's
+ *   release store of back[]), so a live read may overstate in_use by
+ *   what is in motion, never understate it. What they report counts
+ *   buffers: in_use and available = quota - in_use leave the stock out,
+ *   the low watermark is the fewest available (quota - in_use) an
+ *   acquisition left, exact as before (a stale bound is checked against
+ *   a fresh sum, which adds the stock back), and the census compares
+ *   the buffers tagged to a pool with in_use: a unit in stock is not a
+ *   buffer anywhere, so every rule reads as before; only its motion
+ *   figure adds the stock's moves (2 taken + back - stock grows with
+ *   every take, refill and give-back).
  */
 
 #include <stdbool.h>
