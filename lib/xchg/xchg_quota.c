@@ -121,29 +121,24 @@ xchg_quota_refill(struct xchg_pool *p, struct xchg_quota_tx *tx, uint32_t n)
 	__atomic_store_n(&p->floor, tx->base - extra - b, __ATOMIC_RELAXED);
 }
 
-/* The check of xchg_quota_note_low() against a fresh sum, tx as commit
- * left it: units available = quota - (taken - back - stock). */
-void
-xchg_quota_note_low_slow(struct xchg_pool *p, const struct xchg_quota_tx *tx,
-			 uint32_t n)
+/* The units available (quota - in_use) from a fresh sum, @taken and
+ * @stock as the caller has them, recorded if a new low; for the owner
+ * (@owner), a fresh floor too, so that its next sections check against
+ * it. Stored out of the owner's section: a flush meanwhile empties the
+ * stock, and the refill that must follow stores its own floor. */
+static void
+note_low_sum(struct xchg_pool *p, uint64_t taken, uint32_t stock, bool owner)
 {
 	const struct xchg_arena *a = p->arena;
-	const struct xchg_pool_counters *own = xchg_pool_cnt_row(p,
-			xchg_lcore_cnt_set(a->pcnt_set));
-	/* The owner's own returned, read before the sum: only this
-	 * thread writes it. */
-	uint64_t ret = __atomic_load_n(&own->returned, __ATOMIC_RELAXED);
-	uint32_t stock = tx->owner ? tx->stock : 0;
-	int64_t room;
+	/* The owner's own returned: only this thread writes it. */
+	uint64_t ret = __atomic_load_n(&xchg_pool_cnt_row(p,
+			xchg_lcore_cnt_set(a->pcnt_set))->returned,
+			__ATOMIC_RELAXED);
+	int64_t room = (int64_t)__atomic_load_n(&p->quota, __ATOMIC_RELAXED) +
+		       (int64_t)(xchg_quota_back_sum(a, p->tag, UINT32_MAX) -
+				 taken);
 
-	RTE_SET_USED(n); /* tx->taken and stock are after the commit */
-	room = (int64_t)__atomic_load_n(&p->quota, __ATOMIC_RELAXED) +
-	       (int64_t)(xchg_quota_back_sum(a, p->tag, UINT32_MAX) -
-			 tx->taken);
-	if (tx->owner && room >= 0)
-		/* A fresh floor: the next sections check against it. Out
-		 * of the section: a flush meanwhile empties the stock, and
-		 * the refill that must follow stores its own floor. */
+	if (owner && room >= 0)
 		__atomic_store_n(&p->floor, (uint64_t)room - ret,
 				 __ATOMIC_RELAXED);
 	room += stock;
@@ -152,34 +147,30 @@ xchg_quota_note_low_slow(struct xchg_pool *p, const struct xchg_quota_tx *tx,
 				  (uint32_t)room);
 }
 
+/* The check of xchg_quota_note_low() against a fresh sum, tx as commit
+ * left it (taken and stock after the commit, so @n is in them). */
+void
+xchg_quota_note_low_slow(struct xchg_pool *p, const struct xchg_quota_tx *tx,
+			 uint32_t n)
+{
+	RTE_SET_USED(n);
+	note_low_sum(p, tx->taken, tx->owner ? tx->stock : 0, tx->owner);
+}
+
+/* The same after xchg_quota_stock_take(): taken, then the stock, then
+ * the sets. A conversion or a flush meanwhile can only make the figure
+ * larger (units counted in the stock and again as refunded, frees of
+ * buffers taken after the load of taken): never a low that did not
+ * happen. */
 void
 xchg_quota_note_low_fresh(struct xchg_pool *p)
 {
-	const struct xchg_arena *a = p->arena;
-	unsigned int set = xchg_lcore_cnt_set(a->pcnt_set);
-	/* The set's own returned first: only this thread writes it. Then
-	 * taken, the stock, the sets: a conversion or a flush meanwhile
-	 * can only make the figure larger (units counted in the stock and
-	 * again as refunded, frees of buffers taken after the load of
-	 * taken), never record a low that did not happen. */
-	uint64_t ret = __atomic_load_n(&xchg_pool_cnt_row(p, set)->returned,
-				       __ATOMIC_RELAXED);
 	uint64_t taken = __atomic_load_n(&p->taken, __ATOMIC_ACQUIRE);
 	uint32_t stock = __atomic_load_n(&p->stock, __ATOMIC_ACQUIRE);
-	int64_t room = (int64_t)__atomic_load_n(&p->quota, __ATOMIC_RELAXED) +
-		       (int64_t)(xchg_quota_back_sum(a, p->tag, UINT32_MAX) -
-				 taken);
 
-	if (room >= 0 && __atomic_load_n(&p->acq, __ATOMIC_RELAXED) == set)
-		/* A fresh floor for the owner's next sections. Out of its
-		 * section: a flush meanwhile leaves the stock empty, and
-		 * the refill that must follow stores its own floor. */
-		__atomic_store_n(&p->floor, (uint64_t)room - ret,
-				 __ATOMIC_RELAXED);
-	room += stock;
-	xchg_pool_lower_watermark(p, room < 0 ? 0 :
-				  room > UINT32_MAX ? UINT32_MAX :
-				  (uint32_t)room);
+	note_low_sum(p, taken, stock,
+		     __atomic_load_n(&p->acq, __ATOMIC_RELAXED) ==
+		     xchg_lcore_cnt_set(p->arena->pcnt_set));
 }
 
 /* A full memory barrier on every running thread of the process. */
