@@ -236,6 +236,22 @@ acquire_transfer(struct xchg_arena *a, struct xchg_pool *p,
 	return moved;
 }
 
+/* Tag the fresh frames of @mbufs[0..take), @take units paid, then a run
+ * of one other owner's frames with the units left; returns how many. */
+static __rte_always_inline unsigned int
+tag_paid(struct xchg_arena *a, struct xchg_pool *p, struct rte_mbuf **mbufs,
+	 uint32_t take, unsigned int set)
+{
+	unsigned int fresh = take <= 4 ?
+			     tag_fresh_inline(a, p->tag, mbufs, take) :
+			     tag_fresh(a, p->tag, mbufs, take);
+
+	if (unlikely(fresh != take))
+		fresh += acquire_transfer(a, p, &mbufs[fresh], take - fresh,
+					  set);
+	return fresh;
+}
+
 /* acquire_fresh() when the owner's stock cannot pay (or the caller is
  * not the owner): the quota's full section, out of line, so that its
  * transaction never leaves the inline path short of registers. */
@@ -257,11 +273,7 @@ acquire_fresh_begin(struct xchg_arena *a, struct xchg_pool *p,
 			return 0;
 		}
 	} while (!xchg_quota_commit(p, &tx, take));
-	fresh = take <= 4 ? tag_fresh_inline(a, p->tag, mbufs, take) :
-			    tag_fresh(a, p->tag, mbufs, take);
-	if (unlikely(fresh != take))
-		fresh += acquire_transfer(a, p, &mbufs[fresh], take - fresh,
-					  set);
+	fresh = tag_paid(a, p, mbufs, take, set);
 	xchg_quota_note_low(p, &tx, fresh);
 	return fresh;
 }
@@ -291,11 +303,7 @@ acquire_fresh(struct xchg_arena *a, struct xchg_pool *p,
 	n = RTE_MIN(n, (unsigned int)XCHG_EXCHANGE_CHUNK);
 	if (unlikely(!xchg_quota_stock_take(p, n, set, own, &low)))
 		return acquire_fresh_begin(a, p, mbufs, n, set, own);
-	fresh = n <= 4 ? tag_fresh_inline(a, p->tag, mbufs, n) :
-			 tag_fresh(a, p->tag, mbufs, n);
-	if (unlikely(fresh != n))
-		fresh += acquire_transfer(a, p, &mbufs[fresh], n - fresh,
-					  set);
+	fresh = tag_paid(a, p, mbufs, n, set);
 	xchg_quota_stock_note_low(p, low);
 	return fresh;
 }

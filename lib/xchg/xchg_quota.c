@@ -238,6 +238,20 @@ flush_stock(struct xchg_pool *p)
 	XCHG_POOL_COUNT(p, refunded, s);
 }
 
+/* Hold the owner @acq (its set, as read) off: acq CONVERTING, the
+ * handshake, the stock given back. False when acq changed meanwhile. */
+static bool
+hold_off(struct xchg_pool *p, uint16_t acq)
+{
+	if (!__atomic_compare_exchange_n(&p->acq, &acq, XCHG_ACQ_CONVERTING,
+					 false, __ATOMIC_SEQ_CST,
+					 __ATOMIC_ACQUIRE))
+		return false;
+	owner_handshake(p);
+	flush_stock(p);
+	return true;
+}
+
 void
 xchg_quota_shared_wait(struct xchg_pool *p, unsigned int set)
 {
@@ -272,13 +286,8 @@ xchg_quota_shared_wait(struct xchg_pool *p, unsigned int set)
 		}
 		/* Owned by another lcore: convert, once in the pool's
 		 * life (until it is freed and made again). */
-		if (!__atomic_compare_exchange_n(&p->acq, &acq,
-						 XCHG_ACQ_CONVERTING, false,
-						 __ATOMIC_SEQ_CST,
-						 __ATOMIC_ACQUIRE))
+		if (!hold_off(p, acq))
 			continue;
-		owner_handshake(p);
-		flush_stock(p);
 		__atomic_store_n(&p->ret_seen,
 				 xchg_quota_back_sum(a, p->tag, UINT32_MAX),
 				 __ATOMIC_RELAXED);
@@ -305,13 +314,8 @@ xchg_quota_flush(struct xchg_pool *p)
 			rte_pause();
 			continue;
 		}
-		if (!__atomic_compare_exchange_n(&p->acq, &acq,
-						 XCHG_ACQ_CONVERTING, false,
-						 __ATOMIC_SEQ_CST,
-						 __ATOMIC_ACQUIRE))
+		if (!hold_off(p, acq))
 			continue;
-		owner_handshake(p);
-		flush_stock(p);
 		__atomic_store_n(&p->acq, acq, __ATOMIC_RELEASE);
 		return;
 	}
