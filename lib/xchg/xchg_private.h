@@ -78,11 +78,19 @@ struct xchg_pool {
 	uint8_t busy;              /* owner inside a plain section */
 	uint32_t low_watermark;    /* atomic */
 	/* The owner's prepaid stock (xchg_quota.h): units counted in
-	 * taken that no buffer holds yet; floor plus the owner's set's
-	 * returned is a lower bound of the units the pool may still take
-	 * beyond it. Written by the owner, or by a flush while the owner
-	 * is held off. */
+	 * taken that no buffer holds yet. Written by the owner inside its
+	 * section (a refill: taken, then stock with release, pairs with a
+	 * reader's acquire load of stock before taken), or by a flush
+	 * while the owner is held off (stock = 0 with release before the
+	 * refund's release store, pairs with a reader's acquire loads of
+	 * the sets before stock); the owner's release store of busy=0
+	 * publishes its stores to a flush. */
 	uint32_t stock;
+	/* floor plus the owner's set's returned: a lower bound of the
+	 * units the pool may take beyond the stock, for the watermark.
+	 * Read by the owner only; written by it (relaxed, also out of its
+	 * section) or by a flush (0): any value once stored is a lower
+	 * bound until the next refill, which stores its own. */
 	uint64_t floor;
 	/* Read-mostly. */
 	uint32_t quota;            /* atomic: resize runs live */
