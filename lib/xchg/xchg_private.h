@@ -88,9 +88,11 @@ struct xchg_pool {
 	uint32_t stock;
 	/* floor plus the owner's set's returned: a lower bound of the
 	 * units the pool may take beyond the stock, for the watermark.
-	 * Read by the owner only; written by it (relaxed, also out of its
-	 * section) or by a flush (0): any value once stored is a lower
-	 * bound until the next refill, which stores its own. */
+	 * Read by the owner only, with a stock to take from; written by
+	 * it (relaxed, also out of its section), by a refill and by a
+	 * flush (0, with the stock): a stale value a late store leaves
+	 * after a flush meets an empty stock, and the refill that must
+	 * come first stores its own. */
 	uint64_t floor;
 	/* Read-mostly. */
 	uint32_t quota;            /* atomic: resize runs live */
