@@ -280,8 +280,11 @@ xchg_quota_commit(struct xchg_pool *p, struct xchg_quota_tx *tx, uint32_t n)
 		 * written. */
 		if (likely(n <= tx->stock)) {
 			tx->stock -= n;
+			/* Release (a plain store on x86): a reader that
+			 * loads this stock sees the taken of the refill
+			 * before it. */
 			__atomic_store_n(&p->stock, tx->stock,
-					 __ATOMIC_RELAXED);
+					 __ATOMIC_RELEASE);
 		} else {
 			xchg_quota_refill(p, tx, n);
 		}
@@ -359,8 +362,8 @@ xchg_quota_stock_take(struct xchg_pool *p, uint32_t n, unsigned int set,
 		return false;
 	}
 	stock -= n;
-	/* Only falls here: see xchg_quota_commit(). */
-	__atomic_store_n(&p->stock, stock, __ATOMIC_RELAXED);
+	/* Only falls here, with release: see xchg_quota_commit(). */
+	__atomic_store_n(&p->stock, stock, __ATOMIC_RELEASE);
 	*low = p->floor + __atomic_load_n(&own->returned, __ATOMIC_RELAXED) +
 	       stock;
 	__atomic_store_n(&p->busy, 0, __ATOMIC_RELEASE);
