@@ -107,7 +107,7 @@ planted_rule(void)
 /* A pool's books at one moment: sets first, then taken (xchg_quota.h). */
 struct books {
 	int64_t in_use;
-	uint64_t moved;   /* taken + back: grows with every move */
+	uint64_t moved;   /* grows with every move (read_books()) */
 	uint32_t quota;
 };
 
@@ -122,9 +122,8 @@ read_books(struct xchg_arena *a, struct books *b, uint32_t *store)
 
 		if (p->state != XCHG_POOL_LIVE)
 			continue;
-		b[t].in_use = xchg_pool_read_avail(p, &b[t].quota, &avail);
-		b[t].moved = __atomic_load_n(&p->taken, __ATOMIC_ACQUIRE) * 2 -
-			     (uint64_t)b[t].in_use;
+		b[t].in_use = xchg_pool_read_books(p, &b[t].quota, &avail,
+						   &b[t].moved);
 	}
 	*store = xchg_ops_free_count(a);
 }

@@ -245,27 +245,34 @@ acquire_transfer(struct xchg_arena *a, struct xchg_pool *p,
 	return moved;
 }
 
-/*
- * The common case, first: single-segment direct frames with refcnt 1,
- * charged to nobody (fresh from a NIC ring). Each costs one unit, so the
- * units for the whole burst are taken first with one compare-and-swap,
- * and what the burst did not use is given back in the rare case it
- * stops early; no index is kept for a rollback. Runs of other owners'
- * frames where the fresh ones end are taken with the same units
- * (acquire_transfer()). Stops at the first frame that is anything else,
- * for the general path to judge. Returns how many frames it took: 0 also
- * when the pool had nothing to pay with.
- */
+/* Tag the fresh frames of @mbufs[0..take), @take units paid, then a run
+ * of other owners' runs with the units left; returns how many. */
 static __rte_always_inline unsigned int
-acquire_fresh(struct xchg_arena *a, struct xchg_pool *p,
-	      struct rte_mbuf **mbufs, unsigned int n, unsigned int set,
-	      const struct xchg_pool_counters *own)
+tag_paid(struct xchg_arena *a, struct xchg_pool *p, struct rte_mbuf **mbufs,
+	 uint32_t take, unsigned int set)
+{
+	unsigned int fresh = take <= 4 ?
+			     tag_fresh_inline(a, p->tag, mbufs, take) :
+			     tag_fresh(a, p->tag, mbufs, take);
+
+	if (unlikely(fresh != take))
+		fresh += acquire_transfer(a, p, &mbufs[fresh], take - fresh,
+					  set);
+	return fresh;
+}
+
+/* acquire_fresh() when the owner's stock cannot pay (or the caller is
+ * not the owner): the quota's full section, out of line, so that its
+ * transaction never leaves the inline path short of registers. */
+static __rte_noinline unsigned int
+acquire_fresh_begin(struct xchg_arena *a, struct xchg_pool *p,
+		    struct rte_mbuf **mbufs, unsigned int n, unsigned int set,
+		    const struct xchg_pool_counters *own)
 {
 	struct xchg_quota_tx tx;
 	uint32_t take;
 	unsigned int fresh;
 
-	n = RTE_MIN(n, (unsigned int)XCHG_EXCHANGE_CHUNK);
 	do {
 		take = (uint32_t)RTE_MIN(xchg_quota_begin_own(p, &tx, n,
 							      set, own),
@@ -275,12 +282,38 @@ acquire_fresh(struct xchg_arena *a, struct xchg_pool *p,
 			return 0;
 		}
 	} while (!xchg_quota_commit(p, &tx, take));
-	fresh = take <= 4 ? tag_fresh_inline(a, p->tag, mbufs, take) :
-			    tag_fresh(a, p->tag, mbufs, take);
-	if (unlikely(fresh != take))
-		fresh += acquire_transfer(a, p, &mbufs[fresh], take - fresh,
-					  set);
+	fresh = tag_paid(a, p, mbufs, take, set);
 	xchg_quota_note_low(p, &tx, fresh);
+	return fresh;
+}
+
+/*
+ * The common case, first: single-segment direct frames with refcnt 1,
+ * charged to nobody (fresh from a NIC ring). Each costs one unit, so the
+ * units for the whole burst are taken first: from the owner's prepaid
+ * stock (xchg_quota_stock_take(): a load, compare and store of the
+ * pool's line, no transaction), else in the quota's section
+ * (acquire_fresh_begin(): a plain store or one compare-and-swap). What
+ * the burst did not use is given back in the rare case it stops early;
+ * no index is kept for a rollback. Runs of other owners' frames where
+ * the fresh ones end are taken with the same units
+ * (acquire_transfer()). Stops at the first frame that is anything else,
+ * for the general path to judge. Returns how many frames it took: 0 also
+ * when the pool had nothing to pay with.
+ */
+static __rte_always_inline unsigned int
+acquire_fresh(struct xchg_arena *a, struct xchg_pool *p,
+	      struct rte_mbuf **mbufs, unsigned int n, unsigned int set,
+	      const struct xchg_pool_counters *own)
+{
+	unsigned int fresh;
+	uint64_t low;
+
+	n = RTE_MIN(n, (unsigned int)XCHG_EXCHANGE_CHUNK);
+	if (unlikely(!xchg_quota_stock_take(p, n, set, own, &low)))
+		return acquire_fresh_begin(a, p, mbufs, n, set, own);
+	fresh = tag_paid(a, p, mbufs, n, set);
+	xchg_quota_stock_note_low(p, low);
 	return fresh;
 }
 

@@ -140,6 +140,8 @@ xchg_pool_create(struct xchg_arena *a, const char *name,
 	/* Nothing in use: taken equals what the slot's sets gave back. */
 	p->taken = xchg_quota_back_sum(a, tag, UINT32_MAX);
 	p->ret_seen = p->taken;
+	p->stock = 0;
+	p->floor = 0;
 	p->acq = a->owner_ok ? XCHG_ACQ_NONE : XCHG_ACQ_SHARED;
 	p->low_watermark = quota;
 	strlcpy(p->name, name, sizeof(p->name));
@@ -356,21 +358,36 @@ xchg_pool_stats_reset(struct xchg_pool *p)
 }
 
 int64_t
-xchg_pool_read_avail(const struct xchg_pool *p, uint32_t *quota,
-		     uint32_t *avail)
+xchg_pool_read_books(const struct xchg_pool *p, uint32_t *quota,
+		     uint32_t *avail, uint64_t *moved)
 {
 	uint64_t back, taken;
 	int64_t in_use;
-	uint32_t q;
+	uint32_t q, stock;
 
 	do {
 		q = __atomic_load_n(&p->quota, __ATOMIC_ACQUIRE);
-		/* The sets first, with acquire loads, then taken. */
+		/* The sets first, with acquire loads, then the stock, then
+		 * taken (xchg_quota.h): in_use may be overstated by what is
+		 * in motion, never understated. */
 		back = xchg_quota_back_sum(p->arena, p->tag, UINT32_MAX);
+		stock = __atomic_load_n(&p->stock, __ATOMIC_ACQUIRE);
 		taken = __atomic_load_n(&p->taken, __ATOMIC_ACQUIRE);
 	} while (q != __atomic_load_n(&p->quota, __ATOMIC_ACQUIRE));
-	in_use = (int64_t)(taken - back);
+	/* Buffers held: a unit in stock is not a buffer anywhere. */
+	in_use = (int64_t)(taken - back - stock);
 	*quota = q;
 	*avail = in_use >= (int64_t)q ? 0 : (uint32_t)((int64_t)q - in_use);
+	if (moved != NULL)
+		/* Grows with every move: a take (taken, or a unit out of
+		 * the stock), a refill (taken and stock), a give-back. */
+		*moved = taken * 2 + back - stock;
 	return in_use;
+}
+
+int64_t
+xchg_pool_read_avail(const struct xchg_pool *p, uint32_t *quota,
+		     uint32_t *avail)
+{
+	return xchg_pool_read_books(p, quota, avail, NULL);
 }

@@ -77,6 +77,23 @@ struct xchg_pool {
 	uint16_t acq;              /* XCHG_ACQ_*, or the owner's set */
 	uint8_t busy;              /* owner inside a plain section */
 	uint32_t low_watermark;    /* atomic */
+	/* The owner's prepaid stock (xchg_quota.h): units counted in
+	 * taken that no buffer holds yet. Written by the owner inside its
+	 * section (a refill: taken, then stock with release, pairs with a
+	 * reader's acquire load of stock before taken), or by a flush
+	 * while the owner is held off (stock = 0 with release before the
+	 * refund's release store, pairs with a reader's acquire loads of
+	 * the sets before stock); the owner's release store of busy=0
+	 * publishes its stores to a flush. */
+	uint32_t stock;
+	/* floor plus the owner's set's returned: a lower bound of the
+	 * units the pool may take beyond the stock, for the watermark.
+	 * Read by the owner only, with a stock to take from; written by
+	 * it (relaxed, also out of its section), by a refill and by a
+	 * flush (0, with the stock): a stale value a late store leaves
+	 * after a flush meets an empty stock, and the refill that must
+	 * come first stores its own. */
+	uint64_t floor;
 	/* Read-mostly. */
 	uint32_t quota;            /* atomic: resize runs live */
 	xchg_tag_t tag;
@@ -387,13 +404,18 @@ xchg_pool_is_live(const struct xchg_pool *p)
 }
 
 /* Quota and available units of @p for a reader (control path): the
- * sets' counters first, then taken (see xchg_quota.h), so a live read
- * may show fewer available units than there are, by what is in motion,
- * never more; *@avail above *@quota means an over-credit. The quota is
- * read until it is the same before and after. Returns in_use as signed,
- * negative for an over-credit. */
+ * sets' counters first, then the owner's stock, then taken (see
+ * xchg_quota.h), so a live read may show fewer available units than
+ * there are, by what is in motion, never more; *@avail above *@quota
+ * means an over-credit. The quota is read until it is the same before
+ * and after. Returns in_use, the buffers held (units in stock are not),
+ * as signed, negative for an over-credit. */
 int64_t xchg_pool_read_avail(const struct xchg_pool *p, uint32_t *quota,
 			     uint32_t *avail);
+/* The same, and in *@moved (if not NULL) a figure that grows with every
+ * move of the pool's books, for a census to tell motion. */
+int64_t xchg_pool_read_books(const struct xchg_pool *p, uint32_t *quota,
+			     uint32_t *avail, uint64_t *moved);
 
 /* Record a new fewest-available figure; rare, so a CAS loop is fine. */
 static inline void

@@ -17,6 +17,7 @@
 #include <sys/syscall.h>
 #endif
 
+#include <rte_common.h>
 #include <rte_pause.h>
 
 #include "xchg_quota.h"
@@ -42,6 +43,7 @@ xchg_quota_begin_other(struct xchg_pool *p, struct xchg_quota_tx *tx,
 	uint64_t back;
 
 	tx->owner = false;
+	tx->stock = 0; /* a shared pool has no stock */
 	if (unlikely(acq != XCHG_ACQ_SHARED))
 		xchg_quota_shared_wait(p, set); /* claims, or converts */
 	if (__atomic_load_n(&p->acq, __ATOMIC_ACQUIRE) == set && set != 0)
@@ -60,7 +62,115 @@ xchg_quota_begin_other(struct xchg_pool *p, struct xchg_quota_tx *tx,
 	}
 	if (tx->avail < 0)
 		tx->avail = 0;
+	tx->low = tx->avail;
 	return tx->avail;
+}
+
+/* The owner's section when its stock cannot pay for @need (busy set,
+ * acq re-read): the stock plus what the running bound, then a fresh sum
+ * of the other sets, says the pool may still take. */
+int64_t
+xchg_quota_begin_short(struct xchg_pool *p, struct xchg_quota_tx *tx,
+		       uint32_t need, unsigned int set,
+		       const struct xchg_pool_counters *own)
+{
+	int64_t quota, room;
+	uint64_t back;
+
+	tx->taken = p->taken;
+	quota = __atomic_load_n(&p->quota, __ATOMIC_RELAXED);
+	tx->quota = (uint32_t)quota;
+	/* taken counts the stock: room is what the pool may take beyond
+	 * it. */
+	back = p->ret_seen + xchg_quota_back_cnt(own);
+	room = quota + (int64_t)(back - tx->taken);
+	if (room + tx->stock < (int64_t)need) {
+		p->ret_seen = xchg_quota_back_sum(p->arena, p->tag, set);
+		back = p->ret_seen + xchg_quota_back_cnt(own);
+		room = quota + (int64_t)(back - tx->taken);
+	}
+	if (room < 0)
+		room = 0;
+	tx->base = (uint64_t)room -
+		   __atomic_load_n(&own->returned, __ATOMIC_RELAXED);
+	tx->avail = room + tx->stock;
+	tx->low = tx->avail;
+	return tx->avail;
+}
+
+/* The owner's commit of @n units, more than its stock: the rest is taken
+ * beyond the stock, with a new stock; tx->taken and tx->stock become
+ * what is stored. Inside the section (busy set). */
+void
+xchg_quota_refill(struct xchg_pool *p, struct xchg_quota_tx *tx, uint32_t n)
+{
+	uint32_t extra = n - tx->stock;
+	/* What the pool may still take after @n: a lower bound, as
+	 * tx->avail is (n <= tx->avail). */
+	int64_t room = tx->avail - (int64_t)n;
+	uint32_t want = XCHG_QUOTA_STOCK + RTE_MIN(n, XCHG_QUOTA_STOCK_MAX);
+	uint32_t b = room < (int64_t)want ? (uint32_t)room : want;
+
+	tx->taken += (uint64_t)extra + b;
+	tx->stock = b;
+	/* taken first, then stock with release: a reader that loads the
+	 * new stock (acquire) before taken sees the new taken too, so it
+	 * never counts the refill's units as given back. */
+	__atomic_store_n(&p->taken, tx->taken, __ATOMIC_RELAXED);
+	__atomic_store_n(&p->stock, b, __ATOMIC_RELEASE);
+	__atomic_store_n(&p->floor, tx->base - extra - b, __ATOMIC_RELAXED);
+}
+
+/* The units available (quota - in_use) from a fresh sum, @taken and
+ * @stock as the caller has them, recorded if a new low; for the owner
+ * (@owner), a fresh floor too, so that its next sections check against
+ * it. Stored out of the owner's section: a flush meanwhile empties the
+ * stock, and the refill that must follow stores its own floor. */
+static void
+note_low_sum(struct xchg_pool *p, uint64_t taken, uint32_t stock, bool owner)
+{
+	const struct xchg_arena *a = p->arena;
+	/* The owner's own returned: only this thread writes it. */
+	uint64_t ret = __atomic_load_n(&xchg_pool_cnt_row(p,
+			xchg_lcore_cnt_set(a->pcnt_set))->returned,
+			__ATOMIC_RELAXED);
+	int64_t room = (int64_t)__atomic_load_n(&p->quota, __ATOMIC_RELAXED) +
+		       (int64_t)(xchg_quota_back_sum(a, p->tag, UINT32_MAX) -
+				 taken);
+
+	if (owner && room >= 0)
+		__atomic_store_n(&p->floor, (uint64_t)room - ret,
+				 __ATOMIC_RELAXED);
+	room += stock;
+	xchg_pool_lower_watermark(p, room < 0 ? 0 :
+				  room > UINT32_MAX ? UINT32_MAX :
+				  (uint32_t)room);
+}
+
+/* The check of xchg_quota_note_low() against a fresh sum, tx as commit
+ * left it (taken and stock after the commit, so @n is in them). */
+void
+xchg_quota_note_low_slow(struct xchg_pool *p, const struct xchg_quota_tx *tx,
+			 uint32_t n)
+{
+	RTE_SET_USED(n);
+	note_low_sum(p, tx->taken, tx->owner ? tx->stock : 0, tx->owner);
+}
+
+/* The same after xchg_quota_stock_take(): taken, then the stock, then
+ * the sets. A conversion or a flush meanwhile can only make the figure
+ * larger (units counted in the stock and again as refunded, frees of
+ * buffers taken after the load of taken): never a low that did not
+ * happen. */
+void
+xchg_quota_note_low_fresh(struct xchg_pool *p)
+{
+	uint64_t taken = __atomic_load_n(&p->taken, __ATOMIC_ACQUIRE);
+	uint32_t stock = __atomic_load_n(&p->stock, __ATOMIC_ACQUIRE);
+
+	note_low_sum(p, taken, stock,
+		     __atomic_load_n(&p->acq, __ATOMIC_RELAXED) ==
+		     xchg_lcore_cnt_set(p->arena->pcnt_set));
 }
 
 /* A full memory barrier on every running thread of the process. */
@@ -107,6 +217,41 @@ owner_handshake(struct xchg_pool *p)
 		rte_pause();
 }
 
+/*
+ * Give the stock back, the owner held off (acq CONVERTING, handshake
+ * done: the owner's last stores of stock and floor are visible). stock =
+ * 0 first with release, then the units are refunded on the caller's own
+ * set with a release store (xchg_lcore_cnt_add()): a reader that sees
+ * the refund (acquire) sees the stock empty, so it never counts the
+ * units twice as not held. floor is reset with it: it bounds what the
+ * pool may take beyond a stock, and the next section refills.
+ */
+static void
+flush_stock(struct xchg_pool *p)
+{
+	uint32_t s = p->stock;
+
+	__atomic_store_n(&p->floor, 0, __ATOMIC_RELAXED);
+	if (s == 0)
+		return;
+	__atomic_store_n(&p->stock, 0, __ATOMIC_RELEASE);
+	XCHG_POOL_COUNT(p, refunded, s);
+}
+
+/* Hold the owner @acq (its set, as read) off: acq CONVERTING, the
+ * handshake, the stock given back. False when acq changed meanwhile. */
+static bool
+hold_off(struct xchg_pool *p, uint16_t acq)
+{
+	if (!__atomic_compare_exchange_n(&p->acq, &acq, XCHG_ACQ_CONVERTING,
+					 false, __ATOMIC_SEQ_CST,
+					 __ATOMIC_ACQUIRE))
+		return false;
+	owner_handshake(p);
+	flush_stock(p);
+	return true;
+}
+
 void
 xchg_quota_shared_wait(struct xchg_pool *p, unsigned int set)
 {
@@ -141,12 +286,8 @@ xchg_quota_shared_wait(struct xchg_pool *p, unsigned int set)
 		}
 		/* Owned by another lcore: convert, once in the pool's
 		 * life (until it is freed and made again). */
-		if (!__atomic_compare_exchange_n(&p->acq, &acq,
-						 XCHG_ACQ_CONVERTING, false,
-						 __ATOMIC_SEQ_CST,
-						 __ATOMIC_ACQUIRE))
+		if (!hold_off(p, acq))
 			continue;
-		owner_handshake(p);
 		__atomic_store_n(&p->ret_seen,
 				 xchg_quota_back_sum(a, p->tag, UINT32_MAX),
 				 __ATOMIC_RELAXED);
@@ -154,13 +295,38 @@ xchg_quota_shared_wait(struct xchg_pool *p, unsigned int set)
 	}
 }
 
+/*
+ * Empty an owner's stock and give the pool back to it: the owner is held
+ * off as a conversion does (acq CONVERTING, membarrier, busy), the stock
+ * refunded, then acq stored back with release (the owner's acquire
+ * re-read of acq pairs with it). A pool being converted is waited for:
+ * the conversion flushes. Slow path, control path.
+ */
+void
+xchg_quota_flush(struct xchg_pool *p)
+{
+	for (;;) {
+		uint16_t acq = __atomic_load_n(&p->acq, __ATOMIC_ACQUIRE);
+
+		if (acq == XCHG_ACQ_NONE || acq == XCHG_ACQ_SHARED)
+			return; /* no stock */
+		if (acq == XCHG_ACQ_CONVERTING) {
+			rte_pause();
+			continue;
+		}
+		if (!hold_off(p, acq))
+			continue;
+		__atomic_store_n(&p->acq, acq, __ATOMIC_RELEASE);
+		return;
+	}
+}
+
 void
 xchg_quota_sync(struct xchg_pool *p)
 {
-	uint16_t acq;
-
+	/* The quota's seq_cst store is before this: an owner section that
+	 * begins after the flush's handshake reads the new quota, and its
+	 * stock is empty, so it refills under the new quota. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	acq = __atomic_load_n(&p->acq, __ATOMIC_ACQUIRE);
-	if (acq != XCHG_ACQ_NONE && acq != XCHG_ACQ_SHARED)
-		owner_handshake(p); /* an owner, or one being converted */
+	xchg_quota_flush(p);
 }

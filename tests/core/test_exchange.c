@@ -4,10 +4,13 @@
  * every free path giving the unit back to the right owner. */
 
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 
 #include <rte_mbuf.h>
 
+#include "xchg_private.h"
+#include "xchg_quota.h"
 #include "xchg_test.h"
 
 static struct xchg_arena *arena;
@@ -305,6 +308,121 @@ test_owner_lookup(void)
 	rte_pktmbuf_free(m);
 }
 
+/* A thread without an lcore allocates one buffer from @arg's pool and
+ * frees it: the pool's second acquirer, so it turns shared. */
+static void *
+second_acquirer(void *arg)
+{
+	struct rte_mbuf *m;
+
+	if (xchg_alloc_bulk(arg, &m, 1) == 0)
+		rte_pktmbuf_free(m);
+	return NULL;
+}
+
+/* Take exactly @want frames into @p in bursts of @burst: all of them are
+ * taken, and one more is refused; then every frame is freed. */
+static void
+fill_exact(struct xchg_pool *p, unsigned int want, unsigned int burst,
+	   const char *when)
+{
+	struct rte_mbuf *m[128];
+	unsigned int got = 0, n, fails = xt_failures;
+
+	XT_CHECK(want < RTE_DIM(m), "%s: fill of %u", when, want);
+	rx_frames(m, want + 1);
+	while (got < want) {
+		n = RTE_MIN(burst, want - got);
+		XT_CHECK(xchg_acquire_burst(p, &m[got], n) == n,
+			 "%s: refused at %u held of quota %u (rte_errno %d)",
+			 when, got, want, rte_errno);
+		got += n;
+		if (xt_failures != fails)
+			break;
+	}
+	xt_pool_expect(p, got, when);
+	XT_EQ(xchg_acquire_burst(p, &m[want], 1), 0);
+	XT_EQ(rte_errno, ENOBUFS);
+	xt_census_ok(arena, when);
+	rte_pktmbuf_free_bulk(m, want + 1);
+	xt_pool_expect(p, 0, when);
+}
+
+/*
+ * The owner's prepaid stock (lib/xchg/xchg_quota.h): units in stock are
+ * counted as taken (never above the quota), are not buffers (in_use,
+ * available, the low watermark and the census count buffers only), are
+ * used before any refusal, and are given back when the pool turns shared
+ * and when a resize lowers the quota.
+ */
+static void
+test_stock(void)
+{
+	struct xchg_pool *p = xchg_pool_create(arena, "st", XCHG_KIND_SOCKET,
+					       40);
+	struct xchg_pool_stats s;
+	struct rte_mbuf *m[48];
+	pthread_t t;
+
+	/* One frame: the owner takes it and a stock beside it. */
+	rx_frames(m, 1);
+	XT_EQ(xchg_acquire_burst(p, m, 1), 1);
+	if (arena->owner_ok) {
+		XT_CHECK(p->acq != XCHG_ACQ_SHARED && p->stock > 0,
+			 "owned, with a stock (acq %u stock %u)", p->acq,
+			 p->stock);
+		/* Counted as taken: in_use + stock within the quota. */
+		XT_CHECK(p->stock + 1 <= 40, "stock %u within the quota",
+			 p->stock);
+	}
+	/* ...but not as held: one buffer, 39 available, and a census that
+	 * counts one buffer (owner_count would name the stock). */
+	XT_EQ(xchg_pool_stats_get(p, &s), 0);
+	XT_EQ(s.in_use, 1);
+	XT_EQ(s.available, 39);
+	XT_EQ(s.low_watermark, 39);
+	xt_census_ok(arena, "one frame and a stock");
+	/* A burst the stock alone cannot pay: the stock and the rest of the
+	 * quota together pay it, nothing is refused below the quota. */
+	rx_frames(&m[1], 40);
+	XT_EQ(xchg_acquire_burst(p, &m[1], 39), 39);
+	XT_EQ(xchg_acquire_burst(p, &m[40], 1), 0);
+	XT_EQ(rte_errno, ENOBUFS);
+	XT_EQ(xchg_pool_stats_get(p, &s), 0);
+	XT_EQ(s.in_use, 40);
+	XT_EQ(s.available, 0);
+	XT_EQ(s.low_watermark, 0);
+	xt_census_ok(arena, "full");
+	rte_pktmbuf_free_bulk(m, 41);
+	xt_pool_expect(p, 0, "freed");
+	/* Bursts of every size, a stock left over each time. */
+	fill_exact(p, 40, 1, "one by one");
+	fill_exact(p, 40, 3, "bursts of 3");
+	fill_exact(p, 40, 32, "bursts of 32");
+	/* A lower quota, a stock left from the old one: the resize gives
+	 * it back, so the pool takes exactly the new quota. */
+	rx_frames(m, 1);
+	XT_EQ(xchg_acquire_burst(p, m, 1), 1);
+	rte_pktmbuf_free(m[0]);
+	XT_EQ(xchg_pool_resize(p, 5, NULL), 0);
+	XT_EQ(p->stock, 0);
+	fill_exact(p, 5, 1, "lowered to 5");
+	XT_EQ(xchg_pool_resize(p, 40, NULL), 0);
+	fill_exact(p, 40, 2, "raised to 40");
+	/* A second acquirer: the pool turns shared and its stock comes
+	 * back, so the whole quota can still be taken. */
+	rx_frames(m, 1);
+	XT_EQ(xchg_acquire_burst(p, m, 1), 1);
+	rte_pktmbuf_free(m[0]);
+	XT_CHECK(!arena->owner_ok || p->stock > 0, "a stock to give back");
+	XT_EQ(pthread_create(&t, NULL, second_acquirer, p), 0);
+	XT_EQ(pthread_join(t, NULL), 0);
+	XT_EQ(p->acq, XCHG_ACQ_SHARED);
+	XT_EQ(p->stock, 0);
+	fill_exact(p, 40, 4, "shared");
+	XT_EQ(xchg_pool_free(p), 0);
+}
+
 int
 main(int argc __rte_unused, char **argv)
 {
@@ -319,6 +437,7 @@ main(int argc __rte_unused, char **argv)
 	XT_RUN(test_clones);
 	XT_RUN(test_misuse_in_a_burst);
 	XT_RUN(test_owner_lookup);
+	XT_RUN(test_stock);
 	xt_census_ok(arena, "end");
 	XT_EQ(xchg_arena_free(arena), 0);
 	return xt_done("exchange");

@@ -25,7 +25,9 @@
  * acquirer): what A's book said before the call, plus what the call
  * took, reaches the quota's floor: no unit was stranded in B's counters.
  * At the end: every pool back to zero in use, its counters exact, the
- * census conserved.
+ * census conserved; then the main lcore takes each pool's whole quota,
+ * not one unit more (A's pools turn shared: the owner's stock must come
+ * back to be taken).
  *
  * Live census (issue 17 item 4), on an arena with few unreserved
  * buffers: censuses taken back to back while A and B move traffic never
@@ -244,6 +246,42 @@ lcore_c(void *arg __rte_unused)
 	return 0;
 }
 
+/* After a run, from the main lcore: the pool takes its whole quota, no
+ * more (the pools A owned turn shared here: their stock must come back
+ * to be taken, xchg_quota.h), then gives it all back. */
+static void
+fill_quota(unsigned int idx)
+{
+	struct xchg_pool *p = book[idx].pool;
+	struct xchg_pool_stats s;
+	struct rte_mbuf *m[BURST];
+	unsigned int got = 0, n, k;
+
+	XT_EQ(xchg_pool_stats_get(p, &s), 0);
+	while (got < s.quota) {
+		n = RTE_MIN((unsigned int)BURST, s.quota - got);
+		XT_EQ(rte_pktmbuf_alloc_bulk(mp, m, n), 0);
+		k = xchg_acquire_burst(p, m, n);
+		XT_CHECK(k == n, "pool %u: refused at %u held of quota %u",
+			 idx, got + k, s.quota);
+		if (k != n) {
+			rte_pktmbuf_free_bulk(m, n);
+			break;
+		}
+		got += k;
+		/* Held in B's ring (B is stopped) until the end. */
+		XT_EQ(rte_ring_mp_enqueue_burst(to_b, (void **)m, n, NULL), n);
+	}
+	XT_EQ(rte_pktmbuf_alloc_bulk(mp, m, 1), 0);
+	XT_EQ(xchg_acquire_burst(p, m, 1), 0);
+	rte_pktmbuf_free(m[0]);
+	while ((n = rte_ring_sc_dequeue_burst(to_b, (void **)m, BURST,
+					      NULL)) != 0)
+		rte_pktmbuf_free_bulk(m, n);
+	XT_EQ(xchg_pool_stats_get(p, &s), 0);
+	XT_EQ(s.in_use, 0);
+}
+
 static void
 resize(unsigned int idx, uint32_t q)
 {
@@ -365,6 +403,9 @@ run(bool with_c)
 		XT_EQ(s.available, s.quota);
 	}
 	XT_CHECK(xt_census_ok(arena, "after the run"), "census");
+	for (i = 0; i < NB_P; i++)
+		fill_quota(i);
+	XT_CHECK(xt_census_ok(arena, "after every pool filled"), "census");
 }
 
 static void
