@@ -245,8 +245,8 @@ acquire_transfer(struct xchg_arena *a, struct xchg_pool *p,
 	return moved;
 }
 
-/* Tag the fresh frames of @mbufs[0..take), @take units paid, then a run
- * of other owners' runs with the units left; returns how many. */
+/* Tag the fresh frames of @mbufs[0..take), @take units paid, then runs
+ * of other owners' frames with the units left; returns how many. */
 static __rte_always_inline unsigned int
 tag_paid(struct xchg_arena *a, struct xchg_pool *p, struct rte_mbuf **mbufs,
 	 uint32_t take, unsigned int set)
