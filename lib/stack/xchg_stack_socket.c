@@ -390,6 +390,26 @@ xchg_socket_free_all(struct xchg_stack *s)
 	pthread_mutex_unlock(&s->lock);
 }
 
+int
+xchg_socket_set_single_reader(struct xchg_socket *sock, bool single)
+{
+	int ret;
+
+	if (sock == NULL)
+		return -EINVAL;
+	ret = xchg_consumer_set_single_consumer(sock->consumer, single);
+	if (ret == 0)
+		sock->single_reader = single;
+	return ret;
+}
+
+bool
+xchg_socket_single_reader(const struct xchg_socket *sock)
+{
+	return sock != NULL && sock->single_reader &&
+	       xchg_consumer_single_consumer(sock->consumer);
+}
+
 unsigned int
 xchg_socket_recv_burst(struct xchg_socket *sock, struct rte_mbuf **mbufs,
 		       unsigned int n)
@@ -399,7 +419,14 @@ xchg_socket_recv_burst(struct xchg_socket *sock, struct rte_mbuf **mbufs,
 	if (sock == NULL)
 		return 0;
 	got = xchg_consumer_recv_burst(sock->consumer, mbufs, n);
-	if (got != 0)
+	if (sock->single_reader)
+		/* One writer, the reader (struct xchg_socket): no lookup
+		 * of the lcore's counter set, no test of got. */
+		__atomic_store_n(&sock->read_one,
+				 __atomic_load_n(&sock->read_one,
+						 __ATOMIC_RELAXED) + got,
+				 __ATOMIC_RELEASE);
+	else if (got != 0)
 		XCHG_SOCKET_COUNT(sock, received, got);
 	return got;
 }
@@ -720,7 +747,8 @@ xchg_socket_stats_get(struct xchg_socket *sock, struct xchg_socket_stats *st)
 				&st->pool) != 0)
 		return -EINVAL;
 	xchg_socket_cnt_sum(sock->stack, sock->slot, &c);
-	st->received = c.received - sock->base.received;
+	st->received = c.received - sock->base.received +
+		       __atomic_load_n(&sock->read_one, __ATOMIC_ACQUIRE);
 	st->sent = c.sent - sock->base.sent;
 	st->send_failed = c.send_failed - sock->base.send_failed;
 	st->queued = c.queued - sock->base.queued;
