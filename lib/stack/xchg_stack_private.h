@@ -172,6 +172,9 @@ struct xchg_socket {
 	 * the socket to its reader. */
 	bool single_reader;
 	uint64_t read_one;          /* frames received while single_reader */
+	struct rte_ring *read_ring; /* single_reader in a plain arena: the
+				     * consumer's ring, dequeued here
+				     * (xchg_consumer_read_ring()) */
 	enum xchg_sock_type type;
 	enum xchg_priority priority;
 	rte_be32_t local_ip;        /* 0: any of ours */

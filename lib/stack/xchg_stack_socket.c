@@ -16,8 +16,10 @@
 #include <rte_ip.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_ring.h>
 #include <rte_udp.h>
 
+#include "xchg_read_private.h"
 #include "xchg_stack_private.h"
 
 void
@@ -398,8 +400,10 @@ xchg_socket_set_single_reader(struct xchg_socket *sock, bool single)
 	if (sock == NULL)
 		return -EINVAL;
 	ret = xchg_consumer_set_single_consumer(sock->consumer, single);
-	if (ret == 0)
+	if (ret == 0) {
 		sock->single_reader = single;
+		sock->read_ring = xchg_consumer_read_ring(sock->consumer);
+	}
 	return ret;
 }
 
@@ -414,11 +418,19 @@ unsigned int
 xchg_socket_recv_burst(struct xchg_socket *sock, struct rte_mbuf **mbufs,
 		       unsigned int n)
 {
+	struct rte_ring *r;
 	unsigned int got;
 
-	if (sock == NULL)
+	if (unlikely(sock == NULL || mbufs == NULL))
 		return 0;
-	got = xchg_consumer_recv_burst(sock->consumer, mbufs, n);
+	r = sock->read_ring;
+	if (likely(r != NULL))
+		/* A single reader in a plain arena: the dequeue
+		 * xchg_consumer_recv_burst() would make (the ordering
+		 * argument is there), without its call and checks. */
+		got = rte_ring_sc_dequeue_burst(r, (void **)mbufs, n, NULL);
+	else
+		got = xchg_consumer_recv_burst(sock->consumer, mbufs, n);
 	if (sock->single_reader)
 		/* One writer, the reader (struct xchg_socket): no lookup
 		 * of the lcore's counter set, no test of got. */

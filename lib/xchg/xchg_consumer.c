@@ -13,6 +13,7 @@
 #include "xchg_consumer.h"
 #include "xchg_consumer_private.h"
 #include "xchg_private.h"
+#include "xchg_read_private.h"
 
 struct xchg_consumer *
 xchg_consumer_create(struct xchg_arena *arena, const char *name,
@@ -122,6 +123,12 @@ xchg_consumer_single_consumer(const struct xchg_consumer *c)
 {
 	return c != NULL && c->sc &&
 	       rte_ring_get_cons_sync_type(c->ring) == RTE_RING_SYNC_ST;
+}
+
+struct rte_ring *
+xchg_consumer_read_ring(const struct xchg_consumer *c)
+{
+	return c != NULL && c->sc && !c->sc_check ? c->ring : NULL;
 }
 
 struct xchg_pool *
