@@ -172,8 +172,11 @@ struct xchg_socket {
 	 * the socket to its reader. */
 	bool single_reader;
 	uint64_t read_one;          /* frames received while single_reader */
-	struct rte_ring *read_ring; /* single_reader in a plain arena: the
-				     * consumer's ring, dequeued here
+	struct rte_ring *read_ring; /* the consumer's ring, dequeued by
+				     * the read in the consumer's mode;
+				     * NULL for a single reader in a
+				     * strict arena, whose reads go
+				     * through the consumer's check
 				     * (xchg_consumer_read_ring()) */
 	enum xchg_sock_type type;
 	enum xchg_priority priority;

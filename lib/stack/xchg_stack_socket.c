@@ -93,6 +93,7 @@ socket_open(struct xchg_stack *s, const char *name, uint32_t quota,
 	}
 	if (err == 0) {
 		xchg_stack_fast_producer(s, sock->consumer);
+		sock->read_ring = xchg_consumer_read_ring(sock->consumer);
 		sock->stack = s;
 		sock->type = type;
 		sock->priority = prio;
@@ -414,6 +415,21 @@ xchg_socket_single_reader(const struct xchg_socket *sock)
 	       xchg_consumer_single_consumer(sock->consumer);
 }
 
+/* A single reader's read in a strict arena: the consumer's checked read
+ * (xchg_consumer_recv_burst()), out of line. */
+static __rte_noinline unsigned int
+recv_checked(struct xchg_socket *sock, struct rte_mbuf **mbufs,
+	     unsigned int n)
+{
+	unsigned int got = xchg_consumer_recv_burst(sock->consumer, mbufs, n);
+
+	/* One writer, the reader: as below. */
+	__atomic_store_n(&sock->read_one,
+			 __atomic_load_n(&sock->read_one, __ATOMIC_RELAXED) +
+			 got, __ATOMIC_RELEASE);
+	return got;
+}
+
 unsigned int
 xchg_socket_recv_burst(struct xchg_socket *sock, struct rte_mbuf **mbufs,
 		       unsigned int n)
@@ -423,22 +439,25 @@ xchg_socket_recv_burst(struct xchg_socket *sock, struct rte_mbuf **mbufs,
 
 	if (unlikely(sock == NULL || mbufs == NULL))
 		return 0;
+	/* The consumer's ring, dequeued here in the consumer's mode (the
+	 * dequeue xchg_consumer_recv_burst() would make, whose comment
+	 * has the ordering argument), without that call and its checks;
+	 * NULL for a single reader in a strict arena. */
 	r = sock->read_ring;
-	if (likely(r != NULL))
-		/* A single reader in a plain arena: the dequeue
-		 * xchg_consumer_recv_burst() would make (the ordering
-		 * argument is there), without its call and checks. */
+	if (unlikely(r == NULL))
+		return recv_checked(sock, mbufs, n);
+	if (sock->single_reader) {
 		got = rte_ring_sc_dequeue_burst(r, (void **)mbufs, n, NULL);
-	else
-		got = xchg_consumer_recv_burst(sock->consumer, mbufs, n);
-	if (sock->single_reader)
 		/* One writer, the reader (struct xchg_socket): no lookup
 		 * of the lcore's counter set, no test of got. */
 		__atomic_store_n(&sock->read_one,
 				 __atomic_load_n(&sock->read_one,
 						 __ATOMIC_RELAXED) + got,
 				 __ATOMIC_RELEASE);
-	else if (got != 0)
+		return got;
+	}
+	got = rte_ring_mc_dequeue_burst(r, (void **)mbufs, n, NULL);
+	if (got != 0)
 		XCHG_SOCKET_COUNT(sock, received, got);
 	return got;
 }

@@ -128,7 +128,7 @@ xchg_consumer_single_consumer(const struct xchg_consumer *c)
 struct rte_ring *
 xchg_consumer_read_ring(const struct xchg_consumer *c)
 {
-	return c != NULL && c->sc && !c->sc_check ? c->ring : NULL;
+	return c != NULL && !c->sc_check ? c->ring : NULL;
 }
 
 struct xchg_pool *

@@ -17,16 +17,16 @@ struct rte_ring;
 struct xchg_consumer;
 
 /**
- * The ring a single reader of @p c may dequeue from itself with
- * rte_ring_sc_dequeue_burst(), skipping xchg_consumer_recv_burst()'s
- * call and checks: the read that call would make, frame for frame.
- * Control path: ask after xchg_consumer_set_single_consumer() and ask
- * again after every change of the mode.
+ * The ring a reader of @p c may dequeue from itself, skipping
+ * xchg_consumer_recv_burst()'s call and checks: with
+ * rte_ring_sc_dequeue_burst() when xchg_consumer_single_consumer(c),
+ * rte_ring_mc_dequeue_burst() otherwise, the read that call would make,
+ * frame for frame. Control path: ask again after every change of the
+ * mode (xchg_consumer_set_single_consumer()).
  *
- * @return The ring when @p c is single-consumer and its arena's free
- *   marking is plain; NULL otherwise (multi-consumer, or a strict arena,
- *   whose reads must go through xchg_consumer_recv_burst() to be
- *   checked), and for NULL.
+ * @return The ring; NULL for a single-consumer consumer of a strict
+ *   arena, whose reads must go through xchg_consumer_recv_burst() to be
+ *   checked, and for NULL.
  */
 struct rte_ring *xchg_consumer_read_ring(const struct xchg_consumer *c);
 
