@@ -105,16 +105,34 @@ books_equal(struct xchg_consumer *mc, struct xchg_consumer *sc,
 	XT_EQ(xchg_consumer_pending(mc), xchg_consumer_pending(sc));
 }
 
+/* Read up to @n from each; both must give the same frames. Returns how
+ * many each gave (the single-consumer side's when they differ). */
+static unsigned int
+read_both(struct xchg_consumer *mc, struct xchg_consumer *sc,
+	  unsigned int n)
+{
+	struct rte_mbuf *a[32], *b[32];
+	unsigned int i, na, nb;
+
+	na = xchg_consumer_recv_burst(mc, a, n);
+	nb = xchg_consumer_recv_burst(sc, b, n);
+	XT_EQ(na, nb);
+	for (i = 0; i < RTE_MIN(na, nb); i++)
+		XT_EQ(frame_id(a[i]), frame_id(b[i]));
+	rte_pktmbuf_free_bulk(a, na);
+	rte_pktmbuf_free_bulk(b, nb);
+	return RTE_MAX(na, nb);
+}
+
 static void
 test_same_bursts(void)
 {
 	static const unsigned int burst[] = { 5, 1, 0, 7, 32, 3, 2, 9 };
 	static const unsigned int read_n[] = { 3, 0, 1, 32, 5, 2, 11, 4, 7 };
 	struct xchg_consumer *mc, *sc;
-	struct rte_mbuf *a[32], *b[32];
 	uint32_t next = 0;
 	uint64_t got = 0;
-	unsigned int step = 0, i, na, nb;
+	unsigned int step = 0, n;
 
 	mc = xchg_consumer_create(plain, "rd_mc", XCHG_KIND_SOCKET, QUOTA);
 	sc = xchg_consumer_create(plain, "rd_sc", XCHG_KIND_SOCKET, QUOTA);
@@ -123,39 +141,18 @@ test_same_bursts(void)
 		goto out;
 	XT_EQ(xchg_consumer_set_single_consumer(sc, true), 0);
 	while (next < FRAMES) {
-		unsigned int n = RTE_MIN(burst[step % RTE_DIM(burst)],
-					 FRAMES - next);
-
+		n = RTE_MIN(burst[step % RTE_DIM(burst)], FRAMES - next);
 		/* The same ids to both: the read compares them. */
 		XT_EQ(deliver(mc, next, n), deliver(sc, next, n));
 		next += n;
-		na = xchg_consumer_recv_burst(mc, a,
-					      read_n[step % RTE_DIM(read_n)]);
-		nb = xchg_consumer_recv_burst(sc, b,
-					      read_n[step % RTE_DIM(read_n)]);
-		XT_EQ(na, nb);
-		for (i = 0; i < RTE_MIN(na, nb); i++)
-			XT_EQ(frame_id(a[i]), frame_id(b[i]));
-		got += nb;
-		rte_pktmbuf_free_bulk(a, na);
-		rte_pktmbuf_free_bulk(b, nb);
+		got += read_both(mc, sc, read_n[step % RTE_DIM(read_n)]);
 		books_equal(mc, sc, "after a step");
 		if (xt_failures != 0)
 			break;
 		step++;
 	}
-	for (;;) {
-		na = xchg_consumer_recv_burst(mc, a, 32);
-		nb = xchg_consumer_recv_burst(sc, b, 32);
-		if (na == 0 && nb == 0)
-			break;
-		XT_EQ(na, nb);
-		for (i = 0; i < RTE_MIN(na, nb); i++)
-			XT_EQ(frame_id(a[i]), frame_id(b[i]));
-		got += nb;
-		rte_pktmbuf_free_bulk(a, na);
-		rte_pktmbuf_free_bulk(b, nb);
-	}
+	while ((n = read_both(mc, sc, 32)) != 0)
+		got += n;
 	books_equal(mc, sc, "drained");
 	XT_CHECK(got > FRAMES / 2 && got < FRAMES,
 		 "some refused, most read: %" PRIu64 " of %u", got, FRAMES);
