@@ -139,6 +139,8 @@ usage(const char *prog)
 	       "  --arena-cache N  arena per-lcore cache up to %d, none, or 0: the default [%d]\n"
 	       "  --mode M[,M...]  core, stack, lcores, latency, sockets, pipeline or all [core,stack]\n"
 	       "  --strict         xchg arenas with strict (atomic) free marking\n"
+	       "  --readers R      one: the stack modes' sockets single-reader, as one lcore reads each;\n"
+	       "                   many: multi-reader, the default of a socket [one]\n"
 	       "  --stack-packets N  packets per side, lcore and round of the stack modes [4M]\n"
 	       "  --sockets N      sockets of the stack, lcores and latency modes [16]\n"
 	       "  --socket-quota Q quota of each socket in the stack modes [64]\n"
@@ -236,6 +238,7 @@ parse_opts(int argc, char **argv, struct bench_opts *o)
 		{ "socket-quota", required_argument, NULL, 'Q' },
 		{ "socket-counts", required_argument, NULL, 'C' },
 		{ "strict", no_argument, NULL, 'X' },
+		{ "readers", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -331,6 +334,15 @@ parse_opts(int argc, char **argv, struct bench_opts *o)
 		case 'X':
 			o->strict = true;
 			o->sb.strict = true;
+			break;
+		case 'R':
+			if (strcmp(optarg, "one") != 0 &&
+			    strcmp(optarg, "many") != 0) {
+				fprintf(stderr, "xchg-bench: --readers: '%s' is neither one nor many; use one (single-reader sockets, the default) or many\n",
+					optarg);
+				return -EINVAL;
+			}
+			o->sb.many_readers = strcmp(optarg, "many") == 0;
 			break;
 		case 'h':
 			usage(argv[0]);

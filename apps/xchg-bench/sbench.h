@@ -54,6 +54,9 @@ struct sb_conf {
 	bool pipeline;         /* one lcore receives, another reads and
 				* frees every socket */
 	bool strict;           /* xchg arena with strict free marking */
+	bool many_readers;     /* (x) sockets left multi-reader; else
+				* single-reader, as each is read by one
+				* lcore (xchg_socket_set_single_reader()) */
 };
 
 /* Frames of the synthetic traffic, per 32: 26 UDP to the sockets

@@ -205,6 +205,12 @@ open_sockets(struct sb_run *r)
 		if (xchg_udp_bind(r->socks[i], 0, hog ? SB_HOG_PORT :
 				  SB_UDP_BASE + i) != 0)
 			return fail("bind", EINVAL);
+		/* Every mode reads a socket from one lcore at a time (its
+		 * receiver's, or the pipeline's reader; rounds are ordered
+		 * by the launch and the wait). */
+		if (xchg_socket_set_single_reader(r->socks[i],
+						  !r->c.many_readers) != 0)
+			return fail("single reader", EINVAL);
 	}
 	return 0;
 }

@@ -62,6 +62,9 @@ print_header(const char *mode, const struct sb_conf *c, struct sb_run *r)
 	printf("  layout (p) plain packed pool: %s\n", sb_run_layout(r, SB_PLAIN));
 	printf("  layout (x) xchg arena:        %s\n", sb_run_layout(r, SB_XCHG));
 	printf("  traffic, per 32 frames of 60 B written by an RX callback on both sides: 26 UDP spread over the sockets, 2 ARP requests and 2 ICMP echo requests for us, 1 UDP to an unbound port, 1 unknown ethertype\n");
+	printf("  socket reads (x): %s\n", c->many_readers ?
+	       "readers=many, the multi-consumer dequeue and per-lcore counts (--readers many)" :
+	       "readers=one, each socket read by one lcore: single-consumer dequeue, the reader's own count (xchg_socket_set_single_reader())");
 }
 
 /* A warm-up round of each side, checked like the others. */
@@ -129,10 +132,11 @@ sb_mode_stack(const struct sb_conf *c, double *ratio)
 	       (med[SB_XCHG] - med[2]) / (med[SB_PLAIN] - med[2]));
 	printf("stack x/p = %.3f (target <= %.2f)%s\n", *ratio, SB_TARGET,
 	       *ratio <= SB_TARGET ? "" : ", MISSED");
-	printf("result mode=stack memory=%s layout=packed same_layout=1 lcores=1 sockets=%u rounds=%u packets=%" PRIu64 " f_cpp=%.2f p_cpp=%.2f x_cpp=%.2f p_mpps=%.2f x_mpps=%.2f x_p=%.3f dpdk=\"%s\"\n",
+	printf("result mode=stack memory=%s layout=packed same_layout=1 lcores=1 sockets=%u rounds=%u packets=%" PRIu64 " f_cpp=%.2f p_cpp=%.2f x_cpp=%.2f p_mpps=%.2f x_mpps=%.2f x_p=%.3f readers=%s dpdk=\"%s\"\n",
 	       sb_memory(), sb_run_sockets(r), rounds, c->packets, med[2],
 	       med[SB_PLAIN], med[SB_XCHG], hz / med[SB_PLAIN] / 1e6,
-	       hz / med[SB_XCHG] / 1e6, *ratio, rte_version());
+	       hz / med[SB_XCHG] / 1e6, *ratio,
+	       c->many_readers ? "many" : "one", rte_version());
 	ret = 0;
 out:
 	sb_run_free(r);

@@ -617,7 +617,7 @@ do_port(struct ctx *c, unsigned int idx, const char *l, const struct kv *kv)
 
 static const char * const socket_keys[] = {
 	"type", "port", "ethertype", "quota", "priority", "interface",
-	"pending", "family", NULL };
+	"pending", "family", "readers", NULL };
 
 static int
 do_socket(struct ctx *c, unsigned int idx, const char *l, const struct kv *kv)
@@ -685,6 +685,13 @@ do_socket(struct ctx *c, unsigned int idx, const char *l, const struct kv *kv)
 			s->family = XCHG_FAMILY_IPV6;
 		else
 			return fail(c, kv->line, "%s family: '%s' is not an address family; use ipv4, ipv6 or both",
+				    l, kv->value);
+		return 0;
+	}
+	if (strcmp(kv->key, "readers") == 0) {
+		s->single_reader = strcmp(kv->value, "one") == 0;
+		if (!s->single_reader && strcmp(kv->value, "many") != 0)
+			return fail(c, kv->line, "%s readers: '%s' is neither one nor many; write readers = one when one thread at a time reads the socket (the single-consumer read), or readers = many (the default)",
 				    l, kv->value);
 		return 0;
 	}

@@ -137,6 +137,9 @@ struct xchg_config_socket {
 	enum xchg_family family; /**< UDP: the families it receives and
 				  *   sends (xchg_udp_set_family()); default
 				  *   both. */
+	bool single_reader;    /**< readers = one: one thread at a time
+				*   reads it (xchg_socket_set_single_reader());
+				*   default many (false). */
 };
 
 /** [proxy]: frames nobody claims go to the host through a TAP port. */

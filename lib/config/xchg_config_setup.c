@@ -548,6 +548,12 @@ make_socket(struct xchg_config_setup *su, unsigned int i, char *err,
 		return ret;
 	}
 	su->sockets[i] = s;
+	ret = xchg_socket_set_single_reader(s, sc->single_reader);
+	if (ret != 0) {
+		msg(err, errlen, "%s[socket %s] readers: cannot set it: %s",
+		    at, sc->name, rte_strerror(-ret));
+		return ret;
+	}
 	if (sc->type == XCHG_CONFIG_SOCKET_UDP) {
 		ret = xchg_udp_bind(s, 0, sc->udp_port);
 		if (ret != 0) {

@@ -601,11 +601,50 @@ int xchg_socket_close(struct xchg_socket *sock);
  * Receive, zero copy. A UDP socket's mbufs start at the UDP payload
  * (the headers stay in the headroom: see xchg_udp_source()); a packet
  * socket's at the Ethernet header. Free them with rte_pktmbuf_free().
+ * Safe from several threads at once unless the socket is single-reader
+ * (xchg_socket_set_single_reader()).
  *
- * @return Frames received, at most @p n.
+ * @return Frames received, at most @p n; 0 with rte_errno EBUSY for a
+ *   second simultaneous reader of a single-reader socket in a strict
+ *   arena.
  */
 unsigned int xchg_socket_recv_burst(struct xchg_socket *sock,
 				    struct rte_mbuf **mbufs, unsigned int n);
+
+/**
+ * Say whether one thread at a time reads @p sock (single reader) or
+ * several may at once (the default). A single reader's
+ * xchg_socket_recv_burst() takes the single-consumer ring dequeue and
+ * counts what it received in a counter only that reader writes: no
+ * locked instruction and no lookup of the lcore's counter set (see
+ * xchg_consumer_set_single_consumer()). The config key is
+ * ``[socket NAME] readers = one``.
+ *
+ * Two threads reading a single-reader socket at the same instant is
+ * undefined, as for DPDK's RING_F_SC_DEQ: both may receive the same
+ * datagrams (and free them twice), the socket's ring may lose or repeat
+ * datagrams, and its received count may miss some. It is not detected
+ * in an arena with plain free marking; in a strict arena
+ * (xchg_arena_conf::strict) the second thread's read returns 0 with
+ * rte_errno EBUSY and takes nothing. Reads by different threads one
+ * after the other are fine when something orders them (a lock, a
+ * release store and an acquire load).
+ *
+ * Control path: call it before any thread reads @p sock, or while none
+ * does; datagrams queued stay queued, in order, and the received count
+ * (xchg_socket_stats_get()) goes on from where it was.
+ *
+ * @return 0; -EINVAL for NULL.
+ */
+int xchg_socket_set_single_reader(struct xchg_socket *sock, bool single);
+
+/**
+ * Read back the mode xchg_socket_set_single_reader() set.
+ *
+ * @return true for a single-reader socket; false when several threads
+ *   may read it (the default), or for NULL.
+ */
+bool xchg_socket_single_reader(const struct xchg_socket *sock);
 
 /**
  * The sender of a datagram a UDP socket received: its address in

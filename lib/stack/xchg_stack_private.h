@@ -164,6 +164,21 @@ enum xchg_sock_type {
 struct xchg_socket {
 	struct xchg_consumer *consumer;
 	struct xchg_stack *stack;
+	/* A single-reader socket (xchg_socket_set_single_reader()): its
+	 * reads' count, written by its one reader only (a relaxed load and
+	 * a release store, plain on x86), read by xchg_socket_stats_get()
+	 * with an acquire load that pairs with that store. A multi-reader
+	 * socket counts in its slot's per-lcore sets instead. The flag is
+	 * control path, plain, ordered before the first read by what hands
+	 * the socket to its reader. */
+	bool single_reader;
+	uint64_t read_one;          /* frames received while single_reader */
+	struct rte_ring *read_ring; /* the consumer's ring, dequeued by
+				     * the read in the consumer's mode;
+				     * NULL for a single reader in a
+				     * strict arena, whose reads go
+				     * through the consumer's check
+				     * (xchg_consumer_read_ring()) */
 	enum xchg_sock_type type;
 	enum xchg_priority priority;
 	rte_be32_t local_ip;        /* 0: any of ours */

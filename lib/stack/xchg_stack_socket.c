@@ -16,8 +16,10 @@
 #include <rte_ip.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_ring.h>
 #include <rte_udp.h>
 
+#include "xchg_read_private.h"
 #include "xchg_stack_private.h"
 
 void
@@ -91,6 +93,7 @@ socket_open(struct xchg_stack *s, const char *name, uint32_t quota,
 	}
 	if (err == 0) {
 		xchg_stack_fast_producer(s, sock->consumer);
+		sock->read_ring = xchg_consumer_read_ring(sock->consumer);
 		sock->stack = s;
 		sock->type = type;
 		sock->priority = prio;
@@ -390,15 +393,70 @@ xchg_socket_free_all(struct xchg_stack *s)
 	pthread_mutex_unlock(&s->lock);
 }
 
+int
+xchg_socket_set_single_reader(struct xchg_socket *sock, bool single)
+{
+	int ret;
+
+	if (sock == NULL)
+		return -EINVAL;
+	ret = xchg_consumer_set_single_consumer(sock->consumer, single);
+	if (ret == 0) {
+		sock->single_reader = single;
+		sock->read_ring = xchg_consumer_read_ring(sock->consumer);
+	}
+	return ret;
+}
+
+bool
+xchg_socket_single_reader(const struct xchg_socket *sock)
+{
+	return sock != NULL && sock->single_reader &&
+	       xchg_consumer_single_consumer(sock->consumer);
+}
+
+/* A single reader's read in a strict arena: the consumer's checked read
+ * (xchg_consumer_recv_burst()), out of line. */
+static __rte_noinline unsigned int
+recv_checked(struct xchg_socket *sock, struct rte_mbuf **mbufs,
+	     unsigned int n)
+{
+	unsigned int got = xchg_consumer_recv_burst(sock->consumer, mbufs, n);
+
+	/* One writer, the reader: as below. */
+	__atomic_store_n(&sock->read_one,
+			 __atomic_load_n(&sock->read_one, __ATOMIC_RELAXED) +
+			 got, __ATOMIC_RELEASE);
+	return got;
+}
+
 unsigned int
 xchg_socket_recv_burst(struct xchg_socket *sock, struct rte_mbuf **mbufs,
 		       unsigned int n)
 {
+	struct rte_ring *r;
 	unsigned int got;
 
-	if (sock == NULL)
+	if (unlikely(sock == NULL || mbufs == NULL))
 		return 0;
-	got = xchg_consumer_recv_burst(sock->consumer, mbufs, n);
+	/* The consumer's ring, dequeued here in the consumer's mode (the
+	 * dequeue xchg_consumer_recv_burst() would make, whose comment
+	 * has the ordering argument), without that call and its checks;
+	 * NULL for a single reader in a strict arena. */
+	r = sock->read_ring;
+	if (unlikely(r == NULL))
+		return recv_checked(sock, mbufs, n);
+	if (sock->single_reader) {
+		got = rte_ring_sc_dequeue_burst(r, (void **)mbufs, n, NULL);
+		/* One writer, the reader (struct xchg_socket): no lookup
+		 * of the lcore's counter set, no test of got. */
+		__atomic_store_n(&sock->read_one,
+				 __atomic_load_n(&sock->read_one,
+						 __ATOMIC_RELAXED) + got,
+				 __ATOMIC_RELEASE);
+		return got;
+	}
+	got = rte_ring_mc_dequeue_burst(r, (void **)mbufs, n, NULL);
 	if (got != 0)
 		XCHG_SOCKET_COUNT(sock, received, got);
 	return got;
@@ -720,7 +778,8 @@ xchg_socket_stats_get(struct xchg_socket *sock, struct xchg_socket_stats *st)
 				&st->pool) != 0)
 		return -EINVAL;
 	xchg_socket_cnt_sum(sock->stack, sock->slot, &c);
-	st->received = c.received - sock->base.received;
+	st->received = c.received - sock->base.received +
+		       __atomic_load_n(&sock->read_one, __ATOMIC_ACQUIRE);
 	st->sent = c.sent - sock->base.sent;
 	st->send_failed = c.send_failed - sock->base.send_failed;
 	st->queued = c.queued - sock->base.queued;

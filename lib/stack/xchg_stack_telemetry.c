@@ -60,6 +60,9 @@ socket_to_tel(struct xchg_socket *sock, void *arg)
 	rte_tel_data_add_dict_string(sd, "priority",
 				     st.priority == XCHG_PRIO_CRITICAL ?
 				     "critical" : "normal");
+	/* Named as [socket] readers; control path, plain. */
+	rte_tel_data_add_dict_string(sd, "readers",
+				     sock->single_reader ? "one" : "many");
 	xchg_tel_u64(sd, "quota", st.pool.quota);
 	xchg_tel_u64(sd, "in_use", st.pool.in_use);
 	xchg_tel_u64(sd, "available", st.pool.available);

@@ -14,6 +14,7 @@
 #include "xchg_consumer_private.h"
 #include "xchg_deliver_private.h"
 #include "xchg_private.h"
+#include "xchg_read_private.h"
 
 struct xchg_consumer *
 xchg_consumer_create(struct xchg_arena *arena, const char *name,
@@ -102,6 +103,35 @@ xchg_consumer_single_producer(const struct xchg_consumer *c)
 	       rte_ring_get_prod_sync_type(c->ring) == RTE_RING_SYNC_ST;
 }
 
+int
+xchg_consumer_set_single_consumer(struct xchg_consumer *c, bool single)
+{
+	if (c == NULL)
+		return -EINVAL;
+	/* As the producer's mode: the ring's (the drain in
+	 * xchg_consumer_free(), rte_ring_dequeue_burst()) and the copy the
+	 * read tests, both plain, ordered before the first read by what
+	 * hands @c to its reader (the caller's promise). A strict arena
+	 * checks the promise on every read (c->reading). */
+	c->ring->cons.sync_type = single ? RTE_RING_SYNC_ST : RTE_RING_SYNC_MT;
+	c->sc_check = single && c->pool->arena->strict;
+	c->sc = single;
+	return 0;
+}
+
+bool
+xchg_consumer_single_consumer(const struct xchg_consumer *c)
+{
+	return c != NULL && c->sc &&
+	       rte_ring_get_cons_sync_type(c->ring) == RTE_RING_SYNC_ST;
+}
+
+struct rte_ring *
+xchg_consumer_read_ring(const struct xchg_consumer *c)
+{
+	return c != NULL && !c->sc_check ? c->ring : NULL;
+}
+
 struct xchg_pool *
 xchg_consumer_pool(const struct xchg_consumer *c)
 {
@@ -154,15 +184,45 @@ xchg_consumer_deliver(struct xchg_consumer *c, struct rte_mbuf **mbufs,
 	return done;
 }
 
+/* A strict arena's single-consumer read: one locked exchange per read
+ * to catch a second reader. The exchange (acquire) pairs with the
+ * release store that ended the previous read, so each read sees the
+ * ring's consumer head as the last one left it, whatever thread that
+ * was; a reader that finds the flag set read nothing and is refused. */
+static unsigned int
+recv_checked(struct xchg_consumer *c, struct rte_mbuf **mbufs, unsigned int n)
+{
+	unsigned int got;
+
+	if (__atomic_exchange_n(&c->reading, 1, __ATOMIC_ACQUIRE) != 0) {
+		rte_errno = EBUSY;
+		return 0;
+	}
+	got = rte_ring_sc_dequeue_burst(c->ring, (void **)mbufs, n, NULL);
+	__atomic_store_n(&c->reading, 0, __ATOMIC_RELEASE);
+	return got;
+}
+
 unsigned int
 xchg_consumer_recv_burst(struct xchg_consumer *c, struct rte_mbuf **mbufs,
 			 unsigned int n)
 {
 	if (unlikely(c == NULL || mbufs == NULL))
 		return 0;
-	/* The receive side is always multi-consumer (rte_ring_init()
-	 * without RING_F_SC_DEQ, and nothing changes it): say so, rather
-	 * than have the ring's sync type read and dispatched on per call. */
+	/* Dispatched on the consumer's copy of the mode rather than the
+	 * ring's sync type (rte_ring_dequeue_burst()'s switch). The
+	 * single-consumer dequeue moves the consumer head with a plain
+	 * store and publishes the freed slots with a release store of the
+	 * consumer tail, which pairs with the producers' acquire load of it
+	 * (rte_ring_c11_pvt.h / rte_ring_generic_pvt.h); the frames' slots
+	 * are read after an acquire load of the producer tail, paired with
+	 * the delivery's release store of it. */
+	if (c->sc) {
+		if (unlikely(c->sc_check))
+			return recv_checked(c, mbufs, n);
+		return rte_ring_sc_dequeue_burst(c->ring, (void **)mbufs, n,
+						 NULL);
+	}
 	return rte_ring_mc_dequeue_burst(c->ring, (void **)mbufs, n, NULL);
 }
 

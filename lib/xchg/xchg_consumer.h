@@ -15,7 +15,10 @@
  * cannot overflow while the quota holds.
  *
  * Deliver and receive are data path calls, safe from several lcores at
- * once. Create and free are control path.
+ * once unless the consumer was made single-producer
+ * (xchg_consumer_set_single_producer()) or single-consumer
+ * (xchg_consumer_set_single_consumer()). Create and free are control
+ * path.
  */
 
 #include <stdbool.h>
@@ -77,6 +80,41 @@ int xchg_consumer_set_single_producer(struct xchg_consumer *c, bool single);
  */
 bool xchg_consumer_single_producer(const struct xchg_consumer *c);
 
+/**
+ * Say whether one thread at a time receives from @p c (single consumer)
+ * or several may at once (the default). A single-consumer consumer's
+ * xchg_consumer_recv_burst() executes no locked instruction (the
+ * ring's single-consumer dequeue, as DPDK's RING_F_SC_DEQ). Delivering
+ * stays as xchg_consumer_set_single_producer() says.
+ *
+ * Two threads receiving from a single-consumer @p c at the same instant
+ * is undefined, as for DPDK's RING_F_SC_DEQ: both may take the same
+ * frames (each then frees them: a double free), and the ring's indices
+ * may be left so that frames are lost or returned again. It is not
+ * detected in an arena with plain free marking. In a strict arena
+ * (xchg_arena_conf::strict, [arena] strict = true) each read takes a
+ * flag with one atomic exchange: a second thread that reads while the
+ * first one does gets 0 frames with rte_errno EBUSY and takes nothing,
+ * the frames stay queued in order for the first. Reads by different
+ * threads one after the other are fine when something orders them (a
+ * release store and an acquire load, a lock, a thread's creation), as
+ * handing an RX queue over is.
+ *
+ * Control path: call it before any thread receives from @p c, or while
+ * none does. Frames already queued stay queued, in order.
+ *
+ * @return 0; -EINVAL for NULL.
+ */
+int xchg_consumer_set_single_consumer(struct xchg_consumer *c, bool single);
+
+/**
+ * Read back the mode xchg_consumer_set_single_consumer() set.
+ *
+ * @return true when @p c is single-consumer; false when several threads
+ *   may receive from it (the default), or for NULL.
+ */
+bool xchg_consumer_single_consumer(const struct xchg_consumer *c);
+
 /** @return The consumer's owner pool, or NULL for NULL. */
 struct xchg_pool *xchg_consumer_pool(const struct xchg_consumer *c);
 
@@ -99,8 +137,13 @@ unsigned int xchg_consumer_deliver(struct xchg_consumer *c,
  * Take delivered frames, oldest first. Zero copy: the application owns
  * them now and frees them with rte_pktmbuf_free().
  *
+ * Safe from several threads at once unless @p c is single-consumer
+ * (xchg_consumer_set_single_consumer()).
+ *
  * @return
- *   Frames taken, at most @p n.
+ *   Frames taken, at most @p n; 0 for NULL arguments, and 0 with
+ *   rte_errno EBUSY when @p c is single-consumer in a strict arena and
+ *   another thread is reading it at the same instant (the misuse).
  */
 unsigned int xchg_consumer_recv_burst(struct xchg_consumer *c,
 				      struct rte_mbuf **mbufs, unsigned int n);

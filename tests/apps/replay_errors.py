@@ -54,7 +54,7 @@ CONFIG_CASES = [
     ("unknown key, near one", edit({11: "quotaa = 64"}),
      ":11: [socket ctrl]: unknown key 'quotaa'; did you mean quota? ([socket "
      "NAME] keys: type, port, ethertype, quota, priority, interface, "
-     "pending, family)"),
+     "pending, family, readers)"),
     ("NUL byte", edit({2: "buffers = 40\x0096"}),
      ":2: line holds a NUL byte; the file is not text"),
     ("unknown key", edit({2: "colour = blue"}),

@@ -249,6 +249,14 @@ test_messages(void)
 	XT_CHECK(cfg == NULL && strstr(err, "pending") != NULL &&
 		 strstr(err, "1024") != NULL, "pending over its limit: %s",
 		 err);
+	cfg = load_text("[arena]\nbuffers = 128\n[port a]\nvdev = net_null0\nip = 10.0.0.1/24\n[socket s]\ntype = udp\nport = 5\nreaders = two\n",
+			err, sizeof(err));
+	XT_CHECK(cfg == NULL && strstr(err, "t.ini:9: [socket s] readers: 'two' is neither one nor many; write readers = one when one thread at a time reads the socket (the single-consumer read), or readers = many (the default)") != NULL,
+		 "bad readers: %s", err);
+	cfg = load_text("[arena]\nbuffers = 128\n[port a]\nvdev = net_null0\n[socket s]\ntype = packet\nethertype = 0x88b5\nreaders = One\n",
+			err, sizeof(err));
+	XT_CHECK(cfg == NULL && strstr(err, "t.ini:8: [socket s] readers: 'One' is neither one nor many") != NULL,
+		 "readers is case-sensitive: %s", err);
 	cfg = load_text("[arena]\nbuffers = 128\n[port a]\nvdev = net_null0\nip = 10.0.0.1/24\n[socket s]\ntype = udp\nport = 5\nfamily = ipv5\n",
 			err, sizeof(err));
 	XT_CHECK(cfg == NULL && strstr(err, "t.ini:9: [socket s] family: 'ipv5' is not an address family; use ipv4, ipv6 or both") != NULL,
@@ -344,8 +352,8 @@ test_setup(void)
 		 "[arena]\nname = cfgtest\nbuffers = 4096\n"
 		 "[port wan]\nvdev = net_null7\nip = 10.1.0.1/16\ngateway = 10.1.0.254\nrx_desc = 128\ntx_desc = 128\n"
 		 "ip6 = 2001:db8::1/64\nip6 = 2001:db8:1::1/48\ngateway6 = fe80::1\n"
-		 "[socket ctl]\ntype = udp\nport = 7000\nquota = 32\npriority = critical\npending = 2\nfamily = ipv4\n"
-		 "[socket eth]\ntype = packet\nethertype = 0x88b5\nquota = 8\n"
+		 "[socket ctl]\ntype = udp\nport = 7000\nquota = 32\npriority = critical\npending = 2\nfamily = ipv4\nreaders = one\n"
+		 "[socket eth]\ntype = packet\nethertype = 0x88b5\nquota = 8\nreaders = many\n"
 		 "[service icmp]\nquota = 5\n[service nd]\nquota = 6\n"
 		 "[proxy]\ntap = net_null8\nquota = 24\nrx_desc = 64\ntx_desc = 64\n"
 		 "[capture]\nfile = %s\nquota = 16\nowners = ctl, icmp\n", cap);
@@ -375,6 +383,13 @@ test_setup(void)
 		XT_EQ(xchg_socket_stats_get(xchg_config_setup_socket(su, 0),
 					    &st), 0);
 		XT_EQ(st.pending_max, 2);
+		/* readers = one, readers = many. */
+		XT_CHECK(xchg_socket_single_reader(
+				 xchg_config_setup_socket(su, 0)),
+			 "readers = one: single reader");
+		XT_CHECK(!xchg_socket_single_reader(
+				 xchg_config_setup_socket(su, 1)),
+			 "readers = many: several readers");
 	}
 	{
 		/* family = ipv4: no IPv6 send, refused before anything. */

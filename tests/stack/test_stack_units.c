@@ -990,22 +990,25 @@ static void
 test_telemetry(void)
 {
 	struct rte_ether_addr mac = {{ 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 }};
+	struct xchg_socket *raw;
 	char buf[16384];
 	struct fx f;
 
 	if (!stack_up(&f, NULL))
 		return;
 	udp_sock(&f, "tel-sock.1", UDP_PORT, 16);
-	XT_CHECK(xchg_packet_socket(f.s, "raw", ETH_EXPERIMENTAL, 8,
-				    XCHG_PRIO_CRITICAL) != NULL, "raw");
+	raw = xchg_packet_socket(f.s, "raw", ETH_EXPERIMENTAL, 8,
+				 XCHG_PRIO_CRITICAL);
+	XT_CHECK(raw != NULL, "raw");
+	XT_EQ(xchg_socket_set_single_reader(raw, true), 0);
 	XT_EQ(xchg_stack_add_neighbour(f.s, ip4(192, 0, 2, 9), &mac), 0);
 	inject_ethertype(0x1234, 0);
 	poll_n(&f, 1);
 
 	XT_EQ(xt_telemetry_query("/xchg/sockets", buf, sizeof(buf)), 0);
 	printf("/xchg/sockets -> %s\n", buf);
-	XT_CHECK(strstr(buf, "\"port0\":{\"tel_sock_1\":{\"type\":\"udp\",\"port\":5000,\"priority\":\"normal\",\"quota\":16,\"in_use\":0,") != NULL &&
-		 strstr(buf, "\"raw\":{\"type\":\"packet\",\"ethertype\":34997,\"priority\":\"critical\",\"quota\":8") != NULL &&
+	XT_CHECK(strstr(buf, "\"port0\":{\"tel_sock_1\":{\"type\":\"udp\",\"port\":5000,\"priority\":\"normal\",\"readers\":\"many\",\"quota\":16,\"in_use\":0,") != NULL &&
+		 strstr(buf, "\"raw\":{\"type\":\"packet\",\"ethertype\":34997,\"priority\":\"critical\",\"readers\":\"one\",\"quota\":8") != NULL &&
 		 strstr(buf, "\"send_failed\":0") != NULL &&
 		 strstr(buf, "\"frag_collectors\":4,\"frag_pending\":0,\"reassembled\":0,\"frag_evicted\":0") != NULL &&
 		 strstr(buf, "\"neigh_timeout\":0,\"family\":\"both\"}") != NULL,
