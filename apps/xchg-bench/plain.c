@@ -55,13 +55,14 @@ struct sb_plain {
 };
 
 static struct rte_ring *
-ring_new(unsigned int id, const char *what, unsigned int i, unsigned int size)
+ring_new(unsigned int id, const char *what, unsigned int i, unsigned int size,
+	 unsigned int flags)
 {
 	char name[RTE_RING_NAMESIZE];
 
 	snprintf(name, sizeof(name), "sbp%u_%s%u", id, what, i);
 	return rte_ring_create(name, size, (int)rte_socket_id(),
-			       RING_F_EXACT_SZ);
+			       RING_F_EXACT_SZ | flags);
 }
 
 void
@@ -91,10 +92,15 @@ sb_plain_free(struct sb_plain *p)
 struct sb_plain *
 sb_plain_create(unsigned int id, uint16_t port,
 		uint16_t nb_queues, unsigned int sockets, unsigned int quota,
-		bool hog)
+		bool hog, bool single_reader)
 {
 	struct sb_plain *p = rte_zmalloc("sb_plain", sizeof(*p),
 					 RTE_CACHE_LINE_SIZE);
+	/* The socket rings in the modes (x)'s are in: single-producer with
+	 * one RX queue (xchg_stack_fast_producer()), single-consumer when
+	 * one lcore reads each socket (--readers one). */
+	unsigned int sflags = (nb_queues == 1 ? RING_F_SP_ENQ : 0) |
+			      (single_reader ? RING_F_SC_DEQ : 0);
 	unsigned int i;
 
 	if (p == NULL)
@@ -109,19 +115,19 @@ sb_plain_create(unsigned int id, uint16_t port,
 				     RTE_CACHE_LINE_SIZE);
 	p->socks = rte_zmalloc("sb_plain_socks",
 			       sizeof(*p->socks) * (sockets + 1), 0);
-	p->arp = ring_new(id, "arp", 0, 16);
-	p->icmp = ring_new(id, "icmp", 0, 8);
+	p->arp = ring_new(id, "arp", 0, 16, 0);
+	p->icmp = ring_new(id, "icmp", 0, 8, 0);
 	if (p->udp_by_port == NULL || p->socks == NULL || p->arp == NULL ||
 	    p->icmp == NULL)
 		goto fail;
 	for (i = 0; i < sockets; i++) {
-		p->socks[i] = ring_new(id, "s", i, quota);
+		p->socks[i] = ring_new(id, "s", i, quota, sflags);
 		if (p->socks[i] == NULL)
 			goto fail;
 		p->udp_by_port[SB_UDP_BASE + i] = (uint16_t)(i + 1);
 	}
 	if (hog) {
-		p->socks[sockets] = ring_new(id, "hog", 0, quota);
+		p->socks[sockets] = ring_new(id, "hog", 0, quota, sflags);
 		if (p->socks[sockets] == NULL)
 			goto fail;
 		p->udp_by_port[SB_HOG_PORT] = (uint16_t)(sockets + 1);

@@ -99,7 +99,8 @@ uint64_t sb_hist_quantile(const struct sb_hist *h, double q);
 struct sb_plain;
 struct sb_plain *sb_plain_create(unsigned int id, uint16_t port,
 				 uint16_t nb_queues, unsigned int sockets,
-				 unsigned int quota, bool hog);
+				 unsigned int quota, bool hog,
+				 bool single_reader);
 void sb_plain_free(struct sb_plain *p);
 unsigned int sb_plain_rx(struct sb_plain *p, uint16_t queue);
 void sb_plain_service(struct sb_plain *p);

@@ -176,7 +176,7 @@ setup_plain(struct sb_run *r)
 	if (ret != 0)
 		return fail("cannot set up the plain port", ret);
 	r->plain = sb_plain_create(r->id, port, r->c.lcores, r->nb_socks,
-				   r->c.quota, r->c.hog);
+				   r->c.quota, r->c.hog, !r->c.many_readers);
 	if (r->plain == NULL)
 		return fail("cannot create the plain stack", ENOMEM);
 	return 0;
