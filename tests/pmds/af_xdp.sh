@@ -157,24 +157,18 @@ exec 3<>"$dir/in"
 ip netns exec "$ns" socat -t 2 - UDP4:192.0.2.1:7000,bind=192.0.2.2:7002,shut-none \
 	<"$dir/in" >"$dir/replies" 2>/dev/null 3>&- &
 sp=$!
-# Each datagram waits for its own echo (not for a count of replies,
-# which one loss would make every later datagram wait out in full).
+# Each datagram waits for its own echo, at most $wait_one s, and all of
+# them at most $budget s: a loss fails with a message, not meson's kill.
 n=0
 late=
 t0=$(date +%s)
 while read -r l; do
 	n=$((n + 1))
 	echo "$l" >&3
-	t1=$(date +%s)
-	until grep -Fqx "$l" "$dir/replies"; do
-		now=$(date +%s)
-		if [ $((now - t1)) -ge $wait_one ] || [ $((now - t0)) -ge $budget ]; then
-			late="$late $n"
-			break
-		fi
-		sleep 0.01
-	done
-	[ $(($(date +%s) - t0)) -ge $budget ] && break
+	left=$((t0 + budget - $(date +%s)))
+	[ $left -lt $wait_one ] || left=$wait_one
+	xt_wait_line "$dir/replies" "$l" $left || late="$late $n"
+	[ $(($(date +%s) - t0)) -lt $budget ] || break
 done <"$dir/want"
 [ $n -eq $count ] || bad "critical: the exchange ran past $budget s; gave up after datagram $n of $count"
 [ -z "$late" ] || { bad "critical: no echo within $wait_one s for datagram(s)$late"; ip -n "$ns" neigh; }
