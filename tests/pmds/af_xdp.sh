@@ -15,7 +15,7 @@
 # machine), the kernel queues there, and a ring that overflows drops the
 # frame before the PMD sees it, counted by no DPDK counter (rx_nombuf and
 # imissed stay 0; only the veth's rx_dropped shows it). With 256 slots a
-# 400-datagram flood lost up to 144 of 437 frames under load, a critical
+# 400-datagram flood lost up to 145 frames under load, a critical
 # datagram among them when it fell in the flood. The check on rx_dropped
 # names that loss. Each datagram waits for its own echo, and the whole
 # exchange for at most 90 seconds, so a lost one fails with a
