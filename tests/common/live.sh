@@ -29,6 +29,19 @@ xt_wire() {
 	[ -z "${5:-}" ] || ip -n "$1" addr add "$5" dev "$3" nodad
 }
 
+# xt_wait_line FILE LINE SECONDS: wait up to SECONDS for a line that is
+# exactly LINE in FILE (an echo's own reply: a count of replies would
+# make every wait after one loss run out in full), by the clock (a count
+# of 10 ms sleeps took minutes on a loaded machine); 1 when it never
+# came.
+xt_wait_line() {
+	xt_end=$(($(date +%s) + $3))
+	until grep -Fqx -- "$2" "$1" 2>/dev/null; do
+		[ "$(date +%s)" -lt $xt_end ] || return 1
+		sleep 0.01
+	done
+}
+
 # xt_needs TOOL...: skip the test (exit 77) unless every TOOL is on the
 # PATH and we are root.
 xt_needs() {
