@@ -83,19 +83,19 @@ tp_show_ports(FILE *out)
 	struct xchg_port_stats s;
 	unsigned int i, r;
 
-	fprintf(out, "  %-6s %12s %12s %10s %8s %10s %10s %10s\n", "port",
+	fprintf(out, "  %-6s %12s %12s %10s %8s %10s %10s %10s %14s\n", "port",
 		"rx", "tx", "rx_nombuf", "imissed", "delivered", "dropped",
-		"tx_nobufs");
+		"tx_nobufs", "kernel_dropped");
 	for (i = 0; i < tp.nb_ports; i++) {
 		uint64_t dropped = 0;
 
 		tp_port_stats(i, &s);
 		for (r = 0; r < XCHG_DROP_MAX; r++)
 			dropped += s.drops[r];
-		fprintf(out, "  %-6u %12" PRIu64 " %12" PRIu64 " %10" PRIu64 " %8" PRIu64 " %10" PRIu64 " %10" PRIu64 " %10" PRIu64 "\n",
+		fprintf(out, "  %-6u %12" PRIu64 " %12" PRIu64 " %10" PRIu64 " %8" PRIu64 " %10" PRIu64 " %10" PRIu64 " %10" PRIu64 " %14" PRIu64 "\n",
 			tp.ports[i].port_id, s.eth.ipackets, s.eth.opackets,
 			s.eth.rx_nombuf, s.eth.imissed, s.delivered, dropped,
-			s.tx_nobufs);
+			s.tx_nobufs, s.kernel_dropped);
 	}
 }
 
@@ -188,6 +188,7 @@ tp_port_stats(unsigned int i, struct xchg_port_stats *s)
 	s->tx_frames -= b->tx_frames;
 	s->tx_nobufs -= b->tx_nobufs;
 	s->tx_full -= b->tx_full;
+	s->kernel_dropped -= b->kernel_dropped;
 }
 
 static int

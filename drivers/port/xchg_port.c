@@ -314,6 +314,7 @@ xchg_port_start(struct xchg_port *p)
 		rte_eth_dev_stop(p->port_id);
 		return ret;
 	}
+	xchg_port_kernel_base(p);
 	/* Pairs with the acquire loads in xchg_port_rx() and _tx(). */
 	__atomic_store_n(&p->started, true, __ATOMIC_RELEASE);
 	return 0;
@@ -474,6 +475,7 @@ xchg_port_stats_get(const struct xchg_port *p, struct xchg_port_stats *s)
 		s->tx_reclaims += __atomic_load_n(&txq->reclaims,
 						  __ATOMIC_RELAXED);
 	}
+	s->kernel_dropped = xchg_port_kernel_dropped(p);
 	return 0;
 }
 

@@ -142,6 +142,16 @@ struct xchg_port_stats {
 	uint64_t tx_reclaims;       /**< Times a TX queue with its
 				     *   reservation spent asked the PMD to
 				     *   free completed frames. */
+	uint64_t kernel_dropped;    /**< net_af_xdp, net_af_packet,
+				     *   net_pcap on an interface: the
+				     *   interface's rx_dropped since the
+				     *   port's first start (sysfs, read
+				     *   by this call), frames the kernel
+				     *   dropped before the PMD (an XDP
+				     *   socket's full RX ring), counted in
+				     *   no ethdev figure; the whole
+				     *   interface's, not only xchg's.
+				     *   0 for other PMDs. */
 };
 
 /**

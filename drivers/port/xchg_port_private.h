@@ -5,6 +5,8 @@
 
 /* Internal to the NIC layer: not installed. */
 
+#include <net/if.h>
+
 #include <rte_log.h>
 
 #include "xchg_port.h"
@@ -76,6 +78,12 @@ struct xchg_port {
 	struct xchg_rule rules[XCHG_PORT_MAX_RULES];
 	struct xchg_rxq *rxq;
 	struct xchg_txq *txq;
+	/* The Linux interface under the PMD and its rx_dropped at the
+	 * first start (xchg_port_kernel.c); written by the control thread
+	 * in xchg_port_start(), read by xchg_port_stats_get(), both under
+	 * the application's control path; "" when none. */
+	char kernel_if[IF_NAMESIZE];
+	uint64_t kernel_base;
 };
 
 /* Software steering (xchg_port_flow.c). */
@@ -86,6 +94,10 @@ struct xchg_consumer *xchg_port_rule_match(const struct xchg_port *p,
 uint32_t xchg_port_unowned(struct xchg_arena *arena);
 int xchg_port_charge_holds(struct xchg_port *p, uint32_t start_delta);
 void xchg_port_tx_reclaim(struct xchg_port *p, uint16_t queue);
+
+/* Drops on the Linux interface under the PMD (xchg_port_kernel.c). */
+void xchg_port_kernel_base(struct xchg_port *p);
+uint64_t xchg_port_kernel_dropped(const struct xchg_port *p);
 
 /* Telemetry (xchg_port_telemetry.c). */
 void xchg_port_telemetry_init(void);

@@ -57,6 +57,7 @@ port_to_tel(struct xchg_port *p, void *arg)
 	xchg_tel_u64(pd, "imissed", s.eth.imissed);
 	xchg_tel_u64(pd, "ierrors", s.eth.ierrors);
 	xchg_tel_u64(pd, "rx_nombuf", s.eth.rx_nombuf);
+	xchg_tel_u64(pd, "kernel_dropped", s.kernel_dropped);
 	xchg_tel_u64(pd, "rx_frames", s.rx_frames);
 	xchg_tel_u64(pd, "delivered", s.delivered);
 	for (r = 0; r < XCHG_DROP_MAX; r++) {
@@ -89,7 +90,7 @@ static void
 tel_register(void)
 {
 	if (rte_telemetry_register_cmd("/xchg/ports", handle_ports,
-		"Ports bound to xchg: rx_nombuf, imissed, drops by reason, per-queue packets and reservations") != 0)
+		"Ports bound to xchg: rx_nombuf, imissed, kernel_dropped, drops by reason, per-queue packets and reservations") != 0)
 		PORT_LOG(WARNING, "telemetry command /xchg/ports not registered\n");
 	xchg_port_xstats_telemetry_register();
 }

@@ -17,7 +17,11 @@
 # imissed stay 0; only the veth's rx_dropped shows it). With 256 slots a
 # 400-datagram flood lost up to 145 frames under load, a critical
 # datagram among them when it fell in the flood. The check on rx_dropped
-# names that loss. Each datagram waits for its own echo, and the whole
+# names that loss; the port reports it as kernel_dropped (the veth's
+# rx_dropped since the port started), which must equal the veth's delta
+# after the exchange (0 when nothing was dropped), after an overflow made
+# on purpose (xchg-testpmd stopped with SIGSTOP during a flood), in
+# telemetry and in the port table at exit. Each datagram waits for its own echo, and the whole
 # exchange for at most 90 seconds, so a lost one fails with a
 # message well inside meson's timeout.
 #
@@ -131,6 +135,37 @@ fi
 grep -q "could not be freed" "$dir/io.log" && bad "refused start: the arena was not freed" ||
 	ok "refused start: the arena freed"
 
+# The interface's rx_dropped before xchg-testpmd: the port's
+# kernel_dropped (its rx_dropped since the port started) must equal the
+# delta from here whenever it is read.
+rx_dropped() { cat "/sys/class/net/$ours/statistics/rx_dropped"; }
+veth0=$(rx_dropped)
+# kernel_dropped of port 0 from telemetry /xchg/ports.
+tel_kernel_dropped() {
+	/usr/bin/python3 - "/var/run/dpdk/x19x${id}big/dpdk_telemetry.v2" <<'PY'
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.settimeout(10)
+s.connect(sys.argv[1])
+s.recv(16384)
+s.send(b"/xchg/ports")
+print(json.loads(s.recv(65536))["/xchg/ports"]["port0"]["kernel_dropped"])
+PY
+}
+# check_kernel WHEN: the port's kernel_dropped (telemetry) is the veth's
+# rx_dropped delta, read before and after it.
+check_kernel() {
+	before=$(($(rx_dropped) - veth0))
+	kd=$(tel_kernel_dropped 2>"$dir/tel.err")
+	after=$(($(rx_dropped) - veth0))
+	if [ -n "$kd" ] && [ "$kd" -ge "$before" ] && [ "$kd" -le "$after" ]; then
+		ok "$1: kernel_dropped $kd = the veth's rx_dropped delta ($before)"
+	else
+		bad "$1: kernel_dropped ${kd:-?}, the veth's rx_dropped delta $before..$after"
+		cat "$dir/tel.err"
+	fi
+}
+
 start big 8192
 xt_wait_ready "$app" "$log" xchg-testpmd '^xchg-testpmd: stack on' 300 ||
 	{ xt_summary af_xdp; exit 1; }
@@ -176,6 +211,28 @@ exec 3>&-
 wait $sp
 wait $hog
 dropped=$(($(cat "/sys/class/net/$ours/statistics/rx_dropped") - dropped0))
+check_kernel "after the exchange"
+kd_exchange=$kd
+# A loss made on purpose: xchg-testpmd stopped (SIGSTOP) while the
+# namespace sends $overflow frames, more than the XDP socket's RX ring
+# (rx_desc 1024) holds; the kernel drops the rest, and kernel_dropped
+# must count every one (imissed and rx_nombuf do not).
+overflow=3000
+kill -STOP $app
+ip netns exec "$ns" /usr/bin/python3 - "$overflow" >/dev/null 2>&1 <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(int(sys.argv[1])):
+    s.sendto(b"overflow %d" % i, ("192.0.2.1", 7001))
+PY
+sleep 1
+kill -CONT $app
+sleep 2
+check_kernel "xchg-testpmd stopped during a $overflow-frame flood"
+[ "${kd:-0}" -gt "${kd_exchange:-0}" ] &&
+	ok "the overflow was dropped by the kernel and counted: kernel_dropped $kd_exchange -> $kd" ||
+	bad "kernel_dropped did not grow over the overflow (${kd_exchange:-?} -> ${kd:-?})"
+veth_end=$(($(rx_dropped) - veth0))
 kill -INT $app
 wait $app
 rc=$?
@@ -187,6 +244,10 @@ grep -Eq "^  crit +echo +$count +$count +0\$" "$log" &&
 	ok "critical socket received exactly $count" || { bad "critical counts"; grep -E '^  (crit|bulk)' "$log"; }
 [ "$dropped" = 0 ] && ok "the kernel dropped no frame before the PMD (veth rx_dropped 0)" ||
 	{ bad "the kernel dropped $dropped frames before the PMD (veth rx_dropped: the XDP socket's RX ring overflowed; DPDK counts none of them)"; grep -A1 rx_nombuf "$log"; }
+kd_end=$(awk '$1 == "port" && $9 == "kernel_dropped" { getline; print $9; exit }' "$log")
+[ "${kd_end:-x}" = "$veth_end" ] &&
+	ok "port table at exit: kernel_dropped $kd_end = the veth's rx_dropped delta" ||
+	{ bad "port table at exit: kernel_dropped ${kd_end:-?}, the veth's rx_dropped delta $veth_end"; grep -A1 rx_nombuf "$log"; }
 awk '/rx_nombuf/ { getline; if ($4 != 0) bad = 1 } END { exit bad }' "$log" &&
 	ok "rx_nombuf 0" || { bad "rx_nombuf"; grep -A1 rx_nombuf "$log"; }
 awk '$1 == "bulk" && $2 == "socket" && $7 > 0 { hit = 1 } END { exit !hit }' "$log" &&
