@@ -158,10 +158,14 @@ xchg_quota_note_low_slow(struct xchg_pool *p, const struct xchg_quota_tx *tx,
 }
 
 /* The same after xchg_quota_stock_take(): taken, then the stock, then
- * the sets. A conversion or a flush meanwhile can only make the figure
- * larger (units counted in the stock and again as refunded, frees of
- * buffers taken after the load of taken): never a low that did not
- * happen. */
+ * the sets. Frees meanwhile only make the figure larger, and so does a
+ * conversion or a flush whose stock = 0 this load does not see (units
+ * counted in the stock and again as refunded). Not exact against a
+ * flush caught between its two stores: a load that sees stock = 0 and a
+ * sum that misses the refund (stored after it) understate the units
+ * available by the stock (at most XCHG_QUOTA_STOCK +
+ * XCHG_QUOTA_STOCK_MAX), so the low watermark may record a low that did
+ * not happen (review of issue 17, round 3); the quota is not affected. */
 void
 xchg_quota_note_low_fresh(struct xchg_pool *p)
 {
