@@ -415,6 +415,18 @@ xchg_socket_single_reader(const struct xchg_socket *sock)
 	       xchg_consumer_single_consumer(sock->consumer);
 }
 
+/* Count @got frames a single reader read. One writer, the reader
+ * (struct xchg_socket): no lookup of the lcore's counter set, no test of
+ * @got; the release store pairs with xchg_socket_stats_get()'s acquire
+ * load. */
+static inline void
+count_read_one(struct xchg_socket *sock, unsigned int got)
+{
+	__atomic_store_n(&sock->read_one,
+			 __atomic_load_n(&sock->read_one, __ATOMIC_RELAXED) +
+			 got, __ATOMIC_RELEASE);
+}
+
 /* A single reader's read in a strict arena: the consumer's checked read
  * (xchg_consumer_recv_burst()), out of line. */
 static __rte_noinline unsigned int
@@ -423,10 +435,7 @@ recv_checked(struct xchg_socket *sock, struct rte_mbuf **mbufs,
 {
 	unsigned int got = xchg_consumer_recv_burst(sock->consumer, mbufs, n);
 
-	/* One writer, the reader: as below. */
-	__atomic_store_n(&sock->read_one,
-			 __atomic_load_n(&sock->read_one, __ATOMIC_RELAXED) +
-			 got, __ATOMIC_RELEASE);
+	count_read_one(sock, got);
 	return got;
 }
 
@@ -448,12 +457,7 @@ xchg_socket_recv_burst(struct xchg_socket *sock, struct rte_mbuf **mbufs,
 		return recv_checked(sock, mbufs, n);
 	if (sock->single_reader) {
 		got = rte_ring_sc_dequeue_burst(r, (void **)mbufs, n, NULL);
-		/* One writer, the reader (struct xchg_socket): no lookup
-		 * of the lcore's counter set, no test of got. */
-		__atomic_store_n(&sock->read_one,
-				 __atomic_load_n(&sock->read_one,
-						 __ATOMIC_RELAXED) + got,
-				 __ATOMIC_RELEASE);
+		count_read_one(sock, got);
 		return got;
 	}
 	got = rte_ring_mc_dequeue_burst(r, (void **)mbufs, n, NULL);
